@@ -1,0 +1,1 @@
+"""Qt-free database layer: engines, connection profiles, credentials, the embedded server, migrations, preflight."""

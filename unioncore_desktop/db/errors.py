@@ -1,0 +1,81 @@
+"""Driver errors turned into what the user can act on: ConnectionProblem, or a DomainError naming the field."""
+
+from __future__ import annotations
+
+import re
+
+import psycopg.errors
+from sqlalchemy import exc as sa_exc
+
+from unioncore_desktop.domain.errors import ConnectionProblem, DomainError, PermissionDenied, ValidationError
+
+# constraint name -> (field, message). Names come from the MetaData naming convention.
+CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
+    "uq_members_card_number": ("card_number", "That card number already belongs to another member."),
+    "ck_members_card_number_format": ("card_number", "Card numbers are 4 to 12 letters or digits."),
+    "ck_members_email_format": ("email", "That e-mail address is not valid."),
+    "ck_members_ssn_last4_format": ("ssn_last4", "Keep only the last 4 digits of the SSN."),
+    "ck_members_date_of_birth_range": ("date_of_birth", "The date of birth is not plausible."),
+    "ck_members_initiation_after_birth": ("initiation_date", "Initiation cannot be before the date of birth."),
+    "ck_members_first_name_present": ("first_name", "First name is required."),
+    "ck_members_last_name_present": ("last_name", "Last name is required."),
+    "ck_members_notes_length": ("notes", "Notes are limited to 4,000 characters."),
+    "ck_members_classification_known": ("classification", "Choose a classification."),
+    "ck_members_status_known": ("status", "Choose a status."),
+    "ck_members_card_type_known": ("card_type", "Choose a card type."),
+    "uq_member_qualified_books_member_id_book_code": ("qualified_books", "A book is listed twice."),
+    "ck_employers_name_present": ("name", "Employer name is required."),
+    "uq_employer_contacts_primary": ("contacts", "Only one contact can be primary."),
+    "ex_employer_contracts_no_overlap": ("contracts", "Two periods of the same contract overlap."),
+    "ck_employer_contracts_period_order": ("contracts", "A contract cannot expire before it takes effect."),
+    "uq_staff_login": ("login", "That login is already taken."),
+    "ck_staff_login_format": ("login", "Logins are 3-63 lower-case letters, digits or underscores."),
+}
+
+_TABLE_WORDS = {
+    "members": "members", "employers": "employers", "staff": "staff", "audit_log": "the audit log",
+    "employer_contracts": "employer contracts", "worksites": "worksites", "employer_contacts": "employer contacts",
+    "employment_history": "employment history", "holidays": "the holiday calendar", "app_settings": "hall settings",
+}
+
+
+def _orig(error: BaseException) -> BaseException:
+    return getattr(error, "orig", None) or error
+
+
+def is_connection_problem(error: BaseException) -> bool:
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    orig = _orig(error)
+    return isinstance(orig, (psycopg.OperationalError, psycopg.InterfaceError)) and not isinstance(
+        orig, (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled,
+               psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected))
+
+
+def translate(error: BaseException) -> BaseException:
+    """The exception to raise instead of `error` (or `error` itself when it is a bug)."""
+    if isinstance(error, (DomainError, ConnectionProblem)):
+        return error
+    if is_connection_problem(error):
+        return ConnectionProblem("The connection to the database server was lost. Nothing was saved; try again.")
+    orig = _orig(error)
+    if isinstance(orig, psycopg.errors.InsufficientPrivilege):
+        match = re.search(r"(?:table|relation|function) (\w+)", str(orig))
+        what = _TABLE_WORDS.get(match.group(1), match.group(1)) if match else "this"
+        return PermissionDenied(f"Your login is not allowed to change {what}.")
+    if isinstance(orig, psycopg.errors.LockNotAvailable):
+        return DomainError("Another workstation is saving the same record; try again in a moment.")
+    if isinstance(orig, psycopg.Error) and orig.diag is not None:
+        name = orig.diag.constraint_name
+        if name and name in CONSTRAINT_MESSAGES:
+            field, message = CONSTRAINT_MESSAGES[name]
+            return ValidationError({field: message})
+        if isinstance(orig, psycopg.errors.StringDataRightTruncation):
+            return DomainError("A value is longer than the field allows.")
+        if isinstance(orig, psycopg.errors.ForeignKeyViolation):
+            return DomainError("The record refers to something that no longer exists, or is still in use.")
+        if isinstance(orig, psycopg.errors.RaiseException) and orig.diag.message_primary:
+            return DomainError(orig.diag.message_primary)
+        if isinstance(orig, (psycopg.errors.IntegrityError)) and name:
+            return DomainError(f"The database refused the change ({name}).")
+    return error

@@ -1,0 +1,57 @@
+"""Alembic in code: upgrade, current and head revisions, and the models-versus-database drift check."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
+
+import unioncore_desktop.domain.models  # noqa: F401 - registers every table
+from unioncore_desktop.domain.metadata import metadata
+from unioncore_desktop.paths import migrations_dir
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations have {len(heads)} heads; merge them")
+    return heads[0]
+
+
+def known_revisions() -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), revision)
+
+
+def drift(connection: Connection) -> list:
+    """Differences between the models and the database; empty when they agree."""
+    context = MigrationContext.configure(connection, opts={
+        "compare_type": True,
+        "include_object": lambda obj, name, type_, reflected, compare_to: not (
+            type_ == "table" and name == "alembic_version"),
+    })
+    return compare_metadata(context, metadata)

@@ -1,0 +1,103 @@
+"""Checks at connect: server reachable, schema at this build's head, and who the user is. One sentence each."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import psycopg
+from sqlalchemy import Engine, text
+from sqlalchemy import exc as sa_exc
+
+from unioncore_desktop.db import migrate
+from unioncore_desktop.domain.errors import ConnectionProblem, DomainError
+from unioncore_desktop.domain.models.vocab import STAFF_ROLES
+
+
+class SchemaState(enum.Enum):
+    CURRENT = "current"
+    NEEDS_UPGRADE = "needs_upgrade"  # older than this build (or empty): an admin can upgrade
+    TOO_NEW = "too_new"  # written by a newer build: this workstation must be updated
+
+
+class PreflightError(DomainError):
+    """The app cannot start its work against this server; the message says why in one sentence."""
+
+
+@dataclass(frozen=True)
+class Preflight:
+    server_version: str
+    database: str
+    user: str
+    full_name: str
+    roles: frozenset[str]
+    revision: str | None
+    head: str
+    schema: SchemaState
+    hall_name: str
+    environment: str
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+
+def run(engine: Engine) -> Preflight:
+    """Raise ConnectionProblem or PreflightError, or describe the connection."""
+    try:
+        with engine.connect() as conn:
+            server_version = conn.execute(text("SHOW server_version")).scalar_one()
+            database, user = conn.execute(text("SELECT current_database(), session_user")).one()
+            roles = frozenset(role for role in STAFF_ROLES if conn.execute(
+                text("SELECT pg_has_role(session_user, :g, 'MEMBER')"), {"g": f"uc_{role}"}).scalar_one())
+            has_schema = conn.execute(text("SELECT to_regclass('public.alembic_version') IS NOT NULL")).scalar_one()
+            revision = migrate.current_revision(conn) if has_schema else None
+            head = migrate.head_revision()
+            settings: dict[str, str] = {}
+            full_name = user
+            if revision is not None and revision in migrate.known_revisions():
+                settings = dict(conn.execute(text("SELECT key, value FROM app_settings")).all())
+                full_name = conn.execute(text("SELECT full_name FROM staff WHERE login = :u"),
+                                         {"u": user}).scalar() or user
+            is_super = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = session_user")).scalar()
+    except sa_exc.OperationalError as exc:
+        raise _connect_problem(engine, exc) from exc
+    except sa_exc.ProgrammingError as exc:
+        if isinstance(exc.orig, psycopg.errors.InsufficientPrivilege):
+            raise PreflightError(f"Your login can connect but may not read the UnionCore schema; "
+                                 "ask an administrator to give you a staff role.") from exc
+        raise
+
+    if revision is None:
+        state = SchemaState.NEEDS_UPGRADE
+    elif revision == head:
+        state = SchemaState.CURRENT
+    elif revision in migrate.known_revisions():
+        state = SchemaState.NEEDS_UPGRADE
+    else:
+        state = SchemaState.TOO_NEW
+    if state is SchemaState.TOO_NEW:
+        raise PreflightError(f"This workstation needs the new version of UnionCore Desktop: the database is at "
+                             f"schema {revision}, this program knows up to {head}.")
+    if is_super:
+        roles = frozenset(STAFF_ROLES)  # the owner/superuser (CLI, demo set-up) can do everything
+    if not roles:
+        raise PreflightError(f"The login {user} has no UnionCore role (dispatcher, dues clerk, manager or "
+                             "admin); ask an administrator to add you as staff.")
+    return Preflight(server_version=server_version, database=database, user=user, full_name=full_name,
+                     roles=roles, revision=revision, head=head, schema=state,
+                     hall_name=settings.get("hall_name", "Hiring Hall"),
+                     environment=settings.get("environment", "production"))
+
+
+def _connect_problem(engine: Engine, exc: sa_exc.OperationalError) -> Exception:
+    url = engine.url
+    where = url.host or str(url.query.get("host", "the local server"))
+    detail = str(exc.orig).strip().splitlines()[0] if exc.orig else ""
+    if "password authentication failed" in detail or "no password supplied" in detail:
+        return PreflightError(f"The server refused the login {url.username}: check the user name and password.")
+    if "does not exist" in detail and "database" in detail:
+        return PreflightError(f"The server at {where} has no database named {url.database}.")
+    if "role" in detail and "does not exist" in detail:
+        return PreflightError(f"The server at {where} has no login named {url.username}.")
+    return ConnectionProblem(f"Cannot reach the database server at {where}: {detail or 'no answer'}.")

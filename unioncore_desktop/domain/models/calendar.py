@@ -1,0 +1,17 @@
+"""The hall's holiday calendar: business days are Monday to Friday minus these."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from unioncore_desktop.domain.models.base import Base, Versioned
+
+
+class Holiday(Versioned, Base):
+    __tablename__ = "holidays"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))

@@ -1,0 +1,118 @@
+"""Members and their side data: qualified books, skills and certifications, employer exclusions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Computed, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from unioncore_desktop.domain.models.base import Base, Timestamped, Versioned, one_of
+from unioncore_desktop.domain.models.vocab import CARD_TYPES, CLASSIFICATIONS, MEMBER_STATUSES
+
+CARD_NUMBER_PATTERN = r"^[A-Z0-9]{4,12}$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class Member(Versioned, Timestamped, Base):
+    __tablename__ = "members"
+    __table_args__ = (
+        CheckConstraint(f"card_number ~ '{CARD_NUMBER_PATTERN}'", name="card_number_format"),
+        CheckConstraint(f"email ~ '{EMAIL_PATTERN}'", name="email_format"),
+        CheckConstraint("ssn_last4 ~ '^[0-9]{4}$'", name="ssn_last4_format"),
+        CheckConstraint("date_of_birth >= DATE '1900-01-01'", name="date_of_birth_range"),
+        CheckConstraint("initiation_date >= date_of_birth", name="initiation_after_birth"),
+        CheckConstraint("length(btrim(first_name)) > 0", name="first_name_present"),
+        CheckConstraint("length(btrim(last_name)) > 0", name="last_name_present"),
+        CheckConstraint("length(notes) <= 4000", name="notes_length"),
+        one_of("classification", CLASSIFICATIONS, "classification_known"),
+        one_of("status", MEMBER_STATUSES, "status_known"),
+        one_of("card_type", CARD_TYPES, "card_type_known"),
+        Index("ix_members_search_text_trgm", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}),
+        Index("ix_members_phone_digits_trgm", "phone_digits", postgresql_using="gin",
+              postgresql_ops={"phone_digits": "gin_trgm_ops"}),
+        Index("ix_members_last_name_first_name", "last_name", "first_name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_number: Mapped[str] = mapped_column(String(12), unique=True)
+    first_name: Mapped[str] = mapped_column(String(60))
+    middle_name: Mapped[str | None] = mapped_column(String(60))
+    last_name: Mapped[str] = mapped_column(String(60))
+    suffix: Mapped[str | None] = mapped_column(String(10))
+    address_line1: Mapped[str | None] = mapped_column(String(120))
+    address_line2: Mapped[str | None] = mapped_column(String(120))
+    city: Mapped[str | None] = mapped_column(String(60))
+    state: Mapped[str | None] = mapped_column(String(2))
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    mobile_phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(120))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    initiation_date: Mapped[date | None] = mapped_column(Date)
+    classification: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), server_default="active")
+    card_type: Mapped[str] = mapped_column(String(4), server_default="A")
+    home_local: Mapped[str | None] = mapped_column(String(10))
+    ssn_last4: Mapped[str | None] = mapped_column(String(4))
+    notes: Mapped[str | None] = mapped_column(Text)
+    search_text: Mapped[str] = mapped_column(
+        Text, Computed("lower((((card_number)::text || ' '::text) || (first_name)::text) || ' '::text"
+                       " || (last_name)::text)", persisted=True))
+    phone_digits: Mapped[str] = mapped_column(
+        Text, Computed("regexp_replace(((COALESCE(phone, ''::character varying))::text || ' '::text)"
+                       " || (COALESCE(mobile_phone, ''::character varying))::text, '[^0-9 ]'::text, ''::text, 'g'::text)",
+                       persisted=True))
+
+    qualified_books: Mapped[list[MemberQualifiedBook]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", order_by="MemberQualifiedBook.book_code")
+    skills: Mapped[list[MemberSkill]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", order_by="MemberSkill.name")
+    exclusions: Mapped[list[MemberExclusion]] = relationship(
+        back_populates="member", cascade="all, delete-orphan")
+
+
+class MemberQualifiedBook(Base):
+    """A book (by code) and tier a member may sign; the book table itself arrives with the books feature."""
+
+    __tablename__ = "member_qualified_books"
+    __table_args__ = (
+        CheckConstraint("tier BETWEEN 1 AND 4", name="tier_range"),
+        UniqueConstraint("member_id", "book_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    book_code: Mapped[str] = mapped_column(String(30))
+    tier: Mapped[int] = mapped_column(SmallInteger)
+
+    member: Mapped[Member] = relationship(back_populates="qualified_books")
+
+
+class MemberSkill(Base):
+    """A skill or certification (OSHA 30, cable splicing...) that specialty calls may require."""
+
+    __tablename__ = "member_skills"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    number: Mapped[str | None] = mapped_column(String(40))
+    expires_on: Mapped[date | None] = mapped_column(Date)
+
+    member: Mapped[Member] = relationship(back_populates="skills")
+
+
+class MemberExclusion(Base):
+    """An employer this member may not be referred to, until `ends_on` (open-ended when null)."""
+
+    __tablename__ = "member_exclusions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+    member: Mapped[Member] = relationship(back_populates="exclusions")

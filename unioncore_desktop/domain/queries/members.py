@@ -1,0 +1,228 @@
+"""Member list, search and detail reads."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from unioncore_desktop.domain.errors import NotFound
+from unioncore_desktop.domain.models import Member
+
+
+@dataclass(frozen=True, slots=True)
+class MemberListRow:
+    """One line of the members screen and the roster report."""
+
+    id: int
+    card_number: str
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    classification: str
+    status: str
+    card_type: str
+    home_local: str | None
+    phone: str | None
+    city: str | None
+    initiation_date: date | None
+    rank: float = 0.0  # search relevance, 0 when listing without a search
+
+    @property
+    def display_name(self) -> str:
+        middle = f" {self.middle_name[0]}." if self.middle_name else ""
+        return f"{self.last_name}, {self.first_name}{middle}"
+
+
+@dataclass(frozen=True, slots=True)
+class QualifiedBookRow:
+    book_code: str
+    tier: int
+
+
+@dataclass(frozen=True, slots=True)
+class SkillRow:
+    name: str
+    number: str | None
+    expires_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberDetail:
+    """Everything the member form shows; `version` is what a save must match."""
+
+    id: int
+    version: int
+    card_number: str
+    first_name: str
+    middle_name: str | None
+    last_name: str
+    suffix: str | None
+    address_line1: str | None
+    address_line2: str | None
+    city: str | None
+    state: str | None
+    postal_code: str | None
+    phone: str | None
+    mobile_phone: str | None
+    email: str | None
+    date_of_birth: date | None
+    initiation_date: date | None
+    classification: str
+    status: str
+    card_type: str
+    home_local: str | None
+    ssn_last4: str | None
+    notes: str | None
+    qualified_books: tuple[QualifiedBookRow, ...] = ()
+    skills: tuple[SkillRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EmploymentRow:
+    id: int
+    employer_name: str
+    worksite_name: str | None
+    job_class: str | None
+    started_on: date
+    ended_on: date | None
+    termination_reason: str | None
+    days_worked: int | None
+    hours_worked: Decimal | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """One changed field in the member's history: old -> new, who, when."""
+
+    changed_at: datetime
+    changed_by: str
+    action: str
+    area: str
+    field: str
+    old: str
+    new: str
+
+
+LIST_COLUMNS = """m.id, m.card_number, m.last_name, m.first_name, m.middle_name, m.classification, m.status,
+                  m.card_type, m.home_local, m.phone, m.city, m.initiation_date"""
+
+# Ranked, typo-tolerant search. `<%` (word similarity, trigram index) finds misspellings; LIKE finds fragments of
+# card numbers and names; phone digits match from four digits up. Edit distance against "first last" and
+# "last first" ranks a transposed letter ("Jonh") above a merely similar name ("Jon Smithers").
+SEARCH_SQL = text(f"""
+    SELECT {LIST_COLUMNS},
+           (word_similarity(:q, m.search_text)
+            + 2 * greatest(0, 1 - least(
+                  levenshtein(:q, lower(m.first_name || ' ' || m.last_name)),
+                  levenshtein(:q, lower(m.last_name || ' ' || m.first_name)))::float
+                  / greatest(length(:q), length(m.first_name) + length(m.last_name) + 1))
+            + CASE WHEN m.card_number = upper(:q) THEN 4
+                   WHEN m.card_number LIKE upper(:q_like) || '%' THEN 3 ELSE 0 END
+            + CASE WHEN m.search_text LIKE '%' || :q_like || '%' THEN 1 ELSE 0 END
+            + CASE WHEN length(:digits) >= 4 AND m.phone_digits LIKE '%' || :digits || '%' THEN 1 ELSE 0 END) AS rank
+    FROM members AS m
+    WHERE (:q <% m.search_text
+           OR m.search_text LIKE '%' || :q_like || '%'
+           OR (length(:digits) >= 4 AND m.phone_digits LIKE '%' || :digits || '%'))
+      AND (CAST(:status AS text) IS NULL OR m.status = :status)
+    ORDER BY rank DESC, m.last_name, m.first_name, m.id
+    LIMIT :limit
+""")
+
+LIST_SQL = text(f"""
+    SELECT {LIST_COLUMNS}, 0.0 AS rank
+    FROM members AS m
+    WHERE CAST(:status AS text) IS NULL OR m.status = :status
+    ORDER BY m.last_name, m.first_name, m.id
+    LIMIT :limit
+""")
+
+SEARCH_LIMIT = 200
+LIST_LIMIT = 20_000
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_members(session: Session, query: str = "", *, status: str | None = None,
+                   limit: int | None = None) -> list[MemberListRow]:
+    """Members matching `query` (card number, names, phone; misspellings tolerated), best first.
+
+    An empty query lists everyone (optionally by status) in name order.
+    """
+    q = " ".join(query.lower().split())[:100]
+    if not q:
+        result = session.execute(LIST_SQL, {"status": status, "limit": limit or LIST_LIMIT})
+    else:
+        session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', '0.25', true)"))
+        digits = re.sub(r"\D", "", q)
+        result = session.execute(SEARCH_SQL, {"q": q, "q_like": _like_escape(q), "digits": digits,
+                                              "status": status, "limit": limit or SEARCH_LIMIT})
+    return [MemberListRow(*row[:-1], rank=float(row[-1])) for row in result]
+
+
+def count_members(session: Session) -> int:
+    return session.execute(text("SELECT count(*) FROM members")).scalar_one()
+
+
+def member_detail(session: Session, member_id: int) -> MemberDetail:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound("That member no longer exists.")
+    return MemberDetail(
+        **{name: getattr(member, name) for name in MemberDetail.__slots__
+           if name not in ("qualified_books", "skills")},
+        qualified_books=tuple(QualifiedBookRow(q.book_code, q.tier) for q in member.qualified_books),
+        skills=tuple(SkillRow(s.name, s.number, s.expires_on) for s in member.skills),
+    )
+
+
+def employment_history(session: Session, member_id: int) -> list[EmploymentRow]:
+    rows = session.execute(text("""
+        SELECT h.id, e.name, w.name, h.job_class, h.started_on, h.ended_on, h.termination_reason,
+               h.days_worked, h.hours_worked, h.source
+        FROM employment_history AS h
+        JOIN employers AS e ON e.id = h.employer_id
+        LEFT JOIN worksites AS w ON w.id = h.worksite_id
+        WHERE h.member_id = :member_id
+        ORDER BY h.started_on DESC, h.id DESC
+    """), {"member_id": member_id})
+    return [EmploymentRow(*row) for row in rows]
+
+
+_AREAS = {"members": "Member", "member_qualified_books": "Qualified book", "member_skills": "Skill",
+          "member_exclusions": "Exclusion", "employment_history": "Employment"}
+_HIDDEN_FIELDS = {"id", "member_id", "version", "created_at", "updated_at", "search_text", "phone_digits"}
+
+
+def change_history(session: Session, member_id: int) -> list[ChangeRow]:
+    """Field-level history from the audit log, newest first, with staff names where known."""
+    rows = session.execute(text("""
+        SELECT a.changed_at, coalesce(s.full_name, a.db_user), a.action, a.table_name,
+               a.changed_fields, a.old_values, a.new_values
+        FROM audit_log AS a
+        LEFT JOIN staff AS s ON s.login = a.db_user
+        WHERE a.member_id = :member_id
+        ORDER BY a.changed_at DESC, a.id DESC
+        LIMIT 2000
+    """), {"member_id": member_id})
+    changes: list[ChangeRow] = []
+    for changed_at, who, action, table, fields, old, new in rows:
+        for field in fields:
+            if field in _HIDDEN_FIELDS:
+                continue
+            changes.append(ChangeRow(
+                changed_at=changed_at, changed_by=who, action=action.lower(), area=_AREAS.get(table, table),
+                field=field, old=_text((old or {}).get(field)), new=_text((new or {}).get(field))))
+    return changes
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)

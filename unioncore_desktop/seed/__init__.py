@@ -1,0 +1,1 @@
+"""Synthetic, deterministic data: the demo hall and stress volumes. No real person's data."""

@@ -1,0 +1,109 @@
+"""The demo hall: ~4,000 members, ~850 employers, 20 years of employment history, holidays and demo staff."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, Engine, text
+
+from unioncore_desktop.domain.errors import DomainError
+from unioncore_desktop.seed import generate
+from unioncore_desktop.seed.generate import timed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    login: str
+    full_name: str
+    role: str
+
+
+DEMO_STAFF = (
+    DemoStaff("demo_dispatcher", "Dana Ortiz", "dispatcher"),
+    DemoStaff("demo_clerk", "Chris Lindqvist", "dues_clerk"),
+    DemoStaff("demo_manager", "Morgan Patel", "manager"),
+    DemoStaff("demo_admin", "Alex Kim", "admin"),
+)
+DEMO_HALL_NAME = "Cascade Electrical Workers Hiring Hall (demo)"
+
+# a few fixed members so the demo always has someone to find by a misspelled name
+NAMED_MEMBERS = (
+    ("7464416", "John", "Smith", "journeyman"),
+    ("A22555555", "Maria", "Garcia", "foreman"),
+    ("7100001", "Kenji", "Watanabe", "apprentice_3"),
+    ("7100002", "Aisha", "Okafor", "journeyman"),
+)
+
+
+def environment(conn: Connection) -> str:
+    return conn.execute(text("SELECT value FROM app_settings WHERE key = 'environment'")).scalar() or "production"
+
+
+def refuse_production(conn: Connection, force: bool) -> None:
+    if environment(conn) == "production" and not force:
+        raise DomainError("This database is marked as production; seeding it needs --force.")
+
+
+def mark_environment(conn: Connection, value: str) -> None:
+    conn.execute(text("UPDATE app_settings SET value = :v, version = version + 1 WHERE key = 'environment'"),
+                 {"v": value})
+
+
+def is_seeded(conn: Connection) -> bool:
+    return conn.execute(text("SELECT EXISTS (SELECT 1 FROM members)")).scalar_one()
+
+
+def ensure_demo_staff(conn: Connection) -> None:
+    for staff in DEMO_STAFF:
+        conn.execute(text("SELECT uc_create_staff(:login, :name, ARRAY[:role], 'demo')"),
+                     {"login": staff.login, "name": staff.full_name, "role": staff.role})
+
+
+def seed_demo(engine: Engine, *, members: int = 4000, employers: int = 850, jobs_per_member: int = 40,
+              force: bool = False, today: date | None = None) -> bool:
+    """Seed the demo hall once; returns False when the database already has members."""
+    with engine.begin() as conn:
+        refuse_production(conn, force)
+        if is_seeded(conn):
+            return False
+        generate.bulk_mode(conn)
+        with timed("members"):
+            conn.execute(text("""
+                INSERT INTO members (card_number, first_name, last_name, classification, phone, city, state,
+                                     date_of_birth, initiation_date)
+                SELECT c, f, l, k, '(206) 555-01' || lpad(n::text, 2, '0'), 'Seattle', 'WA',
+                       DATE '1980-03-14' + n::int * 400, DATE '2004-09-01' + n::int * 200
+                FROM unnest(CAST(:cards AS text[]), CAST(:firsts AS text[]), CAST(:lasts AS text[]),
+                            CAST(:classes AS text[])) WITH ORDINALITY AS t(c, f, l, k, n)
+            """), {"cards": [m[0] for m in NAMED_MEMBERS], "firsts": [m[1] for m in NAMED_MEMBERS],
+                   "lasts": [m[2] for m in NAMED_MEMBERS], "classes": [m[3] for m in NAMED_MEMBERS]})
+            generate.members(conn, members - len(NAMED_MEMBERS))
+        with timed("employers"):
+            generate.employers(conn, employers)
+        with timed("employment history"):
+            generate.employment(conn, jobs_per_member, today=today)
+        generate.holidays(conn, range((today or date.today()).year - 2, (today or date.today()).year + 3))
+        conn.execute(text("UPDATE app_settings SET value = :name, version = version + 1 WHERE key = 'hall_name'"),
+                     {"name": DEMO_HALL_NAME})
+        conn.execute(text("SELECT setval(pg_get_serial_sequence('members', 'id'), max(id)) FROM members"))
+    with engine.begin() as conn:
+        ensure_demo_staff(conn)
+        conn.execute(text("ANALYZE"))
+    return True
+
+
+def seed_stress(engine: Engine, *, members: int = 10_000, force: bool = False) -> int:
+    """Add `members` more synthetic members (for benchmarks); returns how many were added."""
+    with engine.begin() as conn:
+        refuse_production(conn, force)
+        generate.bulk_mode(conn)
+        start = conn.execute(text("SELECT coalesce(max(id), 0) + 1 FROM members")).scalar_one()
+        added = generate.members(conn, members, start=start, card_base=20_000_000)
+        conn.execute(text("SELECT setval(pg_get_serial_sequence('members', 'id'), max(id)) FROM members"))
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE members"))
+    return added
