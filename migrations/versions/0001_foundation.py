@@ -68,7 +68,7 @@ def upgrade() -> None:
     sa.CheckConstraint('length(btrim(name)) > 0', name=op.f('ck_employers_name_present')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_employers'))
     )
-    op.create_index('ix_employers_search_text_trgm', 'employers', ['search_text'], unique=False, postgresql_using='gin', postgresql_ops={'search_text': 'gin_trgm_ops'})
+    op.create_index('ix_employers_search_text_trgm', 'employers', ['search_text'], unique=False, postgresql_using='gist', postgresql_ops={'search_text': 'gist_trgm_ops'})
     op.create_table('holidays',
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('name', sa.String(length=80), nullable=False),
@@ -99,7 +99,7 @@ def upgrade() -> None:
     sa.Column('ssn_last4', sa.String(length=4), nullable=True),
     sa.Column('notes', sa.Text(), nullable=True),
     sa.Column('search_text', sa.Text(), sa.Computed("lower((((card_number)::text || ' '::text) || (first_name)::text) || ' '::text || (last_name)::text)", persisted=True), nullable=False),
-    sa.Column('phone_digits', sa.Text(), sa.Computed("regexp_replace(((COALESCE(phone, ''::character varying))::text || ' '::text) || (COALESCE(mobile_phone, ''::character varying))::text, '[^0-9 ]'::text, ''::text, 'g'::text)", persisted=True), nullable=False),
+    sa.Column('phone_digits', sa.Text(), sa.Computed("regexp_replace(((COALESCE(phone, ''::character varying))::text || '|'::text) || (COALESCE(mobile_phone, ''::character varying))::text, '[^0-9|]'::text, ''::text, 'g'::text)", persisted=True), nullable=False),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
@@ -119,7 +119,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_members_last_name_first_name', 'members', ['last_name', 'first_name'], unique=False)
     op.create_index('ix_members_phone_digits_trgm', 'members', ['phone_digits'], unique=False, postgresql_using='gin', postgresql_ops={'phone_digits': 'gin_trgm_ops'})
-    op.create_index('ix_members_search_text_trgm', 'members', ['search_text'], unique=False, postgresql_using='gin', postgresql_ops={'search_text': 'gin_trgm_ops'})
+    op.create_index('ix_members_search_text_trgm', 'members', ['search_text'], unique=False, postgresql_using='gist', postgresql_ops={'search_text': 'gist_trgm_ops'})
     op.create_table('staff',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('login', sa.String(length=63), nullable=False),
@@ -270,12 +270,12 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_employer_contacts_employer_id'), table_name='employer_contacts')
     op.drop_table('employer_contacts')
     op.drop_table('staff')
-    op.drop_index('ix_members_search_text_trgm', table_name='members', postgresql_using='gin', postgresql_ops={'search_text': 'gin_trgm_ops'})
+    op.drop_index('ix_members_search_text_trgm', table_name='members', postgresql_using='gist', postgresql_ops={'search_text': 'gist_trgm_ops'})
     op.drop_index('ix_members_phone_digits_trgm', table_name='members', postgresql_using='gin', postgresql_ops={'phone_digits': 'gin_trgm_ops'})
     op.drop_index('ix_members_last_name_first_name', table_name='members')
     op.drop_table('members')
     op.drop_table('holidays')
-    op.drop_index('ix_employers_search_text_trgm', table_name='employers', postgresql_using='gin', postgresql_ops={'search_text': 'gin_trgm_ops'})
+    op.drop_index('ix_employers_search_text_trgm', table_name='employers', postgresql_using='gist', postgresql_ops={'search_text': 'gist_trgm_ops'})
     op.drop_table('employers')
     op.drop_table('contract_codes')
     op.drop_index('ix_audit_log_table_name_row_key', table_name='audit_log')

@@ -23,8 +23,8 @@ class Employer(Versioned, Timestamped, Base):
     __tablename__ = "employers"
     __table_args__ = (
         CheckConstraint("length(btrim(name)) > 0", name="name_present"),
-        Index("ix_employers_search_text_trgm", "search_text", postgresql_using="gin",
-              postgresql_ops={"search_text": "gin_trgm_ops"}),
+        Index("ix_employers_search_text_trgm", "search_text", postgresql_using="gist",
+              postgresql_ops={"search_text": "gist_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

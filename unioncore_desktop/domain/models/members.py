@@ -28,8 +28,8 @@ class Member(Versioned, Timestamped, Base):
         one_of("classification", CLASSIFICATIONS, "classification_known"),
         one_of("status", MEMBER_STATUSES, "status_known"),
         one_of("card_type", CARD_TYPES, "card_type_known"),
-        Index("ix_members_search_text_trgm", "search_text", postgresql_using="gin",
-              postgresql_ops={"search_text": "gin_trgm_ops"}),
+        Index("ix_members_search_text_trgm", "search_text", postgresql_using="gist",
+              postgresql_ops={"search_text": "gist_trgm_ops"}),
         Index("ix_members_phone_digits_trgm", "phone_digits", postgresql_using="gin",
               postgresql_ops={"phone_digits": "gin_trgm_ops"}),
         Index("ix_members_last_name_first_name", "last_name", "first_name"),
@@ -61,8 +61,8 @@ class Member(Versioned, Timestamped, Base):
         Text, Computed("lower((((card_number)::text || ' '::text) || (first_name)::text) || ' '::text"
                        " || (last_name)::text)", persisted=True))
     phone_digits: Mapped[str] = mapped_column(
-        Text, Computed("regexp_replace(((COALESCE(phone, ''::character varying))::text || ' '::text)"
-                       " || (COALESCE(mobile_phone, ''::character varying))::text, '[^0-9 ]'::text, ''::text, 'g'::text)",
+        Text, Computed("regexp_replace(((COALESCE(phone, ''::character varying))::text || '|'::text)"
+                       " || (COALESCE(mobile_phone, ''::character varying))::text, '[^0-9|]'::text, ''::text, 'g'::text)",
                        persisted=True))
 
     qualified_books: Mapped[list[MemberQualifiedBook]] = relationship(

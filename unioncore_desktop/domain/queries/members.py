@@ -112,10 +112,19 @@ class ChangeRow:
 LIST_COLUMNS = """m.id, m.card_number, m.last_name, m.first_name, m.middle_name, m.classification, m.status,
                   m.card_type, m.home_local, m.phone, m.city, m.initiation_date"""
 
-# Ranked, typo-tolerant search. `<%` (word similarity, trigram index) finds misspellings; LIKE finds fragments of
-# card numbers and names; phone digits match from four digits up. Edit distance against "first last" and
-# "last first" ranks a transposed letter ("Jonh") above a merely similar name ("Jon Smithers").
+# Ranked, typo-tolerant search in two steps. Candidates come from index-backed branches, each bounded so a
+# one-letter query costs no more than a full name: the nearest by word similarity (GiST trigram KNN, so the
+# best matches are found however common the text), an exact card number, and phone digits from four up. Candidates are then ranked: edit distance against "first last" and
+# "last first" puts a transposed letter ("Jonh") above a merely similar name, card prefixes first.
 SEARCH_SQL = text(f"""
+    WITH candidates AS (
+        (SELECT id FROM members ORDER BY :q <<-> search_text LIMIT 300)
+        UNION
+        (SELECT id FROM members WHERE card_number = upper(:q))
+        UNION
+        (SELECT id FROM members
+         WHERE length(:digits) >= 4 AND phone_digits LIKE '%' || :digits || '%' LIMIT 100)
+    )
     SELECT {LIST_COLUMNS},
            (word_similarity(:q, m.search_text)
             + 2 * greatest(0, 1 - least(
@@ -127,6 +136,7 @@ SEARCH_SQL = text(f"""
             + CASE WHEN m.search_text LIKE '%' || :q_like || '%' THEN 1 ELSE 0 END
             + CASE WHEN length(:digits) >= 4 AND m.phone_digits LIKE '%' || :digits || '%' THEN 1 ELSE 0 END) AS rank
     FROM members AS m
+    JOIN candidates USING (id)
     WHERE (:q <% m.search_text
            OR m.search_text LIKE '%' || :q_like || '%'
            OR (length(:digits) >= 4 AND m.phone_digits LIKE '%' || :digits || '%'))

@@ -1,0 +1,82 @@
+"""Member search over 100,000 members: the members screen's query through the domain, against the same SQL
+run raw through psycopg in the same run. Targets: p95 < 30 ms, ratio <= 2.
+
+    python bench/member_search.py [--members 100000] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import psycopg  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from _common import bench_engine, percentiles  # noqa: E402
+from unioncore_desktop.domain.queries.members import SEARCH_LIMIT, SEARCH_SQL, _like_escape, search_members  # noqa: E402
+from unioncore_desktop.seed.demo import seed_stress  # noqa: E402
+
+QUERIES = ["jonh smth", "garcia", "gracia", "smith", "7000", "a2200", "555-01", "mary jonson", "pat", "wil",
+           "robert brown", "lindqvist", "(206) 555", "7012345", "nguyen", "michael willaims", "jo", "kim", "e",
+           "hernandez maria"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    engine = bench_engine("uc_bench_search")
+    started = time.perf_counter()
+    seed_stress(engine, members=args.members)
+    print(f"seeded {args.members} members in {time.perf_counter() - started:.1f} s")
+
+    domain_ms: list[float] = []
+    with Session(engine) as session:
+        for q in QUERIES:  # warm-up
+            search_members(session, q)
+            session.rollback()
+        for _ in range(args.rounds):
+            for q in QUERIES:
+                t0 = time.perf_counter()
+                search_members(session, q)
+                session.rollback()
+                domain_ms.append((time.perf_counter() - t0) * 1000)
+
+    raw_sql = str(SEARCH_SQL.compile(compile_kwargs={})).replace("%", "%%")
+    raw_sql = re.sub(r"(?<!:):(\w+)", r"%(\1)s", raw_sql)
+    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    raw_ms: list[float] = []
+    with psycopg.connect(dsn) as conn:
+        for round_ in range(args.rounds + 1):
+            for q in QUERIES:
+                t0 = time.perf_counter()
+                norm = " ".join(q.lower().split())
+                with conn.cursor() as cur:
+                    cur.execute("SELECT set_config('pg_trgm.word_similarity_threshold', '0.25', true)")
+                    if norm:
+                        cur.execute(raw_sql, {"q": norm, "q_like": _like_escape(norm), "digits": re.sub(r"\D", "", norm),
+                                              "status": None, "limit": SEARCH_LIMIT})
+                        cur.fetchall()
+                conn.rollback()
+                if round_:  # first round is warm-up
+                    raw_ms.append((time.perf_counter() - t0) * 1000)
+    engine.dispose()
+
+    d50, d95 = percentiles(domain_ms)
+    r50, r95 = percentiles(raw_ms)
+    print(f"queries={len(QUERIES)} rounds={args.rounds} members={args.members}")
+    print(f"domain search: p50={d50:.2f} ms p95={d95:.2f} ms")
+    print(f"raw psycopg:   p50={r50:.2f} ms p95={r95:.2f} ms")
+    print(f"ratio p50={d50 / r50:.2f} p95={d95 / r95:.2f}  (target: p95 < 30 ms, ratio <= 2)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

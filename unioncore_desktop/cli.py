@@ -1,0 +1,173 @@
+"""`unioncore`: the admin command line. Same domain package as the app, no Qt."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, create_engine, text
+
+from unioncore_desktop.db import migrate, profile
+from unioncore_desktop.domain.errors import ConnectionProblem, DomainError
+from unioncore_desktop.domain.models.vocab import STAFF_ROLES
+
+log = logging.getLogger(__name__)
+
+
+class CliError(Exception):
+    """A one-line message for the user and a non-zero exit."""
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    """--url, then UNIONCORE_DATABASE_URL, then the demo server (started if needed)."""
+    if args.url:
+        url = profile.ConnectionProfile.from_url(args.url).sqlalchemy_url()
+    elif (env := profile.from_environment()) is not None:
+        url = env.sqlalchemy_url()
+    else:
+        from unioncore_desktop import demo
+
+        url = demo.start(keep_running=True, seed=False).admin_url()
+    return create_engine(url)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from unioncore_desktop import demo
+
+    if args.action == "stop":
+        print("demo server stopped" if demo.stop() else "demo server was not running")
+        return 0
+    hall = demo.start(keep_running=True)
+    if args.action == "url":
+        print(hall.profile().libpq_url())
+    else:
+        print(f"demo server running; connect with: psql '{hall.profile().libpq_url()}'")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    try:
+        if args.action == "upgrade":
+            migrate.upgrade(engine)
+            print(f"database at {migrate.head_revision()}")
+            return 0
+        with engine.connect() as conn:
+            current = migrate.current_revision(conn)
+            head = migrate.head_revision()
+            if current != head:
+                print(f"database is at {current or 'no schema'}, this build expects {head}: run `unioncore db upgrade`")
+                return 1
+            differences = migrate.drift(conn)
+        if differences:
+            print("the database differs from the models:")
+            for diff in differences:
+                print(f"  {diff}")
+            return 1
+        print(f"database at {head}; no drift")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from unioncore_desktop.seed.demo import seed_demo, seed_stress
+
+    engine = _engine(args)
+    try:
+        started = time.perf_counter()
+        if args.stress:
+            added = seed_stress(engine, members=args.members, force=args.force)
+            print(f"added {added} members in {time.perf_counter() - started:.1f} s")
+        elif seed_demo(engine, force=args.force):
+            print(f"demo data seeded in {time.perf_counter() - started:.1f} s")
+        else:
+            print("the database already has members; demo data not added")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    try:
+        if args.action == "list":
+            with engine.connect() as conn:
+                rows = conn.execute(text("""
+                    SELECT s.login, s.full_name, s.active,
+                           array_to_string(ARRAY(SELECT substr(g.rolname, 4) FROM pg_roles g
+                                                 WHERE g.rolname LIKE 'uc\\_%' AND pg_has_role(s.login, g.oid, 'MEMBER')
+                                                 ORDER BY g.rolname), ', ')
+                    FROM staff s ORDER BY s.login
+                """)).all()
+            width = max([len(r[0]) for r in rows] + [5])
+            for login, name, active, roles in rows:
+                print(f"{login:<{width}}  {name:<28} {roles:<32} {'' if active else '(inactive)'}")
+            return 0
+        password = None
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        elif sys.stdin.isatty():
+            password = getpass.getpass(f"Password for {args.name} (empty: none): ") or None
+        with engine.begin() as conn:
+            conn.execute(text("SELECT uc_create_staff(:l, :n, :r, :p)"),
+                         {"l": args.name, "n": args.full_name or args.name, "r": args.role, "p": password})
+        print(f"staff {args.name} added as {', '.join(args.role)}")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="unioncore", description="UnionCore Desktop administration.")
+    parser.add_argument("--url", help="database URL (default: $UNIONCORE_DATABASE_URL, else the demo server)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="the private demo server")
+    demo.add_argument("action", choices=("start", "stop", "url"))
+    demo.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="schema migrations")
+    db.add_argument("action", choices=("upgrade", "check"))
+    db.set_defaults(func=cmd_db)
+
+    seed = sub.add_parser("seed", help="synthetic data")
+    kind = seed.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--demo", action="store_true", help="the demo hall (once)")
+    kind.add_argument("--stress", action="store_true", help="add many members for benchmarks")
+    seed.add_argument("--members", type=int, default=10_000)
+    seed.add_argument("--force", action="store_true", help="seed even a database marked production")
+    seed.set_defaults(func=cmd_seed)
+
+    staff = sub.add_parser("staff", help="staff logins")
+    staff_sub = staff.add_subparsers(dest="action", required=True)
+    add = staff_sub.add_parser("add", help="add a staff login")
+    add.add_argument("name", help="login name (lower-case letters, digits, underscores)")
+    add.add_argument("--role", action="append", required=True, choices=STAFF_ROLES)
+    add.add_argument("--full-name")
+    add.add_argument("--password-stdin", action="store_true")
+    staff_sub.add_parser("list", help="list staff and their roles")
+    staff.set_defaults(func=cmd_staff)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    try:
+        return args.func(args)
+    except (DomainError, ConnectionProblem) as exc:
+        print(f"unioncore: {exc.message}", file=sys.stderr)
+        return 2
+    except CliError as exc:
+        print(f"unioncore: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
