@@ -1,0 +1,1 @@
+"""GUI tests: real widgets and threads, no database."""

@@ -1,0 +1,70 @@
+"""GUI test fixtures: message boxes recorded instead of shown, settings in tmp_path, runners shut down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from unioncore_desktop.gui import messages
+from unioncore_desktop.gui.settings import UiSettings
+from unioncore_desktop.gui.tasks import TaskRunner
+
+
+@pytest.fixture(autouse=True)
+def message_recorder() -> Iterator[messages.Recorder]:
+    """Every GUI test runs headless: a modal box would block the run."""
+    recorder = messages.enable_headless(answer=True)
+    yield recorder
+    messages.disable_headless()
+
+
+@pytest.fixture
+def connect() -> Iterator[Callable[[Any, Callable[..., Any]], None]]:
+    """Connect a slot for this test only: the app-wide hub outlives every test."""
+    made: list[tuple[Any, Callable[..., Any]]] = []
+
+    def _connect(signal: Any, slot: Callable[..., Any]) -> None:
+        signal.connect(slot)
+        made.append((signal, slot))
+
+    yield _connect
+    for signal, slot in made:
+        signal.disconnect(slot)
+
+
+@pytest.fixture
+def settings_dir(tmp_path: Path) -> Path:
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def ui_settings(settings_dir: Path) -> UiSettings:
+    return UiSettings("dispatcher1")
+
+
+@pytest.fixture
+def parent_widget(qtbot: QtBot) -> QWidget:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    return widget
+
+
+@pytest.fixture
+def runner(qtbot: QtBot) -> Iterator[TaskRunner]:
+    """A threaded runner, shut down (waiting for its workers) after the test."""
+    task_runner = TaskRunner()
+    yield task_runner
+    task_runner.shutdown(wait=True)
+
+
+@pytest.fixture
+def sync_runner() -> TaskRunner:
+    return TaskRunner(synchronous=True)

@@ -1,0 +1,80 @@
+"""One logged-in connection to the hall's server: the engine, preflight facts, and units of work.
+
+This is what the GUI's composition root holds, so no SQLAlchemy object crosses into Qt code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from unioncore_desktop.db import migrate, preflight
+from unioncore_desktop.db.engine import build_engine, session_factory
+from unioncore_desktop.db.errors import translate
+from unioncore_desktop.db.profile import ConnectionProfile
+from unioncore_desktop.domain.uow import UnitOfWork
+
+T = TypeVar("T")
+
+
+class HallConnection:
+    """Built once after login; every query and command of the session goes through it."""
+
+    def __init__(self, engine: Engine, facts: preflight.Preflight, profile: ConnectionProfile) -> None:
+        self.engine = engine
+        self.facts = facts
+        self.profile = profile
+        self._sessions = session_factory(engine)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self._sessions)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read-only session; errors leave translated (ConnectionProblem, DomainError)."""
+        session = self._sessions()
+        try:
+            yield session
+        except Exception as exc:
+            translated = translate(exc)
+            if translated is exc:
+                raise
+            raise translated from exc
+        finally:
+            try:
+                session.rollback()
+            finally:
+                session.close()
+
+    def read(self, query: Callable[..., T], *args, **kwargs) -> T:
+        """Run `query(session, *args, **kwargs)` in its own short transaction."""
+        with self.session() as session:
+            return query(session, *args, **kwargs)
+
+    def ping(self) -> bool:
+        with self.session() as session:
+            session.execute(text("SELECT 1"))
+        return True
+
+    def upgrade_schema(self) -> preflight.Preflight:
+        """For an admin whose database is older than this build."""
+        migrate.upgrade(self.engine)
+        self.facts = preflight.run(self.engine)
+        return self.facts
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def connect(profile: ConnectionProfile, password: str | None = None) -> HallConnection:
+    """Build the engine for the person logging in and run preflight; raises with one clear sentence."""
+    engine = build_engine(profile.sqlalchemy_url(password))
+    try:
+        facts = preflight.run(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return HallConnection(engine, facts, profile)

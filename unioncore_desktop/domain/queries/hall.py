@@ -1,0 +1,28 @@
+"""Facts every report and screen header needs: the hall's name and zone, and the server's 'now'."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True, slots=True)
+class HallFacts:
+    hall_name: str
+    time_zone: str
+    now: datetime  # from the server's clock, never the workstation's
+    user_login: str
+    user_name: str
+
+
+def hall_facts(session: Session) -> HallFacts:
+    row = session.execute(text("""
+        SELECT coalesce((SELECT value FROM app_settings WHERE key = 'hall_name'), 'Hiring Hall'),
+               coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles'),
+               now(), session_user,
+               coalesce((SELECT full_name FROM staff WHERE login = session_user), session_user)
+    """)).one()
+    return HallFacts(*row)

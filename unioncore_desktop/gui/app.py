@@ -1,0 +1,178 @@
+"""Composition root: QApplication, logging and crash hooks, login (or the demo hall), the main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+from unioncore_desktop import __version__
+from unioncore_desktop.db.connection import HallConnection, connect
+from unioncore_desktop.db.profile import ConnectionProfile
+from unioncore_desktop.gui import messages, qtlog
+from unioncore_desktop.gui.login import LoginDialog
+from unioncore_desktop.gui.main_window import AREAS, MainWindow
+from unioncore_desktop.gui.settings import UiSettings
+from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.log import setup_logging
+from unioncore_desktop.paths import resources_dir
+
+log = logging.getLogger(__name__)
+DEMO_DEFAULT_USER = "demo_manager"
+SCREENSHOT_TIMEOUT_MS = 120_000
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="unioncore-desktop", description="UnionCore Desktop")
+    parser.add_argument("--demo", action="store_true", help="run on the private demo server with demo data")
+    parser.add_argument("--screenshot", type=Path, metavar="PATH",
+                        help="save a PNG of the main window once the screen has loaded, then exit")
+    parser.add_argument("--open", choices=tuple(AREAS), default="members", help="area to open first")
+    parser.add_argument("--user", help="demo staff login to start as (default: the demo manager)")
+    parser.add_argument("--debug", action="store_true")
+    parser.add_argument("--debug-sql", action="store_true")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser.parse_args(argv)
+
+
+class Application(QObject):
+    """Runs the start-up flow with callbacks, so nothing blocks the GUI thread."""
+
+    def __init__(self, args: argparse.Namespace, log_path: Path) -> None:
+        super().__init__()
+        self.args = args
+        self.runner = TaskRunner(self, log_path=log_path)
+        self.window: MainWindow | None = None
+        self.demo_profile: ConnectionProfile | None = None
+        self.splash = QLabel("Starting UnionCore Desktop…")
+        self.splash.setObjectName("splash")
+        self.splash.setMinimumSize(420, 120)
+        self.exit_code = 0
+
+    def start(self) -> None:
+        if self.args.demo:
+            self.splash.setText("Starting the demo database (the first run creates the demo hall)…")
+            self.splash.show()
+            from unioncore_desktop import demo
+
+            self.runner.query(demo.start, parent=self.splash, success=self._on_demo_started,
+                              failure=lambda _exc: self._quit(1), name="start demo")
+        else:
+            self._login()
+
+    def _on_demo_started(self, hall) -> None:  # noqa: ANN001 - demo.DemoHall
+        self.demo_profile = hall.profile()
+        user = self.args.user or DEMO_DEFAULT_USER
+        self.runner.query(lambda: connect(self.demo_profile.with_user(user)), parent=self.splash,
+                          success=self._open_main_window, failure=lambda _exc: self._quit(1), name="log in")
+
+    def _login(self) -> None:
+        dialog = LoginDialog(self.runner, demo_profile=self.demo_profile)
+        dialog.finished.connect(lambda result: self._on_login_finished(dialog, result))
+        dialog.open()
+
+    def _on_login_finished(self, dialog: LoginDialog, result: int) -> None:
+        if result and dialog.connection is not None:
+            self._open_main_window(dialog.connection)
+        elif self.window is None:
+            self._quit(0)
+
+    def _open_main_window(self, hall: HallConnection) -> None:
+        previous = self.window
+        if previous is not None:
+            previous.switch_user_requested.disconnect()
+            previous.close()
+            previous.hall.close()
+        settings = UiSettings(hall.facts.user)
+        self.window = MainWindow(self.runner, hall, settings)
+        self.window.switch_user_requested.connect(self._login)
+        self.splash.hide()
+        screen = self.window.open_area(self.args.open)
+        self.window.show()
+        if self.args.screenshot:
+            self._arm_screenshot(screen)
+
+    def _arm_screenshot(self, screen: QWidget) -> None:
+        """Wait for the list, show its first record, then save the PNG and quit."""
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, lambda: self._fail("the screen did not load in time"))
+
+        def on_loaded() -> None:
+            screen.loaded.disconnect(on_loaded)  # type: ignore[attr-defined]
+            panel = screen.panel  # type: ignore[attr-defined]
+            if screen.model.rowCount():  # type: ignore[attr-defined]
+                panel.view.selectRow(0)
+            else:
+                self._save_screenshot()
+
+        screen.loaded.connect(on_loaded)  # type: ignore[attr-defined]
+        screen.record_shown.connect(lambda: QTimer.singleShot(200, self._save_screenshot))  # type: ignore[attr-defined]
+
+    def _save_screenshot(self) -> None:
+        assert self.window is not None
+        path = self.args.screenshot
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.window.grab().save(str(path)):
+            self._fail(f"could not write {path}")
+            return
+        print(f"screenshot saved to {path}")
+        self._quit(0)
+
+    def _fail(self, why: str) -> None:
+        print(f"unioncore-desktop: {why}", file=sys.stderr)
+        self._quit(1)
+
+    def _quit(self, code: int) -> None:
+        self.exit_code = code
+        QApplication.instance().exit(code)
+
+    def shutdown(self) -> None:
+        self.runner.shutdown(wait=True)
+        if self.window is not None:
+            self.window.hall.close()
+
+
+def _install_excepthooks(log_path: Path) -> None:
+    def show(exc: BaseException) -> None:
+        parent = QApplication.activeWindow()
+        if parent is not None:
+            messages.exception_dialog(parent, exc, log_path)
+
+    def hook(exc_type, exc, tb) -> None:  # noqa: ANN001
+        log.critical("unhandled error", exc_info=(exc_type, exc, tb))
+        show(exc)
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        log.critical("unhandled error in %s", args.thread, exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+    sys.excepthook = hook
+    threading.excepthook = thread_hook
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    log_path = setup_logging(debug=args.debug, debug_sql=args.debug_sql)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("UnionCore")
+    app.setApplicationName("UnionCore Desktop")
+    app.setApplicationVersion(__version__)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    qtlog.install()
+    _install_excepthooks(log_path)
+    style = resources_dir() / "styles" / "app.qss"
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    application = Application(args, log_path)
+    QTimer.singleShot(0, application.start)
+    code = app.exec()
+    application.shutdown()
+    return application.exit_code or code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

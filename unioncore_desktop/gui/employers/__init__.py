@@ -1,0 +1,1 @@
+"""The employers screen: search and detail with contracts, worksites and contacts."""

@@ -1,0 +1,46 @@
+"""Item models for the employers screen."""
+
+from __future__ import annotations
+
+from unioncore_desktop.domain.queries.employers import ContactRow, ContractRow, EmployerListRow, WorksiteRow
+from unioncore_desktop.gui.itemmodels.base import Column, RowTableModel
+
+
+class EmployerListModel(RowTableModel[EmployerListRow]):
+    columns = (
+        Column("name", "Employer"),
+        Column("contract_codes", "Current contracts"),
+        Column("city", "City"),
+        Column("phone", "Phone"),
+        Column("primary_contact", "Primary contact"),
+        Column("worksite_count", "Worksites", kind="int"),
+        Column("active", "Active", kind="bool"),
+    )
+
+
+class ContractModel(RowTableModel[ContractRow]):
+    columns = (
+        Column("contract_code", "Contract"),
+        Column("effective_on", "Effective", kind="date"),
+        Column("expires_on", "Expires", kind="date"),
+    )
+
+
+class WorksiteModel(RowTableModel[WorksiteRow]):
+    columns = (
+        Column("name", "Worksite"),
+        Column("address_line1", "Address"),
+        Column("city", "City"),
+        Column("region", "Region"),
+        Column("report_to", "Report to"),
+    )
+
+
+class ContactModel(RowTableModel[ContactRow]):
+    columns = (
+        Column("name", "Name"),
+        Column("title", "Title"),
+        Column("phone", "Phone"),
+        Column("email", "E-mail"),
+        Column("is_primary", "Primary", kind="bool"),
+    )

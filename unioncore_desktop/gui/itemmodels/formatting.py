@@ -1,0 +1,55 @@
+"""Display formatting shared by every table, so a date or an amount reads the same on every screen."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from PySide6.QtCore import QCoreApplication
+
+_CENTS = Decimal("0.01")
+
+
+def format_text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def format_int(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def format_date(value: date | None) -> str:
+    """YYYY-MM-DD; a datetime shows its local date."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone().date()
+    return value.isoformat()
+
+
+def format_datetime(value: datetime | None) -> str:
+    """YYYY-MM-DD HH:MM in the computer's time zone (naive values are taken as already local)."""
+    if value is None:
+        return ""
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def format_money(value: Decimal | int | float | None) -> str:
+    """Two places with thousands separators, rounded half up as on a receipt: 1234.5 -> '1,234.50'."""
+    if value is None:
+        return ""
+    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    return f"{amount.quantize(_CENTS, rounding=ROUND_HALF_UP):,.2f}"
+
+
+def format_bool(value: bool | None) -> str:
+    if value is None:
+        return ""
+    return QCoreApplication.translate("formatting", "Yes") if value else QCoreApplication.translate("formatting", "No")
+
+
+def format_label(value: str | None) -> str:
+    """Human text for a vocabulary value: 'apprentice_3' -> 'Apprentice 3'; codes in capitals ('BA') stay."""
+    if not value:
+        return ""
+    return value.replace("_", " ").capitalize() if value.upper() != value else value

@@ -1,0 +1,148 @@
+"""The main window: navigation to every area, the status bar, and the banner shown while the server is away."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.gui import events, icons
+from unioncore_desktop.gui.employers.screen import EmployersScreen
+from unioncore_desktop.gui.members.screen import MembersScreen
+from unioncore_desktop.gui.settings import UiSettings
+from unioncore_desktop.gui.tasks import TaskRunner
+
+RECONNECT_INTERVAL_MS = 3000
+AREAS = {"members": ("Members", "members"), "employers": ("Employers", "employers")}
+
+
+class MainWindow(QMainWindow):
+    switch_user_requested = Signal()
+
+    def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings) -> None:
+        super().__init__()
+        self.runner = runner
+        self.hall = hall
+        self.settings = settings
+        facts = hall.facts
+        self.setWindowTitle(self.tr("UnionCore Desktop — {}").format(facts.hall_name))
+        runner.default_parent = self
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(170)
+        self.stack = QStackedWidget()
+        self.screens: dict[str, QWidget] = {
+            "members": MembersScreen(runner, hall, settings),
+            "employers": EmployersScreen(runner, hall, settings),
+        }
+        for key, screen in self.screens.items():
+            text, icon = AREAS[key]
+            QListWidgetItem(icons.get(icon), self.tr(text), self.nav)
+            self.stack.addWidget(screen)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        self.banner = QWidget()
+        self.banner.setObjectName("connectionBannerBox")
+        self.banner_label = QLabel()
+        self.banner_label.setObjectName("connectionBanner")
+        self.banner_label.setWordWrap(True)
+        retry = QPushButton(self.tr("Retry now"))
+        retry.clicked.connect(self._on_retry_clicked)
+        banner_layout = QHBoxLayout(self.banner)
+        banner_layout.setContentsMargins(0, 0, 0, 0)
+        banner_layout.addWidget(self.banner_label, 1)
+        banner_layout.addWidget(retry)
+        self.banner.setVisible(False)
+
+        body = QHBoxLayout()
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.banner)
+        layout.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        roles = ", ".join(sorted(r.replace("_", " ") for r in facts.roles))
+        server = hall.profile.host if not hall.profile.host.startswith("/") else "local demo server"
+        self.statusBar().addPermanentWidget(QLabel(f"{server} · {facts.database}"))
+        self.statusBar().addPermanentWidget(QLabel(f"{facts.full_name} ({facts.user}) · {roles}"))
+
+        self._reconnect_timer = QTimer(self)
+        self._reconnect_timer.setInterval(RECONNECT_INTERVAL_MS)
+        self._reconnect_timer.timeout.connect(self._on_reconnect_timer_timeout)
+        runner.connection_lost.connect(self._on_runner_connection_lost)
+        events.hub().connection_state_changed.connect(self._on_hub_connection_state_changed)
+
+        self._build_menus()
+        self.nav.setCurrentRow(0)
+        self.resize(1360, 820)
+        settings.restore_window("main", self)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        switch = QAction(self.tr("Switch &user…"), self)
+        switch.triggered.connect(self.switch_user_requested)
+        file_menu.addAction(switch)
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        go_menu = self.menuBar().addMenu(self.tr("&Go"))
+        for row, (key, (text, _icon)) in enumerate(AREAS.items()):
+            action = QAction(self.tr(text), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+            action.triggered.connect(lambda _checked=False, r=row: self.nav.setCurrentRow(r))
+            go_menu.addAction(action)
+
+    def open_area(self, key: str) -> QWidget:
+        self.nav.setCurrentRow(list(self.screens).index(key))
+        return self.screens[key]
+
+    # --- connection ---------------------------------------------------------------------------------------
+
+    def _on_runner_connection_lost(self, message: str) -> None:
+        self.banner_label.setText(self.tr("Connection to the server lost — {} Reconnecting… "
+                                          "Nothing you typed is lost.").format(message))
+        self.banner.setVisible(True)
+        self._reconnect_timer.start()
+
+    def _on_reconnect_timer_timeout(self) -> None:
+        self.runner.query(self.hall.ping, parent=self, key="reconnect", success=self._on_reconnected,
+                          failure=lambda _exc: None, name="reconnect")
+
+    def _on_retry_clicked(self) -> None:
+        self._on_reconnect_timer_timeout()
+
+    def _on_reconnected(self, _ok: bool) -> None:
+        self._on_hub_connection_state_changed(True)
+
+    def _on_hub_connection_state_changed(self, connected: bool) -> None:
+        if connected and self.banner.isVisible():
+            self._reconnect_timer.stop()
+            self.banner.setVisible(False)
+            for screen in self.screens.values():  # lists may be stale after an outage
+                screen.search(screen.panel.search_text())  # type: ignore[attr-defined]
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        members = self.screens["members"]
+        if isinstance(members, MembersScreen) and not members.confirm_discard():
+            event.ignore()
+            return
+        for screen in self.screens.values():
+            screen.save_state()  # type: ignore[attr-defined]
+        self.settings.save_window("main", self)
+        self.settings.sync()
+        super().closeEvent(event)

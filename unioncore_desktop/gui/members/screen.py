@@ -1,0 +1,289 @@
+"""Members: search as you type, the record with its employment and change history, roster and export."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.errors import DomainError, NotFound, StaleRecord, ValidationError
+from unioncore_desktop.domain.queries.members import (
+    MemberDetail,
+    change_history,
+    employment_history,
+    member_detail,
+    search_members,
+)
+from unioncore_desktop.domain.rules.members import CONTACT_FIELDS, MemberInput
+from unioncore_desktop.domain.services.members import create_member, deactivate_member, update_member
+from unioncore_desktop.gui import events, icons, messages, reporting
+from unioncore_desktop.gui.itemmodels.members import ChangeHistoryModel, EmploymentModel, MemberListModel
+from unioncore_desktop.gui.members.form import MemberForm
+from unioncore_desktop.gui.settings import UiSettings
+from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.simple_table import simple_table
+from unioncore_desktop.gui.widgets.table_panel import TablePanel
+from unioncore_desktop.reports.pdf.member_roster import build_member_roster
+
+SEARCH_KEY = "members-search"
+DETAIL_KEY = "member-detail"
+
+
+def editable_fields(roles: frozenset[str]) -> frozenset[str]:
+    """Mirrors the database grants: managers and admins edit the record, dispatchers contact details only."""
+    if roles & {"manager", "admin"}:
+        return frozenset(MemberInput.field_names())
+    if "dispatcher" in roles:
+        return CONTACT_FIELDS
+    return frozenset()
+
+
+class MembersScreen(QWidget):
+    """The members area of the main window."""
+
+    loaded = Signal()
+    record_shown = Signal()  # a record's detail is on screen  # the list has its first results (used by --screenshot and tests)
+
+    def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.hall = hall
+        self.settings = settings
+        self.roles = hall.facts.roles
+        self.current: MemberDetail | None = None
+        self._creating = False
+        self._pending_id: int | None = None
+
+        self.model = MemberListModel(parent=self)
+        self.panel = TablePanel("members", self.model, settings=settings,
+                                search_placeholder=self.tr("Card number, name or phone — misspellings are fine"))
+        self.panel.search_changed.connect(self._on_panel_search_changed)
+        self.panel.export_requested.connect(self._on_panel_export_requested)
+        self.panel.print_requested.connect(self._on_panel_print_requested)
+        self.panel.view.selectionModel().currentRowChanged.connect(self._on_view_current_row_changed)
+
+        self.form = MemberForm()
+        self.form.set_editable(editable_fields(self.roles))
+        self.form.dirty_changed.connect(self._update_buttons)
+        self.title = QLabel()
+        self.title.setObjectName("recordTitle")
+        self.new_button = QPushButton(icons.get("add"), self.tr("&New member"))
+        self.save_button = QPushButton(icons.get("save"), self.tr("&Save"))
+        self.save_button.setDefault(True)
+        self.revert_button = QPushButton(self.tr("&Revert"))
+        self.deactivate_button = QPushButton(icons.get("deactivate"), self.tr("&Deactivate"))
+        self.new_button.clicked.connect(self._on_new_button_clicked)
+        self.save_button.clicked.connect(self._on_save_button_clicked)
+        self.revert_button.clicked.connect(self._on_revert_button_clicked)
+        self.deactivate_button.clicked.connect(self._on_deactivate_button_clicked)
+        self.new_button.setEnabled(bool(self.roles & {"manager", "admin"}))
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.deactivate_button)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        details = QWidget()
+        details_layout = QVBoxLayout(details)
+        details_layout.addWidget(self.form)
+        details_layout.addStretch(1)
+        details_layout.addLayout(buttons)
+
+        self.employment_model = EmploymentModel(parent=self)
+        self.history_model = ChangeHistoryModel(parent=self)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(details, self.tr("Details"))
+        self.tabs.addTab(simple_table(self.employment_model), self.tr("Employment history"))
+        self.tabs.addTab(simple_table(self.history_model), self.tr("Change history"))
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.title)
+        right_layout.addWidget(self.tabs)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.panel)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        events.hub().data_changed.connect(self._on_hub_data_changed)
+        self._update_buttons()
+        self.panel.restore_state()
+        self.search(self.panel.search_text())
+
+    # --- list ---------------------------------------------------------------------------------------------
+
+    def search(self, text: str) -> None:
+        self.panel.set_busy(True)
+        self.runner.query(lambda: self.hall.read(search_members, text), parent=self, key=SEARCH_KEY,
+                          success=self._show_results, failure=lambda _exc: self.panel.set_busy(False),
+                          name="search members")
+
+    def _show_results(self, rows: list) -> None:
+        selected = self.current.id if self.current else self._pending_id
+        self.model.set_rows(rows)
+        self.panel.set_busy(False)
+        if selected is not None:
+            self.panel.select_id(selected)
+        self.loaded.emit()
+
+    def _on_panel_search_changed(self, text: str) -> None:
+        self.settings.set_last_search("members", text)
+        self.search(text)
+
+    def _on_hub_data_changed(self, kind: str, ids: list, initiator: object) -> None:
+        if kind == "member":
+            self.search(self.panel.search_text())
+
+    # --- record -------------------------------------------------------------------------------------------
+
+    def _on_view_current_row_changed(self, current, _previous) -> None:
+        row = self.model.row_at(current)
+        if row is None or (self.current is not None and row.id == self.current.id and not self._creating):
+            return
+        if not self.confirm_discard():
+            self.panel.select_id(self.current.id if self.current else None)
+            return
+        self.open_member(row.id)
+
+    def open_member(self, member_id: int) -> None:
+        self._pending_id = member_id
+        hall = self.hall
+
+        def load() -> tuple[MemberDetail, list, list]:
+            with hall.session() as session:
+                return (member_detail(session, member_id), employment_history(session, member_id),
+                        change_history(session, member_id))
+
+        self.runner.query(load, parent=self, key=DETAIL_KEY, success=self._show_member, name="open member")
+
+    def _show_member(self, loaded: tuple[MemberDetail, list, list]) -> None:
+        detail, employment, history = loaded
+        self._creating = False
+        self.current = detail
+        self.form.load(detail)
+        self.employment_model.set_rows(employment)
+        self.history_model.set_rows(history)
+        self.title.setText(f"<b>{detail.last_name}, {detail.first_name}</b> &nbsp; card {detail.card_number}"
+                           f" &nbsp; v{detail.version}")
+        self._update_buttons()
+        self.record_shown.emit()
+
+    def _on_new_button_clicked(self) -> None:
+        if not self.confirm_discard():
+            return
+        self._creating = True
+        self.current = None
+        self.form.load(None)
+        self.employment_model.set_rows([])
+        self.history_model.set_rows([])
+        self.title.setText(self.tr("<b>New member</b>"))
+        self.tabs.setCurrentIndex(0)
+        self.form.editors["card_number"].setFocus()
+        self._update_buttons()
+
+    def _on_revert_button_clicked(self) -> None:
+        if self._creating:
+            self.form.load(None)
+        elif self.current is not None:
+            self.form.load(self.current)
+
+    def _on_save_button_clicked(self) -> None:
+        data, errors = self.form.value(date.today())
+        if data is None:
+            self.form.show_errors(errors)
+            return
+        self.form.clear_errors()
+        hall, base = self.hall, self.current
+        if self._creating or base is None:
+            work = lambda: create_member(hall.uow(), data)  # noqa: E731
+        else:
+            work = lambda: update_member(hall.uow(), base.id, data, base=base)  # noqa: E731
+        self.save_button.setEnabled(False)
+        self.runner.command(work, parent=self, success=self._on_saved, failure=self._on_save_failed,
+                            changed=lambda detail: ("member", [detail.id]), name="save member")
+
+    def _on_deactivate_button_clicked(self) -> None:
+        base = self.current
+        if base is None or not messages.question(
+                self, self.tr("Deactivate member"),
+                self.tr("Deactivate {} ({})? The record and its history are kept.").format(
+                    f"{base.first_name} {base.last_name}", base.card_number)):
+            return
+        hall = self.hall
+        self.runner.command(lambda: deactivate_member(hall.uow(), base.id, base=base), parent=self,
+                            success=self._on_saved, failure=self._on_save_failed,
+                            changed=lambda detail: ("member", [detail.id]), name="deactivate member")
+
+    def _on_saved(self, detail: MemberDetail) -> None:
+        self._pending_id = detail.id
+        self.window().statusBar().showMessage(self.tr("Saved {} {}").format(detail.first_name, detail.last_name), 5000)
+        self.open_member(detail.id)
+
+    def _on_save_failed(self, exc: BaseException) -> None:
+        """The form keeps what the user typed whatever went wrong."""
+        self._update_buttons()
+        if isinstance(exc, ValidationError):
+            self.form.show_errors(exc.errors)
+        elif isinstance(exc, StaleRecord):
+            lines = [f"{c.field.replace('_', ' ')}: now “{c.theirs or ''}”" for c in exc.changes]
+            self.form.show_message(exc.message + ("\n" + "\n".join(lines) if lines else ""))
+            if isinstance(exc.current, MemberDetail):
+                self.current = exc.current
+                self.form.rebase(exc.current)
+        elif isinstance(exc, NotFound):
+            self.form.show_message(exc.message)
+        elif isinstance(exc, DomainError):
+            self.form.show_errors({exc.field: exc.message} if exc.field else {}, exc.message)
+        else:
+            self.form.show_message(self.tr("Not saved: {}. Your changes are still here; try again.").format(exc))
+
+    # --- guards and actions -------------------------------------------------------------------------------
+
+    def confirm_discard(self) -> bool:
+        """The unsaved-changes guard; True when it is fine to leave the current record."""
+        if not self.form.is_dirty():
+            return True
+        return messages.question(self, self.tr("Unsaved changes"),
+                                 self.tr("You have unsaved changes to this member. Discard them?"))
+
+    def _update_buttons(self, *_args: object) -> None:
+        has_record = self.current is not None or self._creating
+        dirty = self.form.is_dirty()
+        self.save_button.setEnabled(has_record and (dirty or self._creating) and bool(editable_fields(self.roles)))
+        self.revert_button.setEnabled(dirty)
+        self.deactivate_button.setEnabled(
+            self.current is not None and self.current.status != "inactive" and bool(self.roles & {"manager", "admin"}))
+
+    def _parameters(self) -> list[tuple[str, str]]:
+        text = self.panel.search_text().strip()
+        return [("Search", text or "all members"), ("Members", str(self.model.rowCount()))]
+
+    def _on_panel_export_requested(self) -> None:
+        reporting.export_model(self.runner, self.hall, self, self.model, "Member roster", self._parameters())
+
+    def _on_panel_print_requested(self) -> None:
+        rows = list(self.model.rows)
+        reporting.print_report(self.runner, self.hall, self, "Member roster", self._parameters(),
+                               lambda path, context: build_member_roster(path, rows, context, landscape=True))
+
+    def save_state(self) -> None:
+        self.panel.save_state()
+

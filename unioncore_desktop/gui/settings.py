@@ -1,0 +1,119 @@
+"""Typed access to UI state in QSettings, kept per staff login so people sharing a counter PC keep their own layout."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QHeaderView, QMainWindow, QWidget
+
+# Key templates; {user} is filled in by UiSettings, the rest by the caller.
+WINDOW_GEOMETRY = "users/{user}/windows/{name}/geometry"
+WINDOW_STATE = "users/{user}/windows/{name}/state"
+HEADER_STATE = "users/{user}/tables/{name}/header"
+LAST_SEARCH = "users/{user}/screens/{name}/last_search"
+LAST_PROFILE = "users/{user}/connection/last_profile"
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]")
+
+
+def _segment(name: str) -> str:
+    # "/" would open a sub-group and "\" is special in INI keys; anything else odd is flattened too.
+    cleaned = _UNSAFE.sub("_", name.strip())
+    if not cleaned:
+        raise ValueError("a settings key segment cannot be empty")
+    return cleaned
+
+
+class UiSettings:
+    """Window geometry, header layouts, last searches and the last connection profile for one staff login.
+
+    Passwords and anything about members never go here; this is layout only.
+    """
+
+    def __init__(self, user: str, store: QSettings | None = None) -> None:
+        self.user = user
+        self._user_segment = _segment(user)
+        # QSettings() follows the organisation/application names and default format the app sets at start-up.
+        self._store = store if store is not None else QSettings()
+
+    def _key(self, template: str, name: str = "") -> str:
+        return template.format(user=self._user_segment, name=_segment(name) if name else "")
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self._store.value(key, None)
+        if isinstance(value, QByteArray) and not value.isEmpty():
+            return value
+        return None
+
+    def _text(self, key: str, default: str) -> str:
+        value = self._store.value(key, default)
+        return value if isinstance(value, str) else default
+
+    def sync(self) -> None:
+        """Write to disk now (QSettings otherwise writes later, and not at all on a crash)."""
+        self._store.sync()
+
+    # --- windows -------------------------------------------------------------------------------------------
+
+    def window_geometry(self, name: str) -> QByteArray | None:
+        return self._bytes(self._key(WINDOW_GEOMETRY, name))
+
+    def set_window_geometry(self, name: str, geometry: QByteArray) -> None:
+        self._store.setValue(self._key(WINDOW_GEOMETRY, name), geometry)
+
+    def window_state(self, name: str) -> QByteArray | None:
+        return self._bytes(self._key(WINDOW_STATE, name))
+
+    def set_window_state(self, name: str, state: QByteArray) -> None:
+        self._store.setValue(self._key(WINDOW_STATE, name), state)
+
+    def save_window(self, name: str, window: QWidget) -> None:
+        """Call from closeEvent: geometry, plus toolbar/dock state for a QMainWindow."""
+        self.set_window_geometry(name, window.saveGeometry())
+        if isinstance(window, QMainWindow):
+            self.set_window_state(name, window.saveState())
+
+    def restore_window(self, name: str, window: QWidget) -> bool:
+        """Call before show(); False when nothing was saved (keep the default size)."""
+        geometry = self.window_geometry(name)
+        restored = geometry is not None and window.restoreGeometry(geometry)
+        state = self.window_state(name)
+        if isinstance(window, QMainWindow) and state is not None:
+            window.restoreState(state)
+        return restored
+
+    # --- tables --------------------------------------------------------------------------------------------
+
+    def header_state(self, table: str) -> QByteArray | None:
+        return self._bytes(self._key(HEADER_STATE, table))
+
+    def set_header_state(self, table: str, state: QByteArray) -> None:
+        self._store.setValue(self._key(HEADER_STATE, table), state)
+
+    def save_header(self, table: str, header: QHeaderView) -> None:
+        self.set_header_state(table, header.saveState())
+
+    def restore_header(self, table: str, header: QHeaderView) -> bool:
+        """Column widths, order, hidden columns and sort indicator; False when nothing usable was saved."""
+        state = self.header_state(table)
+        return state is not None and header.restoreState(state)
+
+    # --- screens and login ---------------------------------------------------------------------------------
+
+    def last_search(self, screen: str) -> str:
+        return self._text(self._key(LAST_SEARCH, screen), "")
+
+    def set_last_search(self, screen: str, text: str) -> None:
+        self._store.setValue(self._key(LAST_SEARCH, screen), text)
+
+    def last_profile(self) -> str | None:
+        """Name of the connection profile last used (a profile name, never its password)."""
+        return self._text(self._key(LAST_PROFILE), "") or None
+
+    def set_last_profile(self, profile: str | None) -> None:
+        key = self._key(LAST_PROFILE)
+        if profile:
+            self._store.setValue(key, profile)
+        else:
+            self._store.remove(key)

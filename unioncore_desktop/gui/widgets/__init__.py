@@ -1,0 +1,1 @@
+"""Reusable composite widgets shared by the feature windows."""
