@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
@@ -71,9 +71,7 @@ def print_report(runner: TaskRunner, hall: HallConnection, parent: QWidget, titl
 
 
 def _written(parent: QWidget, path: Path, open_it: bool = False) -> None:
-    window = parent.window()
-    if hasattr(window, "statusBar"):
-        window.statusBar().showMessage(parent.tr("Saved {}").format(path), 8000)
+    messages.status(parent, parent.tr("Saved {}").format(path), 8000)
     if open_it and save_folder_override is None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
     elif save_folder_override is None:

@@ -168,8 +168,9 @@ class MemberForm(QWidget):
         self._set_dirty(False)
 
     def rebase(self, detail: MemberDetail) -> None:
-        """After a stale save: the loaded state becomes `detail`, but what the user typed stays on screen."""
-        typed = self._raw()
+        """After a stale save: the loaded state becomes `detail`, and the fields the user changed keep their edits
+        (the others show what the other workstation saved)."""
+        typed = {name: text for name, text in self._raw().items() if text != self._loaded.get(name)}
         self.load(detail)
         for name, text in typed.items():
             editor = self.editors[name]

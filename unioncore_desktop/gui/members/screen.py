@@ -234,7 +234,7 @@ class MembersScreen(QWidget):
 
     def _on_saved(self, detail: MemberDetail) -> None:
         self._pending_id = detail.id
-        self.window().statusBar().showMessage(self.tr("Saved {} {}").format(detail.first_name, detail.last_name), 5000)
+        messages.status(self, self.tr("Saved {} {}").format(detail.first_name, detail.last_name))
         self.open_member(detail.id)
 
     def _on_save_failed(self, exc: BaseException) -> None:
@@ -243,11 +243,12 @@ class MembersScreen(QWidget):
         if isinstance(exc, ValidationError):
             self.form.show_errors(exc.errors)
         elif isinstance(exc, StaleRecord):
-            lines = [f"{c.field.replace('_', ' ')}: now “{c.theirs or ''}”" for c in exc.changes]
-            self.form.show_message(exc.message + ("\n" + "\n".join(lines) if lines else ""))
             if isinstance(exc.current, MemberDetail):
                 self.current = exc.current
                 self.form.rebase(exc.current)
+            lines = [f"{c.field.replace('_', ' ')}: now “{c.theirs or ''}”" for c in exc.changes]
+            self.form.show_message(exc.message + ("\n" + "\n".join(lines) if lines else ""))
+            self._update_buttons()
         elif isinstance(exc, NotFound):
             self.form.show_message(exc.message)
         elif isinstance(exc, DomainError):

@@ -1,0 +1,162 @@
+"""The members screen against a real PostgreSQL, driven through real widgets with a threaded task runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import text
+
+from unioncore_desktop.db.connection import connect
+from unioncore_desktop.db.profile import ConnectionProfile
+from unioncore_desktop.gui import reporting
+from unioncore_desktop.gui.main_window import MainWindow
+from unioncore_desktop.gui.members.screen import MembersScreen
+
+PEOPLE = [("7464416", "John", "Smith", "(206) 555-0101"), ("7000200", "Jon", "Smithers", "(206) 555-0102"),
+          ("7000202", "Maria", "Garcia", "(360) 555-0103"), ("A22555555", "Johnny", "Walker", "(425) 555-0104")]
+
+
+@pytest.fixture
+def hall_db(databases):
+    name = databases.create()
+    with databases.engine(name).begin() as conn:
+        for card, first, last, phone in PEOPLE:
+            conn.execute(text("INSERT INTO members (card_number, first_name, last_name, classification, phone, city) "
+                              "VALUES (:c, :f, :l, 'journeyman', :p, 'Seattle')"),
+                         {"c": card, "f": first, "l": last, "p": phone})
+    return name, databases
+
+
+def login(hall_db, role: str):
+    name, databases = hall_db
+    user = databases.make_staff(name, role, f"Test {role.title()}")
+    hall = connect(ConnectionProfile.from_url(databases.server.url(name, user)))
+    return hall
+
+
+@pytest.fixture
+def manager_hall(hall_db):
+    hall = login(hall_db, "manager")
+    yield hall
+    hall.close()
+
+
+@pytest.fixture
+def screen(qtbot, runner, ui_settings, manager_hall):
+    widget = MembersScreen(runner, manager_hall, ui_settings)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.model.rowCount() == len(PEOPLE), timeout=10_000)
+    return widget
+
+
+def open_first(qtbot, screen: MembersScreen) -> None:
+    with qtbot.waitSignal(screen.record_shown, timeout=10_000):
+        screen.panel.view.selectRow(0)
+
+
+def test_misspelled_search_finds_john_smith(qtbot, screen):
+    qtbot.keyClicks(screen.panel.search_edit, "Jonh Smth")
+    qtbot.waitUntil(lambda: screen.model.rowCount() and screen.model.rows[0].card_number == "7464416",
+                    timeout=10_000)
+
+
+def test_edit_save_and_see_who_changed_what(qtbot, screen, hall_db):
+    qtbot.keyClicks(screen.panel.search_edit, "7464416")
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=10_000)
+    open_first(qtbot, screen)
+    phone = screen.form.editors["phone"]
+    phone.clear()
+    qtbot.keyClicks(phone, "(206) 555-0199")
+    assert screen.save_button.isEnabled()
+    with qtbot.waitSignal(screen.record_shown, timeout=10_000):
+        qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
+    assert screen.current.phone == "(206) 555-0199" and screen.current.version == 2
+    changes = [(r.field, r.old, r.new, r.changed_by) for r in screen.history_model.rows if r.action == "update"]
+    assert changes == [("phone", "(206) 555-0101", "(206) 555-0199", "Test Manager")]
+    assert not screen.form.is_dirty()
+
+
+def test_impossible_date_is_reported_beside_the_field_and_nothing_is_saved(qtbot, screen):
+    open_first(qtbot, screen)
+    dob = screen.form.editors["date_of_birth"]
+    dob.clear()
+    qtbot.keyClicks(dob, "1980-02-30")
+    qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
+    error = screen.form.error_labels["date_of_birth"]
+    assert error.isVisible() and "not a date" in error.text()
+    assert dob.text() == "1980-02-30" and screen.current.version == 1
+
+
+def test_duplicate_card_number_from_the_database_keeps_the_users_input(qtbot, screen):
+    open_first(qtbot, screen)
+    card = screen.form.editors["card_number"]
+    card.clear()
+    qtbot.keyClicks(card, "7000200")  # belongs to Jon Smithers
+    qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.form.error_labels["card_number"].isVisible(), timeout=10_000)
+    assert "already belongs" in screen.form.error_labels["card_number"].text()
+    assert card.text() == "7000200"
+
+
+def test_stale_save_is_refused_shows_what_changed_and_keeps_edits(qtbot, screen, hall_db):
+    name, databases = hall_db
+    open_first(qtbot, screen)
+    member_id = screen.current.id
+    with databases.engine(name).begin() as conn:  # another workstation saves first
+        conn.execute(text("UPDATE members SET city = 'Tacoma', version = version + 1 WHERE id = :id"),
+                     {"id": member_id})
+    phone = screen.form.editors["phone"]
+    phone.clear()
+    qtbot.keyClicks(phone, "(206) 555-0177")
+    qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.form.message.isVisible(), timeout=10_000)
+    assert "after you opened it" in screen.form.message.text() and "Tacoma" in screen.form.message.text()
+    assert phone.text() == "(206) 555-0177"
+    # the form now stands on the current version: saving again succeeds and keeps both changes
+    with qtbot.waitSignal(screen.record_shown, timeout=10_000):
+        qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
+    assert (screen.current.city, screen.current.phone, screen.current.version) == ("Tacoma", "(206) 555-0177", 3)
+
+
+def test_dispatcher_may_edit_contact_details_only(qtbot, runner, ui_settings, hall_db):
+    hall = login(hall_db, "dispatcher")
+    try:
+        widget = MembersScreen(runner, hall, ui_settings)
+        qtbot.addWidget(widget)
+        qtbot.waitUntil(lambda: widget.model.rowCount() == len(PEOPLE), timeout=10_000)
+        assert widget.form.editors["card_number"].isReadOnly()
+        assert not widget.form.editors["phone"].isReadOnly()
+        assert not widget.new_button.isEnabled()
+    finally:
+        hall.close()
+
+
+def test_export_to_excel_and_print_the_roster(qtbot, runner, screen, tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(reporting, "save_folder_override", tmp_path)
+    qtbot.mouseClick(screen.panel.export_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(screen.panel.print_button, Qt.MouseButton.LeftButton)
+    xlsx, pdf = tmp_path / "member-roster.xlsx", tmp_path / "member-roster.pdf"
+    qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
+    assert xlsx.exists() and pdf.exists()
+    sheet = openpyxl.load_workbook(xlsx).worksheets[0]
+    assert [c.value for c in sheet[1]][:3] == ["Card", "Name", "Classification"]
+    assert sheet.freeze_panes == "A2" and sheet.max_row == len(PEOPLE) + 1
+
+
+def test_main_window_shows_user_and_banner_on_lost_connection(qtbot, runner, ui_settings, manager_hall):
+    window = MainWindow(runner, manager_hall, ui_settings)
+    qtbot.addWidget(window)
+    window.show()
+    members = window.screens["members"]
+    qtbot.waitUntil(lambda: members.model.rowCount() == len(PEOPLE), timeout=10_000)
+    runner.connection_lost.emit("the server did not answer.")
+    assert window.banner.isVisible() and "lost" in window.banner_label.text()
+    with qtbot.waitSignal(members.loaded, timeout=10_000):
+        window._on_reconnect_timer_timeout()  # the server is there: the banner goes and lists refresh
+    assert not window.banner.isVisible()
+    window._reconnect_timer.stop()
