@@ -50,6 +50,10 @@ def run(engine: Engine) -> Preflight:
             database, user = conn.execute(text("SELECT current_database(), session_user")).one()
             roles = frozenset(role for role in STAFF_ROLES if conn.execute(
                 text("SELECT pg_has_role(session_user, :g, 'MEMBER')"), {"g": f"uc_{role}"}).scalar_one())
+            is_super = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = session_user")).scalar()
+            if not roles and not is_super:
+                raise PreflightError(f"The login {user} has no UnionCore role (dispatcher, dues clerk, manager or "
+                                     "admin); ask an administrator to add you as staff.")
             has_schema = conn.execute(text("SELECT to_regclass('public.alembic_version') IS NOT NULL")).scalar_one()
             revision = migrate.current_revision(conn) if has_schema else None
             head = migrate.head_revision()
@@ -59,7 +63,6 @@ def run(engine: Engine) -> Preflight:
                 settings = dict(conn.execute(text("SELECT key, value FROM app_settings")).all())
                 full_name = conn.execute(text("SELECT full_name FROM staff WHERE login = :u"),
                                          {"u": user}).scalar() or user
-            is_super = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = session_user")).scalar()
     except sa_exc.OperationalError as exc:
         raise _connect_problem(engine, exc) from exc
     except sa_exc.ProgrammingError as exc:
@@ -81,9 +84,6 @@ def run(engine: Engine) -> Preflight:
                              f"schema {revision}, this program knows up to {head}.")
     if is_super:
         roles = frozenset(STAFF_ROLES)  # the owner/superuser (CLI, demo set-up) can do everything
-    if not roles:
-        raise PreflightError(f"The login {user} has no UnionCore role (dispatcher, dues clerk, manager or "
-                             "admin); ask an administrator to add you as staff.")
     return Preflight(server_version=server_version, database=database, user=user, full_name=full_name,
                      roles=roles, revision=revision, head=head, schema=state,
                      hall_name=settings.get("hall_name", "Hiring Hall"),

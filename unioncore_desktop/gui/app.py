@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from unioncore_desktop import __version__
 from unioncore_desktop.db.connection import HallConnection, connect
+from unioncore_desktop.db.preflight import SchemaState
 from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.gui import messages, qtlog
 from unioncore_desktop.gui.login import LoginDialog
@@ -84,6 +85,9 @@ class Application(QObject):
             self._quit(0)
 
     def _open_main_window(self, hall: HallConnection) -> None:
+        if hall.facts.schema is SchemaState.NEEDS_UPGRADE:
+            self._offer_upgrade(hall)
+            return
         previous = self.window
         if previous is not None:
             previous.switch_user_requested.disconnect()
@@ -97,6 +101,26 @@ class Application(QObject):
         self.window.show()
         if self.args.screenshot:
             self._arm_screenshot(screen)
+
+    def _offer_upgrade(self, hall: HallConnection) -> None:
+        """An older schema: an admin may upgrade it from here; anyone else is told plainly and logs out."""
+        parent = self.window or self.splash
+        facts = hall.facts
+        if not facts.is_admin:
+            hall.close()
+            messages.error(parent, "Database needs an upgrade",
+                           f"The database is at schema {facts.revision or '(empty)'} and this program needs "
+                           f"{facts.head}. Ask an administrator to upgrade it, then log in again.")
+            self._login() if self.window else self._quit(1)
+            return
+        if not messages.question(parent, "Upgrade the database?",
+                                 f"The database is at schema {facts.revision or '(empty)'}; this program needs "
+                                 f"{facts.head}. Upgrade it now? Other workstations must be updated afterwards."):
+            hall.close()
+            self._quit(0) if self.window is None else None
+            return
+        self.runner.command(hall.upgrade_schema, parent=parent, success=lambda _facts: self._open_main_window(hall),
+                            name="upgrade schema")
 
     def _arm_screenshot(self, screen: QWidget) -> None:
         """Wait for the list, show its first record, then save the PNG and quit."""
