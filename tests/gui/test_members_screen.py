@@ -160,3 +160,12 @@ def test_main_window_shows_user_and_banner_on_lost_connection(qtbot, runner, ui_
         window._on_reconnect_timer_timeout()  # the server is there: the banner goes and lists refresh
     assert not window.banner.isVisible()
     window._reconnect_timer.stop()
+
+
+def test_about_dialog_from_the_compiled_form(qtbot, runner, ui_settings, manager_hall):
+    window = MainWindow(runner, manager_hall, ui_settings)
+    qtbot.addWidget(window)
+    dialog = window.show_about()
+    assert manager_hall.facts.head in dialog.form.schemaLabel.text()
+    assert "Test Manager" in dialog.form.userLabel.text()
+    dialog.close()

@@ -16,7 +16,7 @@ from unioncore_desktop import __version__
 from unioncore_desktop.db.connection import HallConnection, connect
 from unioncore_desktop.db.preflight import SchemaState
 from unioncore_desktop.db.profile import ConnectionProfile
-from unioncore_desktop.gui import messages, qtlog
+from unioncore_desktop.gui import build_forms, messages, qtlog
 from unioncore_desktop.gui.login import LoginDialog
 from unioncore_desktop.gui.main_window import AREAS, MainWindow
 from unioncore_desktop.gui.settings import UiSettings
@@ -181,6 +181,7 @@ def _install_excepthooks(log_path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     log_path = setup_logging(debug=args.debug, debug_sql=args.debug_sql)
+    build_forms.build()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("UnionCore")
     app.setApplicationName("UnionCore Desktop")

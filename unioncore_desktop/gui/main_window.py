@@ -76,8 +76,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         roles = ", ".join(sorted(r.replace("_", " ") for r in facts.roles))
-        server = hall.profile.host if not hall.profile.host.startswith("/") else "local demo server"
-        self.statusBar().addPermanentWidget(QLabel(f"{server} · {facts.database}"))
+        self.statusBar().addPermanentWidget(QLabel(f"{self._server_text()} · {facts.database}"))
         self.statusBar().addPermanentWidget(QLabel(f"{facts.full_name} ({facts.user}) · {roles}"))
 
         self._reconnect_timer = QTimer(self)
@@ -100,12 +99,27 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About UnionCore Desktop"), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
         for row, (key, (text, _icon)) in enumerate(AREAS.items()):
             action = QAction(self.tr(text), self)
             action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
             action.triggered.connect(lambda _checked=False, r=row: self.nav.setCurrentRow(r))
             go_menu.addAction(action)
+
+    def show_about(self) -> QWidget:
+        from unioncore_desktop.gui.about import AboutDialog  # compiled form: built at start-up
+
+        dialog = AboutDialog(self.hall.facts, self._server_text(), self)
+        dialog.open()
+        return dialog
+
+    def _server_text(self) -> str:
+        host = self.hall.profile.host
+        return "local demo server" if host.startswith("/") else f"{host}:{self.hall.profile.port}"
 
     def open_area(self, key: str) -> QWidget:
         self.nav.setCurrentRow(list(self.screens).index(key))
