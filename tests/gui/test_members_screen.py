@@ -38,9 +38,10 @@ def login(hall_db, role: str):
 
 
 @pytest.fixture
-def manager_hall(hall_db):
+def manager_hall(hall_db, runner):
     hall = login(hall_db, "manager")
     yield hall
+    runner.shutdown(wait=True)  # reads still in flight finish before their engine goes
     hall.close()
 
 
@@ -133,6 +134,7 @@ def test_dispatcher_may_edit_contact_details_only(qtbot, runner, ui_settings, ha
         assert not widget.form.editors["phone"].isReadOnly()
         assert not widget.new_button.isEnabled()
     finally:
+        runner.shutdown(wait=True)
         hall.close()
 
 

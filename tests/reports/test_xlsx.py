@@ -110,8 +110,9 @@ def test_rows_from_a_generator_longer_than_the_width_sample(tmp_path):
     rows = ((i, Decimal(i) / 4) for i in range(2500))
     path = export_table(tmp_path / "long.xlsx", title="Long", rows=rows,
                         columns=[XlsxColumn("N", "int"), XlsxColumn("Amount", "decimal")])
-    ws = load_workbook(path, read_only=True)["Long"]
-    values = list(ws.iter_rows(min_row=2, values_only=True))
+    wb = load_workbook(path, read_only=True)
+    values = list(wb["Long"].iter_rows(min_row=2, values_only=True))
+    wb.close()  # read-only workbooks keep the file open until closed
     assert len(values) == 2500 and values[-1] == (2499, pytest.approx(624.75))
 
 
