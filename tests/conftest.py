@@ -96,6 +96,16 @@ class DatabaseFactory:
         self.created.append(name)
         return name
 
+    def create_empty(self) -> str:
+        """A database with no schema at all (for migration and preflight tests)."""
+        name = f"uc_e_{uuid.uuid4().hex[:10]}"
+        admin = self.server.admin_engine()
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        self.created.append(name)
+        return name
+
     def engine(self, database: str, user: str | None = None, **kwargs) -> Engine:
         engine = create_engine(self.server.url(database, user), **kwargs)
         self.engines.append(engine)

@@ -45,13 +45,8 @@ def test_newer_schema_asks_for_the_new_version(databases):
         engine.dispose()
 
 
-def test_empty_database_needs_upgrade_and_admin_can_upgrade(databases, pg_server):
-    name = f"uc_bare_{databases.create()[-8:]}"
-    admin = pg_server.admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    databases.created.append(name)
+def test_empty_database_needs_upgrade_and_admin_can_upgrade(databases):
+    name = databases.create_empty()
     hall = connect(ConnectionProfile.from_url(databases.server.url(name)))
     try:
         assert hall.facts.schema is preflight.SchemaState.NEEDS_UPGRADE

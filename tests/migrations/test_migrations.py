@@ -17,13 +17,8 @@ DESTRUCTIVE_OPS = {"drop_table", "drop_column"}
 DESTRUCTIVE_SQL = re.compile(r"\bDROP\s+(TABLE|COLUMN)\b|\bALTER\s+COLUMN\s+\w+\s+(SET\s+DATA\s+)?TYPE\b", re.I)
 
 
-def test_upgrade_downgrade_upgrade_round_trip(pg_server, databases):
-    name = f"uc_empty_{databases.create()[-8:]}"
-    admin = pg_server.admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    databases.created.append(name)
+def test_upgrade_downgrade_upgrade_round_trip(databases):
+    name = databases.create_empty()
     engine = databases.engine(name)
     migrate.upgrade(engine)
     migrate.downgrade(engine, "base")

@@ -36,17 +36,16 @@ class UnitOfWork:
         return False
 
     def flush(self) -> None:
-        try:
-            self.session.flush()
-        except Exception as exc:
-            translated = translate(exc)
-            if translated is exc:
-                raise
-            raise translated from exc
+        self._translated(self.session.flush)
 
     def commit(self) -> None:
+        self._translated(self.session.commit)
+
+    @staticmethod
+    def _translated(step: Callable[[], None]) -> None:
+        """Constraint and connection errors leave as DomainError/ConnectionProblem; bugs leave as they are."""
         try:
-            self.session.commit()
+            step()
         except Exception as exc:
             translated = translate(exc)
             if translated is exc:

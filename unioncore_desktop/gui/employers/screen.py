@@ -2,36 +2,32 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.queries.employers import EmployerDetail, employer_detail, search_employers
-from unioncore_desktop.gui import events, reporting
+from unioncore_desktop.gui import reporting
 from unioncore_desktop.gui.itemmodels.employers import ContactModel, ContractModel, EmployerListModel, WorksiteModel
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.simple_table import simple_table
-from unioncore_desktop.gui.widgets.table_panel import TablePanel
+from unioncore_desktop.gui.widgets.search_screen import SearchScreen
 
 
-class EmployersScreen(QWidget):
-    loaded = Signal()
-    record_shown = Signal()  # a record's detail is on screen
+class EmployersScreen(SearchScreen):
+    """The employers area of the main window."""
+
+    area = "employers"
+    kind = "employer"
 
     def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.runner = runner
-        self.hall = hall
-        self.model = EmployerListModel(parent=self)
-        self.panel = TablePanel("employers", self.model, settings=settings,
-                                search_placeholder=self.tr("Employer name"))
+        super().__init__(runner, hall, settings, EmployerListModel(), self.tr("Employer name"), parent)
+        self.model.setParent(self)
         self.panel.print_button.hide()
-        self.panel.search_changed.connect(self._on_panel_search_changed)
         self.panel.export_requested.connect(self._on_panel_export_requested)
         self.panel.view.selectionModel().currentRowChanged.connect(self._on_view_current_row_changed)
-        self.settings = settings
 
         self.title = QLabel()
         self.title.setObjectName("recordTitle")
@@ -57,28 +53,10 @@ class EmployersScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
-        events.hub().data_changed.connect(self._on_hub_data_changed)
-        self.panel.restore_state()
-        self.search(self.panel.search_text())
+        self.start()
 
-    def search(self, text: str) -> None:
-        self.panel.set_busy(True)
-        self.runner.query(lambda: self.hall.read(search_employers, text), parent=self, key="employers-search",
-                          success=self._show_results, failure=lambda _exc: self.panel.set_busy(False),
-                          name="search employers")
-
-    def _show_results(self, rows: list) -> None:
-        self.model.set_rows(rows)
-        self.panel.set_busy(False)
-        self.loaded.emit()
-
-    def _on_panel_search_changed(self, text: str) -> None:
-        self.settings.set_last_search("employers", text)
-        self.search(text)
-
-    def _on_hub_data_changed(self, kind: str, _ids: list, _initiator: object) -> None:
-        if kind == "employer":
-            self.search(self.panel.search_text())
+    def find(self, text: str) -> list:
+        return self.hall.read(search_employers, text)
 
     def _on_view_current_row_changed(self, current, _previous) -> None:
         row = self.model.row_at(current)
@@ -97,6 +75,3 @@ class EmployersScreen(QWidget):
     def _on_panel_export_requested(self) -> None:
         reporting.export_model(self.runner, self.hall, self, self.model, "Employers",
                                [("Search", self.panel.search_text() or "all employers")])
-
-    def save_state(self) -> None:
-        self.panel.save_state()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -26,16 +26,15 @@ from unioncore_desktop.domain.queries.members import (
 )
 from unioncore_desktop.domain.rules.members import CONTACT_FIELDS, MemberInput
 from unioncore_desktop.domain.services.members import create_member, deactivate_member, update_member
-from unioncore_desktop.gui import events, icons, messages, reporting
+from unioncore_desktop.gui import icons, messages, reporting
 from unioncore_desktop.gui.itemmodels.members import ChangeHistoryModel, EmploymentModel, MemberListModel
 from unioncore_desktop.gui.members.form import MemberForm
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.simple_table import simple_table
-from unioncore_desktop.gui.widgets.table_panel import TablePanel
+from unioncore_desktop.gui.widgets.search_screen import SearchScreen
 from unioncore_desktop.reports.pdf.member_roster import build_member_roster
 
-SEARCH_KEY = "members-search"
 DETAIL_KEY = "member-detail"
 
 
@@ -48,27 +47,22 @@ def editable_fields(roles: frozenset[str]) -> frozenset[str]:
     return frozenset()
 
 
-class MembersScreen(QWidget):
+class MembersScreen(SearchScreen):
     """The members area of the main window."""
 
-    loaded = Signal()
-    record_shown = Signal()  # a record's detail is on screen  # the list has its first results (used by --screenshot and tests)
+    area = "members"
+    kind = "member"
 
     def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.runner = runner
-        self.hall = hall
-        self.settings = settings
+        super().__init__(runner, hall, settings, MemberListModel(),
+                         self.tr("Card number, name or phone — misspellings are fine"), parent)
+        self.model.setParent(self)
         self.roles = hall.facts.roles
         self.current: MemberDetail | None = None
         self._creating = False
         self._pending_id: int | None = None
 
-        self.model = MemberListModel(parent=self)
-        self.panel = TablePanel("members", self.model, settings=settings,
-                                search_placeholder=self.tr("Card number, name or phone — misspellings are fine"))
-        self.panel.search_changed.connect(self._on_panel_search_changed)
         self.panel.export_requested.connect(self._on_panel_export_requested)
         self.panel.print_requested.connect(self._on_panel_print_requested)
         self.panel.view.selectionModel().currentRowChanged.connect(self._on_view_current_row_changed)
@@ -123,34 +117,16 @@ class MembersScreen(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
-        events.hub().data_changed.connect(self._on_hub_data_changed)
         self._update_buttons()
-        self.panel.restore_state()
-        self.search(self.panel.search_text())
+        self.start()
 
     # --- list ---------------------------------------------------------------------------------------------
 
-    def search(self, text: str) -> None:
-        self.panel.set_busy(True)
-        self.runner.query(lambda: self.hall.read(search_members, text), parent=self, key=SEARCH_KEY,
-                          success=self._show_results, failure=lambda _exc: self.panel.set_busy(False),
-                          name="search members")
+    def find(self, text: str) -> list:
+        return self.hall.read(search_members, text)
 
-    def _show_results(self, rows: list) -> None:
-        selected = self.current.id if self.current else self._pending_id
-        self.model.set_rows(rows)
-        self.panel.set_busy(False)
-        if selected is not None:
-            self.panel.select_id(selected)
-        self.loaded.emit()
-
-    def _on_panel_search_changed(self, text: str) -> None:
-        self.settings.set_last_search("members", text)
-        self.search(text)
-
-    def _on_hub_data_changed(self, kind: str, ids: list, initiator: object) -> None:
-        if kind == "member":
-            self.search(self.panel.search_text())
+    def kept_selection(self) -> object | None:
+        return self.current.id if self.current else self._pending_id
 
     # --- record -------------------------------------------------------------------------------------------
 
@@ -284,7 +260,4 @@ class MembersScreen(QWidget):
         rows = list(self.model.rows)
         reporting.print_report(self.runner, self.hall, self, "Member roster", self._parameters(),
                                lambda path, context: build_member_roster(path, rows, context, landscape=True))
-
-    def save_state(self) -> None:
-        self.panel.save_state()
 

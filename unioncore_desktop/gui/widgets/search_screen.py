@@ -1,0 +1,73 @@
+"""Base for an area that is a searchable list beside one record: the newest search wins, the selection
+survives refreshes, and writes from any window refresh the list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
+
+from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.gui import events
+from unioncore_desktop.gui.itemmodels.base import RowTableModel
+from unioncore_desktop.gui.settings import UiSettings
+from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.table_panel import TablePanel
+
+
+class SearchScreen(QWidget):
+    """Subclasses set `area` and `kind`, implement `find(text)` (runs in a worker) and lay out `self.panel`."""
+
+    loaded = Signal()  # the list has results (used by --screenshot and tests)
+    record_shown = Signal()  # a record's detail is on screen
+    area = ""  # names the saved layout and last search
+    kind = ""  # the data_changed kind that refreshes this list
+
+    def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings, model: RowTableModel[Any],
+                 placeholder: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.hall = hall
+        self.settings = settings
+        self.model = model
+        self.panel = TablePanel(self.area, model, settings=settings, search_placeholder=placeholder)
+        self.panel.search_changed.connect(self._on_panel_search_changed)
+        events.hub().data_changed.connect(self._on_hub_data_changed)
+
+    def find(self, text: str) -> list:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        """Restore the saved layout and last search, and run it."""
+        self.panel.restore_state()
+        self.search(self.panel.search_text())
+
+    def search(self, text: str) -> None:
+        self.panel.set_busy(True)
+        self.runner.query(lambda: self.find(text), parent=self, key=f"{self.area}-search",
+                          success=self._show_results, failure=lambda _exc: self.panel.set_busy(False),
+                          name=f"search {self.area}")
+
+    def kept_selection(self) -> object | None:
+        row = self.panel.current_row()
+        return self.model.row_id(row) if row is not None else None
+
+    def _show_results(self, rows: list) -> None:
+        keep = self.kept_selection()
+        self.model.set_rows(rows)
+        self.panel.set_busy(False)
+        if keep is not None:
+            self.panel.select_id(keep)
+        self.loaded.emit()
+
+    def _on_panel_search_changed(self, text: str) -> None:
+        self.settings.set_last_search(self.area, text)
+        self.search(text)
+
+    def _on_hub_data_changed(self, kind: str, _ids: list, _initiator: object) -> None:
+        if kind == self.kind:
+            self.search(self.panel.search_text())
+
+    def save_state(self) -> None:
+        self.panel.save_state()
