@@ -99,16 +99,16 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
-        help_menu = self.menuBar().addMenu(self.tr("&Help"))
-        about = QAction(self.tr("&About UnionCore Desktop"), self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
         for row, (key, (text, _icon)) in enumerate(AREAS.items()):
             action = QAction(self.tr(text), self)
             action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
             action.triggered.connect(lambda _checked=False, r=row: self.nav.setCurrentRow(r))
             go_menu.addAction(action)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About UnionCore Desktop"), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
 
     def show_about(self) -> QWidget:
         from unioncore_desktop.gui.about import AboutDialog  # compiled form: built at start-up
