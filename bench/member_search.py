@@ -18,7 +18,7 @@ import psycopg  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from _common import bench_engine, percentiles  # noqa: E402
-from unioncore_desktop.domain.queries.members import SEARCH_LIMIT, SEARCH_SQL, _like_escape, search_members  # noqa: E402
+from unioncore_desktop.domain.queries.members import build_search, search_members  # noqa: E402
 from unioncore_desktop.seed.demo import seed_stress  # noqa: E402
 
 QUERIES = ["jonh smth", "garcia", "gracia", "smith", "7000", "a2200", "555-01", "mary jonson", "pat", "wil",
@@ -49,23 +49,23 @@ def main() -> int:
                 session.rollback()
                 domain_ms.append((time.perf_counter() - t0) * 1000)
 
-    raw_sql = str(SEARCH_SQL.compile(compile_kwargs={})).replace("%", "%%")
-    raw_sql = re.sub(r"(?<!:):(\w+)", r"%(\1)s", raw_sql)
+    # the very statement the domain runs, executed through raw psycopg with its own parameter style
+    statements = []
+    for q in QUERIES:
+        sql, params = build_search(" ".join(q.lower().split()))
+        sql = re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql.replace("%", "%%"))
+        statements.append((sql, params))
     dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     raw_ms: list[float] = []
     with psycopg.connect(dsn) as conn:
         for round_ in range(args.rounds + 1):
-            for q in QUERIES:
+            for sql, params in statements:
                 t0 = time.perf_counter()
-                norm = " ".join(q.lower().split())
                 with conn.cursor() as cur:
-                    cur.execute("SELECT set_config('pg_trgm.word_similarity_threshold', '0.25', true)")
-                    if norm:
-                        cur.execute(raw_sql, {"q": norm, "q_like": _like_escape(norm), "digits": re.sub(r"\D", "", norm),
-                                              "status": None, "limit": SEARCH_LIMIT})
-                        cur.fetchall()
+                    cur.execute(sql, params)
+                    cur.fetchall()
                 conn.rollback()
-                if round_:  # first round is warm-up
+                if round_:  # the first round warms up
                     raw_ms.append((time.perf_counter() - t0) * 1000)
     engine.dispose()
 

@@ -90,6 +90,7 @@ def seed_demo(engine: Engine, *, members: int = 4000, employers: int = 850, jobs
         conn.execute(text("UPDATE app_settings SET value = :name, version = version + 1 WHERE key = 'hall_name'"),
                      {"name": DEMO_HALL_NAME})
         conn.execute(text("SELECT setval(pg_get_serial_sequence('members', 'id'), max(id)) FROM members"))
+        conn.execute(text("SELECT uc_refresh_name_terms()"))  # its trigger is off while bulk seeding
     with engine.begin() as conn:
         ensure_demo_staff(conn)
         conn.execute(text("ANALYZE"))
@@ -104,6 +105,7 @@ def seed_stress(engine: Engine, *, members: int = 10_000, force: bool = False) -
         start = conn.execute(text("SELECT coalesce(max(id), 0) + 1 FROM members")).scalar_one()
         added = generate.members(conn, members, start=start, card_base=20_000_000)
         conn.execute(text("SELECT setval(pg_get_serial_sequence('members', 'id'), max(id)) FROM members"))
+        conn.execute(text("SELECT uc_refresh_name_terms()"))  # its trigger is off while bulk seeding
     with engine.begin() as conn:
         conn.execute(text("ANALYZE members"))
     return added

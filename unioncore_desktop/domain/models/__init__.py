@@ -10,7 +10,13 @@ from unioncore_desktop.domain.models.employers import (
     Worksite,
 )
 from unioncore_desktop.domain.models.employment import EmploymentRecord
-from unioncore_desktop.domain.models.members import Member, MemberExclusion, MemberQualifiedBook, MemberSkill
+from unioncore_desktop.domain.models.members import (
+    Member,
+    MemberExclusion,
+    MemberQualifiedBook,
+    MemberSkill,
+    NameTerm,
+)
 from unioncore_desktop.domain.models.settings import AppSetting
 from unioncore_desktop.domain.models.staff import Staff
 
@@ -27,6 +33,7 @@ __all__ = [
     "MemberExclusion",
     "MemberQualifiedBook",
     "MemberSkill",
+    "NameTerm",
     "Staff",
     "Worksite",
 ]

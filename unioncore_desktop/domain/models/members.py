@@ -33,6 +33,9 @@ class Member(Versioned, Timestamped, Base):
         Index("ix_members_phone_digits_trgm", "phone_digits", postgresql_using="gin",
               postgresql_ops={"phone_digits": "gin_trgm_ops"}),
         Index("ix_members_last_name_first_name", "last_name", "first_name"),
+        Index("ix_members_first_key", "first_key"),
+        Index("ix_members_last_key", "last_key"),
+        Index("ix_members_card_number_prefix", "card_number", postgresql_ops={"card_number": "varchar_pattern_ops"}),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -65,12 +68,25 @@ class Member(Versioned, Timestamped, Base):
                        " || (COALESCE(mobile_phone, ''::character varying))::text, '[^0-9|]'::text, ''::text, 'g'::text)",
                        persisted=True))
 
+    # lower-cased names: search matches query words against them exactly (through name_terms), by index
+    first_key: Mapped[str] = mapped_column(Text, Computed("lower((first_name)::text)", persisted=True))
+    last_key: Mapped[str] = mapped_column(Text, Computed("lower((last_name)::text)", persisted=True))
+
     qualified_books: Mapped[list[MemberQualifiedBook]] = relationship(
         back_populates="member", cascade="all, delete-orphan", order_by="MemberQualifiedBook.book_code")
     skills: Mapped[list[MemberSkill]] = relationship(
         back_populates="member", cascade="all, delete-orphan", order_by="MemberSkill.name")
     exclusions: Mapped[list[MemberExclusion]] = relationship(
         back_populates="member", cascade="all, delete-orphan")
+
+
+class NameTerm(Base):
+    """Every lower-cased first, middle and last name in use: the small vocabulary that typo-tolerant search
+    matches query words against, before looking members up by exact name through a btree."""
+
+    __tablename__ = "name_terms"
+
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
 
 
 class MemberQualifiedBook(Base):
