@@ -88,20 +88,16 @@ class DatabaseFactory:
         self.engines: list[Engine] = []
 
     def create(self) -> str:
-        name = f"uc_t_{uuid.uuid4().hex[:10]}"
-        admin = self.server.admin_engine()
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
-        admin.dispose()
-        self.created.append(name)
-        return name
+        return self._create(f"uc_t_{uuid.uuid4().hex[:10]}", f'TEMPLATE "{self.template}"')
 
     def create_empty(self) -> str:
         """A database with no schema at all (for migration and preflight tests)."""
-        name = f"uc_e_{uuid.uuid4().hex[:10]}"
+        return self._create(f"uc_e_{uuid.uuid4().hex[:10]}", "")
+
+    def _create(self, name: str, clause: str) -> str:
         admin = self.server.admin_engine()
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}" {clause}'))
         admin.dispose()
         self.created.append(name)
         return name

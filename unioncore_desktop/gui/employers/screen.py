@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTabWidget, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.queries.employers import EmployerDetail, employer_detail, search_employers
@@ -39,20 +38,7 @@ class EmployersScreen(SearchScreen):
         tabs.addTab(simple_table(self.contracts), self.tr("Contracts"))
         tabs.addTab(simple_table(self.worksites), self.tr("Worksites"))
         tabs.addTab(simple_table(self.contacts), self.tr("Contacts"))
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.title)
-        right_layout.addWidget(tabs, 1)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.panel)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        self.lay_out(self.title, tabs)
         self.start()
 
     def find(self, text: str) -> list:

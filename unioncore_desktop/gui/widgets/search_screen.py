@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.gui import events
@@ -37,6 +37,22 @@ class SearchScreen(QWidget):
 
     def find(self, text: str) -> list:
         raise NotImplementedError
+
+    def lay_out(self, title: QWidget, detail: QWidget) -> None:
+        """The list on the left; the record's title and detail on the right."""
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(title)
+        right_layout.addWidget(detail, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.panel)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
 
     def start(self) -> None:
         """Restore the saved layout and last search, and run it."""
