@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from _common import bench_engine, percentiles  # noqa: E402
 from unioncore_desktop.domain.queries.members import build_search, search_members  # noqa: E402
+from unioncore_desktop.domain.queries.text_search import normalize_query  # noqa: E402
 from unioncore_desktop.seed.demo import seed_stress  # noqa: E402
 
 QUERIES = ["jonh smth", "garcia", "gracia", "smith", "7000", "a2200", "555-01", "mary jonson", "pat", "wil",
@@ -52,7 +53,7 @@ def main() -> int:
     # the very statement the domain runs, executed through raw psycopg with its own parameter style
     statements = []
     for q in QUERIES:
-        sql, params = build_search(" ".join(q.lower().split()))
+        sql, params = build_search(normalize_query(q))
         sql = re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql.replace("%", "%%"))
         statements.append((sql, params))
     dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from unioncore_desktop.db import migrate, preflight
 from unioncore_desktop.db.engine import build_engine, session_factory
-from unioncore_desktop.db.errors import translate
+from unioncore_desktop.db.errors import translated
 from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.domain.uow import UnitOfWork
 
@@ -37,12 +37,8 @@ class HallConnection:
         """A read-only session; errors leave translated (ConnectionProblem, DomainError)."""
         session = self._sessions()
         try:
-            yield session
-        except Exception as exc:
-            translated = translate(exc)
-            if translated is exc:
-                raise
-            raise translated from exc
+            with translated():
+                yield session
         finally:
             try:
                 session.rollback()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg.errors
 from sqlalchemy import exc as sa_exc
@@ -79,3 +81,15 @@ def translate(error: BaseException) -> BaseException:
         if isinstance(orig, (psycopg.errors.IntegrityError)) and name:
             return DomainError(f"The database refused the change ({name}).")
     return error
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Constraint and connection errors leave as DomainError/ConnectionProblem; bugs leave as they are."""
+    try:
+        yield
+    except Exception as exc:
+        replacement = translate(exc)
+        if replacement is exc:
+            raise
+        raise replacement from exc

@@ -7,7 +7,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from unioncore_desktop.db.errors import translate
+from unioncore_desktop.db.errors import translate, translated
 
 
 class UnitOfWork:
@@ -30,24 +30,15 @@ class UnitOfWork:
         finally:
             self.session.close()
         if exc is not None:
-            translated = translate(exc)
-            if translated is not exc:
-                raise translated from exc
+            replacement = translate(exc)
+            if replacement is not exc:
+                raise replacement from exc
         return False
 
     def flush(self) -> None:
-        self._translated(self.session.flush)
+        with translated():
+            self.session.flush()
 
     def commit(self) -> None:
-        self._translated(self.session.commit)
-
-    @staticmethod
-    def _translated(step: Callable[[], None]) -> None:
-        """Constraint and connection errors leave as DomainError/ConnectionProblem; bugs leave as they are."""
-        try:
-            step()
-        except Exception as exc:
-            translated = translate(exc)
-            if translated is exc:
-                raise
-            raise translated from exc
+        with translated():
+            self.session.commit()

@@ -63,6 +63,12 @@ def ensure_demo_staff(conn: Connection) -> None:
                      {"login": staff.login, "name": staff.full_name, "role": staff.role})
 
 
+def _after_bulk_members(conn: Connection) -> None:
+    """What the triggers and defaults would have done for rows inserted with triggers off."""
+    conn.execute(text("SELECT setval(pg_get_serial_sequence('members', 'id'), max(id)) FROM members"))
+    conn.execute(text("SELECT uc_refresh_name_terms()"))
+
+
 def seed_demo(engine: Engine, *, members: int = 4000, employers: int = 850, jobs_per_member: int = 40,
               force: bool = False, today: date | None = None) -> bool:
     """Seed the demo hall once; returns False when the database already has members."""
@@ -89,8 +95,7 @@ def seed_demo(engine: Engine, *, members: int = 4000, employers: int = 850, jobs
         generate.holidays(conn, range((today or date.today()).year - 2, (today or date.today()).year + 3))
         conn.execute(text("UPDATE app_settings SET value = :name, version = version + 1 WHERE key = 'hall_name'"),
                      {"name": DEMO_HALL_NAME})
-        conn.execute(text("SELECT setval(pg_get_serial_sequence('members', 'id'), max(id)) FROM members"))
-        conn.execute(text("SELECT uc_refresh_name_terms()"))  # its trigger is off while bulk seeding
+        _after_bulk_members(conn)
     with engine.begin() as conn:
         ensure_demo_staff(conn)
         conn.execute(text("ANALYZE"))
@@ -104,8 +109,7 @@ def seed_stress(engine: Engine, *, members: int = 10_000, force: bool = False) -
         generate.bulk_mode(conn)
         start = conn.execute(text("SELECT coalesce(max(id), 0) + 1 FROM members")).scalar_one()
         added = generate.members(conn, members, start=start, card_base=20_000_000)
-        conn.execute(text("SELECT setval(pg_get_serial_sequence('members', 'id'), max(id)) FROM members"))
-        conn.execute(text("SELECT uc_refresh_name_terms()"))  # its trigger is off while bulk seeding
+        _after_bulk_members(conn)
     with engine.begin() as conn:
         conn.execute(text("ANALYZE members"))
     return added

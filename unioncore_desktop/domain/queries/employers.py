@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound
+from unioncore_desktop.domain.queries.text_search import like_escape, normalize_query
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +90,12 @@ _LIST = """
 
 def search_employers(session: Session, query: str = "", *, limit: int = 2000) -> list[EmployerListRow]:
     """Employers by name (misspellings tolerated), best first; all of them by name when the query is empty."""
-    q = " ".join(query.lower().split())[:100]
+    q = normalize_query(query)
     if not q:
         rows = session.execute(text(_LIST + " ORDER BY e.name, e.id LIMIT :limit"), {"limit": limit})
     else:
         session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', '0.3', true)"))
-        like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = like_escape(q)
         rows = session.execute(text(_LIST + """
             WHERE :q <% e.search_text OR e.search_text LIKE '%' || :like || '%'
             ORDER BY (e.search_text LIKE :like || '%') DESC, word_similarity(:q, e.search_text) DESC, e.name, e.id

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound
 from unioncore_desktop.domain.models import Member
+from unioncore_desktop.domain.queries.text_search import like_escape, normalize_query
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,7 @@ def build_search(query: str, *, status: str | None = None, limit: int = 0) -> tu
     conditions: list[str] = []
     scores: list[str] = []
     for i, word in enumerate(names):
-        params.update({f"p{i}": word, f"l{i}": _like_escape(word), f"v{i}": _swaps(word), f"k{i}": _edit_budget(word)})
+        params.update({f"p{i}": word, f"l{i}": like_escape(word), f"v{i}": _swaps(word), f"k{i}": _edit_budget(word)})
         ctes.append(NAME_WORD_CTE.format(i=i))
         # ANY(ARRAY(...)) is computed once, so both name indexes are used (IN (SELECT ...) would scan members)
         conditions.append(f"(m.first_key = ANY(ARRAY(SELECT term FROM t{i}))"
@@ -156,7 +157,7 @@ def build_search(query: str, *, status: str | None = None, limit: int = 0) -> tu
     if other or not names:
         card = re.sub(r"[^0-9a-z]", "", other).upper()
         digits = re.sub(r"\D", "", other)
-        params.update({"card": card, "card_like": _like_escape(card), "digits": digits})
+        params.update({"card": card, "card_like": like_escape(card), "digits": digits})
         conditions.append("false" if not card else "(m.card_number LIKE :card_like || '%' ESCAPE '\\'"
                           " OR (length(:digits) >= 4 AND m.phone_digits LIKE '%' || :digits || '%'))")
         scores.append("CASE WHEN m.card_number = :card THEN 10 WHEN m.card_number LIKE :card_like || '%' ESCAPE '\\'"
@@ -197,17 +198,13 @@ SEARCH_LIMIT = 200
 LIST_LIMIT = 20_000
 
 
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search_members(session: Session, query: str = "", *, status: str | None = None,
                    limit: int | None = None) -> list[MemberListRow]:
     """Members matching `query` (card number, names, phone; misspellings tolerated), best first.
 
     An empty query lists everyone (optionally by status) in name order.
     """
-    q = " ".join(query.lower().split())[:100]
+    q = normalize_query(query)
     if not q:
         result = session.execute(LIST_SQL, {"status": status, "limit": limit or LIST_LIMIT})
     else:
