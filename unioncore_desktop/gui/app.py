@@ -111,13 +111,17 @@ class Application(QObject):
             messages.error(parent, "Database needs an upgrade",
                            f"The database is at schema {facts.revision or '(empty)'} and this program needs "
                            f"{facts.head}. Ask an administrator to upgrade it, then log in again.")
-            self._login() if self.window else self._quit(1)
+            if self.window is not None:
+                self._login()
+            else:
+                self._quit(1)
             return
         if not messages.question(parent, "Upgrade the database?",
                                  f"The database is at schema {facts.revision or '(empty)'}; this program needs "
                                  f"{facts.head}. Upgrade it now? Other workstations must be updated afterwards."):
             hall.close()
-            self._quit(0) if self.window is None else None
+            if self.window is None:
+                self._quit(0)
             return
         self.runner.command(hall.upgrade_schema, parent=parent, success=lambda _facts: self._open_main_window(hall),
                             name="upgrade schema")
