@@ -32,12 +32,36 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "ck_employer_contracts_period_order": ("contracts", "A contract cannot expire before it takes effect."),
     "uq_staff_login": ("login", "That login is already taken."),
     "ck_staff_login_format": ("login", "Logins are 3-63 lower-case letters, digits or underscores."),
+    # books and dispatch
+    "ux_registrations_member_id_book_id_live": ("book", "The member already has a live registration on this book."),
+    "ck_registrations_tier_range": ("tier", "Tiers run from 1 to 4."),
+    "fk_member_qualified_books_book_code_books": ("qualified_books", "There is no book with that code."),
+    "ux_dispatches_member_id_active": ("member", "The member is already out on another dispatch."),
+    "uq_dispatches_request_id_member_id": ("member", "The member was already dispatched to this request."),
+    "ck_labor_requests_not_overfilled": ("workers_requested", "The request has no open places left."),
+    "ck_labor_requests_workers_requested_range": ("workers_requested", "Ask for between 1 and 500 workers."),
+    "ck_labor_requests_duration_days_positive": ("duration_days", "The duration must be at least one day."),
+    "ck_labor_requests_wage_positive": ("wage", "The wage must be more than zero."),
+    "ck_labor_requests_by_name_attested": ("by_name_attested",
+                                           "Record that the foreperson did not solicit the request."),
+    "ck_labor_requests_cancel_reason_present": ("cancel_reason", "Say why the request is cancelled."),
+    "uq_labor_requests_number": ("number", "That request number is already taken."),
+    "uq_bids_request_id_member_id": ("member", "The member already bid on this request."),
+    "ux_check_marks_registration_id_marked_on_live": ("marks", "The member already has a mark on this book today."),
+    "ck_check_marks_removal_reason_text": ("removal_reason", "Say why the mark is removed."),
+    "ck_check_marks_removal_reason_present": ("removal_reason", "Say why the mark is removed."),
+    "uq_books_code": ("code", "That book code is already taken."),
+    "uq_books_name": ("name", "That book name is already taken."),
+    "uq_book_rules_book_id_effective_from": ("effective_from", "The book already has settings from that date."),
 }
 
 _TABLE_WORDS = {
     "members": "members", "employers": "employers", "staff": "staff", "audit_log": "the audit log",
     "employer_contracts": "employer contracts", "worksites": "worksites", "employer_contacts": "employer contacts",
     "employment_history": "employment history", "holidays": "the holiday calendar", "app_settings": "hall settings",
+    "registrations": "registrations", "registration_activity": "registration activity",
+    "offer_lines": "offer lines", "labor_requests": "labor requests", "dispatches": "dispatches",
+    "check_marks": "check marks", "books": "books", "book_rules": "book rule settings", "bids": "bids",
 }
 
 

@@ -1,7 +1,9 @@
 """ORM models, one module per area. Importing this package registers every table on the shared MetaData."""
 
 from unioncore_desktop.domain.models.audit import AuditEntry
+from unioncore_desktop.domain.models.books import Book, BookRules, Office
 from unioncore_desktop.domain.models.calendar import Holiday
+from unioncore_desktop.domain.models.dispatch import Dispatch, OfferLine
 from unioncore_desktop.domain.models.employers import (
     ContractCode,
     Employer,
@@ -17,23 +19,36 @@ from unioncore_desktop.domain.models.members import (
     MemberSkill,
     NameTerm,
 )
+from unioncore_desktop.domain.models.registrations import CheckMark, ReferralBan, Registration, RegistrationActivity
+from unioncore_desktop.domain.models.requests import Bid, LaborRequest
 from unioncore_desktop.domain.models.settings import AppSetting
 from unioncore_desktop.domain.models.staff import Staff
 
 __all__ = [
     "AppSetting",
     "AuditEntry",
+    "Bid",
+    "Book",
+    "BookRules",
+    "CheckMark",
     "ContractCode",
+    "Dispatch",
     "Employer",
     "EmployerContact",
     "EmployerContract",
     "EmploymentRecord",
     "Holiday",
+    "LaborRequest",
     "Member",
     "MemberExclusion",
     "MemberQualifiedBook",
     "MemberSkill",
     "NameTerm",
+    "OfferLine",
+    "Office",
+    "ReferralBan",
+    "Registration",
+    "RegistrationActivity",
     "Staff",
     "Worksite",
 ]

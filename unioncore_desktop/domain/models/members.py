@@ -90,7 +90,7 @@ class NameTerm(Base):
 
 
 class MemberQualifiedBook(Base):
-    """A book (by code) and tier a member may sign; the book table itself arrives with the books feature."""
+    """A book (by code) and tier a member may sign (R5)."""
 
     __tablename__ = "member_qualified_books"
     __table_args__ = (
@@ -100,7 +100,7 @@ class MemberQualifiedBook(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
-    book_code: Mapped[str] = mapped_column(String(30))
+    book_code: Mapped[str] = mapped_column(ForeignKey("books.code", onupdate="CASCADE"))
     tier: Mapped[int] = mapped_column(SmallInteger)
 
     member: Mapped[Member] = relationship(back_populates="qualified_books")
