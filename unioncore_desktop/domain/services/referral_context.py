@@ -1,0 +1,82 @@
+"""What every referral service reads before deciding: the hall's clock and calendar, the book's rules in force,
+and the append-only activity row each registration change leaves behind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from unioncore_desktop.domain.models import BookRules, Registration, RegistrationActivity
+from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
+
+_RULE_FIELDS = tuple(f for f in RuleSet.__dataclass_fields__)
+
+
+@dataclass(frozen=True, slots=True)
+class HallClock:
+    """The server's 'now' in the hall's zone: workstation clocks never decide a referral date or a drop."""
+
+    now: datetime
+    zone: ZoneInfo
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+
+def hall_clock(session: Session) -> HallClock:
+    zone_name, now = session.execute(text(
+        "SELECT coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles'), now()"
+    )).one()
+    zone = ZoneInfo(zone_name)
+    return HallClock(now.astimezone(zone), zone)
+
+
+def holidays(session: Session) -> frozenset[date]:
+    return frozenset(session.execute(text("SELECT day FROM holidays")).scalars())
+
+
+def rules_for(session: Session, book_id: int, on_date: date) -> RuleSet:
+    """The book's settings in force on `on_date`; the defaults when the book has none yet."""
+    row = session.execute(
+        text("SELECT * FROM book_rules WHERE book_id = :b AND effective_from <= :d "
+             "ORDER BY effective_from DESC LIMIT 1"), {"b": book_id, "d": on_date}).mappings().first()
+    if row is None:
+        return DEFAULT_RULES
+    return RuleSet(**{name: row[name] for name in _RULE_FIELDS})
+
+
+def snapshot(registration: Registration) -> dict[str, Any]:
+    """The registration's state as JSON for activity rows: what the referral history shows before and after."""
+    return {
+        "status": registration.status, "tier": registration.tier,
+        "apn": None if registration.apn is None else f"{registration.apn:.2f}",
+        "last_resign_on": _iso(registration.last_resign_on), "resign_due_on": _iso(registration.resign_due_on),
+        "restorations_used": registration.restorations_used,
+        "exemption_reason": registration.exemption_reason, "exemption_end": _iso(registration.exemption_end),
+        "roll_off_reason": registration.roll_off_reason,
+    }
+
+
+def record_activity(session: Session, registration: Registration, action: str, *,
+                    before: dict[str, Any] | None = None, request_id: int | None = None,
+                    dispatch_id: int | None = None, note: str | None = None) -> None:
+    """Append the activity row for a change already applied to `registration` (flushes to get its id)."""
+    if registration.id is None:
+        session.flush()
+    session.add(RegistrationActivity(
+        registration_id=registration.id, member_id=registration.member_id, book_id=registration.book_id,
+        action=action, before=before, after=snapshot(registration), request_id=request_id,
+        dispatch_id=dispatch_id, note=note))
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+__all__ = ["BookRules", "HallClock", "hall_clock", "holidays", "record_activity", "rules_for", "snapshot"]
