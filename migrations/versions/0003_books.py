@@ -3,7 +3,7 @@
 The database keeps the referral rules that must hold whatever the client does: one live registration per
 member per book, one active dispatch per member, a request never filled past its count (its counter is kept
 by a trigger), offer lines and registration activity append-only. Books and requests notify listening
-workstations on commit (channel `uc_change`).
+workstations on commit (channel `uc_change`). Report runs are logged here too: printing is audited.
 
 Revision ID: 0003
 Revises: 0002
@@ -29,7 +29,7 @@ AUDITED = {
     "offices": "id", "books": "id", "book_rules": "id", "registrations": "id", "labor_requests": "id",
     "bids": "id", "dispatches": "id", "check_marks": "id", "referral_bans": "id",
 }
-APPEND_ONLY = ("registration_activity", "offer_lines")
+APPEND_ONLY = ("registration_activity", "offer_lines", "report_runs")
 # table -> column sent as the notification key, so a screen refreshes only for its own book or request
 NOTIFIED = {
     "registrations": "book_id", "labor_requests": "book_id", "dispatches": "book_id", "check_marks": "book_id",
@@ -63,6 +63,19 @@ def upgrade() -> None:
 
 
 def _tables() -> None:
+    op.create_table('report_runs',
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('title', sa.String(length=120), nullable=False),
+    sa.Column('kind', sa.String(length=4), nullable=False),
+    sa.Column('parameters', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+    sa.Column('run_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.Column('run_by', sa.String(length=63), server_default=sa.text('session_user'), nullable=False),
+    sa.Column('application_name', sa.Text(), server_default=sa.text("current_setting('application_name', true)"),
+              nullable=True),
+    sa.CheckConstraint("kind IN ('pdf', 'xlsx')", name=op.f('ck_report_runs_kind_known')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_runs'))
+    )
+    op.create_index('ix_report_runs_run_at', 'report_runs', ['run_at'], unique=False)
     op.create_table('offices',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=20), nullable=False),
@@ -441,7 +454,9 @@ def _grants() -> None:
     op.execute(f"GRANT SELECT ON {tables} TO {GROUPS}")
     op.execute(f"GRANT INSERT, UPDATE ON registrations, labor_requests, bids, dispatches, check_marks, "
                f"referral_bans TO {REFERRAL_WRITERS}")
-    op.execute(f"GRANT INSERT ON {', '.join(APPEND_ONLY)} TO {REFERRAL_WRITERS}")
+    op.execute(f"GRANT INSERT ON registration_activity, offer_lines TO {REFERRAL_WRITERS}")
+    op.execute(f"GRANT INSERT ON report_runs TO {GROUPS}")
+    op.execute("GRANT USAGE ON SEQUENCE report_runs_id_seq TO uc_dues_clerk")
     op.execute("GRANT INSERT, UPDATE ON offices, books, book_rules TO uc_manager, uc_admin")
     op.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {REFERRAL_WRITERS}")
 
@@ -450,7 +465,7 @@ def downgrade() -> None:
     op.drop_constraint(op.f('fk_member_qualified_books_book_code_books'), 'member_qualified_books',
                        type_='foreignkey')
     for table in ("check_marks", "registration_activity", "referral_bans", "offer_lines", "dispatches", "bids",
-                  "registrations", "labor_requests", "book_rules", "books", "offices"):
+                  "registrations", "labor_requests", "book_rules", "books", "offices", "report_runs"):
         op.drop_table(table)
     for fn in ("uc_dispatch_fills_request()", "uc_notify_change()", "uc_append_only()"):
         op.execute(f"DROP FUNCTION IF EXISTS {fn}")

@@ -148,6 +148,9 @@ def test_export_to_excel_and_print_the_roster(qtbot, runner, screen, tmp_path: P
     sheet = openpyxl.load_workbook(xlsx).worksheets[0]
     assert [c.value for c in sheet[1]][:3] == ["Card", "Name", "Classification"]
     assert sheet.freeze_panes == "A2" and sheet.max_row == len(PEOPLE) + 1
+    runs = screen.hall.read(lambda s: s.execute(text(
+        "SELECT title, kind, run_by = session_user FROM report_runs ORDER BY kind")).all())
+    assert [tuple(r) for r in runs] == [("Member roster", "pdf", True), ("Member roster", "xlsx", True)]
 
 
 def test_main_window_shows_user_and_banner_on_lost_connection(qtbot, runner, ui_settings, manager_hall):

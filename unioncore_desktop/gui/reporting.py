@@ -11,7 +11,8 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.queries.hall import HallFacts, hall_facts
+from unioncore_desktop.domain.queries.hall import HallFacts
+from unioncore_desktop.domain.services.report_runs import start_report
 from unioncore_desktop.gui import messages
 from unioncore_desktop.gui.itemmodels.base import RowTableModel
 from unioncore_desktop.gui.tasks import TaskRunner
@@ -49,8 +50,9 @@ def export_model(runner: TaskRunner, hall: HallConnection, parent: QWidget, mode
     rows = model.export_rows()
 
     def work() -> Path:
-        context = context_for(hall.read(hall_facts), title, parameters)
-        return export_table(path, title=title, columns=columns, rows=rows, context=context)
+        facts = start_report(hall.uow(), title=title, kind="xlsx", parameters=parameters)
+        return export_table(path, title=title, columns=columns, rows=rows,
+                            context=context_for(facts, title, parameters))
 
     runner.query(work, parent=parent, success=done or (lambda p: _written(parent, p)), name=f"export {title}")
 
@@ -64,7 +66,8 @@ def print_report(runner: TaskRunner, hall: HallConnection, parent: QWidget, titl
         return
 
     def work() -> Path:
-        return build(path, context_for(hall.read(hall_facts), title, parameters))
+        facts = start_report(hall.uow(), title=title, kind="pdf", parameters=parameters)
+        return build(path, context_for(facts, title, parameters))
 
     runner.query(work, parent=parent, success=done or (lambda p: _written(parent, p, open_it=True)),
                  name=f"report {title}")

@@ -1,6 +1,6 @@
 """ORM models, one module per area. Importing this package registers every table on the shared MetaData."""
 
-from unioncore_desktop.domain.models.audit import AuditEntry
+from unioncore_desktop.domain.models.audit import AuditEntry, ReportRun
 from unioncore_desktop.domain.models.books import Book, BookRules, Office
 from unioncore_desktop.domain.models.calendar import Holiday
 from unioncore_desktop.domain.models.dispatch import Dispatch, OfferLine
@@ -47,6 +47,7 @@ __all__ = [
     "OfferLine",
     "Office",
     "ReferralBan",
+    "ReportRun",
     "Registration",
     "RegistrationActivity",
     "Staff",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text, func
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, Integer, String, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,3 +30,23 @@ class AuditEntry(Base):
     application_name: Mapped[str | None] = mapped_column(Text)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())
     transaction_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class ReportRun(Base):
+    """Every PDF or Excel file produced, with its parameters and who asked: printing is itself audited (§5).
+    Append-only for every staff role."""
+
+    __tablename__ = "report_runs"
+    __table_args__ = (
+        CheckConstraint("kind IN ('pdf', 'xlsx')", name="kind_known"),
+        Index("ix_report_runs_run_at", "run_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(4))
+    parameters: Mapped[dict] = mapped_column(JSONB)
+    run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    run_by: Mapped[str] = mapped_column(String(63), server_default=text("session_user"))
+    application_name: Mapped[str | None] = mapped_column(
+        Text, server_default=text("current_setting('application_name', true)"))
