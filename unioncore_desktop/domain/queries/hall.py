@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -26,3 +27,23 @@ def hall_facts(session: Session) -> HallFacts:
                coalesce((SELECT full_name FROM staff WHERE login = session_user), session_user)
     """)).one()
     return HallFacts(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class HallClock:
+    """The server's 'now' in the hall's zone: workstation clocks never decide a referral date or a drop."""
+
+    now: datetime
+    zone: ZoneInfo
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+
+def hall_clock(session: Session) -> HallClock:
+    zone_name, now = session.execute(text(
+        "SELECT coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles'), now()"
+    )).one()
+    zone = ZoneInfo(zone_name)
+    return HallClock(now.astimezone(zone), zone)

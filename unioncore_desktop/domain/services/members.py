@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.orm.exc import StaleDataError
 
 from unioncore_desktop.domain.errors import FieldChange, NotFound, StaleRecord, ValidationError
 from unioncore_desktop.domain.models import Member
+from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.queries.members import MemberDetail, member_detail
 from unioncore_desktop.domain.rules.members import MemberInput, validate_member
 from unioncore_desktop.domain.uow import UnitOfWork
 
 
-def _server_today(uow: UnitOfWork):
-    # "today" is the hall's, from the server: a workstation's clock is never trusted for dates
-    return uow.session.execute(select(func.current_date())).scalar_one()
-
-
 def _validated(uow: UnitOfWork, data: MemberInput) -> MemberInput:
     data = data.normalized()
-    errors = validate_member(data, _server_today(uow))
+    errors = validate_member(data, hall_clock(uow.session).today)
     if errors:
         raise ValidationError(errors)
     return data

@@ -3,38 +3,17 @@ and the append-only activity row each registration change leaves behind."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from unioncore_desktop.domain.models import BookRules, Registration, RegistrationActivity
+from unioncore_desktop.domain.models import Registration, RegistrationActivity
+from unioncore_desktop.domain.queries.hall import HallClock, hall_clock
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 
 _RULE_FIELDS = tuple(f for f in RuleSet.__dataclass_fields__)
-
-
-@dataclass(frozen=True, slots=True)
-class HallClock:
-    """The server's 'now' in the hall's zone: workstation clocks never decide a referral date or a drop."""
-
-    now: datetime
-    zone: ZoneInfo
-
-    @property
-    def today(self) -> date:
-        return self.now.date()
-
-
-def hall_clock(session: Session) -> HallClock:
-    zone_name, now = session.execute(text(
-        "SELECT coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles'), now()"
-    )).one()
-    zone = ZoneInfo(zone_name)
-    return HallClock(now.astimezone(zone), zone)
 
 
 def holidays(session: Session) -> frozenset[date]:
@@ -79,4 +58,4 @@ def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-__all__ = ["BookRules", "HallClock", "hall_clock", "holidays", "record_activity", "rules_for", "snapshot"]
+__all__ = ["HallClock", "hall_clock", "holidays", "record_activity", "rules_for", "snapshot"]
