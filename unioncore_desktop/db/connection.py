@@ -8,12 +8,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+from psycopg.conninfo import make_conninfo
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.db import migrate, preflight
 from unioncore_desktop.db.engine import build_engine, session_factory
 from unioncore_desktop.db.errors import translated
+from unioncore_desktop.db.notify import ChangeListener, ChangesCallback, StateCallback
 from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.domain.uow import UnitOfWork
 
@@ -54,6 +56,15 @@ class HallConnection:
         with self.session() as session:
             session.execute(text("SELECT 1"))
         return True
+
+    def listener(self, on_changes: ChangesCallback, on_state: StateCallback | None = None) -> ChangeListener:
+        """A ChangeListener (not started) on this login's server, database and credentials."""
+        url = self.engine.url
+        # The profile's extras ride in the URL query: `host` (a socket folder) and `sslmode`.
+        params = {key: value if isinstance(value, str) else value[-1] for key, value in url.query.items()}
+        conninfo = make_conninfo("", **{"host": url.host, "port": url.port, "dbname": url.database,
+                                        "user": url.username, "password": url.password, **params})
+        return ChangeListener(conninfo, on_changes, on_state)
 
     def upgrade_schema(self) -> preflight.Preflight:
         """For an admin whose database is older than this build."""

@@ -17,6 +17,7 @@ from unioncore_desktop.db.connection import HallConnection, connect
 from unioncore_desktop.db.preflight import SchemaState
 from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.gui import build_forms, messages, qtlog
+from unioncore_desktop.gui.live import LiveUpdates
 from unioncore_desktop.gui.login import LoginDialog
 from unioncore_desktop.gui.main_window import AREAS, MainWindow
 from unioncore_desktop.gui.settings import UiSettings
@@ -50,6 +51,7 @@ class Application(QObject):
         self.args = args
         self.runner = TaskRunner(self, log_path=log_path)
         self.window: MainWindow | None = None
+        self.live: LiveUpdates | None = None
         self.demo_profile: ConnectionProfile | None = None
         self.splash = QLabel("Starting UnionCore Desktop…")
         self.splash.setObjectName("splash")
@@ -89,6 +91,7 @@ class Application(QObject):
             self._offer_upgrade(hall)
             return
         previous = self.window
+        self._stop_live()
         if previous is not None:
             previous.switch_user_requested.disconnect()
             previous.close()
@@ -96,6 +99,9 @@ class Application(QObject):
         settings = UiSettings(hall.facts.user)
         self.window = MainWindow(self.runner, hall, settings)
         self.window.switch_user_requested.connect(self._login)
+        # Other workstations' commits refresh open screens (the live board); one listener per login.
+        self.live = LiveUpdates(hall.listener, self)
+        self.live.start()
         self.splash.hide()
         screen = self.window.open_area(self.args.open)
         self.window.show()
@@ -159,7 +165,14 @@ class Application(QObject):
         self.exit_code = code
         QApplication.instance().exit(code)
 
+    def _stop_live(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+            self.live.deleteLater()
+            self.live = None
+
     def shutdown(self) -> None:
+        self._stop_live()
         self.runner.shutdown(wait=True)
         if self.window is not None:
             self.window.hall.close()

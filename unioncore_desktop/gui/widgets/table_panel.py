@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, QTimer, Signal, Slot
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from unioncore_desktop.gui import icons
 from unioncore_desktop.gui.itemmodels.base import RowTableModel
 from unioncore_desktop.gui.settings import UiSettings
+from unioncore_desktop.gui.widgets import view_state
 
 SEARCH_DELAY_MS = 200
 
@@ -137,6 +138,14 @@ class TablePanel(QWidget):
         for signal in self._count_signals(model):
             signal.connect(self._update_row_count)
         self._update_row_count()
+
+    def reload(self, rows: Iterable[Any]) -> None:
+        """Refresh with new rows of the same list: the selection, current row, scroll position and sort stay,
+        matched by row id. Use `model().set_rows()` instead for a different list (another book, a new search)."""
+        if self._model is None:
+            raise RuntimeError("reload() needs a model")
+        with view_state.kept(self.view, self._model):
+            self._model.set_rows(rows)
 
     def current_row(self) -> Any | None:
         """The DTO of the focused row, or None."""
