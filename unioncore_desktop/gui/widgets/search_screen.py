@@ -33,6 +33,7 @@ class SearchScreen(QWidget):
         self.model = model
         self.panel = TablePanel(self.area, model, settings=settings, search_placeholder=placeholder)
         self.panel.search_changed.connect(self._on_panel_search_changed)
+        self._shown_search: str | None = None
         events.hub().data_changed.connect(self._on_hub_data_changed)
 
     def find(self, text: str) -> list:
@@ -62,19 +63,25 @@ class SearchScreen(QWidget):
     def search(self, text: str) -> None:
         self.panel.set_busy(True)
         self.runner.query(lambda: self.find(text), parent=self, key=f"{self.area}-search",
-                          success=self._show_results, failure=lambda _exc: self.panel.set_busy(False),
-                          name=f"search {self.area}")
+                          success=lambda rows: self._show_results(text, rows),
+                          failure=lambda _exc: self.panel.set_busy(False), name=f"search {self.area}")
 
     def kept_selection(self) -> object | None:
         row = self.panel.current_row()
         return self.model.row_id(row) if row is not None else None
 
-    def _show_results(self, rows: list) -> None:
+    def _show_results(self, text: str, rows: list) -> None:
+        # the same search again (a refresh after someone's save) keeps the user's place; a new one starts afresh
         keep = self.kept_selection()
-        self.model.set_rows(rows)
-        self.panel.set_busy(False)
-        if keep is not None:
+        if text == self._shown_search:
+            self.panel.reload(rows)
+        else:
+            self.model.set_rows(rows)
+        current = self.panel.current_row()
+        if keep is not None and (current is None or self.model.row_id(current) != keep):
             self.panel.select_id(keep)
+        self._shown_search = text
+        self.panel.set_busy(False)
         self.loaded.emit()
 
     def _on_panel_search_changed(self, text: str) -> None:
