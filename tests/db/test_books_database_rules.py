@@ -1,0 +1,73 @@
+"""Book rules the database keeps whatever the client: staff grants on registrations, append-only activity,
+one live registration per member per book."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from sqlalchemy import exc, text
+from sqlalchemy.orm import sessionmaker
+
+from unioncore_desktop.domain.errors import PermissionDenied
+from unioncore_desktop.domain.services.registrations import sign_on
+from unioncore_desktop.domain.uow import UnitOfWork
+from unioncore_desktop.seed.books import insert_books
+
+
+@pytest.fixture
+def hall(databases):
+    name = databases.create()
+    with databases.engine(name).begin() as conn:
+        books = insert_books(conn)
+        member = conn.execute(text(
+            "INSERT INTO members (card_number, first_name, last_name, classification) "
+            "VALUES ('7000001', 'Pat', 'Quinn', 'journeyman') RETURNING id")).scalar_one()
+        conn.execute(text("INSERT INTO member_qualified_books (member_id, book_code, tier) "
+                          "VALUES (:m, 'WIRE_SEATTLE', 1), (:m, 'TRADESHOW', 1)"), {"m": member})
+    return name, databases, books, member
+
+
+def test_dues_clerk_cannot_sign_members_on_through_the_service_or_plain_sql(hall):
+    name, dbs, books, member = hall
+    clerk = dbs.engine(name, dbs.make_staff(name, "dues_clerk"))
+    with pytest.raises(PermissionDenied, match="registrations"):
+        sign_on(UnitOfWork(sessionmaker(clerk)), member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+    for statement in (
+        "INSERT INTO registrations (member_id, book_id, tier, apn) VALUES (:m, :b, 1, 45880.01)",
+        "UPDATE registrations SET tier = 2, version = version + 1",
+        "INSERT INTO registration_activity (registration_id, member_id, book_id, action) VALUES (1, :m, :b, 'sign_on')",
+    ):
+        with clerk.begin() as conn, pytest.raises(exc.ProgrammingError) as info:
+            conn.execute(text(statement), {"m": member, "b": books["WIRE_SEATTLE"]})
+        assert isinstance(info.value.orig, psycopg.errors.InsufficientPrivilege), statement
+
+
+def test_dispatcher_signs_on_and_the_activity_names_them_but_nobody_rewrites_activity(hall):
+    name, dbs, books, member = hall
+    login = dbs.make_staff(name, "dispatcher", "Dana Dispatch")
+    dispatcher = dbs.engine(name, login)
+    rows = sign_on(UnitOfWork(sessionmaker(dispatcher)), member_id=member,
+                   book_ids=[books["WIRE_SEATTLE"], books["TRADESHOW"]])
+    assert len({r.apn for r in rows}) == 1
+    with dispatcher.connect() as conn:
+        assert set(conn.execute(text("SELECT staff_login FROM registration_activity")).scalars()) == {login}
+    for engine in (dispatcher, dbs.engine(name, dbs.make_staff(name, "manager")), dbs.engine(name)):
+        for statement in ("UPDATE registration_activity SET note = 'changed'", "DELETE FROM registration_activity",
+                          "TRUNCATE registration_activity"):
+            with engine.begin() as conn, pytest.raises(exc.DBAPIError) as info:
+                conn.execute(text(statement))
+            assert isinstance(info.value.orig, psycopg.errors.InsufficientPrivilege), statement
+    with dbs.engine(name).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM registration_activity")).scalar_one() == 2
+
+
+def test_one_live_registration_per_member_per_book_even_in_plain_sql(hall):
+    name, dbs, books, member = hall
+    dispatcher = dbs.engine(name, dbs.make_staff(name, "dispatcher"))
+    insert = text("INSERT INTO registrations (member_id, book_id, tier, apn, status, roll_off_reason) "
+                  "VALUES (:m, :b, 1, 45880.01, :s, :r)")
+    with dispatcher.begin() as conn:
+        conn.execute(insert, {"m": member, "b": books["WIRE_SEATTLE"], "s": "rolled_off", "r": "check_marks"})
+        conn.execute(insert, {"m": member, "b": books["WIRE_SEATTLE"], "s": "registered", "r": None})
+    with dispatcher.begin() as conn, pytest.raises(exc.IntegrityError, match="ux_registrations_member_id_book_id_live"):
+        conn.execute(insert, {"m": member, "b": books["WIRE_SEATTLE"], "s": "dispatched", "r": None})
