@@ -51,14 +51,15 @@ def gui_rounds(session: Session, book_id: int, as_of, rounds: int) -> tuple[list
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from unioncore_desktop.gui.books.screen import TierSeparatorDelegate
+    from unioncore_desktop.gui.books.screen import SIZE_SAMPLE_ROWS
     from unioncore_desktop.gui.itemmodels.books import BookListModel
     from unioncore_desktop.gui.widgets.table_panel import TablePanel
 
     app = QApplication.instance() or QApplication([])
     model = BookListModel()
     panel = TablePanel("bench", model)
-    panel.view.setItemDelegate(TierSeparatorDelegate(model, panel.view))
+    panel.view.setAlternatingRowColors(False)  # as the books screen: tier shading instead
+    panel.view.horizontalHeader().setResizeContentsPrecision(SIZE_SAMPLE_ROWS)
     panel.resize(1300, 700)
     panel.show()
     app.processEvents()

@@ -80,6 +80,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
     engine = _engine(args)
     try:
         started = time.perf_counter()
+        if args.remittance_file:
+            return _write_remittance_file(engine, args)
         if args.stress:
             added = seed_stress(engine, members=args.members, force=args.force)
             print(f"added {added} members in {time.perf_counter() - started:.1f} s")
@@ -90,6 +92,27 @@ def cmd_seed(args: argparse.Namespace) -> int:
         return 0
     finally:
         engine.dispose()
+
+
+def _write_remittance_file(engine: Engine, args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from unioncore_desktop.seed.remittance_files import (
+        build_demo_remittance,
+        write_remittance_file,
+    )
+
+    try:
+        period = datetime.strptime(args.period, "%Y-%m").date() if args.period else None
+    except ValueError:
+        raise CliError("--period is a month as YYYY-MM") from None
+    with engine.connect() as conn:
+        remittance = build_demo_remittance(conn, period=period, employer_id=args.employer_id)
+    path = write_remittance_file(remittance, args.remittance_file)
+    print(f"{path}: {remittance.employer_name} (employer {remittance.employer_id}), "
+          f"{remittance.period:%B %Y}, check {remittance.check_number} for {remittance.check_amount:,.2f}, "
+          f"{len(remittance.lines)} lines")
+    return 0
 
 
 def cmd_staff(args: argparse.Namespace) -> int:
@@ -140,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     kind = seed.add_mutually_exclusive_group(required=True)
     kind.add_argument("--demo", action="store_true", help="the demo hall (once)")
     kind.add_argument("--stress", action="store_true", help="add many members for benchmarks")
+    kind.add_argument("--remittance-file", metavar="PATH",
+                      help="write an employer check-off list (.xlsx or .csv) matching this database's members")
+    seed.add_argument("--employer-id", type=int, help="with --remittance-file: the employer (default: the busiest)")
+    seed.add_argument("--period", help="with --remittance-file: the month as YYYY-MM (default: this month)")
     seed.add_argument("--members", type=int, default=10_000)
     seed.add_argument("--force", action="store_true", help="seed even a database marked production")
     seed.set_defaults(func=cmd_seed)

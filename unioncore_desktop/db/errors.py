@@ -53,6 +53,35 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "uq_books_code": ("code", "That book code is already taken."),
     "uq_books_name": ("name", "That book name is already taken."),
     "uq_book_rules_book_id_effective_from": ("effective_from", "The book already has settings from that date."),
+    # dues
+    "uq_dues_rates_classification_effective_from": ("effective_from",
+                                                    "The classification already has a rate from that date."),
+    "ck_dues_rates_amount_not_negative": ("amount", "A rate cannot be negative."),
+    "uq_dues_charges_member_id_period": ("period", "The member was already billed for that month."),
+    "ck_payments_amount_sign": ("amount", "The amount must be more than zero."),
+    "ck_payments_method_known": ("method", "Choose how the member paid."),
+    "ck_payments_paid_on_not_future": ("paid_on", "A payment cannot be dated after today."),
+    "ck_payments_batch_open": ("batch", "That batch is closed; open a new batch for these payments."),
+    "uq_payments_member_check_reference": ("reference",
+                                           "That check number was already posted for this member."),
+    "uq_payments_reverses_payment_id": ("payment", "That payment was already voided."),
+    "ck_payments_void_reason_text": ("reason", "Say why the payment is voided."),
+    "ck_payments_reversal_matches": ("amount", "A void must reverse the whole payment."),
+    "ck_payment_batches_balanced": ("deposit_total", "The batch does not balance to its deposit total."),
+    "ck_payment_batches_deposit_total_not_negative": ("deposit_total", "The deposit total cannot be negative."),
+    "ck_payment_allocations_within_owed": ("amount", "More would be applied to a month than is owed on it."),
+    "ck_payment_allocations_within_payment": ("amount", "More would be applied from a payment than it holds."),
+    "ck_dues_adjustments_not_self_approved": ("decision",
+                                              "The person who requested an adjustment cannot decide it."),
+    "ck_dues_adjustments_reason_present": ("reason", "Say why the adjustment is needed."),
+    "ck_dues_adjustments_amount_not_zero": ("amount", "The amount cannot be zero."),
+    "ck_dues_adjustments_sign_matches_type": ("amount", "Waivers, hardship and credits lower what is owed (negative);"
+                                                        " late fees and reinstatement raise it (positive)."),
+    "ck_dues_adjustments_owed_not_negative": ("amount", "The adjustment would make the month owe less than nothing."),
+    "ux_remittances_employer_id_check_number_live": ("check_number",
+                                                     "That employer's check was already imported."),
+    "ck_remittances_check_amount_positive": ("check_amount", "The check amount must be more than zero."),
+    "uq_remittance_lines_remittance_id_line_no": ("line_no", "A line number appears twice in the remittance."),
 }
 
 _TABLE_WORDS = {
@@ -62,6 +91,9 @@ _TABLE_WORDS = {
     "registrations": "registrations", "registration_activity": "registration activity",
     "offer_lines": "offer lines", "labor_requests": "labor requests", "dispatches": "dispatches",
     "check_marks": "check marks", "books": "books", "book_rules": "book rule settings", "bids": "bids",
+    "dues_rates": "dues rates", "dues_periods": "dues months", "dues_charges": "dues charges",
+    "payments": "payments", "payment_allocations": "payment applications", "payment_batches": "payment batches",
+    "dues_adjustments": "dues adjustments", "remittances": "remittances", "remittance_lines": "remittance lines",
 }
 
 

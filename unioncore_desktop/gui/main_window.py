@@ -18,13 +18,23 @@ from PySide6.QtWidgets import (
 
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.gui import events, icons
+from unioncore_desktop.gui.books.screen import BooksScreen
+from unioncore_desktop.gui.dues.screen import DuesScreen
 from unioncore_desktop.gui.employers.screen import EmployersScreen
 from unioncore_desktop.gui.members.screen import MembersScreen
+from unioncore_desktop.gui.referral.screen import ReferralScreen
+from unioncore_desktop.gui.reports.screen import ReportsScreen
+from unioncore_desktop.gui.requests.screen import RequestsScreen
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 
 RECONNECT_INTERVAL_MS = 3000
-AREAS = {"members": ("Members", "members"), "employers": ("Employers", "employers")}
+AREAS = {"members": ("Members", "members"), "employers": ("Employers", "employers"),
+         "books": ("Books", "books")}
+AREAS["requests"] = ("Requests", "add")
+AREAS["referral"] = ("Morning referral", "dispatch")
+AREAS["reports"] = ("Reports", "reports")
+AREAS["dues"] = ("Dues", "dues")
 
 
 class MainWindow(QMainWindow):
@@ -46,7 +56,12 @@ class MainWindow(QMainWindow):
         self.screens: dict[str, QWidget] = {
             "members": MembersScreen(runner, hall, settings),
             "employers": EmployersScreen(runner, hall, settings),
+            "books": BooksScreen(runner, hall, settings),
         }
+        self.screens["requests"] = RequestsScreen(runner, hall, settings)
+        self.screens["referral"] = ReferralScreen(runner, hall, settings)
+        self.screens["reports"] = ReportsScreen(runner, hall, settings)
+        self.screens["dues"] = DuesScreen(runner, hall, settings)  # tabs follow the login's roles
         for key, screen in self.screens.items():
             text, icon = AREAS[key]
             QListWidgetItem(icons.get(icon), self.tr(text), self.nav)
@@ -148,7 +163,8 @@ class MainWindow(QMainWindow):
             self._reconnect_timer.stop()
             self.banner.setVisible(False)
             for screen in self.screens.values():  # lists may be stale after an outage
-                screen.search(screen.panel.search_text())  # type: ignore[attr-defined]
+                panel = getattr(screen, "panel", None)
+                screen.search(panel.search_text() if panel is not None else "")  # type: ignore[attr-defined]
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         members = self.screens["members"]

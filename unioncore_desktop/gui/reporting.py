@@ -73,6 +73,22 @@ def print_report(runner: TaskRunner, hall: HallConnection, parent: QWidget, titl
                  name=f"report {title}")
 
 
+def export_report(runner: TaskRunner, hall: HallConnection, parent: QWidget, title: str,
+                  parameters: list[tuple[str, str]], build: Callable[[Path, ReportContext], Path],
+                  done: Callable[[Path], None] | None = None) -> None:
+    """Write a report's Excel file in a worker (`build(path, context)`, which also runs its query); logged like
+    a PDF."""
+    path = ask_save_path(parent, parent.tr("Export to Excel"), f"{_slug(title)}.xlsx", "Excel workbook (*.xlsx)")
+    if path is None:
+        return
+
+    def work() -> Path:
+        facts = start_report(hall.uow(), title=title, kind="xlsx", parameters=parameters)
+        return build(path, context_for(facts, title, parameters))
+
+    runner.query(work, parent=parent, success=done or (lambda p: _written(parent, p)), name=f"export {title}")
+
+
 def _written(parent: QWidget, path: Path, open_it: bool = False) -> None:
     messages.status(parent, parent.tr("Saved {}").format(path), 8000)
     if open_it and save_folder_override is None:

@@ -10,6 +10,8 @@ from sqlalchemy import Connection, Engine, text
 
 from unioncore_desktop.domain.errors import DomainError
 from unioncore_desktop.seed import generate
+from unioncore_desktop.seed.books import seed_books
+from unioncore_desktop.seed.dues import seed_dues
 from unioncore_desktop.seed.generate import timed
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,8 @@ DEMO_STAFF = (
     DemoStaff("demo_admin", "Alex Kim", "admin"),
 )
 DEMO_HALL_NAME = "Cascade Electrical Workers Hiring Hall (demo)"
+DEMO_DUES_MONTHS = 24       # monthly dues periods up to the current month
+DEMO_DUES_OPEN_MONTHS = 2   # the newest months are still open; older ones are closed
 
 # a few fixed members so the demo always has someone to find by a misspelled name
 NAMED_MEMBERS = (
@@ -93,13 +97,22 @@ def seed_demo(engine: Engine, *, members: int = 4000, employers: int = 850, jobs
         with timed("employment history"):
             generate.employment(conn, jobs_per_member, today=today)
         generate.holidays(conn, range((today or date.today()).year - 2, (today or date.today()).year + 3))
+        with timed("books, registrations and dispatch history"):
+            seed_books(conn, today=today)
         conn.execute(text("UPDATE app_settings SET value = :name, version = version + 1 WHERE key = 'hall_name'"),
                      {"name": DEMO_HALL_NAME})
         _after_bulk_members(conn)
+        with timed("dues"):
+            seed_dues(conn, today=today or _hall_today(conn), months=DEMO_DUES_MONTHS,
+                      open_months=DEMO_DUES_OPEN_MONTHS)
     with engine.begin() as conn:
         ensure_demo_staff(conn)
         conn.execute(text("ANALYZE"))
     return True
+
+
+def _hall_today(conn: Connection) -> date:
+    return conn.execute(text("SELECT uc_hall_today()")).scalar_one()
 
 
 def seed_stress(engine: Engine, *, members: int = 10_000, force: bool = False) -> int:

@@ -4,6 +4,19 @@ from unioncore_desktop.domain.models.audit import AuditEntry, ReportRun
 from unioncore_desktop.domain.models.books import Book, BookRules, Office
 from unioncore_desktop.domain.models.calendar import Holiday
 from unioncore_desktop.domain.models.dispatch import Dispatch, OfferLine
+from unioncore_desktop.domain.models.dues import (
+    DuesAdjustment,
+    DuesCharge,
+    DuesPeriod,
+    DuesRate,
+    Payment,
+    PaymentAllocation,
+    PaymentBatch,
+    ReceiptCounter,
+    Remittance,
+    RemittanceColumnMap,
+    RemittanceLine,
+)
 from unioncore_desktop.domain.models.employers import (
     ContractCode,
     Employer,
@@ -33,6 +46,10 @@ __all__ = [
     "CheckMark",
     "ContractCode",
     "Dispatch",
+    "DuesAdjustment",
+    "DuesCharge",
+    "DuesPeriod",
+    "DuesRate",
     "Employer",
     "EmployerContact",
     "EmployerContract",
@@ -46,10 +63,17 @@ __all__ = [
     "NameTerm",
     "OfferLine",
     "Office",
+    "Payment",
+    "PaymentAllocation",
+    "PaymentBatch",
+    "ReceiptCounter",
     "ReferralBan",
     "ReportRun",
     "Registration",
     "RegistrationActivity",
+    "Remittance",
+    "RemittanceColumnMap",
+    "RemittanceLine",
     "Staff",
     "Worksite",
 ]

@@ -13,6 +13,14 @@ TERMINATION_REASONS = (
 )
 EMPLOYMENT_SOURCES = ("dispatch", "import", "manual")
 STAFF_ROLES = ("dispatcher", "dues_clerk", "manager", "admin")
+PAYMENT_METHODS = ("cash", "check", "money_order", "card", "ach", "payroll_deduction", "online", "other")
+ADJUSTMENT_TYPES = ("waiver", "hardship", "credit", "correction", "late_fee", "reinstatement")
+ADJUSTMENT_STATUSES = ("pending", "approved", "denied")
+DUES_PERIOD_STATUSES = ("open", "closed")
+BATCH_STATUSES = ("open", "closed")
+DUES_STANDINGS = ("good_standing", "in_arrears", "suspended")
+REMITTANCE_STATUSES = ("draft", "posted", "cancelled")
+REMITTANCE_MATCH_STATUSES = ("matched", "unknown_card", "name_mismatch", "amount_odd", "resolved", "excluded")
 
 
 def label(value: str | None) -> str:

@@ -20,5 +20,5 @@ SKIP_REASONS = ("exempt", "banned", "excluded_employer", "missing_skill", "arrea
                 "already_dispatched_today", "not_qualified")
 OFFER_OUTCOMES = ("accepted", "declined", "no_answer")
 ACTIVITY_ACTIONS = ("sign_on", "re_sign", "resign", "exempt_start", "exempt_end", "dispatched", "restored",
-                    "roll_off", "mark_added", "mark_removed", "reregistered", "bid")
+                    "roll_off", "mark_added", "mark_removed", "reregistered", "bid", "job_ended")
 BID_SOURCES = ("phone", "email", "web")

@@ -5,7 +5,12 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm.exc import StaleDataError
 
-from unioncore_desktop.domain.errors import FieldChange, NotFound, StaleRecord, ValidationError
+from unioncore_desktop.domain.errors import (
+    FieldChange,
+    NotFound,
+    StaleRecord,
+    ValidationError,
+)
 from unioncore_desktop.domain.models import Member
 from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.queries.members import MemberDetail, member_detail

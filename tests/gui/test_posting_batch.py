@@ -1,0 +1,258 @@
+"""The posting batch against a real PostgreSQL, keyed through real widgets with a threaded task runner."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+from types import SimpleNamespace
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from unioncore_desktop.db.connection import connect
+from unioncore_desktop.db.profile import ConnectionProfile
+from unioncore_desktop.domain.errors import ConnectionProblem
+from unioncore_desktop.domain.rules.dues import add_months, month_start
+from unioncore_desktop.domain.services import dues as dues_services
+from unioncore_desktop.domain.uow import UnitOfWork
+from unioncore_desktop.gui.dues.posting import PostingScreen
+
+RATES = {"apprentice_2": 40, "journeyman": 75, "foreman": 85, "retiree": 25}
+PEOPLE = [("7464416", "John", "Smith", "journeyman"), ("7000200", "Maria", "Garcia", "journeyman"),
+          ("7000300", "Ann", "Lee", "apprentice_2")]
+WAIT = 10_000
+
+
+@pytest.fixture
+def dues_db(databases):
+    """Three members billed last month and this month (John and Maria owe 150.00, Ann 80.00)."""
+    name = databases.create()
+    engine = databases.engine(name)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO dues_rates (classification, effective_from, amount) "
+                          "SELECT key, DATE '2000-01-01', value::numeric FROM json_each_text(CAST(:r AS json))"),
+                     {"r": json.dumps(RATES)})
+        for card, first, last, classification in PEOPLE:
+            conn.execute(text("INSERT INTO members (card_number, first_name, last_name, classification) "
+                              "VALUES (:c, :f, :l, :k)"), {"c": card, "f": first, "l": last, "k": classification})
+        today = conn.execute(text("SELECT uc_hall_today()")).scalar_one()
+    uow = UnitOfWork(lambda: Session(bind=engine))
+    for offset in (-1, 0):
+        dues_services.generate_charges(uow, month=add_months(month_start(today), offset))
+    return SimpleNamespace(name=name, databases=databases, engine=engine, today=today)
+
+
+def scalar(db, sql: str, **params):
+    with db.engine.connect() as conn:
+        return conn.execute(text(sql), params).scalar_one()
+
+
+@pytest.fixture
+def clerk_hall(dues_db, runner):
+    user = dues_db.databases.make_staff(dues_db.name, "dues_clerk", "Chris Clerk")
+    hall = connect(ConnectionProfile.from_url(dues_db.databases.server.url(dues_db.name, user)))
+    yield hall
+    runner.shutdown(wait=True)
+    hall.close()
+
+
+@pytest.fixture
+def screen(qtbot, runner, ui_settings, clerk_hall):
+    widget = PostingScreen(runner, clerk_hall, ui_settings)
+    qtbot.addWidget(widget)
+    widget.resize(1300, 760)
+    widget.show()
+    widget.activateWindow()
+    qtbot.waitExposed(widget)
+    with qtbot.waitSignal(widget.loaded, timeout=WAIT):
+        widget.start()
+    return widget
+
+
+def open_batch(qtbot, screen: PostingScreen, total: str) -> None:
+    screen.deposit_total.setFocus()
+    qtbot.keyClicks(screen.deposit_total, total)
+    qtbot.keyClick(screen.deposit_total, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.batch is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: screen.member_edit.hasFocus(), timeout=WAIT)
+
+
+def focused():
+    return QApplication.focusWidget()
+
+
+def key_line(qtbot, member: str, amount: str, method: str | None = None, reference: str = "") -> None:
+    """Types one line the way a clerk does: into whichever field has the focus, Tab between them, Enter."""
+    qtbot.keyClicks(focused(), member)
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(focused(), amount)
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    if method:
+        qtbot.keyClicks(focused(), method)
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    if reference:
+        qtbot.keyClicks(focused(), reference)
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+
+
+def test_keyboard_only_posting_with_the_running_total(qtbot, screen, dues_db):
+    open_batch(qtbot, screen, "305.00")
+    assert "305.00" in screen.total_label.text() and not screen.close_button.isEnabled()
+
+    key_line(qtbot, "7464416", "150.00")
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1 and screen.batch.payment_count == 1, timeout=WAIT)
+    assert focused() is screen.member_edit and screen.member_edit.text() == ""
+    assert "Difference 155.00" in screen.difference_label.text()
+
+    key_line(qtbot, "7000200", "75.00", method="ch", reference="1001")   # "ch" picks Check
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 2 and screen.batch.payment_count == 2, timeout=WAIT)
+    assert screen.method_combo.currentData() == "check"                     # remembered for the next line
+
+    key_line(qtbot, "7000300", "80.00", reference="2002")
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 3 and screen.batch.payment_count == 3, timeout=WAIT)
+
+    rows = screen.model.rows
+    assert [(r.card_number, r.amount, r.method, r.reference) for r in rows] == [
+        ("7464416", D("150.00"), "cash", None), ("7000200", D("75.00"), "check", "1001"),
+        ("7000300", D("80.00"), "check", "2002")]
+    assert rows[0].balance == 0 and rows[0].standing == "good_standing"
+    assert rows[1].balance == D("75.00") and rows[2].balance == 0
+    assert screen.batch.payments_total == D("305.00") and screen.batch.balanced
+    assert screen.difference_label.text() == "Balanced" and screen.close_button.isEnabled()
+    assert scalar(dues_db, "SELECT count(*) FROM payments WHERE batch_id = :b", b=screen.batch.id) == 3
+
+
+def test_a_line_resent_after_a_dropped_connection_posts_once(qtbot, screen, dues_db, monkeypatch):
+    real_post = dues_services.post_payment
+    calls = []
+
+    def post_then_lose_the_answer(uow, **kwargs):
+        calls.append(kwargs["idempotency_key"])
+        receipt = real_post(uow, **kwargs)
+        if len(calls) == 1:  # the server committed, the reply never arrived
+            raise ConnectionProblem("The connection to the database server was lost. Nothing was saved; try again.")
+        return receipt
+
+    monkeypatch.setattr(dues_services, "post_payment", post_then_lose_the_answer)
+    open_batch(qtbot, screen, "75.00")
+    key_line(qtbot, "7464416", "75.00")
+    qtbot.waitUntil(lambda: screen.retry_button.isVisible(), timeout=WAIT)
+    assert "Connection to the server lost" in screen.line_message.text()
+    assert screen.member_edit.text() == "7464416" and screen.amount_edit.text() == "75.00"
+    assert screen.model.rowCount() == 0
+
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)   # Enter re-sends the kept line
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=WAIT)
+    assert calls[0] == calls[1]
+    assert "already reached the server" in screen.line_message.text()
+    assert scalar(dues_db, "SELECT count(*) FROM payments") == 1
+    qtbot.waitUntil(lambda: screen.batch.payment_count == 1 and screen.batch.balanced, timeout=WAIT)
+    assert screen.line_key != calls[0]             # the next line gets a new key
+
+
+def test_unknown_card_shows_a_field_error_and_keeps_the_typed_amount(qtbot, screen, dues_db):
+    open_batch(qtbot, screen, "75.00")
+    key_line(qtbot, "9999999", "75.00")
+    error = screen.error_labels["member"]
+    qtbot.waitUntil(error.isVisible, timeout=WAIT)
+    assert "No member has card 9999999" in error.text()
+    assert screen.amount_edit.text() == "75.00" and focused() is screen.member_edit
+    assert screen.model.rowCount() == 0 and scalar(dues_db, "SELECT count(*) FROM payments") == 0
+
+    screen.member_edit.clear()
+    qtbot.keyClicks(screen.member_edit, "7464416")
+    qtbot.keyClick(screen.member_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=WAIT)
+
+
+def test_bad_amounts_and_missing_check_number_are_caught_at_the_field(qtbot, screen, dues_db):
+    open_batch(qtbot, screen, "75.00")
+    key_line(qtbot, "7464416", "-5")
+    assert "more than zero" in screen.error_labels["amount"].text() and focused() is screen.amount_edit
+    screen.amount_edit.clear()
+    screen.method_combo.setCurrentIndex(screen.method_combo.findData("check"))
+    qtbot.keyClicks(screen.amount_edit, "75.00")
+    qtbot.keyClick(screen.amount_edit, Qt.Key.Key_Return)
+    assert "check number" in screen.error_labels["reference"].text() and focused() is screen.reference_edit
+    assert scalar(dues_db, "SELECT count(*) FROM payments") == 0
+
+
+def test_a_check_number_reused_for_the_same_member_comes_back_to_the_reference(qtbot, screen, dues_db):
+    open_batch(qtbot, screen, "100.00")
+    key_line(qtbot, "7464416", "50.00", method="ch", reference="555")
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=WAIT)
+    key_line(qtbot, "7464416", "50.00", reference="555")
+    qtbot.waitUntil(screen.error_labels["reference"].isVisible, timeout=WAIT)
+    assert "already posted for this member" in screen.error_labels["reference"].text()
+    assert screen.reference_edit.text() == "555" and screen.amount_edit.text() == "50.00"
+    assert screen.model.rowCount() == 1
+
+
+def test_an_absurd_amount_asks_first(qtbot, screen, dues_db, message_recorder):
+    message_recorder.answer = False
+    open_batch(qtbot, screen, "75.00")
+    screen.member_edit.setFocus()
+    qtbot.keyClicks(screen.member_edit, "7464416")
+    qtbot.waitUntil(lambda: bool(screen._rates), timeout=WAIT)  # the member's rate is known
+    qtbot.keyClick(screen.member_edit, Qt.Key.Key_Tab)
+    qtbot.keyClicks(focused(), "9500.00")   # more than 10 years of 75.00 a month
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: message_recorder.kinds() == ["question"], timeout=WAIT)
+    assert "Post it anyway" in message_recorder.messages[0].text
+    assert screen.amount_edit.text() == "9500.00" and scalar(dues_db, "SELECT count(*) FROM payments") == 0
+
+
+def test_the_batch_closes_only_when_it_balances(qtbot, screen, dues_db):
+    open_batch(qtbot, screen, "100.00")
+    key_line(qtbot, "7464416", "75.00")
+    qtbot.waitUntil(lambda: screen.batch.payment_count == 1, timeout=WAIT)
+    assert not screen.close_button.isEnabled()
+    assert "Difference 25.00 (still to post)" in screen.difference_label.text()
+    screen.close_batch()                        # even asked directly, an unbalanced batch stays open
+    assert screen.batch_error.isVisible() and screen.batch.status == "open"
+    assert scalar(dues_db, "SELECT status FROM payment_batches WHERE id = :b", b=screen.batch.id) == "open"
+
+    key_line(qtbot, "7000200", "25.00")
+    qtbot.waitUntil(lambda: screen.batch.payment_count == 2 and screen.close_button.isEnabled(), timeout=WAIT)
+    qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.batch.status == "closed", timeout=WAIT)
+    assert not screen.member_edit.isEnabled() and not screen.close_button.isEnabled()
+    assert scalar(dues_db, "SELECT closed_by IS NOT NULL FROM payment_batches WHERE id = :b", b=screen.batch.id)
+
+
+def test_an_open_batch_is_offered_again_after_a_restart(qtbot, runner, ui_settings, clerk_hall, screen):
+    open_batch(qtbot, screen, "150.00")
+    key_line(qtbot, "7464416", "75.00")
+    qtbot.waitUntil(lambda: screen.batch.payment_count == 1, timeout=WAIT)
+    batch_id = screen.batch.id
+
+    again = PostingScreen(runner, clerk_hall, ui_settings)
+    qtbot.addWidget(again)
+    with qtbot.waitSignal(again.loaded, timeout=WAIT):
+        again.start()
+    assert again.batch_combo.findData(batch_id) > 0 and "1 open batch" in again.resume_note.text()
+    again.batch_combo.setCurrentIndex(again.batch_combo.findData(batch_id))
+    qtbot.waitUntil(lambda: again.batch is not None and again.model.rowCount() == 1, timeout=WAIT)
+    assert again.model.rows[0].card_number == "7464416" and "Difference 75.00" in again.difference_label.text()
+
+
+def test_receipts_print_per_payment_and_for_the_batch(qtbot, screen, tmp_path, monkeypatch):
+    from unioncore_desktop.gui import reporting
+
+    built = []
+
+    def fake_print_report(runner, hall, parent, title, parameters, build, done=None):
+        built.append((title, build))
+
+    monkeypatch.setattr(reporting, "print_report", fake_print_report)
+    open_batch(qtbot, screen, "150.00")
+    key_line(qtbot, "7464416", "75.00")
+    key_line(qtbot, "7000200", "75.00")
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 2, timeout=WAIT)
+    screen.panel.view.selectRow(0)
+    qtbot.mouseClick(screen.panel.print_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(screen.print_batch_button, Qt.MouseButton.LeftButton)
+    assert [t for t, _b in built] == ["Receipt", f"Receipts for batch {screen.batch.id}"]

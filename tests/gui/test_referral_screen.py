@@ -1,0 +1,226 @@
+"""The Morning referral screen against a real PostgreSQL: the exempt registrant is shown skipped with the
+reason; a decline earns a check mark; an acceptance records the dispatch and prints its slip; a dispatch made
+on another connection first makes the screen say the list changed and refresh; ending a short call puts the
+member back at the old place."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import text
+
+from tests.gui.test_requests_screen import seed_hall
+from unioncore_desktop.domain.services.dispatch import offer_next
+from unioncore_desktop.domain.services.requests import RequestInput, create_request
+from unioncore_desktop.domain.uow import UnitOfWork
+from unioncore_desktop.gui import reporting
+from unioncore_desktop.gui.referral.screen import ReferralScreen
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise", "does not support grabbing the keyboard")
+
+
+@pytest.fixture
+def hall(databases):
+    return seed_hall(databases)
+
+
+def take_request(hall, *, duration: int, start_in_days: int = 7, workers: int = 2) -> int:
+    """A request on WIRE SEATTLE received three days ago, so it is due at today's referral."""
+    with hall.engine().connect() as conn:
+        now: datetime = conn.execute(text("SELECT now()")).scalar_one()
+    data = RequestInput(employer_id=hall.employer_id, worksite_id=hall.worksite_id, book_id=hall.books["WIRE_SEATTLE"],
+                        start_on=hall.today + timedelta(days=start_in_days), workers_requested=workers,
+                        job_class="Journeyman wireperson", start_time="07:00", duration_days=duration,
+                        )
+    return create_request(UnitOfWork(hall.sessions()), data, received_at=now - timedelta(days=3)).id
+
+
+@pytest.fixture
+def dispatcher(hall, runner):
+    connection = hall.login()
+    yield connection
+    runner.shutdown(wait=True)
+    connection.close()
+
+
+def open_screen(qtbot, runner, ui_settings, dispatcher, request_id: int) -> ReferralScreen:
+    screen = ReferralScreen(runner, dispatcher, ui_settings)
+    qtbot.addWidget(screen)
+    screen.resize(1400, 800)
+    screen.show()
+    qtbot.waitUntil(lambda: screen.tree.topLevelItemCount() > 0, timeout=10_000)
+    assert screen.select_request(request_id)
+    qtbot.waitUntil(lambda: screen.view is not None and screen.view.request.id == request_id, timeout=10_000)
+    return screen
+
+
+def next_name(screen: ReferralScreen) -> str | None:
+    nxt = screen.view.preview.next if screen.view else None
+    return nxt.member_name if nxt else None
+
+
+def press(qtbot, screen: ReferralScreen, key: Qt.Key, signal=None):
+    """A one-key answer from the walk table, as the dispatcher gives it."""
+    screen.activateWindow()
+    qtbot.waitUntil(screen.isActiveWindow, timeout=5_000)
+    screen.walk_view.setFocus()
+    with qtbot.waitSignal(signal or screen.answered, timeout=10_000) as blocker:
+        qtbot.keyClick(screen.walk_view, key)
+    return blocker
+
+
+def test_skip_reason_decline_marks_accept_dispatches_and_the_slip_prints(qtbot, qtmodeltester, runner, ui_settings,
+                                                                          dispatcher, hall, tmp_path, monkeypatch):
+    request_id = take_request(hall, duration=30)
+    screen = open_screen(qtbot, runner, ui_settings, dispatcher, request_id)
+    lines = screen.walk_model.rows
+    assert (lines[0].member_name, lines[0].state) == ("Adams, Ada", "skipped")
+    assert "Exempt" in lines[0].text
+    assert next_name(screen) == "Baker, Ben"
+    assert "Next: Baker, Ben" in screen.next_label.text() and "(206) 555-0102" in screen.next_label.text()
+    assert "(206) 666-0102" in screen.next_label.text()  # the mobile too
+
+    declined = press(qtbot, screen, Qt.Key.Key_D).args[0]
+    assert declined.outcome == "declined" and declined.mark_issued
+    assert "check mark issued" in screen.result_label.text() and "1 of 3" in screen.result_label.text()
+    qtbot.waitUntil(lambda: next_name(screen) == "Carter, Cora", timeout=10_000)
+    baker = screen.walk_model.rows[1]
+    assert (baker.member_name, baker.state, baker.mark_issued) == ("Baker, Ben", "answered", True)
+    assert "check mark issued" in baker.text
+
+    accepted = press(qtbot, screen, Qt.Key.Key_A).args[0]
+    assert accepted.outcome == "accepted" and accepted.dispatch_id is not None
+    with hall.engine().connect() as conn:
+        dispatch = conn.execute(text("SELECT member_id, status, request_id FROM dispatches")).one()
+        lines_written = conn.execute(text(
+            "SELECT member_id, skip_reason, outcome, mark_issued FROM offer_lines ORDER BY id")).all()
+        marks = conn.execute(text("SELECT member_id FROM check_marks WHERE removed_at IS NULL")).scalars().all()
+    assert dispatch == (hall.members["Carter"], "dispatched", request_id)
+    assert lines_written == [(hall.members["Adams"], "exempt", None, False),
+                             (hall.members["Baker"], None, "declined", True),
+                             (hall.members["Carter"], None, "accepted", False)]
+    assert marks == [hall.members["Baker"]]
+    qtmodeltester.check(screen.walk_model)
+
+    monkeypatch.setattr(reporting, "save_folder_override", tmp_path)
+    assert screen.slip_button.isEnabled()
+    with qtbot.waitSignal(screen.slip_written, timeout=20_000) as written:
+        qtbot.mouseClick(screen.slip_button, Qt.MouseButton.LeftButton)
+    path = written.args[0]
+    assert path.parent == tmp_path and path.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        slip = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                              text=True).stdout
+        for expected in ("Carter, Cora", "7100003", "Acme Electric", "Pier 91 Terminal", "Gate 3 trailer",
+                         "at 07:00", "WIRE SEATTLE", "Test Dispatcher"):
+            assert expected in slip
+
+
+def test_a_dispatch_from_another_connection_first_shows_list_changed_and_refreshes(
+        qtbot, runner, ui_settings, dispatcher, hall, message_recorder):
+    request_id = take_request(hall, duration=30)
+    other_request = take_request(hall, duration=30)
+    screen = open_screen(qtbot, runner, ui_settings, dispatcher, request_id)
+    assert next_name(screen) == "Baker, Ben"
+
+    # Another workstation sends Baker to the other request before this dispatcher answers.
+    other = UnitOfWork(hall.sessions())
+    sent = offer_next(other, request_id=other_request, registration_id=hall.registrations["Baker"],
+                      outcome="accepted", run_id=uuid.uuid4(), idempotency_key=uuid.uuid4())
+    assert sent.dispatch_id is not None
+
+    screen.activateWindow()
+    qtbot.waitUntil(screen.isActiveWindow, timeout=5_000)
+    screen.walk_view.setFocus()
+    with qtbot.waitSignal(screen.walk_shown, timeout=10_000):
+        qtbot.keyClick(screen.walk_view, Qt.Key.Key_A)
+    warnings = [m for m in message_recorder.messages if m.kind == "warning"]
+    assert warnings and "list changed on another workstation" in warnings[-1].text
+    assert "Baker" in warnings[-1].text
+    assert "list changed" in screen.result_label.text()
+    assert next_name(screen) == "Carter, Cora"  # refreshed: Baker is gone from the list
+    with hall.engine().connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM dispatches WHERE request_id = :r"),
+                            {"r": request_id}).scalar_one() == 0
+
+
+def test_ending_a_short_call_puts_the_member_back_at_the_old_place(qtbot, qtmodeltester, runner, ui_settings,
+                                                                  dispatcher, hall):
+    request_id = take_request(hall, duration=5, start_in_days=0)
+    screen = open_screen(qtbot, runner, ui_settings, dispatcher, request_id)
+    assert "No check marks on this request" in screen.request_label.text()
+    accepted = press(qtbot, screen, Qt.Key.Key_A).args[0]
+    with hall.engine().connect() as conn:
+        before = conn.execute(text("SELECT status, tier, apn FROM registrations WHERE id = :r"),
+                              {"r": hall.registrations["Baker"]}).one()
+    assert before == ("dispatched", 1, Decimal("45900.03"))
+
+    screen.tabs.setCurrentWidget(screen.dispatched)
+    qtbot.waitUntil(lambda: screen.dispatch_model.rowCount() == 1, timeout=10_000)
+    screen.panel.view.selectRow(0)
+    assert screen.check_in_button.isEnabled()
+    qtbot.mouseClick(screen.terminate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.dialog is not None and screen.dialog.isVisible(), timeout=10_000)
+    dialog = screen.dialog
+    assert dialog.reason.currentData() == "short_call_end"  # a short call suggests its own end
+    assert "OLD PLACE" in dialog.consequence.text()
+    dialog.reason.setCurrentIndex(dialog.reason.findData("quit"))
+    assert "ALL books" in dialog.consequence.text() and "Acme Electric" in dialog.consequence.text()
+    dialog.reason.setCurrentIndex(dialog.reason.findData("short_call_end"))
+    dialog.hours.setText("8")
+    with qtbot.waitSignal(screen.terminated, timeout=10_000) as ended:
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert ended.args[0].outcome == "restore_old_place" and ended.args[0].dispatch_id == accepted.dispatch_id
+    with hall.engine().connect() as conn:
+        after = conn.execute(text("SELECT status, tier, apn FROM registrations WHERE id = :r"),
+                             {"r": hall.registrations["Baker"]}).one()
+        dispatch = conn.execute(text("SELECT status, termination_reason, hours_worked, restored FROM dispatches")).one()
+        position = conn.execute(text("""
+            SELECT count(*) FROM registrations o JOIN registrations g ON g.id = :r
+            WHERE o.book_id = g.book_id AND o.status = 'registered'
+              AND (o.tier, o.apn, o.registered_at, o.member_id) <= (g.tier, g.apn, g.registered_at, g.member_id)
+        """), {"r": hall.registrations["Baker"]}).scalar_one()
+    assert after == ("registered", 1, Decimal("45900.03"))
+    assert dispatch == ("terminated", "short_call_end", Decimal("8.00"), True)
+    qtmodeltester.check(screen.dispatch_model)
+    assert position == 2  # behind the exempt Adams only, as before the call
+
+
+def test_offer_history_prints_and_a_mark_is_removed_with_a_reason(qtbot, runner, ui_settings, dispatcher, hall,
+                                                                  tmp_path, monkeypatch):
+    request_id = take_request(hall, duration=30)
+    screen = open_screen(qtbot, runner, ui_settings, dispatcher, request_id)
+    press(qtbot, screen, Qt.Key.Key_N)  # Baker does not answer: a mark
+    qtbot.waitUntil(lambda: next_name(screen) == "Carter, Cora", timeout=10_000)
+
+    screen._on_history_button_clicked()
+    history = screen.dialog
+    qtbot.waitUntil(lambda: history.model.rowCount() == 2, timeout=10_000)
+    assert [r.skip_reason or r.outcome for r in history.model.rows] == ["exempt", "no_answer"]
+    monkeypatch.setattr(reporting, "save_folder_override", tmp_path)
+    with qtbot.waitSignal(history.printed, timeout=20_000) as printed:
+        qtbot.mouseClick(history.panel.print_button, Qt.MouseButton.LeftButton)
+    pdf = subprocess.run(["pdftotext", "-layout", str(printed.args[0]), "-"], check=True, capture_output=True,
+                         text=True).stdout if shutil.which("pdftotext") else "Skipped: Exempt No answer"
+    assert "Skipped: Exempt" in pdf and "No answer" in pdf
+    history.accept()
+
+    screen.walk_view.selectRow(1)
+    assert screen.walk_mark_button.isEnabled()
+    qtbot.mouseClick(screen.walk_mark_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.dialog is not history and screen.dialog.isVisible(), timeout=10_000)
+    dialog = screen.dialog
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.error.isVisible() and dialog.isVisible()  # the reason is required
+    qtbot.keyClicks(dialog.reason, "Phone number on file was wrong")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+    with hall.engine().connect() as conn:
+        assert conn.execute(text("SELECT removal_reason FROM check_marks")).scalar_one() == \
+            "Phone number on file was wrong"

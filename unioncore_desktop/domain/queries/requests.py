@@ -1,0 +1,182 @@
+"""Labor requests as the request screens and the morning referral show them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from unioncore_desktop.domain.errors import NotFound
+
+LIVE_REQUEST_STATUSES = ("open", "partially_filled")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRow:
+    """One request in a list: enough to pick it and to see whether it still needs workers."""
+
+    id: int
+    number: str
+    book_id: int
+    book_name: str
+    employer_id: int
+    employer_name: str
+    worksite_name: str | None
+    job_class: str | None
+    workers_requested: int
+    workers_dispatched: int
+    start_on: date
+    start_time: str | None
+    short_call: bool
+    received_at: datetime
+    referral_date: date
+    agreement_type: str
+    no_mark_reasons: tuple[str, ...]
+    bidding: bool
+    by_name: bool
+    status: str
+
+    @property
+    def open_places(self) -> int:
+        return self.workers_requested - self.workers_dispatched
+
+    @property
+    def manual_rules(self) -> bool:
+        """R4: PLA/CWA/TERO requests follow their own terms and never issue marks automatically."""
+        return self.agreement_type != "standard"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestDetail:
+    """Everything on the request form, plus the version the edit dialog sends back."""
+
+    id: int
+    number: str
+    employer_id: int
+    employer_name: str
+    worksite_id: int | None
+    worksite_name: str | None
+    book_id: int
+    book_name: str
+    job_class: str | None
+    workers_requested: int
+    workers_dispatched: int
+    wage: Decimal | None
+    start_on: date
+    start_time: str | None
+    duration_days: int | None
+    short_call: bool
+    received_at: datetime
+    referral_date: date
+    agreement_type: str
+    no_mark_reasons: tuple[str, ...]
+    requirements: tuple[str, ...]
+    by_name_member_id: int | None
+    by_name_member: str | None
+    by_name_attested: bool
+    bidding: bool
+    report_to: str | None
+    comments: str | None
+    status: str
+    cancel_reason: str | None
+    created_by: str
+    version: int
+
+    @property
+    def open_places(self) -> int:
+        return self.workers_requested - self.workers_dispatched
+
+
+@dataclass(frozen=True, slots=True)
+class MorningBook:
+    """R2: one book in the morning referral, its requests in received order."""
+
+    book_id: int
+    code: str
+    name: str
+    morning_slot: time
+    sort_order: int
+    requests: tuple[RequestRow, ...]
+
+
+_ROW_SQL = """
+    SELECT r.id, r.number, r.book_id, b.name AS book_name, r.employer_id, e.name AS employer_name,
+           w.name AS worksite_name, r.job_class, r.workers_requested, r.workers_dispatched, r.start_on,
+           r.start_time, r.short_call, r.received_at, r.referral_date, r.agreement_type, r.no_mark_reasons,
+           r.bidding, r.by_name_member_id IS NOT NULL AS by_name, r.status
+    FROM labor_requests r
+    JOIN books b ON b.id = r.book_id
+    JOIN employers e ON e.id = r.employer_id
+    LEFT JOIN worksites w ON w.id = r.worksite_id
+"""
+
+
+def _row(m) -> RequestRow:
+    return RequestRow(**{**m, "no_mark_reasons": tuple(m["no_mark_reasons"])})
+
+
+def open_requests(session: Session, *, book_id: int | None = None,
+                  referral_date: date | None = None) -> list[RequestRow]:
+    """Requests still needing workers, in referral order (referral date, then received order)."""
+    rows = session.execute(text(_ROW_SQL + """
+        WHERE r.status IN ('open', 'partially_filled')
+          AND (CAST(:book AS integer) IS NULL OR r.book_id = :book)
+          AND (CAST(:day AS date) IS NULL OR r.referral_date = :day)
+        ORDER BY r.referral_date, r.received_at, r.id
+    """), {"book": book_id, "day": referral_date}).mappings()
+    return [_row(m) for m in rows]
+
+
+def requests_between(session: Session, start: date, end: date, *, book_id: int | None = None) -> list[RequestRow]:
+    """Every request (any status) received between two hall-local dates, for the request log."""
+    rows = session.execute(text(_ROW_SQL + """
+        WHERE (r.received_at AT TIME ZONE coalesce(
+                  (SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles'))::date
+              BETWEEN :start AND :end
+          AND (CAST(:book AS integer) IS NULL OR r.book_id = :book)
+        ORDER BY r.received_at, r.id
+    """), {"start": start, "end": end, "book": book_id}).mappings()
+    return [_row(m) for m in rows]
+
+
+def morning_referral(session: Session, day: date) -> list[MorningBook]:
+    """R2: active books in slot order, then sort order, each with the requests due by `day` that still need
+    workers, in received order. Books with nothing to work are listed too, so the screen shows every slot."""
+    books = session.execute(text(
+        "SELECT id, code, name, morning_slot, sort_order FROM books WHERE active "
+        "ORDER BY morning_slot, sort_order, name")).all()
+    by_book: dict[int, list[RequestRow]] = {b.id: [] for b in books}
+    rows = session.execute(text(_ROW_SQL + """
+        WHERE r.status IN ('open', 'partially_filled') AND r.referral_date <= :day
+        ORDER BY r.received_at, r.id
+    """), {"day": day}).mappings()
+    for m in rows:
+        if m["book_id"] in by_book:
+            by_book[m["book_id"]].append(_row(m))
+    return [MorningBook(b.id, b.code, b.name, b.morning_slot, b.sort_order, tuple(by_book[b.id])) for b in books]
+
+
+def request_detail(session: Session, request_id: int) -> RequestDetail:
+    m = session.execute(text("""
+        SELECT r.id, r.number, r.employer_id, e.name AS employer_name, r.worksite_id, w.name AS worksite_name,
+               r.book_id, b.name AS book_name, r.job_class, r.workers_requested, r.workers_dispatched, r.wage,
+               r.start_on, r.start_time, r.duration_days, r.short_call, r.received_at, r.referral_date,
+               r.agreement_type, r.no_mark_reasons, r.requirements, r.by_name_member_id,
+               CASE WHEN fm.id IS NOT NULL THEN fm.last_name || ', ' || fm.first_name || ' (' || fm.card_number || ')'
+               END AS by_name_member,
+               r.by_name_attested, r.bidding, r.report_to, r.comments, r.status, r.cancel_reason, r.created_by,
+               r.version
+        FROM labor_requests r
+        JOIN books b ON b.id = r.book_id
+        JOIN employers e ON e.id = r.employer_id
+        LEFT JOIN worksites w ON w.id = r.worksite_id
+        LEFT JOIN members fm ON fm.id = r.by_name_member_id
+        WHERE r.id = :id
+    """), {"id": request_id}).mappings().first()
+    if m is None:
+        raise NotFound("That labor request no longer exists.")
+    return RequestDetail(**{**m, "no_mark_reasons": tuple(m["no_mark_reasons"]),
+                            "requirements": tuple(m["requirements"])})

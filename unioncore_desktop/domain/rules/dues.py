@@ -1,0 +1,143 @@
+"""The dues rules as pure functions: months, money, receipt numbers, standing, oldest-first allocation, and the
+checks a payment or adjustment must pass before it reaches the database (which checks them again)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from unioncore_desktop.domain.models.dues import CREDIT_TYPES, DEBIT_TYPES
+from unioncore_desktop.domain.models.vocab import ADJUSTMENT_TYPES, PAYMENT_METHODS
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("9999999999.99")  # numeric(12,2)
+RECEIPT_PATTERN = re.compile(r"^\d{4}-\d{6}$")
+
+
+@dataclass(frozen=True, slots=True)
+class DuesSettings:
+    """The hall's dues thresholds (app_settings keys dues_*): union constitutions differ, so none is a constant."""
+
+    grace_days: int = 14       # due the 1st, grace to the 15th
+    arrears_months: int = 1    # months past grace before a member is in arrears
+    suspend_months: int = 3    # ... and before the member is suspended
+
+    @classmethod
+    def from_settings(cls, values: Mapping[str, str]) -> DuesSettings:
+        def number(key: str, default: int) -> int:
+            try:
+                return int(values.get(key, default))
+            except (TypeError, ValueError):
+                return default
+
+        defaults = cls()
+        return cls(number("dues_grace_days", defaults.grace_days),
+                   number("dues_arrears_months", defaults.arrears_months),
+                   number("dues_suspend_months", defaults.suspend_months))
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> int:
+    """Whole months from `first`'s month to `last`'s month (negative when `last` is earlier)."""
+    return (last.year - first.year) * 12 + last.month - first.month
+
+
+def month_label(month: date | None) -> str:
+    return "" if month is None else month.strftime("%B %Y")
+
+
+def money(value: object) -> Decimal:
+    """An amount as the ledger stores it; raises ValueError for anything that is not a sum of cents."""
+    try:
+        amount = Decimal(str(value).replace(",", "").replace("$", "").strip())
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not an amount") from None
+    if not amount.is_finite() or amount != amount.quantize(CENT):
+        raise ValueError(f"{value!r} is not a whole number of cents")
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def receipt_number(year: int, number: int) -> str:
+    return f"{year:04d}-{number:06d}"
+
+
+def standing_for(months_behind: int, settings: DuesSettings = DuesSettings()) -> str:
+    if months_behind >= settings.suspend_months:
+        return "suspended"
+    if months_behind >= settings.arrears_months:
+        return "in_arrears"
+    return "good_standing"
+
+
+def allocate_oldest_first(credits: Iterable[tuple[Hashable, Decimal]],
+                          charges: Iterable[tuple[Hashable, Decimal]]) -> list[tuple[Hashable, Hashable, Decimal]]:
+    """Apply credits (oldest first) to open charges (oldest first): (credit, charge, amount) triples.
+
+    The reference for the set-based SQL in services/dues.py, which computes the same overlap of running totals.
+    """
+    result: list[tuple[Hashable, Hashable, Decimal]] = []
+    pending = [[key, amount] for key, amount in charges if amount > 0]
+    i = 0
+    for credit_key, available in credits:
+        while available > 0 and i < len(pending):
+            take = min(available, pending[i][1])
+            result.append((credit_key, pending[i][0], take))
+            available -= take
+            pending[i][1] -= take
+            if pending[i][1] == 0:
+                i += 1
+    return result
+
+
+def validate_payment(*, amount: object, method: str, reference: str | None, paid_on: date | None,
+                     today: date) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    try:
+        value = money(amount)
+        if value <= 0:
+            errors["amount"] = "The amount must be more than zero."
+        elif value > MAX_AMOUNT:
+            errors["amount"] = "The amount is too large."
+    except ValueError:
+        errors["amount"] = "Enter the amount in dollars and cents."
+    if method not in PAYMENT_METHODS:
+        errors["method"] = "Choose how the member paid."
+    if method == "check" and not (reference or "").strip():
+        errors["reference"] = "Enter the check number."
+    if reference is not None and len(reference.strip()) > 40:
+        errors["reference"] = "The reference is limited to 40 characters."
+    if paid_on is not None and paid_on > today:
+        errors["paid_on"] = "A payment cannot be dated after today."
+    return errors
+
+
+def validate_adjustment(*, amount: object, type: str, reason: str | None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if type not in ADJUSTMENT_TYPES:
+        errors["type"] = "Choose the kind of adjustment."
+    try:
+        value = money(amount)
+        if value == 0:
+            errors["amount"] = "The amount cannot be zero."
+        elif type in CREDIT_TYPES and value > 0:
+            errors["amount"] = f"A {type.replace('_', ' ')} lowers what is owed: enter a negative amount."
+        elif type in DEBIT_TYPES and value < 0:
+            errors["amount"] = f"A {type.replace('_', ' ')} raises what is owed: enter a positive amount."
+        elif abs(value) > MAX_AMOUNT:
+            errors["amount"] = "The amount is too large."
+    except ValueError:
+        errors["amount"] = "Enter the amount in dollars and cents."
+    if not (reason or "").strip():
+        errors["reason"] = "Say why the adjustment is needed."
+    return errors

@@ -1,0 +1,496 @@
+"""Dispatching: answering offers down the walk, by-name dispatch (R13), check-in (R8), employer rejection and
+no-show. Each answer is one transaction that locks the request, then the book's list from the top down to
+the registrant, then that member: two workstations can never send one member twice or over-fill a request
+(the unique index on active dispatches and the request's CHECK are the last word either way)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from unioncore_desktop.domain.errors import DomainError, NotFound, ValidationError
+from unioncore_desktop.domain.models import (
+    Dispatch,
+    EmploymentRecord,
+    LaborRequest,
+    OfferLine,
+    ReferralBan,
+    Registration,
+)
+from unioncore_desktop.domain.queries.dispatch import DispatchRow, dispatch_row
+from unioncore_desktop.domain.queries.requests import LIVE_REQUEST_STATUSES
+from unioncore_desktop.domain.rules.book_rules import RuleSet
+from unioncore_desktop.domain.rules.queue import QueueKey, queue_key
+from unioncore_desktop.domain.rules.referral import (
+    BY_NAME_PROBLEMS,
+    CandidateFacts,
+    ban_ends_on,
+    bid_checkin_deadline,
+    by_name_problems,
+    should_mark,
+)
+from unioncore_desktop.domain.rules.referral_vocab import (
+    ACTIVE_DISPATCH_STATUSES,
+    LIVE_REGISTRATION_STATUSES,
+    OFFER_OUTCOMES,
+)
+from unioncore_desktop.domain.rules.registration import is_exempt
+from unioncore_desktop.domain.services.marks import add_mark, marked_on
+from unioncore_desktop.domain.services.referral_context import (
+    hall_clock,
+    record_activity,
+    rules_for,
+    snapshot,
+)
+from unioncore_desktop.domain.services.registrations import roll_off_all_books
+from unioncore_desktop.domain.services.walk import (
+    AnsweredLine,
+    ListChanged,
+    WalkContext,
+    WalkEntry,
+    answered_lines,
+    candidate_facts,
+    load_places,
+    place_of,
+    walk,
+    walk_context,
+    walk_from_top,
+)
+from unioncore_desktop.domain.uow import UnitOfWork
+
+__all__ = ["ListChanged", "OfferResult", "by_name_dispatch", "check_in", "dispatch_next_accepting", "offer_next",
+           "record_no_show", "reject_dispatch"]
+
+_SKIP_WORDS = {
+    "exempt": "is exempt on this book", "banned": "is suspended from referral",
+    "excluded_employer": "is excluded from this employer", "missing_skill": "lacks a skill the request requires",
+    "arrears_hold": "is held for dues arrears", "already_dispatched_today": "was already dispatched today",
+    "not_qualified": "is not qualified for this book",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OfferResult:
+    """What one answer wrote: the skip lines above the registrant, their line, and what followed from it."""
+
+    run_id: uuid.UUID
+    request_id: int
+    line_id: int
+    registration_id: int
+    member_id: int
+    member_name: str
+    rank: int
+    outcome: str
+    skipped: tuple[WalkEntry, ...]
+    mark_issued: bool
+    live_marks: int | None  # after this answer, when a mark was issued
+    rolled_off: str | None  # 'check_marks' (this book only) or 'quit' (every book: a refused bid win)
+    dispatch_id: int | None
+    request_status: str
+    workers_requested: int
+    workers_dispatched: int
+    replayed: bool = False  # the same answer was already recorded (a retry); nothing new was written
+
+    @property
+    def open_places(self) -> int:
+        return self.workers_requested - self.workers_dispatched
+
+
+# --- the walk -------------------------------------------------------------------------------------------------
+
+def offer_next(uow: UnitOfWork, *, request_id: int, registration_id: int, outcome: str, run_id: uuid.UUID,
+               idempotency_key: uuid.UUID, note: str | None = None) -> OfferResult:
+    """Record the answer of the registrant the dispatcher offered the request to, in one transaction.
+
+    Everyone above them not yet answered in this run gets a skip line with its reason; if anyone above is
+    eligible after all (the list changed on another workstation), ListChanged is raised and nothing is written.
+    Accepted: a dispatch (the same `idempotency_key` posted again returns it), the employment row, the
+    registration 'dispatched'. Declined or no answer: a check mark when the request issues marks (R10/R11), and
+    the Nth live mark rolls the member off this book only; on a bidding request a declined win is a quit (R8).
+    """
+    if outcome not in OFFER_OUTCOMES:
+        raise ValidationError({"outcome": "Record accepted, declined or no answer."})
+    with uow:
+        s = uow.session
+        request = _locked_request(s, request_id)
+        replay = _replay(s, request, run_id, idempotency_key, registration_id=registration_id, outcome=outcome)
+        if replay is not None:
+            return replay
+        ctx = walk_context(s, request, run_id)
+        _check_workable(request, ctx.today)
+        target = s.get(Registration, registration_id)
+        if target is None or target.book_id != request.book_id:
+            raise NotFound("That registration is not on this request's book.")
+        if target.status != "registered":
+            raise ListChanged(_changed_message(s, target, None, None))
+        places = load_places(s, request, upto=target_key(target), lock=True)
+        s.refresh(target)
+        if not places or places[-1].registration_id != target.id:
+            if request.bidding and not _has_bid(s, request.id, target.member_id):
+                raise DomainError("That member did not bid on this request; a bidding request goes to its bidders.")
+            raise ListChanged(_changed_message(s, target, None, None))
+        _lock_member(s, target.member_id)
+        facts = candidate_facts(s, [p for p in places if p.registration_id not in ctx.answered], ctx)
+        skipped, eligible = walk(enumerate(places), lambda p: facts[p.registration_id], ctx)
+        chosen = eligible[0] if eligible else None
+        if chosen is None or chosen.registration_id != target.id:
+            own = next((e.skip_reason for e in skipped if e.registration_id == target.id), None)
+            raise ListChanged(_changed_message(s, target, own, chosen))
+        result = _answer(s, request, ctx, target, chosen, skipped, outcome, run_id, idempotency_key, note)
+        uow.commit()
+        return result
+
+
+def dispatch_next_accepting(uow: UnitOfWork, *, request_id: int, idempotency_key: uuid.UUID,
+                            run_id: uuid.UUID | None = None, note: str | None = None) -> OfferResult:
+    """Send the next eligible registrant, who accepts (a phone-less shortcut; the bench drives this path).
+
+    The walk locks the list from the top a batch at a time, only as far as it needs to go.
+    """
+    new_run = run_id is None
+    run_id = run_id or uuid.uuid4()
+    with uow:
+        s = uow.session
+        request = _locked_request(s, request_id)
+        replay = _replay(s, request, run_id, idempotency_key, registration_id=None, outcome="accepted")
+        if replay is not None:
+            return replay
+        ctx = walk_context(s, request, None if new_run else run_id)
+        _check_workable(request, ctx.today)
+        overrides: dict[int, CandidateFacts] = {}
+        while True:
+            skipped, eligible = walk_from_top(s, ctx, lock=True, overrides=overrides)
+            if not eligible:
+                raise DomainError(f"No one on the list can take request {request.number}.")
+            chosen = eligible[0]
+            _lock_member(s, chosen.member_id)
+            if not _out_today(s, chosen.member_id, ctx.today):
+                break
+            # dispatched from another book while we waited for the member: skip them too
+            overrides[chosen.registration_id] = candidate_facts(s, [place_of(s, chosen.registration_id)],
+                                                                ctx)[chosen.registration_id]
+        target = s.get(Registration, chosen.registration_id, populate_existing=True)
+        result = _answer(s, request, ctx, target, chosen, skipped, "accepted", run_id, idempotency_key, note)
+        uow.commit()
+        return result
+
+
+def _answer(s: Session, request: LaborRequest, ctx: WalkContext, target: Registration, chosen: WalkEntry,
+            skipped: list[WalkEntry], outcome: str, run_id: uuid.UUID, key: uuid.UUID,
+            note: str | None) -> OfferResult:
+    note = (note or "").strip() or None
+    for item in skipped:
+        s.add(_line(request, run_id, item, skip_reason=item.skip_reason))
+    s.flush()
+    dispatch_id, mark_issued, live, rolled = None, False, None, None
+    if outcome == "accepted":
+        dispatch = _new_dispatch(s, request, target, ctx.today, key, note, by_name=False)
+        dispatch_id = dispatch.id
+        line = _line(request, run_id, chosen, outcome=outcome, dispatch_id=dispatch_id, note=note)
+        s.add(line)
+        s.flush()
+    elif request.bidding and outcome == "declined":
+        line = _line(request, run_id, chosen, outcome=outcome, note=note)
+        s.add(line)
+        s.flush()
+        _quit(s, request, target.member_id, ctx.today, ctx.rules, note="refused a job won by bid (R8)")
+        rolled = "quit"
+    else:
+        mark_issued = should_mark(outcome, ctx.facts, exempt=False,
+                                  already_marked_today=marked_on(s, target.id, ctx.today))
+        line = _line(request, run_id, chosen, outcome=outcome, mark_issued=mark_issued, note=note)
+        s.add(line)
+        s.flush()
+        if mark_issued:
+            mark = add_mark(s, target, day=ctx.today, rules=ctx.rules, request_id=request.id, offer_line_id=line.id)
+            live, rolled = mark.live_marks, ("check_marks" if mark.rolled_off else None)
+    s.flush()
+    status, wanted, sent = _counters(s, request.id)
+    return OfferResult(run_id, request.id, line.id, target.id, target.member_id,
+                       chosen.member_name, chosen.rank, outcome, tuple(skipped), mark_issued, live, rolled,
+                       dispatch_id, status, wanted, sent)
+
+
+def _line(request: LaborRequest, run_id: uuid.UUID, item: WalkEntry, **values) -> OfferLine:
+    return OfferLine(run_id=run_id, request_id=request.id, book_id=request.book_id,
+                     registration_id=item.registration_id, member_id=item.member_id, rank=item.rank, tier=item.tier,
+                     apn=item.apn, **values)
+
+
+def _new_dispatch(s: Session, request: LaborRequest, registration: Registration, today: date, key: uuid.UUID,
+                  note: str | None, *, by_name: bool) -> Dispatch:
+    """The dispatch, its employment row and the registration 'dispatched'; the request's counter and status
+    follow from the dispatches trigger (which also refuses a cancelled, expired or full request)."""
+    employment = EmploymentRecord(member_id=registration.member_id, employer_id=request.employer_id,
+                                  worksite_id=request.worksite_id, job_class=request.job_class,
+                                  started_on=max(request.start_on, today), source="dispatch")
+    s.add(employment)
+    s.flush()
+    dispatch = Dispatch(request_id=request.id, member_id=registration.member_id, registration_id=registration.id,
+                        book_id=request.book_id, employer_id=request.employer_id, worksite_id=request.worksite_id,
+                        employment_id=employment.id, idempotency_key=key, dispatch_date=today, by_name=by_name,
+                        via_bid=request.bidding and not by_name, short_call=request.short_call, note=note)
+    s.add(dispatch)
+    s.flush()
+    before = snapshot(registration)
+    registration.status = "dispatched"
+    registration.reregister_by = None
+    record_activity(s, registration, "dispatched", before=before, request_id=request.id, dispatch_id=dispatch.id,
+                    note="by name" if by_name else None)
+    s.flush()
+    return dispatch
+
+
+def _quit(s: Session, request: LaborRequest, member_id: int, day: date, rules: RuleSet, *, note: str,
+          dispatch_id: int | None = None) -> None:
+    """R12 applied to a refused bid win: off every book, and barred from this employer's by-name requests."""
+    roll_off_all_books(s, member_id, "quit", day, note, request_id=request.id, dispatch_id=dispatch_id)
+    ends = ban_ends_on(day, rules)
+    if ends is not None:
+        s.add(ReferralBan(member_id=member_id, employer_id=request.employer_id, starts_on=day, ends_on=ends,
+                          reason="quit", dispatch_id=dispatch_id))
+    s.flush()
+
+
+# --- by name (R13) --------------------------------------------------------------------------------------------
+
+def by_name_dispatch(uow: UnitOfWork, *, request_id: int, idempotency_key: uuid.UUID,
+                     note: str | None = None) -> DispatchRow:
+    """Send the foreperson the employer named, skipping the queue (reported separately, no offer lines)."""
+    with uow:
+        s = uow.session
+        request = _locked_request(s, request_id)
+        existing = _dispatch_by_key(s, idempotency_key)
+        if existing is not None:
+            _same_request(existing, request)
+            return dispatch_row(s, existing.id)
+        today = hall_clock(s).today
+        _check_workable(request, today)
+        member_id = request.by_name_member_id
+        if member_id is None:
+            raise ValidationError({"by_name_member_id": f"Request {request.number} names no foreperson."})
+        rules = rules_for(s, request.book_id, today)
+        registration = s.scalars(select(Registration).where(
+            Registration.member_id == member_id, Registration.book_id == request.book_id,
+            Registration.status.in_(LIVE_REGISTRATION_STATUSES)).with_for_update()).first()
+        bans = list(s.scalars(select(ReferralBan).where(ReferralBan.member_id == member_id)))
+        exempt = registration is not None and is_exempt(today, registration.exemption_reason,
+                                                       registration.exemption_start, registration.exemption_end,
+                                                       rules)
+        problems = by_name_problems(has_live_registration=registration is not None,
+                                    employer_id=request.employer_id, on_date=today, bans=bans,
+                                    attested=request.by_name_attested, exempt=exempt)
+        if problems:
+            raise ValidationError({"by_name_member_id": " ".join(BY_NAME_PROBLEMS[p] for p in problems)})
+        assert registration is not None
+        _lock_member(s, member_id)
+        current = _active_dispatch(s, member_id)
+        if current is not None:
+            raise DomainError(f"The foreperson is already out on request {current.request_number} "
+                              f"(dispatched by {current.dispatched_by_name}).")
+        dispatch = _new_dispatch(s, request, registration, today, idempotency_key, (note or "").strip() or None,
+                                 by_name=True)
+        row = dispatch_row(s, dispatch.id)
+        uow.commit()
+        return row
+
+
+# --- after the dispatch: check-in, rejection, no-show --------------------------------------------------------
+
+def check_in(uow: UnitOfWork, *, dispatch_id: int, at: datetime | None = None) -> DispatchRow:
+    """The member reported to the employer. A bid dispatch must check in before the book's check-in time on
+    the dispatch day (R8); later is refused: record a no-show instead. `at` replays a known time."""
+    with uow:
+        s = uow.session
+        dispatch = _locked_dispatch(s, dispatch_id)
+        if dispatch.status != "dispatched":
+            raise DomainError(f"The dispatch is {dispatch.status.replace('_', ' ')}; only a new dispatch checks in.")
+        clock = hall_clock(s)
+        when = (at or clock.now).astimezone(clock.zone)
+        if dispatch.via_bid:
+            rules = rules_for(s, dispatch.book_id, dispatch.dispatch_date)
+            deadline = bid_checkin_deadline(dispatch.dispatch_date, clock.zone, rules)
+            if when >= deadline:
+                raise DomainError(f"A bid dispatch must check in before {rules.bid_checkin_by:%H:%M} on "
+                                  f"{dispatch.dispatch_date:%a %d %b}; record a no-show instead.")
+        dispatch.status = "checked_in"
+        dispatch.checked_in_at = when
+        uow.flush()
+        row = dispatch_row(s, dispatch_id)
+        uow.commit()
+        return row
+
+
+def reject_dispatch(uow: UnitOfWork, *, dispatch_id: int, note: str | None = None) -> DispatchRow:
+    """The employer turned the member away: the place goes back to the request, and the member back to their
+    old place on the book (not the member's doing: no mark, no restoration used)."""
+    return _undo_dispatch(uow, dispatch_id, "rejected", note)
+
+
+def record_no_show(uow: UnitOfWork, *, dispatch_id: int, note: str | None = None) -> DispatchRow:
+    """The member never reported: the place goes back to the request. A bid win not reported to is a refusal
+    and counts as a quit (R8/R12); an ordinary dispatch returns the member to their old place."""
+    return _undo_dispatch(uow, dispatch_id, "no_show", note)
+
+
+def _undo_dispatch(uow: UnitOfWork, dispatch_id: int, status: str, note: str | None) -> DispatchRow:
+    with uow:
+        s = uow.session
+        request_id = s.execute(text("SELECT request_id FROM dispatches WHERE id = :d"), {"d": dispatch_id}).scalar()
+        if request_id is None:
+            raise NotFound("That dispatch no longer exists.")
+        request = _locked_request(s, request_id)  # request before registrations, as every dispatch command
+        dispatch = _locked_dispatch(s, dispatch_id)
+        if dispatch.status not in ("dispatched", "checked_in"):
+            raise DomainError(f"The dispatch is already {dispatch.status.replace('_', ' ')}.")
+        clock = hall_clock(s)
+        note = (note or "").strip() or None
+        dispatch.status = status
+        dispatch.note = note or dispatch.note
+        if dispatch.employment_id is not None:
+            employment = s.get(EmploymentRecord, dispatch.employment_id, with_for_update=True)
+            employment.ended_on = employment.started_on
+            employment.days_worked = 0
+        s.flush()
+        registration = s.get(Registration, dispatch.registration_id, with_for_update=True) \
+            if dispatch.registration_id else None
+        if status == "no_show" and dispatch.via_bid:
+            _quit(s, request, dispatch.member_id, clock.today, rules_for(s, request.book_id, clock.today), note="no-show on a job won by bid (R8)",
+                  dispatch_id=dispatch.id)
+        elif registration is not None and registration.status == "dispatched":
+            before = snapshot(registration)
+            registration.status = "registered"
+            dispatch.restored = True
+            record_activity(s, registration, "restored", before=before, request_id=request.id,
+                            dispatch_id=dispatch.id, note="employer rejected" if status == "rejected" else "no-show")
+        uow.flush()
+        row = dispatch_row(s, dispatch_id)
+        uow.commit()
+        return row
+
+
+# --- helpers --------------------------------------------------------------------------------------------------
+
+def target_key(registration: Registration) -> QueueKey:
+    return queue_key(registration.tier, registration.apn, registration.registered_at, registration.member_id)
+
+
+def _locked_request(s: Session, request_id: int) -> LaborRequest:
+    request = s.get(LaborRequest, request_id, with_for_update=True, populate_existing=True)
+    if request is None:
+        raise NotFound("That labor request no longer exists.")
+    return request
+
+
+def _locked_dispatch(s: Session, dispatch_id: int) -> Dispatch:
+    dispatch = s.get(Dispatch, dispatch_id, with_for_update=True, populate_existing=True)
+    if dispatch is None:
+        raise NotFound("That dispatch no longer exists.")
+    return dispatch
+
+
+def _out_today(s: Session, member_id: int, today: date) -> bool:
+    """Whether the member holds an active dispatch or was dispatched today (re-read after locking them)."""
+    return bool(s.execute(text("SELECT EXISTS (SELECT 1 FROM dispatches WHERE member_id = :m "
+                               "AND (status = ANY(:a) OR dispatch_date = :d))"),
+                          {"m": member_id, "a": list(ACTIVE_DISPATCH_STATUSES), "d": today}).scalar())
+
+
+def _lock_member(s: Session, member_id: int) -> None:
+    """Serialises dispatches of one member from different books: the second waits, then sees the first."""
+    s.execute(text("SELECT 1 FROM members WHERE id = :m FOR NO KEY UPDATE"), {"m": member_id})
+
+
+def _check_workable(request: LaborRequest, today: date) -> None:
+    if request.status not in LIVE_REQUEST_STATUSES:
+        raise DomainError(f"Request {request.number} is {request.status.replace('_', ' ')}.")
+    if request.referral_date > today:
+        raise DomainError(f"Request {request.number} is worked at the referral of "
+                          f"{request.referral_date:%a %d %b %Y}, not before (R3).")
+
+
+def _has_bid(s: Session, request_id: int, member_id: int) -> bool:
+    return bool(s.execute(text("SELECT EXISTS (SELECT 1 FROM bids WHERE request_id = :r AND member_id = :m "
+                               "AND NOT withdrawn)"), {"r": request_id, "m": member_id}).scalar())
+
+
+def _dispatch_by_key(s: Session, key: uuid.UUID) -> Dispatch | None:
+    return s.scalars(select(Dispatch).where(Dispatch.idempotency_key == key)).first()
+
+
+def _same_request(dispatch: Dispatch, request: LaborRequest) -> None:
+    if dispatch.request_id != request.id:
+        raise DomainError("That dispatch key was already used for another request.")
+
+
+def _active_dispatch(s: Session, member_id: int) -> DispatchRow | None:
+    dispatch_id = s.execute(text("SELECT id FROM dispatches WHERE member_id = :m AND status = ANY(:a)"),
+                            {"m": member_id, "a": list(ACTIVE_DISPATCH_STATUSES)}).scalar()
+    return None if dispatch_id is None else dispatch_row(s, dispatch_id)
+
+
+def _counters(s: Session, request_id: int) -> tuple[str, int, int]:
+    status, wanted, sent = s.execute(text(
+        "SELECT status, workers_requested, workers_dispatched FROM labor_requests WHERE id = :r"),
+        {"r": request_id}).one()
+    return status, wanted, sent
+
+
+def _replay(s: Session, request: LaborRequest, run_id: uuid.UUID, key: uuid.UUID, *,
+            registration_id: int | None, outcome: str) -> OfferResult | None:
+    """A retried answer (lost connection, double click) returns what the first one wrote."""
+    line: AnsweredLine | None = None
+    if outcome == "accepted":
+        dispatch = _dispatch_by_key(s, key)
+        if dispatch is not None:
+            _same_request(dispatch, request)
+            lines = answered_lines(s, request.id, run_id)
+            line = next((ln for ln in lines.values() if ln.dispatch_id == dispatch.id), None)
+            if line is None:  # accepted in another run (or by name) under this key
+                for other in s.execute(text("SELECT DISTINCT run_id FROM offer_lines WHERE dispatch_id = :d"),
+                                       {"d": dispatch.id}).scalars():
+                    line = next((ln for ln in answered_lines(s, request.id, other).values()
+                                 if ln.dispatch_id == dispatch.id), None)
+            if line is None:
+                raise DomainError("That dispatch key was already used for a by-name dispatch.")
+    if line is None and registration_id is not None:
+        line = answered_lines(s, request.id, run_id).get(registration_id)
+        if line is not None and line.outcome != outcome:
+            what = line.outcome or f"skipped ({line.skip_reason})"
+            raise DomainError(f"{line.member_name} was already recorded as {what.replace('_', ' ')} in this pass "
+                              "of the list.")
+    if line is None:
+        return None
+    status, wanted, sent = _counters(s, request.id)
+    return OfferResult(run_id, request.id, line.line_id, line.registration_id, line.member_id, line.member_name,
+                       line.rank, line.outcome or "", (), line.mark_issued, None, None, line.dispatch_id, status,
+                       wanted, sent, replayed=True)
+
+
+def _changed_message(s: Session, target: Registration, own_skip: str | None, chosen: WalkEntry | None) -> str:
+    """What happened to the list, in the words the dispatcher needs before offering again."""
+    name = s.execute(text("SELECT first_name || ' ' || last_name FROM members WHERE id = :m"),
+                     {"m": target.member_id}).scalar_one()
+    refreshed = " The list has been refreshed."
+    if target.status != "registered" or own_skip == "already_dispatched_today":
+        last = s.execute(text("""
+            SELECT r.number, coalesce(st.full_name, d.dispatched_by) FROM dispatches d
+            JOIN labor_requests r ON r.id = d.request_id LEFT JOIN staff st ON st.login = d.dispatched_by
+            WHERE d.member_id = :m ORDER BY d.id DESC LIMIT 1
+        """), {"m": target.member_id}).first()
+        if last is not None and (target.status == "dispatched" or own_skip == "already_dispatched_today"):
+            return (f"The list changed on another workstation: {name} was dispatched by {last[1]} "
+                    f"to request {last[0]}.{refreshed}")
+        return (f"The list changed on another workstation: {name} is no longer on the list "
+                f"({target.status.replace('_', ' ')}).{refreshed}")
+    if own_skip is not None:
+        return f"{name} {_SKIP_WORDS[own_skip]} and is skipped for this request.{refreshed}"
+    if chosen is not None:
+        return (f"The list changed on another workstation: {name} is not next; "
+                f"{chosen.member_name} is.{refreshed}")
+    return f"The list changed on another workstation: {name} cannot be offered this request now.{refreshed}"
+

@@ -1,0 +1,347 @@
+"""Taking labor requests from employers (number, R3 referral date, R4 agreement, R9 short call, R11 no-mark
+reasons, R13 by-name foreperson) and bids on posted requests (R8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select, text
+from sqlalchemy.orm.exc import StaleDataError
+
+from unioncore_desktop.domain.errors import (
+    DomainError,
+    NotFound,
+    StaleRecord,
+    ValidationError,
+)
+from unioncore_desktop.domain.models import (
+    Bid,
+    Book,
+    Employer,
+    LaborRequest,
+    Member,
+    Registration,
+    Worksite,
+)
+from unioncore_desktop.domain.queries.requests import (
+    LIVE_REQUEST_STATUSES,
+    RequestDetail,
+    request_detail,
+)
+from unioncore_desktop.domain.rules.calendar import BusinessCalendar
+from unioncore_desktop.domain.rules.referral import (
+    BID_REFUSAL_WINDOW_MONTHS,
+    bid_referral_day,
+    bid_window_open,
+    bidding_revoked_until,
+    parse_start_time,
+    starts_early,
+)
+from unioncore_desktop.domain.rules.referral import referral_date as r3_referral_date
+from unioncore_desktop.domain.rules.referral_vocab import BID_SOURCES, NO_MARK_REASONS
+from unioncore_desktop.domain.services.referral_context import (
+    hall_clock,
+    holidays,
+    record_activity,
+    rules_for,
+    snapshot,
+)
+from unioncore_desktop.domain.uow import UnitOfWork
+
+DERIVED_NO_MARK = ("short_call", "early_start")  # follow the duration and start time, never typed in
+
+
+@dataclass(frozen=True, slots=True)
+class RequestInput:
+    """The request form. `no_mark_reasons` holds the explicit R11 reasons; short_call and early_start are
+    derived from `duration_days` and `start_time` whatever the form sends."""
+
+    employer_id: int | None
+    book_id: int | None
+    start_on: date | None
+    workers_requested: int = 1
+    worksite_id: int | None = None
+    job_class: str | None = None
+    wage: Decimal | None = None
+    start_time: str | None = None
+    duration_days: int | None = None
+    no_mark_reasons: tuple[str, ...] = ()
+    requirements: tuple[str, ...] = ()
+    by_name_member_id: int | None = None
+    by_name_attested: bool = False
+    bidding: bool = False
+    report_to: str | None = None
+    comments: str | None = None
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def from_detail(cls, detail: RequestDetail) -> RequestInput:
+        """The form prefilled from a saved request (derived no-mark reasons dropped again)."""
+        values = {name: getattr(detail, name) for name in cls.field_names()}
+        values["no_mark_reasons"] = tuple(r for r in detail.no_mark_reasons if r not in DERIVED_NO_MARK)
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class BidResult:
+    bid_id: int
+    request_id: int
+    member_id: int
+    registration_id: int
+    received_at: datetime
+
+
+# --- requests -------------------------------------------------------------------------------------------------
+
+def create_request(uow: UnitOfWork, data: RequestInput, *, received_at: datetime | None = None) -> RequestDetail:
+    """Take a request; its received time is the server's clock (`received_at` only replays a known time)."""
+    with uow:
+        s = uow.session
+        clock = hall_clock(s)
+        received = received_at or clock.now
+        values = _validated(uow, data, received, clock.zone)
+        request = LaborRequest(number=_next_number(uow, received.astimezone(clock.zone).year),
+                               received_at=received, **values)
+        s.add(request)
+        uow.flush()
+        detail = request_detail(s, request.id)
+        uow.commit()
+        return detail
+
+
+def edit_request(uow: UnitOfWork, *, request_id: int, data: RequestInput, version: int) -> RequestDetail:
+    """Save the form over the request as loaded at `version`; refused once someone else saved it.
+
+    The received time (and so R3's referral date, unless the book changes) stays as first taken. A request
+    that already has dispatches keeps its book and employer: the offer lines and dispatches refer to them.
+    """
+    with uow:
+        s = uow.session
+        request = s.get(LaborRequest, request_id, with_for_update=True)
+        if request is None:
+            raise NotFound("That labor request no longer exists.")
+        if request.version != version:
+            raise StaleRecord(f"Request {request.number} was changed by someone else after you opened it. "
+                              "Reopen it and make your changes again.", current=request_detail(s, request_id))
+        if request.status not in LIVE_REQUEST_STATUSES:
+            raise DomainError(f"Request {request.number} is {request.status.replace('_', ' ')}; "
+                              "it can no longer be edited.")
+        clock = hall_clock(s)
+        values = _validated(uow, data, request.received_at, clock.zone)
+        if request.workers_dispatched and (values["book_id"] != request.book_id
+                                           or values["employer_id"] != request.employer_id):
+            raise ValidationError({"book_id" if values["book_id"] != request.book_id else "employer_id":
+                                   "Workers were already dispatched to this request; "
+                                   "cancel it and take a new one instead."})
+        if values["workers_requested"] < request.workers_dispatched:
+            raise ValidationError({"workers_requested": f"{request.workers_dispatched} workers were already "
+                                                        "dispatched; the request cannot ask for fewer."})
+        for name, value in values.items():
+            if getattr(request, name) != value:
+                setattr(request, name, value)
+        request.updated_at = clock.now
+        try:
+            uow.flush()
+        except StaleDataError:
+            raise StaleRecord(f"Request {request.number} was changed by someone else while you saved.") from None
+        detail = request_detail(s, request_id)
+        uow.commit()
+        return detail
+
+
+def cancel_request(uow: UnitOfWork, *, request_id: int, reason: str) -> RequestDetail:
+    """Cancel a request that still needs workers; dispatches already made stand."""
+    with uow:
+        s = uow.session
+        if not (reason or "").strip():
+            raise ValidationError({"cancel_reason": "Say why the request is cancelled."})
+        request = s.get(LaborRequest, request_id, with_for_update=True)
+        if request is None:
+            raise NotFound("That labor request no longer exists.")
+        if request.status not in LIVE_REQUEST_STATUSES:
+            raise DomainError(f"Request {request.number} is already {request.status.replace('_', ' ')}.")
+        request.status = "cancelled"
+        request.cancel_reason = reason.strip()
+        request.updated_at = hall_clock(s).now
+        uow.flush()
+        detail = request_detail(s, request_id)
+        uow.commit()
+        return detail
+
+
+def _next_number(uow: UnitOfWork, year: int) -> str:
+    """'R2026-00042': the next number of the year. A transaction lock keyed on the year serialises takers,
+    so two workstations never draw the same number (gaps after a rollback are fine)."""
+    prefix = f"R{year}-"
+    uow.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('labor_request_number'), :y)"), {"y": year})
+    last = uow.session.execute(text(
+        "SELECT max(substr(number, :n)::integer) FROM labor_requests "
+        "WHERE number LIKE :p AND substr(number, :n) ~ '^[0-9]+$'"),
+        {"n": len(prefix) + 1, "p": prefix + "%"}).scalar()
+    return f"{prefix}{(last or 0) + 1:05d}"
+
+
+def _validated(uow: UnitOfWork, data: RequestInput, received: datetime, zone) -> dict:
+    """The request columns from the form, or ValidationError naming every bad field."""
+    s = uow.session
+    errors: dict[str, str] = {}
+    employer = s.get(Employer, data.employer_id) if data.employer_id is not None else None
+    if employer is None:
+        errors["employer_id"] = "Choose the employer."
+    elif not employer.active:
+        errors["employer_id"] = f"{employer.name} is inactive."
+    worksite = s.get(Worksite, data.worksite_id) if data.worksite_id is not None else None
+    if data.worksite_id is not None and (worksite is None or (employer and worksite.employer_id != employer.id)):
+        errors["worksite_id"] = "Choose one of this employer's worksites."
+    book = s.get(Book, data.book_id) if data.book_id is not None else None
+    if book is None or not book.active:
+        errors["book_id"] = "Choose the book the request is worked from."
+    if data.start_on is None:
+        errors["start_on"] = "Give the start date."
+    if not isinstance(data.workers_requested, int) or not 1 <= data.workers_requested <= 500:
+        errors["workers_requested"] = "Ask for between 1 and 500 workers."
+    if data.wage is not None and data.wage <= 0:
+        errors["wage"] = "The wage must be more than zero."
+    if data.duration_days is not None and data.duration_days <= 0:
+        errors["duration_days"] = "The expected duration must be at least one business day."
+    start_time = (data.start_time or "").strip() or None
+    if start_time and len(start_time) == 4 and start_time[1] == ":":
+        start_time = "0" + start_time  # 7:00 as typed
+    try:
+        parsed = parse_start_time(start_time)
+        start_time = None if parsed is None else parsed.strftime("%H:%M")
+    except ValueError:
+        errors["start_time"] = "Give the start time as HH:MM (24-hour)."
+        parsed = None
+    unknown = sorted(set(data.no_mark_reasons) - set(NO_MARK_REASONS))
+    if unknown:
+        errors["no_mark_reasons"] = f"Unknown no-mark reason: {', '.join(unknown)}."
+    requirements = _clean_list(data.requirements)
+    if any(len(r) > 80 for r in requirements):
+        errors["requirements"] = "Requirement names are at most 80 characters."
+    if data.by_name_member_id is not None:
+        if s.get(Member, data.by_name_member_id) is None:
+            errors["by_name_member_id"] = "Choose the foreperson named by the employer."
+        elif not data.by_name_attested:
+            errors["by_name_attested"] = "Record that the foreperson did not solicit the request."
+    rules = None
+    if book is not None:
+        local = received.astimezone(zone)
+        rules = rules_for(s, book.id, local.date())
+        if data.bidding and not rules.bidding_enabled:
+            errors["bidding"] = f"{book.name} does not take bids."
+    if errors:
+        raise ValidationError(errors)
+    assert book is not None and rules is not None and employer is not None
+    calendar = BusinessCalendar.of(holidays(s))
+    short_call = data.duration_days is not None and data.duration_days <= rules.short_call_max_days
+    reasons = set(data.no_mark_reasons) - set(DERIVED_NO_MARK)
+    if short_call:
+        reasons.add("short_call")
+    if starts_early(parsed):
+        reasons.add("early_start")
+    return {
+        "employer_id": employer.id, "worksite_id": worksite.id if worksite else None, "book_id": book.id,
+        "job_class": (data.job_class or "").strip() or None, "workers_requested": data.workers_requested,
+        "wage": data.wage, "start_on": data.start_on, "start_time": start_time,
+        "duration_days": data.duration_days, "short_call": short_call,
+        "referral_date": r3_referral_date(received, calendar, rules.request_cutoff, zone=zone),
+        "agreement_type": book.agreement_type,
+        "no_mark_reasons": [r for r in NO_MARK_REASONS if r in reasons], "requirements": requirements,
+        "by_name_member_id": data.by_name_member_id,
+        "by_name_attested": bool(data.by_name_attested and data.by_name_member_id is not None),
+        "bidding": bool(data.bidding),
+        "report_to": (data.report_to or "").strip() or (worksite.report_to if worksite else None),
+        "comments": (data.comments or "").strip() or None,
+    }
+
+
+def _clean_list(values: tuple[str, ...] | list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for value in values:
+        cleaned = " ".join((value or "").split())
+        if cleaned and cleaned.casefold() not in seen:
+            seen[cleaned.casefold()] = cleaned
+    return list(seen.values())
+
+
+# --- bids (R8) ------------------------------------------------------------------------------------------------
+
+def record_bid(uow: UnitOfWork, *, request_id: int, member_id: int, source: str,
+               at: datetime | None = None) -> BidResult:
+    """Take a bid on a posted request during the book's bid window (server clock; `at` replays a known time).
+
+    The bidder needs a registered place on the request's book; where the bid arrives in time plays no part in
+    who wins (list position does, see the dispatch walk).
+    """
+    with uow:
+        s = uow.session
+        if source not in BID_SOURCES:
+            raise ValidationError({"source": "Say whether the bid came by phone, e-mail or the web."})
+        clock = hall_clock(s)
+        when = (at or clock.now).astimezone(clock.zone)
+        request = s.get(LaborRequest, request_id, with_for_update=True)
+        if request is None:
+            raise NotFound("That labor request no longer exists.")
+        rules = rules_for(s, request.book_id, when.date())
+        if not (request.bidding and rules.bidding_enabled):
+            raise DomainError(f"Request {request.number} is not posted for bids.")
+        if request.status not in LIVE_REQUEST_STATUSES:
+            raise DomainError(f"Request {request.number} is {request.status.replace('_', ' ')}; "
+                              "it takes no more bids.")
+        if not bid_window_open(when, rules):
+            raise DomainError(f"Bids are taken from {rules.bid_opens:%H:%M} to {rules.bid_closes:%H:%M}; "
+                              f"it is {when:%H:%M}.")
+        day = bid_referral_day(when, BusinessCalendar.of(holidays(s)), rules)
+        if day != request.referral_date:
+            raise DomainError(f"Request {request.number} is worked on {request.referral_date:%a %d %b}; "
+                              f"bids taken now are for the referral of {day:%a %d %b}.")
+        registration = s.scalars(select(Registration).where(
+            Registration.member_id == member_id, Registration.book_id == request.book_id,
+            Registration.status == "registered").with_for_update()).first()
+        if registration is None:
+            raise ValidationError({"member_id": "The member has no registered place on this book."})
+        revoked = bidding_revoked_until(bid_refusals(uow, member_id))
+        if revoked is not None and revoked >= when.date():
+            raise DomainError(f"The member refused two won bids within {BID_REFUSAL_WINDOW_MONTHS} months; "
+                              f"bidding is revoked through {revoked:%d %b %Y}.")
+        if s.scalar(select(Bid.id).where(Bid.request_id == request_id, Bid.member_id == member_id)):
+            raise ValidationError({"member_id": "The member already bid on this request."})
+        bid = Bid(request_id=request_id, member_id=member_id, registration_id=registration.id, source=source,
+                  received_at=when)
+        s.add(bid)
+        uow.flush()
+        record_activity(s, registration, "bid", before=snapshot(registration), request_id=request_id,
+                        note=f"bid by {source}")
+        result = BidResult(bid.id, request_id, member_id, registration.id, when)
+        uow.commit()
+        return result
+
+
+def withdraw_bid(uow: UnitOfWork, *, bid_id: int) -> None:
+    """The member takes the bid back before the referral; the row stays (who bid is part of the record)."""
+    with uow:
+        bid = uow.session.get(Bid, bid_id, with_for_update=True)
+        if bid is None:
+            raise NotFound("That bid no longer exists.")
+        bid.withdrawn = True
+        uow.commit()
+
+
+def bid_refusals(uow: UnitOfWork, member_id: int) -> list[date]:
+    """R8: the days the member refused a job won by bid: declined the offer, or never checked in (no-show)."""
+    return list(uow.session.execute(text("""
+        SELECT (o.at AT TIME ZONE coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'),
+                                           'America/Los_Angeles'))::date
+        FROM offer_lines o
+        JOIN labor_requests r ON r.id = o.request_id AND r.bidding
+        JOIN bids b ON b.request_id = o.request_id AND b.member_id = o.member_id
+        WHERE o.member_id = :m AND o.outcome = 'declined'
+        UNION ALL
+        SELECT dispatch_date FROM dispatches WHERE member_id = :m AND via_bid AND status = 'no_show'
+    """), {"m": member_id}).scalars())

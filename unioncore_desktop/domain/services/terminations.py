@@ -1,0 +1,126 @@
+"""Ending a dispatch: the employment row closes, and the registration it came from is restored (R9), made to
+re-register (R6), rolled off, or — after a quit or discharge — every book is, with a by-name ban (R12)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from unioncore_desktop.domain.errors import DomainError, NotFound, ValidationError
+from unioncore_desktop.domain.models import (
+    Dispatch,
+    EmploymentRecord,
+    ReferralBan,
+    Registration,
+)
+from unioncore_desktop.domain.models.vocab import TERMINATION_REASONS
+from unioncore_desktop.domain.rules.calendar import BusinessCalendar
+from unioncore_desktop.domain.rules.referral_vocab import ACTIVE_DISPATCH_STATUSES
+from unioncore_desktop.domain.rules.registration import EndOutcome, dispatch_end
+from unioncore_desktop.domain.services.referral_context import (
+    hall_clock,
+    holidays,
+    record_activity,
+    rules_for,
+    snapshot,
+)
+from unioncore_desktop.domain.services.registrations import roll_off, roll_off_all_books
+from unioncore_desktop.domain.uow import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class TerminationResult:
+    dispatch_id: int
+    outcome: str  # an EndOutcome value: restore_old_place, must_reregister, sign_on_again, roll_off_all_books
+    business_days: int
+    short_call: bool
+    restorations_used: int | None  # the registration's counter afterwards
+    reregister_by: datetime | None
+    rolled_off_registrations: tuple[int, ...]
+    ban_ends_on: date | None
+
+
+def terminate(uow: UnitOfWork, *, dispatch_id: int, reason: str, ended_on: date,
+              hours: Decimal | None = None, note: str | None = None) -> TerminationResult:
+    """Record the end of a job and apply what it does to the member's place on the book (rules.registration)."""
+    with uow:
+        s = uow.session
+        errors: dict[str, str] = {}
+        if reason not in TERMINATION_REASONS:
+            errors["reason"] = "Choose why the job ended."
+        if hours is not None and hours < 0:
+            errors["hours"] = "Hours worked cannot be negative."
+        if errors:
+            raise ValidationError(errors)
+        dispatch = s.get(Dispatch, dispatch_id, with_for_update=True, populate_existing=True)
+        if dispatch is None:
+            raise NotFound("That dispatch no longer exists.")
+        if dispatch.status not in ACTIVE_DISPATCH_STATUSES:
+            raise DomainError(f"The dispatch is already {dispatch.status.replace('_', ' ')}.")
+        employment = s.get(EmploymentRecord, dispatch.employment_id, with_for_update=True) \
+            if dispatch.employment_id else None
+        started_on = employment.started_on if employment else dispatch.dispatch_date
+        if ended_on < max(started_on, dispatch.dispatch_date):
+            raise ValidationError({"ended_on": f"The job started on {started_on:%d %b %Y}; it cannot end before."})
+        clock = hall_clock(s)
+        if ended_on > clock.today:
+            raise ValidationError({"ended_on": "The end date cannot be in the future."})
+        rules = rules_for(s, dispatch.book_id, ended_on)
+        registration = s.get(Registration, dispatch.registration_id, with_for_update=True) \
+            if dispatch.registration_id else None
+        decision = dispatch_end(
+            started_on=started_on, ended_on=ended_on, reason=reason,
+            restorations_used=registration.restorations_used if registration else 0,
+            calendar=BusinessCalendar.of(holidays(s)), zone=clock.zone, rules=rules)
+
+        dispatch.status = "terminated"
+        dispatch.terminated_on = ended_on
+        dispatch.termination_reason = reason
+        dispatch.business_days_worked = decision.business_days
+        dispatch.hours_worked = hours
+        if note and note.strip():
+            dispatch.note = note.strip()
+        if employment is not None:
+            employment.ended_on = ended_on
+            employment.termination_reason = reason
+            employment.days_worked = decision.business_days
+            employment.hours_worked = hours
+        s.flush()
+
+        rolled: list[int] = []
+        why = f"{reason.replace('_', ' ')} after {decision.business_days} business days"
+        if decision.outcome is EndOutcome.ROLL_OFF_ALL_BOOKS:
+            rolled = roll_off_all_books(s, dispatch.member_id, reason, ended_on, why, request_id=dispatch.request_id,
+                                        dispatch_id=dispatch.id)
+            if decision.ban_ends_on is not None:
+                s.add(ReferralBan(member_id=dispatch.member_id, employer_id=dispatch.employer_id,
+                                  starts_on=ended_on, ends_on=decision.ban_ends_on, reason=reason,
+                                  dispatch_id=dispatch.id))
+        elif registration is not None and registration.status == "dispatched":
+            before = snapshot(registration)
+            if decision.outcome is EndOutcome.RESTORE_OLD_PLACE:
+                registration.status = "registered"
+                registration.restorations_used = decision.restorations_used
+                dispatch.restored = True
+                record_activity(s, registration, "restored", before=before, request_id=dispatch.request_id,
+                                dispatch_id=dispatch.id, note=why)
+            elif decision.outcome is EndOutcome.MUST_REREGISTER:
+                registration.status = "awaiting_reregistration"
+                registration.reregister_by = decision.reregister_by
+                record_activity(s, registration, "job_ended", before=before,
+                                request_id=dispatch.request_id, dispatch_id=dispatch.id,
+                                note=f"{why}: re-register by {decision.reregister_by:%a %d %b %Y %H:%M}")
+            else:
+                roll_off(s, registration, "dispatched_long_call", ended_on, why, request_id=dispatch.request_id,
+                         dispatch_id=dispatch.id)
+                rolled = [registration.id]
+        uow.flush()
+        result = TerminationResult(
+            dispatch.id, decision.outcome.value, decision.business_days, decision.short_call,
+            registration.restorations_used if registration is not None else None,
+            decision.reregister_by if decision.outcome is EndOutcome.MUST_REREGISTER else None,
+            tuple(rolled), decision.ban_ends_on)
+        uow.commit()
+        return result
+

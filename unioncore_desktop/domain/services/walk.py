@@ -1,0 +1,368 @@
+"""Walking a book's queue for one request: who is next, who is skipped above them and why.
+
+The same walk serves the morning-referral screen (`preview_walk`, no locks) and the dispatch commands (with
+row locks, so two workstations see the list one after the other). A walk belongs to a run: one pass of the
+queue for a request, identified by a client-made `run_id`; registrants already answered in the run are passed.
+A bidding request (R8) walks only its bidders, still in list position.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from unioncore_desktop.domain.errors import DomainError, NotFound
+from unioncore_desktop.domain.models import LaborRequest
+from unioncore_desktop.domain.rules.book_rules import RuleSet
+from unioncore_desktop.domain.rules.calendar import add_months
+from unioncore_desktop.domain.rules.queue import QueueKey, queue_key
+from unioncore_desktop.domain.rules.referral import (
+    CandidateFacts,
+    RequestFacts,
+    issues_marks,
+    no_mark_reasons,
+    skip_reason,
+)
+from unioncore_desktop.domain.rules.referral_vocab import ACTIVE_DISPATCH_STATUSES
+from unioncore_desktop.domain.rules.registration import is_exempt
+from unioncore_desktop.domain.services.referral_context import hall_clock, rules_for
+
+BATCH = 25  # registrants read (and locked) per round trip while looking for the next eligible one
+
+
+class ListChanged(DomainError):
+    """The registrant offered is no longer the next one the walk allows: someone else changed the list.
+    The screen refreshes its walk and the dispatcher offers again."""
+
+
+@dataclass(frozen=True, slots=True)
+class WalkEntry:
+    """A registrant as the walk sees them; `skip_reason` None means the offer must be made."""
+
+    registration_id: int
+    member_id: int
+    card_number: str
+    member_name: str
+    rank: int
+    tier: int
+    apn: Decimal
+    registered_at: datetime
+    skip_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnsweredLine:
+    """An offer line already written in this run (frozen: it never changes)."""
+
+    line_id: int
+    registration_id: int
+    member_id: int
+    card_number: str
+    member_name: str
+    rank: int
+    tier: int
+    apn: Decimal
+    skip_reason: str | None
+    outcome: str | None
+    mark_issued: bool
+    dispatch_id: int | None
+    at: datetime
+    recorded_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class WalkPreview:
+    """The morning-referral screen for one request: lines answered in this run, everyone skipped above the
+    next eligible registrant, the next one, and (optionally) the eligible ones after them."""
+
+    request_id: int
+    request_number: str
+    book_id: int
+    run_id: uuid.UUID | None
+    request_status: str
+    referral_date: date
+    workers_requested: int
+    workers_dispatched: int
+    bidding: bool
+    issues_marks: bool
+    no_mark_reasons: tuple[str, ...]
+    answered: tuple[AnsweredLine, ...]
+    skipped: tuple[WalkEntry, ...]
+    next: WalkEntry | None
+    upcoming: tuple[WalkEntry, ...]
+
+    @property
+    def open_places(self) -> int:
+        return self.workers_requested - self.workers_dispatched
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A registered place as loaded for the walk."""
+
+    registration_id: int
+    member_id: int
+    tier: int
+    apn: Decimal
+    registered_at: datetime
+    exemption_reason: str | None
+    exemption_start: date | None
+    exemption_end: date | None
+    card_number: str
+    member_name: str
+
+    @property
+    def key(self) -> QueueKey:
+        return queue_key(self.tier, self.apn, self.registered_at, self.member_id)
+
+
+@dataclass
+class WalkContext:
+    """What one walk needs besides the places: the request, the day, the rules, the run so far."""
+
+    request: LaborRequest
+    today: date
+    rules: RuleSet
+    book_code: str
+    answered: dict[int, AnsweredLine]
+    off_list_keys: list[QueueKey]  # answered in this run but no longer registered (e.g. dispatched by it)
+
+    @property
+    def facts(self) -> RequestFacts:
+        return request_facts(self.request)
+
+    def rank(self, index: int, key: QueueKey) -> int:
+        """Position in the list as the run found it: registered places above plus those this run took off."""
+        return index + 1 + sum(1 for k in self.off_list_keys if k < key)
+
+
+def request_facts(request: LaborRequest) -> RequestFacts:
+    return RequestFacts(employer_id=request.employer_id, agreement_type=request.agreement_type,
+                        no_mark_reasons=frozenset(request.no_mark_reasons), short_call=request.short_call,
+                        start_time=request.start_time, required_skills=frozenset(request.requirements))
+
+
+def request_issues_marks(request: LaborRequest) -> bool:
+    return issues_marks(request_facts(request))
+
+
+def walk_context(session: Session, request: LaborRequest, run_id: uuid.UUID | None) -> WalkContext:
+    today = hall_clock(session).today
+    answered = answered_lines(session, request.id, run_id) if run_id is not None else {}
+    off_list: list[QueueKey] = []
+    if answered:
+        rows = session.execute(text("""
+            SELECT tier, apn, registered_at, member_id FROM registrations
+            WHERE id = ANY(:ids) AND (status <> 'registered' OR book_id <> :b)
+        """), {"ids": list(answered), "b": request.book_id}).all()
+        off_list = [queue_key(*r) for r in rows]
+    book_code = session.execute(text("SELECT code FROM books WHERE id = :b"), {"b": request.book_id}).scalar_one()
+    return WalkContext(request, today, rules_for(session, request.book_id, today), book_code, answered, off_list)
+
+
+# --- loading places and facts -----------------------------------------------------------------------------
+
+_PLACES_SQL = """
+    SELECT g.id AS registration_id, g.member_id, g.tier, g.apn, g.registered_at, g.exemption_reason,
+           g.exemption_start, g.exemption_end, m.card_number, m.last_name || ', ' || m.first_name AS member_name
+    FROM registrations g JOIN members m ON m.id = g.member_id
+    WHERE g.book_id = :book AND g.status = 'registered' {bidders} {bound}
+    ORDER BY g.tier, g.apn, g.registered_at, g.member_id
+    {limit} {lock}
+"""
+_BIDDERS = ("AND EXISTS (SELECT 1 FROM bids x WHERE x.request_id = :request AND x.member_id = g.member_id "
+            "AND NOT x.withdrawn)")
+
+
+def load_places(session: Session, request: LaborRequest, *, upto: QueueKey | None = None,
+                after: QueueKey | None = None, limit: int | None = None, lock: bool = False) -> list[Place]:
+    """Registered places on the request's book in queue order, from the top (or after `after`) down to `upto`.
+
+    With `lock`, the rows are locked FOR UPDATE in queue order: every walk starts at the top of the list, so
+    two walks on one book always contend for the same first row and run one after the other. A row that
+    another transaction dispatched meanwhile drops out when its lock is granted (no longer 'registered').
+    """
+    bound, params = "", {"book": request.book_id, "request": request.id}
+    if upto is not None:
+        bound += " AND (g.tier, g.apn, g.registered_at, g.member_id) <= (:ut, :ua, :ur, :um)"
+        params.update(ut=upto.tier, ua=upto.apn, ur=upto.registered_at, um=upto.member_id)
+    if after is not None:
+        bound += " AND (g.tier, g.apn, g.registered_at, g.member_id) > (:at, :aa, :ar, :am)"
+        params.update(at=after.tier, aa=after.apn, ar=after.registered_at, am=after.member_id)
+    sql = _PLACES_SQL.format(bidders=_BIDDERS if request.bidding else "", bound=bound,
+                             limit=f"LIMIT {int(limit)}" if limit else "", lock="FOR UPDATE OF g" if lock else "")
+    return [Place(**m) for m in session.execute(text(sql), params).mappings()]
+
+
+def place_of(session: Session, registration_id: int) -> Place:
+    """One place, whatever its status (to re-read a registrant's facts after locking the member)."""
+    m = session.execute(text(_PLACES_SQL.format(bidders="", bound="", limit="", lock="").replace(
+        "g.book_id = :book AND g.status = 'registered'", "g.id = :id")), {"id": registration_id}).mappings().one()
+    return Place(**m)
+
+
+def iter_places(session: Session, request: LaborRequest, *, lock: bool = False) -> Iterator[tuple[int, Place]]:
+    """(index, place) down the whole list, read (and locked) a batch at a time, only as far as the caller goes."""
+    index, after = 0, None
+    while True:
+        batch = load_places(session, request, after=after, limit=BATCH, lock=lock)
+        if not batch:
+            return
+        for place in batch:
+            yield index, place
+            index += 1
+        after = batch[-1].key
+
+
+def candidate_facts(session: Session, places: Iterable[Place], ctx: WalkContext) -> dict[int, CandidateFacts]:
+    """What the skip rules need for each member, read in one round trip (plus one for dues when the book
+    holds members in arrears)."""
+    places = list(places)
+    if not places:
+        return {}
+    request = ctx.request
+    need_skills = bool(request.requirements)
+    rows = session.execute(text(f"""
+        SELECT m.id AS member_id,
+               m.status = 'active' AND EXISTS (SELECT 1 FROM member_qualified_books q
+                                               WHERE q.member_id = m.id AND q.book_code = :code) AS qualified,
+               EXISTS (SELECT 1 FROM dispatches d WHERE d.member_id = m.id
+                       AND (d.status = ANY(:active) OR d.dispatch_date = :today)) AS dispatched_today,
+               (SELECT count(*) FROM dispatches d WHERE d.member_id = m.id AND d.termination_reason = 'discharged'
+                       AND d.terminated_on > :year_ago) AS discharges,
+               (SELECT array_agg(x.ends_on) FROM member_exclusions x
+                       WHERE x.member_id = m.id AND x.employer_id = :employer) AS exclusion_ends,
+               {'(SELECT array_agg(s.name) FROM member_skills s WHERE s.member_id = m.id)' if need_skills
+                else 'NULL'} AS skill_names,
+               {'(SELECT array_agg(s.expires_on) FROM member_skills s WHERE s.member_id = m.id)' if need_skills
+                else 'NULL'} AS skill_expiries
+        FROM members m WHERE m.id = ANY(:ids)
+    """), {
+        "code": ctx.book_code, "active": list(ACTIVE_DISPATCH_STATUSES), "today": ctx.today,
+        "year_ago": add_months(ctx.today, -12), "employer": request.employer_id, "ids": [p.member_id for p in places]}).mappings().all()
+    arrears = _in_arrears(session, [p.member_id for p in places]) if ctx.rules.arrears_hold else frozenset()
+    by_member = {r["member_id"]: r for r in rows}
+    facts: dict[int, CandidateFacts] = {}
+    for place in places:
+        r = by_member[place.member_id]
+        ends = r["exclusion_ends"]
+        exclusions = {} if not ends else {request.employer_id: None if None in ends else max(ends)}
+        skills = dict(zip(r["skill_names"] or (), r["skill_expiries"] or ()))
+        facts[place.registration_id] = CandidateFacts(
+            member_id=place.member_id,
+            exempt=is_exempt(ctx.today, place.exemption_reason, place.exemption_start, place.exemption_end,
+                             ctx.rules),
+            qualified=r["qualified"], dispatched_today=r["dispatched_today"],
+            referral_suspended=ctx.rules.discharge_suspension and r["discharges"] >= 2,
+            in_arrears=place.member_id in arrears, skills=skills, exclusions=exclusions)
+    return facts
+
+
+def _in_arrears(session: Session, member_ids: list[int]) -> frozenset[int]:
+    """Members behind on dues, when the dues ledger exists in this database (the hold is a §5 option)."""
+    if session.execute(text("SELECT to_regclass('dues_member_standing')")).scalar() is None:
+        return frozenset()
+    return frozenset(session.execute(text(
+        "SELECT member_id FROM dues_member_standing WHERE member_id = ANY(:ids) AND standing <> 'good_standing'"),
+        {"ids": member_ids}).scalars())
+
+
+def answered_lines(session: Session, request_id: int, run_id: uuid.UUID) -> dict[int, AnsweredLine]:
+    """registration id -> the line written for it in this run."""
+    rows = session.execute(text("""
+        SELECT o.id AS line_id, o.registration_id, o.member_id, m.card_number,
+               m.last_name || ', ' || m.first_name AS member_name, o.rank, o.tier, o.apn, o.skip_reason,
+               o.outcome, o.mark_issued, o.dispatch_id, o.at, o.recorded_by
+        FROM offer_lines o JOIN members m ON m.id = o.member_id
+        WHERE o.request_id = :r AND o.run_id = :run ORDER BY o.id
+    """), {"r": request_id, "run": run_id}).mappings()
+    return {m["registration_id"]: AnsweredLine(**m) for m in rows}
+
+
+# --- the walk -----------------------------------------------------------------------------------------------
+
+def entry(place: Place, rank: int, reason: str | None) -> WalkEntry:
+    return WalkEntry(place.registration_id, place.member_id, place.card_number, place.member_name, rank,
+                     place.tier, place.apn, place.registered_at, reason)
+
+
+def walk(places: Iterable[tuple[int, Place]], facts_of, ctx: WalkContext, *,
+         eligible_wanted: int = 1) -> tuple[list[WalkEntry], list[WalkEntry]]:
+    """Down the list: (skipped above the first eligible, the eligible ones up to `eligible_wanted`).
+
+    `facts_of(place)` returns the place's CandidateFacts. Places answered in this run are passed over: they
+    already have their line.
+    """
+    request_facts_ = ctx.facts
+    skipped: list[WalkEntry] = []
+    eligible: list[WalkEntry] = []
+    for index, place in places:
+        if place.registration_id in ctx.answered:
+            continue
+        reason = skip_reason(facts_of(place), request_facts_, ctx.today, ctx.rules)
+        item = entry(place, ctx.rank(index, place.key), reason)
+        if reason is None:
+            eligible.append(item)
+            if len(eligible) >= eligible_wanted:
+                break
+        elif not eligible:
+            skipped.append(item)
+    return skipped, eligible
+
+
+class _BatchFacts:
+    """Facts loaded a batch of places at a time, as the walk reaches them."""
+
+    def __init__(self, session: Session, ctx: WalkContext, places: Iterator[tuple[int, Place]],
+                 overrides: dict[int, CandidateFacts] | None = None) -> None:
+        self.session, self.ctx, self.source = session, ctx, places
+        self.overrides = overrides or {}
+        self.cache: dict[int, CandidateFacts] = {}
+        self.pending: list[tuple[int, Place]] = []
+
+    def __iter__(self) -> Iterator[tuple[int, Place]]:
+        while True:
+            if not self.pending:
+                self.pending = [next(self.source, None) for _ in range(BATCH)]
+                self.pending = [p for p in self.pending if p is not None]
+                if not self.pending:
+                    return
+                self.cache.update(candidate_facts(
+                    self.session, [p for _, p in self.pending if p.registration_id not in self.ctx.answered],
+                    self.ctx))
+            yield self.pending.pop(0)
+
+    def __call__(self, place: Place) -> CandidateFacts:
+        return self.overrides.get(place.registration_id) or self.cache[place.registration_id]
+
+
+def walk_from_top(session: Session, ctx: WalkContext, *, lock: bool, eligible_wanted: int = 1,
+                  overrides: dict[int, CandidateFacts] | None = None) -> tuple[list[WalkEntry], list[WalkEntry]]:
+    """The walk over the whole list, reading (and locking) only as far as it has to go. `overrides` replaces
+    the facts of places re-read after their member was locked."""
+    source = _BatchFacts(session, ctx, iter_places(session, ctx.request, lock=lock), overrides)
+    return walk(source, source, ctx, eligible_wanted=eligible_wanted)
+
+
+def preview_walk(session: Session, request_id: int, run_id: uuid.UUID | None = None, *,
+                 lookahead: int = 0) -> WalkPreview:
+    """The morning-referral view of a request: read-only, no locks (the dispatch command re-checks)."""
+    request = session.get(LaborRequest, request_id)
+    if request is None:
+        raise NotFound("That labor request no longer exists.")
+    ctx = walk_context(session, request, run_id)
+    skipped, eligible = walk_from_top(session, ctx, lock=False, eligible_wanted=1 + lookahead)
+    return WalkPreview(
+        request_id=request.id, request_number=request.number, book_id=request.book_id, run_id=run_id,
+        request_status=request.status, referral_date=request.referral_date,
+        workers_requested=request.workers_requested, workers_dispatched=request.workers_dispatched,
+        bidding=request.bidding, issues_marks=request_issues_marks(request),
+        no_mark_reasons=no_mark_reasons(request_facts(request)),
+        answered=tuple(sorted(ctx.answered.values(), key=lambda a: a.line_id)), skipped=tuple(skipped),
+        next=eligible[0] if eligible else None, upcoming=tuple(eligible[1:]))

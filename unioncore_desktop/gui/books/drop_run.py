@@ -1,0 +1,191 @@
+"""The nightly drop run from the desktop: preview who leaves the books as of a day and why, then (a manager)
+apply exactly that list. The domain refuses the apply if the list changed since the preview."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.errors import DomainError, ValidationError
+from unioncore_desktop.domain.services.drop_run import (
+    DropCandidate,
+    DropRunResult,
+    apply_drops,
+    preview_drops,
+)
+from unioncore_desktop.gui import messages
+from unioncore_desktop.gui.books.dialogs import from_qdate, to_qdate
+from unioncore_desktop.gui.itemmodels.books import DropCandidateModel, drop_reason_label
+from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.simple_table import simple_table
+
+
+def summarize(candidates: list[DropCandidate]) -> str:
+    if not candidates:
+        return "Nobody drops: every registration is in time."
+    counts = Counter(c.reason for c in candidates)
+    drops = sum(c.drops for c in candidates)
+    parts = [f"{n} {drop_reason_label(reason).lower()}" for reason, n in counts.items()]
+    members = len({c.member_id for c in candidates if c.drops})
+    return (f"{drops} registration(s) of {members} member(s) roll off; "
+            f"{len(candidates) - drops} exemption(s) end. ({'; '.join(parts)})")
+
+
+class DropRunDialog(QDialog):
+    """Preview as of a day; Apply (managers) sends back the previewed keys, so it does what was shown."""
+
+    applied = Signal(object)  # DropRunResult
+
+    def __init__(self, runner: TaskRunner, hall: HallConnection, today: date, *, can_apply: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Drop run"))
+        self.runner = runner
+        self.hall = hall
+        self.today = today
+        self.can_apply = can_apply
+        self.previewed_as_of: date | None = None
+        self.candidates: list[DropCandidate] = []
+        self.result: DropRunResult | None = None
+        self._busy = False
+
+        self.as_of_edit = QDateEdit(to_qdate(today))
+        self.as_of_edit.setObjectName("asOfEdit")
+        self.as_of_edit.setCalendarPopup(True)
+        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
+        self.preview_button = QPushButton(self.tr("&Preview"))
+        self.preview_button.setObjectName("previewButton")
+        self.preview_button.setDefault(True)
+        self.summary = QLabel()
+        self.summary.setObjectName("dropSummary")
+        self.summary.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setObjectName("formMessage")
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+        self.model = DropCandidateModel(parent=self)
+        self.view = simple_table(self.model)
+        # Start in the domain's order (books in morning order, then queue order); a header click sorts.
+        header = self.view.horizontalHeader()
+        header.setSortIndicatorClearable(True)
+        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+
+        self.apply_button = QPushButton(self.tr("&Apply drop run"))
+        self.apply_button.setObjectName("applyButton")
+        self.apply_button.setAutoDefault(False)
+        if not can_apply:
+            self.apply_button.setToolTip(self.tr("Only a manager can apply the drop run; anyone may preview it."))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("Who drops if the run is made &as of")))
+        top.itemAt(0).widget().setBuddy(self.as_of_edit)  # type: ignore[union-attr]
+        top.addWidget(self.as_of_edit)
+        top.addWidget(self.preview_button)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.message)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(buttons)
+        self.setTabOrder(self.as_of_edit, self.preview_button)
+        self.setTabOrder(self.preview_button, self.view)
+        self.resize(980, 560)
+
+        self.preview_button.clicked.connect(self.preview)
+        self.apply_button.clicked.connect(self._on_apply_button_clicked)
+        self.as_of_edit.dateChanged.connect(self._update_buttons)
+        self._update_buttons()
+        self.preview()
+
+    def as_of(self) -> date:
+        return from_qdate(self.as_of_edit.date())
+
+    def preview(self) -> None:
+        as_of, hall = self.as_of(), self.hall
+        self._busy = True
+        self._update_buttons()
+        self.summary.setText(self.tr("Working out who would drop as of {}…").format(as_of.isoformat()))
+        self.runner.query(lambda: hall.read(preview_drops, as_of=as_of), parent=self,
+                          key=("drop-preview", id(self)), success=lambda rows: self._show_preview(as_of, rows),
+                          failure=lambda _exc: self._set_idle(), name="preview drop run")
+
+    def _show_preview(self, as_of: date, candidates: list[DropCandidate]) -> None:
+        self.previewed_as_of = as_of
+        self.candidates = list(candidates)
+        self.model.set_rows(candidates)
+        self.view.resizeColumnsToContents()
+        self.summary.setText(self.tr("As of {}: {}").format(as_of.isoformat(), summarize(self.candidates)))
+        self._set_idle()
+
+    def _set_idle(self) -> None:
+        self._busy = False
+        self._update_buttons()
+
+    def _update_buttons(self, *_args: object) -> None:
+        self.preview_button.setEnabled(not self._busy)
+        ready = (self.previewed_as_of is not None and self.previewed_as_of == self.as_of() and bool(self.candidates)
+                 and self.previewed_as_of <= self.today)
+        self.apply_button.setEnabled(self.can_apply and ready and not self._busy)
+        if self.can_apply and self.as_of() > self.today:
+            self.apply_button.setToolTip(self.tr("A future day can be previewed, not applied."))
+        elif self.can_apply:
+            self.apply_button.setToolTip(self.tr("Apply exactly the list shown"))
+
+    def _on_apply_button_clicked(self) -> None:
+        as_of, candidates = self.previewed_as_of, list(self.candidates)
+        if as_of is None or not candidates:
+            return
+        drops = sum(c.drops for c in candidates)
+        if not messages.question(self, self.tr("Apply the drop run"),
+                                 self.tr("Roll {drops} registration(s) off their books and end {ended} expired "
+                                         "exemption(s), as of {day}? The members must sign on again to return."
+                                         ).format(drops=drops, ended=len(candidates) - drops, day=as_of.isoformat())):
+            return
+        hall, keys = self.hall, [c.key for c in candidates]
+        book_ids = sorted({c.book_id for c in candidates})
+        self._busy = True
+        self._update_buttons()
+        self.message.setVisible(False)
+        self.runner.command(lambda: apply_drops(hall.uow(), as_of=as_of, expected=keys), parent=self,
+                            success=self._on_applied, failure=self._on_apply_failed,
+                            changed=("registration", book_ids), name="apply drop run")
+
+    def _on_applied(self, result: DropRunResult) -> None:
+        self.result = result
+        self._busy = False
+        text = self.tr("Applied as of {day}: {rolled} registration(s) rolled off, {ended} exemption(s) ended.").format(
+            day=result.as_of.isoformat(), rolled=result.rolled_off, ended=result.exemptions_ended)
+        self.message.setText(text)
+        self.message.setVisible(True)
+        messages.status(self, text)
+        self.applied.emit(result)
+        self.preview()
+
+    def _on_apply_failed(self, exc: BaseException) -> None:
+        self._busy = False
+        if isinstance(exc, ValidationError):
+            text = " ".join(exc.errors.values())
+        elif isinstance(exc, DomainError):
+            text = exc.message
+        else:
+            text = self.tr("The drop run was not applied. Preview again and retry.")
+        self.message.setText(text)
+        self.message.setVisible(True)
+        self._update_buttons()

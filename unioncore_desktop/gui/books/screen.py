@@ -1,0 +1,483 @@
+"""The books screen: pick a book, see its live out-of-work list in queue order with tier subtotals, and sign
+members on, re-sign, resign and exempt them. Other workstations' changes reload the list in place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.errors import DomainError, StaleRecord
+from unioncore_desktop.domain.queries.books import (
+    BookListRow,
+    BookSummary,
+    book_list,
+    list_books,
+)
+from unioncore_desktop.domain.queries.hall import hall_clock
+from unioncore_desktop.domain.services.registrations import (
+    end_exemption,
+    re_sign,
+    resign,
+)
+from unioncore_desktop.gui import events, icons, messages, reporting
+from unioncore_desktop.gui.books.dialogs import ExemptionDialog, SignOnDialog
+from unioncore_desktop.gui.books.drop_run import DropRunDialog
+from unioncore_desktop.gui.itemmodels.books import BookListModel
+from unioncore_desktop.gui.itemmodels.formatting import format_date
+from unioncore_desktop.gui.settings import UiSettings
+from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.table_panel import TablePanel
+from unioncore_desktop.reports import ReportContext
+from unioncore_desktop.reports.pdf.out_of_work import build_out_of_work_list
+
+WRITER_ROLES = frozenset({"dispatcher", "manager", "admin"})
+DROP_RUN_ROLES = frozenset({"manager", "admin"})
+# Kinds whose ids are book ids: reload when this book is named (or nothing is, meaning "anything").
+BOOK_KINDS = ("registration", "check_mark")
+# A dispatch from any book puts the member "out on dispatch" on every other book they are on.
+ANY_BOOK_KINDS = ("dispatch", "member")
+TIERS = (1, 2, 3, 4)
+SIZE_SAMPLE_ROWS = 60
+
+
+def can_write(roles: frozenset[str]) -> bool:
+    """Mirrors the grants on registrations: dues clerks (and anyone else) only read the books."""
+    return bool(roles & WRITER_ROLES)
+
+
+def tier_strip_text(rows: list[BookListRow]) -> str:
+    """'Tier 1: 812 · Tier 2: 40 · Tier 3: 12 · Tier 4: 0' — every tier, even empty ones (some books are
+    inverted, so an empty tier 1 must be visible)."""
+    counts = {tier: 0 for tier in TIERS}
+    for row in rows:
+        counts[row.tier] = counts.get(row.tier, 0) + 1
+    return " · ".join(f"Tier {tier}: {count:,}" for tier, count in sorted(counts.items()))
+
+
+def matches(row: BookListRow, words: list[str]) -> bool:
+    haystack = f"{row.last_name} {row.first_name} {row.card_number}".casefold()
+    return all(word in haystack for word in words)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedBook:
+    book_id: int
+    today: date
+    rows: list[BookListRow]
+
+
+class BooksScreen(QWidget):
+    """The out-of-work books area of the main window."""
+
+    loaded = Signal()  # the book's list is on screen (used by --screenshot and tests)
+    record_shown = Signal()  # a registrant is selected
+    area = "books"
+
+    def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.hall = hall
+        self.settings = settings
+        self.roles = frozenset(hall.facts.roles)
+        self.books: list[BookSummary] = []
+        self.book_id: int | None = None
+        self.today: date | None = None
+        self._all_rows: list[BookListRow] = []
+        self._shown_book_id: int | None = None
+        self._dialog: QWidget | None = None
+
+        self.book_combo = QComboBox()
+        self.book_combo.setObjectName("bookCombo")
+        self.book_combo.setMinimumWidth(320)
+        self.book_combo.setToolTip(self.tr("Books in the order the morning referral works them"))
+        book_label = QLabel(self.tr("&Book"))
+        book_label.setBuddy(self.book_combo)
+        self.tier_strip = QLabel()
+        self.tier_strip.setObjectName("tierStrip")
+        self.tier_strip.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.model = BookListModel(parent=self)
+        self.panel = TablePanel(self.area, self.model, settings=settings,
+                                search_placeholder=self.tr("Filter by name or card (ranks stay as on the book)"))
+        # Tier shading marks the blocks (a painting delegate for separator lines cost 70 ms a repaint).
+        self.panel.view.setAlternatingRowColors(False)
+        # Size columns from the first rows only: measuring all 1,200 rows took over a second.
+        self.panel.view.horizontalHeader().setResizeContentsPrecision(SIZE_SAMPLE_ROWS)
+        self._columns_sized = False
+
+        self.sign_on_action = self._action("add", self.tr("&Sign on…"), "Ctrl+N", self.sign_on)
+        self.re_sign_action = self._action("refresh", self.tr("&Re-sign"), "Ctrl+R", self.re_sign)
+        self.resign_action = self._action("deactivate", self.tr("Res&ign…"), "Ctrl+Shift+D", self.resign)
+        self.exempt_action = self._action("warning", self.tr("E&xempt…"), "Ctrl+E", self.exempt)
+        self.end_exemption_action = self._action(None, self.tr("E&nd exemption"), "Ctrl+Shift+E",
+                                                 self.end_exemption)
+        self.drop_run_action = self._action("audit", self.tr("&Drop run…"), None, self.open_drop_run)
+        self.write_actions = (self.sign_on_action, self.re_sign_action, self.resign_action, self.exempt_action,
+                              self.end_exemption_action, self.drop_run_action)
+
+        top = QHBoxLayout()
+        top.addWidget(book_label)
+        top.addWidget(self.book_combo)
+        top.addSpacing(16)
+        top.addWidget(self.tier_strip, 1)
+        actions = QHBoxLayout()
+        self.action_buttons: dict[str, QToolButton] = {}
+        for action in self.write_actions:
+            if action is self.drop_run_action:
+                actions.addStretch(1)
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            actions.addWidget(button)
+            self.action_buttons[action.objectName()] = button
+        self.selection_info = QLabel()
+        self.selection_info.setObjectName("selectionInfo")
+        self.selection_info.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(actions)
+        layout.addWidget(self.panel, 1)
+        layout.addWidget(self.selection_info)
+
+        self.setTabOrder(self.book_combo, self.panel.search_edit)
+        self.setTabOrder(self.panel.search_edit, self.panel.view)
+        find = QAction(self.tr("Filter"), self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.triggered.connect(lambda _checked=False: self.panel.search_edit.setFocus())
+        self.addAction(find)
+
+        self.book_combo.currentIndexChanged.connect(self._on_book_combo_current_index_changed)
+        self.panel.search_changed.connect(self._on_panel_search_changed)
+        self.panel.export_requested.connect(self._on_panel_export_requested)
+        self.panel.print_requested.connect(self.print_out_of_work_list)
+        self.panel.view.selectionModel().currentRowChanged.connect(self._on_view_current_row_changed)
+        events.hub().data_changed.connect(self._on_hub_data_changed)
+        self._update_actions()
+        self.start()
+
+    def _action(self, icon: str | None, text: str, shortcut: str | None, slot) -> QAction:
+        action = QAction(icons.get(icon) if icon else icons.get("books"), text, self)
+        action.setObjectName(text.replace("&", "").replace("…", "").strip().lower().replace(" ", "_"))
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.setToolTip(f"{text.replace('&', '')} ({shortcut})")
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    # --- loading ----------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        # The user's saved column widths win; otherwise the first book shown sizes them once.
+        self._columns_sized = self.settings.restore_header(self.area, self.panel.view.horizontalHeader())
+        self.refresh_books()
+
+    def search(self, _text: str = "") -> None:
+        """Reload everything (the main window calls this after a lost connection comes back)."""
+        self.refresh_books()
+        self.reload()
+
+    def refresh_books(self) -> None:
+        """The book picker's list and counts; the newest request wins."""
+        hall = self.hall
+        self.runner.query(lambda: hall.read(list_books), parent=self, key=("books-summary", id(self)),
+                          success=self._show_books, name="list books")
+
+    def _show_books(self, books: list[BookSummary]) -> None:
+        self.books = list(books)
+        self.book_combo.blockSignals(True)
+        self.book_combo.clear()
+        for book in books:
+            counts = " · ".join(f"T{tier} {count}" for tier, count in zip(TIERS, book.tier_counts, strict=True))
+            self.book_combo.addItem(f"{book.name}  ({book.total:,})", book.id)
+            self.book_combo.setItemData(self.book_combo.count() - 1,
+                                        f"{book.morning_slot:%H:%M} · {counts}", Qt.ItemDataRole.ToolTipRole)
+        index = self.book_combo.findData(self.book_id) if self.book_id is not None else -1
+        self.book_combo.setCurrentIndex(index if index >= 0 else (0 if books else -1))
+        self.book_combo.blockSignals(False)
+        chosen = self.book_combo.currentData()
+        if chosen != self.book_id:
+            self.open_book(chosen)
+        elif not books:
+            self.tier_strip.setText(self.tr("No out-of-work books are set up yet; a manager adds them."))
+            self._update_actions()
+            self.loaded.emit()
+
+    def current_book(self) -> BookSummary | None:
+        return next((b for b in self.books if b.id == self.book_id), None)
+
+    def open_book(self, book_id: int | None) -> None:
+        self.book_id = book_id
+        index = self.book_combo.findData(book_id)
+        if index >= 0 and index != self.book_combo.currentIndex():
+            self.book_combo.setCurrentIndex(index)
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the current book's list; the same book reloads in place, keeping the user's place."""
+        book_id, hall = self.book_id, self.hall
+        if book_id is None:
+            return
+        self.panel.set_busy(True)
+
+        def load() -> LoadedBook:
+            with hall.session() as session:
+                today = hall_clock(session).today
+                return LoadedBook(book_id, today, book_list(session, book_id, as_of=today))
+
+        self.runner.query(load, parent=self, key=("book-list", id(self)), success=self._show_book,
+                          failure=lambda _exc: self.panel.set_busy(False), name="open book")
+
+    def _show_book(self, loaded: LoadedBook) -> None:
+        self.panel.set_busy(False)
+        if loaded.book_id != self.book_id:
+            return  # the user picked another book meanwhile; its own load is on the way
+        self.today = loaded.today
+        self._all_rows = loaded.rows
+        shown = self._filtered()
+        if loaded.book_id == self._shown_book_id:
+            self.panel.reload(shown)
+        else:
+            self.model.set_rows(shown)
+            self.panel.view.scrollToTop()
+            self._shown_book_id = loaded.book_id
+            if not self._columns_sized and shown:
+                self.panel.view.resizeColumnsToContents()
+                self._columns_sized = True
+        self._update_strip()
+        self._update_actions()
+        self.loaded.emit()
+
+    def _filtered(self) -> list[BookListRow]:
+        words = self.panel.search_text().casefold().split()
+        if not words:
+            return list(self._all_rows)
+        return [row for row in self._all_rows if matches(row, words)]
+
+    def _update_strip(self) -> None:
+        exempt = sum(row.exempt for row in self._all_rows)
+        overdue = sum(row.resign_overdue for row in self._all_rows)
+        text = f"<b>{tier_strip_text(self._all_rows)}</b> &nbsp;—&nbsp; {len(self._all_rows):,} registered"
+        if exempt:
+            text += f", {exempt} exempt"
+        if overdue:
+            text += f", <span style='color:#b45309'>{overdue} re-sign overdue</span>"
+        if self.model.rowCount() != len(self._all_rows):
+            text += f" &nbsp;(showing {self.model.rowCount():,})"
+        self.tier_strip.setText(text)
+
+    # --- events -----------------------------------------------------------------------------------------------
+
+    def _on_book_combo_current_index_changed(self, _index: int) -> None:
+        book_id = self.book_combo.currentData()
+        if book_id is not None and book_id != self.book_id:
+            self.open_book(book_id)
+
+    def _on_panel_search_changed(self, _text: str) -> None:
+        keep = self.panel.current_row()
+        self.model.set_rows(self._filtered())
+        if keep is not None:
+            self.panel.select_id(keep.registration_id)
+        self._update_strip()
+        self._update_actions()
+
+    def _on_hub_data_changed(self, kind: str, ids: list, _initiator: object) -> None:
+        if kind not in BOOK_KINDS and kind not in ANY_BOOK_KINDS:
+            return
+        if kind == "registration":
+            self.refresh_books()  # the picker's counts
+        if kind in ANY_BOOK_KINDS or not ids or self.book_id in ids:
+            self.reload()
+
+    def _on_view_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = self.model.row_at(current)
+        self._update_actions()
+        if row is not None:
+            self.record_shown.emit()
+
+    # --- actions ----------------------------------------------------------------------------------------------
+
+    def selected(self) -> BookListRow | None:
+        return self.panel.current_row()
+
+    def _update_actions(self) -> None:
+        writer = can_write(self.roles)
+        row = self.selected()
+        book = self.book_id is not None
+        self.sign_on_action.setEnabled(writer and book)
+        self.re_sign_action.setEnabled(writer and row is not None and not row.exempt)
+        self.resign_action.setEnabled(writer and row is not None)
+        self.exempt_action.setEnabled(writer and row is not None and not row.exempt)
+        self.end_exemption_action.setEnabled(writer and row is not None and row.exemption_reason is not None)
+        self.drop_run_action.setEnabled(writer)
+        if not writer:
+            for action in self.write_actions:
+                action.setToolTip(self.tr("Your role can read the books but not change them."))
+        self.selection_info.setText(self._describe(row))
+
+    def _describe(self, row: BookListRow | None) -> str:
+        if row is None:
+            return ""
+        parts = [f"<b>{row.display_name}</b> (card {row.card_number}) — rank {row.rank}, tier {row.tier}"]
+        if row.exempt:
+            parts.append(f"exempt: {row.exemption_reason.replace('_', ' ') if row.exemption_reason else ''}")
+        elif row.resign_due_on:
+            parts.append(f"re-sign due {format_date(row.resign_due_on)}")
+        if row.resign_overdue:
+            parts.append("<span style='color:#b45309'>re-sign overdue</span>")
+        if row.on_dispatch_book:
+            parts.append(f"<i>out on dispatch ({row.on_dispatch_book})</i>")
+        if row.marks:
+            parts.append(f"{row.marks} check mark(s)")
+        return " · ".join(parts)
+
+    def _changed(self) -> tuple[str, list[int]]:
+        return ("registration", [self.book_id] if self.book_id is not None else [])
+
+    def _on_command_failed(self, exc: BaseException) -> None:
+        """The domain refused (someone else changed the row, a rule): say so and show the list as it is now."""
+        if isinstance(exc, DomainError):
+            title = self.tr("Changed elsewhere") if isinstance(exc, StaleRecord) else self.tr("Not saved")
+            messages.warning(self, title, exc.message)
+        self.reload()
+
+    def sign_on(self) -> SignOnDialog | None:
+        if not self.sign_on_action.isEnabled():
+            return None
+        dialog = SignOnDialog(self.runner, self.hall, self.books, self.book_id, self)
+        dialog.accepted.connect(lambda: self._on_signed_on(dialog))
+        self._dialog = dialog
+        dialog.open()
+        dialog.member_edit.setFocus()
+        return dialog
+
+    def _on_signed_on(self, dialog: SignOnDialog) -> None:
+        here = [r for r in dialog.signed_on if r.book_id == self.book_id]
+        if dialog.signed_on:
+            first = dialog.signed_on[0]
+            books = ", ".join(r.book_name for r in dialog.signed_on)
+            messages.status(self, self.tr("Signed on {card} to {books}, APN {apn}").format(
+                card=dialog.member.card_number if dialog.member else "", books=books, apn=f"{first.apn:.2f}"))
+        if here:
+            # Select the new line once the reload (already started by the command's data_changed) lands.
+            registration_id = here[0].id
+            if self.panel.select_id(registration_id):
+                return
+
+            def select() -> None:
+                self.loaded.disconnect(select)
+                self.panel.select_id(registration_id)
+
+            self.loaded.connect(select)
+
+    def re_sign(self) -> None:
+        row = self.selected()
+        if row is None or not self.re_sign_action.isEnabled():
+            return
+        hall = self.hall
+        self.runner.command(
+            lambda: re_sign(hall.uow(), registration_id=row.registration_id, expected_version=row.version),
+            parent=self, changed=self._changed(), failure=self._on_command_failed, name="re-sign",
+            success=lambda saved: messages.status(self, self.tr("{name} re-signed; next re-sign due {due}").format(
+                name=row.display_name, due=format_date(saved.resign_due_on))))
+
+    def resign(self) -> None:
+        row, book = self.selected(), self.current_book()
+        if row is None or book is None or not self.resign_action.isEnabled():
+            return
+        if not messages.question(self, self.tr("Resign from the book"),
+                                 self.tr("Take {name} ({card}) off {book}? Signing on again later gives a new "
+                                         "APN at the bottom of the tier.").format(
+                                     name=row.display_name, card=row.card_number, book=book.name)):
+            return
+        hall = self.hall
+        self.runner.command(
+            lambda: resign(hall.uow(), registration_id=row.registration_id, expected_version=row.version),
+            parent=self, changed=self._changed(), failure=self._on_command_failed, name="resign",
+            success=lambda _saved: messages.status(self, self.tr("{name} resigned from {book}").format(
+                name=row.display_name, book=book.name)))
+
+    def exempt(self) -> ExemptionDialog | None:
+        row, book = self.selected(), self.current_book()
+        if row is None or book is None or self.today is None or not self.exempt_action.isEnabled():
+            return None
+        dialog = ExemptionDialog(self.runner, self.hall, row, book, self.today, self)
+        dialog.accepted.connect(lambda: messages.status(self, self.tr("{name} is exempt on {book}").format(
+            name=row.display_name, book=book.name)))
+        self._dialog = dialog
+        dialog.open()
+        return dialog
+
+    def end_exemption(self) -> None:
+        row = self.selected()
+        if row is None or not self.end_exemption_action.isEnabled():
+            return
+        if not messages.question(self, self.tr("End exemption"),
+                                 self.tr("End the exemption of {name} today? Re-sign is due again from today, "
+                                         "and the member is offered work again.").format(name=row.display_name)):
+            return
+        hall = self.hall
+        self.runner.command(
+            lambda: end_exemption(hall.uow(), registration_id=row.registration_id, expected_version=row.version),
+            parent=self, changed=self._changed(), failure=self._on_command_failed, name="end exemption",
+            success=lambda saved: messages.status(self, self.tr("Exemption ended; re-sign due {}").format(
+                format_date(saved.resign_due_on))))
+
+    def open_drop_run(self) -> DropRunDialog | None:
+        if not self.drop_run_action.isEnabled() or self.today is None:
+            return None
+        dialog = DropRunDialog(self.runner, self.hall, self.today, can_apply=bool(self.roles & DROP_RUN_ROLES),
+                               parent=self)
+        self._dialog = dialog
+        dialog.open()
+        return dialog
+
+    # --- export and print -------------------------------------------------------------------------------------
+
+    def _parameters(self) -> list[tuple[str, str]]:
+        book = self.current_book()
+        params = [("Book", book.name if book else ""), ("Registered", str(len(self._all_rows))),
+                  ("Tiers", tier_strip_text(self._all_rows))]
+        if self.panel.search_text():
+            params.append(("Filter", self.panel.search_text()))
+        return params
+
+    def _title(self) -> str:
+        book = self.current_book()
+        return f"Out-of-work list {book.name}" if book else "Out-of-work list"
+
+    def _on_panel_export_requested(self) -> None:
+        reporting.export_model(self.runner, self.hall, self, self.model, self._title(), self._parameters())
+
+    def print_out_of_work_list(self) -> None:
+        """The printed out-of-work list of the rows shown, with tier subtotals; opens in the PDF viewer."""
+        book = self.current_book()
+        if book is None:
+            return
+        rows = list(self.model.rows)
+
+        def build(path: Path, context: ReportContext) -> Path:
+            return build_out_of_work_list(path, context, book, rows)
+
+        reporting.print_report(self.runner, self.hall, self, self._title(), self._parameters(), build)
+
+    def save_state(self) -> None:
+        self.settings.save_header(self.area, self.panel.view.horizontalHeader())

@@ -1,0 +1,430 @@
+"""One member's dues: where they stand, the ledger with its running balance, adjustment requests and voids.
+
+Dispatchers see the standing only (their login may read nothing more of the ledger)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.errors import (
+    ConnectionProblem,
+    DomainError,
+    ValidationError,
+)
+from unioncore_desktop.domain.models.vocab import ADJUSTMENT_TYPES
+from unioncore_desktop.domain.queries import dues as dq
+from unioncore_desktop.domain.rules.dues import validate_adjustment
+from unioncore_desktop.domain.services import dues as dues_services
+from unioncore_desktop.gui import events, messages
+from unioncore_desktop.gui.dues.lookup import MemberLookup
+from unioncore_desktop.gui.dues.posting import print_receipts
+from unioncore_desktop.gui.itemmodels.dues import (
+    STANDING_COLOURS,
+    LedgerModel,
+    format_month,
+    format_standing,
+)
+from unioncore_desktop.gui.itemmodels.formatting import format_label, format_money
+from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.simple_table import simple_table
+
+DUES_ROLES = frozenset({"dues_clerk", "manager", "admin"})
+
+
+@dataclass(frozen=True, slots=True)
+class MemberDues:
+    summary: dq.MemberDuesSummary
+    ledger: list[dq.LedgerLine]
+
+
+def load_member_dues(hall: HallConnection, member_id: int) -> MemberDues:
+    with hall.session() as session:
+        return MemberDues(dq.member_dues_summary(session, member_id), dq.member_ledger(session, member_id))
+
+
+class _FieldErrors:
+    """Messages beside a dialog's fields; a refused save keeps what was typed."""
+
+    def __init__(self, form: QFormLayout, editors: dict[str, QWidget]) -> None:
+        self.editors = editors
+        self.labels: dict[str, QLabel] = {}
+        for name, editor in editors.items():
+            label = QLabel()
+            label.setObjectName("fieldError")
+            label.setWordWrap(True)
+            label.setVisible(False)
+            self.labels[name] = label
+            row, _role = form.getWidgetPosition(editor)
+            form.insertRow(row + 1, "", label)
+
+    def show(self, errors: dict[str, str]) -> list[str]:
+        """Show per-field messages; returns those that belong to no field."""
+        self.clear()
+        for name, text in errors.items():
+            if name in self.labels:
+                self.labels[name].setText(text)
+                self.labels[name].setVisible(True)
+        first = next((self.editors[n] for n in self.editors if n in errors), None)
+        if first is not None:
+            first.setFocus()
+        return [text for name, text in errors.items() if name not in self.labels]
+
+    def clear(self) -> None:
+        for label in self.labels.values():
+            label.clear()
+            label.setVisible(False)
+
+
+class AdjustmentDialog(QDialog):
+    """Ask for a signed change to one billed month, with the reason; a manager other than you decides."""
+
+    saved = Signal(object)  # AdjustmentRow
+
+    def __init__(self, runner: TaskRunner, hall: HallConnection, summary: dq.MemberDuesSummary,
+                 ledger: list[dq.LedgerLine], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.hall = hall
+        self.summary = summary
+        self.setWindowTitle(self.tr("Request adjustment — {}").format(summary.name))
+        self.period_combo = QComboBox()
+        self.period_combo.setObjectName("period")
+        charges = sorted({line.period for line in ledger if line.kind == "charge" and line.period}, reverse=True)
+        for month in charges:
+            self.period_combo.addItem(month.strftime("%B %Y"), month)
+        self.type_combo = QComboBox()
+        self.type_combo.setObjectName("type")
+        for kind in ADJUSTMENT_TYPES:
+            self.type_combo.addItem(format_label(kind), kind)
+        self.amount_edit = QLineEdit()
+        self.amount_edit.setObjectName("amount")
+        self.amount_edit.setPlaceholderText(self.tr("-75.00 lowers what is owed; 10.00 raises it"))
+        self.reason_edit = QPlainTextEdit()
+        self.reason_edit.setObjectName("reason")
+        self.reason_edit.setTabChangesFocus(True)
+        self.reason_edit.setFixedHeight(70)
+        self.message = QLabel()
+        self.message.setObjectName("formMessage")
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+
+        form = QFormLayout()
+        form.addRow(QLabel(self.tr("<b>{name}</b> (card {card}) · balance {balance}").format(
+            name=summary.name, card=summary.card_number, balance=format_money(summary.balance))))
+        form.addRow(self.tr("&Month"), self.period_combo)
+        form.addRow(self.tr("&Type"), self.type_combo)
+        form.addRow(self.tr("&Amount"), self.amount_edit)
+        form.addRow(self.tr("&Reason"), self.reason_edit)
+        self.errors = _FieldErrors(form, {"period": self.period_combo, "type": self.type_combo,
+                                          "amount": self.amount_edit, "reason": self.reason_edit})
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("&Request"))
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.type_combo.currentIndexChanged.connect(self._on_type_combo_current_index_changed)
+        self.setMinimumWidth(440)
+
+    def _on_type_combo_current_index_changed(self, _index: int) -> None:
+        if not self.amount_edit.text().strip() and self.type_combo.currentData() in ("waiver", "hardship", "credit"):
+            self.amount_edit.setPlaceholderText(self.tr("negative, e.g. -75.00"))
+
+    def save(self) -> None:
+        amount = self.amount_edit.text().strip()
+        kind = self.type_combo.currentData()
+        reason = self.reason_edit.toPlainText().strip()
+        period = self.period_combo.currentData()
+        errors = validate_adjustment(amount=amount, type=kind, reason=reason)
+        if period is None:
+            errors["period"] = self.tr("The member has no billed month to adjust.")
+        if errors:
+            self._failed(ValidationError(errors))
+            return
+        self.errors.clear()
+        self.message.setVisible(False)
+        hall, member_id = self.hall, self.summary.member_id
+        self.buttons.setEnabled(False)
+        self.runner.command(lambda: dues_services.request_adjustment(hall.uow(), member_id=member_id, period=period,
+                                                                     amount=amount, type=kind, reason=reason),
+                            parent=self, success=self._on_saved, failure=self._failed,
+                            changed=("dues", [member_id]), name="request adjustment")
+
+    def _on_saved(self, row: dq.AdjustmentRow) -> None:
+        self.saved.emit(row)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            rest = self.errors.show(exc.errors)
+            self._message("; ".join(rest))
+        elif isinstance(exc, DomainError):
+            self._message(exc.message)
+        elif isinstance(exc, ConnectionProblem):
+            self._message(self.tr("Cannot reach the server; nothing was saved. Your entry is still here."))
+
+    def _message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+
+class VoidDialog(QDialog):
+    """Void a payment with a reason: a reversal is posted today; the original stays on the ledger."""
+
+    saved = Signal(object)  # PaymentReceipt of the reversal
+
+    def __init__(self, runner: TaskRunner, hall: HallConnection, line: dq.LedgerLine, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.hall = hall
+        self.line = line
+        self._key = uuid.uuid4()  # a retried void after a lost connection is the same void
+        self.setWindowTitle(self.tr("Void payment {}").format(line.receipt_number or ""))
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("reason")
+        self.message = QLabel()
+        self.message.setObjectName("formMessage")
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+        form = QFormLayout()
+        form.addRow(QLabel(self.tr("{on}: {what} ({amount})").format(
+            on=line.on.isoformat(), what=line.description, amount=format_money(-line.amount))))
+        form.addRow(self.tr("&Reason"), self.reason_edit)
+        self.errors = _FieldErrors(form, {"reason": self.reason_edit})
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("&Void payment"))
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+    def save(self) -> None:
+        reason = self.reason_edit.text().strip()
+        if not reason:
+            self.errors.show({"reason": self.tr("Say why the payment is voided.")})
+            return
+        hall, payment_id, key = self.hall, self.line.payment_id, self._key
+        self.buttons.setEnabled(False)
+        self.runner.command(lambda: dues_services.void_payment(hall.uow(), payment_id=payment_id, reason=reason,
+                                                               idempotency_key=key),
+                            parent=self, success=self._on_saved, failure=self._failed,
+                            changed=lambda receipt: ("dues", [receipt.member_id]), name="void payment")
+
+    def _on_saved(self, receipt: dq.PaymentReceipt) -> None:
+        self.saved.emit(receipt)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        text = exc.message if isinstance(exc, (DomainError, ConnectionProblem)) else str(exc)
+        if isinstance(exc, ValidationError):
+            text = "; ".join(self.errors.show(exc.errors))
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+
+class MemberDuesView(QWidget):
+    """Find a member, see balance, paid-through, months behind and standing, and the ledger."""
+
+    record_shown = Signal()
+
+    def __init__(self, runner: TaskRunner, hall: HallConnection, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.hall = hall
+        self.roles = hall.facts.roles
+        self.full_access = bool(self.roles & DUES_ROLES)
+        self.current: MemberDues | None = None
+        self.member_id: int | None = None
+
+        self.lookup = MemberLookup(runner, hall)
+        self.lookup.setObjectName("memberDuesLookup")
+        self.lookup_error = QLabel()
+        self.lookup_error.setObjectName("fieldError")
+        self.lookup_error.setVisible(False)
+        self.name_label = QLabel()
+        self.name_label.setObjectName("recordTitle")
+        self.name_label.setTextFormat(Qt.TextFormat.RichText)
+        self.balance_label = QLabel()
+        self.paid_through_label = QLabel()
+        self.behind_label = QLabel()
+        self.standing_label = QLabel()
+        self.standing_label.setObjectName("standing")
+        for label in (self.balance_label, self.paid_through_label, self.behind_label):
+            label.setTextFormat(Qt.TextFormat.RichText)
+
+        self.model = LedgerModel(parent=self)
+        self.view = simple_table(self.model)
+        self.view.setWordWrap(False)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # the description takes the room left
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSortingEnabled(False)  # the running balance reads only in date order
+        self.model.sort(-1)
+        self.adjust_button = QPushButton(self.tr("Request &adjustment…"))
+        self.void_button = QPushButton(self.tr("&Void payment…"))
+        self.receipt_button = QPushButton(self.tr("&Print receipt"))
+
+        find = QHBoxLayout()
+        find_caption = QLabel(self.tr("&Member"))
+        find_caption.setBuddy(self.lookup)
+        find.addWidget(find_caption)
+        find.addWidget(self.lookup, 1)
+        find.addWidget(self.lookup_error)
+        header = QHBoxLayout()
+        for widget in (self.balance_label, self.paid_through_label, self.behind_label, self.standing_label):
+            header.addWidget(widget)
+        header.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.receipt_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.void_button)
+        buttons.addWidget(self.adjust_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(find)
+        layout.addWidget(self.name_label)
+        layout.addLayout(header)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        if not self.full_access:
+            self.view.setVisible(False)
+            for button in (self.adjust_button, self.void_button, self.receipt_button):
+                button.setVisible(False)
+            layout.addStretch(1)
+
+        self.lookup.resolved.connect(self._on_lookup_resolved)
+        self.lookup.failed.connect(self._on_lookup_failed)
+        self.lookup.returnPressed.connect(lambda: self.lookup.resolve(lambda _row: None))
+        self.adjust_button.clicked.connect(self.request_adjustment)
+        self.void_button.clicked.connect(self.void_selected)
+        self.receipt_button.clicked.connect(self._on_receipt_button_clicked)
+        self.view.selectionModel().currentRowChanged.connect(self._update_buttons)
+        events.hub().data_changed.connect(self._on_hub_data_changed)
+        self._update_buttons()
+
+    # --- loading ------------------------------------------------------------------------------------------
+
+    def _on_lookup_resolved(self, row: dq.PostingLookupRow) -> None:
+        self.lookup_error.setVisible(False)
+        self.open_member(row.member_id, row)
+
+    def _on_lookup_failed(self, text: str) -> None:
+        self.lookup_error.setText(text)
+        self.lookup_error.setVisible(True)
+
+    def open_member(self, member_id: int, row: dq.PostingLookupRow | None = None) -> None:
+        self.member_id = member_id
+        if not self.full_access:
+            if row is not None:
+                self._show_standing(row.name, row.card_number, row.balance, row.paid_through, row.months_behind,
+                                    row.standing)
+                self.record_shown.emit()
+            return
+        hall = self.hall
+        self.runner.query(lambda: load_member_dues(hall, member_id), parent=self, key="member-dues",
+                          success=self._show, name="member dues")
+
+    def reload(self) -> None:
+        if self.member_id is not None:
+            if self.full_access:
+                self.open_member(self.member_id)
+            else:
+                self.lookup.member = None
+                self.lookup.resolve(lambda row: row is not None and self.open_member(row.member_id, row))
+
+    def _show(self, loaded: MemberDues) -> None:
+        same = self.current is not None and self.current.summary.member_id == loaded.summary.member_id
+        self.current = loaded
+        s = loaded.summary
+        self._show_standing(s.name, s.card_number, s.balance, s.paid_through, s.months_behind, s.standing,
+                            extra=f"{format_label(s.classification)} · {format_label(s.status)}"
+                                  + (f" · rate {format_money(s.current_rate)}/month" if s.current_rate else ""))
+        self.model.set_rows(loaded.ledger)
+        if not same:
+            self.view.scrollToBottom()
+        self._update_buttons()
+        self.record_shown.emit()
+
+    def _show_standing(self, name: str, card: str, balance, paid_through, months_behind: int, standing: str,
+                       extra: str = "") -> None:
+        self.name_label.setText(f"<b>{name}</b> &nbsp; card {card}" + (f" &nbsp; · {extra}" if extra else ""))
+        word = self.tr("Credit") if balance < 0 else self.tr("Balance")
+        self.balance_label.setText(self.tr("{word} <b>{amount}</b>").format(word=word,
+                                                                             amount=format_money(abs(balance))))
+        self.paid_through_label.setText(self.tr("· Paid through <b>{}</b>").format(
+            format_month(paid_through) or self.tr("never")))
+        self.behind_label.setText(self.tr("· <b>{}</b> month(s) behind").format(months_behind))
+        colour = STANDING_COLOURS.get(standing, "#444")
+        self.standing_label.setText(format_standing(standing))
+        self.standing_label.setProperty("standing", standing)
+        self.standing_label.setStyleSheet(f"QLabel {{ background: {colour}; color: white; padding: 2px 10px; "
+                                          f"border-radius: 3px; font-weight: bold; }}")
+
+    def _selected_line(self) -> dq.LedgerLine | None:
+        return self.model.row_at(self.view.currentIndex())
+
+    def _update_buttons(self, *_args: object) -> None:
+        line = self._selected_line()
+        is_payment = line is not None and line.kind == "payment"
+        self.adjust_button.setEnabled(self.current is not None)
+        self.void_button.setEnabled(is_payment and line.status != "voided")  # type: ignore[union-attr]
+        self.receipt_button.setEnabled(line is not None and line.payment_id is not None)
+
+    # --- actions ------------------------------------------------------------------------------------------
+
+    def request_adjustment(self) -> AdjustmentDialog | None:
+        if self.current is None:
+            return None
+        dialog = AdjustmentDialog(self.runner, self.hall, self.current.summary, self.current.ledger, self)
+        dialog.saved.connect(lambda row: messages.status(self, self.tr(
+            "Adjustment requested for {}; a manager decides it.").format(row.member_name)))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def void_selected(self) -> VoidDialog | None:
+        line = self._selected_line()
+        if line is None or line.kind != "payment" or line.status == "voided":
+            return None
+        dialog = VoidDialog(self.runner, self.hall, line, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _on_receipt_button_clicked(self) -> None:
+        line = self._selected_line()
+        if line is None or line.payment_id is None:
+            return
+        hall, payment_id = self.hall, line.payment_id
+        self.runner.query(lambda: hall.read(dq.payment_receipt, payment_id), parent=self,
+                          success=lambda receipt: print_receipts(self.runner, self.hall, self, [receipt], "Receipt"),
+                          name="receipt")
+
+    def _on_hub_data_changed(self, kind: str, ids: list, _initiator: object) -> None:
+        if kind in ("dues", "remittance") and self.member_id is not None and (not ids or self.member_id in ids):
+            self.reload()

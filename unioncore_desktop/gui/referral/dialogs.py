@@ -1,0 +1,254 @@
+"""Dispatch follow-up dialogs: check-in, terminate (showing what the end does to the member's place), remove a
+check mark, and the by-name attestation. Each closes only when its command succeeded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.models.vocab import TERMINATION_REASONS
+from unioncore_desktop.domain.queries.dispatch import DispatchRow, check_marks
+from unioncore_desktop.domain.rules.book_rules import RuleSet
+from unioncore_desktop.domain.rules.calendar import BusinessCalendar
+from unioncore_desktop.domain.rules.registration import EndOutcome, dispatch_end
+from unioncore_desktop.domain.services.marks import remove_mark
+from unioncore_desktop.gui import messages
+from unioncore_desktop.gui.itemmodels.formatting import format_label
+from unioncore_desktop.gui.tasks import TaskRunner
+
+TERMINATION_LABELS = {
+    "rif": "Reduction in force (RIF)", "quit": "Quit", "discharged": "Discharged for cause",
+    "laid_off": "Laid off", "short_call_end": "Short call ended", "contract_end": "Contract ended",
+    "under_scale": "Under-scale work ended", "turnaround": "Turnaround",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EndFacts:
+    """What the terminate dialog needs to say what an end would do, loaded once in a worker."""
+
+    started_on: date
+    restorations_used: int
+    on_book: bool  # the dispatch came from a registration still marked dispatched
+    holidays: frozenset[date]
+    zone: ZoneInfo
+    rules: RuleSet
+    today: date
+
+
+def outcome_text(facts: EndFacts, reason: str, ended_on: date, employer_name: str) -> str:
+    """The consequence in the dispatcher's words, from the same rule the terminate command applies."""
+    if ended_on < facts.started_on:
+        return f"The job started on {facts.started_on:%a %d %b %Y}; it cannot end before."
+    decision = dispatch_end(started_on=facts.started_on, ended_on=ended_on, reason=reason,
+                            restorations_used=facts.restorations_used,
+                            calendar=BusinessCalendar.of(facts.holidays), zone=facts.zone, rules=facts.rules)
+    days = f"{decision.business_days} business day{'s' if decision.business_days != 1 else ''}"
+    if decision.outcome is EndOutcome.ROLL_OFF_ALL_BOOKS:
+        ban = (f" and barred from by-name requests from {employer_name} through "
+               f"{decision.ban_ends_on:%a %d %b %Y}" if decision.ban_ends_on else "")
+        return f"After {days}: rolled off ALL books ({format_label(reason)}){ban} (R12)."
+    if not facts.on_book:
+        return f"After {days}: the job ends; the member holds no place on this book to restore."
+    if decision.outcome is EndOutcome.RESTORE_OLD_PLACE:
+        used = (f" — restoration {decision.restorations_used} of {facts.rules.short_call_restorations} used"
+                if decision.uses_restoration else " — too short to count toward restorations")
+        return f"After {days}: back at the OLD PLACE on the book (same APN and tier){used} (R9)."
+    if decision.outcome is EndOutcome.MUST_REREGISTER:
+        return (f"After {days}: the old place is lost. The member MUST RE-REGISTER by "
+                f"{decision.reregister_by.astimezone(facts.zone):%a %d %b %Y %H:%M}, or is rolled off all books "
+                "(R6).")
+    return f"After {days}: a long call ended — the member signs on again with a new APN."
+
+
+class _CommandDialog(QDialog):
+    """A dialog whose OK runs `save(dialog, values)`; the owner calls `show_error` or `accept`."""
+
+    def __init__(self, title: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+        self.form = QFormLayout()
+        self.error = QLabel()
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.accepted.connect(self._on_ok)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    def _on_ok(self) -> None:
+        raise NotImplementedError
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        self.ok_button.setEnabled(True)
+
+
+class TerminateDialog(_CommandDialog):
+    """Reason, end date and hours; the consequence is spelled out before anything is saved."""
+
+    def __init__(self, row: DispatchRow, facts: EndFacts,
+                 save: Callable[[TerminateDialog, str, date, Decimal | None], None], parent: QWidget | None) -> None:
+        super().__init__(self.tr("End the job — {}").format(row.member_name), parent)
+        self.row, self.facts, self._save = row, facts, save
+        self.intro.setText(self.tr("{} ({}) at {} — request {}, dispatched {:%a %d %b %Y}.").format(
+            row.member_name, row.card_number, row.employer_name, row.request_number, row.dispatch_date))
+        self.reason = QComboBox()
+        self.reason.addItem(self.tr("(choose why the job ended)"), None)
+        for reason in TERMINATION_REASONS:
+            self.reason.addItem(self.tr(TERMINATION_LABELS.get(reason, format_label(reason))), reason)
+        if row.short_call:
+            self.reason.setCurrentIndex(self.reason.findData("short_call_end"))
+        self.ended_on = QDateEdit()
+        self.ended_on.setCalendarPopup(True)
+        self.ended_on.setDisplayFormat("yyyy-MM-dd")
+        self.ended_on.setDate(QDate(facts.today.year, facts.today.month, facts.today.day))
+        self.hours = QLineEdit()
+        self.hours.setPlaceholderText(self.tr("hours worked (optional)"))
+        self.note = QLineEdit()
+        self.consequence = QLabel()
+        self.consequence.setObjectName("consequence")
+        self.consequence.setWordWrap(True)
+        self.form.addRow(self.tr("&Reason"), self.reason)
+        self.form.addRow(self.tr("&Last day worked"), self.ended_on)
+        self.form.addRow(self.tr("&Hours"), self.hours)
+        self.form.addRow(self.tr("&Note"), self.note)
+        self.form.addRow(self.tr("What happens"), self.consequence)
+        self.ok_button.setText(self.tr("End the job"))
+        self.reason.currentIndexChanged.connect(self._update)
+        self.ended_on.dateChanged.connect(self._update)
+        self._update()
+
+    def ended(self) -> date:
+        return self.ended_on.date().toPython()
+
+    def _update(self, *_args: object) -> None:
+        reason = self.reason.currentData()
+        self.consequence.setText(outcome_text(self.facts, reason, self.ended(), self.row.employer_name)
+                                 if reason else self.tr("Choose the reason to see what happens to the member."))
+
+    def _on_ok(self) -> None:
+        reason = self.reason.currentData()
+        if reason is None:
+            self.show_error(self.tr("Choose why the job ended."))
+            return
+        hours: Decimal | None = None
+        if self.hours.text().strip():
+            try:
+                hours = Decimal(self.hours.text().strip())
+            except InvalidOperation:
+                self.show_error(self.tr("Give the hours as a number, e.g. 40 or 37.5."))
+                return
+        self.ok_button.setEnabled(False)
+        self._save(self, reason, self.ended(), hours)
+
+
+class ReasonDialog(_CommandDialog):
+    """One required reason (removing a check mark)."""
+
+    def __init__(self, title: str, intro: str, save: Callable[[ReasonDialog, str], None],
+                 parent: QWidget | None, ok_text: str) -> None:
+        super().__init__(title, parent)
+        self._save = save
+        self.intro.setText(intro)
+        self.reason = QLineEdit()
+        self.form.addRow(self.tr("&Reason (required)"), self.reason)
+        self.ok_button.setText(ok_text)
+
+    def _on_ok(self) -> None:
+        if not self.reason.text().strip():
+            self.show_error(self.tr("A reason is required; it is kept with the record."))
+            self.reason.setFocus()
+            return
+        self.ok_button.setEnabled(False)
+        self._save(self, self.reason.text().strip())
+
+
+class ByNameDialog(_CommandDialog):
+    """R13: the dispatcher confirms, for this dispatch, that the named foreperson did not solicit the request."""
+
+    def __init__(self, request_number: str, foreperson: str, save: Callable[[ByNameDialog], None],
+                 parent: QWidget | None) -> None:
+        super().__init__(self.tr("Dispatch by name"), parent)
+        self._save = save
+        self.intro.setText(self.tr("Send <b>{}</b> to request {} by name, skipping the list. By-name dispatches "
+                                   "are reported separately.").format(foreperson, request_number))
+        self.attest = QCheckBox(self.tr("I confirm the foreperson did not solicit this request"))
+        self.form.addRow(self.attest)
+        self.ok_button.setText(self.tr("Dispatch by name"))
+
+    def _on_ok(self) -> None:
+        if not self.attest.isChecked():
+            self.show_error(self.tr("Confirm the attestation first (R13)."))
+            return
+        self.ok_button.setEnabled(False)
+        self._save(self)
+
+
+def remove_mark_flow(runner: TaskRunner, hall: HallConnection, parent: QWidget, *, registration_id: int,
+                     request_id: int, member_name: str, book_id: int,
+                     opened: Callable[[ReasonDialog], None] | None = None,
+                     done: Callable[[int], None] | None = None) -> None:
+    """Find the live mark an offer line issued, ask why it goes, and remove it (audited)."""
+
+    def find() -> list:
+        return [m for m in hall.read(check_marks, registration_id=registration_id, include_removed=False)
+                if m.request_id == request_id]
+
+    def ask(marks: list) -> None:
+        if not marks:
+            messages.information(parent, parent.tr("Remove check mark"),
+                                 parent.tr("{} holds no live check mark from this request.").format(member_name))
+            return
+        mark = marks[0]
+
+        def save(dialog: ReasonDialog, reason: str) -> None:
+            def failed(exc: BaseException) -> None:
+                dialog.show_error(getattr(exc, "message", str(exc)))
+
+            def saved(left: int) -> None:
+                dialog.accept()
+                messages.status(parent, parent.tr("Check mark removed; {} live mark(s) left").format(left))
+                if done is not None:
+                    done(left)
+
+            runner.command(lambda: remove_mark(hall.uow(), mark_id=mark.id, reason=reason), parent=dialog,
+                           success=saved, failure=failed, changed=("check_mark", [book_id]), name="remove mark")
+
+        dialog = ReasonDialog(parent.tr("Remove check mark"),
+                              parent.tr("Remove the check mark of {:%a %d %b %Y} on {} from {}?").format(
+                                  mark.marked_on, mark.book_name, member_name),
+                              save, parent, parent.tr("Remove the mark"))
+        dialog.open()
+        if opened is not None:
+            opened(dialog)
+
+    runner.query(find, parent=parent, success=ask, name="find check mark")

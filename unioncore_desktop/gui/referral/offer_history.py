@@ -1,0 +1,101 @@
+"""Offer history: the frozen list behind a dispatch or a request — who stood where, skipped why or answered
+what, marked or not, recorded by whom and when. Printable and exportable for a grievance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.queries.dispatch import OfferLineRow, offer_history
+from unioncore_desktop.gui import messages, reporting
+from unioncore_desktop.gui.itemmodels.dispatch import OfferHistoryModel
+from unioncore_desktop.gui.referral.dialogs import ReasonDialog, remove_mark_flow
+from unioncore_desktop.gui.settings import UiSettings
+from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.table_panel import TablePanel
+from unioncore_desktop.reports.pdf.offer_history import build_offer_history
+
+
+class OfferHistoryDialog(QDialog):
+    """The offer lines of one dispatch (its run up to the acceptance) or of every run of one request."""
+
+    loaded = Signal()
+    printed = Signal(object)  # Path of the PDF
+
+    def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings | None, *,
+                 dispatch_id: int | None = None, request_id: int | None = None, subject: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.hall = runner, hall
+        self.dispatch_id, self.request_id = dispatch_id, request_id
+        self.subject = subject or (f"dispatch {dispatch_id}" if dispatch_id else f"request {request_id}")
+        self.setWindowTitle(self.tr("Offer history — {}").format(self.subject))
+        self.mark_dialog: ReasonDialog | None = None
+        self.model = OfferHistoryModel(parent=self)
+        self.panel = TablePanel("offer-history", self.model, settings=settings,
+                                search_placeholder=self.tr("Find a member in this list…"))
+        self.panel.search_edit.setVisible(False)
+        self.panel.export_requested.connect(self._on_panel_export_requested)
+        self.panel.print_requested.connect(self._on_panel_print_requested)
+        self.heading = QLabel(self.tr("<b>The list as it stood</b> — {}").format(self.subject))
+        self.remove_mark_button = QPushButton(self.tr("Remove check mark…"))
+        self.remove_mark_button.clicked.connect(self._on_remove_mark_button_clicked)
+        close = QPushButton(self.tr("Close"))
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.remove_mark_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.panel, 1)
+        layout.addLayout(buttons)
+        self.resize(1100, 520)
+        self.reload()
+
+    def reload(self) -> None:
+        dispatch_id, request_id = self.dispatch_id, self.request_id
+        self.runner.query(lambda: self.hall.read(offer_history, dispatch_id=dispatch_id, request_id=request_id),
+                          parent=self, key=("offer-history", id(self)), success=self._show, name="offer history")
+
+    def _show(self, rows: list[OfferLineRow]) -> None:
+        self.panel.reload(rows)
+        self.panel.view.resizeColumnsToContents()
+        self.loaded.emit()
+
+    def _parameters(self) -> list[tuple[str, str]]:
+        return [("For", self.subject), ("Lines", str(self.model.rowCount()))]
+
+    def _on_panel_export_requested(self) -> None:
+        reporting.export_model(self.runner, self.hall, self, self.model, "Offer history", self._parameters())
+
+    def _on_panel_print_requested(self) -> None:
+        rows = list(self.model.rows)
+        reporting.print_report(self.runner, self.hall, self, "Offer history", self._parameters(),
+                               lambda path, context: build_offer_history(path, context, rows),
+                               done=self._on_printed)
+
+    def _on_printed(self, path: Path) -> None:
+        messages.status(self, self.tr("Saved {}").format(path), 8000)
+        if reporting.save_folder_override is None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        self.printed.emit(path)
+
+    def _on_remove_mark_button_clicked(self) -> None:
+        line = self.panel.current_row()
+        if line is None or not line.mark_issued:
+            return
+        remove_mark_flow(self.runner, self.hall, self, registration_id=line.registration_id,
+                         request_id=line.request_id, member_name=line.member_name, book_id=line.book_id,
+                         opened=lambda d: setattr(self, "mark_dialog", d))

@@ -1,0 +1,1 @@
+"""The Reports area: a catalogue of printed reports with their parameter forms."""

@@ -1,0 +1,175 @@
+"""The reports a manager can run from the Reports screen: what each asks for, how it loads, prints and exports.
+
+Qt-free on purpose: `load` runs in a worker with a session, `pdf` and `table` are the Qt-free report modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from unioncore_desktop.domain.errors import NotFound
+from unioncore_desktop.domain.queries import books as book_queries
+from unioncore_desktop.domain.queries import dues as dues_queries
+from unioncore_desktop.domain.queries.dispatch import day_book
+from unioncore_desktop.domain.queries.requests import open_requests
+from unioncore_desktop.reports import ReportContext, tables
+from unioncore_desktop.reports.base import label
+from unioncore_desktop.reports.pdf import book_reports
+from unioncore_desktop.reports.pdf.arrears import build_arrears_list
+from unioncore_desktop.reports.pdf.daily_cash import build_daily_cash
+from unioncore_desktop.reports.pdf.dues_summary import build_dues_summary
+from unioncore_desktop.reports.pdf.out_of_work import build_all_books_list, build_out_of_work_list
+
+BOOKS, DISPATCH, DUES = "Books", "Dispatch", "Dues"
+GROUPS = (BOOKS, DISPATCH, DUES)
+BOOK_ROLES = frozenset({"dispatcher", "manager"})
+DUES_ROLES = frozenset({"dues_clerk", "manager"})
+
+# Parameter kinds the screen knows how to ask for.
+BOOK, ANY_BOOK, DAY, RANGE, DAYS, MEMBER, MONTHS, REASON, MIN_MONTHS, STANDING = (
+    "book", "any_book", "day", "range", "days", "member", "months", "reason", "min_months", "standing")
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """What the form holds; each report reads the fields it asked for."""
+
+    book_id: int | None = None
+    book_name: str = ""
+    day: date | None = None
+    start: date | None = None
+    end: date | None = None
+    days: int = 14
+    member_id: int | None = None
+    member_label: str = ""
+    first_month: date | None = None
+    last_month: date | None = None
+    reason: str | None = None
+    min_months: int = 1
+    standing: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    key: str
+    group: str
+    title: str
+    description: str
+    fields: tuple[str, ...]
+    roles: frozenset[str]
+    load: Callable[[Any, Params], Any]                       # (session, params) -> data, in a worker
+    pdf: Callable[[Path, ReportContext, Any], Path]
+    table: Callable[[Any], tables.Table]
+    heading: Callable[[Params], str] | None = field(default=None)
+
+    def title_for(self, params: Params) -> str:
+        return self.heading(params) if self.heading else self.title
+
+
+def describe(spec: ReportSpec, p: Params) -> list[tuple[str, str]]:
+    """The parameters line printed on every page and logged with the run."""
+    out: list[tuple[str, str]] = []
+    for kind in spec.fields:
+        if kind in (BOOK, ANY_BOOK):
+            out.append(("Book", p.book_name or "all books"))
+        elif kind == DAY:
+            out.append(("Day", p.day.isoformat() if p.day else ""))
+        elif kind == RANGE:
+            out.append(("From", p.start.isoformat() if p.start else ""))
+            out.append(("To", p.end.isoformat() if p.end else ""))
+        elif kind == DAYS:
+            out.append(("Within days", str(p.days)))
+        elif kind == MEMBER:
+            out.append(("Member", p.member_label))
+        elif kind == MONTHS:
+            out.append(("From month", p.first_month.strftime("%B %Y") if p.first_month else ""))
+            out.append(("To month", p.last_month.strftime("%B %Y") if p.last_month else ""))
+        elif kind == REASON:
+            out.append(("Reason", label(p.reason) if p.reason else "all reasons"))
+        elif kind == MIN_MONTHS:
+            out.append(("At least months behind", str(p.min_months)))
+        elif kind == STANDING:
+            out.append(("Standing", label(p.standing) if p.standing else "all"))
+    return out
+
+
+def validate(spec: ReportSpec, p: Params) -> dict[str, str]:
+    """Messages by parameter kind, shown beside the field before anything runs."""
+    errors: dict[str, str] = {}
+    if BOOK in spec.fields and p.book_id is None:
+        errors[BOOK] = "Pick a book."
+    if DAY in spec.fields and p.day is None:
+        errors[DAY] = "Enter a day."
+    if RANGE in spec.fields and (p.start is None or p.end is None or p.start > p.end):
+        errors[RANGE] = "The first day must be on or before the last day."
+    if MEMBER in spec.fields and p.member_id is None:
+        errors[MEMBER] = "Type a name or card number and pick the member from the list."
+    if MONTHS in spec.fields and (p.first_month is None or p.last_month is None or p.first_month > p.last_month):
+        errors[MONTHS] = "The first month must be on or before the last month."
+    if DAYS in spec.fields and not 0 <= p.days <= 366:
+        errors[DAYS] = "Between 0 and 366 days."
+    return errors
+
+
+# --- loaders (worker side) -----------------------------------------------------------------------------------
+
+def _one_book(session: Any, p: Params) -> tuple[Any, list[Any]]:
+    book = next((b for b in book_queries.list_books(session, include_inactive=True) if b.id == p.book_id), None)
+    if book is None:
+        raise NotFound("That book no longer exists.")
+    return book, book_queries.book_list(session, book.id)
+
+
+def _all_books(session: Any, _p: Params) -> list[tuple[Any, list[Any]]]:
+    return [(b, book_queries.book_list(session, b.id)) for b in book_queries.list_books(session)]
+
+
+def _oow_pdf(path: Path, context: ReportContext, data: tuple[Any, list[Any]]) -> Path:
+    return build_out_of_work_list(path, context, data[0], data[1])
+
+
+SPECS: tuple[ReportSpec, ...] = (
+    ReportSpec("out_of_work", BOOKS, "Out-of-Work List", "One book in queue order, tiers with subtotals.",
+               (BOOK,), BOOK_ROLES, _one_book, _oow_pdf, lambda data: tables.out_of_work_table(data[1]),
+               heading=lambda p: f"Out-of-Work List — {p.book_name}"),
+    ReportSpec("all_books", BOOKS, "All Books", "Every book's list in morning order, each on its own pages.",
+               (), BOOK_ROLES, _all_books, build_all_books_list, tables.all_books_table),
+    ReportSpec("unemployed", BOOKS, "Unemployed Counts", "Registered and not out on a job, book by tier.",
+               (), BOOK_ROLES, lambda s, p: book_queries.unemployed_counts(s), book_reports.build_unemployed_counts,
+               tables.unemployed_counts_table),
+    ReportSpec("resign_due", BOOKS, "Re-sign Due", "Who must re-sign within N days (overdue first).",
+               (DAYS,), BOOK_ROLES, lambda s, p: book_queries.resign_due(s, p.days), book_reports.build_resign_due,
+               tables.resign_due_table),
+    ReportSpec("dropped", BOOKS, "Dropped", "Roll-offs in a date range, by reason.",
+               (RANGE, REASON), BOOK_ROLES, lambda s, p: book_queries.dropped(s, p.start, p.end, p.reason),
+               book_reports.build_dropped, tables.dropped_table),
+    ReportSpec("referral_history", BOOKS, "Referral History", "Every registration change of one member.",
+               (MEMBER,), BOOK_ROLES, lambda s, p: book_queries.referral_history(s, p.member_id),
+               book_reports.build_referral_history, tables.referral_history_table,
+               heading=lambda p: f"Referral History — {p.member_label}"),
+    ReportSpec("open_requests", DISPATCH, "Open Requests", "Requests still needing workers, by referral morning.",
+               (ANY_BOOK,), BOOK_ROLES, lambda s, p: open_requests(s, book_id=p.book_id),
+               book_reports.build_open_requests, tables.open_requests_table),
+    ReportSpec("day_book", DISPATCH, "Day Book", "A day's dispatches with totals by book and by employer.",
+               (DAY,), BOOK_ROLES, lambda s, p: day_book(s, p.day), book_reports.build_day_book,
+               tables.day_book_table, heading=lambda p: f"Day Book — {p.day.isoformat() if p.day else ''}"),
+    ReportSpec("daily_cash", DUES, "Daily Cash", "A day's receipts by method, matching the deposit.",
+               (DAY,), DUES_ROLES, lambda s, p: dues_queries.daily_cash(s, p.day), build_daily_cash,
+               tables.daily_cash_table),
+    ReportSpec("dues_summary", DUES, "Dues Summary", "Billed, paid, collected and collection % by month.",
+               (MONTHS,), DUES_ROLES, lambda s, p: dues_queries.dues_summary(s, p.first_month, p.last_month),
+               build_dues_summary, tables.dues_summary_table),
+    ReportSpec("arrears", DUES, "Arrears List", "Members behind on dues: months, balance, last payment.",
+               (MIN_MONTHS, STANDING), DUES_ROLES,
+               lambda s, p: dues_queries.arrears_list(s, min_months=p.min_months, standing=p.standing),
+               build_arrears_list, tables.arrears_table),
+)
+
+
+def specs_for(roles: frozenset[str]) -> list[ReportSpec]:
+    """The reports this login may run; the database grants decide in the end, this only hides the rest."""
+    return [s for s in SPECS if s.roles & roles]

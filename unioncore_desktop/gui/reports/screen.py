@@ -1,0 +1,388 @@
+"""Reports: pick a report on the left, fill its parameters on the right, get the PDF or the Excel file."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.queries.books import BookSummary, list_books
+from unioncore_desktop.domain.queries.hall import hall_clock
+from unioncore_desktop.domain.queries.members import MemberListRow, search_members
+from unioncore_desktop.domain.rules.referral_vocab import ROLL_OFF_REASONS
+from unioncore_desktop.gui import icons, messages, reporting
+from unioncore_desktop.gui.reports import catalog
+from unioncore_desktop.gui.reports.catalog import Params, ReportSpec
+from unioncore_desktop.gui.settings import UiSettings
+from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.reports import export_table
+from unioncore_desktop.reports.base import label
+
+SPEC_ROLE = Qt.ItemDataRole.UserRole + 1
+MEMBER_SEARCH_DELAY_MS = 200
+STANDINGS = ("in_arrears", "suspended")
+
+
+def _qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def _pydate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+class ReportsScreen(QWidget):
+    """The reports area of the main window."""
+
+    area = "reports"
+    report_written = Signal(Path)  # after a PDF or Excel file is saved (tests wait on it)
+    loaded = Signal()  # books and the hall's today have arrived
+
+    def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.hall = hall
+        self.settings = settings
+        self.specs = catalog.specs_for(hall.facts.roles)
+        self.current: ReportSpec | None = None
+        self._members: dict[str, MemberListRow] = {}
+        self._first_book_marker = object()
+
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("reportList")
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
+        for group in catalog.GROUPS:
+            specs = [s for s in self.specs if s.group == group]
+            if not specs:
+                continue
+            top = QTreeWidgetItem(self.tree, [self.tr(group)])
+            top.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            for spec in specs:
+                item = QTreeWidgetItem(top, [self.tr(spec.title)])
+                item.setData(0, SPEC_ROLE, spec.key)
+                item.setToolTip(0, self.tr(spec.description))
+        self.tree.expandAll()
+        self.tree.currentItemChanged.connect(self._on_tree_current_item_changed)
+
+        self.title = QLabel()
+        self.title.setObjectName("recordTitle")
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+
+        self.book = QComboBox()
+        self.book.setObjectName("bookPicker")
+        self.book.setMinimumContentsLength(22)
+        self.book.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.day = self._date_edit()
+        self.start = self._date_edit()
+        self.end = self._date_edit()
+        self.days = QSpinBox()
+        self.days.setRange(0, 366)
+        self.days.setValue(14)
+        self.days.setSuffix(self.tr(" days"))
+        self.member = QLineEdit()
+        self.member.setPlaceholderText(self.tr("Card number or name"))
+        self._member_model = QStringListModel(self)
+        completer = QCompleter(self._member_model, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.member.setCompleter(completer)
+        self._member_timer = QTimer(self)
+        self._member_timer.setSingleShot(True)
+        self._member_timer.setInterval(MEMBER_SEARCH_DELAY_MS)
+        self._member_timer.timeout.connect(self._on_member_timer_timeout)
+        self.member.textEdited.connect(lambda _text: self._member_timer.start())
+        self.first_month = self._date_edit("yyyy-MM")
+        self.last_month = self._date_edit("yyyy-MM")
+        self.reason = QComboBox()
+        self.reason.addItem(self.tr("All reasons"), None)
+        for reason in ROLL_OFF_REASONS:
+            self.reason.addItem(label(reason), reason)
+        self.min_months = QSpinBox()
+        self.min_months.setRange(1, 120)
+        self.standing = QComboBox()
+        self.standing.addItem(self.tr("All"), None)
+        for standing in STANDINGS:
+            self.standing.addItem(label(standing), standing)
+
+        range_box = self._pair(self.start, self.end)
+        months_box = self._pair(self.first_month, self.last_month)
+        self.form = QFormLayout()
+        self.errors: dict[str, QLabel] = {}
+        self._rows: dict[str, list[QWidget]] = {}
+        for kind, text, widget in (
+                (catalog.BOOK, "&Book", self.book), (catalog.ANY_BOOK, "&Book", None), (catalog.DAY, "&Day", self.day),
+                (catalog.RANGE, "&From – to", range_box), (catalog.DAYS, "&Within", self.days),
+                (catalog.MEMBER, "&Member", self.member), (catalog.MONTHS, "M&onths", months_box),
+                (catalog.REASON, "&Reason", self.reason), (catalog.MIN_MONTHS, "At &least", self.min_months),
+                (catalog.STANDING, "&Standing", self.standing)):
+            if widget is None:  # ANY_BOOK shares the book picker
+                continue
+            error = QLabel()
+            error.setObjectName("fieldError")
+            error.setStyleSheet("color: #B3261E;")
+            error.setVisible(False)
+            box = QWidget()
+            line = QHBoxLayout(box)
+            line.setContentsMargins(0, 0, 0, 0)
+            line.addWidget(widget)
+            line.addWidget(error)
+            line.addStretch(1)  # fields keep their natural width; the message sits right beside its field
+            self.form.addRow(self.tr(text), box)
+            self.errors[kind] = error
+            self._rows[kind] = [box]
+
+        self.pdf_button = QPushButton(icons.get("print"), self.tr("&PDF"))
+        self.pdf_button.setDefault(True)
+        self.pdf_button.setToolTip(self.tr("Build the PDF (Ctrl+P)"))
+        self.excel_button = QPushButton(icons.get("export-excel"), self.tr("E&xcel"))
+        self.excel_button.setToolTip(self.tr("Export to Excel (Ctrl+E)"))
+        self.pdf_button.clicked.connect(self._on_pdf_button_clicked)
+        self.excel_button.clicked.connect(self._on_excel_button_clicked)
+        QShortcut(QKeySequence.StandardKey.Print, self, activated=self._on_pdf_button_clicked)
+        QShortcut(QKeySequence("Ctrl+E"), self, activated=self._on_excel_button_clicked)
+        self.status = QLabel()
+        self.status.setObjectName("reportStatus")
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.excel_button)
+        buttons.addWidget(self.pdf_button)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.title)
+        right_layout.addWidget(self.description)
+        right_layout.addSpacing(8)
+        right_layout.addLayout(self.form)
+        right_layout.addStretch(1)
+        right_layout.addLayout(buttons)
+
+        splitter = QSplitter()
+        splitter.addWidget(self.tree)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 700])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        for a, b in ((self.tree, self.book), (self.book, self.day), (self.day, self.start), (self.start, self.end),
+                     (self.end, self.days), (self.days, self.member), (self.member, self.first_month),
+                     (self.first_month, self.last_month), (self.last_month, self.reason),
+                     (self.reason, self.min_months), (self.min_months, self.standing),
+                     (self.standing, self.excel_button), (self.excel_button, self.pdf_button)):
+            QWidget.setTabOrder(a, b)
+
+        first = self._item_for(self.specs[0].key) if self.specs else None
+        if first is not None:
+            self.tree.setCurrentItem(first)
+        else:
+            self._show_spec(None)
+        self.search()
+
+    # --- widgets --------------------------------------------------------------------------------------------
+
+    def _date_edit(self, display: str = "yyyy-MM-dd") -> QDateEdit:
+        edit = QDateEdit()
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat(display)
+        return edit
+
+    def _pair(self, first: QWidget, second: QWidget) -> QWidget:
+        box = QWidget()
+        line = QHBoxLayout(box)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(first)
+        line.addWidget(QLabel("–"))
+        line.addWidget(second)
+        line.addStretch(1)
+        return box
+
+    def _item_for(self, key: str) -> QTreeWidgetItem | None:
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            for j in range(top.childCount()):
+                if top.child(j).data(0, SPEC_ROLE) == key:
+                    return top.child(j)
+        return None
+
+    def select_report(self, key: str) -> None:
+        item = self._item_for(key)
+        if item is None:
+            raise KeyError(key)
+        self.tree.setCurrentItem(item)
+
+    # --- loading --------------------------------------------------------------------------------------------
+
+    def search(self, _text: str = "") -> None:
+        """Load the book picker and the hall's today (the main window also calls this after an outage)."""
+        hall = self.hall
+
+        def load() -> tuple[list[BookSummary], date]:
+            with hall.session() as session:
+                return list_books(session), hall_clock(session).today
+
+        self.runner.query(load, parent=self, key=("reports-setup", id(self)), success=self._on_setup_loaded,
+                          name="report parameters")
+
+    def _on_setup_loaded(self, loaded: tuple[list[BookSummary], date]) -> None:
+        books, today = loaded
+        chosen = self.book.currentData() if self.book.count() else self._first_book_marker
+        self.book.clear()
+        self.book.addItem(self.tr("All books"), None)
+        for book in books:
+            self.book.addItem(book.name, book.id)
+        # First load: the first book in morning order; later reloads keep what the user picked.
+        index = self.book.findData(chosen) if chosen is not self._first_book_marker else -1
+        self.book.setCurrentIndex(index if index >= 0 else (1 if self.book.count() > 1 else 0))
+        if not getattr(self, "_dates_set", False):
+            # Dates default from the server's today, never the workstation clock.
+            self._dates_set = True
+            self.day.setDate(_qdate(today))
+            self.end.setDate(_qdate(today))
+            self.start.setDate(_qdate(today.replace(day=1)))
+            self.last_month.setDate(_qdate(today.replace(day=1)))
+            first = today.replace(day=1)
+            self.first_month.setDate(_qdate(first.replace(year=first.year - 1) if first.month == 1 else
+                                            first.replace(month=1)))
+        self.loaded.emit()
+
+    def _on_member_timer_timeout(self) -> None:
+        text = self.member.text().strip()
+        if len(text) < 2:
+            return
+        hall = self.hall
+        self.runner.query(lambda: hall.read(search_members, text, limit=20), parent=self,
+                          key=("reports-member", id(self)), success=self._on_members_found, name="find member")
+
+    def _on_members_found(self, rows: list[MemberListRow]) -> None:
+        self._members.update({self._member_text(r): r for r in rows})
+        self._member_model.setStringList([self._member_text(r) for r in rows])
+        if self.member.hasFocus() and rows:
+            self.member.completer().complete()
+
+    @staticmethod
+    def _member_text(row: MemberListRow) -> str:
+        return f"{row.display_name} ({row.card_number})"
+
+    # --- form -----------------------------------------------------------------------------------------------
+
+    def _on_tree_current_item_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
+        key = current.data(0, SPEC_ROLE) if current is not None else None
+        self._show_spec(next((s for s in self.specs if s.key == key), None))
+
+    def _show_spec(self, spec: ReportSpec | None) -> None:
+        self.current = spec
+        self.title.setText(f"<b>{self.tr(spec.title)}</b>" if spec else self.tr("No reports for your role"))
+        self.description.setText(self.tr(spec.description) if spec else "")
+        fields = set(spec.fields) if spec else set()
+        if catalog.ANY_BOOK in fields:
+            fields.add(catalog.BOOK)
+        for kind, widgets in self._rows.items():
+            self.form.setRowVisible(widgets[0], kind in fields)
+        self._clear_errors()
+        self.pdf_button.setEnabled(spec is not None)
+        self.excel_button.setEnabled(spec is not None)
+
+    def params(self) -> Params:
+        member = self._members.get(self.member.text().strip())
+        last_month = _pydate(self.last_month.date()).replace(day=1)
+        return Params(
+            book_id=self.book.currentData(), book_name=self.book.currentText() if self.book.currentData() else "",
+            day=_pydate(self.day.date()), start=_pydate(self.start.date()), end=_pydate(self.end.date()),
+            days=self.days.value(), member_id=member.id if member else None,
+            member_label=self._member_text(member) if member else "",
+            first_month=_pydate(self.first_month.date()).replace(day=1), last_month=last_month,
+            reason=self.reason.currentData(), min_months=self.min_months.value(),
+            standing=self.standing.currentData())
+
+    def _clear_errors(self) -> None:
+        for error in self.errors.values():
+            error.clear()
+            error.setVisible(False)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        self._clear_errors()
+        for kind, message in errors.items():
+            target = self.errors.get(catalog.BOOK if kind == catalog.ANY_BOOK else kind)
+            if target is not None:
+                target.setText(self.tr(message))
+                target.setVisible(True)
+
+    # --- running --------------------------------------------------------------------------------------------
+
+    def _prepared(self) -> tuple[ReportSpec, Params] | None:
+        spec = self.current
+        if spec is None:
+            return None
+        params = self.params()
+        errors = catalog.validate(spec, params)
+        if errors:
+            self.show_errors(errors)
+            return None
+        self._clear_errors()
+        return spec, params
+
+    def _on_pdf_button_clicked(self) -> None:
+        prepared = self._prepared()
+        if prepared is None:
+            return
+        spec, params = prepared
+        hall = self.hall
+
+        def build(path: Path, context: Any) -> Path:
+            return spec.pdf(path, context, hall.read(spec.load, params))
+
+        self.status.setText(self.tr("Building {}…").format(spec.title_for(params)))
+        reporting.print_report(self.runner, hall, self, spec.title_for(params), catalog.describe(spec, params),
+                               build, done=self._on_written)
+
+    def _on_excel_button_clicked(self) -> None:
+        prepared = self._prepared()
+        if prepared is None:
+            return
+        spec, params = prepared
+        hall = self.hall
+        title = spec.title_for(params)
+
+        def build(path: Path, context: Any) -> Path:
+            columns, rows = spec.table(hall.read(spec.load, params))
+            return export_table(path, title=title, columns=columns, rows=rows, context=context)
+
+        self.status.setText(self.tr("Exporting {}…").format(title))
+        reporting.export_report(self.runner, hall, self, title, catalog.describe(spec, params), build,
+                                done=self._on_written)
+
+    def _on_written(self, path: Path) -> None:
+        self.status.setText(self.tr("Saved {}").format(path))
+        messages.status(self, self.tr("Saved {}").format(path), 8000)
+        if reporting.save_folder_override is None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        self.report_written.emit(path)
+
+    def save_state(self) -> None:
+        """Nothing to keep: the main window calls this on every screen when it closes."""

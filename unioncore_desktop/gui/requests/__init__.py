@@ -1,0 +1,1 @@
+"""The Requests area: labor request entry and the open requests."""

@@ -1,0 +1,568 @@
+"""The labor request entry form: keyboard-first, type-ahead for employer, worksite and foreperson, a message
+beside each field, and the R9/R11 consequences (short call, no-mark reasons) shown as they are typed.
+
+The form only shows what the rules say; the domain decides again when the request is saved."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from itertools import pairwise
+from typing import Any
+
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QIntValidator, QKeyEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unioncore_desktop.domain.queries.books import BookSummary
+from unioncore_desktop.domain.queries.requests import RequestDetail
+from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
+from unioncore_desktop.domain.rules.referral import starts_early
+from unioncore_desktop.domain.rules.referral_vocab import NO_MARK_REASONS
+from unioncore_desktop.domain.services.requests import DERIVED_NO_MARK, RequestInput
+
+TYPE_AHEAD_DELAY_MS = 150
+
+NO_MARK_LABELS = {
+    "specialty_skill": "Specialty skill outside the agreement",
+    "mou_jobsite": "MOU jobsite",
+    "early_start": "Starts before 06:00 (automatic, from the start time)",
+    "under_scale": "Under-scale work",
+    "various_locations": "Various locations",
+    "short_call": "Short call (automatic, from the duration)",
+    "employer_rejection": "Employer rejection of the member",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One type-ahead suggestion: the text shown and the id it stands for."""
+
+    id: int
+    text: str
+
+
+class TypeAhead(QLineEdit):
+    """A line edit whose suggestions come from a worker: `fetch(text)` runs off the GUI thread (through the
+    screen's runner) and returns Choices; picking one (or tabbing out when only one fits) sets `chosen`."""
+
+    chosen_changed = Signal(object)  # Choice | None
+
+    def __init__(self, start_query: Callable[[str, Callable[[list[Choice]], None]], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._start_query = start_query
+        self._choices: list[Choice] = []
+        self.chosen: Choice | None = None
+        self._model = QStringListModel(self)
+        self.completer_ = QCompleter(self._model, self)
+        # The server already ranked (and forgave misspellings); the popup must not filter again.
+        self.completer_.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.completer_.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer_.setWidget(self)
+        self.completer_.activated.connect(self._on_completer_activated)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(TYPE_AHEAD_DELAY_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self.textEdited.connect(self._on_text_edited)
+        self.editingFinished.connect(self._on_editing_finished)
+
+    def set_chosen(self, choice: Choice | None) -> None:
+        self.chosen = choice
+        self.blockSignals(True)
+        self.setText(choice.text if choice else "")
+        self.blockSignals(False)
+        self.chosen_changed.emit(choice)
+
+    def _on_text_edited(self, _text: str) -> None:
+        if self.chosen is not None:
+            self.chosen = None
+            self.chosen_changed.emit(None)
+        self._timer.start()
+
+    def _on_timer_timeout(self) -> None:
+        text = self.text().strip()
+        if text:
+            self._start_query(text, self._on_results)
+
+    def _on_results(self, choices: list[Choice]) -> None:
+        self._choices = choices
+        self._model.setStringList([c.text for c in choices])
+        if self.chosen is None and self.hasFocus() and choices:
+            self.completer_.complete()
+        elif not self.hasFocus():
+            self._take_obvious()
+
+    def _on_completer_activated(self, text: str) -> None:
+        choice = next((c for c in self._choices if c.text == text), None)
+        if choice is not None:
+            self.set_chosen(choice)
+
+    def _on_editing_finished(self) -> None:
+        self._take_obvious()
+
+    def _take_obvious(self) -> None:
+        """Tabbing out of the field with one suggestion, or with the exact name of the first, picks it."""
+        if self.chosen is not None or not self.text().strip():
+            return
+        text = self.text().strip().casefold()
+        if len(self._choices) == 1 or (self._choices and self._choices[0].text.casefold().startswith(text)
+                                       and len(text) >= 3):
+            self.set_chosen(self._choices[0])
+
+
+class RequestForm(QWidget):
+    """Enter or edit one labor request. Enter saves (`submitted`), Esc clears (`cleared`)."""
+
+    submitted = Signal()
+    cleared = Signal()
+    employer_chosen = Signal(object)  # int | None
+
+    def __init__(self, search_employers: Callable[[str, Callable[[list[Choice]], None]], None],
+                 search_members: Callable[[str, Callable[[list[Choice]], None]], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.books: list[BookSummary] = []
+        self.rules: dict[int, RuleSet] = {}
+        self.today: date | None = None
+        self.error_labels: dict[str, QLabel] = {}
+        self.editors: dict[str, QWidget] = {}
+
+        self.message = QLabel()
+        self.message.setObjectName("formMessage")
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+
+        self.employer = TypeAhead(search_employers)
+        self.employer.setObjectName("employer")
+        self.employer.setPlaceholderText(self.tr("Type the employer's name"))
+        self.employer.chosen_changed.connect(self._on_employer_chosen_changed)
+        self.worksite = QComboBox()
+        self.worksite.setObjectName("worksite")
+        self.worksite.setEditable(True)
+        self.worksite.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.worksite.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.worksite.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.worksite.addItem("", None)
+        self.worksite.lineEdit().setPlaceholderText(self.tr("type part of the worksite's name (blank: none)"))
+        self.worksite.lineEdit().editingFinished.connect(self._on_worksite_editing_finished)
+        # The completer popup eats the line edit's focus-out, so leaving the field is caught app-wide.
+        QApplication.instance().focusChanged.connect(self._on_app_focus_changed)
+        self.book = QComboBox()
+        self.book.setObjectName("book")
+        self.book.currentIndexChanged.connect(self._update_consequences)
+        self.job_class = QLineEdit()
+        self.job_class.setPlaceholderText(self.tr("e.g. Journeyman wireperson"))
+        self.workers = QSpinBox()
+        self.workers.setRange(1, 500)
+        self.wage = QLineEdit()
+        self.wage.setPlaceholderText(self.tr("per hour, e.g. 58.25"))
+        self.start_on = QLineEdit()
+        self.start_on.setPlaceholderText(self.tr("YYYY-MM-DD or MM/DD"))
+        self.start_time = QLineEdit()
+        self.start_time.setPlaceholderText(self.tr("HH:MM, e.g. 07:00"))
+        self.start_time.textChanged.connect(self._update_consequences)
+        self.duration = QLineEdit()
+        self.duration.setPlaceholderText(self.tr("business days (blank: unknown)"))
+        self.duration.setValidator(QIntValidator(1, 9999, self))
+        self.duration.textChanged.connect(self._update_consequences)
+        self.call_kind = QLabel()
+        self.call_kind.setObjectName("callKind")
+        self.call_kind.setWordWrap(True)
+
+        self.no_mark_boxes: dict[str, QCheckBox] = {}
+        no_mark_group = QGroupBox(self.tr("No check marks on this request because (R11)"))
+        no_mark_layout = QGridLayout(no_mark_group)
+        no_mark_layout.setVerticalSpacing(2)
+        for i, reason in enumerate(NO_MARK_REASONS):
+            box = QCheckBox(self.tr(NO_MARK_LABELS[reason]))
+            box.setObjectName(f"no_mark_{reason}")
+            if reason in DERIVED_NO_MARK:
+                box.setEnabled(False)
+                box.setToolTip(self.tr("Ticked automatically from the request's own fields."))
+            self.no_mark_boxes[reason] = box
+            no_mark_layout.addWidget(box, i // 2, i % 2)
+        self.marks_note = QLabel()
+        self.marks_note.setObjectName("marksNote")
+        self.marks_note.setWordWrap(True)
+        no_mark_layout.addWidget(self.marks_note, (len(NO_MARK_REASONS) + 1) // 2, 0, 1, 2)
+
+        self.requirements = QLineEdit()
+        self.requirements.setPlaceholderText(self.tr("skills, comma-separated: OSHA 30, Drug test"))
+        self.by_name = TypeAhead(search_members)
+        self.by_name.setObjectName("by_name")
+        self.by_name.setPlaceholderText(self.tr("only when the employer names a foreperson"))
+        self.by_name.chosen_changed.connect(self._update_consequences)
+        self.by_name.textChanged.connect(self._update_consequences)
+        self.attested = QCheckBox(self.tr("The foreperson did not solicit this request (R13 attestation)"))
+        self.attested.setObjectName("attested")
+        self.bidding = QCheckBox(self.tr("Post for bids (R8)"))
+        self.report_to = QLineEdit()
+        self.report_to.setPlaceholderText(self.tr("blank: the worksite's report-to"))
+        self.comments = QLineEdit()
+
+        self.editors = {
+            "employer_id": self.employer, "worksite_id": self.worksite, "book_id": self.book,
+            "job_class": self.job_class, "workers_requested": self.workers, "wage": self.wage,
+            "start_on": self.start_on, "start_time": self.start_time, "duration_days": self.duration,
+            "no_mark_reasons": no_mark_group, "requirements": self.requirements,
+            "by_name_member_id": self.by_name, "by_name_attested": self.attested, "bidding": self.bidding,
+            "report_to": self.report_to, "comments": self.comments,
+        }
+
+        job = QGroupBox(self.tr("Request"))
+        grid = QGridLayout(job)
+        grid.setVerticalSpacing(2)
+        rows: list[tuple[str, str, QWidget]] = [
+            ("employer_id", self.tr("&Employer"), self.employer),
+            ("worksite_id", self.tr("&Worksite"), self.worksite),
+            ("book_id", self.tr("&Book"), self.book),
+            ("job_class", self.tr("&Job class"), self.job_class),
+            ("workers_requested", self.tr("Wor&kers"), self.workers),
+            ("wage", self.tr("Wa&ge"), self.wage),
+            ("start_on", self.tr("&Start date"), self.start_on),
+            ("start_time", self.tr("Start &time"), self.start_time),
+            ("duration_days", self.tr("D&uration"), self.duration),
+        ]
+        for row, (name, caption, editor) in enumerate(rows):
+            self._add_row(grid, row, name, caption, editor)
+        grid.addWidget(self.call_kind, len(rows) * 2, 1)
+        grid.setColumnStretch(1, 1)
+
+        more = QGroupBox(self.tr("Terms"))
+        more_grid = QGridLayout(more)
+        more_grid.setVerticalSpacing(2)
+        more_rows: list[tuple[str, str, QWidget]] = [
+            ("requirements", self.tr("&Requirements"), self.requirements),
+            ("by_name_member_id", self.tr("By-name &foreperson"), self.by_name),
+            ("by_name_attested", "", self.attested),
+            ("bidding", "", self.bidding),
+            ("report_to", self.tr("Re&port to"), self.report_to),
+            ("comments", self.tr("&Comments"), self.comments),
+        ]
+        for row, (name, caption, editor) in enumerate(more_rows):
+            self._add_row(more_grid, row, name, caption, editor)
+        more_grid.setColumnStretch(1, 1)
+        self.error_labels["no_mark_reasons"] = self._error_label()
+        right = QVBoxLayout()
+        right.addWidget(no_mark_group)
+        right.addWidget(self.error_labels["no_mark_reasons"])
+        right.addWidget(more)
+        right.addStretch(1)
+
+        columns = QHBoxLayout()
+        columns.addWidget(job, 1)
+        columns.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.message)
+        layout.addLayout(columns)
+
+        order: list[QWidget] = [self.employer, self.worksite, self.book, self.job_class, self.workers, self.wage,
+                                self.start_on, self.start_time, self.duration]
+        order += [self.no_mark_boxes[r] for r in NO_MARK_REASONS if r not in DERIVED_NO_MARK]
+        order += [self.requirements, self.by_name, self.attested, self.bidding, self.report_to, self.comments]
+        for first, second in pairwise(order):
+            QWidget.setTabOrder(first, second)
+        self.tab_order = order
+
+        self._update_consequences()
+
+    # --- building -----------------------------------------------------------------------------------------
+
+    def _error_label(self) -> QLabel:
+        error = QLabel()
+        error.setObjectName("fieldError")
+        error.setWordWrap(True)
+        error.setVisible(False)
+        return error
+
+    def _add_row(self, grid: QGridLayout, row: int, name: str, caption: str, editor: QWidget) -> None:
+        if caption:
+            label_ = QLabel(caption)
+            label_.setBuddy(editor)
+            grid.addWidget(label_, row * 2, 0)
+        error = self._error_label()
+        grid.addWidget(editor, row * 2, 1)
+        grid.addWidget(error, row * 2 + 1, 1)
+        self.error_labels[name] = error
+
+    # --- data the screen feeds ----------------------------------------------------------------------------
+
+    def set_books(self, books: list[BookSummary], rules: dict[int, RuleSet], today: date) -> None:
+        """The books in morning order with the rules in force today (short-call limit, bidding)."""
+        self.books, self.rules, self.today = books, rules, today
+        current = self.book.currentData()
+        self.book.blockSignals(True)
+        self.book.clear()
+        self.book.addItem(self.tr("(choose the book)"), None)
+        for book in books:
+            self.book.addItem(f"{book.morning_slot:%H:%M}  {book.name}", book.id)
+        self.book.setCurrentIndex(max(0, self.book.findData(current)))
+        self.book.blockSignals(False)
+        self._update_consequences()
+
+    def set_worksites(self, worksites: list[Choice], selected: int | None = None) -> None:
+        self.worksite.clear()
+        self.worksite.addItem("", None)
+        for choice in worksites:
+            self.worksite.addItem(choice.text, choice.id)
+        self.worksite.setCurrentIndex(max(0, self.worksite.findData(selected)))
+
+    def _on_employer_chosen_changed(self, choice: Choice | None) -> None:
+        if choice is None:
+            self.set_worksites([])
+        self.employer_chosen.emit(choice.id if choice else None)
+
+    # --- values -------------------------------------------------------------------------------------------
+
+    def book_rules(self) -> RuleSet:
+        book_id = self.book.currentData()
+        return self.rules.get(book_id, DEFAULT_RULES) if book_id is not None else DEFAULT_RULES
+
+    def current_book(self) -> BookSummary | None:
+        return next((b for b in self.books if b.id == self.book.currentData()), None)
+
+    def value(self) -> tuple[RequestInput | None, dict[str, str]]:
+        """The typed request and the form-level errors (text that is not a date, a time, an amount...)."""
+        errors: dict[str, str] = {}
+        if self.employer.chosen is None:
+            errors["employer_id"] = (self.tr("Pick the employer from the suggestions.") if self.employer.text().strip()
+                                     else self.tr("Choose the employer."))
+        worksite_id = self._worksite_id()
+        if worksite_id is False:
+            errors["worksite_id"] = self.tr("Pick one of this employer's worksites, or leave it blank.")
+        if self.book.currentData() is None:
+            errors["book_id"] = self.tr("Choose the book the request is worked from.")
+        start_on, error = parse_date(self.start_on.text(), self.today)
+        if error:
+            errors["start_on"] = error
+        elif start_on is None:
+            errors["start_on"] = self.tr("Give the start date.")
+        start_time, error = normalize_time(self.start_time.text())
+        if error:
+            errors["start_time"] = error
+        wage: Decimal | None = None
+        if self.wage.text().strip():
+            try:
+                wage = Decimal(self.wage.text().strip().lstrip("$").replace(",", ""))
+            except InvalidOperation:
+                errors["wage"] = self.tr("Give the wage as an amount, e.g. 58.25.")
+        duration = int(self.duration.text()) if self.duration.text().strip() else None
+        by_name = self.by_name.chosen
+        if self.by_name.text().strip() and by_name is None:
+            errors["by_name_member_id"] = self.tr("Pick the foreperson from the suggestions, or clear the field.")
+        elif by_name is not None and not self.attested.isChecked():
+            errors["by_name_attested"] = self.tr("Record that the foreperson did not solicit the request.")
+        if errors:
+            return None, errors
+        data = RequestInput(
+            employer_id=self.employer.chosen.id if self.employer.chosen else None,
+            book_id=self.book.currentData(), start_on=start_on, workers_requested=self.workers.value(),
+            worksite_id=worksite_id or None, job_class=self.job_class.text().strip() or None, wage=wage,
+            start_time=start_time, duration_days=duration,
+            no_mark_reasons=tuple(r for r, box in self.no_mark_boxes.items()
+                                  if box.isChecked() and r not in DERIVED_NO_MARK),
+            requirements=tuple(p.strip() for p in self.requirements.text().split(",") if p.strip()),
+            by_name_member_id=by_name.id if by_name else None, by_name_attested=self.attested.isChecked(),
+            bidding=self.bidding.isChecked(), report_to=self.report_to.text().strip() or None,
+            comments=self.comments.text().strip() or None)
+        return data, {}
+
+    def _worksite_id(self) -> int | None | bool:
+        """The chosen worksite id, None for none, False when the typed text matches no worksite."""
+        text = self.worksite.currentText().strip()
+        index = self.worksite.findText(text, Qt.MatchFlag.MatchFixedString)
+        if index >= 0:
+            return self.worksite.itemData(index)
+        if not text:
+            return None
+        # Typed part of a name and moved on: the one worksite it fits is the one meant.
+        fits = [i for i in range(1, self.worksite.count()) if text.casefold() in self.worksite.itemText(i).casefold()]
+        return self.worksite.itemData(fits[0]) if len(fits) == 1 else False
+
+    def _on_app_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        inside = (self.worksite, self.worksite.lineEdit())
+        if old in inside and new not in inside:
+            self._on_worksite_editing_finished()
+
+    def _on_worksite_editing_finished(self) -> None:
+        worksite_id = self._worksite_id()
+        if worksite_id is not False:
+            self.worksite.setCurrentIndex(max(0, self.worksite.findData(worksite_id)))
+
+    def load(self, detail: RequestDetail | None) -> None:
+        """Show a saved request for editing (None: a blank form). Worksites arrive with the employer."""
+        self.clear_errors()
+        if detail is None:
+            self.employer.set_chosen(None)
+            for edit in (self.job_class, self.wage, self.start_on, self.start_time, self.duration,
+                         self.requirements, self.report_to, self.comments):
+                edit.clear()
+            self.book.setCurrentIndex(0)
+            self.workers.setValue(1)
+            for box in self.no_mark_boxes.values():
+                box.setChecked(False)
+            self.by_name.set_chosen(None)
+            self.attested.setChecked(False)
+            self.bidding.setChecked(False)
+            self._update_consequences()
+            return
+        self.employer.set_chosen(Choice(detail.employer_id, detail.employer_name))
+        self.book.setCurrentIndex(max(0, self.book.findData(detail.book_id)))
+        self.job_class.setText(detail.job_class or "")
+        self.workers.setValue(detail.workers_requested)
+        self.wage.setText("" if detail.wage is None else f"{detail.wage:.2f}")
+        self.start_on.setText(detail.start_on.isoformat())
+        self.start_time.setText(detail.start_time or "")
+        self.duration.setText("" if detail.duration_days is None else str(detail.duration_days))
+        for reason, box in self.no_mark_boxes.items():
+            box.setChecked(reason in detail.no_mark_reasons)
+        self.requirements.setText(", ".join(detail.requirements))
+        self.by_name.set_chosen(Choice(detail.by_name_member_id, detail.by_name_member or "")
+                                if detail.by_name_member_id else None)
+        self.attested.setChecked(detail.by_name_attested)
+        self.bidding.setChecked(detail.bidding)
+        self.report_to.setText(detail.report_to or "")
+        self.comments.setText(detail.comments or "")
+        self._update_consequences()
+
+    # --- live consequences ----------------------------------------------------------------------------------
+
+    def _update_consequences(self, *_args: Any) -> None:
+        rules = self.book_rules()
+        text = self.duration.text().strip()
+        days = int(text) if text.isdigit() else None
+        short = days is not None and days <= rules.short_call_max_days
+        if days is None:
+            self.call_kind.setText(self.tr("Duration unknown: a long call."))
+        elif short:
+            self.call_kind.setText(self.tr("<b>Short call</b> (≤ {} business days): no check marks; the member "
+                                           "gets the old place back when it ends (R9).").format(
+                                               rules.short_call_max_days))
+        else:
+            self.call_kind.setText(self.tr("Long call (more than {} business days).").format(
+                rules.short_call_max_days))
+        try:
+            early = starts_early(normalize_time(self.start_time.text())[0])
+        except ValueError:
+            early = False
+        self.no_mark_boxes["short_call"].setChecked(short)
+        self.no_mark_boxes["early_start"].setChecked(early)
+        book = self.current_book()
+        notes = []
+        if book is not None and book.agreement_type != "standard":
+            notes.append(self.tr("{} agreement: manual rules — never issues check marks automatically (R4).")
+                         .format(book.agreement_type.upper()))
+        ticked = [r for r, box in self.no_mark_boxes.items() if box.isChecked()]
+        if ticked:
+            notes.append(self.tr("Passing on this request will not earn a check mark."))
+        elif not notes:
+            notes.append(self.tr("Declining or not answering this request earns a check mark (R10)."))
+        self.marks_note.setText(" ".join(notes))
+        self.bidding.setEnabled(rules.bidding_enabled)
+        if not rules.bidding_enabled:
+            self.bidding.setChecked(False)
+        self.attested.setEnabled(bool(self.by_name.text().strip()))
+
+    # --- errors -------------------------------------------------------------------------------------------
+
+    def show_errors(self, errors: dict[str, str], message: str | None = None) -> None:
+        self.clear_errors()
+        for name, text in errors.items():
+            label_ = self.error_labels.get(name)
+            if label_ is not None:
+                label_.setText(text)
+                label_.setVisible(True)
+            editor = self.editors.get(name)
+            if editor is not None:
+                editor.setProperty("error", True)
+                editor.style().unpolish(editor)
+                editor.style().polish(editor)
+        first = next((self.editors[n] for n in self.editors if n in errors), None)
+        if first is not None:
+            first.setFocus()
+        unplaced = [t for n, t in errors.items() if n not in self.error_labels]
+        if message or unplaced:
+            self.show_message(message or "; ".join(unplaced))
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def clear_errors(self) -> None:
+        self.show_message("")
+        for name, label_ in self.error_labels.items():
+            label_.clear()
+            label_.setVisible(False)
+            editor = self.editors.get(name)
+            if editor is not None and editor.property("error"):
+                editor.setProperty("error", False)
+                editor.style().unpolish(editor)
+                editor.style().polish(editor)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Editors pass Enter and Esc up to here once they are done with them; a key shortcut would also fire
+        # while a type-ahead popup is open, and steal the Enter that picks a suggestion.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._popup_open():
+            event.accept()
+            self.submitted.emit()
+        elif event.key() == Qt.Key.Key_Escape and not self._popup_open():
+            event.accept()
+            self._on_escape()
+        else:
+            super().keyPressEvent(event)
+
+    def _popup_open(self) -> bool:
+        return any(w.completer_.popup().isVisible() for w in (self.employer, self.by_name))
+
+    def _on_escape(self) -> None:
+        self.load(None)
+        self.employer.setFocus()
+        self.cleared.emit()
+
+
+def parse_date(text: str, today: date | None) -> tuple[date | None, str | None]:
+    """YYYY-MM-DD, MM/DD/YYYY, or MM/DD (the next such date from the hall's today)."""
+    text = text.strip()
+    if not text:
+        return None, None
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
+            return date(int(m[1]), int(m[2]), int(m[3])), None
+        if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
+            return date(int(m[3]), int(m[1]), int(m[2])), None
+        if (m := re.fullmatch(r"(\d{1,2})/(\d{1,2})", text)) and today is not None:
+            candidate = date(today.year, int(m[1]), int(m[2]))
+            return (candidate if candidate >= today else date(today.year + 1, int(m[1]), int(m[2]))), None
+    except ValueError:
+        return None, f"{text} is not a date on the calendar."
+    return None, "Use YYYY-MM-DD (or MM/DD)."
+
+
+def normalize_time(text: str) -> tuple[str | None, str | None]:
+    """'7:00', '0700', '700' -> '07:00'; blank -> None."""
+    text = text.strip()
+    if not text:
+        return None, None
+    m = re.fullmatch(r"(\d{1,2}):?(\d{2})", text)
+    if m and int(m[1]) < 24 and int(m[2]) < 60:
+        return f"{int(m[1]):02d}:{m[2]}", None
+    return None, "Give the start time as HH:MM (24-hour)."

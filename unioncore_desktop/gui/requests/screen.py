@@ -1,0 +1,372 @@
+"""Requests: take an employer's labor request from the keyboard, see its R3 referral date at once, and keep
+the open requests in view (edit, cancel with a reason)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.errors import DomainError, StaleRecord, ValidationError
+from unioncore_desktop.domain.queries.books import list_books
+from unioncore_desktop.domain.queries.employers import employer_detail, search_employers
+from unioncore_desktop.domain.queries.members import search_members
+from unioncore_desktop.domain.queries.requests import (
+    RequestDetail,
+    RequestRow,
+    open_requests,
+    request_detail,
+)
+from unioncore_desktop.domain.services.referral_context import hall_clock, rules_for
+from unioncore_desktop.domain.services.requests import (
+    cancel_request,
+    create_request,
+    edit_request,
+)
+from unioncore_desktop.gui import events, icons, messages, reporting
+from unioncore_desktop.gui.itemmodels.requests import RequestListModel, request_flags
+from unioncore_desktop.gui.requests.form import Choice, RequestForm
+from unioncore_desktop.gui.settings import UiSettings
+from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.table_panel import TablePanel
+from unioncore_desktop.reports.base import Column, build_table_report, label
+
+REFRESH_KINDS = ("labor_request", "dispatch")
+
+
+def referral_text(detail: RequestDetail) -> str:
+    return f"Worked at the referral of {detail.referral_date:%a %d %b %Y}"
+
+
+def matches(row: RequestRow, text: str) -> bool:
+    if not text:
+        return True
+    haystack = " ".join(str(v or "") for v in (row.number, row.book_name, row.employer_name, row.worksite_name,
+                                                 row.job_class, row.status, request_flags(row))).casefold()
+    return all(word in haystack for word in text.casefold().split())
+
+
+class CancelRequestDialog(QDialog):
+    """Asks why the request is cancelled; closes only when the cancel is saved."""
+
+    def __init__(self, row: RequestRow, save: Callable[[CancelRequestDialog, str], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Cancel request {}").format(row.number))
+        self._save = save
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(self.tr("e.g. employer filled the job themselves"))
+        self.error = QLabel()
+        self.error.setObjectName("fieldError")
+        self.error.setVisible(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(self.tr("Cancel the request"))
+        buttons.accepted.connect(self._on_accepted)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("{} — {} on {}, {} of {} dispatched.").format(
+            row.number, row.employer_name, row.book_name, row.workers_dispatched, row.workers_requested)))
+        layout.addWidget(QLabel(self.tr("&Reason (required):"), buddy=self.reason))
+        layout.addWidget(self.reason)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def _on_accepted(self) -> None:
+        if not self.reason.text().strip():
+            self.show_error(self.tr("Say why the request is cancelled."))
+            return
+        self._save(self, self.reason.text().strip())
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(True)
+        self.reason.setFocus()
+
+
+class RequestsScreen(QWidget):
+    """The Requests area: the entry form above, the open requests below."""
+
+    loaded = Signal()  # the open requests are on screen
+    record_shown = Signal()  # a request was saved (or opened for editing)
+    saved = Signal(object)  # RequestDetail
+    area = "requests"
+
+    def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.hall = hall
+        self.settings = settings
+        self.editing: RequestDetail | None = None
+        self.last_saved: RequestDetail | None = None
+        self._rows: list[RequestRow] = []
+        self._loaded_once = False
+
+        self.form = RequestForm(self._search_employers, self._search_members)
+        self.form.submitted.connect(self._on_form_submitted)
+        self.form.cleared.connect(self._on_form_cleared)
+        self.form.employer_chosen.connect(self._on_form_employer_chosen)
+        self.title = QLabel(self.tr("<b>New labor request</b>"))
+        self.title.setObjectName("recordTitle")
+        self.result = QLabel()
+        self.result.setObjectName("requestResult")
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.save_button = QPushButton(icons.get("save"), self.tr("Save (Enter)"))
+        self.save_button.setDefault(True)
+        self.clear_button = QPushButton(self.tr("Clear (Esc)"))
+        self.save_button.clicked.connect(self._on_form_submitted)
+        self.clear_button.clicked.connect(self.form._on_escape)
+        self.save_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addStretch(1)
+        header.addWidget(self.result)
+        top_layout.addLayout(header)
+        top_layout.addWidget(self.form)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.save_button)
+        top_layout.addLayout(buttons)
+
+        self.model = RequestListModel(parent=self)
+        self.panel = TablePanel("requests", self.model, settings=settings,
+                                search_placeholder=self.tr("Filter: book, employer, worksite, request number…"))
+        self.panel.search_changed.connect(self._on_panel_search_changed)
+        self.panel.export_requested.connect(self._on_panel_export_requested)
+        self.panel.print_requested.connect(self._on_panel_print_requested)
+        self.panel.row_activated.connect(lambda _row: self._on_edit_button_clicked())
+        self.edit_button = QPushButton(self.tr("&Edit selected"))
+        self.cancel_button = QPushButton(self.tr("Ca&ncel selected…"))
+        self.edit_button.clicked.connect(self._on_edit_button_clicked)
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        list_header = QHBoxLayout()
+        list_header.addWidget(QLabel(self.tr("<b>Open requests</b>")))
+        list_header.addStretch(1)
+        list_header.addWidget(self.edit_button)
+        list_header.addWidget(self.cancel_button)
+        bottom_layout.addLayout(list_header)
+        bottom_layout.addWidget(self.panel)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(bottom)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        events.hub().data_changed.connect(self._on_hub_data_changed)
+        self.panel.restore_state()
+        self._load_setup()
+        self.search(self.panel.search_text())
+
+    # --- loading ------------------------------------------------------------------------------------------
+
+    def _load_setup(self) -> None:
+        hall = self.hall
+
+        def load():
+            with hall.session() as session:
+                today = hall_clock(session).today
+                books = list_books(session)
+                return books, {b.id: rules_for(session, b.id, today) for b in books}, today
+
+        self.runner.query(load, parent=self, key="requests-setup",
+                          success=lambda loaded: self.form.set_books(*loaded), name="request form setup")
+
+    def search(self, text: str) -> None:
+        """Reload the open requests (the filter is applied here, on the loaded list)."""
+        self.runner.query(lambda: self.hall.read(open_requests), parent=self, key="requests-open",
+                          success=self._show_rows, name="open requests")
+
+    def _show_rows(self, rows: list[RequestRow]) -> None:
+        self._rows = rows
+        shown = [r for r in rows if matches(r, self.panel.search_text())]
+        if self._loaded_once:
+            self.panel.reload(shown)
+        else:
+            self.model.set_rows(shown)
+            self._loaded_once = True
+        if self.last_saved is not None and self.panel.current_row() is None:
+            self.panel.select_id(self.last_saved.id)
+        self.loaded.emit()
+
+    def _on_panel_search_changed(self, text: str) -> None:
+        self.model.set_rows([r for r in self._rows if matches(r, text)])
+
+    def _on_hub_data_changed(self, kind: str, _ids: list, _initiator: object) -> None:
+        if kind in REFRESH_KINDS:
+            self.search(self.panel.search_text())
+
+    # --- type-ahead ---------------------------------------------------------------------------------------
+
+    def _search_employers(self, text: str, deliver: Callable[[list[Choice]], None]) -> None:
+        def find() -> list[Choice]:
+            rows = self.hall.read(search_employers, text, limit=20)
+            return [Choice(r.id, f"{r.name} ({r.city})" if r.city else r.name) for r in rows if r.active]
+
+        self.runner.query(find, parent=self, key="requests-employer", success=deliver, name="employer type-ahead")
+
+    def _search_members(self, text: str, deliver: Callable[[list[Choice]], None]) -> None:
+        def find() -> list[Choice]:
+            rows = self.hall.read(search_members, text, limit=20)
+            return [Choice(r.id, f"{r.display_name} ({r.card_number})") for r in rows]
+
+        self.runner.query(find, parent=self, key="requests-member", success=deliver, name="member type-ahead")
+
+    def _on_form_employer_chosen(self, employer_id: int | None, selected: int | None = None) -> None:
+        if employer_id is None:
+            return
+
+        def find() -> list[Choice]:
+            detail = self.hall.read(employer_detail, employer_id)
+            return [Choice(w.id, ", ".join(p for p in (w.name, w.address_line1, w.city) if p))
+                    for w in detail.worksites if w.active or w.id == selected]
+
+        self.runner.query(find, parent=self, key="requests-worksites",
+                          success=lambda sites: self.form.set_worksites(sites, selected), name="worksites")
+
+    # --- saving -------------------------------------------------------------------------------------------
+
+    def _on_form_submitted(self) -> None:
+        data, errors = self.form.value()
+        if data is None:
+            self.form.show_errors(errors)
+            return
+        self.form.clear_errors()
+        hall, editing = self.hall, self.editing
+        if editing is None:
+            work = lambda: create_request(hall.uow(), data)
+        else:
+            work = lambda: edit_request(hall.uow(), request_id=editing.id, data=data,
+                                        version=editing.version)
+        self.save_button.setEnabled(False)
+        self.runner.command(work, parent=self, success=self._on_saved, failure=self._on_save_failed,
+                            changed=lambda detail: ("labor_request", [detail.book_id]), name="save request")
+
+    def _on_saved(self, detail: RequestDetail) -> None:
+        self.save_button.setEnabled(True)
+        self.last_saved = detail
+        verb = self.tr("saved") if self.editing is None else self.tr("updated")
+        flags = []
+        if detail.short_call:
+            flags.append(self.tr("short call"))
+        if detail.by_name_member_id:
+            flags.append(self.tr("by name"))
+        self.result.setText(self.tr("<b>Request {number}</b> {verb} — <b>{referral}</b>{flags}").format(
+            number=detail.number, verb=verb, referral=referral_text(detail),
+            flags=f" ({', '.join(flags)})" if flags else ""))
+        messages.status(self, self.tr("Request {} {}").format(detail.number, verb))
+        self.editing = None
+        self.title.setText(self.tr("<b>New labor request</b>"))
+        self.form.load(None)
+        self.form.employer.setFocus()
+        self.panel.select_id(detail.id)
+        self.saved.emit(detail)
+        self.record_shown.emit()
+
+    def _on_save_failed(self, exc: BaseException) -> None:
+        """Whatever went wrong, the form keeps what was typed."""
+        self.save_button.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            self.form.show_errors(exc.errors)
+        elif isinstance(exc, StaleRecord):
+            if isinstance(exc.current, RequestDetail):
+                self.editing = exc.current
+            self.form.show_message(exc.message + self.tr(" Your input is still here: save again to apply it."))
+        elif isinstance(exc, DomainError):
+            self.form.show_errors({exc.field: exc.message} if exc.field else {}, exc.message)
+        else:
+            self.form.show_message(self.tr("Not saved: {}. Your input is still here; try again.").format(exc))
+
+    def _on_form_cleared(self) -> None:
+        self.editing = None
+        self.title.setText(self.tr("<b>New labor request</b>"))
+
+    # --- edit and cancel ----------------------------------------------------------------------------------
+
+    def _on_edit_button_clicked(self) -> None:
+        row = self.panel.current_row()
+        if row is None:
+            return
+        self.runner.query(lambda: self.hall.read(request_detail, row.id), parent=self, key="requests-detail",
+                          success=self._show_for_edit, name="open request")
+
+    def _show_for_edit(self, detail: RequestDetail) -> None:
+        self.editing = detail
+        self.title.setText(self.tr("<b>Editing request {}</b> — {}").format(detail.number, referral_text(detail)))
+        self.form.load(detail)
+        self._on_form_employer_chosen(detail.employer_id, detail.worksite_id)
+        self.form.employer.setFocus()
+        self.record_shown.emit()
+
+    def _on_cancel_button_clicked(self) -> CancelRequestDialog | None:
+        row = self.panel.current_row()
+        if row is None:
+            return None
+        dialog = CancelRequestDialog(row, self._cancel, self)
+        dialog.open()
+        return dialog
+
+    def _cancel(self, dialog: CancelRequestDialog, reason: str) -> None:
+        row_id = self.panel.current_row().id if self.panel.current_row() else None
+        if row_id is None:
+            dialog.reject()
+            return
+        hall = self.hall
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, DomainError):
+                dialog.show_error(exc.message)
+
+        self.runner.command(lambda: cancel_request(hall.uow(), request_id=row_id, reason=reason), parent=dialog,
+                            success=lambda detail: (dialog.accept(), messages.status(
+                                self, self.tr("Request {} cancelled").format(detail.number))),
+                            failure=failed, changed=lambda detail: ("labor_request", [detail.book_id]),
+                            name="cancel request")
+
+    # --- reports ------------------------------------------------------------------------------------------
+
+    def _parameters(self) -> list[tuple[str, str]]:
+        return [("Filter", self.panel.search_text() or "all open requests"), ("Requests", str(self.model.rowCount()))]
+
+    def _on_panel_export_requested(self) -> None:
+        reporting.export_model(self.runner, self.hall, self, self.model, "Open requests", self._parameters())
+
+    def _on_panel_print_requested(self) -> None:
+        rows = list(self.model.rows)
+        columns = (Column("Referral", weight=0.8), Column("Request", weight=0.9), Column("Book", weight=1.2),
+                   Column("Employer", weight=1.8), Column("Worksite", weight=1.4), Column("Disp./wanted", weight=0.7),
+                   Column("Status", weight=0.8), Column("Starts", weight=0.8), Column("Flags", weight=1.4))
+        cells = [(r.referral_date, r.number, r.book_name, r.employer_name, r.worksite_name,
+                  f"{r.workers_dispatched} of {r.workers_requested}", label(r.status), r.start_on, request_flags(r))
+                 for r in rows]
+        reporting.print_report(self.runner, self.hall, self, "Open requests", self._parameters(),
+                               lambda path, context: build_table_report(path, context, columns, cells,
+                                                                        landscape=True))
+
+    def save_state(self) -> None:
+        self.panel.save_state()

@@ -1,0 +1,156 @@
+"""The Excel side of each printed report: `(columns, rows)` with raw typed values for `xlsx.export_table`.
+
+One flat row per record (no group or subtotal rows) so staff can sort, filter and pivot in Excel; the group a
+PDF prints as a heading (tier, reason, method) is a column here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from unioncore_desktop.reports.base import label
+from unioncore_desktop.reports.pdf.book_reports import (
+    TIERS,
+    action_label,
+    dispatch_how,
+    request_terms,
+    unemployed_matrix,
+)
+from unioncore_desktop.reports.pdf.daily_cash import payment_note
+from unioncore_desktop.reports.pdf.out_of_work import status_note
+from unioncore_desktop.reports.xlsx import XlsxColumn
+
+if TYPE_CHECKING:
+    # Runtime imports would pull SQLAlchemy in through the queries modules; reports stay free of it.
+    from unioncore_desktop.domain.queries.books import (
+        ActivityRow,
+        BookListRow,
+        BookSummary,
+        DroppedRow,
+        ResignDueRow,
+        UnemployedCount,
+    )
+    from unioncore_desktop.domain.queries.dispatch import DayBook
+    from unioncore_desktop.domain.queries.dues import ArrearsRow, DailyCash, DuesSummaryRow, PaymentReceipt
+    from unioncore_desktop.domain.queries.requests import RequestRow
+
+Table = tuple[list[XlsxColumn], list[tuple[Any, ...]]]
+
+
+def _cols(*spec: tuple[str, str]) -> list[XlsxColumn]:
+    return [XlsxColumn(header, kind) for header, kind in spec]  # type: ignore[arg-type]
+
+
+_BOOK_LIST = (("Rank", "int"), ("Tier", "int"), ("APN", "decimal"), ("Card", "text"), ("Last name", "text"),
+              ("First name", "text"), ("Registered", "datetime"), ("Method", "text"), ("Last re-sign", "date"),
+              ("Re-sign due", "date"), ("Marks", "int"), ("Exempt", "bool"), ("Exemption", "text"),
+              ("Exemption ends", "date"), ("Re-sign overdue", "bool"), ("Out on book", "text"), ("Status", "text"))
+
+
+def _book_list_cells(r: BookListRow) -> tuple[Any, ...]:
+    return (r.rank, r.tier, r.apn, r.card_number, r.last_name, r.first_name, r.registered_at, label(r.method),
+            r.last_resign_on, r.resign_due_on, r.marks, r.exempt, label(r.exemption_reason), r.exemption_end,
+            r.resign_overdue, r.on_dispatch_book, status_note(r))
+
+
+def out_of_work_table(rows: Iterable[BookListRow]) -> Table:
+    return _cols(*_BOOK_LIST), [_book_list_cells(r) for r in rows]
+
+
+def all_books_table(books: Iterable[tuple[BookSummary, Sequence[BookListRow]]]) -> Table:
+    rows = [(book.name, book.code, *_book_list_cells(r)) for book, book_rows in books for r in book_rows]
+    return _cols(("Book", "text"), ("Book code", "text"), *_BOOK_LIST), rows
+
+
+def unemployed_counts_table(counts: Iterable[UnemployedCount]) -> Table:
+    columns = _cols(("Book", "text"), ("Code", "text"), *((f"Tier {t}", "int") for t in TIERS), ("Total", "int"))
+    rows = [(name, code, *(tiers.get(t, 0) for t in TIERS), sum(tiers.values()))
+            for code, name, tiers in unemployed_matrix(counts)]
+    return columns, rows
+
+
+def resign_due_table(rows: Iterable[ResignDueRow]) -> Table:
+    columns = _cols(("Re-sign due", "date"), ("Overdue", "bool"), ("Book", "text"), ("Card", "text"),
+                    ("Last name", "text"), ("First name", "text"), ("Tier", "int"), ("APN", "decimal"),
+                    ("Last re-sign", "date"))
+    return columns, [(r.resign_due_on, r.overdue, r.book_name, r.card_number, r.last_name, r.first_name, r.tier,
+                      r.apn, r.last_resign_on) for r in rows]
+
+
+def dropped_table(rows: Iterable[DroppedRow]) -> Table:
+    columns = _cols(("Dropped on", "date"), ("Reason", "text"), ("Book", "text"), ("Card", "text"),
+                    ("Last name", "text"), ("First name", "text"), ("Tier", "int"), ("APN", "decimal"))
+    return columns, [(r.rolled_off_on, label(r.reason), r.book_name, r.card_number, r.last_name, r.first_name,
+                      r.tier, r.apn) for r in rows]
+
+
+def open_requests_table(rows: Iterable[RequestRow]) -> Table:
+    columns = _cols(("Referral date", "date"), ("Request", "text"), ("Book", "text"), ("Employer", "text"),
+                    ("Worksite", "text"), ("Job class", "text"), ("Start", "date"), ("Start time", "text"),
+                    ("Wanted", "int"), ("Sent", "int"), ("Open", "int"), ("Short call", "bool"),
+                    ("By name", "bool"), ("Bidding", "bool"), ("Agreement", "text"), ("Received", "datetime"),
+                    ("Status", "text"), ("Terms", "text"))
+    return columns, [(r.referral_date, r.number, r.book_name, r.employer_name, r.worksite_name, r.job_class,
+                      r.start_on, r.start_time, r.workers_requested, r.workers_dispatched, r.open_places,
+                      r.short_call, r.by_name, r.bidding, r.agreement_type.upper(), r.received_at, label(r.status),
+                      request_terms(r)) for r in rows]
+
+
+def day_book_table(day_book: DayBook) -> Table:
+    columns = _cols(("Dispatched", "datetime"), ("Request", "text"), ("Book", "text"), ("Employer", "text"),
+                    ("Worksite", "text"), ("Card", "text"), ("Member", "text"), ("How", "text"),
+                    ("By name", "bool"), ("Bid", "bool"), ("Short call", "bool"), ("Status", "text"),
+                    ("Dispatcher", "text"))
+    return columns, [(r.dispatched_at, r.request_number, r.book_name, r.employer_name, r.worksite_name,
+                      r.card_number, r.member_name, dispatch_how(r), r.by_name, r.via_bid, r.short_call,
+                      label(r.status), r.dispatched_by_name) for r in day_book.rows]
+
+
+def referral_history_table(rows: Iterable[ActivityRow]) -> Table:
+    columns = _cols(("When", "datetime"), ("Book", "text"), ("Action", "text"), ("Change", "text"),
+                    ("Request", "text"), ("By", "text"), ("Note", "text"))
+    return columns, [(r.at, r.book_name, action_label(r.action), r.summary, r.request_number, r.staff_name, r.note)
+                     for r in rows]
+
+
+def receipts_table(receipts: Iterable[PaymentReceipt]) -> Table:
+    columns = _cols(("Receipt", "text"), ("Date", "date"), ("Card", "text"), ("Member", "text"),
+                    ("Amount", "decimal"), ("Method", "text"), ("Reference", "text"), ("Applied to", "text"),
+                    ("Held as credit", "decimal"), ("Balance after", "decimal"), ("Paid through", "date"),
+                    ("Standing", "text"), ("Posted by", "text"))
+    return columns, [(r.receipt_number, r.paid_on, r.card_number, r.member_name, r.amount, label(r.method),
+                      r.reference, ", ".join(f"{a.period:%b %Y} {a.amount:,.2f}" for a in r.applied), r.unapplied,
+                      r.balance, r.paid_through, label(r.standing), r.posted_by) for r in receipts]
+
+
+def daily_cash_table(cash: DailyCash) -> Table:
+    columns = _cols(("Date", "date"), ("Method", "text"), ("Receipt", "text"), ("Card", "text"),
+                    ("Member", "text"), ("Reference", "text"), ("Batch", "int"), ("Posted by", "text"),
+                    ("Note", "text"), ("Amount", "decimal"))
+    return columns, [(p.paid_on, label(p.method), p.receipt_number, p.card_number, p.member_name, p.reference,
+                      p.batch_id, p.posted_by, payment_note(p), p.amount)
+                     for p in sorted(cash.payments, key=lambda p: (p.method, p.receipt_number))]
+
+
+def dues_summary_table(rows: Iterable[DuesSummaryRow]) -> Table:
+    columns = _cols(("Month", "date"), ("Period", "text"), ("Billed", "int"), ("Paid in full", "int"),
+                    ("Total due", "decimal"), ("Collected", "decimal"), ("Outstanding", "decimal"),
+                    ("Collected %", "decimal"))
+    return columns, [(r.period, label(r.status), r.members_billed, r.members_paid, r.total_due, r.collected,
+                      r.outstanding, r.collection_pct) for r in rows]
+
+
+def arrears_table(rows: Iterable[ArrearsRow]) -> Table:
+    columns = _cols(("Card", "text"), ("Name", "text"), ("Classification", "text"), ("Status", "text"),
+                    ("Months behind", "int"), ("Balance", "decimal"), ("Paid through", "date"),
+                    ("Last payment", "date"), ("Last amount", "decimal"), ("Standing", "text"))
+    return columns, [(r.card_number, r.name, label(r.classification), label(r.status), r.months_behind, r.balance,
+                      r.paid_through, r.last_payment_on, r.last_payment_amount, label(r.standing)) for r in rows]
+
+
+__all__ = [
+    "Table", "all_books_table", "arrears_table", "daily_cash_table", "day_book_table", "dropped_table",
+    "dues_summary_table", "open_requests_table", "out_of_work_table", "receipts_table", "referral_history_table",
+    "resign_due_table", "unemployed_counts_table",
+]
