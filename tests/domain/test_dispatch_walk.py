@@ -339,3 +339,18 @@ def test_bidding_request_walks_bidders_in_list_order_and_a_refused_win_is_a_quit
     via_bid = connection.execute(text("SELECT via_bid FROM dispatches WHERE id = :d"), {"d": won.dispatch_id})
     assert via_bid.scalar() is True
     assert status_of(connection, elsewhere) == ("registered", None)
+
+
+def test_a_bidding_request_nobody_bid_on_goes_to_the_whole_list(uow, read, connection, today):
+    book = make_book(connection, "BID_N", bidding_enabled=True)
+    employer, _ = make_employer(connection, "No Bids Co")
+    members = [make_member(connection, f"Plain{i}", books=["BID_N"]) for i in range(2)]
+    regs = [register(connection, m, book, apn=f"45000.0{i + 1}") for i, m in enumerate(members)]
+    request = make_request(connection, book, employer, referral_date=today, bidding=True)
+    assert preview_walk(read(), request).next.registration_id == regs[0]
+    run = uuid.uuid4()
+    declined = answer(uow, request, regs[0], "declined", run)
+    assert declined.rolled_off is None  # not a refused win: nobody won a bid
+    accepted = answer(uow, request, regs[1], "accepted", run)
+    via_bid = connection.execute(text("SELECT via_bid FROM dispatches WHERE id = :d"), {"d": accepted.dispatch_id})
+    assert via_bid.scalar() is False

@@ -10,6 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound
+from unioncore_desktop.domain.queries.hall import hall_clock
+from unioncore_desktop.domain.rules.calendar import BusinessCalendar
+from unioncore_desktop.domain.services.referral_context import holidays
 
 LIVE_REQUEST_STATUSES = ("open", "partially_filled")
 
@@ -180,3 +183,8 @@ def request_detail(session: Session, request_id: int) -> RequestDetail:
         raise NotFound("That labor request no longer exists.")
     return RequestDetail(**{**m, "no_mark_reasons": tuple(m["no_mark_reasons"]),
                             "requirements": tuple(m["requirements"])})
+
+
+def referral_day(session: Session) -> date:
+    """The morning a dispatcher works now: today on a business day, else the next business morning (R2)."""
+    return BusinessCalendar(holidays(session)).on_or_after(hall_clock(session).today)

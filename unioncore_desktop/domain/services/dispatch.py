@@ -130,7 +130,7 @@ def offer_next(uow: UnitOfWork, *, request_id: int, registration_id: int, outcom
         places = load_places(s, request, upto=target_key(target), lock=True)
         s.refresh(target)
         if not places or places[-1].registration_id != target.id:
-            if request.bidding and not _has_bid(s, request.id, target.member_id):
+            if request.bidding and _has_bid(s, request.id, None) and not _has_bid(s, request.id, target.member_id):
                 raise DomainError("That member did not bid on this request; a bidding request goes to its bidders.")
             raise ListChanged(_changed_message(s, target, None, None))
         _lock_member(s, target.member_id)
@@ -193,7 +193,7 @@ def _answer(s: Session, request: LaborRequest, ctx: WalkContext, target: Registr
         line = _line(request, run_id, chosen, outcome=outcome, dispatch_id=dispatch_id, note=note)
         s.add(line)
         s.flush()
-    elif request.bidding and outcome == "declined":
+    elif request.bidding and outcome == "declined" and _has_bid(s, request.id, target.member_id):
         line = _line(request, run_id, chosen, outcome=outcome, note=note)
         s.add(line)
         s.flush()
@@ -233,7 +233,8 @@ def _new_dispatch(s: Session, request: LaborRequest, registration: Registration,
     dispatch = Dispatch(request_id=request.id, member_id=registration.member_id, registration_id=registration.id,
                         book_id=request.book_id, employer_id=request.employer_id, worksite_id=request.worksite_id,
                         employment_id=employment.id, idempotency_key=key, dispatch_date=today, by_name=by_name,
-                        via_bid=request.bidding and not by_name, short_call=request.short_call, note=note)
+                        via_bid=request.bidding and not by_name and _has_bid(s, request.id, registration.member_id),
+                        short_call=request.short_call, note=note)
     s.add(dispatch)
     s.flush()
     before = snapshot(registration)
@@ -413,9 +414,11 @@ def _check_workable(request: LaborRequest, today: date) -> None:
                           f"{request.referral_date:%a %d %b %Y}, not before (R3).")
 
 
-def _has_bid(s: Session, request_id: int, member_id: int) -> bool:
-    return bool(s.execute(text("SELECT EXISTS (SELECT 1 FROM bids WHERE request_id = :r AND member_id = :m "
-                               "AND NOT withdrawn)"), {"r": request_id, "m": member_id}).scalar())
+def _has_bid(s: Session, request_id: int, member_id: int | None) -> bool:
+    """Whether the member (or, with None, anyone) holds a live bid on the request."""
+    return bool(s.execute(text("SELECT EXISTS (SELECT 1 FROM bids WHERE request_id = :r "
+                               "AND (member_id = :m OR CAST(:m AS integer) IS NULL) AND NOT withdrawn)"),
+                          {"r": request_id, "m": member_id}).scalar())
 
 
 def _dispatch_by_key(s: Session, key: uuid.UUID) -> Dispatch | None:

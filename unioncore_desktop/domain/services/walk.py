@@ -3,7 +3,7 @@
 The same walk serves the morning-referral screen (`preview_walk`, no locks) and the dispatch commands (with
 row locks, so two workstations see the list one after the other). A walk belongs to a run: one pass of the
 queue for a request, identified by a client-made `run_id`; registrants already answered in the run are passed.
-A bidding request (R8) walks only its bidders, still in list position.
+A bidding request (R8) walks only its bidders, still in list position; with no bids it goes to the whole list.
 """
 
 from __future__ import annotations
@@ -176,8 +176,9 @@ _PLACES_SQL = """
     ORDER BY g.tier, g.apn, g.registered_at, g.member_id
     {limit} {lock}
 """
-_BIDDERS = ("AND EXISTS (SELECT 1 FROM bids x WHERE x.request_id = :request AND x.member_id = g.member_id "
-            "AND NOT x.withdrawn)")
+_BIDDERS = ("AND (NOT EXISTS (SELECT 1 FROM bids x WHERE x.request_id = :request AND NOT x.withdrawn) "
+            "OR EXISTS (SELECT 1 FROM bids x WHERE x.request_id = :request AND x.member_id = g.member_id "
+            "AND NOT x.withdrawn))")
 
 
 def load_places(session: Session, request: LaborRequest, *, upto: QueueKey | None = None,

@@ -46,6 +46,7 @@ from unioncore_desktop.domain.queries.requests import (
     MorningBook,
     RequestDetail,
     morning_referral,
+    referral_day,
     request_detail,
 )
 from unioncore_desktop.domain.rules.referral_vocab import ACTIVE_DISPATCH_STATUSES
@@ -272,12 +273,15 @@ class ReferralScreen(QWidget):
     # --- the day and the board ----------------------------------------------------------------------------
 
     def _load_today(self) -> None:
-        self.runner.query(lambda: self.hall.read(lambda s: hall_clock(s).today), parent=self, key="referral-today",
-                          success=self._set_today, name="hall today")
+        def load() -> tuple[date, date]:
+            return self.hall.read(lambda s: (hall_clock(s).today, referral_day(s)))
 
-    def _set_today(self, today: date) -> None:
-        self.today = today
-        self.set_day(today)
+        self.runner.query(load, parent=self, key="referral-today", success=self._set_today, name="hall today")
+
+    def _set_today(self, days: tuple[date, date]) -> None:
+        # the board opens on the morning being worked (Monday, on a weekend); dispatches are dated today
+        self.today, morning = days
+        self.set_day(morning)
 
     def set_day(self, day: date) -> None:
         if self.day == day:
@@ -559,10 +563,11 @@ class ReferralScreen(QWidget):
         if self.day is None:
             return
         day, open_only, text = self.day, self.open_only.isChecked(), self.panel.search_text().casefold()
+        first, last = min(day, self.today or day), max(day, self.today or day)
 
         def load() -> list[DispatchRow]:
-            start = day - timedelta(days=OPEN_DISPATCH_DAYS) if open_only else day
-            rows = self.hall.read(dispatch_log, start=start, end=day, limit=5000)
+            start = last - timedelta(days=OPEN_DISPATCH_DAYS) if open_only else first
+            rows = self.hall.read(dispatch_log, start=start, end=last, limit=5000)
             if open_only:
                 rows = [r for r in rows if r.status in ACTIVE_DISPATCH_STATUSES]
             if text:
