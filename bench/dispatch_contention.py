@@ -4,7 +4,11 @@ request, walk the list from the top under row locks, write the skip lines, the d
 Afterwards the database is asked for double dispatches and over-filled requests. The baseline is the same
 command from a single process in the same run. Targets: both counts 0, p95 < 50 ms.
 
-    python bench/dispatch_contention.py [--workstations 8] [--seconds 10] [--registrants 8000]
+    python bench/dispatch_contention.py [--workstations 8] [--seconds 10] [--registrants 8000] [--profile]
+
+--profile adds, per contended dispatch, where the time went on the workstation's side: before the statement that
+locks the book's list, that statement (the wait for the lock, and with the server-side walk all the locked work),
+after it (the commit included), statements sent and the workstation's CPU.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import bench_engine, percentiles
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import sessionmaker
 
 from unioncore_desktop.domain.errors import DomainError
@@ -31,9 +35,50 @@ from unioncore_desktop.seed.referral_world import build_world
 EXEMPT_AT_TOP = 12  # every walk passes these first and writes their skip lines, as real lists do
 
 
-def workstation(url: str, request_ids: list[int], ready, go, stop_at, seed: int, out) -> None:
+class Phases:
+    """Splits each dispatch at the statement that locks the book's list (the first `FOR UPDATE OF g`, or the
+    server-side walk, which waits for the lock and then does all the locked work in that one statement)."""
+
+    def __init__(self, engine) -> None:
+        self.rows: list[tuple[float, float, float, int, float]] = []
+        self.lock_start: float | None = None
+        self.lock_end: float | None = None
+        self.last_after: float | None = None
+        self.statements = 0
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn, cursor, statement, *args) -> None:
+        self.statements += 1
+        if self.lock_start is None and ("FOR UPDATE OF g" in statement or "uc_dispatch_walked" in statement):
+            self.lock_start = time.perf_counter()
+
+    def _after(self, *args) -> None:
+        self.last_after = time.perf_counter()
+        if self.lock_start is not None and self.lock_end is None:
+            self.lock_end = self.last_after
+
+    def start(self) -> None:
+        self.lock_start = self.lock_end = self.last_after = None
+        self.statements = 0
+        self.cpu0 = time.process_time()
+
+    def record(self, t0: float, t1: float) -> None:
+        """(before the locking statement, it, after it) in ms, statements, workstation CPU ms. A statement sent
+        with its COMMIT on the driver's pipeline passes no engine event: then it is all after the last event."""
+        if self.lock_start is None and self.last_after is not None:
+            self.lock_start, self.lock_end = self.last_after, t1
+            self.statements += 1
+        if self.lock_start is None or self.lock_end is None:
+            return
+        self.rows.append(((self.lock_start - t0) * 1000, (self.lock_end - self.lock_start) * 1000,
+                          (t1 - self.lock_end) * 1000, self.statements, (time.process_time() - self.cpu0) * 1000))
+
+
+def workstation(url: str, request_ids: list[int], ready, go, stop_at, seed: int, out, profile: bool = False) -> None:
     """One dispatcher: pick an open request, send the next eligible registrant, repeat until time is up."""
     engine = create_engine(url, pool_size=1, max_overflow=0)
+    phases = Phases(engine) if profile else None
     factory = sessionmaker(engine, expire_on_commit=False)
     rng = random.Random(seed)
     open_ids = list(request_ids)
@@ -44,17 +89,21 @@ def workstation(url: str, request_ids: list[int], ready, go, stop_at, seed: int,
     go.wait()
     while open_ids and time.time() < stop_at.value:
         request_id = rng.choice(open_ids)
+        if phases is not None:
+            phases.start()
         t0 = time.perf_counter()
         try:
             dispatch_next_accepting(UnitOfWork(factory), request_id=request_id, idempotency_key=uuid.uuid4())
             latencies.append((time.perf_counter() - t0) * 1000)
+            if phases is not None:
+                phases.record(t0, time.perf_counter())
         except DomainError as exc:
             refused += 1
             first_error = first_error or exc.message
             if "is filled" in exc.message:
                 open_ids.remove(request_id)
     engine.dispose()
-    out.put((latencies, refused, first_error))
+    out.put((latencies, refused, first_error, phases.rows if phases is not None else []))
 
 
 def counts(engine) -> tuple[int, int, int]:
@@ -80,6 +129,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1500)
     parser.add_argument("--workers-per-request", type=int, default=4)
     parser.add_argument("--baseline", type=int, default=300, help="single-process dispatches for the baseline")
+    parser.add_argument("--profile", action="store_true", help="where the contended dispatches spent their time")
     args = parser.parse_args()
 
     engine = bench_engine("uc_bench_dispatch")
@@ -113,7 +163,8 @@ def main() -> int:
     before, _, _ = counts(engine)
     ctx = mp.get_context("spawn")
     out, ready, go, stop_at = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0)
-    procs = [ctx.Process(target=workstation, args=(url, contended_ids, ready, go, stop_at, i, out))
+    procs = [ctx.Process(target=workstation, args=(url, contended_ids, ready, go, stop_at, i, out,
+                                                          args.profile))
              for i in range(args.workstations)]
     for p in procs:
         p.start()
@@ -124,9 +175,10 @@ def main() -> int:
     results = [out.get() for _ in procs]
     for p in procs:
         p.join()
-    latencies = [ms for lat, _, _ in results for ms in lat]
-    refused = sum(r for _, r, _ in results)
-    errors = {e for _, _, e in results if e}
+    latencies = [ms for lat, *_ in results for ms in lat]
+    refused = sum(r for _, r, *_ in results)
+    errors = {e for _, _, e, _ in results if e}
+    phases = [row for *_, rows in results for row in rows]
     if not latencies:
         print(f"no dispatch succeeded: {errors}")
         return 2
@@ -141,6 +193,13 @@ def main() -> int:
     print(f"single process:     p50={b50:.2f} ms p95={b95:.2f} ms")
     print(f"ratio p50={p50 / b50:.2f} p95={p95 / b95:.2f}")
     print(f"double_dispatches={doubles} overfilled_requests={overfilled}  (target: both 0, p95 < 50 ms)")
+    if refused:
+        print(f"refused because: {'; '.join(sorted(errors))}")
+    if phases:
+        names = ("before the lock", "locking statement", "after it", "statements", "workstation CPU")
+        for i, name in enumerate(names):
+            m50, m95 = percentiles([row[i] for row in phases])
+            print(f"profile {name + ':':17s} p50={m50:.2f} p95={m95:.2f}{'' if i == 3 else ' ms'}")
     return 0 if doubles == 0 and overfilled == 0 else 1
 
 

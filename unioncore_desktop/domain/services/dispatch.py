@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import DomainError, NotFound, ValidationError
@@ -32,6 +32,7 @@ from unioncore_desktop.domain.rules.referral import (
     bid_checkin_deadline,
     by_name_problems,
     should_mark,
+    skip_reason,
 )
 from unioncore_desktop.domain.rules.referral_vocab import (
     ACTIVE_DISPATCH_STATUSES,
@@ -48,22 +49,26 @@ from unioncore_desktop.domain.services.referral_context import (
 )
 from unioncore_desktop.domain.services.registrations import roll_off_all_books
 from unioncore_desktop.domain.services.walk import (
+    Ahead,
     AnsweredLine,
     ListChanged,
+    LockedList,
     WalkContext,
     WalkEntry,
     answered_lines,
     candidate_facts,
-    load_places,
+    entry,
     place_of,
+    read_ahead,
     walk,
     walk_context,
-    walk_from_top,
 )
 from unioncore_desktop.domain.uow import UnitOfWork
 
 __all__ = ["ListChanged", "OfferResult", "by_name_dispatch", "check_in", "dispatch_next_accepting", "offer_next",
            "record_no_show", "reject_dispatch"]
+
+LOOKAHEAD = 10  # eligible registrants read ahead: the workstations queued on the book's lock take the first ones
 
 _SKIP_WORDS = {
     "exempt": "is exempt on this book", "banned": "is suspended from referral",
@@ -127,20 +132,31 @@ def offer_next(uow: UnitOfWork, *, request_id: int, registration_id: int, outcom
             raise NotFound("That registration is not on this request's book.")
         if target.status != "registered":
             raise ListChanged(_changed_message(s, target, None, None))
-        places = load_places(s, request, upto=target_key(target), lock=True)
-        s.refresh(target)
+        ahead = read_ahead(s, ctx, upto=target_key(target))
+        listing = LockedList(s, ctx, ahead, extend=False)
+        places = listing.places
         if not places or places[-1].registration_id != target.id:
+            s.refresh(target)
             if request.bidding and _has_bid(s, request.id, None) and not _has_bid(s, request.id, target.member_id):
                 raise DomainError("That member did not bid on this request; a bidding request goes to its bidders.")
             raise ListChanged(_changed_message(s, target, None, None))
         _lock_member(s, target.member_id)
-        facts = candidate_facts(s, [p for p in places if p.registration_id not in ctx.answered], ctx)
-        skipped, eligible = walk(enumerate(places), lambda p: facts[p.registration_id], ctx)
-        chosen = eligible[0] if eligible else None
-        if chosen is None or chosen.registration_id != target.id:
-            own = next((e.skip_reason for e in skipped if e.registration_id == target.id), None)
-            raise ListChanged(_changed_message(s, target, own, chosen))
-        result = _answer(s, request, ctx, target, chosen, skipped, outcome, run_id, idempotency_key, note)
+        if outcome != "accepted":  # no statement below re-checks the member: read their facts again now
+            listing.overrides[target.id] = _fresh_facts(s, target.id, ctx)
+        while True:
+            skipped, eligible = walk(listing, listing, ctx)
+            chosen = eligible[0] if eligible else None
+            if chosen is None or chosen.registration_id != target.id:
+                own = next((e.skip_reason for e in skipped if e.registration_id == target.id), None)
+                raise ListChanged(_changed_message(s, target, own, chosen))
+            if outcome != "accepted":
+                s.refresh(target)
+                result = _answer(s, request, ctx, target, chosen, skipped, outcome, run_id, idempotency_key, note)
+                break
+            result = _dispatch_walked(s, request, ctx, chosen, skipped, run_id, idempotency_key, note)
+            if result is not None:
+                break
+            listing.overrides[target.id] = _fresh_facts(s, target.id, ctx)  # out since we read: say so
         uow.commit()
         return result
 
@@ -155,28 +171,198 @@ def dispatch_next_accepting(uow: UnitOfWork, *, request_id: int, idempotency_key
     run_id = run_id or uuid.uuid4()
     with uow:
         s = uow.session
-        request = _locked_request(s, request_id)
-        replay = _replay(s, request, run_id, idempotency_key, registration_id=None, outcome="accepted")
-        if replay is not None:
-            return replay
-        ctx = walk_context(s, request, None if new_run else run_id)
-        _check_workable(request, ctx.today)
-        overrides: dict[int, CandidateFacts] = {}
+        in_one_go = True
         while True:
-            skipped, eligible = walk_from_top(s, ctx, lock=True, overrides=overrides)
+            request = _locked_request(s, request_id)
+            replay = _replay(s, request, run_id, idempotency_key, registration_id=None, outcome="accepted")
+            if replay is not None:
+                return replay
+            ctx = walk_context(s, request, None if new_run else run_id)
+            _check_workable(request, ctx.today)
+            ahead = read_ahead(s, ctx, eligible_wanted=LOOKAHEAD)
+            if not (in_one_go and _one_go_applies(request, ctx, ahead)):
+                break
+            result, over = _dispatch_ahead(s, request, ctx, ahead, run_id, idempotency_key, note)
+            if result is not None:
+                if not over:
+                    uow.commit()
+                return result
+            if not over:
+                break  # the locks taken so far are still ours: walk on under them
+            in_one_go = False  # nothing was written and the transaction is over: again, walking under the locks
+        listing = LockedList(s, ctx, ahead)
+        while True:
+            skipped, eligible = walk(listing, listing, ctx)
             if not eligible:
                 raise DomainError(f"No one on the list can take request {request.number}.")
             chosen = eligible[0]
             _lock_member(s, chosen.member_id)
-            if not _out_today(s, chosen.member_id, ctx.today):
+            result = _dispatch_walked(s, request, ctx, chosen, skipped, run_id, idempotency_key, note)
+            if result is not None:
                 break
-            # dispatched from another book while we waited for the member: skip them too
-            overrides[chosen.registration_id] = candidate_facts(s, [place_of(s, chosen.registration_id)],
-                                                                ctx)[chosen.registration_id]
-        target = s.get(Registration, chosen.registration_id, populate_existing=True)
-        result = _answer(s, request, ctx, target, chosen, skipped, "accepted", run_id, idempotency_key, note)
+            # dispatched from another book since we read: skip them too
+            listing.overrides[chosen.registration_id] = _fresh_facts(s, chosen.registration_id, ctx)
         uow.commit()
         return result
+
+
+def _one_go_applies(request: LaborRequest, ctx: WalkContext, ahead: Ahead) -> bool:
+    """The server-side walk takes a new run (ranks are list positions) on a list walked in full (not bidders
+    only); it is given the skip reasons of the places read ahead."""
+    return not ctx.answered and not request.bidding and bool(ahead.places)
+
+
+def _dispatch_ahead(s: Session, request: LaborRequest, ctx: WalkContext, ahead: Ahead, run_id: uuid.UUID,
+                    key: uuid.UUID, note: str | None) -> tuple[OfferResult | None, bool]:
+    """The whole locked part of the walk in one round trip, committed in that same round trip when the session
+    owns its transaction: (the result, whether the transaction is over).
+
+    The server (migration 0006) locks the list and takes the first eligible place as read ahead, provided every
+    locked place above it is one that was read (same row and version) and the member is not out. Otherwise it
+    writes nothing and the result is None.
+    """
+    facts_ = ctx.facts
+    skips = [skip_reason(ahead.facts[p.registration_id], facts_, ctx.today, ctx.rules) for p in ahead.places]
+    bound = ahead.places[-1].key
+    note = (note or "").strip() or None
+    row, over = _execute_and_commit(s, _DISPATCH_AHEAD_SQL, {
+        "request": request.id, "run": run_id, "key": key, "today": ctx.today, "note": note,
+        "active": list(ACTIVE_DISPATCH_STATUSES), "ut": bound.tier, "ua": bound.apn, "ur": bound.registered_at,
+        "um": bound.member_id, "ids": [p.registration_id for p in ahead.places],
+        "versions": [p.version for p in ahead.places], "skips": skips})
+    if row is None:
+        return None, over
+    dispatch_id, line_id, registration_id, rank, skipped_ids, skipped_ranks = row
+    by_id = {p.registration_id: (p, reason) for p, reason in zip(ahead.places, skips)}
+    skipped = [entry(by_id[i][0], r, by_id[i][1]) for i, r in zip(skipped_ids, skipped_ranks)]
+    chosen = entry(by_id[registration_id][0], rank, None)
+    return _accepted(request, run_id, line_id, chosen, skipped, dispatch_id), over
+
+
+_DISPATCH_AHEAD_SQL = """
+    SELECT * FROM uc_dispatch_walked(%(request)s, %(run)s, %(key)s, %(today)s, %(note)s::text, %(active)s::text[],
+                                     %(ut)s::smallint, %(ua)s, %(ur)s, %(um)s, %(ids)s::integer[],
+                                     %(versions)s::integer[], %(skips)s::text[])
+"""
+
+
+def _execute_and_commit(s: Session, statement: str, params: dict) -> tuple[tuple | None, bool]:
+    """Run the transaction's last statement and COMMIT in one round trip (psycopg pipeline): (its first row,
+    whether the transaction is over).
+
+    The locks a dispatch takes on its book are held until COMMIT, and every other dispatch on the book waits
+    for them: sending COMMIT with the statement, rather than after its answer comes back, keeps the
+    workstation's own turnaround out of that wait. Only a session that began the connection's transaction
+    itself commits here (one joined to an outer transaction, as in tests, just runs the statement); it must
+    have nothing left to flush, and its later commit finds the transaction over and sends nothing.
+    """
+    if s.new or s.dirty or s.deleted:
+        raise RuntimeError("pending ORM changes would be committed after the transaction they belong to")
+    sa_conn = s.connection()
+    conn = sa_conn.connection.driver_connection
+    if not isinstance(s.get_bind(), Engine) or sa_conn.in_nested_transaction():
+        cursor = conn.cursor()
+        cursor.execute(statement, params)
+        return cursor.fetchone(), False
+    with conn.pipeline():
+        cursor = conn.cursor()
+        cursor.execute(statement, params)
+        conn.commit()
+        return cursor.fetchone(), True
+
+
+def _accepted(request: LaborRequest, run_id: uuid.UUID, line_id: int, chosen: WalkEntry, skipped: list[WalkEntry],
+              dispatch_id: int) -> OfferResult:
+    # the request row is ours (locked first): the dispatches trigger has just counted this place on it
+    sent = request.workers_dispatched + 1
+    status = "filled" if sent >= request.workers_requested else "partially_filled"
+    return OfferResult(run_id, request.id, line_id, chosen.registration_id, chosen.member_id, chosen.member_name,
+                       chosen.rank, "accepted", tuple(skipped), False, None, None, dispatch_id, status,
+                       request.workers_requested, sent)
+
+
+def _fresh_facts(s: Session, registration_id: int, ctx: WalkContext) -> CandidateFacts:
+    return candidate_facts(s, [place_of(s, registration_id)], ctx)[registration_id]
+
+
+# One statement writes an accepted offer, after the member is locked (so it sees any dispatch committed before):
+# unless the member is out or was sent today, the employment row, the dispatch, the registration 'dispatched'
+# with its activity row, and the run's offer lines (skips above, then the accepted line) in list order.
+# The dispatches triggers then count the place on the request (refusing a full or closed one) and audit.
+_DISPATCH_WALKED_SQL = text("""
+    WITH free AS (
+        SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM dispatches WHERE member_id = :member
+                                   AND (status = ANY(CAST(:active AS text[])) OR dispatch_date = :today))
+    ), emp AS (
+        INSERT INTO employment_history (member_id, employer_id, worksite_id, job_class, started_on, source)
+        SELECT :member, :employer, CAST(:worksite AS integer), CAST(:job_class AS text), :started_on, 'dispatch'
+        FROM free
+        RETURNING id
+    ), d AS (
+        INSERT INTO dispatches (request_id, member_id, registration_id, book_id, employer_id, worksite_id,
+                                employment_id, idempotency_key, dispatch_date, by_name, via_bid, short_call, note)
+        SELECT :request, :member, :registration, :book, :employer, CAST(:worksite AS integer), emp.id,
+               CAST(:key AS uuid), :today, false,
+               CAST(:bidding AS boolean) AND EXISTS (SELECT 1 FROM bids b WHERE b.request_id = :request
+                                                     AND b.member_id = :member AND NOT b.withdrawn),
+               CAST(:short_call AS boolean), CAST(:note AS text)
+        FROM emp
+        RETURNING id
+    ), g AS (
+        UPDATE registrations SET status = 'dispatched', reregister_by = NULL, version = version + 1
+        FROM d WHERE registrations.id = :registration AND registrations.status = 'registered'
+        RETURNING registrations.id, registrations.member_id, registrations.book_id,
+                  jsonb_build_object(
+                      'status', registrations.status, 'tier', registrations.tier,
+                      'apn', CAST(registrations.apn AS text), 'last_resign_on', registrations.last_resign_on,
+                      'resign_due_on', registrations.resign_due_on,
+                      'restorations_used', registrations.restorations_used,
+                      'exemption_reason', registrations.exemption_reason,
+                      'exemption_end', registrations.exemption_end,
+                      'roll_off_reason', registrations.roll_off_reason) AS after
+    ), act AS (
+        INSERT INTO registration_activity (registration_id, member_id, book_id, action, before, after, request_id,
+                                           dispatch_id)
+        SELECT g.id, g.member_id, g.book_id, 'dispatched', jsonb_set(g.after, '{status}', '"registered"'),
+               g.after, :request, d.id
+        FROM g, d
+    ), lines AS (
+        INSERT INTO offer_lines (run_id, request_id, book_id, registration_id, member_id, rank, tier, apn,
+                                 skip_reason, outcome, dispatch_id, note)
+        SELECT CAST(:run AS uuid), :request, :book, x.registration_id, x.member_id, x.rank, x.tier, x.apn,
+               x.skip_reason, CASE WHEN x.skip_reason IS NULL THEN 'accepted' END,
+               CASE WHEN x.skip_reason IS NULL THEN d.id END, CASE WHEN x.skip_reason IS NULL THEN CAST(:note AS text) END
+        FROM d, unnest(CAST(:l_registration AS integer[]), CAST(:l_member AS integer[]), CAST(:l_rank AS integer[]),
+                       CAST(:l_tier AS smallint[]), CAST(:l_apn AS numeric[]), CAST(:l_skip AS text[]))
+                WITH ORDINALITY AS x(registration_id, member_id, rank, tier, apn, skip_reason, n)
+        ORDER BY x.n
+        RETURNING id, registration_id
+    )
+    SELECT d.id, (SELECT lines.id FROM lines WHERE lines.registration_id = :registration) FROM d
+""")
+
+
+def _dispatch_walked(s: Session, request: LaborRequest, ctx: WalkContext, chosen: WalkEntry,
+                     skipped: list[WalkEntry], run_id: uuid.UUID, key: uuid.UUID,
+                     note: str | None) -> OfferResult | None:
+    """The accepted answer of the walk's chosen registrant (list and member locked); None, writing nothing, when
+    the member turns out to be out already (sent from another book since the walk read their facts)."""
+    note = (note or "").strip() or None
+    lines = [*skipped, chosen]
+    row = s.execute(_DISPATCH_WALKED_SQL, {
+        "member": chosen.member_id, "registration": chosen.registration_id, "request": request.id,
+        "book": request.book_id, "employer": request.employer_id, "worksite": request.worksite_id,
+        "job_class": request.job_class, "started_on": max(request.start_on, ctx.today), "today": ctx.today,
+        "active": list(ACTIVE_DISPATCH_STATUSES), "key": key, "bidding": request.bidding,
+        "short_call": request.short_call, "note": note, "run": run_id,
+        "l_registration": [e.registration_id for e in lines], "l_member": [e.member_id for e in lines],
+        "l_rank": [e.rank for e in lines], "l_tier": [e.tier for e in lines], "l_apn": [e.apn for e in lines],
+        "l_skip": [e.skip_reason for e in lines],
+    }).first()
+    if row is None:
+        return None
+    dispatch_id, line_id = row
+    return _accepted(request, run_id, line_id, chosen, skipped, dispatch_id)
 
 
 def _answer(s: Session, request: LaborRequest, ctx: WalkContext, target: Registration, chosen: WalkEntry,
@@ -394,13 +580,6 @@ def _locked_dispatch(s: Session, dispatch_id: int) -> Dispatch:
     return dispatch
 
 
-def _out_today(s: Session, member_id: int, today: date) -> bool:
-    """Whether the member holds an active dispatch or was dispatched today (re-read after locking them)."""
-    return bool(s.execute(text("SELECT EXISTS (SELECT 1 FROM dispatches WHERE member_id = :m "
-                               "AND (status = ANY(:a) OR dispatch_date = :d))"),
-                          {"m": member_id, "a": list(ACTIVE_DISPATCH_STATUSES), "d": today}).scalar())
-
-
 def _lock_member(s: Session, member_id: int) -> None:
     """Serialises dispatches of one member from different books: the second waits, then sees the first."""
     s.execute(text("SELECT 1 FROM members WHERE id = :m FOR NO KEY UPDATE"), {"m": member_id})
@@ -447,7 +626,8 @@ def _replay(s: Session, request: LaborRequest, run_id: uuid.UUID, key: uuid.UUID
             registration_id: int | None, outcome: str) -> OfferResult | None:
     """A retried answer (lost connection, double click) returns what the first one wrote."""
     line: AnsweredLine | None = None
-    if outcome == "accepted":
+    if outcome == "accepted" and s.execute(text("SELECT EXISTS (SELECT 1 FROM dispatches WHERE idempotency_key = :k)"),
+                                           {"k": key}).scalar():
         dispatch = _dispatch_by_key(s, key)
         if dispatch is not None:
             _same_request(dispatch, request)

@@ -13,13 +13,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import DomainError, NotFound
 from unioncore_desktop.domain.models import LaborRequest
-from unioncore_desktop.domain.rules.book_rules import RuleSet
+from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 from unioncore_desktop.domain.rules.calendar import add_months
 from unioncore_desktop.domain.rules.queue import QueueKey, queue_key
 from unioncore_desktop.domain.rules.referral import (
@@ -31,9 +32,9 @@ from unioncore_desktop.domain.rules.referral import (
 )
 from unioncore_desktop.domain.rules.referral_vocab import ACTIVE_DISPATCH_STATUSES
 from unioncore_desktop.domain.rules.registration import is_exempt
-from unioncore_desktop.domain.services.referral_context import hall_clock, rules_for
 
 BATCH = 25  # registrants read (and locked) per round trip while looking for the next eligible one
+READ_AHEAD = 25  # registrants read per round trip before any lock is taken
 
 
 class ListChanged(DomainError):
@@ -116,6 +117,7 @@ class Place:
     exemption_end: date | None
     card_number: str
     member_name: str
+    version: int  # of the registration row: a place read before locking is the same place if this is too
 
     @property
     def key(self) -> QueueKey:
@@ -153,7 +155,6 @@ def request_issues_marks(request: LaborRequest) -> bool:
 
 
 def walk_context(session: Session, request: LaborRequest, run_id: uuid.UUID | None) -> WalkContext:
-    today = hall_clock(session).today
     answered = answered_lines(session, request.id, run_id) if run_id is not None else {}
     off_list: list[QueueKey] = []
     if answered:
@@ -162,15 +163,38 @@ def walk_context(session: Session, request: LaborRequest, run_id: uuid.UUID | No
             WHERE id = ANY(:ids) AND (status <> 'registered' OR book_id <> :b)
         """), {"ids": list(answered), "b": request.book_id}).all()
         off_list = [queue_key(*r) for r in rows]
-    book_code = session.execute(text("SELECT code FROM books WHERE id = :b"), {"b": request.book_id}).scalar_one()
-    return WalkContext(request, today, rules_for(session, request.book_id, today), book_code, answered, off_list)
+    today, book_code, rules = _day_book_rules(session, request.book_id)
+    return WalkContext(request, today, rules, book_code, answered, off_list)
+
+
+_RULE_FIELDS = tuple(RuleSet.__dataclass_fields__)
+_DAY_BOOK_RULES_SQL = text("""
+    WITH clock AS (
+        SELECT coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles') AS uc_zone,
+               now() AS uc_now
+    )
+    SELECT c.uc_zone, c.uc_now, (SELECT code FROM books WHERE id = :b) AS uc_book_code, r.*
+    FROM clock c LEFT JOIN LATERAL (
+        SELECT * FROM book_rules WHERE book_id = :b AND effective_from <= CAST(c.uc_now AT TIME ZONE c.uc_zone AS date)
+        ORDER BY effective_from DESC LIMIT 1) r ON true
+""")
+
+
+def _day_book_rules(session: Session, book_id: int) -> tuple[date, str, RuleSet]:
+    """The hall's day, the book's code and its rules in force that day, in one round trip (as `hall_clock`,
+    the book row and `rules_for` would give them one by one)."""
+    row = session.execute(_DAY_BOOK_RULES_SQL, {"b": book_id}).mappings().one()
+    today = row["uc_now"].astimezone(ZoneInfo(row["uc_zone"])).date()
+    rules = DEFAULT_RULES if row["effective_from"] is None else RuleSet(**{f: row[f] for f in _RULE_FIELDS})
+    return today, row["uc_book_code"], rules
 
 
 # --- loading places and facts -----------------------------------------------------------------------------
 
 _PLACES_SQL = """
     SELECT g.id AS registration_id, g.member_id, g.tier, g.apn, g.registered_at, g.exemption_reason,
-           g.exemption_start, g.exemption_end, m.card_number, m.last_name || ', ' || m.first_name AS member_name
+           g.exemption_start, g.exemption_end, m.card_number, m.last_name || ', ' || m.first_name AS member_name,
+           g.version
     FROM registrations g JOIN members m ON m.id = g.member_id
     WHERE g.book_id = :book AND g.status = 'registered' {bidders} {bound}
     ORDER BY g.tier, g.apn, g.registered_at, g.member_id
@@ -208,9 +232,11 @@ def place_of(session: Session, registration_id: int) -> Place:
     return Place(**m)
 
 
-def iter_places(session: Session, request: LaborRequest, *, lock: bool = False) -> Iterator[tuple[int, Place]]:
-    """(index, place) down the whole list, read (and locked) a batch at a time, only as far as the caller goes."""
-    index, after = 0, None
+def iter_places(session: Session, request: LaborRequest, *, lock: bool = False, after: QueueKey | None = None,
+                start: int = 0) -> Iterator[tuple[int, Place]]:
+    """(index, place) down the list (from the top, or on from `after`, the `start`-th place), read (and locked)
+    a batch at a time, only as far as the caller goes."""
+    index = start
     while True:
         batch = load_places(session, request, after=after, limit=BATCH, lock=lock)
         if not batch:
@@ -349,6 +375,93 @@ def walk_from_top(session: Session, ctx: WalkContext, *, lock: bool, eligible_wa
     the facts of places re-read after their member was locked."""
     source = _BatchFacts(session, ctx, iter_places(session, ctx.request, lock=lock), overrides)
     return walk(source, source, ctx, eligible_wanted=eligible_wanted)
+
+
+# --- read first, lock briefly ---------------------------------------------------------------------------------
+#
+# Every dispatch on a book locks the top of that book's list, so dispatches on one book run one at a time for as
+# long as each holds those locks. The facts the walk needs are therefore read before locking (`read_ahead`),
+# a few eligible registrants deep, because the ones ahead of us in the lock queue take the first of them; under
+# the lock (`LockedList`) the list is locked down to the same place, and only places that changed meanwhile
+# (new, or another version of the row) have their facts read again. Member-level facts (skills, exclusions,
+# suspension, dues) are plain reads in either order; the chosen member's dispatches are checked again after
+# locking the member, in the statement that writes the dispatch.
+
+@dataclass(frozen=True, slots=True)
+class Ahead:
+    """The top of the list as read without locks: the places in order and their facts by registration id."""
+
+    places: tuple[Place, ...]
+    facts: dict[int, CandidateFacts]
+
+
+def read_ahead(session: Session, ctx: WalkContext, *, eligible_wanted: int = 1,
+               upto: QueueKey | None = None) -> Ahead:
+    """Places from the top down to `upto` (all of them), or else down to the `eligible_wanted`-th eligible one,
+    with their facts; no locks."""
+    places: list[Place] = []
+    facts: dict[int, CandidateFacts] = {}
+    request_facts_ = ctx.facts
+    found, after = 0, None
+    while True:
+        batch = load_places(session, ctx.request, upto=upto, after=after,
+                            limit=None if upto is not None else READ_AHEAD)
+        facts.update(candidate_facts(session, [p for p in batch if p.registration_id not in ctx.answered], ctx))
+        for place in batch:
+            places.append(place)
+            if (upto is None and place.registration_id not in ctx.answered
+                    and skip_reason(facts[place.registration_id], request_facts_, ctx.today, ctx.rules) is None):
+                found += 1
+                if found >= eligible_wanted:
+                    return Ahead(tuple(places), facts)
+        if upto is not None or len(batch) < READ_AHEAD:
+            return Ahead(tuple(places), facts)
+        after = batch[-1].key
+
+
+class LockedList:
+    """The list locked from the top down to the last place read ahead (and further, a batch at a time, if the
+    walk gets that far), walked in memory. Iterating yields (index, place); calling gives a place's facts.
+
+    Iterate again after setting `overrides` (facts re-read after locking a member): the locked places are kept.
+    """
+
+    def __init__(self, session: Session, ctx: WalkContext, ahead: Ahead, *, extend: bool = True) -> None:
+        self.session, self.ctx = session, ctx
+        self.overrides: dict[int, CandidateFacts] = {}
+        bound = ahead.places[-1].key if ahead.places else None
+        self.places: list[Place] = (load_places(session, ctx.request, upto=bound, lock=True)
+                                    if bound is not None else [])
+        self.facts = dict(ahead.facts)
+        read = {p.registration_id: p for p in ahead.places}
+        stale = [p for p in self.places
+                 if read.get(p.registration_id) != p and p.registration_id not in ctx.answered]
+        if stale:
+            self.facts.update(candidate_facts(session, stale, ctx))
+        self._more: _BatchFacts | None = None
+        self._more_iter: Iterator[tuple[int, Place]] | None = None
+        if extend:
+            self._more = _BatchFacts(session, ctx, iter_places(session, ctx.request, lock=True, after=bound,
+                                                               start=len(self.places)))
+            self._more_iter = iter(self._more)
+
+    def __iter__(self) -> Iterator[tuple[int, Place]]:
+        index = 0
+        while True:
+            if index < len(self.places):
+                yield index, self.places[index]
+                index += 1
+                continue
+            item = next(self._more_iter, None) if self._more_iter is not None else None
+            if item is None:
+                return
+            place = item[1]
+            self.places.append(place)
+            if place.registration_id not in self.ctx.answered:
+                self.facts[place.registration_id] = self._more(place)
+
+    def __call__(self, place: Place) -> CandidateFacts:
+        return self.overrides.get(place.registration_id) or self.facts[place.registration_id]
 
 
 def preview_walk(session: Session, request_id: int, run_id: uuid.UUID | None = None, *,
