@@ -2,12 +2,16 @@
 generate_charges (target < 2 s) and 1,000 payments through post_payment, one transaction each (target < 5 s),
 each beside the same work done as raw SQL through psycopg in the same run.
 
-    python bench/dues.py [--members 10000] [--payments 1000] [--history 12]
+    python bench/dues.py [--members 10000] [--payments 1000] [--history 12] [--profile]
+
+--profile then posts a few hundred more payments (not timed above) and splits post_payment's time per post into
+its statements, the commit, and the rest (session, pool, Python).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import sys
 import time
 import uuid
@@ -17,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psycopg
 from _common import bench_engine
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from unioncore_desktop.domain.queries.dues import arrears_list
@@ -40,6 +44,7 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--payments", type=int, default=1_000)
     parser.add_argument("--history", type=int, default=12, help="months of dues history seeded first")
+    parser.add_argument("--profile", action="store_true", help="then split post_payment's time per post")
     args = parser.parse_args()
 
     engine = bench_engine("uc_bench_dues")
@@ -99,7 +104,6 @@ def main() -> int:
         t0 = time.perf_counter()
         behind = arrears_list(session)
         arrears_ms = (time.perf_counter() - t0) * 1000
-    engine.dispose()
 
     print(f"charges for {month:%B %Y}: created={run.created} exceptions={len(run.exceptions)} "
           f"credit applied={run.credit_applied} to {run.members_credited} members")
@@ -110,7 +114,52 @@ def main() -> int:
           f"raw insert + allocate + commit: {raw_payments:.2f} s   ratio {domain_payments / raw_payments:.1f}"
           f"  (target < 5 s; the service also returns the receipt with the new standing)")
     print(f"arrears list: {len(behind)} members in {arrears_ms:.0f} ms")
+    if args.profile:
+        _profile(engine, uow, member_ids[:half], batch.id)
+    engine.dispose()
     return 0
+
+
+def _profile(engine: Engine, uow: UnitOfWork, member_ids: list[int], batch_id: int, posts: int = 300) -> None:
+    """Where one post's time goes: each statement as the client sees it, the commit, and the rest."""
+    spent: dict[str, list[float]] = collections.defaultdict(lambda: [0, 0.0])
+    started: list[float] = []
+
+    def before(conn, cursor, statement, params, context, executemany):
+        started.append(time.perf_counter())
+
+    def after(conn, cursor, statement, params, context, executemany):
+        entry = spent[" ".join(statement.split())[:80]]
+        entry[0] += 1
+        entry[1] += time.perf_counter() - started.pop()
+
+    do_commit = engine.dialect.do_commit
+
+    def timed_commit(dbapi_connection):
+        t = time.perf_counter()
+        do_commit(dbapi_connection)
+        entry = spent["COMMIT"]
+        entry[0] += 1
+        entry[1] += time.perf_counter() - t
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    engine.dialect.do_commit = timed_commit  # type: ignore[method-assign]
+    try:
+        t0 = time.perf_counter()
+        for i in range(posts):
+            svc.post_payment(uow, idempotency_key=uuid.uuid4(), member_id=member_ids[-1 - i % len(member_ids)],
+                             amount="75.00", method="cash", batch_id=batch_id)
+        total = time.perf_counter() - t0
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+        engine.dialect.do_commit = do_commit  # type: ignore[method-assign]
+    print(f"profile of {posts} more posts: {total * 1000 / posts:.2f} ms each")
+    for label, (count, seconds) in sorted(spent.items(), key=lambda kv: -kv[1][1]):
+        print(f"  {seconds * 1000 / posts:6.2f} ms  x{count / posts:.0f}  {label}")
+    rest = total - sum(seconds for _, seconds in spent.values())
+    print(f"  {rest * 1000 / posts:6.2f} ms      the rest: session, pool, building the receipt")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@ adjustments and their decision, and closing a month.
 
 Money is applied oldest charge first. A payment's money beyond what is owed stays on the payment as credit
 (its amount minus its allocations) and is applied when later charges appear: after posting, after charges
-are generated, after a void or an approved adjustment. One set-based statement (`apply_credit`) does this for
-one member or for the whole hall.
+are generated, after a void or an approved adjustment. One set-based statement (`allocate_sql`) does this for
+the whole hall; `apply_credit` for one member uses its one-member form in the database (uc_apply_member_credit,
+which posting also calls).
 
 Concurrency: every command that moves money for a member holds that member's advisory lock (the payment
 trigger takes the same one), and a shared hall-wide lock that charge generation takes exclusively, so credit
@@ -114,11 +115,17 @@ def allocate_sql(*, scoped: bool, allocated_on: str = "CAST(:on AS date)") -> st
 
 def apply_credit(session: Session, *, member_ids: list[int] | None, on: date) -> tuple[Decimal, int]:
     """Apply unapplied credit for these members (None: everyone); returns (amount applied, members)."""
+    if member_ids is not None and len(member_ids) == 1:  # the one-member form reads only that member's rows
+        amounts = session.connection().execute(APPLY_ONE_SQL, {"m": member_ids[0], "on": on}).scalars().all()
+        return sum(amounts, Decimal("0.00")), int(bool(amounts))
     params: dict[str, object] = {"on": on}
     if member_ids is not None:
         params["members"] = member_ids
     rows = session.execute(text(allocate_sql(scoped=member_ids is not None)), params).all()
     return sum((r.amount for r in rows), Decimal("0.00")), len({r.member_id for r in rows})
+
+
+APPLY_ONE_SQL = text("SELECT amount FROM uc_apply_member_credit(CAST(:m AS integer), CAST(:on AS date))")
 
 
 def _today(session: Session) -> date:
@@ -128,11 +135,6 @@ def _today(session: Session) -> date:
 def _lock_member(session: Session, member_id: int) -> None:
     session.execute(text("SELECT pg_advisory_xact_lock_shared(:h), pg_advisory_xact_lock(:s, :m)"),
                     {"h": HALL_LOCK, "s": LOCK_SPACE, "m": member_id})
-
-
-def _member_exists(session: Session, member_id: int) -> None:
-    if not session.execute(text("SELECT EXISTS (SELECT 1 FROM members WHERE id = :m)"), {"m": member_id}).scalar():
-        raise NotFound("That member no longer exists.")
 
 
 # --- rates and periods ---------------------------------------------------------------------------------------
@@ -293,46 +295,50 @@ def post_payment(uow: UnitOfWork, *, idempotency_key: uuid.UUID, member_id: int,
     The client makes `idempotency_key` once per payment it keys: posting it again (a retry after a lost
     connection, or a second workstation) returns the payment already posted, with `already_posted` set.
     `paid_on` defaults to the hall's today; a closed month is refused by the database.
+
+    One round trip (`uc_post_payment`, migration 0007) takes the key's and the member's locks, posts, applies
+    the member's credit and returns the receipt with the member's new standing: a clerk keys payments one
+    after another, so the time per post is what the batch screen feels.
     """
     reference = (reference or "").strip() or None
     with uow:
         s = uow.session
-        today = _today(s)
-        errors = validate_payment(amount=amount, method=method, reference=reference, paid_on=paid_on, today=today)
+        # uc_post_payment checks the date against the hall's today; only an entry found wrong needs today
+        # here, to report every problem with it at once
+        errors = validate_payment(amount=amount, method=method, reference=reference, paid_on=None, today=date.max)
+        if errors and paid_on is not None:
+            errors = validate_payment(amount=amount, method=method, reference=reference, paid_on=paid_on,
+                                      today=_today(s))
         if errors:
             raise ValidationError(errors)
         value = money(amount)
-        s.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 4401))"), {"k": str(idempotency_key)})
-        existing = _replay(s, idempotency_key, member_id, value)
-        if existing is not None:
-            return existing
-        _member_exists(s, member_id)
-        _lock_member(s, member_id)
-        payment_id = s.execute(text("""
-            INSERT INTO payments (member_id, paid_on, amount, method, reference, batch_id, idempotency_key)
-            VALUES (:m, coalesce(CAST(:d AS date), uc_hall_today()), :a, :method, :ref, :b, :k)
-            ON CONFLICT (idempotency_key) DO NOTHING
-            RETURNING id
-        """), {"m": member_id, "d": paid_on, "a": value, "method": method, "ref": reference, "b": batch_id,
-               "k": idempotency_key}).scalar()
-        if payment_id is None:  # posted by another connection between our check and our insert
-            existing = _replay(s, idempotency_key, member_id, value)
-            assert existing is not None
-            return existing
-        apply_credit(s, member_ids=[member_id], on=paid_on or today)
-        receipt = q.payment_receipt(s, payment_id)
+        row = s.connection().execute(POST_SQL, {
+            "k": idempotency_key, "m": member_id, "a": value, "method": method, "ref": reference, "b": batch_id,
+            "d": paid_on}).one()
+        if row.outcome == "future":
+            raise ValidationError(validate_payment(amount=amount, method=method, reference=reference,
+                                                   paid_on=paid_on, today=_today(s)))
+        if row.outcome == "mismatch":
+            raise DomainError("That payment key was already used for a different payment; key the payment again.")
+        if row.outcome == "no_member":
+            raise NotFound("That member no longer exists.")
+        if row.outcome == "replay":
+            return q.payment_receipt(s, row.payment_id, already_posted=True)
+        applied = tuple(q.Applied(*a) for a in zip(row.periods or (), row.charge_ids or (), row.amounts or ()))
+        receipt = q.PaymentReceipt(
+            row.payment_id, row.receipt_number, member_id, row.card_number, row.member_name, row.paid_on,
+            row.amount, row.method, row.reference, row.batch_id, row.posted_by, row.posted_at, None, None,
+            applied=applied, unapplied=row.amount - sum((a.amount for a in applied), q.ZERO),
+            balance=row.balance, credit=row.credit, paid_through=row.paid_through,
+            months_behind=row.months_behind, standing=row.standing)
         uow.commit()
         return receipt
 
 
-def _replay(session: Session, key: uuid.UUID, member_id: int, amount: Decimal) -> q.PaymentReceipt | None:
-    row = session.execute(text("SELECT id, member_id, amount FROM payments WHERE idempotency_key = :k"),
-                          {"k": key}).first()
-    if row is None:
-        return None
-    if row.member_id != member_id or row.amount != amount:
-        raise DomainError("That payment key was already used for a different payment; key the payment again.")
-    return q.payment_receipt(session, row.id, already_posted=True)
+POST_SQL = text("""
+    SELECT * FROM uc_post_payment(CAST(:k AS uuid), CAST(:m AS integer), CAST(:a AS numeric), CAST(:method AS text),
+                                  CAST(:ref AS text), CAST(:b AS integer), CAST(:d AS date))
+""")
 
 
 def void_payment(uow: UnitOfWork, *, payment_id: int, reason: str, idempotency_key: uuid.UUID | None = None,
