@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from unioncore_desktop.domain.errors import DomainError, ValidationError
+from unioncore_desktop.domain.errors import (
+    DomainError,
+    PermissionDenied,
+    ValidationError,
+)
 from unioncore_desktop.domain.models import Registration
 from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.services.drop_run import (
@@ -20,6 +24,7 @@ from unioncore_desktop.domain.services.drop_run import (
 )
 from unioncore_desktop.domain.services.referral_context import snapshot
 from unioncore_desktop.domain.services.registrations import re_sign
+from unioncore_desktop.domain.uow import UnitOfWork
 from unioncore_desktop.seed.books import insert_books
 
 
@@ -182,3 +187,17 @@ def test_the_run_writes_the_same_activity_snapshot_as_the_services(connection, h
         from_sql = session.execute(text(f"SELECT {snapshot_sql('g')} FROM registrations g WHERE id = :i"),
                                    {"i": registration_id}).scalar_one()
         assert from_sql == snapshot(session.get(Registration, registration_id))
+
+
+def test_only_a_manager_applies_the_drop_run(databases):
+    name = databases.create()
+    for role, allowed in (("dispatcher", False), ("manager", True)):
+        engine = databases.engine(name, databases.make_staff(name, role, f"Drop {role.title()}"))
+        uow = UnitOfWork(sessionmaker(engine))
+        as_of = date(2026, 1, 5)
+        if allowed:
+            assert apply_drops(uow, as_of=as_of, expected=[]).rolled_off == 0
+        else:
+            with pytest.raises(PermissionDenied, match="manager"):
+                apply_drops(uow, as_of=as_of, expected=[])
+        engine.dispose()

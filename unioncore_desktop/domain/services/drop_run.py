@@ -16,7 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from unioncore_desktop.domain.errors import DomainError, ValidationError
+from unioncore_desktop.domain.errors import (
+    DomainError,
+    PermissionDenied,
+    ValidationError,
+)
 from unioncore_desktop.domain.rules.book_rules import RuleSet
 from unioncore_desktop.domain.rules.registration import (
     failed_reregistration,
@@ -91,12 +95,19 @@ def preview_drops(session_or_uow: Session | UnitOfWork, *, as_of: date) -> list[
     return _candidates(session_or_uow, as_of)
 
 
+# Rolling members off books is a manager's act (§6): dispatchers write registrations one by one, not in bulk.
+_MAY_APPLY = ("SELECT pg_has_role(session_user, 'uc_manager', 'MEMBER') "
+              "OR pg_has_role(session_user, 'uc_admin', 'MEMBER')")
+
+
 def apply_drops(uow: UnitOfWork, *, as_of: date, expected: Iterable[CandidateKey]) -> DropRunResult:
     """Apply exactly the previewed run. Refused when the list changed since the preview (someone re-signed,
     another run went first); applying the same preview twice changes nothing the second time."""
     expected_keys = {(int(r), str(reason)) for r, reason in expected}
     with uow:
         session = uow.session
+        if not session.execute(text(_MAY_APPLY)).scalar():
+            raise PermissionDenied("Only a manager applies the drop run; a dispatcher may preview it.")
         today = hall_clock(session).today
         if as_of > today:
             raise ValidationError({"as_of": "A drop run can be applied as of today or an earlier day, "
