@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from unioncore_desktop.db import migrate
 from unioncore_desktop.paths import migrations_dir

@@ -67,7 +67,7 @@ def run(engine: Engine) -> Preflight:
         raise _connect_problem(engine, exc) from exc
     except sa_exc.ProgrammingError as exc:
         if isinstance(exc.orig, psycopg.errors.InsufficientPrivilege):
-            raise PreflightError(f"Your login can connect but may not read the UnionCore schema; "
+            raise PreflightError("Your login can connect but may not read the UnionCore schema; "
                                  "ask an administrator to give you a staff role.") from exc
         raise
 
