@@ -59,10 +59,12 @@ def make_member(conn: Connection, last_name: str, *, first_name: str = "Pat", bo
 def register(conn: Connection, member_id: int, book_id: int, *, apn: Decimal | str, tier: int = 1,
              registered_at: datetime | None = None, exemption: tuple[str, date] | None = None,
              status: str = "registered") -> int:
+    """A place on the book; registered (by default) two days ago, so it is on today's list (R5)."""
     return conn.execute(text("""
         INSERT INTO registrations (member_id, book_id, tier, apn, registered_at, status, last_resign_on,
                                    resign_due_on, exemption_reason, exemption_start)
-        VALUES (:m, :b, :t, :apn, coalesce(:at, now()), :status, current_date, current_date + 30, :er, :es)
+        VALUES (:m, :b, :t, :apn, coalesce(:at, now() - interval '2 days'), :status, current_date, current_date + 30,
+                :er, :es)
         RETURNING id
     """), {"m": member_id, "b": book_id, "t": tier, "apn": Decimal(str(apn)), "at": registered_at,
            "status": status, "er": exemption[0] if exemption else None,

@@ -54,10 +54,12 @@ from unioncore_desktop.domain.services.walk import (
     ListChanged,
     LockedList,
     WalkContext,
+    WalkRequest,
     WalkEntry,
     answered_lines,
     candidate_facts,
     entry,
+    locked_walk_context,
     place_of,
     read_ahead,
     walk,
@@ -68,6 +70,8 @@ from unioncore_desktop.domain.uow import UnitOfWork
 __all__ = ["ListChanged", "OfferResult", "by_name_dispatch", "check_in", "dispatch_next_accepting", "offer_next",
            "record_no_show", "reject_dispatch"]
 
+_SIGNED_ON_TODAY = ("That member signed on today: today's referral uses the list as it stood this morning, so they "
+                    "are offered work from the next business day (R5).")
 LOOKAHEAD = 10  # eligible registrants read ahead: the workstations queued on the book's lock take the first ones
 
 _SKIP_WORDS = {
@@ -132,6 +136,8 @@ def offer_next(uow: UnitOfWork, *, request_id: int, registration_id: int, outcom
             raise NotFound("That registration is not on this request's book.")
         if target.status != "registered":
             raise ListChanged(_changed_message(s, target, None, None))
+        if target.registered_at >= ctx.listed_before:
+            raise DomainError(_SIGNED_ON_TODAY)
         ahead = read_ahead(s, ctx, upto=target_key(target))
         listing = LockedList(s, ctx, ahead, extend=False)
         places = listing.places
@@ -173,11 +179,12 @@ def dispatch_next_accepting(uow: UnitOfWork, *, request_id: int, idempotency_key
         s = uow.session
         in_one_go = True
         while True:
-            request = _locked_request(s, request_id)
-            replay = _replay(s, request, run_id, idempotency_key, registration_id=None, outcome="accepted")
-            if replay is not None:
-                return replay
-            ctx = walk_context(s, request, None if new_run else run_id)
+            ctx, key_used = locked_walk_context(s, request_id, idempotency_key, None if new_run else run_id)
+            request = ctx.request
+            if key_used:
+                replay = _replay(s, request, run_id, idempotency_key, registration_id=None, outcome="accepted")
+                if replay is not None:
+                    return replay
             _check_workable(request, ctx.today)
             ahead = read_ahead(s, ctx, eligible_wanted=LOOKAHEAD)
             if not (in_one_go and _one_go_applies(request, ctx, ahead)):
@@ -190,6 +197,10 @@ def dispatch_next_accepting(uow: UnitOfWork, *, request_id: int, idempotency_key
             if not over:
                 break  # the locks taken so far are still ours: walk on under them
             in_one_go = False  # nothing was written and the transaction is over: again, walking under the locks
+        # the request's lock is ours: this statement sees a retry of this dispatch that committed while we waited
+        replay = _replay(s, request, run_id, idempotency_key, registration_id=None, outcome="accepted")
+        if replay is not None:
+            return replay
         listing = LockedList(s, ctx, ahead)
         while True:
             skipped, eligible = walk(listing, listing, ctx)
@@ -206,13 +217,13 @@ def dispatch_next_accepting(uow: UnitOfWork, *, request_id: int, idempotency_key
         return result
 
 
-def _one_go_applies(request: LaborRequest, ctx: WalkContext, ahead: Ahead) -> bool:
+def _one_go_applies(request: WalkRequest, ctx: WalkContext, ahead: Ahead) -> bool:
     """The server-side walk takes a new run (ranks are list positions) on a list walked in full (not bidders
     only); it is given the skip reasons of the places read ahead."""
     return not ctx.answered and not request.bidding and bool(ahead.places)
 
 
-def _dispatch_ahead(s: Session, request: LaborRequest, ctx: WalkContext, ahead: Ahead, run_id: uuid.UUID,
+def _dispatch_ahead(s: Session, request: WalkRequest, ctx: WalkContext, ahead: Ahead, run_id: uuid.UUID,
                     key: uuid.UUID, note: str | None) -> tuple[OfferResult | None, bool]:
     """The whole locked part of the walk in one round trip, committed in that same round trip when the session
     owns its transaction: (the result, whether the transaction is over).
@@ -271,7 +282,7 @@ def _execute_and_commit(s: Session, statement: str, params: dict) -> tuple[tuple
         return cursor.fetchone(), True
 
 
-def _accepted(request: LaborRequest, run_id: uuid.UUID, line_id: int, chosen: WalkEntry, skipped: list[WalkEntry],
+def _accepted(request: WalkRequest, run_id: uuid.UUID, line_id: int, chosen: WalkEntry, skipped: list[WalkEntry],
               dispatch_id: int) -> OfferResult:
     # the request row is ours (locked first): the dispatches trigger has just counted this place on it
     sent = request.workers_dispatched + 1
@@ -342,7 +353,7 @@ _DISPATCH_WALKED_SQL = text("""
 """)
 
 
-def _dispatch_walked(s: Session, request: LaborRequest, ctx: WalkContext, chosen: WalkEntry,
+def _dispatch_walked(s: Session, request: WalkRequest, ctx: WalkContext, chosen: WalkEntry,
                      skipped: list[WalkEntry], run_id: uuid.UUID, key: uuid.UUID,
                      note: str | None) -> OfferResult | None:
     """The accepted answer of the walk's chosen registrant (list and member locked); None, writing nothing, when
@@ -585,7 +596,7 @@ def _lock_member(s: Session, member_id: int) -> None:
     s.execute(text("SELECT 1 FROM members WHERE id = :m FOR NO KEY UPDATE"), {"m": member_id})
 
 
-def _check_workable(request: LaborRequest, today: date) -> None:
+def _check_workable(request: WalkRequest, today: date) -> None:
     if request.status not in LIVE_REQUEST_STATUSES:
         raise DomainError(f"Request {request.number} is {request.status.replace('_', ' ')}.")
     if request.referral_date > today:
@@ -604,7 +615,7 @@ def _dispatch_by_key(s: Session, key: uuid.UUID) -> Dispatch | None:
     return s.scalars(select(Dispatch).where(Dispatch.idempotency_key == key)).first()
 
 
-def _same_request(dispatch: Dispatch, request: LaborRequest) -> None:
+def _same_request(dispatch: Dispatch, request: WalkRequest) -> None:
     if dispatch.request_id != request.id:
         raise DomainError("That dispatch key was already used for another request.")
 
@@ -622,7 +633,7 @@ def _counters(s: Session, request_id: int) -> tuple[str, int, int]:
     return status, wanted, sent
 
 
-def _replay(s: Session, request: LaborRequest, run_id: uuid.UUID, key: uuid.UUID, *,
+def _replay(s: Session, request: WalkRequest, run_id: uuid.UUID, key: uuid.UUID, *,
             registration_id: int | None, outcome: str) -> OfferResult | None:
     """A retried answer (lost connection, double click) returns what the first one wrote."""
     line: AnsweredLine | None = None

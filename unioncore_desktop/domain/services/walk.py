@@ -4,6 +4,8 @@ The same walk serves the morning-referral screen (`preview_walk`, no locks) and 
 row locks, so two workstations see the list one after the other). A walk belongs to a run: one pass of the
 queue for a request, identified by a client-made `run_id`; registrants already answered in the run are passed.
 A bidding request (R8) walks only its bidders, still in list position; with no bids it goes to the whole list.
+A day's list is the list as it stood that morning (R5): places registered since the start of the hall's day are
+not on it (they are on the next business day's); a restored place keeps its old registered_at and is.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -97,6 +99,7 @@ class WalkPreview:
     skipped: tuple[WalkEntry, ...]
     next: WalkEntry | None
     upcoming: tuple[WalkEntry, ...]
+    signed_on_today: int = 0  # registered on the book since the day began: on the next business day's list (R5)
 
     @property
     def open_places(self) -> int:
@@ -128,12 +131,13 @@ class Place:
 class WalkContext:
     """What one walk needs besides the places: the request, the day, the rules, the run so far."""
 
-    request: LaborRequest
+    request: "WalkRequest"
     today: date
     rules: RuleSet
     book_code: str
     answered: dict[int, AnsweredLine]
     off_list_keys: list[QueueKey]  # answered in this run but no longer registered (e.g. dispatched by it)
+    listed_before: datetime  # start of `today` in the hall's zone: later sign-ons wait for the next list (R5)
 
     @property
     def facts(self) -> RequestFacts:
@@ -155,6 +159,14 @@ def request_issues_marks(request: LaborRequest) -> bool:
 
 
 def walk_context(session: Session, request: LaborRequest, run_id: uuid.UUID | None) -> WalkContext:
+    answered, off_list = _run_so_far(session, request, run_id)
+    today, listed_before, book_code, rules = _day_book_rules(session, request.book_id)
+    return WalkContext(request, today, rules, book_code, answered, off_list, listed_before)
+
+
+def _run_so_far(session: Session, request, run_id: uuid.UUID | None) -> tuple[dict[int, AnsweredLine],
+                                                                             list[QueueKey]]:
+    """The lines answered in the run, and the keys of those no longer on the list (for ranks)."""
     answered = answered_lines(session, request.id, run_id) if run_id is not None else {}
     off_list: list[QueueKey] = []
     if answered:
@@ -163,8 +175,7 @@ def walk_context(session: Session, request: LaborRequest, run_id: uuid.UUID | No
             WHERE id = ANY(:ids) AND (status <> 'registered' OR book_id <> :b)
         """), {"ids": list(answered), "b": request.book_id}).all()
         off_list = [queue_key(*r) for r in rows]
-    today, book_code, rules = _day_book_rules(session, request.book_id)
-    return WalkContext(request, today, rules, book_code, answered, off_list)
+    return answered, off_list
 
 
 _RULE_FIELDS = tuple(RuleSet.__dataclass_fields__)
@@ -180,13 +191,79 @@ _DAY_BOOK_RULES_SQL = text("""
 """)
 
 
-def _day_book_rules(session: Session, book_id: int) -> tuple[date, str, RuleSet]:
-    """The hall's day, the book's code and its rules in force that day, in one round trip (as `hall_clock`,
-    the book row and `rules_for` would give them one by one)."""
+def _day_book_rules(session: Session, book_id: int) -> tuple[date, datetime, str, RuleSet]:
+    """The hall's day and its start, the book's code and its rules in force that day, in one round trip (as
+    `hall_clock`, the book row and `rules_for` would give them one by one)."""
     row = session.execute(_DAY_BOOK_RULES_SQL, {"b": book_id}).mappings().one()
-    today = row["uc_now"].astimezone(ZoneInfo(row["uc_zone"])).date()
+    zone = ZoneInfo(row["uc_zone"])
+    today = row["uc_now"].astimezone(zone).date()
     rules = DEFAULT_RULES if row["effective_from"] is None else RuleSet(**{f: row[f] for f in _RULE_FIELDS})
-    return today, row["uc_book_code"], rules
+    return today, day_start(today, zone), row["uc_book_code"], rules
+
+
+def day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of `day` in the hall's zone, as uc_dispatch_walked computes it (`day::timestamp AT TIME
+    ZONE zone`): places registered from then on are not on that day's list (R5)."""
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRow:
+    """The request as a dispatch reads it under its row lock (the columns the walk and the dispatch use)."""
+
+    id: int
+    number: str
+    book_id: int
+    employer_id: int
+    worksite_id: int | None
+    job_class: str | None
+    status: str
+    referral_date: date
+    start_on: date
+    start_time: time | None
+    workers_requested: int
+    workers_dispatched: int
+    agreement_type: str
+    no_mark_reasons: list[str]
+    requirements: list[str]
+    short_call: bool
+    bidding: bool
+
+
+WalkRequest = LaborRequest | RequestRow  # the ORM row (answering an offer) or the one-statement read (dispatching)
+_REQUEST_COLUMNS = ", ".join(RequestRow.__dataclass_fields__)
+_LOCKED_CONTEXT_SQL = text(f"""
+    WITH req AS (SELECT {_REQUEST_COLUMNS} FROM labor_requests WHERE id = :r FOR UPDATE),
+    clock AS (
+        SELECT coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles') AS uc_zone,
+               now() AS uc_now
+    )
+    SELECT req.*, c.uc_zone, c.uc_now, b.code AS uc_book_code,
+           EXISTS (SELECT 1 FROM dispatches WHERE idempotency_key = :k) AS uc_key_used,
+           r.effective_from AS uc_rules_from, {", ".join(f"r.{f} AS rule_{f}" for f in _RULE_FIELDS)}
+    FROM req CROSS JOIN clock c JOIN books b ON b.id = req.book_id LEFT JOIN LATERAL (
+        SELECT * FROM book_rules WHERE book_id = req.book_id
+                                   AND effective_from <= CAST(c.uc_now AT TIME ZONE c.uc_zone AS date)
+        ORDER BY effective_from DESC LIMIT 1) r ON true
+""")
+
+
+def locked_walk_context(session: Session, request_id: int, key: uuid.UUID,
+                        run_id: uuid.UUID | None) -> tuple[WalkContext, bool]:
+    """Lock the request and read what its walk needs (the day, the book's code and rules, whether `key` was
+    already used for a dispatch) in one round trip: (the context, the key was used). A run already under way
+    also reads its answered lines."""
+    row = session.execute(_LOCKED_CONTEXT_SQL, {"r": request_id, "k": key}).mappings().first()
+    if row is None:
+        raise NotFound("That labor request no longer exists.")
+    request = RequestRow(**{f: row[f] for f in RequestRow.__dataclass_fields__})
+    zone = ZoneInfo(row["uc_zone"])
+    today = row["uc_now"].astimezone(zone).date()
+    rules = (DEFAULT_RULES if row["uc_rules_from"] is None
+             else RuleSet(**{f: row[f"rule_{f}"] for f in _RULE_FIELDS}))
+    answered, off_list = _run_so_far(session, request, run_id)
+    return (WalkContext(request, today, rules, row["uc_book_code"], answered, off_list, day_start(today, zone)),
+            row["uc_key_used"])
 
 
 # --- loading places and facts -----------------------------------------------------------------------------
@@ -194,9 +271,9 @@ def _day_book_rules(session: Session, book_id: int) -> tuple[date, str, RuleSet]
 _PLACES_SQL = """
     SELECT g.id AS registration_id, g.member_id, g.tier, g.apn, g.registered_at, g.exemption_reason,
            g.exemption_start, g.exemption_end, m.card_number, m.last_name || ', ' || m.first_name AS member_name,
-           g.version
+           g.version {facts}
     FROM registrations g JOIN members m ON m.id = g.member_id
-    WHERE g.book_id = :book AND g.status = 'registered' {bidders} {bound}
+    WHERE g.book_id = :book AND g.status = 'registered' AND g.registered_at < :listed_before {bidders} {bound}
     ORDER BY g.tier, g.apn, g.registered_at, g.member_id
     {limit} {lock}
 """
@@ -205,15 +282,36 @@ _BIDDERS = ("AND (NOT EXISTS (SELECT 1 FROM bids x WHERE x.request_id = :request
             "AND NOT x.withdrawn))")
 
 
-def load_places(session: Session, request: LaborRequest, *, upto: QueueKey | None = None,
+def load_places(session: Session, request: LaborRequest, *, listed_before: datetime, upto: QueueKey | None = None,
                 after: QueueKey | None = None, limit: int | None = None, lock: bool = False) -> list[Place]:
-    """Registered places on the request's book in queue order, from the top (or after `after`) down to `upto`.
+    """Places on the request's book's list of the day that starts at `listed_before` (R5), in queue order, from
+    the top (or after `after`) down to `upto`.
 
     With `lock`, the rows are locked FOR UPDATE in queue order: every walk starts at the top of the list, so
     two walks on one book always contend for the same first row and run one after the other. A row that
     another transaction dispatched meanwhile drops out when its lock is granted (no longer 'registered').
     """
-    bound, params = "", {"book": request.book_id, "request": request.id}
+    bound, params = "", {"book": request.book_id, "request": request.id, "listed_before": listed_before}
+    if upto is not None:
+        bound += " AND (g.tier, g.apn, g.registered_at, g.member_id) <= (:ut, :ua, :ur, :um)"
+        params.update(ut=upto.tier, ua=upto.apn, ur=upto.registered_at, um=upto.member_id)
+    if after is not None:
+        bound += " AND (g.tier, g.apn, g.registered_at, g.member_id) > (:at, :aa, :ar, :am)"
+        params.update(at=after.tier, aa=after.apn, ar=after.registered_at, am=after.member_id)
+    sql = _PLACES_SQL.format(bidders=_BIDDERS if request.bidding else "", bound=bound, facts="",
+                             limit=f"LIMIT {int(limit)}" if limit else "", lock="FOR UPDATE OF g" if lock else "")
+    return [Place(**m) for m in session.execute(text(sql), params).mappings()]
+
+
+_PLACE_FIELDS = tuple(Place.__dataclass_fields__)
+
+
+def _places_with_facts(session: Session, ctx: WalkContext, *, upto: QueueKey | None, after: QueueKey | None,
+                       limit: int | None) -> tuple[list[Place], dict[int, CandidateFacts]]:
+    """`load_places` (no lock) and `candidate_facts` of those places in one round trip."""
+    request = ctx.request
+    bound, params = "", {"book": request.book_id, "request": request.id, "listed_before": ctx.listed_before,
+                         **_facts_params(ctx)}
     if upto is not None:
         bound += " AND (g.tier, g.apn, g.registered_at, g.member_id) <= (:ut, :ua, :ur, :um)"
         params.update(ut=upto.tier, ua=upto.apn, ur=upto.registered_at, um=upto.member_id)
@@ -221,24 +319,29 @@ def load_places(session: Session, request: LaborRequest, *, upto: QueueKey | Non
         bound += " AND (g.tier, g.apn, g.registered_at, g.member_id) > (:at, :aa, :ar, :am)"
         params.update(at=after.tier, aa=after.apn, ar=after.registered_at, am=after.member_id)
     sql = _PLACES_SQL.format(bidders=_BIDDERS if request.bidding else "", bound=bound,
-                             limit=f"LIMIT {int(limit)}" if limit else "", lock="FOR UPDATE OF g" if lock else "")
-    return [Place(**m) for m in session.execute(text(sql), params).mappings()]
+                             facts=", " + _facts_columns(ctx), limit=f"LIMIT {int(limit)}" if limit else "", lock="")
+    rows = session.execute(text(sql), params).mappings().all()
+    places = [Place(**{f: r[f] for f in _PLACE_FIELDS}) for r in rows]
+    arrears = (_in_arrears(session, [p.member_id for p in places]) if ctx.rules.arrears_hold and places
+               else frozenset())
+    return places, {p.registration_id: _facts_of(p, r, ctx, arrears) for p, r in zip(places, rows)}
 
 
 def place_of(session: Session, registration_id: int) -> Place:
     """One place, whatever its status (to re-read a registrant's facts after locking the member)."""
-    m = session.execute(text(_PLACES_SQL.format(bidders="", bound="", limit="", lock="").replace(
-        "g.book_id = :book AND g.status = 'registered'", "g.id = :id")), {"id": registration_id}).mappings().one()
+    m = session.execute(text(_PLACES_SQL.format(bidders="", bound="", facts="", limit="", lock="").replace(
+        "g.book_id = :book AND g.status = 'registered' AND g.registered_at < :listed_before", "g.id = :id")),
+        {"id": registration_id}).mappings().one()
     return Place(**m)
 
 
-def iter_places(session: Session, request: LaborRequest, *, lock: bool = False, after: QueueKey | None = None,
-                start: int = 0) -> Iterator[tuple[int, Place]]:
+def iter_places(session: Session, request: LaborRequest, *, listed_before: datetime, lock: bool = False,
+                after: QueueKey | None = None, start: int = 0) -> Iterator[tuple[int, Place]]:
     """(index, place) down the list (from the top, or on from `after`, the `start`-th place), read (and locked)
     a batch at a time, only as far as the caller goes."""
     index = start
     while True:
-        batch = load_places(session, request, after=after, limit=BATCH, lock=lock)
+        batch = load_places(session, request, listed_before=listed_before, after=after, limit=BATCH, lock=lock)
         if not batch:
             return
         for place in batch:
@@ -253,42 +356,47 @@ def candidate_facts(session: Session, places: Iterable[Place], ctx: WalkContext)
     places = list(places)
     if not places:
         return {}
-    request = ctx.request
-    need_skills = bool(request.requirements)
-    rows = session.execute(text(f"""
-        SELECT m.id AS member_id,
-               m.status = 'active' AND EXISTS (SELECT 1 FROM member_qualified_books q
-                                               WHERE q.member_id = m.id AND q.book_code = :code) AS qualified,
-               EXISTS (SELECT 1 FROM dispatches d WHERE d.member_id = m.id
-                       AND (d.status = ANY(:active) OR d.dispatch_date = :today)) AS dispatched_today,
-               (SELECT count(*) FROM dispatches d WHERE d.member_id = m.id AND d.termination_reason = 'discharged'
-                       AND d.terminated_on > :year_ago) AS discharges,
-               (SELECT array_agg(x.ends_on) FROM member_exclusions x
-                       WHERE x.member_id = m.id AND x.employer_id = :employer) AS exclusion_ends,
-               {'(SELECT array_agg(s.name) FROM member_skills s WHERE s.member_id = m.id)' if need_skills
-                else 'NULL'} AS skill_names,
-               {'(SELECT array_agg(s.expires_on) FROM member_skills s WHERE s.member_id = m.id)' if need_skills
-                else 'NULL'} AS skill_expiries
-        FROM members m WHERE m.id = ANY(:ids)
-    """), {
-        "code": ctx.book_code, "active": list(ACTIVE_DISPATCH_STATUSES), "today": ctx.today,
-        "year_ago": add_months(ctx.today, -12), "employer": request.employer_id, "ids": [p.member_id for p in places]}).mappings().all()
+    rows = session.execute(text(f"SELECT m.id AS member_id, {_facts_columns(ctx)} FROM members m "
+                                "WHERE m.id = ANY(:ids)"),
+                           {**_facts_params(ctx), "ids": [p.member_id for p in places]}).mappings().all()
     arrears = _in_arrears(session, [p.member_id for p in places]) if ctx.rules.arrears_hold else frozenset()
     by_member = {r["member_id"]: r for r in rows}
-    facts: dict[int, CandidateFacts] = {}
-    for place in places:
-        r = by_member[place.member_id]
-        ends = r["exclusion_ends"]
-        exclusions = {} if not ends else {request.employer_id: None if None in ends else max(ends)}
-        skills = dict(zip(r["skill_names"] or (), r["skill_expiries"] or ()))
-        facts[place.registration_id] = CandidateFacts(
-            member_id=place.member_id,
-            exempt=is_exempt(ctx.today, place.exemption_reason, place.exemption_start, place.exemption_end,
-                             ctx.rules),
-            qualified=r["qualified"], dispatched_today=r["dispatched_today"],
-            referral_suspended=ctx.rules.discharge_suspension and r["discharges"] >= 2,
-            in_arrears=place.member_id in arrears, skills=skills, exclusions=exclusions)
-    return facts
+    return {place.registration_id: _facts_of(place, by_member[place.member_id], ctx, arrears) for place in places}
+
+
+def _facts_columns(ctx: WalkContext) -> str:
+    """The skip rules' member facts as columns over `members m` (parameters from `_facts_params`)."""
+    need_skills = bool(ctx.request.requirements)
+    return f"""
+        m.status = 'active' AND EXISTS (SELECT 1 FROM member_qualified_books q
+                                        WHERE q.member_id = m.id AND q.book_code = :code) AS qualified,
+        EXISTS (SELECT 1 FROM dispatches d WHERE d.member_id = m.id
+                AND (d.status = ANY(:active) OR d.dispatch_date = :today)) AS dispatched_today,
+        (SELECT count(*) FROM dispatches d WHERE d.member_id = m.id AND d.termination_reason = 'discharged'
+                AND d.terminated_on > :year_ago) AS discharges,
+        (SELECT array_agg(x.ends_on) FROM member_exclusions x
+                WHERE x.member_id = m.id AND x.employer_id = :employer) AS exclusion_ends,
+        {'(SELECT array_agg(s.name) FROM member_skills s WHERE s.member_id = m.id)' if need_skills
+         else 'NULL'} AS skill_names,
+        {'(SELECT array_agg(s.expires_on) FROM member_skills s WHERE s.member_id = m.id)' if need_skills
+         else 'NULL'} AS skill_expiries"""
+
+
+def _facts_params(ctx: WalkContext) -> dict:
+    return {"code": ctx.book_code, "active": list(ACTIVE_DISPATCH_STATUSES), "today": ctx.today,
+            "year_ago": add_months(ctx.today, -12), "employer": ctx.request.employer_id}
+
+
+def _facts_of(place: Place, r, ctx: WalkContext, arrears: frozenset[int]) -> CandidateFacts:
+    ends = r["exclusion_ends"]
+    exclusions = {} if not ends else {ctx.request.employer_id: None if None in ends else max(ends)}
+    skills = dict(zip(r["skill_names"] or (), r["skill_expiries"] or ()))
+    return CandidateFacts(
+        member_id=place.member_id,
+        exempt=is_exempt(ctx.today, place.exemption_reason, place.exemption_start, place.exemption_end, ctx.rules),
+        qualified=r["qualified"], dispatched_today=r["dispatched_today"],
+        referral_suspended=ctx.rules.discharge_suspension and r["discharges"] >= 2,
+        in_arrears=place.member_id in arrears, skills=skills, exclusions=exclusions)
 
 
 def _in_arrears(session: Session, member_ids: list[int]) -> frozenset[int]:
@@ -373,7 +481,8 @@ def walk_from_top(session: Session, ctx: WalkContext, *, lock: bool, eligible_wa
                   overrides: dict[int, CandidateFacts] | None = None) -> tuple[list[WalkEntry], list[WalkEntry]]:
     """The walk over the whole list, reading (and locking) only as far as it has to go. `overrides` replaces
     the facts of places re-read after their member was locked."""
-    source = _BatchFacts(session, ctx, iter_places(session, ctx.request, lock=lock), overrides)
+    source = _BatchFacts(session, ctx, iter_places(session, ctx.request, listed_before=ctx.listed_before, lock=lock),
+                         overrides)
     return walk(source, source, ctx, eligible_wanted=eligible_wanted)
 
 
@@ -404,9 +513,9 @@ def read_ahead(session: Session, ctx: WalkContext, *, eligible_wanted: int = 1,
     request_facts_ = ctx.facts
     found, after = 0, None
     while True:
-        batch = load_places(session, ctx.request, upto=upto, after=after,
-                            limit=None if upto is not None else READ_AHEAD)
-        facts.update(candidate_facts(session, [p for p in batch if p.registration_id not in ctx.answered], ctx))
+        batch, batch_facts = _places_with_facts(session, ctx, upto=upto, after=after,
+                                                limit=None if upto is not None else READ_AHEAD)
+        facts.update(batch_facts)
         for place in batch:
             places.append(place)
             if (upto is None and place.registration_id not in ctx.answered
@@ -430,8 +539,8 @@ class LockedList:
         self.session, self.ctx = session, ctx
         self.overrides: dict[int, CandidateFacts] = {}
         bound = ahead.places[-1].key if ahead.places else None
-        self.places: list[Place] = (load_places(session, ctx.request, upto=bound, lock=True)
-                                    if bound is not None else [])
+        self.places: list[Place] = (load_places(session, ctx.request, listed_before=ctx.listed_before, upto=bound,
+                                                lock=True) if bound is not None else [])
         self.facts = dict(ahead.facts)
         read = {p.registration_id: p for p in ahead.places}
         stale = [p for p in self.places
@@ -441,8 +550,8 @@ class LockedList:
         self._more: _BatchFacts | None = None
         self._more_iter: Iterator[tuple[int, Place]] | None = None
         if extend:
-            self._more = _BatchFacts(session, ctx, iter_places(session, ctx.request, lock=True, after=bound,
-                                                               start=len(self.places)))
+            self._more = _BatchFacts(session, ctx, iter_places(session, ctx.request, listed_before=ctx.listed_before,
+                                                               lock=True, after=bound, start=len(self.places)))
             self._more_iter = iter(self._more)
 
     def __iter__(self) -> Iterator[tuple[int, Place]]:
@@ -472,6 +581,9 @@ def preview_walk(session: Session, request_id: int, run_id: uuid.UUID | None = N
         raise NotFound("That labor request no longer exists.")
     ctx = walk_context(session, request, run_id)
     skipped, eligible = walk_from_top(session, ctx, lock=False, eligible_wanted=1 + lookahead)
+    waiting = session.execute(text(
+        "SELECT count(*) FROM registrations WHERE book_id = :b AND status = 'registered' AND registered_at >= :t"),
+        {"b": request.book_id, "t": ctx.listed_before}).scalar_one()
     return WalkPreview(
         request_id=request.id, request_number=request.number, book_id=request.book_id, run_id=run_id,
         request_status=request.status, referral_date=request.referral_date,
@@ -479,4 +591,4 @@ def preview_walk(session: Session, request_id: int, run_id: uuid.UUID | None = N
         bidding=request.bidding, issues_marks=request_issues_marks(request),
         no_mark_reasons=no_mark_reasons(request_facts(request)),
         answered=tuple(sorted(ctx.answered.values(), key=lambda a: a.line_id)), skipped=tuple(skipped),
-        next=eligible[0] if eligible else None, upcoming=tuple(eligible[1:]))
+        next=eligible[0] if eligible else None, upcoming=tuple(eligible[1:]), signed_on_today=waiting)
