@@ -88,7 +88,7 @@ def test_impossible_date_is_reported_beside_the_field_and_nothing_is_saved(qtbot
     dob.clear()
     qtbot.keyClicks(dob, "1980-02-30")
     qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
-    error = screen.form.error_labels["date_of_birth"]
+    error = screen.form.errors.labels["date_of_birth"]
     assert error.isVisible() and "not a date" in error.text()
     assert dob.text() == "1980-02-30" and screen.current.version == 1
 
@@ -99,8 +99,8 @@ def test_duplicate_card_number_from_the_database_keeps_the_users_input(qtbot, sc
     card.clear()
     qtbot.keyClicks(card, "7000200")  # belongs to Jon Smithers
     qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: screen.form.error_labels["card_number"].isVisible(), timeout=10_000)
-    assert "already belongs" in screen.form.error_labels["card_number"].text()
+    qtbot.waitUntil(lambda: screen.form.errors.labels["card_number"].isVisible(), timeout=10_000)
+    assert "already belongs" in screen.form.errors.labels["card_number"].text()
     assert card.text() == "7000200"
 
 

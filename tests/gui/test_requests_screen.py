@@ -216,7 +216,7 @@ def test_by_name_without_attestation_is_refused_beside_the_field_and_keeps_the_i
     form = screen.form
     assert "Long call" in form.call_kind.text()
     qtbot.keyClick(form.by_name, Qt.Key.Key_Return)
-    error = form.error_labels["by_name_attested"]
+    error = form.errors.labels["by_name_attested"]
     assert error.isVisible() and "did not solicit" in error.text()
     assert form.employer.text().startswith("Acme Electric") and form.by_name.text().startswith("Foster, Fay")
     assert form.duration.text() == "30" and form.wage.text() == "58.25"
@@ -242,7 +242,7 @@ def test_escape_clears_and_a_domain_error_comes_back_to_its_field(qtbot, screen,
     # A start date in the past is the domain's to judge; an impossible date is the form's.
     form.start_on.setText("2026-02-30")
     qtbot.keyClick(form.start_on, Qt.Key.Key_Return)
-    assert form.error_labels["start_on"].isVisible() and "not a date" in form.error_labels["start_on"].text()
+    assert form.errors.labels["start_on"].isVisible() and "not a date" in form.errors.labels["start_on"].text()
     assert form.start_on.text() == "2026-02-30"
 
 

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.errors import DomainError, ValidationError
 from unioncore_desktop.domain.queries.books import (
     BookListRow,
     BookSummary,
@@ -51,6 +50,7 @@ from unioncore_desktop.domain.services.referral_context import rules_for
 from unioncore_desktop.domain.services.registrations import sign_on, start_exemption
 from unioncore_desktop.gui.itemmodels.formatting import format_label
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
 
 TYPE_AHEAD_DELAY_MS = 150
 TYPE_AHEAD_LIMIT = 15
@@ -64,79 +64,6 @@ def to_qdate(day: date) -> QDate:
 
 def from_qdate(day: QDate) -> date:
     return date(day.year(), day.month(), day.day())
-
-
-class FieldErrors:
-    """Messages beside fields, and one for the whole dialog; a field a refusal names is highlighted."""
-
-    def __init__(self, message: QLabel) -> None:
-        self.message = message
-        self.labels: dict[str, QLabel] = {}
-        self.editors: dict[str, QWidget] = {}
-
-    def add(self, name: str, editor: QWidget | None = None) -> QLabel:
-        label = QLabel()
-        label.setObjectName("fieldError")
-        label.setWordWrap(True)
-        label.setVisible(False)
-        self.labels[name] = label
-        if editor is not None:
-            self.editors[name] = editor
-        return label
-
-    def show(self, errors: dict[str, str], message: str = "") -> None:
-        self.clear()
-        unplaced = []
-        for name, text in errors.items():
-            label = self.labels.get(name)
-            if label is None:
-                unplaced.append(text)
-                continue
-            label.setText(text)
-            label.setVisible(True)
-            editor = self.editors.get(name)
-            if editor is not None:
-                self._mark(editor, True)
-        text = "\n".join(part for part in (message, *unplaced) if part)
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-
-    def clear(self) -> None:
-        self.message.clear()
-        self.message.setVisible(False)
-        for name, label in self.labels.items():
-            label.clear()
-            label.setVisible(False)
-            editor = self.editors.get(name)
-            if editor is not None and editor.property("error"):
-                self._mark(editor, False)
-
-    def show_failure(self, exc: BaseException, parent: QWidget) -> None:
-        """A refused command: field errors where the domain names a field, else one message."""
-        if isinstance(exc, ValidationError):
-            self.show(exc.errors)
-        elif isinstance(exc, DomainError):
-            if exc.field in self.labels:
-                self.show({exc.field: exc.message})
-            else:
-                self.show({}, exc.message)
-        else:
-            self.show({}, parent.tr("Not saved: the server could not be reached or something went wrong. "
-                                    "What you entered is still here; try again."))
-
-    @staticmethod
-    def _mark(editor: QWidget, error: bool) -> None:
-        editor.setProperty("error", error)
-        editor.style().unpolish(editor)
-        editor.style().polish(editor)
-
-
-def _message_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("formMessage")
-    label.setWordWrap(True)
-    label.setVisible(False)
-    return label
 
 
 # --- sign-on ------------------------------------------------------------------------------------------------
@@ -158,7 +85,7 @@ class SignOnDialog(QDialog):
         self.signed_on: list[RegistrationRow] = []
         self.book_checks: dict[int, QCheckBox] = {}
 
-        self.message = _message_label()
+        self.message = message_label()
         self.errors = FieldErrors(self.message)
 
         self.member_edit = QLineEdit()
@@ -356,7 +283,7 @@ class ExemptionDialog(QDialog):
         self.rules: RuleSet | None = None
         self.saved: RegistrationRow | None = None
 
-        self.message = _message_label()
+        self.message = message_label()
         self.errors = FieldErrors(self.message)
         self.reason_combo = QComboBox()
         self.reason_combo.setObjectName("reasonCombo")

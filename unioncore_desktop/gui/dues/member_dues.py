@@ -44,6 +44,7 @@ from unioncore_desktop.gui.itemmodels.dues import (
 )
 from unioncore_desktop.gui.itemmodels.formatting import format_label, format_money
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
 from unioncore_desktop.gui.widgets.simple_table import simple_table
 
 DUES_ROLES = frozenset({"dues_clerk", "manager", "admin"})
@@ -58,39 +59,6 @@ class MemberDues:
 def load_member_dues(hall: HallConnection, member_id: int) -> MemberDues:
     with hall.session() as session:
         return MemberDues(dq.member_dues_summary(session, member_id), dq.member_ledger(session, member_id))
-
-
-class _FieldErrors:
-    """Messages beside a dialog's fields; a refused save keeps what was typed."""
-
-    def __init__(self, form: QFormLayout, editors: dict[str, QWidget]) -> None:
-        self.editors = editors
-        self.labels: dict[str, QLabel] = {}
-        for name, editor in editors.items():
-            label = QLabel()
-            label.setObjectName("fieldError")
-            label.setWordWrap(True)
-            label.setVisible(False)
-            self.labels[name] = label
-            row, _role = form.getWidgetPosition(editor)
-            form.insertRow(row + 1, "", label)
-
-    def show(self, errors: dict[str, str]) -> list[str]:
-        """Show per-field messages; returns those that belong to no field."""
-        self.clear()
-        for name, text in errors.items():
-            if name in self.labels:
-                self.labels[name].setText(text)
-                self.labels[name].setVisible(True)
-        first = next((self.editors[n] for n in self.editors if n in errors), None)
-        if first is not None:
-            first.setFocus()
-        return [text for name, text in errors.items() if name not in self.labels]
-
-    def clear(self) -> None:
-        for label in self.labels.values():
-            label.clear()
-            label.setVisible(False)
 
 
 class AdjustmentDialog(QDialog):
@@ -121,20 +89,18 @@ class AdjustmentDialog(QDialog):
         self.reason_edit.setObjectName("reason")
         self.reason_edit.setTabChangesFocus(True)
         self.reason_edit.setFixedHeight(70)
-        self.message = QLabel()
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
-        self.message.setVisible(False)
+        self.message = message_label()
+        self.errors = FieldErrors(self.message)
 
         form = QFormLayout()
         form.addRow(QLabel(self.tr("<b>{name}</b> (card {card}) · balance {balance}").format(
             name=summary.name, card=summary.card_number, balance=format_money(summary.balance))))
-        form.addRow(self.tr("&Month"), self.period_combo)
-        form.addRow(self.tr("&Type"), self.type_combo)
-        form.addRow(self.tr("&Amount"), self.amount_edit)
-        form.addRow(self.tr("&Reason"), self.reason_edit)
-        self.errors = _FieldErrors(form, {"period": self.period_combo, "type": self.type_combo,
-                                          "amount": self.amount_edit, "reason": self.reason_edit})
+        for name, caption, editor in (("period", self.tr("&Month"), self.period_combo),
+                                      ("type", self.tr("&Type"), self.type_combo),
+                                      ("amount", self.tr("&Amount"), self.amount_edit),
+                                      ("reason", self.tr("&Reason"), self.reason_edit)):
+            form.addRow(caption, editor)
+            form.addRow("", self.errors.add(name, editor))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("&Request"))
         self.buttons.accepted.connect(self.save)
@@ -162,7 +128,6 @@ class AdjustmentDialog(QDialog):
             self._failed(ValidationError(errors))
             return
         self.errors.clear()
-        self.message.setVisible(False)
         hall, member_id = self.hall, self.summary.member_id
         self.buttons.setEnabled(False)
         self.runner.command(lambda: dues_services.request_adjustment(hall.uow(), member_id=member_id, period=period,
@@ -177,16 +142,11 @@ class AdjustmentDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
         if isinstance(exc, ValidationError):
-            rest = self.errors.show(exc.errors)
-            self._message("; ".join(rest))
+            self.errors.show(exc.errors)
         elif isinstance(exc, DomainError):
-            self._message(exc.message)
+            self.errors.show_message(exc.message)
         elif isinstance(exc, ConnectionProblem):
-            self._message(self.tr("Cannot reach the server; nothing was saved. Your entry is still here."))
-
-    def _message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+            self.errors.show_message(self.tr("Cannot reach the server; nothing was saved. Your entry is still here."))
 
 
 class VoidDialog(QDialog):
@@ -203,15 +163,13 @@ class VoidDialog(QDialog):
         self.setWindowTitle(self.tr("Void payment {}").format(line.receipt_number or ""))
         self.reason_edit = QLineEdit()
         self.reason_edit.setObjectName("reason")
-        self.message = QLabel()
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
-        self.message.setVisible(False)
+        self.message = message_label()
+        self.errors = FieldErrors(self.message)
         form = QFormLayout()
         form.addRow(QLabel(self.tr("{on}: {what} ({amount})").format(
             on=line.on.isoformat(), what=line.description, amount=format_money(-line.amount))))
         form.addRow(self.tr("&Reason"), self.reason_edit)
-        self.errors = _FieldErrors(form, {"reason": self.reason_edit})
+        form.addRow("", self.errors.add("reason", self.reason_edit))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("&Void payment"))
         self.buttons.accepted.connect(self.save)
@@ -239,11 +197,10 @@ class VoidDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
-        text = exc.message if isinstance(exc, (DomainError, ConnectionProblem)) else str(exc)
         if isinstance(exc, ValidationError):
-            text = "; ".join(self.errors.show(exc.errors))
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+            self.errors.show(exc.errors)
+        else:
+            self.errors.show_message(exc.message if isinstance(exc, (DomainError, ConnectionProblem)) else str(exc))
 
 
 class MemberDuesView(QWidget):

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from unioncore_desktop.domain.models.vocab import CARD_TYPES, CLASSIFICATIONS, MEMBER_STATUSES, label
 from unioncore_desktop.domain.queries.members import MemberDetail
 from unioncore_desktop.domain.rules.members import MAX_LENGTHS, MemberInput, validate_member
+from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
 
 DATE_FIELDS = ("date_of_birth", "initiation_date")
 COMBO_FIELDS = {"classification": CLASSIFICATIONS, "status": MEMBER_STATUSES, "card_type": CARD_TYPES}
@@ -62,14 +63,11 @@ class MemberForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.editors: dict[str, QLineEdit | QComboBox | QPlainTextEdit] = {}
-        self.error_labels: dict[str, QLabel] = {}
         self._loaded: dict[str, str] = {}
         self._dirty = False
 
-        self.message = QLabel()
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
-        self.message.setVisible(False)
+        self.message = message_label()
+        self.errors = FieldErrors(self.message, self.editors)
 
         columns = QHBoxLayout()
         columns.addWidget(self._group(self.tr("Member"), IDENTITY))
@@ -83,8 +81,7 @@ class MemberForm(QWidget):
         notes.textChanged.connect(self._update_dirty)
         self.editors["notes"] = notes
         notes_layout.addWidget(notes)
-        self.error_labels["notes"] = self._error_label()
-        notes_layout.addWidget(self.error_labels["notes"])
+        notes_layout.addWidget(self.errors.add("notes"))
         contact.addWidget(notes_box)
         columns.addLayout(contact)
 
@@ -95,13 +92,6 @@ class MemberForm(QWidget):
 
     # --- building -----------------------------------------------------------------------------------------
 
-    def _error_label(self) -> QLabel:
-        error = QLabel()
-        error.setObjectName("fieldError")
-        error.setWordWrap(True)
-        error.setVisible(False)
-        return error
-
     def _group(self, title: str, specs: tuple[FieldSpec, ...]) -> QGroupBox:
         box = QGroupBox(title)
         grid = QGridLayout(box)
@@ -110,12 +100,9 @@ class MemberForm(QWidget):
             editor = self._editor(spec)
             caption = QLabel(self.tr(spec.label))
             caption.setBuddy(editor)
-            error = self._error_label()
             grid.addWidget(caption, row * 2, 0)
             grid.addWidget(editor, row * 2, 1)
-            grid.addWidget(error, row * 2 + 1, 1)
-            self.editors[spec.name] = editor
-            self.error_labels[spec.name] = error
+            grid.addWidget(self.errors.add(spec.name, editor), row * 2 + 1, 1)
         grid.setColumnStretch(1, 1)
         return box
 
@@ -163,7 +150,7 @@ class MemberForm(QWidget):
             else:
                 editor.setText(text)
             editor.blockSignals(False)
-        self.clear_errors()
+        self.errors.clear()
         self._loaded = self._raw()
         self._set_dirty(False)
 
@@ -210,39 +197,6 @@ class MemberForm(QWidget):
         return (None if errors else data), errors
 
     # --- errors and dirty state ---------------------------------------------------------------------------
-
-    def show_errors(self, errors: dict[str, str], message: str | None = None) -> None:
-        self.clear_errors()
-        for name, text in errors.items():
-            label_ = self.error_labels.get(name)
-            editor = self.editors.get(name)
-            if label_ is not None:
-                label_.setText(text)
-                label_.setVisible(True)
-            if editor is not None:
-                editor.setProperty("error", True)
-                editor.style().unpolish(editor)
-                editor.style().polish(editor)
-        first = next((self.editors[n] for n in errors if n in self.editors), None)
-        if first is not None:
-            first.setFocus()
-        if message or any(n not in self.editors for n in errors):
-            self.show_message(message or "; ".join(t for n, t in errors.items() if n not in self.editors))
-
-    def show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-
-    def clear_errors(self) -> None:
-        self.show_message("")
-        for name, label_ in self.error_labels.items():
-            label_.clear()
-            label_.setVisible(False)
-            editor = self.editors[name]
-            if editor.property("error"):
-                editor.setProperty("error", False)
-                editor.style().unpolish(editor)
-                editor.style().polish(editor)
 
     def is_dirty(self) -> bool:
         return self._dirty

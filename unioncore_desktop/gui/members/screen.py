@@ -169,9 +169,9 @@ class MembersScreen(SearchScreen):
     def _on_save_button_clicked(self) -> None:
         data, errors = self.form.value(date.today())
         if data is None:
-            self.form.show_errors(errors)
+            self.form.errors.show(errors)
             return
-        self.form.clear_errors()
+        self.form.errors.clear()
         hall, base = self.hall, self.current
         if self._creating or base is None:
             work = lambda: create_member(hall.uow(), data)  # noqa: E731
@@ -202,20 +202,20 @@ class MembersScreen(SearchScreen):
         """The form keeps what the user typed whatever went wrong."""
         self._update_buttons()
         if isinstance(exc, ValidationError):
-            self.form.show_errors(exc.errors)
+            self.form.errors.show(exc.errors)
         elif isinstance(exc, StaleRecord):
             if isinstance(exc.current, MemberDetail):
                 self.current = exc.current
                 self.form.rebase(exc.current)
             lines = [f"{c.field.replace('_', ' ')}: now “{c.theirs or ''}”" for c in exc.changes]
-            self.form.show_message(exc.message + ("\n" + "\n".join(lines) if lines else ""))
+            self.form.errors.show_message(exc.message + ("\n" + "\n".join(lines) if lines else ""))
             self._update_buttons()
         elif isinstance(exc, NotFound):
-            self.form.show_message(exc.message)
+            self.form.errors.show_message(exc.message)
         elif isinstance(exc, DomainError):
-            self.form.show_errors({exc.field: exc.message} if exc.field else {}, exc.message)
+            self.form.errors.show({exc.field: exc.message} if exc.field else {}, exc.message)
         else:
-            self.form.show_message(self.tr("Not saved: {}. Your changes are still here; try again.").format(exc))
+            self.form.errors.show_message(self.tr("Not saved: {}. Your changes are still here; try again.").format(exc))
 
     # --- guards and actions -------------------------------------------------------------------------------
 

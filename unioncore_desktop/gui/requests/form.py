@@ -36,6 +36,7 @@ from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 from unioncore_desktop.domain.rules.referral import starts_early
 from unioncore_desktop.domain.rules.referral_vocab import NO_MARK_REASONS
 from unioncore_desktop.domain.services.requests import DERIVED_NO_MARK, RequestInput
+from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
 
 TYPE_AHEAD_DELAY_MS = 150
 
@@ -142,13 +143,7 @@ class RequestForm(QWidget):
         self.books: list[BookSummary] = []
         self.rules: dict[int, RuleSet] = {}
         self.today: date | None = None
-        self.error_labels: dict[str, QLabel] = {}
-        self.editors: dict[str, QWidget] = {}
-
-        self.message = QLabel()
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
-        self.message.setVisible(False)
+        self.message = message_label()
 
         self.employer = TypeAhead(search_employers)
         self.employer.setObjectName("employer")
@@ -226,6 +221,7 @@ class RequestForm(QWidget):
             "by_name_member_id": self.by_name, "by_name_attested": self.attested, "bidding": self.bidding,
             "report_to": self.report_to, "comments": self.comments,
         }
+        self.errors = FieldErrors(self.message, self.editors)
 
         job = QGroupBox(self.tr("Request"))
         grid = QGridLayout(job)
@@ -260,10 +256,9 @@ class RequestForm(QWidget):
         for row, (name, caption, editor) in enumerate(more_rows):
             self._add_row(more_grid, row, name, caption, editor)
         more_grid.setColumnStretch(1, 1)
-        self.error_labels["no_mark_reasons"] = self._error_label()
         right = QVBoxLayout()
         right.addWidget(no_mark_group)
-        right.addWidget(self.error_labels["no_mark_reasons"])
+        right.addWidget(self.errors.add("no_mark_reasons"))
         right.addWidget(more)
         right.addStretch(1)
 
@@ -287,22 +282,13 @@ class RequestForm(QWidget):
 
     # --- building -----------------------------------------------------------------------------------------
 
-    def _error_label(self) -> QLabel:
-        error = QLabel()
-        error.setObjectName("fieldError")
-        error.setWordWrap(True)
-        error.setVisible(False)
-        return error
-
     def _add_row(self, grid: QGridLayout, row: int, name: str, caption: str, editor: QWidget) -> None:
         if caption:
             label_ = QLabel(caption)
             label_.setBuddy(editor)
             grid.addWidget(label_, row * 2, 0)
-        error = self._error_label()
         grid.addWidget(editor, row * 2, 1)
-        grid.addWidget(error, row * 2 + 1, 1)
-        self.error_labels[name] = error
+        grid.addWidget(self.errors.add(name), row * 2 + 1, 1)
 
     # --- data the screen feeds ----------------------------------------------------------------------------
 
@@ -410,7 +396,7 @@ class RequestForm(QWidget):
 
     def load(self, detail: RequestDetail | None) -> None:
         """Show a saved request for editing (None: a blank form). Worksites arrive with the employer."""
-        self.clear_errors()
+        self.errors.clear()
         if detail is None:
             self.employer.set_chosen(None)
             for edit in (self.job_class, self.wage, self.start_on, self.start_time, self.duration,
@@ -481,42 +467,6 @@ class RequestForm(QWidget):
         if not rules.bidding_enabled:
             self.bidding.setChecked(False)
         self.attested.setEnabled(bool(self.by_name.text().strip()))
-
-    # --- errors -------------------------------------------------------------------------------------------
-
-    def show_errors(self, errors: dict[str, str], message: str | None = None) -> None:
-        self.clear_errors()
-        for name, text in errors.items():
-            label_ = self.error_labels.get(name)
-            if label_ is not None:
-                label_.setText(text)
-                label_.setVisible(True)
-            editor = self.editors.get(name)
-            if editor is not None:
-                editor.setProperty("error", True)
-                editor.style().unpolish(editor)
-                editor.style().polish(editor)
-        first = next((self.editors[n] for n in self.editors if n in errors), None)
-        if first is not None:
-            first.setFocus()
-        unplaced = [t for n, t in errors.items() if n not in self.error_labels]
-        if message or unplaced:
-            self.show_message(message or "; ".join(unplaced))
-
-    def show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-
-    def clear_errors(self) -> None:
-        self.show_message("")
-        for name, label_ in self.error_labels.items():
-            label_.clear()
-            label_.setVisible(False)
-            editor = self.editors.get(name)
-            if editor is not None and editor.property("error"):
-                editor.setProperty("error", False)
-                editor.style().unpolish(editor)
-                editor.style().polish(editor)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Editors pass Enter and Esc up to here once they are done with them; a key shortcut would also fire

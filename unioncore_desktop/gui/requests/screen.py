@@ -254,9 +254,9 @@ class RequestsScreen(QWidget):
     def _on_form_submitted(self) -> None:
         data, errors = self.form.value()
         if data is None:
-            self.form.show_errors(errors)
+            self.form.errors.show(errors)
             return
-        self.form.clear_errors()
+        self.form.errors.clear()
         hall, editing = self.hall, self.editing
         if editing is None:
             work = lambda: create_request(hall.uow(), data)
@@ -292,15 +292,15 @@ class RequestsScreen(QWidget):
         """Whatever went wrong, the form keeps what was typed."""
         self.save_button.setEnabled(True)
         if isinstance(exc, ValidationError):
-            self.form.show_errors(exc.errors)
+            self.form.errors.show(exc.errors)
         elif isinstance(exc, StaleRecord):
             if isinstance(exc.current, RequestDetail):
                 self.editing = exc.current
-            self.form.show_message(exc.message + self.tr(" Your input is still here: save again to apply it."))
+            self.form.errors.show_message(exc.message + self.tr(" Your input is still here: save again to apply it."))
         elif isinstance(exc, DomainError):
-            self.form.show_errors({exc.field: exc.message} if exc.field else {}, exc.message)
+            self.form.errors.show({exc.field: exc.message} if exc.field else {}, exc.message)
         else:
-            self.form.show_message(self.tr("Not saved: {}. Your input is still here; try again.").format(exc))
+            self.form.errors.show_message(self.tr("Not saved: {}. Your input is still here; try again.").format(exc))
 
     def _on_form_cleared(self) -> None:
         self.editing = None
