@@ -43,50 +43,44 @@ def export_model(runner: TaskRunner, hall: HallConnection, parent: QWidget, mode
                  title: str, parameters: list[tuple[str, str]],
                  done: Callable[[Path], None] | None = None) -> None:
     """Export the rows the view shows, in its order, as typed cells."""
-    path = ask_save_path(parent, parent.tr("Export to Excel"), f"{_slug(title)}.xlsx", "Excel workbook (*.xlsx)")
-    if path is None:
-        return
     columns = [XlsxColumn(header, kind) for header, kind in model.export_columns()]
-    rows = model.export_rows()
+    rows = model.export_rows()  # read here, on the GUI thread that owns the model
 
-    def work() -> Path:
-        facts = start_report(hall.uow(), title=title, kind="xlsx", parameters=parameters)
-        return export_table(path, title=title, columns=columns, rows=rows,
-                            context=context_for(facts, title, parameters))
+    def build(path: Path, context: ReportContext) -> Path:
+        return export_table(path, title=title, columns=columns, rows=rows, context=context)
 
-    runner.query(work, parent=parent, success=done or (lambda p: _written(parent, p)), name=f"export {title}")
+    export_report(runner, hall, parent, title, parameters, build, done)
 
 
 def print_report(runner: TaskRunner, hall: HallConnection, parent: QWidget, title: str,
                  parameters: list[tuple[str, str]], build: Callable[[Path, ReportContext], Path],
                  done: Callable[[Path], None] | None = None) -> None:
     """Build a PDF in a worker (`build(path, context)`), then open it with the system viewer."""
-    path = ask_save_path(parent, parent.tr("Save report"), f"{_slug(title)}.pdf", "PDF (*.pdf)")
-    if path is None:
-        return
-
-    def work() -> Path:
-        facts = start_report(hall.uow(), title=title, kind="pdf", parameters=parameters)
-        return build(path, context_for(facts, title, parameters))
-
-    runner.query(work, parent=parent, success=done or (lambda p: _written(parent, p, open_it=True)),
-                 name=f"report {title}")
+    _run(runner, hall, parent, title, parameters, build, done, kind="pdf")
 
 
 def export_report(runner: TaskRunner, hall: HallConnection, parent: QWidget, title: str,
                   parameters: list[tuple[str, str]], build: Callable[[Path, ReportContext], Path],
                   done: Callable[[Path], None] | None = None) -> None:
-    """Write a report's Excel file in a worker (`build(path, context)`, which also runs its query); logged like
-    a PDF."""
-    path = ask_save_path(parent, parent.tr("Export to Excel"), f"{_slug(title)}.xlsx", "Excel workbook (*.xlsx)")
+    """Write a report's Excel file in a worker (`build(path, context)`, which may also run its query)."""
+    _run(runner, hall, parent, title, parameters, build, done, kind="xlsx")
+
+
+def _run(runner: TaskRunner, hall: HallConnection, parent: QWidget, title: str, parameters: list[tuple[str, str]],
+         build: Callable[[Path, ReportContext], Path], done: Callable[[Path], None] | None, *, kind: str) -> None:
+    """Ask where to save, then log the run and write the file in a worker (every report run is audited)."""
+    pdf = kind == "pdf"
+    path = (ask_save_path(parent, parent.tr("Save report"), f"{_slug(title)}.pdf", "PDF (*.pdf)") if pdf else
+            ask_save_path(parent, parent.tr("Export to Excel"), f"{_slug(title)}.xlsx", "Excel workbook (*.xlsx)"))
     if path is None:
         return
 
     def work() -> Path:
-        facts = start_report(hall.uow(), title=title, kind="xlsx", parameters=parameters)
+        facts = start_report(hall.uow(), title=title, kind=kind, parameters=parameters)
         return build(path, context_for(facts, title, parameters))
 
-    runner.query(work, parent=parent, success=done or (lambda p: _written(parent, p)), name=f"export {title}")
+    runner.query(work, parent=parent, success=done or (lambda p: _written(parent, p, open_it=pdf)),
+                 name=f"{'report' if pdf else 'export'} {title}")
 
 
 def _written(parent: QWidget, path: Path, open_it: bool = False) -> None:
