@@ -37,14 +37,13 @@ from unioncore_desktop.gui.books.dialogs import ExemptionDialog, SignOnDialog
 from unioncore_desktop.gui.books.drop_run import DropRunDialog
 from unioncore_desktop.gui.itemmodels.books import BookListModel
 from unioncore_desktop.gui.itemmodels.formatting import format_date
+from unioncore_desktop.gui.roles import MANAGERS, REFERRAL_WRITERS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
 from unioncore_desktop.reports import ReportContext
 from unioncore_desktop.reports.pdf.out_of_work import build_out_of_work_list
 
-WRITER_ROLES = frozenset({"dispatcher", "manager", "admin"})
-DROP_RUN_ROLES = frozenset({"manager", "admin"})
 # Kinds whose ids are book ids: reload when this book is named (or nothing is, meaning "anything").
 BOOK_KINDS = ("registration", "check_mark")
 # A dispatch from any book puts the member "out on dispatch" on every other book they are on.
@@ -55,7 +54,7 @@ SIZE_SAMPLE_ROWS = 60
 
 def can_write(roles: frozenset[str]) -> bool:
     """Mirrors the grants on registrations: dues clerks (and anyone else) only read the books."""
-    return bool(roles & WRITER_ROLES)
+    return bool(roles & REFERRAL_WRITERS)
 
 
 def tier_strip_text(rows: list[BookListRow]) -> str:
@@ -444,7 +443,7 @@ class BooksScreen(QWidget):
     def open_drop_run(self) -> DropRunDialog | None:
         if not self.drop_run_action.isEnabled() or self.today is None:
             return None
-        dialog = DropRunDialog(self.runner, self.hall, self.today, can_apply=bool(self.roles & DROP_RUN_ROLES),
+        dialog = DropRunDialog(self.runner, self.hall, self.today, can_apply=bool(self.roles & MANAGERS),
                                parent=self)
         self._dialog = dialog
         dialog.open()

@@ -53,7 +53,6 @@ from unioncore_desktop.gui.itemmodels.formatting import format_label, format_mon
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.simple_table import simple_table
 
-MANAGER_ROLES = frozenset({"manager", "admin"})
 OK_MARK, NOT_OK_MARK = "✔", "✘"
 
 

@@ -43,11 +43,10 @@ from unioncore_desktop.gui.itemmodels.dues import (
     format_standing,
 )
 from unioncore_desktop.gui.itemmodels.formatting import format_label, format_money
+from unioncore_desktop.gui.roles import DUES_STAFF
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
 from unioncore_desktop.gui.widgets.simple_table import simple_table
-
-DUES_ROLES = frozenset({"dues_clerk", "manager", "admin"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +212,7 @@ class MemberDuesView(QWidget):
         self.runner = runner
         self.hall = hall
         self.roles = hall.facts.roles
-        self.full_access = bool(self.roles & DUES_ROLES)
+        self.full_access = bool(self.roles & DUES_STAFF)
         self.current: MemberDues | None = None
         self.member_id: int | None = None
 

@@ -10,10 +10,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.gui.dues.manager import MANAGER_ROLES, ManagerTabs
-from unioncore_desktop.gui.dues.member_dues import DUES_ROLES, MemberDuesView
+from unioncore_desktop.gui.dues.manager import ManagerTabs
+from unioncore_desktop.gui.dues.member_dues import MemberDuesView
 from unioncore_desktop.gui.dues.posting import PostingScreen
 from unioncore_desktop.gui.itemmodels.dues import PostedLinesModel
+from unioncore_desktop.gui.roles import DUES_STAFF, MANAGERS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
@@ -35,15 +36,15 @@ class DuesScreen(QWidget):
         self.tabs.setObjectName("duesTabs")
         self.posting: PostingScreen | None = None
         self.manager: ManagerTabs | None = None
-        if roles & DUES_ROLES:
+        if roles & DUES_STAFF:
             self.posting = PostingScreen(runner, hall, settings)
             self.tabs.addTab(self.posting, self.tr("&Posting"))
             self.posting.loaded.connect(self.loaded)
             self.posting.record_shown.connect(self.record_shown)
         self.member_dues = MemberDuesView(runner, hall)
-        self.tabs.addTab(self.member_dues, self.tr("Member &dues") if roles & DUES_ROLES
+        self.tabs.addTab(self.member_dues, self.tr("Member &dues") if roles & DUES_STAFF
                          else self.tr("Member &standing"))
-        if roles & MANAGER_ROLES:
+        if roles & MANAGERS:
             self.manager = ManagerTabs(runner, hall)
             self.tabs.addTab(self.manager.adjustments, self.tr("Ad&justments"))
             self.tabs.addTab(self.manager.charges, self.tr("C&harges"))

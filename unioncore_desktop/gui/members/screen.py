@@ -27,10 +27,11 @@ from unioncore_desktop.domain.services.members import create_member, deactivate_
 from unioncore_desktop.gui import icons, messages, reporting
 from unioncore_desktop.gui.itemmodels.members import ChangeHistoryModel, EmploymentModel, MemberListModel
 from unioncore_desktop.gui.members.form import MemberForm
+from unioncore_desktop.gui.roles import MANAGERS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
-from unioncore_desktop.gui.widgets.simple_table import simple_table
 from unioncore_desktop.gui.widgets.search_screen import SearchScreen
+from unioncore_desktop.gui.widgets.simple_table import simple_table
 from unioncore_desktop.reports.pdf.member_roster import build_member_roster
 
 DETAIL_KEY = "member-detail"
@@ -38,7 +39,7 @@ DETAIL_KEY = "member-detail"
 
 def editable_fields(roles: frozenset[str]) -> frozenset[str]:
     """Mirrors the database grants: managers and admins edit the record, dispatchers contact details only."""
-    if roles & {"manager", "admin"}:
+    if roles & MANAGERS:
         return frozenset(MemberInput.field_names())
     if "dispatcher" in roles:
         return CONTACT_FIELDS
@@ -79,7 +80,7 @@ class MembersScreen(SearchScreen):
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.revert_button.clicked.connect(self._on_revert_button_clicked)
         self.deactivate_button.clicked.connect(self._on_deactivate_button_clicked)
-        self.new_button.setEnabled(bool(self.roles & {"manager", "admin"}))
+        self.new_button.setEnabled(bool(self.roles & MANAGERS))
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
@@ -232,7 +233,7 @@ class MembersScreen(SearchScreen):
         self.save_button.setEnabled(has_record and (dirty or self._creating) and bool(editable_fields(self.roles)))
         self.revert_button.setEnabled(dirty)
         self.deactivate_button.setEnabled(
-            self.current is not None and self.current.status != "inactive" and bool(self.roles & {"manager", "admin"}))
+            self.current is not None and self.current.status != "inactive" and bool(self.roles & MANAGERS))
 
     def _parameters(self) -> list[tuple[str, str]]:
         text = self.panel.search_text().strip()
