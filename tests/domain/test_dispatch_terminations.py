@@ -18,7 +18,7 @@ from unioncore_desktop.domain.services.dispatch import (
     dispatch_next_accepting,
     reject_dispatch,
 )
-from unioncore_desktop.domain.services.terminations import terminate
+from unioncore_desktop.domain.services.terminations import end_facts, terminate
 from unioncore_desktop.seed.referral_world import (
     make_book,
     make_employer,
@@ -86,6 +86,17 @@ def test_short_calls_restore_the_old_place(uow, connection, hall, today, ended, 
         "SELECT e.ended_on, e.days_worked, e.termination_reason FROM employment_history e JOIN dispatches d "
         "ON d.employment_id = e.id WHERE d.id = :d"), {"d": dispatch_id}).one()
     assert employment == (ended, result.business_days, "short_call_end")
+
+
+@pytest.mark.parametrize("reason", ["short_call_end", "under_scale", "quit", "laid_off"])
+def test_the_end_of_job_preview_decides_as_terminate_does(uow, connection, hall, today, reason):
+    dispatch_id = dispatch_and_backdate(uow, connection, hall, today, MONDAY)
+    ended = MONDAY + timedelta(days=3)
+    with uow:
+        preview = end_facts(uow.session, dispatch_id).decide(reason, ended)
+    result = terminate(uow, dispatch_id=dispatch_id, reason=reason, ended_on=ended)
+    assert (preview.outcome.value, preview.business_days, preview.ban_ends_on) == (
+        result.outcome, result.business_days, result.ban_ends_on)
 
 
 def test_restored_twice_then_the_third_counting_call_must_re_register(uow, connection, hall, today):

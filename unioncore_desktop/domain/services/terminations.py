@@ -6,6 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import DomainError, NotFound, ValidationError
 from unioncore_desktop.domain.models import (
@@ -15,9 +19,10 @@ from unioncore_desktop.domain.models import (
     Registration,
 )
 from unioncore_desktop.domain.models.vocab import TERMINATION_REASONS
+from unioncore_desktop.domain.rules.book_rules import RuleSet
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar
 from unioncore_desktop.domain.rules.referral_vocab import ACTIVE_DISPATCH_STATUSES
-from unioncore_desktop.domain.rules.registration import EndOutcome, dispatch_end
+from unioncore_desktop.domain.rules.registration import EndDecision, EndOutcome, dispatch_end
 from unioncore_desktop.domain.services.referral_context import (
     hall_clock,
     holidays,
@@ -39,6 +44,46 @@ class TerminationResult:
     reregister_by: datetime | None
     rolled_off_registrations: tuple[int, ...]
     ban_ends_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class EndFacts:
+    """What ending a dispatch is decided on: `terminate` applies `decide`, and the end-of-job dialog previews
+    the consequence with the very same facts and rule."""
+
+    started_on: date
+    restorations_used: int
+    on_book: bool  # the dispatch came from a registration still marked dispatched
+    calendar: BusinessCalendar
+    zone: ZoneInfo
+    rules: RuleSet
+    today: date
+
+    def decide(self, reason: str, ended_on: date) -> EndDecision:
+        return dispatch_end(started_on=self.started_on, ended_on=ended_on, reason=reason,
+                            restorations_used=self.restorations_used, calendar=self.calendar, zone=self.zone,
+                            rules=self.rules)
+
+
+def _end_facts(s: Session, *, started_on: date, registration: Registration | None, book_id: int,
+               rules_on: date | None = None) -> EndFacts:
+    clock = hall_clock(s)
+    return EndFacts(started_on=started_on,
+                    restorations_used=registration.restorations_used if registration else 0,
+                    on_book=registration is not None and registration.status == "dispatched",
+                    calendar=BusinessCalendar.of(holidays(s)), zone=clock.zone,
+                    rules=rules_for(s, book_id, rules_on or clock.today), today=clock.today)
+
+
+def end_facts(session: Session, dispatch_id: int) -> EndFacts:
+    """The facts ending this dispatch today would be decided on (read, no locks: for the preview)."""
+    dispatch = session.get(Dispatch, dispatch_id)
+    if dispatch is None:
+        raise NotFound("That dispatch no longer exists.")
+    started_on = session.execute(text("SELECT started_on FROM employment_history WHERE id = :e"),
+                                 {"e": dispatch.employment_id}).scalar() or dispatch.dispatch_date
+    registration = session.get(Registration, dispatch.registration_id) if dispatch.registration_id else None
+    return _end_facts(session, started_on=started_on, registration=registration, book_id=dispatch.book_id)
 
 
 def terminate(uow: UnitOfWork, *, dispatch_id: int, reason: str, ended_on: date,
@@ -63,16 +108,13 @@ def terminate(uow: UnitOfWork, *, dispatch_id: int, reason: str, ended_on: date,
         started_on = employment.started_on if employment else dispatch.dispatch_date
         if ended_on < max(started_on, dispatch.dispatch_date):
             raise ValidationError({"ended_on": f"The job started on {started_on:%d %b %Y}; it cannot end before."})
-        clock = hall_clock(s)
-        if ended_on > clock.today:
-            raise ValidationError({"ended_on": "The end date cannot be in the future."})
-        rules = rules_for(s, dispatch.book_id, ended_on)
         registration = s.get(Registration, dispatch.registration_id, with_for_update=True) \
             if dispatch.registration_id else None
-        decision = dispatch_end(
-            started_on=started_on, ended_on=ended_on, reason=reason,
-            restorations_used=registration.restorations_used if registration else 0,
-            calendar=BusinessCalendar.of(holidays(s)), zone=clock.zone, rules=rules)
+        facts = _end_facts(s, started_on=started_on, registration=registration, book_id=dispatch.book_id,
+                           rules_on=ended_on)
+        if ended_on > facts.today:
+            raise ValidationError({"ended_on": "The end date cannot be in the future."})
+        decision = facts.decide(reason, ended_on)
 
         dispatch.status = "terminated"
         dispatch.terminated_on = ended_on

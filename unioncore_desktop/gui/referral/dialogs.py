@@ -4,10 +4,8 @@ check mark, and the by-name attestation. Each closes only when its command succe
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -26,10 +24,9 @@ from PySide6.QtWidgets import (
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.models.vocab import TERMINATION_REASONS
 from unioncore_desktop.domain.queries.dispatch import DispatchRow, check_marks
-from unioncore_desktop.domain.rules.book_rules import RuleSet
-from unioncore_desktop.domain.rules.calendar import BusinessCalendar
-from unioncore_desktop.domain.rules.registration import EndOutcome, dispatch_end
+from unioncore_desktop.domain.rules.registration import EndOutcome
 from unioncore_desktop.domain.services.marks import remove_mark
+from unioncore_desktop.domain.services.terminations import EndFacts
 from unioncore_desktop.gui import messages
 from unioncore_desktop.gui.itemmodels.formatting import format_label
 from unioncore_desktop.gui.tasks import TaskRunner
@@ -41,26 +38,11 @@ TERMINATION_LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class EndFacts:
-    """What the terminate dialog needs to say what an end would do, loaded once in a worker."""
-
-    started_on: date
-    restorations_used: int
-    on_book: bool  # the dispatch came from a registration still marked dispatched
-    holidays: frozenset[date]
-    zone: ZoneInfo
-    rules: RuleSet
-    today: date
-
-
 def outcome_text(facts: EndFacts, reason: str, ended_on: date, employer_name: str) -> str:
     """The consequence in the dispatcher's words, from the same rule the terminate command applies."""
     if ended_on < facts.started_on:
         return f"The job started on {facts.started_on:%a %d %b %Y}; it cannot end before."
-    decision = dispatch_end(started_on=facts.started_on, ended_on=ended_on, reason=reason,
-                            restorations_used=facts.restorations_used,
-                            calendar=BusinessCalendar.of(facts.holidays), zone=facts.zone, rules=facts.rules)
+    decision = facts.decide(reason, ended_on)
     days = f"{decision.business_days} business day{'s' if decision.business_days != 1 else ''}"
     if decision.outcome is EndOutcome.ROLL_OFF_ALL_BOOKS:
         ban = (f" and barred from by-name requests from {employer_name} through "

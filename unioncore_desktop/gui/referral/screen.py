@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.errors import DomainError
-from unioncore_desktop.domain.queries.books import registration_row
 from unioncore_desktop.domain.queries.dispatch import (
     DispatchRow,
     dispatch_log,
@@ -58,10 +57,9 @@ from unioncore_desktop.domain.services.dispatch import (
 )
 from unioncore_desktop.domain.services.referral_context import (
     hall_clock,
-    holidays,
     rules_for,
 )
-from unioncore_desktop.domain.services.terminations import TerminationResult, terminate
+from unioncore_desktop.domain.services.terminations import EndFacts, TerminationResult, end_facts, terminate
 from unioncore_desktop.domain.services.walk import WalkPreview, preview_walk
 from unioncore_desktop.gui import events, icons, messages, reporting
 from unioncore_desktop.gui.itemmodels.dispatch import (
@@ -73,7 +71,6 @@ from unioncore_desktop.gui.itemmodels.formatting import format_label
 from unioncore_desktop.gui.itemmodels.requests import no_mark_text, request_flags
 from unioncore_desktop.gui.referral.dialogs import (
     ByNameDialog,
-    EndFacts,
     TerminateDialog,
     remove_mark_flow,
 )
@@ -601,18 +598,8 @@ class ReferralScreen(QWidget):
             return
         hall = self.hall
 
-        def load() -> EndFacts:
-            with hall.session() as session:
-                clock = hall_clock(session)
-                request = request_detail(session, row.request_id)
-                registration = registration_row(session, row.registration_id) if row.registration_id else None
-                return EndFacts(started_on=max(request.start_on, row.dispatch_date),
-                                restorations_used=registration.restorations_used if registration else 0,
-                                on_book=registration is not None and registration.status == "dispatched",
-                                holidays=holidays(session), zone=clock.zone,
-                                rules=rules_for(session, row.book_id, clock.today), today=clock.today)
-
-        self.runner.query(load, parent=self, success=lambda facts: self._open_terminate(row, facts),
+        self.runner.query(lambda: hall.read(end_facts, row.id), parent=self,
+                          success=lambda facts: self._open_terminate(row, facts),
                           name="end-of-job facts")
 
     def _open_terminate(self, row: DispatchRow, facts: EndFacts) -> None:
