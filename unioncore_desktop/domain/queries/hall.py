@@ -1,4 +1,4 @@
-"""Facts every report and screen header needs: the hall's name and zone, and the server's 'now'."""
+"""Facts every report and screen header needs: the hall's name and zone, the server's 'now', its calendar."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from unioncore_desktop.domain.rules.calendar import BusinessCalendar
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +49,12 @@ def hall_clock(session: Session) -> HallClock:
     )).one()
     zone = ZoneInfo(zone_name)
     return HallClock(now.astimezone(zone), zone)
+
+
+def holidays(session: Session) -> frozenset[date]:
+    return frozenset(session.execute(text("SELECT day FROM holidays")).scalars())
+
+
+def business_calendar(session: Session) -> BusinessCalendar:
+    """Monday to Friday minus the hall's holidays: what R3, R6 and R9 count in."""
+    return BusinessCalendar.of(holidays(session))

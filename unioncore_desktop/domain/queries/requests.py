@@ -10,9 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound
-from unioncore_desktop.domain.queries.hall import hall_clock
-from unioncore_desktop.domain.rules.calendar import BusinessCalendar
-from unioncore_desktop.domain.services.referral_context import holidays
+from unioncore_desktop.domain.queries.hall import business_calendar, hall_clock
 
 LIVE_REQUEST_STATUSES = ("open", "partially_filled")
 
@@ -187,4 +185,4 @@ def request_detail(session: Session, request_id: int) -> RequestDetail:
 
 def referral_day(session: Session) -> date:
     """The morning a dispatcher works now: today on a business day, else the next business morning (R2)."""
-    return BusinessCalendar(holidays(session)).on_or_after(hall_clock(session).today)
+    return business_calendar(session).on_or_after(hall_clock(session).today)

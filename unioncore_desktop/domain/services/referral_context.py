@@ -10,14 +10,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.models import Registration, RegistrationActivity
-from unioncore_desktop.domain.queries.hall import HallClock, hall_clock
+from unioncore_desktop.domain.queries.hall import HallClock, business_calendar, hall_clock, holidays
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 
 _RULE_FIELDS = tuple(f for f in RuleSet.__dataclass_fields__)
-
-
-def holidays(session: Session) -> frozenset[date]:
-    return frozenset(session.execute(text("SELECT day FROM holidays")).scalars())
 
 
 def rules_for(session: Session, book_id: int, on_date: date) -> RuleSet:
@@ -58,4 +54,4 @@ def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-__all__ = ["HallClock", "hall_clock", "holidays", "record_activity", "rules_for", "snapshot"]
+__all__ = ["HallClock", "business_calendar", "holidays", "hall_clock", "holidays", "record_activity", "rules_for", "snapshot"]

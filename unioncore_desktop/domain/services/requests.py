@@ -30,7 +30,6 @@ from unioncore_desktop.domain.queries.requests import (
     RequestDetail,
     request_detail,
 )
-from unioncore_desktop.domain.rules.calendar import BusinessCalendar
 from unioncore_desktop.domain.rules.referral import (
     BID_REFUSAL_WINDOW_MONTHS,
     bid_referral_day,
@@ -42,8 +41,8 @@ from unioncore_desktop.domain.rules.referral import (
 from unioncore_desktop.domain.rules.referral import referral_date as r3_referral_date
 from unioncore_desktop.domain.rules.referral_vocab import BID_SOURCES, NO_MARK_REASONS
 from unioncore_desktop.domain.services.referral_context import (
+    business_calendar,
     hall_clock,
-    holidays,
     record_activity,
     rules_for,
     snapshot,
@@ -238,7 +237,7 @@ def _validated(uow: UnitOfWork, data: RequestInput, received: datetime, zone) ->
     if errors:
         raise ValidationError(errors)
     assert book is not None and rules is not None and employer is not None
-    calendar = BusinessCalendar.of(holidays(s))
+    calendar = business_calendar(s)
     short_call = data.duration_days is not None and data.duration_days <= rules.short_call_max_days
     reasons = set(data.no_mark_reasons) - set(DERIVED_NO_MARK)
     if short_call:
@@ -297,7 +296,7 @@ def record_bid(uow: UnitOfWork, *, request_id: int, member_id: int, source: str,
         if not bid_window_open(when, rules):
             raise DomainError(f"Bids are taken from {rules.bid_opens:%H:%M} to {rules.bid_closes:%H:%M}; "
                               f"it is {when:%H:%M}.")
-        day = bid_referral_day(when, BusinessCalendar.of(holidays(s)), rules)
+        day = bid_referral_day(when, business_calendar(s), rules)
         if day != request.referral_date:
             raise DomainError(f"Request {request.number} is worked on {request.referral_date:%a %d %b}; "
                               f"bids taken now are for the referral of {day:%a %d %b}.")

@@ -24,8 +24,8 @@ from unioncore_desktop.domain.rules.calendar import BusinessCalendar
 from unioncore_desktop.domain.rules.referral_vocab import ACTIVE_DISPATCH_STATUSES
 from unioncore_desktop.domain.rules.registration import EndDecision, EndOutcome, dispatch_end
 from unioncore_desktop.domain.services.referral_context import (
+    business_calendar,
     hall_clock,
-    holidays,
     record_activity,
     rules_for,
     snapshot,
@@ -71,7 +71,7 @@ def _end_facts(s: Session, *, started_on: date, registration: Registration | Non
     return EndFacts(started_on=started_on,
                     restorations_used=registration.restorations_used if registration else 0,
                     on_book=registration is not None and registration.status == "dispatched",
-                    calendar=BusinessCalendar.of(holidays(s)), zone=clock.zone,
+                    calendar=business_calendar(s), zone=clock.zone,
                     rules=rules_for(s, book_id, rules_on or clock.today), today=clock.today)
 
 
