@@ -42,3 +42,24 @@ class UnitOfWork:
     def commit(self) -> None:
         with translated():
             self.session.commit()
+
+    def joined(self) -> UnitOfWork:
+        """This transaction, for another service to run inside: everything commits (or not) together."""
+        return _Joined(self.session)
+
+
+class _Joined(UnitOfWork):
+    """A unit of work inside an open one: `with` opens and rolls back nothing, `commit()` only flushes."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> bool:
+        return False
+
+    def commit(self) -> None:
+        self.flush()

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from sqlalchemy import text
 
@@ -63,24 +61,6 @@ class PostedRemittance:
 def payment_key(remittance_id: int, line_no: int) -> uuid.UUID:
     """The idempotency key of the payment a line becomes: the same on every retry, from any workstation."""
     return uuid.uuid5(PAYMENT_KEY_NAMESPACE, f"remittance:{remittance_id}:line:{line_no}")
-
-
-class _Joined(UnitOfWork):
-    """Lets another service run inside this transaction: its `with uow:` opens nothing and rolls nothing back,
-    and its `commit()` only flushes, so the caller commits everything at once."""
-
-    def __init__(self, outer: UnitOfWork) -> None:
-        self.session = outer.session
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> bool:
-        return False
-
-    def commit(self) -> None:
-        self.flush()
 
 
 # --- column mapping ------------------------------------------------------------------------------------------
@@ -375,7 +355,7 @@ def post_remittance(uow: UnitOfWork, *, remittance_id: int) -> PostedRemittance:
             raise ValidationError({"check_amount": (
                 f"The remittance does not balance: the lines to post total {review.posting_total:,.2f}, "
                 f"the check is {header.check_amount:,.2f} (difference {review.difference:,.2f}).")})
-        joined = _Joined(uow)
+        joined = uow.joined()
         employer = header.employer_name
         batch = dues.open_batch(joined, deposit_on=header.received_on, deposit_total=header.check_amount,
                                 note=f"Check-off: {employer}, check {header.check_number}, "
