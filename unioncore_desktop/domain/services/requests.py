@@ -166,7 +166,6 @@ def cancel_request(uow: UnitOfWork, *, request_id: int, reason: str) -> RequestD
             raise DomainError(f"Request {request.number} is already {request.status.replace('_', ' ')}.")
         request.status = "cancelled"
         request.cancel_reason = reason.strip()
-        request.updated_at = hall_clock(s).now
         uow.flush()
         detail = request_detail(s, request_id)
         uow.commit()
