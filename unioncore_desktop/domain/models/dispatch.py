@@ -53,6 +53,7 @@ class Dispatch(Versioned, Base):
         one_of("status", DISPATCH_STATUSES, "status_known"),
         one_of("termination_reason", TERMINATION_REASONS, "termination_reason_known"),
         Index("ux_dispatches_member_id_active", "member_id", unique=True, postgresql_where=text(ACTIVE)),
+        Index("ix_dispatches_member_id", "member_id"),
         Index("ix_dispatches_dispatch_date", "dispatch_date"),
         Index("ix_dispatches_book_id", "book_id"),
     )

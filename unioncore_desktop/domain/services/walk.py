@@ -318,8 +318,12 @@ def _places_with_facts(session: Session, ctx: WalkContext, *, upto: QueueKey | N
     if after is not None:
         bound += " AND (g.tier, g.apn, g.registered_at, g.member_id) > (:at, :aa, :ar, :am)"
         params.update(at=after.tier, aa=after.apn, ar=after.registered_at, am=after.member_id)
-    sql = _PLACES_SQL.format(bidders=_BIDDERS if request.bidding else "", bound=bound,
-                             facts=", " + _facts_columns(ctx), limit=f"LIMIT {int(limit)}" if limit else "", lock="")
+    places_sql = _PLACES_SQL.format(bidders=_BIDDERS if request.bidding else "", bound=bound, facts="",
+                                    limit=f"LIMIT {int(limit)}" if limit else "", lock="")
+    # the facts over the places already cut to size: planned for the whole list, each EXISTS would become a
+    # hashed scan of every member's qualifications and dispatches, ten times the cost of probing 25 members
+    sql = (f"SELECT p.*, {_facts_columns(ctx)} FROM ({places_sql}) p JOIN members m ON m.id = p.member_id "
+           "ORDER BY p.tier, p.apn, p.registered_at, p.member_id")
     rows = session.execute(text(sql), params).mappings().all()
     places = [Place(**{f: r[f] for f in _PLACE_FIELDS}) for r in rows]
     arrears = (_in_arrears(session, [p.member_id for p in places]) if ctx.rules.arrears_hold and places
@@ -370,8 +374,8 @@ def _facts_columns(ctx: WalkContext) -> str:
     return f"""
         m.status = 'active' AND EXISTS (SELECT 1 FROM member_qualified_books q
                                         WHERE q.member_id = m.id AND q.book_code = :code) AS qualified,
-        EXISTS (SELECT 1 FROM dispatches d WHERE d.member_id = m.id
-                AND (d.status = ANY(:active) OR d.dispatch_date = :today)) AS dispatched_today,
+        (SELECT true FROM dispatches d WHERE d.member_id = m.id
+                AND (d.status = ANY(:active) OR d.dispatch_date = :today) LIMIT 1) IS NOT NULL AS dispatched_today,
         (SELECT count(*) FROM dispatches d WHERE d.member_id = m.id AND d.termination_reason = 'discharged'
                 AND d.terminated_on > :year_ago) AS discharges,
         (SELECT array_agg(x.ends_on) FROM member_exclusions x
