@@ -71,3 +71,26 @@ def test_one_live_registration_per_member_per_book_even_in_plain_sql(hall):
         conn.execute(insert, {"m": member, "b": books["WIRE_SEATTLE"], "s": "registered", "r": None})
     with dispatcher.begin() as conn, pytest.raises(exc.IntegrityError, match="ux_registrations_member_id_book_id_live"):
         conn.execute(insert, {"m": member, "b": books["WIRE_SEATTLE"], "s": "dispatched", "r": None})
+
+
+def test_an_offer_line_names_its_registrations_member_and_book(hall):
+    """A grievance reads who was passed over on which book: a line whose member or book is not its
+    registration's is refused, whoever writes it."""
+    name, dbs, books, member = hall
+    rows = sign_on(UnitOfWork(sessionmaker(dbs.engine(name))), member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+    with dbs.engine(name).begin() as conn:
+        conn.execute(text("INSERT INTO employers (name) VALUES ('Sparks Electric')"))
+        conn.execute(text("INSERT INTO labor_requests (number, employer_id, book_id, workers_requested, start_on, "
+                          "referral_date) SELECT 'T1', e.id, :b, 1, current_date, current_date FROM employers e"),
+                     {"b": books["WIRE_SEATTLE"]})
+    line = text("INSERT INTO offer_lines (run_id, request_id, book_id, registration_id, member_id, rank, tier, apn, "
+                "skip_reason) SELECT gen_random_uuid(), r.id, :b, :g, :m, 1, 1, 45880.01, 'exempt' "
+                "FROM labor_requests r")
+    registration = rows[0].id
+    dispatcher = dbs.engine(name, dbs.make_staff(name, "dispatcher"))
+    for book, member_id in ((books["TRADESHOW"], member), (books["WIRE_SEATTLE"], member + 1)):
+        with dispatcher.begin() as conn, pytest.raises(exc.IntegrityError,
+                                                       match="fk_offer_lines_registration_id_registrations"):
+            conn.execute(line, {"b": book, "g": registration, "m": member_id})
+    with dispatcher.begin() as conn:
+        conn.execute(line, {"b": books["WIRE_SEATTLE"], "g": registration, "m": member})

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     Numeric,
@@ -95,15 +96,18 @@ class OfferLine(Base):
         one_of("outcome", OFFER_OUTCOMES, "outcome_known"),
         Index("ix_offer_lines_request_id_run", "request_id", "run_id", "rank"),
         Index("ix_offer_lines_member_id", "member_id"),
-        Index("ix_offer_lines_dispatch_id", "dispatch_id"),
+        Index("ix_offer_lines_dispatch_id", "dispatch_id", postgresql_where=text("dispatch_id IS NOT NULL")),
+        # the line's member and book are its registration's, checked in one lookup of a row the walk has locked
+        ForeignKeyConstraint(["registration_id", "member_id", "book_id"],
+                             ["registrations.id", "registrations.member_id", "registrations.book_id"]),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     run_id: Mapped[uuid.UUID] = mapped_column(Uuid)  # one walk of the queue
     request_id: Mapped[int] = mapped_column(ForeignKey("labor_requests.id"))
-    book_id: Mapped[int] = mapped_column(ForeignKey("books.id"))
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    book_id: Mapped[int] = mapped_column(Integer)
+    registration_id: Mapped[int] = mapped_column(Integer)
+    member_id: Mapped[int] = mapped_column(Integer)
     rank: Mapped[int] = mapped_column(Integer)
     tier: Mapped[int] = mapped_column(SmallInteger)
     apn: Mapped[Decimal] = mapped_column(Numeric(10, 2))

@@ -17,6 +17,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
@@ -59,6 +60,7 @@ class Registration(Versioned, Timestamped, Base):
               postgresql_where=text("status = 'registered'")),
         Index("ix_registrations_member_id", "member_id"),
         Index("ix_registrations_apn", "apn"),
+        UniqueConstraint("id", "member_id", "book_id"),  # the target of offer lines' key (migration 0011)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
