@@ -12,8 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from unioncore_desktop.domain.errors import DomainError, StaleRecord, ValidationError
-from unioncore_desktop.domain.queries.dispatch import bids_for_request
-from unioncore_desktop.domain.queries.requests import open_requests, request_detail
+from unioncore_desktop.domain.queries.requests import open_requests, request_bids, request_detail
 from unioncore_desktop.domain.services.requests import (
     RequestInput,
     cancel_request,
@@ -213,7 +212,7 @@ def test_two_refused_bid_wins_within_a_year_revoke_bidding(uow, connection, worl
                "at": datetime.combine(day, datetime.min.time(), LA) + timedelta(hours=9)})
     with pytest.raises(DomainError, match="bidding is revoked through 09 Jun 2026"):
         record_bid(uow, request_id=request, member_id=member, source="phone", at=at(2025, 8, 11, 18, 0))
-    assert bids_for_request(read_session(), request) == []
+    assert request_bids(read_session(), request) == []
 
 
 def test_request_detail_round_trips_the_form(uow, connection, world, read_session):

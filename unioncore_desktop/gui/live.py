@@ -22,8 +22,10 @@ from unioncore_desktop.gui import events
 
 log = logging.getLogger(__name__)
 
-# Notified table -> data_changed kind. The ids sent are the trigger's key column (migration 0003 NOTIFIED):
-# a book id for registrations, labor_requests, dispatches and check_marks; a request id for bids.
+# Notified table -> data_changed kind. The ids sent are the trigger's key column (migrations 0003 and 0004
+# NOTIFIED): a book id for registrations, labor_requests, dispatches and check_marks; a request id for bids;
+# a member id for payments and dues adjustments ("dues", as the dues screens send locally); a batch id for
+# payment batches; a remittance id for remittances.
 TABLE_KINDS: dict[str, str] = {
     "registrations": "registration",
     "labor_requests": "labor_request",
@@ -32,6 +34,10 @@ TABLE_KINDS: dict[str, str] = {
     "bids": "bid",
     "members": "member",  # no trigger yet; mapped so a resync refreshes member lists too
     "employers": "employer",
+    "payments": "dues",
+    "dues_adjustments": "dues",
+    "payment_batches": "dues_batch",
+    "remittances": "remittance",
 }
 
 ListenerFactory = Callable[[ChangesCallback, StateCallback], ChangeListener]

@@ -13,6 +13,8 @@ WINDOW_STATE = "users/{user}/windows/{name}/state"
 HEADER_STATE = "users/{user}/tables/{name}/header"
 LAST_SEARCH = "users/{user}/screens/{name}/last_search"
 LAST_PROFILE = "users/{user}/connection/last_profile"
+# Not per login: the office is where the PC stands, whoever sits at it.
+WORKSTATION_OFFICE = "workstation/office_code"
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]")
 
@@ -26,9 +28,10 @@ def _segment(name: str) -> str:
 
 
 class UiSettings:
-    """Window geometry, header layouts, last searches and the last connection profile for one staff login.
+    """Window geometry, header layouts, last searches and the last connection profile for one staff login,
+    plus the workstation's office (shared by every login on the PC).
 
-    Passwords and anything about members never go here; this is layout only.
+    Passwords and anything about members never go here.
     """
 
     def __init__(self, user: str, store: QSettings | None = None) -> None:
@@ -117,3 +120,15 @@ class UiSettings:
             self._store.setValue(key, profile)
         else:
             self._store.remove(key)
+
+    # --- workstation ---------------------------------------------------------------------------------------
+
+    def workstation_office(self) -> str | None:
+        """Code of the office this PC stands in (R1: in-person sign-ons are stamped with it)."""
+        return self._text(WORKSTATION_OFFICE, "") or None
+
+    def set_workstation_office(self, code: str | None) -> None:
+        if code:
+            self._store.setValue(WORKSTATION_OFFICE, code)
+        else:
+            self._store.remove(WORKSTATION_OFFICE)

@@ -67,6 +67,21 @@ def list_books(session: Session, *, include_inactive: bool = False) -> list[Book
             for r in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class OfficeRow:
+    """An office where members sign on in person (R1); in-person actions are stamped with it."""
+
+    id: int
+    code: str
+    name: str
+    region: str | None
+
+
+def list_offices(session: Session) -> list[OfficeRow]:
+    rows = session.execute(text("SELECT id, code, name, region FROM offices ORDER BY name, id")).all()
+    return [OfficeRow(*row) for row in rows]
+
+
 # --- one book's list --------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +146,39 @@ def book_list(session: Session, book_id: int, *, as_of: date | None = None) -> l
     as_of = as_of or hall_clock(session).today
     rows = session.execute(_BOOK_LIST_SQL, {"book_id": book_id, "as_of": as_of}).all()
     return [BookListRow(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitingRow:
+    """A member off the queue until they re-register (R6): not ranked, but the dispatcher must see them."""
+
+    registration_id: int
+    member_id: int
+    card_number: str
+    last_name: str
+    first_name: str
+    tier: int
+    reregister_by: datetime  # in the hall's zone; exclusive
+    overdue: bool  # the deadline has passed: drops from all books at the next drop run
+    version: int
+
+    @property
+    def display_name(self) -> str:
+        return _display_name(self.last_name, self.first_name)
+
+
+def awaiting_reregistration(session: Session, book_id: int) -> list[AwaitingRow]:
+    """The book's registrations awaiting re-registration, nearest deadline first."""
+    clock = hall_clock(session)
+    rows = session.execute(text("""
+        SELECT g.id, g.member_id, m.card_number, m.last_name, m.first_name, g.tier, g.reregister_by, g.version
+        FROM registrations g JOIN members m ON m.id = g.member_id
+        WHERE g.book_id = :book_id AND g.status = 'awaiting_reregistration'
+        ORDER BY g.reregister_by, m.last_name, m.first_name, g.id
+    """), {"book_id": book_id}).all()
+    return [AwaitingRow(r.id, r.member_id, r.card_number, r.last_name, r.first_name, r.tier,
+                        r.reregister_by.astimezone(clock.zone), clock.now >= r.reregister_by, r.version)
+            for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,24 +115,6 @@ class CheckMarkRow:
         return self.removed_at is None
 
 
-@dataclass(frozen=True, slots=True)
-class BidRow:
-    """A bid with its bidder's list position (R8: rank by list position, not by when the bid came)."""
-
-    id: int
-    request_id: int
-    member_id: int
-    card_number: str
-    member_name: str
-    registration_id: int
-    tier: int
-    apn: Decimal
-    registration_status: str
-    received_at: datetime
-    source: str
-    withdrawn: bool
-
-
 _DISPATCH_SQL = """
     SELECT d.id, d.request_id, r.number AS request_number, d.member_id, m.card_number,
            m.last_name || ', ' || m.first_name AS member_name, d.registration_id, d.book_id, b.name AS book_name,
@@ -248,16 +230,3 @@ def check_marks(session: Session, *, member_id: int | None = None, registration_
         ORDER BY c.marked_on DESC, c.id DESC
     """), {"m": member_id, "g": registration_id, "all": include_removed}).mappings()
     return [CheckMarkRow(**m) for m in rows]
-
-
-def bids_for_request(session: Session, request_id: int) -> list[BidRow]:
-    """Bids in the order they win: the bidder's place on the book (tier, APN, registered-at, member)."""
-    rows = session.execute(text("""
-        SELECT x.id, x.request_id, x.member_id, m.card_number, m.last_name || ', ' || m.first_name AS member_name,
-               x.registration_id, g.tier, g.apn, g.status AS registration_status, x.received_at, x.source,
-               x.withdrawn
-        FROM bids x JOIN members m ON m.id = x.member_id JOIN registrations g ON g.id = x.registration_id
-        WHERE x.request_id = :r
-        ORDER BY x.withdrawn, g.tier, g.apn, g.registered_at, g.member_id
-    """), {"r": request_id}).mappings()
-    return [BidRow(**m) for m in rows]

@@ -186,3 +186,63 @@ def request_detail(session: Session, request_id: int) -> RequestDetail:
 def referral_day(session: Session) -> date:
     """The morning a dispatcher works now: today on a business day, else the next business morning (R2)."""
     return business_calendar(session).on_or_after(hall_clock(session).today)
+
+
+# --- bids (R8) ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class BidRow:
+    """One bid on a request with the bidder's place on the request's book as it stands now.
+
+    `rank`/`tier`/`apn` come from the member's live registered place (None once they no longer hold one: out
+    on a dispatch, rolled off...); `offer_order` is the bid's turn in the walk, None for a bid the walk passes
+    over (withdrawn, or no registered place).
+    """
+
+    id: int
+    request_id: int
+    member_id: int
+    card_number: str
+    member_name: str
+    source: str
+    received_at: datetime
+    withdrawn: bool
+    registration_id: int | None
+    rank: int | None
+    tier: int | None
+    apn: Decimal | None
+    offer_order: int | None
+
+    @property
+    def registered(self) -> bool:
+        return self.registration_id is not None
+
+
+# The walk (services/walk.py _BIDDERS) keeps only the registered places of members with a live bid and takes
+# them in queue order; this lists the bids the same way, then the ones it passes over.
+_BIDS_SQL = text("""
+    WITH book AS (SELECT book_id FROM labor_requests WHERE id = :r),
+    places AS (
+        SELECT g.id, g.member_id, g.tier, g.apn, g.registered_at,
+               row_number() OVER (ORDER BY g.tier, g.apn, g.registered_at, g.member_id) AS rank
+        FROM registrations g JOIN book ON g.book_id = book.book_id
+        WHERE g.status = 'registered'
+    )
+    SELECT x.id, x.request_id, x.member_id, m.card_number, m.last_name || ', ' || m.first_name AS member_name,
+           x.source, x.received_at, x.withdrawn, p.id AS registration_id, p.rank, p.tier, p.apn,
+           CASE WHEN NOT x.withdrawn AND p.id IS NOT NULL THEN
+               row_number() OVER (PARTITION BY NOT x.withdrawn AND p.id IS NOT NULL
+                                  ORDER BY p.tier, p.apn, p.registered_at, p.member_id)
+           END AS offer_order
+    FROM bids x
+    JOIN members m ON m.id = x.member_id
+    LEFT JOIN places p ON p.member_id = x.member_id
+    WHERE x.request_id = :r
+    ORDER BY x.withdrawn, p.id IS NULL, p.tier, p.apn, p.registered_at, x.member_id, x.received_at, x.id
+""")
+
+
+def request_bids(session: Session, request_id: int) -> list[BidRow]:
+    """The bids on a request in the order the walk offers them (list position, never bid time), then live
+    bids whose bidder holds no registered place, then withdrawn ones."""
+    return [BidRow(**m) for m in session.execute(_BIDS_SQL, {"r": request_id}).mappings()]

@@ -8,17 +8,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QCompleter,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -30,15 +29,12 @@ from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.queries.books import (
     BookListRow,
     BookSummary,
+    OfficeRow,
     RegistrationRow,
+    list_offices,
     member_registrations,
 )
-from unioncore_desktop.domain.queries.members import (
-    MemberDetail,
-    MemberListRow,
-    member_detail,
-    search_members,
-)
+from unioncore_desktop.domain.queries.members import MemberDetail, member_detail
 from unioncore_desktop.domain.rules.apn import format_apn
 from unioncore_desktop.domain.rules.book_rules import RuleSet
 from unioncore_desktop.domain.rules.referral_vocab import (
@@ -49,12 +45,13 @@ from unioncore_desktop.domain.rules.registration import exemption_cap_end, is_ca
 from unioncore_desktop.domain.services.referral_context import rules_for
 from unioncore_desktop.domain.services.registrations import sign_on, start_exemption
 from unioncore_desktop.gui.itemmodels.formatting import format_label
+from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
+from unioncore_desktop.gui.widgets.member_lookup import MemberLookup
 
-TYPE_AHEAD_DELAY_MS = 150
-TYPE_AHEAD_LIMIT = 15
-MEMBER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+OFFICE_CODE_ROLE = Qt.ItemDataRole.UserRole + 2
+LOWEST_TIER = 4
 METHOD_LABELS = {"in_person": "In person", "email": "E-mail", "fax": "Fax", "web": "Web"}
 
 
@@ -66,15 +63,78 @@ def from_qdate(day: QDate) -> date:
     return date(day.year(), day.month(), day.day())
 
 
+# --- office ---------------------------------------------------------------------------------------------------
+
+
+class OfficeCombo(QComboBox):
+    """R1: the office an in-person action is stamped with. The workstation's office (remembered in the
+    settings, whoever is logged in) comes up chosen; picking another remembers it for next time."""
+
+    loaded = Signal()
+
+    def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("officeCombo")
+        self.settings = settings
+        self.offices: list[OfficeRow] = []
+        self.addItem(self.tr("Loading offices…"), None)
+        self.setEnabled(False)
+        self.activated.connect(self._on_activated)
+        runner.query(lambda: hall.read(list_offices), parent=self, success=self._on_offices, name="offices")
+
+    def _on_offices(self, offices: list[OfficeRow]) -> None:
+        self.offices = list(offices)
+        self.clear()
+        self.addItem(self.tr("Not recorded"), None)
+        for office in offices:
+            self.addItem(office.name, office.id)
+            self.setItemData(self.count() - 1, office.code, OFFICE_CODE_ROLE)
+        remembered = self.settings.workstation_office() if self.settings is not None else None
+        index = self.findData(remembered, OFFICE_CODE_ROLE) if remembered else -1
+        if index < 0 and len(offices) == 1:
+            index = 1  # a hall with one office needs no choosing
+        self.setCurrentIndex(max(index, 0))
+        self.setEnabled(bool(offices))
+        self.loaded.emit()
+
+    def office_id(self) -> int | None:
+        office_id = self.currentData()
+        return int(office_id) if office_id is not None else None
+
+    def choose(self, code: str) -> None:
+        """Pick the office by code as a user would (and remember it)."""
+        index = self.findData(code, OFFICE_CODE_ROLE)
+        if index >= 0:
+            self.setCurrentIndex(index)
+            self._on_activated(index)
+
+    def _on_activated(self, index: int) -> None:
+        if self.settings is not None:
+            self.settings.set_workstation_office(self.itemData(index, OFFICE_CODE_ROLE))
+            self.settings.sync()
+
+
+def tier_combo(qualified: int) -> QComboBox:
+    """Tiers a member may sign: the qualified one or a lower-priority one (R5), never a better one."""
+    combo = QComboBox()
+    for tier in range(qualified, LOWEST_TIER + 1):
+        label = combo.tr("Tier {} (qualified)") if tier == qualified else combo.tr("Tier {}")
+        combo.addItem(label.format(tier), tier)
+    return combo
+
+
 # --- sign-on ------------------------------------------------------------------------------------------------
 
 
 class SignOnDialog(QDialog):
-    """R5: find the member by name or card (misspellings are fine), tick the books they are qualified for,
-    say how they signed on. One visit gives one APN on every book ticked."""
+    """R5: find the member by name or card (misspellings are fine), tick the books they are qualified for
+    (each at the qualified tier or a lower-priority one), say how and where they signed on. One visit gives one
+    APN on every book ticked."""
 
     def __init__(self, runner: TaskRunner, hall: HallConnection, books: Sequence[BookSummary],
-                 current_book_id: int | None, parent: QWidget | None = None) -> None:
+                 current_book_id: int | None, parent: QWidget | None = None, *,
+                 settings: UiSettings | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Sign on"))
         self.runner = runner
@@ -84,20 +144,16 @@ class SignOnDialog(QDialog):
         self.member: MemberDetail | None = None
         self.signed_on: list[RegistrationRow] = []
         self.book_checks: dict[int, QCheckBox] = {}
+        self.tier_combos: dict[int, QComboBox] = {}
+        self._book_rows: list[QWidget] = []
 
         self.message = message_label()
         self.errors = FieldErrors(self.message)
 
-        self.member_edit = QLineEdit()
+        self.member_edit = MemberLookup(runner, hall, status="active")
         self.member_edit.setObjectName("memberEdit")
-        self.member_edit.setPlaceholderText(self.tr("Name or card number — misspellings are fine"))
-        self.member_edit.setClearButtonEnabled(True)
-        self.hits = QStandardItemModel(self)
-        self.completer = QCompleter(self.hits, self)
-        # The server already matched (typo tolerant): show its hits as they are, not re-filtered by prefix.
-        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        self.completer.setMaxVisibleItems(TYPE_AHEAD_LIMIT)
-        self.member_edit.setCompleter(self.completer)
+        self.hits = self.member_edit.hits
+        self.completer = self.member_edit.completer()
         self.member_info = QLabel(self.tr("Type a name or card number, then pick the member from the list."))
         self.member_info.setObjectName("memberInfo")
         self.member_info.setWordWrap(True)
@@ -112,10 +168,10 @@ class SignOnDialog(QDialog):
         self.method_combo.setObjectName("methodCombo")
         for method in REGISTRATION_METHODS:
             self.method_combo.addItem(self.tr(METHOD_LABELS.get(method, format_label(method))), method)
+        self.office_combo = OfficeCombo(runner, hall, settings)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.sign_on_button = QPushButton(self.tr("&Sign on"))
-        self.sign_on_button.setDefault(True)
         self.buttons.addButton(self.sign_on_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
@@ -129,53 +185,29 @@ class SignOnDialog(QDialog):
         form.addRow("", self.errors.add("tier"))
         form.addRow(self.tr("Signed on &by"), self.method_combo)
         form.addRow("", self.errors.add("method", self.method_combo))
+        form.addRow(self.tr("At &office"), self.office_combo)
+        form.addRow("", self.errors.add("office_id", self.office_combo))
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
         layout.addLayout(form)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
+        # Only once the button is inside the dialog does it become the dialog's main default, the one Enter
+        # returns to after focus has been on another button (Cancel, while a sign-on was running).
+        self.sign_on_button.setDefault(True)
         self.setTabOrder(self.member_edit, self.method_combo)
-        self.setTabOrder(self.method_combo, self.sign_on_button)
-        self.resize(520, 420)
+        self.setTabOrder(self.method_combo, self.office_combo)
+        self.setTabOrder(self.office_combo, self.sign_on_button)
+        self.resize(560, 460)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(TYPE_AHEAD_DELAY_MS)
-        self._search_timer.timeout.connect(self._on_search_timer_timeout)
-        self.member_edit.textEdited.connect(self._on_member_edit_text_edited)
-        self.completer.activated[QModelIndex].connect(self._on_completer_activated)
+        self.member_edit.member_cleared.connect(self._on_member_edit_member_cleared)
+        self.member_edit.member_picked.connect(self.choose_member)
 
     # --- type-ahead -------------------------------------------------------------------------------------------
 
-    def _on_member_edit_text_edited(self, _text: str) -> None:
+    def _on_member_edit_member_cleared(self) -> None:
         if self.member is not None:  # editing the name means looking for someone else
             self._set_member(None)
-        self._search_timer.start()
-
-    def _on_search_timer_timeout(self) -> None:
-        text = self.member_edit.text().strip()
-        if not text:
-            self.hits.clear()
-            return
-        hall = self.hall
-        self.runner.query(lambda: hall.read(search_members, text, status="active", limit=TYPE_AHEAD_LIMIT),
-                          parent=self, key=("sign-on-member", id(self)), success=self._show_hits,
-                          name="sign-on member search")
-
-    def _show_hits(self, rows: list[MemberListRow]) -> None:
-        self.hits.clear()
-        for row in rows:
-            item = QStandardItem(f"{row.display_name} — {row.card_number}")
-            item.setData(row.id, MEMBER_ID_ROLE)
-            item.setToolTip(f"{format_label(row.classification)}, {row.city or ''}")
-            self.hits.appendRow(item)
-        if rows and self.member is None and self.member_edit.hasFocus():
-            self.completer.complete()
-
-    def _on_completer_activated(self, index: QModelIndex) -> None:
-        member_id = index.data(MEMBER_ID_ROLE)
-        if member_id is not None:
-            self.choose_member(int(member_id))
 
     def choose_member(self, member_id: int) -> None:
         """Load the member with their qualified books and live registrations."""
@@ -195,9 +227,11 @@ class SignOnDialog(QDialog):
     def _set_member(self, detail: MemberDetail | None, live: Sequence[RegistrationRow] = ()) -> None:
         self.member = detail
         self.errors.clear()
-        for check in self.book_checks.values():
-            check.deleteLater()
+        for row in self._book_rows:
+            row.deleteLater()
+        self._book_rows.clear()
         self.book_checks.clear()
+        self.tier_combos.clear()
         if detail is None:
             self.member_info.setText(self.tr("Type a name or card number, then pick the member from the list."))
             self.books_hint.setText(self.tr("The books the member is qualified for appear here."))
@@ -211,19 +245,38 @@ class SignOnDialog(QDialog):
         for book in self.books:
             if book.code not in qualified:
                 continue
-            check = QCheckBox(self.tr("{book} — tier {tier}").format(book=book.name, tier=qualified[book.code]))
+            check = QCheckBox(book.name)
             check.setObjectName(f"book_{book.code}")
+            tier = tier_combo(qualified[book.code])
+            tier.setObjectName(f"tier_{book.code}")
+            tier.setToolTip(self.tr("A member may sign a lower-priority tier than the one they qualify for."))
             registration = on_book.get(book.id)
             if registration is not None:
                 check.setEnabled(False)
-                check.setText(self.tr("{book} — already on it ({status}, APN {apn})").format(
-                    book=book.name, status=format_label(registration.status), apn=format_apn(registration.apn)))
+                if registration.status == "awaiting_reregistration":
+                    check.setText(self.tr("{book} — awaiting re-registration: use Re-register").format(
+                        book=book.name))
+                else:
+                    check.setText(self.tr("{book} — already on it ({status}, APN {apn})").format(
+                        book=book.name, status=format_label(registration.status),
+                        apn=format_apn(registration.apn)))
+                tier.setVisible(False)
             else:
                 check.setChecked(book.id == self.current_book_id)
-            self.books_layout.addWidget(check)
+            tier.setEnabled(check.isChecked())
+            check.toggled.connect(tier.setEnabled)
+            row = QWidget()
+            row_layout = QHBoxLayout(row)
+            row_layout.setContentsMargins(0, 0, 0, 0)
+            row_layout.addWidget(check, 1)
+            row_layout.addWidget(tier)
+            self.books_layout.addWidget(row)
+            self._book_rows.append(row)
             self.book_checks[book.id] = check
+            self.tier_combos[book.id] = tier
             self.setTabOrder(previous, check)
-            previous = check
+            self.setTabOrder(check, tier)
+            previous = tier
         self.setTabOrder(previous, self.method_combo)
         if not self.book_checks:
             self.books_hint.setText(self.tr("{} is not qualified for any book. Qualified books are kept on the "
@@ -236,6 +289,10 @@ class SignOnDialog(QDialog):
         """Ticked books in morning order."""
         return [book_id for book_id, check in self.book_checks.items() if check.isEnabled() and check.isChecked()]
 
+    def chosen_tiers(self) -> dict[int, int]:
+        """Book id -> the tier chosen for each ticked book."""
+        return {book_id: int(self.tier_combos[book_id].currentData()) for book_id in self.chosen_books()}
+
     def _on_buttons_accepted(self) -> None:
         errors = {}
         if self.member is None:
@@ -247,10 +304,11 @@ class SignOnDialog(QDialog):
             return
         self.errors.clear()
         assert self.member is not None
-        hall, member_id, book_ids = self.hall, self.member.id, self.chosen_books()
-        method = self.method_combo.currentData()
+        hall, member_id, book_ids, tiers = self.hall, self.member.id, self.chosen_books(), self.chosen_tiers()
+        method, office_id = self.method_combo.currentData(), self.office_combo.office_id()
         self.sign_on_button.setEnabled(False)
-        self.runner.command(lambda: sign_on(hall.uow(), member_id=member_id, book_ids=book_ids, method=method),
+        self.runner.command(lambda: sign_on(hall.uow(), member_id=member_id, book_ids=book_ids, method=method,
+                                            office_id=office_id, tiers=tiers),
                             parent=self, success=self._on_signed_on, failure=self._on_sign_on_failed,
                             changed=("registration", book_ids), name="sign on")
 
@@ -261,6 +319,8 @@ class SignOnDialog(QDialog):
 
     def _on_sign_on_failed(self, exc: BaseException) -> None:
         self.sign_on_button.setEnabled(True)
+        # Disabling the button moved the focus to Cancel, where Enter would throw the input away.
+        self.sign_on_button.setFocus()
         self.errors.show_failure(exc, self)
 
 

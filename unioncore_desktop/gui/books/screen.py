@@ -1,9 +1,11 @@
-"""The books screen: pick a book, see its live out-of-work list in queue order with tier subtotals, and sign
-members on, re-sign, resign and exempt them. Other workstations' changes reload the list in place."""
+"""The books screen: pick a book, see its live out-of-work list in queue order with tier subtotals (and, apart
+from the queue, who awaits re-registration on it), and sign members on, re-register, re-sign, resign and
+exempt them. Other workstations' changes reload the list in place."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from datetime import date
 from pathlib import Path
 
@@ -21,8 +23,10 @@ from PySide6.QtWidgets import (
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.errors import DomainError, StaleRecord
 from unioncore_desktop.domain.queries.books import (
+    AwaitingRow,
     BookListRow,
     BookSummary,
+    awaiting_reregistration,
     book_list,
     list_books,
 )
@@ -35,6 +39,7 @@ from unioncore_desktop.domain.services.registrations import (
 from unioncore_desktop.gui import events, icons, messages, reporting
 from unioncore_desktop.gui.books.dialogs import ExemptionDialog, SignOnDialog
 from unioncore_desktop.gui.books.drop_run import DropRunDialog
+from unioncore_desktop.gui.books.reregister import PASSED_COLOR, ReregisterDialog
 from unioncore_desktop.gui.itemmodels.books import BookListModel
 from unioncore_desktop.gui.itemmodels.formatting import format_date
 from unioncore_desktop.gui.roles import MANAGERS, REFERRAL_WRITERS
@@ -50,6 +55,7 @@ BOOK_KINDS = ("registration", "check_mark")
 ANY_BOOK_KINDS = ("dispatch", "member")
 TIERS = (1, 2, 3, 4)
 SIZE_SAMPLE_ROWS = 60
+AWAITING_SHOWN = 6  # names in the awaiting line; the rest are counted (and listed in its tooltip)
 
 
 def can_write(roles: frozenset[str]) -> bool:
@@ -71,11 +77,30 @@ def matches(row: BookListRow, words: list[str]) -> bool:
     return all(word in haystack for word in words)
 
 
+def awaiting_text(rows: list[AwaitingRow]) -> str:
+    """The line under the tier strip naming who is off the queue until they re-register (R6); each name is a
+    link that opens the re-registration for that member."""
+    if not rows:
+        return ""
+    parts = []
+    for row in rows[:AWAITING_SHOWN]:
+        when = f"{row.reregister_by:%a %d %b %H:%M}"
+        link = f"<a href='{row.member_id}'>{escape(row.display_name)}</a>"
+        if row.overdue:
+            parts.append(f"{link} <span style='color:{PASSED_COLOR}'>deadline passed {when}</span>")
+        else:
+            parts.append(f"{link} by {when}")
+    more = f" and {len(rows) - AWAITING_SHOWN} more" if len(rows) > AWAITING_SHOWN else ""
+    return (f"<b>Awaiting re-registration ({len(rows)})</b>, not in the queue until they re-register: "
+            + " · ".join(parts) + more)
+
+
 @dataclass(frozen=True, slots=True)
 class LoadedBook:
     book_id: int
     today: date
     rows: list[BookListRow]
+    awaiting: list[AwaitingRow]
 
 
 class BooksScreen(QWidget):
@@ -108,6 +133,12 @@ class BooksScreen(QWidget):
         self.tier_strip = QLabel()
         self.tier_strip.setObjectName("tierStrip")
         self.tier_strip.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.awaiting_info = QLabel()
+        self.awaiting_info.setObjectName("awaitingInfo")
+        self.awaiting_info.setWordWrap(True)
+        self.awaiting_info.setTextFormat(Qt.TextFormat.RichText)
+        self.awaiting_info.setVisible(False)
+        self._awaiting: list[AwaitingRow] = []
 
         self.model = BookListModel(parent=self)
         self.panel = TablePanel(self.area, self.model, settings=settings,
@@ -119,13 +150,14 @@ class BooksScreen(QWidget):
         self._columns_sized = False
 
         self.sign_on_action = self._action("add", self.tr("&Sign on…"), "Ctrl+N", self.sign_on)
+        self.reregister_action = self._action("add", self.tr("Re-re&gister…"), "Ctrl+Shift+R", self.reregister)
         self.re_sign_action = self._action("refresh", self.tr("&Re-sign"), "Ctrl+R", self.re_sign)
         self.resign_action = self._action("deactivate", self.tr("Res&ign…"), "Ctrl+Shift+D", self.resign)
         self.exempt_action = self._action("warning", self.tr("E&xempt…"), "Ctrl+E", self.exempt)
         self.end_exemption_action = self._action(None, self.tr("E&nd exemption"), "Ctrl+Shift+E",
                                                  self.end_exemption)
         self.drop_run_action = self._action("audit", self.tr("&Drop run…"), None, self.open_drop_run)
-        self.write_actions = (self.sign_on_action, self.re_sign_action, self.resign_action, self.exempt_action,
+        self.write_actions = (self.sign_on_action, self.reregister_action, self.re_sign_action, self.resign_action, self.exempt_action,
                               self.end_exemption_action, self.drop_run_action)
 
         top = QHBoxLayout()
@@ -150,6 +182,7 @@ class BooksScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.awaiting_info)
         layout.addLayout(actions)
         layout.addWidget(self.panel, 1)
         layout.addWidget(self.selection_info)
@@ -163,6 +196,7 @@ class BooksScreen(QWidget):
         self.addAction(find)
 
         self.book_combo.currentIndexChanged.connect(self._on_book_combo_current_index_changed)
+        self.awaiting_info.linkActivated.connect(self._on_awaiting_info_link_activated)
         self.panel.search_changed.connect(self._on_panel_search_changed)
         self.panel.export_requested.connect(self._on_panel_export_requested)
         self.panel.print_requested.connect(self.print_out_of_work_list)
@@ -240,7 +274,8 @@ class BooksScreen(QWidget):
         def load() -> LoadedBook:
             with hall.session() as session:
                 today = hall_clock(session).today
-                return LoadedBook(book_id, today, book_list(session, book_id, as_of=today))
+                return LoadedBook(book_id, today, book_list(session, book_id, as_of=today),
+                                  awaiting_reregistration(session, book_id))
 
         self.runner.query(load, parent=self, key=("book-list", id(self)), success=self._show_book,
                           failure=lambda _exc: self.panel.set_busy(False), name="open book")
@@ -251,6 +286,7 @@ class BooksScreen(QWidget):
             return  # the user picked another book meanwhile; its own load is on the way
         self.today = loaded.today
         self._all_rows = loaded.rows
+        self._show_awaiting(loaded.awaiting)
         shown = self._filtered()
         if loaded.book_id == self._shown_book_id:
             self.panel.reload(shown)
@@ -264,6 +300,15 @@ class BooksScreen(QWidget):
         self._update_strip()
         self._update_actions()
         self.loaded.emit()
+
+    def _show_awaiting(self, rows: list[AwaitingRow]) -> None:
+        self._awaiting = list(rows)
+        self.awaiting_info.setText(awaiting_text(rows))
+        self.awaiting_info.setToolTip("\n".join(
+            f"{row.display_name} (card {row.card_number}), tier {row.tier}: "
+            f"{'deadline passed' if row.overdue else 're-register by'} {row.reregister_by:%a %d %b %Y %H:%M}"
+            for row in rows))
+        self.awaiting_info.setVisible(bool(rows))
 
     def _filtered(self) -> list[BookListRow]:
         words = self.panel.search_text().casefold().split()
@@ -322,6 +367,7 @@ class BooksScreen(QWidget):
         row = self.selected()
         book = self.book_id is not None
         self.sign_on_action.setEnabled(writer and book)
+        self.reregister_action.setEnabled(writer)
         self.re_sign_action.setEnabled(writer and row is not None and not row.exempt)
         self.resign_action.setEnabled(writer and row is not None)
         self.exempt_action.setEnabled(writer and row is not None and not row.exempt)
@@ -361,7 +407,7 @@ class BooksScreen(QWidget):
     def sign_on(self) -> SignOnDialog | None:
         if not self.sign_on_action.isEnabled():
             return None
-        dialog = SignOnDialog(self.runner, self.hall, self.books, self.book_id, self)
+        dialog = SignOnDialog(self.runner, self.hall, self.books, self.book_id, self, settings=self.settings)
         dialog.accepted.connect(lambda: self._on_signed_on(dialog))
         self._dialog = dialog
         dialog.open()
@@ -380,6 +426,38 @@ class BooksScreen(QWidget):
             registration_id = here[0].id
             if self.panel.select_id(registration_id):
                 return
+
+            def select() -> None:
+                self.loaded.disconnect(select)
+                self.panel.select_id(registration_id)
+
+            self.loaded.connect(select)
+
+    def reregister(self, member_id: int | None = None) -> ReregisterDialog | None:
+        """R6: re-register a member awaiting it; `member_id` picks the member (a name in the awaiting line)."""
+        if not self.reregister_action.isEnabled():
+            return None
+        dialog = ReregisterDialog(self.runner, self.hall, self, settings=self.settings, member_id=member_id)
+        dialog.accepted.connect(lambda: self._on_reregistered(dialog))
+        self._dialog = dialog
+        dialog.open()
+        dialog.member_edit.setFocus()
+        return dialog
+
+    def _on_awaiting_info_link_activated(self, link: str) -> None:
+        if link.isdigit():
+            self.reregister(int(link))
+
+    def _on_reregistered(self, dialog: ReregisterDialog) -> None:
+        rows = dialog.reregistered
+        if not rows:
+            return
+        messages.status(self, self.tr("Re-registered {card} on {books}, new APN {apn}").format(
+            card=dialog.member.card_number if dialog.member else "", books=", ".join(r.book_name for r in rows),
+            apn=f"{rows[0].apn:.2f}"))
+        here = next((r for r in rows if r.book_id == self.book_id), None)
+        if here is not None and not self.panel.select_id(here.id):
+            registration_id = here.id
 
             def select() -> None:
                 self.loaded.disconnect(select)

@@ -126,7 +126,9 @@ class AdjustmentsQueue(QWidget):
         self._update_buttons()
 
     def _on_hub_data_changed(self, kind: str, _ids: list, initiator: object) -> None:
-        if kind == "dues" and initiator is not self:  # a request from the posting or member screen
+        # a request from the posting or member screen, here or (initiator None) at another workstation; a
+        # hidden tab catches up when shown, so other counters' payments do not reload it behind the scenes
+        if kind == "dues" and initiator is not self and (initiator is not None or self.isVisible()):
             self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -327,7 +329,9 @@ class CloseMonthPanel(QWidget):
         events.hub().data_changed.connect(self._on_hub_data_changed)
 
     def _on_hub_data_changed(self, kind: str, _ids: list, initiator: object) -> None:
-        if kind in ("dues", "dues_batch", "remittance") and initiator is not self:
+        # as for the adjustments: other workstations' changes refresh the checklist while it is on screen
+        if kind in ("dues", "dues_batch", "remittance") and initiator is not self and (
+                initiator is not None or self.isVisible()):
             self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -34,7 +34,7 @@ from unioncore_desktop.domain.queries import dues as dq
 from unioncore_desktop.domain.rules.dues import validate_adjustment
 from unioncore_desktop.domain.services import dues as dues_services
 from unioncore_desktop.gui import events, messages
-from unioncore_desktop.gui.dues.lookup import MemberLookup
+from unioncore_desktop.gui.dues.lookup import MemberLookup, pick
 from unioncore_desktop.gui.dues.posting import print_receipts
 from unioncore_desktop.gui.itemmodels.dues import (
     STANDING_COLOURS,
@@ -46,6 +46,7 @@ from unioncore_desktop.gui.itemmodels.formatting import format_label, format_mon
 from unioncore_desktop.gui.roles import DUES_STAFF
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
+from unioncore_desktop.gui.widgets import view_state
 from unioncore_desktop.gui.widgets.simple_table import simple_table
 
 
@@ -215,6 +216,7 @@ class MemberDuesView(QWidget):
         self.full_access = bool(self.roles & DUES_STAFF)
         self.current: MemberDues | None = None
         self.member_id: int | None = None
+        self._card: str | None = None  # the shown member's card: a reload reads their standing by it
 
         self.lookup = MemberLookup(runner, hall)
         self.lookup.setObjectName("memberDuesLookup")
@@ -297,6 +299,7 @@ class MemberDuesView(QWidget):
         self.member_id = member_id
         if not self.full_access:
             if row is not None:
+                self._card = row.card_number
                 self._show_standing(row.name, row.card_number, row.balance, row.paid_through, row.months_behind,
                                     row.standing)
                 self.record_shown.emit()
@@ -306,12 +309,22 @@ class MemberDuesView(QWidget):
                           success=self._show, name="member dues")
 
     def reload(self) -> None:
-        if self.member_id is not None:
-            if self.full_access:
-                self.open_member(self.member_id)
-            else:
-                self.lookup.member = None
-                self.lookup.resolve(lambda row: row is not None and self.open_member(row.member_id, row))
+        """The shown member again, in place. Never through the lookup's text: the user may be typing the next
+        name there when another workstation's payment arrives."""
+        member_id, card, hall = self.member_id, self._card, self.hall
+        if member_id is None:
+            return
+        if self.full_access:
+            self.open_member(member_id)
+        elif card is not None:
+            self.runner.query(lambda: pick(card, hall.read(dq.find_members_for_posting, card, limit=5)),
+                              parent=self, key="member-standing", name="member standing",
+                              success=lambda row: self._on_standing_reloaded(member_id, row))
+
+    def _on_standing_reloaded(self, member_id: int, row: dq.PostingLookupRow | None) -> None:
+        if row is not None and row.member_id == member_id == self.member_id:
+            self._show_standing(row.name, row.card_number, row.balance, row.paid_through, row.months_behind,
+                                row.standing)
 
     def _show(self, loaded: MemberDues) -> None:
         same = self.current is not None and self.current.summary.member_id == loaded.summary.member_id
@@ -320,8 +333,11 @@ class MemberDuesView(QWidget):
         self._show_standing(s.name, s.card_number, s.balance, s.paid_through, s.months_behind, s.standing,
                             extra=f"{format_label(s.classification)} · {format_label(s.status)}"
                                   + (f" · rate {format_money(s.current_rate)}/month" if s.current_rate else ""))
-        self.model.set_rows(loaded.ledger)
-        if not same:
+        if same:  # a refresh (a payment elsewhere, a decision): keep the clerk's selection and scroll
+            with view_state.kept(self.view, self.model):
+                self.model.set_rows(loaded.ledger)
+        else:
+            self.model.set_rows(loaded.ledger)
             self.view.scrollToBottom()
         self._update_buttons()
         self.record_shown.emit()
@@ -382,5 +398,9 @@ class MemberDuesView(QWidget):
                           name="receipt")
 
     def _on_hub_data_changed(self, kind: str, ids: list, _initiator: object) -> None:
-        if kind in ("dues", "remittance") and self.member_id is not None and (not ids or self.member_id in ids):
+        # "dues" names member ids (a posted remittance's payments arrive as "dues" too); "remittance" names
+        # remittance ids, so only its resync (no ids) can concern the member shown
+        if self.member_id is None:
+            return
+        if (kind == "dues" and (not ids or self.member_id in ids)) or (kind == "remittance" and not ids):
             self.reload()

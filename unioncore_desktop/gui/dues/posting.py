@@ -122,6 +122,9 @@ class PostingScreen(QWidget):
         self.hall = hall
         self.settings = settings
         self.batch: dq.BatchSummary | None = None
+        # The batch a load was last asked for: a refresh still in flight when the clerk starts a new batch
+        # must not bring the old one back.
+        self._wanted_batch: int | None = None
         self.today: date | None = None
         self._line_key = uuid.uuid4()
         self._sending = 0            # lines handed to the command worker, not yet answered
@@ -327,11 +330,14 @@ class PostingScreen(QWidget):
         self.loaded.emit()
 
     def _load(self, batch_id: int) -> None:
+        self._wanted_batch = batch_id
         hall = self.hall
         self.runner.query(lambda: load_batch(hall, batch_id), parent=self, key="posting-batch",
                           success=self._on_batch_loaded, name="load batch")
 
     def _on_batch_loaded(self, loaded: LoadedBatch) -> None:
+        if loaded.summary.id != self._wanted_batch:
+            return
         switched = self.batch is None or self.batch.id != loaded.summary.id
         if switched:
             self.model.set_rows(loaded.receipts)
@@ -346,7 +352,11 @@ class PostingScreen(QWidget):
             return
         hall, batch_id = self.hall, self.batch.id
         self.runner.query(lambda: hall.read(dq.batch_summary, batch_id), parent=self, key="posting-summary",
-                          success=self._show_batch, name="batch totals")
+                          success=self._on_summary, name="batch totals")
+
+    def _on_summary(self, summary: dq.BatchSummary) -> None:
+        if self.batch is not None and summary.id == self.batch.id:
+            self._show_batch(summary)
 
     # --- batch --------------------------------------------------------------------------------------------
 
@@ -363,6 +373,7 @@ class PostingScreen(QWidget):
         self.batch_combo.blockSignals(True)
         self.batch_combo.setCurrentIndex(0)
         self.batch_combo.blockSignals(False)
+        self._wanted_batch = None
         self.model.set_rows([])
         self._show_batch(None)
         self.deposit_total.setFocus()
@@ -736,7 +747,9 @@ class PostingScreen(QWidget):
         open_remittance_wizard(self, self.runner, self.hall)
 
     def _on_hub_data_changed(self, kind: str, _ids: list, initiator: object) -> None:
-        # remittances post into their own batches; another of the clerk's windows may close one of ours
+        # Another counter may post into this batch or close it, and remittances post into their own batches.
+        # A refresh reloads the open batches and this batch's receipts and totals in place; the line being
+        # typed is left alone.
         if initiator is not self and kind in ("dues", "dues_batch", "remittance"):
             self.refresh()
 

@@ -785,7 +785,7 @@ class RemittanceWizard(QWizard):
         # as already posted) or did not post at all.
         self.runner.command(lambda: post_remittance(hall.uow(), remittance_id=remittance_id), parent=self.post_page,
                             name="post remittance", success=posted, failure=failure,
-                            changed=lambda r: ("payment", sorted({rc.member_id for rc in r.receipts})))
+                            changed=lambda r: ("dues", sorted({rc.member_id for rc in r.receipts})))
 
 
 def open_remittance_wizard(parent: QWidget, runner: TaskRunner, hall: HallConnection, *,

@@ -37,6 +37,7 @@ from unioncore_desktop.domain.services.requests import (
 )
 from unioncore_desktop.gui import events, icons, messages, reporting
 from unioncore_desktop.gui.itemmodels.requests import RequestListModel, request_flags
+from unioncore_desktop.gui.requests.bids import BidsDialog
 from unioncore_desktop.gui.requests.form import Choice, RequestForm
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
@@ -158,6 +159,13 @@ class RequestsScreen(QWidget):
         self.cancel_button = QPushButton(self.tr("Ca&ncel selected…"))
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        self.bids_button = QPushButton(self.tr("B&ids…"))
+        self.bids_button.setToolTip(self.tr("Bids taken by phone, e-mail or web import on the selected request"))
+        self.bids_button.setEnabled(False)
+        self.bids_button.clicked.connect(self._on_bids_button_clicked)
+        self.panel.view.selectionModel().currentChanged.connect(self._update_bids_button)
+        self.model.modelReset.connect(self._update_bids_button)
+        self.bids_dialog: BidsDialog | None = None
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
@@ -166,6 +174,7 @@ class RequestsScreen(QWidget):
         list_header.addStretch(1)
         list_header.addWidget(self.edit_button)
         list_header.addWidget(self.cancel_button)
+        list_header.addWidget(self.bids_button)
         bottom_layout.addLayout(list_header)
         bottom_layout.addWidget(self.panel)
 
@@ -322,6 +331,22 @@ class RequestsScreen(QWidget):
         self._on_form_employer_chosen(detail.employer_id, detail.worksite_id)
         self.form.employer.setFocus()
         self.record_shown.emit()
+
+    def _update_bids_button(self, *_args: object) -> None:
+        row = self.panel.current_row()
+        self.bids_button.setEnabled(row is not None and row.bidding)
+
+    def _on_bids_button_clicked(self) -> BidsDialog | None:
+        """R8: the bids on the selected request (only a request posted for bids takes them)."""
+        row = self.panel.current_row()
+        if row is None or not row.bidding:
+            return None
+        if self.bids_dialog is not None:
+            self.bids_dialog.close()
+            self.bids_dialog.deleteLater()
+        self.bids_dialog = BidsDialog(self.runner, self.hall, row, self)
+        self.bids_dialog.open()
+        return self.bids_dialog
 
     def _on_cancel_button_clicked(self) -> CancelRequestDialog | None:
         row = self.panel.current_row()
