@@ -190,6 +190,7 @@ def test_exempting_greys_the_row_and_a_capped_reason_is_stopped_beside_the_end_d
     error = dialog.errors.labels["exemption_end"]
     qtbot.waitUntil(error.isVisible, timeout=WAIT)
     assert "unless extended" in error.text() and dialog.isVisible()
+    assert dialog.save_button.isDefault()  # Enter saves again after the refusal; it does not cancel
 
     dialog.extended.setChecked(True)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)

@@ -371,7 +371,6 @@ class ExemptionDialog(QDialog):
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.save_button = QPushButton(self.tr("&Exempt"))
-        self.save_button.setDefault(True)
         self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
@@ -393,6 +392,8 @@ class ExemptionDialog(QDialog):
         layout.addLayout(form)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
+        # set once the button is inside the dialog, so Enter comes back to it after focus was on another button
+        self.save_button.setDefault(True)
         for first, second in ((self.reason_combo, self.start_edit), (self.start_edit, self.has_end),
                               (self.has_end, self.end_edit), (self.end_edit, self.extended),
                               (self.extended, self.note_edit), (self.note_edit, self.save_button)):

@@ -68,7 +68,6 @@ class DropRunDialog(QDialog):
         self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
         self.preview_button = QPushButton(self.tr("&Preview"))
         self.preview_button.setObjectName("previewButton")
-        self.preview_button.setDefault(True)
         self.summary = QLabel()
         self.summary.setObjectName("dropSummary")
         self.summary.setWordWrap(True)
@@ -104,6 +103,8 @@ class DropRunDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
+        # set once the button is inside the dialog, so Enter comes back to it after focus was on another button
+        self.preview_button.setDefault(True)
         self.setTabOrder(self.as_of_edit, self.preview_button)
         self.setTabOrder(self.preview_button, self.view)
         self.resize(980, 560)

@@ -147,7 +147,6 @@ class BidsDialog(QDialog):
         sources_box = QWidget()
         sources_box.setLayout(sources)
         self.record_button = QPushButton(self.tr("&Record bid"))
-        self.record_button.setDefault(True)
         self.record_button.clicked.connect(self._on_record_button_clicked)
 
         record_box = QGroupBox(self.tr("Record a bid taken by phone, e-mail or web import"))
@@ -185,6 +184,8 @@ class BidsDialog(QDialog):
         bottom.addStretch(1)
         bottom.addWidget(self.close_button)
         layout.addLayout(bottom)
+        # set once the button is inside the dialog, so Enter comes back to it after focus was on another button
+        self.record_button.setDefault(True)
 
         previous: QWidget = self.member_edit
         for button in self.source_buttons.values():
