@@ -17,13 +17,11 @@ from unioncore_desktop.seed.referral_world import build_world
 def _call(connection, request_id, key, today, places):
     """The function as the service calls it, with every place read as eligible from the top."""
     last = places[-1]
-    cursor = connection.connection.driver_connection.cursor()
-    cursor.execute(_DISPATCH_AHEAD_SQL, {
+    return connection.execute(text(_DISPATCH_AHEAD_SQL), {
         "request": request_id, "run": uuid.uuid4(), "key": key, "today": today, "note": None,
         "active": list(ACTIVE_DISPATCH_STATUSES), "ut": last.tier, "ua": last.apn, "ur": last.registered_at,
         "um": last.member_id, "ids": [p.id for p in places], "versions": [p.version for p in places],
-        "skips": [None] * len(places)})
-    return cursor.fetchall()
+        "skips": [None] * len(places)}).all()
 
 
 def test_a_used_key_writes_nothing_and_a_fresh_one_dispatches(uow, session_factory, connection):

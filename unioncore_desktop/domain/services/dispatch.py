@@ -9,9 +9,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from unioncore_desktop.domain.driver_sql import execute_and_commit
 from unioncore_desktop.domain.errors import DomainError, NotFound, ValidationError
 from unioncore_desktop.domain.models import (
     Dispatch,
@@ -236,7 +237,7 @@ def _dispatch_ahead(s: Session, request: WalkRequest, ctx: WalkContext, ahead: A
     skips = [skip_reason(ahead.facts[p.registration_id], facts_, ctx.today, ctx.rules) for p in ahead.places]
     bound = ahead.places[-1].key
     note = (note or "").strip() or None
-    row, over = _execute_and_commit(s, _DISPATCH_AHEAD_SQL, {
+    row, over = execute_and_commit(s, _DISPATCH_AHEAD_SQL, {
         "request": request.id, "run": run_id, "key": key, "today": ctx.today, "note": note,
         "active": list(ACTIVE_DISPATCH_STATUSES), "ut": bound.tier, "ua": bound.apn, "ur": bound.registered_at,
         "um": bound.member_id, "ids": [p.registration_id for p in ahead.places],
@@ -251,35 +252,10 @@ def _dispatch_ahead(s: Session, request: WalkRequest, ctx: WalkContext, ahead: A
 
 
 _DISPATCH_AHEAD_SQL = """
-    SELECT * FROM uc_dispatch_walked(%(request)s, %(run)s, %(key)s, %(today)s, %(note)s::text, %(active)s::text[],
-                                     %(ut)s::smallint, %(ua)s, %(ur)s, %(um)s, %(ids)s::integer[],
-                                     %(versions)s::integer[], %(skips)s::text[])
+    SELECT * FROM uc_dispatch_walked(:request, :run, :key, :today, CAST(:note AS text), CAST(:active AS text[]),
+                                     CAST(:ut AS smallint), :ua, :ur, :um, CAST(:ids AS integer[]),
+                                     CAST(:versions AS integer[]), CAST(:skips AS text[]))
 """
-
-
-def _execute_and_commit(s: Session, statement: str, params: dict) -> tuple[tuple | None, bool]:
-    """Run the transaction's last statement and COMMIT in one round trip (psycopg pipeline): (its first row,
-    whether the transaction is over).
-
-    The locks a dispatch takes on its book are held until COMMIT, and every other dispatch on the book waits
-    for them: sending COMMIT with the statement, rather than after its answer comes back, keeps the
-    workstation's own turnaround out of that wait. Only a session that began the connection's transaction
-    itself commits here (one joined to an outer transaction, as in tests, just runs the statement); it must
-    have nothing left to flush, and its later commit finds the transaction over and sends nothing.
-    """
-    if s.new or s.dirty or s.deleted:
-        raise RuntimeError("pending ORM changes would be committed after the transaction they belong to")
-    sa_conn = s.connection()
-    conn = sa_conn.connection.driver_connection
-    if not isinstance(s.get_bind(), Engine) or sa_conn.in_nested_transaction():
-        cursor = conn.cursor()
-        cursor.execute(statement, params)
-        return cursor.fetchone(), False
-    with conn.pipeline():
-        cursor = conn.cursor()
-        cursor.execute(statement, params)
-        conn.commit()
-        return cursor.fetchone(), True
 
 
 def _accepted(request: WalkRequest, run_id: uuid.UUID, line_id: int, chosen: WalkEntry, skipped: list[WalkEntry],

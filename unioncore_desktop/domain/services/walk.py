@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from unioncore_desktop.domain.driver_sql import fetch_dicts
 from unioncore_desktop.domain.errors import DomainError, NotFound
 from unioncore_desktop.domain.models import LaborRequest
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
@@ -232,7 +233,7 @@ class RequestRow:
 
 WalkRequest = LaborRequest | RequestRow  # the ORM row (answering an offer) or the one-statement read (dispatching)
 _REQUEST_COLUMNS = ", ".join(RequestRow.__dataclass_fields__)
-_LOCKED_CONTEXT_SQL = text(f"""
+_LOCKED_CONTEXT_SQL = f"""
     WITH req AS (SELECT {_REQUEST_COLUMNS} FROM labor_requests WHERE id = :r FOR UPDATE),
     clock AS (
         SELECT coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles') AS uc_zone,
@@ -245,7 +246,7 @@ _LOCKED_CONTEXT_SQL = text(f"""
         SELECT * FROM book_rules WHERE book_id = req.book_id
                                    AND effective_from <= CAST(c.uc_now AT TIME ZONE c.uc_zone AS date)
         ORDER BY effective_from DESC LIMIT 1) r ON true
-""")
+"""
 
 
 def locked_walk_context(session: Session, request_id: int, key: uuid.UUID,
@@ -253,7 +254,8 @@ def locked_walk_context(session: Session, request_id: int, key: uuid.UUID,
     """Lock the request and read what its walk needs (the day, the book's code and rules, whether `key` was
     already used for a dispatch) in one round trip: (the context, the key was used). A run already under way
     also reads its answered lines."""
-    row = session.execute(_LOCKED_CONTEXT_SQL, {"r": request_id, "k": key}).mappings().first()
+    rows = fetch_dicts(session, _LOCKED_CONTEXT_SQL, {"r": request_id, "k": key})
+    row = rows[0] if rows else None
     if row is None:
         raise NotFound("That labor request no longer exists.")
     request = RequestRow(**{f: row[f] for f in RequestRow.__dataclass_fields__})
@@ -324,7 +326,7 @@ def _places_with_facts(session: Session, ctx: WalkContext, *, upto: QueueKey | N
     # hashed scan of every member's qualifications and dispatches, ten times the cost of probing 25 members
     sql = (f"SELECT p.*, {_facts_columns(ctx)} FROM ({places_sql}) p JOIN members m ON m.id = p.member_id "
            "ORDER BY p.tier, p.apn, p.registered_at, p.member_id")
-    rows = session.execute(text(sql), params).mappings().all()
+    rows = fetch_dicts(session, sql, params)
     places = [Place(**{f: r[f] for f in _PLACE_FIELDS}) for r in rows]
     arrears = (_in_arrears(session, [p.member_id for p in places]) if ctx.rules.arrears_hold and places
                else frozenset())

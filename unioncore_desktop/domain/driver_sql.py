@@ -1,0 +1,61 @@
+"""The dispatch path's few hot statements, run straight on the session's psycopg connection.
+
+Every dispatch on a book waits for the one before it, and on a two-core hall server the workstations share the
+CPU with it: SQLAlchemy's per-statement work (compiling the text, building result metadata and row mappings)
+cost four times the statements' own client time there. These run in the session's transaction, after its
+pending changes are flushed, with the same `:name` parameters as `text()`; errors leave through the unit of
+work's translation like any other.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from psycopg.rows import dict_row
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+_BIND = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")  # as sqlalchemy.text() finds its binds
+
+
+@lru_cache(maxsize=64)
+def _pyformat(statement: str) -> str:
+    return _BIND.sub(r"%(\1)s", statement.replace("%", "%%"))
+
+
+def _driver(session: Session):
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection().connection.driver_connection
+
+
+def fetch_dicts(session: Session, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """All rows of `statement` as dicts (column name -> value)."""
+    with _driver(session).cursor(row_factory=dict_row) as cursor:
+        return cursor.execute(_pyformat(statement), params).fetchall()
+
+
+def execute_and_commit(session: Session, statement: str, params: dict[str, Any]) -> tuple[tuple | None, bool]:
+    """Run the transaction's last statement and COMMIT in one round trip (psycopg pipeline): (its first row,
+    whether the transaction is over).
+
+    The locks a dispatch takes on its book are held until COMMIT, and every other dispatch on the book waits
+    for them: sending COMMIT with the statement, rather than after its answer comes back, keeps the
+    workstation's own turnaround out of that wait. Only a session that began the connection's transaction
+    itself commits here (one joined to an outer transaction, as in tests, just runs the statement); it must
+    have nothing left to flush, and its later commit finds the transaction over and sends nothing.
+    """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("pending ORM changes would be committed after the transaction they belong to")
+    sa_conn = session.connection()
+    conn = sa_conn.connection.driver_connection
+    if not isinstance(session.get_bind(), Engine) or sa_conn.in_nested_transaction():
+        with conn.cursor() as cursor:
+            return cursor.execute(_pyformat(statement), params).fetchone(), False
+    with conn.pipeline():
+        cursor = conn.cursor()
+        cursor.execute(_pyformat(statement), params)
+        conn.commit()
+        return cursor.fetchone(), True
