@@ -28,6 +28,8 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import sessionmaker
 
 from unioncore_desktop.domain.errors import DomainError
+from unioncore_desktop.domain.services import dispatch as dispatch_module
+from unioncore_desktop.domain.services import walk as walk_module
 from unioncore_desktop.domain.services.dispatch import dispatch_next_accepting
 from unioncore_desktop.domain.uow import UnitOfWork
 from unioncore_desktop.seed.referral_world import build_world
@@ -37,16 +39,29 @@ EXEMPT_AT_TOP = 12  # every walk passes these first and writes their skip lines,
 
 class Phases:
     """Splits each dispatch at the statement that locks the book's list (the first `FOR UPDATE OF g`, or the
-    server-side walk, which waits for the lock and then does all the locked work in that one statement)."""
+    server-side walk, which waits for the lock and then does all the locked work in that one statement).
+
+    Statements go through the engine (its cursor events) or straight to the driver (`domain.driver_sql`,
+    wrapped here where the services call it)."""
 
     def __init__(self, engine) -> None:
         self.rows: list[tuple[float, float, float, int, float]] = []
         self.lock_start: float | None = None
         self.lock_end: float | None = None
-        self.last_after: float | None = None
         self.statements = 0
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
+        walk_module.fetch_dicts = self._timed(walk_module.fetch_dicts)
+        dispatch_module.execute_and_commit = self._timed(dispatch_module.execute_and_commit)
+
+    def _timed(self, run):
+        def timed(session, statement, params):
+            self._before(None, None, statement)
+            try:
+                return run(session, statement, params)
+            finally:
+                self._after()
+        return timed
 
     def _before(self, conn, cursor, statement, *args) -> None:
         self.statements += 1
@@ -54,21 +69,16 @@ class Phases:
             self.lock_start = time.perf_counter()
 
     def _after(self, *args) -> None:
-        self.last_after = time.perf_counter()
         if self.lock_start is not None and self.lock_end is None:
-            self.lock_end = self.last_after
+            self.lock_end = time.perf_counter()
 
     def start(self) -> None:
-        self.lock_start = self.lock_end = self.last_after = None
+        self.lock_start = self.lock_end = None
         self.statements = 0
         self.cpu0 = time.process_time()
 
     def record(self, t0: float, t1: float) -> None:
-        """(before the locking statement, it, after it) in ms, statements, workstation CPU ms. A statement sent
-        with its COMMIT on the driver's pipeline passes no engine event: then it is all after the last event."""
-        if self.lock_start is None and self.last_after is not None:
-            self.lock_start, self.lock_end = self.last_after, t1
-            self.statements += 1
+        """(before the locking statement, it, after it) in ms, statements, workstation CPU ms."""
         if self.lock_start is None or self.lock_end is None:
             return
         self.rows.append(((self.lock_start - t0) * 1000, (self.lock_end - self.lock_start) * 1000,
