@@ -237,3 +237,12 @@ class TestBooksTriggers:
             session.commit()
         assert [(c.table, c.op, c.key) for c in recorder.next_batch()] == [("registrations", "I", str(book))]
         assert recorder.no_more_batches(within=0.3)
+
+
+def test_dues_setup_tables_notify_once_per_statement_with_no_key(listener, recorder, other):
+    other.execute(text("INSERT INTO dues_rates (classification, effective_from, amount) VALUES "
+                       "('journeyman', DATE '2030-01-01', 80), ('apprentice_1', DATE '2030-01-01', 40), "
+                       "('retiree', DATE '2030-01-01', 10)"))
+    batch = recorder.next_batch()
+    assert [(c.table, c.op, c.key) for c in batch] == [("dues_rates", "I", None)]
+    assert recorder.no_more_batches(within=0.3)

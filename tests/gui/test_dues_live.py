@@ -113,6 +113,9 @@ def test_dues_tables_map_to_the_kinds_the_dues_screens_send():
                Change("payments", "I", "7", "c", None), Change("payment_batches", "U", "3", "a", None),
                Change("remittances", "I", "12", "a", None)]
     assert group_by_kind(changes) == {"dues": [7, 9], "dues_batch": [3], "remittance": [12]}
+    # months, rates and charges notify once per statement, with no key: anything of the kind may have changed
+    changes = [Change(table, "I", None, "a", None) for table in ("dues_charges", "dues_periods", "dues_rates")]
+    assert group_by_kind(changes) == {"dues": [], "dues_period": [], "dues_rate": []}
 
 
 def test_a_payment_at_another_counter_reaches_the_member_ledger_keeping_the_selection(
@@ -196,3 +199,23 @@ def test_an_adjustment_requested_at_another_counter_reaches_the_managers_queue(
 
     qtbot.waitUntil(lambda: adjustments.model.rowCount() == 1, timeout=WAIT)
     assert adjustments.model.rows[0].member_id == dues_db.maria
+
+
+def test_a_rate_set_at_another_desk_reaches_the_managers_rates_and_charges_reach_the_ledger(
+        qtbot, logins, open_dues, dues_db):
+    screen = open_dues(logins("manager", "Manager Desk"))
+    rates = screen.manager.rates
+    screen.tabs.setCurrentWidget(rates)
+    qtbot.waitUntil(lambda: rates.model.rowCount() == 1, timeout=WAIT)
+    ledger = open_dues(logins("dues_clerk", "Desk One"))
+    find_member(qtbot, ledger, "7464416")
+    assert [line.kind for line in ledger.member_dues.model.rows] == ["charge", "charge"]
+
+    other = logins("manager", "Other Desk")
+    next_month = add_months(month_start(dues_db.today), 1)
+    dues_services.set_rate(other.uow(), classification="journeyman", effective_from=next_month, amount="80.00")
+    qtbot.waitUntil(lambda: rates.model.rowCount() == 2, timeout=WAIT)
+
+    dues_services.generate_charges(other.uow(), month=next_month)
+    qtbot.waitUntil(lambda: [line.kind for line in ledger.member_dues.model.rows] == ["charge"] * 3, timeout=WAIT)
+    assert ledger.member_dues.model.rows[-1].amount == D("80.00")

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 # Notified table -> data_changed kind. The ids sent are the trigger's key column (migrations 0003 and 0004
 # NOTIFIED): a book id for registrations, labor_requests, dispatches and check_marks; a request id for bids;
 # a member id for payments and dues adjustments ("dues", as the dues screens send locally); a batch id for
-# payment batches; a remittance id for remittances.
+# payment batches; a remittance id for remittances. Dues months, rates and charges notify once per statement
+# with no key (migration 0012): anything of that kind may have changed.
 TABLE_KINDS: dict[str, str] = {
     "registrations": "registration",
     "labor_requests": "labor_request",
@@ -38,6 +39,9 @@ TABLE_KINDS: dict[str, str] = {
     "dues_adjustments": "dues",
     "payment_batches": "dues_batch",
     "remittances": "remittance",
+    "dues_charges": "dues",
+    "dues_periods": "dues_period",
+    "dues_rates": "dues_rate",
 }
 
 ListenerFactory = Callable[[ChangesCallback, StateCallback], ChangeListener]

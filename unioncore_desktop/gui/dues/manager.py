@@ -330,7 +330,7 @@ class CloseMonthPanel(QWidget):
 
     def _on_hub_data_changed(self, kind: str, _ids: list, initiator: object) -> None:
         # as for the adjustments: other workstations' changes refresh the checklist while it is on screen
-        if kind in ("dues", "dues_batch", "remittance") and initiator is not self and (
+        if kind in ("dues", "dues_batch", "remittance", "dues_period") and initiator is not self and (
                 initiator is not None or self.isVisible()):
             self.refresh()
 
@@ -491,6 +491,11 @@ class RatesPanel(QWidget):
         self.filter_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.add_button.clicked.connect(self.add_rate)
         self.amount_edit.returnPressed.connect(self.add_rate)
+        events.hub().data_changed.connect(self._on_hub_data_changed)
+
+    def _on_hub_data_changed(self, kind: str, _ids: list, initiator: object) -> None:
+        if kind == "dues_rate" and initiator is not self:  # a rate set at another desk
+            self.refresh()
 
     def set_today(self, today: date) -> None:
         first = add_months(month_start(today), 1)
