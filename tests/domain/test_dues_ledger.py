@@ -251,6 +251,14 @@ def test_posting_the_same_key_twice_returns_the_first_payment(hall):
         svc.post_payment(hall.uow, idempotency_key=key, member_id=m, amount="80", method="cash")
 
 
+def test_a_batch_cannot_be_deposited_after_today(hall):
+    with pytest.raises(ValidationError) as info:
+        svc.open_batch(hall.uow, deposit_on=hall.today + timedelta(days=1), deposit_total="150")
+    assert "after today" in info.value.errors["deposit_on"]
+    assert hall.connection.execute(text("SELECT count(*) FROM payment_batches")).scalar_one() == 0
+    assert svc.open_batch(hall.uow, deposit_on=hall.today - timedelta(days=3), deposit_total="150").id
+
+
 def test_a_batch_closes_only_when_it_balances(hall):
     m = hall.member("7000040")
     batch = svc.open_batch(hall.uow, deposit_on=hall.today, deposit_total="150")

@@ -256,3 +256,14 @@ def test_receipts_print_per_payment_and_for_the_batch(qtbot, screen, tmp_path, m
     qtbot.mouseClick(screen.panel.print_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(screen.print_batch_button, Qt.MouseButton.LeftButton)
     assert [t for t, _b in built] == ["Receipt", f"Receipts for batch {screen.batch.id}"]
+
+
+def test_the_deposit_date_stops_at_the_halls_today(qtbot, screen, dues_db):
+    qtbot.waitUntil(lambda: screen.today is not None, timeout=WAIT)
+    today = screen.deposit_date.date()
+    screen.deposit_date.setDate(today.addDays(1))
+    assert screen.deposit_date.date() == today == screen.deposit_date.maximumDate()
+    screen.deposit_date.setDate(today.addDays(-2))
+    open_batch(qtbot, screen, "75.00")
+    qtbot.waitUntil(lambda: screen.batch is not None, timeout=WAIT)
+    assert screen.batch.deposit_on.isoformat() == today.addDays(-2).toString("yyyy-MM-dd")

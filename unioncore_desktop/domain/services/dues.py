@@ -241,9 +241,14 @@ def open_batch(uow: UnitOfWork, *, deposit_on: date, deposit_total: Decimal | st
     if total < 0:
         raise ValidationError({"deposit_total": "The deposit total cannot be negative."})
     with uow:
+        # money is deposited on a day that has come: a later date is a mis-keyed one
         batch_id = uow.session.execute(text("""
-            INSERT INTO payment_batches (deposit_on, deposit_total, note) VALUES (:d, :t, :n) RETURNING id
-        """), {"d": deposit_on, "t": total, "n": (note or "").strip() or None}).scalar_one()
+            INSERT INTO payment_batches (deposit_on, deposit_total, note)
+            SELECT :d, :t, :n WHERE CAST(:d AS date) <= uc_hall_today() RETURNING id
+        """), {"d": deposit_on, "t": total, "n": (note or "").strip() or None}).scalar()
+        if batch_id is None:
+            today = uow.session.execute(text("SELECT uc_hall_today()")).scalar_one()
+            raise ValidationError({"deposit_on": f"The deposit date cannot be after today ({today:%a %d %b %Y})."})
         summary = q.batch_summary(uow.session, batch_id)
         uow.commit()
         return summary

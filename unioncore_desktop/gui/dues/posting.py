@@ -303,6 +303,7 @@ class PostingScreen(QWidget):
 
     def _on_today(self, today: date) -> None:
         self.today = today
+        self.deposit_date.setMaximumDate(QDate(today.year, today.month, today.day))  # deposits have happened
         if self.batch is None:
             self._set_deposit_date(today)
 
@@ -469,10 +470,10 @@ class PostingScreen(QWidget):
     def _batch_failed(self, exc: BaseException, *, focus: bool = True) -> None:
         if isinstance(exc, DomainError):
             errors = exc.errors if isinstance(exc, ValidationError) else {}
-            self.batch_error.setText(errors.get("deposit_total") or exc.message)
+            self.batch_error.setText(errors.get("deposit_total") or errors.get("deposit_on") or exc.message)
             self.batch_error.setVisible(True)
             if focus:
-                self.deposit_total.setFocus()
+                (self.deposit_date if "deposit_on" in errors else self.deposit_total).setFocus()
             if isinstance(exc, StaleRecord):
                 self.refresh()
 
