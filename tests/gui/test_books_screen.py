@@ -116,7 +116,7 @@ def test_sign_on_by_type_ahead_puts_the_member_at_the_bottom_of_tier_1(qtbot, sc
     assert books_hall.books["SOUND_COMM"] not in dialog.book_checks  # not qualified: not offered
     dialog.method_combo.setCurrentIndex(dialog.method_combo.findData("email"))
 
-    qtbot.mouseClick(dialog.sign_on_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Quinn" in names(screen), timeout=WAIT)
     assert not dialog.isVisible()
     assert names(screen) == ["Lovelace", "Okafor", "Charisse", "Quinn", "Tran"]
@@ -137,13 +137,13 @@ def test_a_second_sign_on_shows_the_clear_message_and_the_dialog_keeps_the_input
     other = books_hall.login("dispatcher", "Desk Two")
     sign_on(other.uow(), member_id=books_hall.members["rosa"], book_ids=[books_hall.books["WIRE_SEATTLE"]])
 
-    qtbot.mouseClick(dialog.sign_on_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     error = dialog.errors.labels["book"]
     qtbot.waitUntil(error.isVisible, timeout=WAIT)
     assert "Rosa Parks (7000106) already has a live registration on WIRE SEATTLE" in error.text()
     assert dialog.isVisible() and dialog.member_edit.text().startswith("Parks, Rosa")
     assert dialog.book_checks[books_hall.books["WIRE_SEATTLE"]].isChecked() and bremerton.isChecked()
-    assert dialog.sign_on_button.isEnabled()
+    assert dialog.save_button.isEnabled()
     with books_hall.admin.connect() as conn:  # nothing of the refused visit was written
         assert conn.execute(text("SELECT count(*) FROM registrations WHERE member_id = :m"),
                             {"m": books_hall.members["rosa"]}).scalar_one() == 1
@@ -153,7 +153,7 @@ def test_a_second_sign_on_shows_the_clear_message_and_the_dialog_keeps_the_input
 def test_sign_on_without_choosing_from_the_list_is_stopped_at_the_field(qtbot, screen):
     dialog = screen.sign_on()
     qtbot.keyClicks(dialog.member_edit, "nobody in particular")
-    qtbot.mouseClick(dialog.sign_on_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.errors.labels["member"].isVisible() and dialog.isVisible()
     dialog.reject()
 

@@ -150,7 +150,7 @@ def test_nothing_awaiting_is_said_at_the_form_and_by_the_server(qtbot, screen, b
     choose_by_type_ahead(qtbot, dialog, "Ada Lovelace", "7000101")
     assert not dialog.book_checks and "has no registration awaiting re-registration" in dialog.books_hint.text()
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert "nothing to re-register" in dialog.errors.labels["book"].text()
+    assert "has no registration awaiting re-registration" in dialog.errors.labels["book"].text()
     assert dialog.isVisible()
 
     # Rosa is re-registered at another desk while this dialog shows her books.

@@ -72,7 +72,7 @@ def test_office_and_lower_tier_are_stamped_on_the_registrations(qtbot, screen, b
     assert dialog.office_combo.currentText() == "Bremerton office"
     assert ui_settings.workstation_office() == "BREMERTON"
 
-    qtbot.mouseClick(dialog.sign_on_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Alvarez" in names(screen), timeout=WAIT)
     row = next(r for r in screen.model.rows if r.last_name == "Alvarez")
     assert row.tier == 3 and screen.model.rows[-1] is row  # tier 3: below everyone in tiers 1 and 2
@@ -111,11 +111,11 @@ def test_a_tier_the_member_no_longer_qualifies_for_is_refused_beside_the_tiers_k
         conn.execute(text("UPDATE member_qualified_books SET tier = 3 WHERE member_id = :m AND book_code = "
                           "'WIRE_SEATTLE'"), {"m": books_hall.members["zoe"]})
 
-    qtbot.mouseClick(dialog.sign_on_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     tier_error = dialog.errors.labels["tier"]
     qtbot.waitUntil(lambda: tier_error.isVisible(), timeout=WAIT)
     assert "tier 3 or lower, not tier 2" in tier_error.text()
-    assert dialog.isVisible() and dialog.sign_on_button.isEnabled() and dialog.sign_on_button.isDefault()
+    assert dialog.isVisible() and dialog.save_button.isEnabled() and dialog.save_button.isDefault()
     assert dialog.member is not None and dialog.book_checks[seattle].isChecked()
     assert dialog.tier_combos[seattle].currentData() == 2
     assert "Alvarez" not in names(screen)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from html import escape
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -40,6 +41,7 @@ from unioncore_desktop.gui import events, icons, messages, reporting
 from unioncore_desktop.gui.books.dialogs import ExemptionDialog, SignOnDialog
 from unioncore_desktop.gui.books.drop_run import DropRunDialog
 from unioncore_desktop.gui.books.reregister import PASSED_COLOR, ReregisterDialog
+from unioncore_desktop.gui.books.visit import MemberVisitDialog
 from unioncore_desktop.gui.itemmodels.books import BookListModel
 from unioncore_desktop.gui.itemmodels.formatting import format_date
 from unioncore_desktop.gui.roles import MANAGERS, REFERRAL_WRITERS
@@ -55,6 +57,7 @@ BOOK_KINDS = ("registration", "check_mark")
 ANY_BOOK_KINDS = ("dispatch", "member")
 TIERS = (1, 2, 3, 4)
 SIZE_SAMPLE_ROWS = 60
+VisitDialogT = TypeVar("VisitDialogT", bound=MemberVisitDialog)
 AWAITING_SHOWN = 6  # names in the awaiting line; the rest are counted (and listed in its tooltip)
 
 
@@ -407,56 +410,37 @@ class BooksScreen(QWidget):
     def sign_on(self) -> SignOnDialog | None:
         if not self.sign_on_action.isEnabled():
             return None
-        dialog = SignOnDialog(self.runner, self.hall, self.books, self.book_id, self, settings=self.settings)
-        dialog.accepted.connect(lambda: self._on_signed_on(dialog))
-        self._dialog = dialog
-        dialog.open()
-        dialog.member_edit.setFocus()
-        return dialog
-
-    def _on_signed_on(self, dialog: SignOnDialog) -> None:
-        here = [r for r in dialog.signed_on if r.book_id == self.book_id]
-        if dialog.signed_on:
-            first = dialog.signed_on[0]
-            books = ", ".join(r.book_name for r in dialog.signed_on)
-            messages.status(self, self.tr("Signed on {card} to {books}, APN {apn}").format(
-                card=dialog.member.card_number if dialog.member else "", books=books, apn=f"{first.apn:.2f}"))
-        if here:
-            # Select the new line once the reload (already started by the command's data_changed) lands.
-            registration_id = here[0].id
-            if self.panel.select_id(registration_id):
-                return
-
-            def select() -> None:
-                self.loaded.disconnect(select)
-                self.panel.select_id(registration_id)
-
-            self.loaded.connect(select)
+        return self._open_visit(SignOnDialog(self.runner, self.hall, self.books, self.book_id, self,
+                                             settings=self.settings), self.tr("Signed on {card} to {books}, APN {apn}"))
 
     def reregister(self, member_id: int | None = None) -> ReregisterDialog | None:
         """R6: re-register a member awaiting it; `member_id` picks the member (a name in the awaiting line)."""
         if not self.reregister_action.isEnabled():
             return None
-        dialog = ReregisterDialog(self.runner, self.hall, self, settings=self.settings, member_id=member_id)
-        dialog.accepted.connect(lambda: self._on_reregistered(dialog))
-        self._dialog = dialog
-        dialog.open()
-        dialog.member_edit.setFocus()
-        return dialog
+        return self._open_visit(ReregisterDialog(self.runner, self.hall, self, settings=self.settings,
+                                                 member_id=member_id),
+                                self.tr("Re-registered {card} on {books}, new APN {apn}"))
 
     def _on_awaiting_info_link_activated(self, link: str) -> None:
         if link.isdigit():
             self.reregister(int(link))
 
-    def _on_reregistered(self, dialog: ReregisterDialog) -> None:
-        rows = dialog.reregistered
+    def _open_visit(self, dialog: VisitDialogT, done: str) -> VisitDialogT:
+        dialog.accepted.connect(lambda: self._on_visit_saved(dialog, done))
+        self._dialog = dialog
+        dialog.open()
+        dialog.member_edit.setFocus()
+        return dialog
+
+    def _on_visit_saved(self, dialog: MemberVisitDialog, done: str) -> None:
+        rows = dialog.saved
         if not rows:
             return
-        messages.status(self, self.tr("Re-registered {card} on {books}, new APN {apn}").format(
-            card=dialog.member.card_number if dialog.member else "", books=", ".join(r.book_name for r in rows),
-            apn=f"{rows[0].apn:.2f}"))
+        messages.status(self, done.format(card=dialog.member.card_number if dialog.member else "",
+                                          books=", ".join(r.book_name for r in rows), apn=f"{rows[0].apn:.2f}"))
         here = next((r for r in rows if r.book_id == self.book_id), None)
         if here is not None and not self.panel.select_id(here.id):
+            # select the new line once the reload (already started by the command's data_changed) lands
             registration_id = here.id
 
             def select() -> None:
