@@ -11,6 +11,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.db.connection import connect as connect_hall
+from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.gui import messages
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
@@ -68,3 +71,22 @@ def runner(qtbot: QtBot) -> Iterator[TaskRunner]:
 @pytest.fixture
 def sync_runner() -> TaskRunner:
     return TaskRunner(synchronous=True)
+
+
+@pytest.fixture
+def staff_login(databases, runner: TaskRunner) -> Iterator[Callable[..., HallConnection]]:
+    """Log a new staff member in to a test hall, as the login dialog would: `staff_login(database, role,
+    full_name=None)`. The connections close after the test's runner has finished (reads still in flight need
+    them)."""
+    halls: list[HallConnection] = []
+
+    def login(database: str, role: str, full_name: str | None = None) -> HallConnection:
+        user = databases.make_staff(database, role, full_name or f"Test {role.title()}")
+        hall = connect_hall(ConnectionProfile.from_url(databases.server.url(database, user)))
+        halls.append(hall)
+        return hall
+
+    yield login
+    runner.shutdown(wait=True)
+    for hall in halls:
+        hall.close()

@@ -15,9 +15,8 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from unioncore_desktop.db.connection import HallConnection, connect
+from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.db.notify import Change
-from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.rules.dues import add_months, month_start
 from unioncore_desktop.domain.services import dues as dues_services
@@ -53,19 +52,8 @@ def dues_db(databases):
 
 
 @pytest.fixture
-def logins(dues_db, runner):
-    halls: list[HallConnection] = []
-
-    def login(role: str, name: str) -> HallConnection:
-        user = dues_db.databases.make_staff(dues_db.name, role, name)
-        hall = connect(ConnectionProfile.from_url(dues_db.databases.server.url(dues_db.name, user)))
-        halls.append(hall)
-        return hall
-
-    yield login
-    runner.shutdown(wait=True)
-    for hall in halls:
-        hall.close()
+def logins(dues_db, staff_login):
+    return lambda role, name=None: staff_login(dues_db.name, role, name)
 
 
 @pytest.fixture

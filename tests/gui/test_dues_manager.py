@@ -11,8 +11,6 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from sqlalchemy import text
 
-from unioncore_desktop.db.connection import connect
-from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.domain.rules.dues import add_months, month_start
 from unioncore_desktop.domain.services import dues as dues_services
 from unioncore_desktop.gui.dues.screen import DuesScreen
@@ -38,19 +36,8 @@ def dues_db(databases):
 
 
 @pytest.fixture
-def logins(dues_db, runner):
-    halls = []
-
-    def login(role: str, name: str | None = None):
-        user = dues_db.databases.make_staff(dues_db.name, role, name or f"Test {role}")
-        hall = connect(ConnectionProfile.from_url(dues_db.databases.server.url(dues_db.name, user)))
-        halls.append(hall)
-        return hall
-
-    yield login
-    runner.shutdown(wait=True)
-    for hall in halls:
-        hall.close()
+def logins(dues_db, staff_login):
+    return lambda role, name=None: staff_login(dues_db.name, role, name)
 
 
 @pytest.fixture

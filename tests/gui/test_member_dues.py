@@ -13,8 +13,6 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from unioncore_desktop.db.connection import connect
-from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.domain.rules.dues import add_months, month_start
 from unioncore_desktop.domain.services import dues as dues_services
 from unioncore_desktop.domain.uow import UnitOfWork
@@ -43,19 +41,8 @@ def dues_db(databases):
 
 
 @pytest.fixture
-def logins(dues_db, runner):
-    halls = []
-
-    def login(role: str, name: str | None = None):
-        user = dues_db.databases.make_staff(dues_db.name, role, name or f"Test {role}")
-        hall = connect(ConnectionProfile.from_url(dues_db.databases.server.url(dues_db.name, user)))
-        halls.append(hall)
-        return hall
-
-    yield login
-    runner.shutdown(wait=True)
-    for hall in halls:
-        hall.close()
+def logins(dues_db, staff_login):
+    return lambda role, name=None: staff_login(dues_db.name, role, name)
 
 
 @pytest.fixture

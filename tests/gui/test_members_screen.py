@@ -9,8 +9,6 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import text
 
-from unioncore_desktop.db.connection import connect
-from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.gui import reporting
 from unioncore_desktop.gui.main_window import MainWindow
 from unioncore_desktop.gui.members.screen import MembersScreen
@@ -30,19 +28,9 @@ def hall_db(databases):
     return name, databases
 
 
-def login(hall_db, role: str):
-    name, databases = hall_db
-    user = databases.make_staff(name, role, f"Test {role.title()}")
-    hall = connect(ConnectionProfile.from_url(databases.server.url(name, user)))
-    return hall
-
-
 @pytest.fixture
-def manager_hall(hall_db, runner):
-    hall = login(hall_db, "manager")
-    yield hall
-    runner.shutdown(wait=True)  # reads still in flight finish before their engine goes
-    hall.close()
+def manager_hall(hall_db, staff_login):
+    return staff_login(hall_db[0], "manager")
 
 
 @pytest.fixture
@@ -124,18 +112,13 @@ def test_stale_save_is_refused_shows_what_changed_and_keeps_edits(qtbot, screen,
     assert (screen.current.city, screen.current.phone, screen.current.version) == ("Tacoma", "(206) 555-0177", 3)
 
 
-def test_dispatcher_may_edit_contact_details_only(qtbot, runner, ui_settings, hall_db):
-    hall = login(hall_db, "dispatcher")
-    try:
-        widget = MembersScreen(runner, hall, ui_settings)
-        qtbot.addWidget(widget)
-        qtbot.waitUntil(lambda: widget.model.rowCount() == len(PEOPLE), timeout=10_000)
-        assert widget.form.editors["card_number"].isReadOnly()
-        assert not widget.form.editors["phone"].isReadOnly()
-        assert not widget.new_button.isEnabled()
-    finally:
-        runner.shutdown(wait=True)
-        hall.close()
+def test_dispatcher_may_edit_contact_details_only(qtbot, runner, ui_settings, hall_db, staff_login):
+    widget = MembersScreen(runner, staff_login(hall_db[0], "dispatcher"), ui_settings)
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: widget.model.rowCount() == len(PEOPLE), timeout=10_000)
+    assert widget.form.editors["card_number"].isReadOnly()
+    assert not widget.form.editors["phone"].isReadOnly()
+    assert not widget.new_button.isEnabled()
 
 
 def test_export_to_excel_and_print_the_roster(qtbot, runner, screen, tmp_path: Path, monkeypatch):

@@ -11,8 +11,6 @@ from PySide6.QtCore import Qt
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
-from unioncore_desktop.db.connection import connect
-from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.domain.services.registrations import sign_on
 from unioncore_desktop.domain.uow import UnitOfWork
 from unioncore_desktop.gui import reporting
@@ -43,18 +41,9 @@ def hall_db(databases):
     return name, databases
 
 
-def login(hall_db, role: str):
-    name, databases = hall_db
-    user = databases.make_staff(name, role, f"Test {role.title()}")
-    return connect(ConnectionProfile.from_url(databases.server.url(name, user)))
-
-
 @pytest.fixture
-def manager_hall(hall_db, runner):
-    hall = login(hall_db, "manager")
-    yield hall
-    runner.shutdown(wait=True)
-    hall.close()
+def manager_hall(hall_db, staff_login):
+    return staff_login(hall_db[0], "manager")
 
 
 @pytest.fixture
@@ -135,17 +124,12 @@ def test_dues_reports_for_a_manager(qtbot, screen):
     assert Path(written.args[0]).exists()
 
 
-def test_a_dispatcher_sees_no_dues_reports(qtbot, runner, ui_settings, hall_db):
-    hall = login(hall_db, "dispatcher")
-    try:
-        widget = ReportsScreen(runner, hall, ui_settings)
-        qtbot.addWidget(widget)
-        groups = [widget.tree.topLevelItem(i).text(0) for i in range(widget.tree.topLevelItemCount())]
-        assert groups == ["Books", "Dispatch"]
-        qtbot.waitUntil(lambda: widget.book.count() > 1, timeout=10_000)
-    finally:
-        runner.shutdown(wait=True)
-        hall.close()
+def test_a_dispatcher_sees_no_dues_reports(qtbot, runner, ui_settings, hall_db, staff_login):
+    widget = ReportsScreen(runner, staff_login(hall_db[0], "dispatcher"), ui_settings)
+    qtbot.addWidget(widget)
+    groups = [widget.tree.topLevelItem(i).text(0) for i in range(widget.tree.topLevelItemCount())]
+    assert groups == ["Books", "Dispatch"]
+    qtbot.waitUntil(lambda: widget.book.count() > 1, timeout=10_000)
 
 
 def test_reports_area_in_the_main_window(qtbot, runner, ui_settings, manager_hall):
