@@ -1,6 +1,8 @@
 """The demo hall's out-of-work books: the books and their rules, two offices, who is qualified for what,
-~4,000 registrations over the last 18 months, exemptions, check marks, open requests and a month of dispatch
-history. Deterministic and set-based (hashes of ids, never random()), like seed/generate.py."""
+~4,000 registrations over the last 18 months, exemptions, check marks, open requests (with bids on those posted
+for bids, seed/bids.py) and a month of dispatch history (a few jobs of it ended so that their members must
+re-register, seed/reregistration.py). Deterministic and set-based (hashes of ids, never random()), like
+seed/generate.py."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ from datetime import date, time
 
 from sqlalchemy import Connection, text
 
+from unioncore_desktop.seed.bids import seed_bids
 from unioncore_desktop.seed.generate import h
+from unioncore_desktop.seed.reregistration import end_for_reregistration, record_job_ends
 
 
 @dataclass(frozen=True)
@@ -98,12 +102,15 @@ def seed_books(conn: Connection, *, today: date | None = None) -> None:
         day = calendar.previous_business_day(day)
     _pool(conn)
     _history_requests(conn, days, today)
+    end_for_reregistration(conn, today=today, calendar=calendar, zone=_zone(conn))
     _plan(conn, today)
     _registrations(conn, today)
     _dispatches(conn)
     _marks(conn)
     _activity(conn)
+    record_job_ends(conn, zone=_zone(conn), staff_login=DEMO_STAFF_LOGIN)
     _open_requests(conn, today, calendar)
+    seed_bids(conn, calendar=calendar, zone=_zone(conn), staff_login=DEMO_STAFF_LOGIN)
 
 
 def _pool(conn: Connection) -> None:
@@ -233,7 +240,7 @@ def _registrations(conn: Connection, today: date) -> None:
     conn.execute(text(f"""
         INSERT INTO registrations (member_id, book_id, tier, apn, registered_at, method, office_id, status,
                                    last_resign_on, resign_due_on, restorations_used, exemption_reason,
-                                   exemption_start, exemption_end, rolled_off_on, roll_off_reason)
+                                   exemption_start, exemption_end, reregister_by, rolled_off_on, roll_off_reason)
         SELECT s.member_id, b.id, s.tier, (v.day - DATE '1899-12-30') + v.k / 100.0,
                CAST(v.day + TIME '09:05' + v.k * INTERVAL '4 minutes' AS timestamp) AT TIME ZONE :zone,
                m.method, CASE WHEN m.method = 'in_person' THEN
@@ -248,6 +255,7 @@ def _registrations(conn: Connection, today: date) -> None:
                CASE WHEN f.exempt THEN f.ex_start END,
                CASE WHEN f.exempt AND f.ex_reason IN ('traveling', 'under_scale')
                     THEN (f.ex_start + INTERVAL '6 months' - INTERVAL '1 day')::date END,
+               CASE WHEN f.status = 'awaiting_reregistration' THEN d.reregister_by END,
                CASE WHEN f.status = 'rolled_off' THEN f.off_on END,
                CASE WHEN f.status = 'rolled_off' THEN f.off_reason END
         FROM seed_plan s
@@ -260,10 +268,12 @@ def _registrations(conn: Connection, today: date) -> None:
         CROSS JOIN LATERAL (
             SELECT CASE WHEN s.status = 'rolled_off' THEN 'rolled_off'
                         WHEN s.status = 'dispatched' AND d.ended_on IS NULL THEN 'dispatched'
+                        WHEN s.status = 'dispatched' AND d.reregister_by IS NOT NULL THEN 'awaiting_reregistration'
                         WHEN s.status = 'dispatched' AND d.reason <> 'short_call_end' THEN 'rolled_off'
                         ELSE 'registered' END AS status,
                    s.status = 'dispatched' AND d.reason = 'short_call_end' AND d.ended_on IS NOT NULL AS restored,
-                   CASE WHEN s.status = 'dispatched' AND d.ended_on IS NOT NULL THEN d.ended_on
+                   CASE WHEN s.status = 'dispatched' AND d.ended_on IS NOT NULL AND d.reregister_by IS NULL
+                        THEN d.ended_on
                         WHEN CAST(:today AS date) - v.day < 30 THEN NULL
                         WHEN {h(key, 'late', 100)} = 0 THEN CAST(:today AS date) - 31 - {h(key, 'lt', 3)}
                         ELSE CAST(:today AS date) - {h('s.visit', 'rs', 30)} END AS last_resign,

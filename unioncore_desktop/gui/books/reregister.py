@@ -20,14 +20,11 @@ from unioncore_desktop.domain.rules.apn import format_apn
 from unioncore_desktop.domain.rules.registration import reregistration_overdue
 from unioncore_desktop.domain.services.registrations import reregister
 from unioncore_desktop.gui.books.visit import MemberVisitDialog
+from unioncore_desktop.gui.itemmodels.formatting import format_deadline
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 
 PASSED_COLOR = "#b00020"
-
-
-def format_deadline(when: datetime) -> str:
-    return f"{when:%a %d %b %Y %H:%M}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ from unioncore_desktop.gui.books.drop_run import DropRunDialog
 from unioncore_desktop.gui.books.reregister import PASSED_COLOR, ReregisterDialog
 from unioncore_desktop.gui.books.visit import MemberVisitDialog
 from unioncore_desktop.gui.itemmodels.books import BookListModel
-from unioncore_desktop.gui.itemmodels.formatting import format_date
+from unioncore_desktop.gui.itemmodels.formatting import format_date, format_deadline
 from unioncore_desktop.gui.roles import MANAGERS, REFERRAL_WRITERS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
@@ -87,7 +87,7 @@ def awaiting_text(rows: list[AwaitingRow]) -> str:
         return ""
     parts = []
     for row in rows[:AWAITING_SHOWN]:
-        when = f"{row.reregister_by:%a %d %b %H:%M}"
+        when = format_deadline(row.reregister_by, year=False)
         link = f"<a href='{row.member_id}'>{escape(row.display_name)}</a>"
         if row.overdue:
             parts.append(f"{link} <span style='color:{PASSED_COLOR}'>deadline passed {when}</span>")
@@ -309,7 +309,7 @@ class BooksScreen(QWidget):
         self.awaiting_info.setText(awaiting_text(rows))
         self.awaiting_info.setToolTip("\n".join(
             f"{row.display_name} (card {row.card_number}), tier {row.tier}: "
-            f"{'deadline passed' if row.overdue else 're-register by'} {row.reregister_by:%a %d %b %Y %H:%M}"
+            f"{'deadline passed' if row.overdue else 're-register by'} {format_deadline(row.reregister_by)}"
             for row in rows))
         self.awaiting_info.setVisible(bool(rows))
 

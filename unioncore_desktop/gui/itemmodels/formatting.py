@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from PySide6.QtCore import QCoreApplication
@@ -32,6 +32,15 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def format_deadline(value: datetime, *, year: bool = True) -> str:
+    """A deadline as it reads at the counter: one at midnight is the end of the day before ("end of Mon 23
+    Nov"), not "Tue 24 Nov 00:00". Shown in `value`'s own zone (pass the hall's)."""
+    day = "%a %d %b %Y" if year else "%a %d %b"
+    if value.time() == time.min:
+        return f"end of {value - timedelta(days=1):{day}}"
+    return f"{value:{day} %H:%M}"
 
 
 def format_money(value: Decimal | int | float | None) -> str:
