@@ -28,6 +28,7 @@ from unioncore_desktop.paths import resources_dir
 log = logging.getLogger(__name__)
 DEMO_DEFAULT_USER = "demo_manager"
 SCREENSHOT_TIMEOUT_MS = 120_000
+SCREENSHOT_SETTLE_MS = 1_500
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -57,6 +58,7 @@ class Application(QObject):
         self.splash.setObjectName("splash")
         self.splash.setMinimumSize(420, 120)
         self.exit_code = 0
+        self._screenshot_saved = False
 
     def start(self) -> None:
         if self.args.demo:
@@ -141,6 +143,8 @@ class Application(QObject):
             panel = screen.panel  # type: ignore[attr-defined]
             if screen.model.rowCount():  # type: ignore[attr-defined]
                 panel.view.selectRow(0)
+                # a screen whose selection opens no record (requests, referral) is ready once it has painted
+                QTimer.singleShot(SCREENSHOT_SETTLE_MS, self._save_screenshot)
             else:
                 self._save_screenshot()
 
@@ -149,6 +153,9 @@ class Application(QObject):
 
     def _save_screenshot(self) -> None:
         assert self.window is not None
+        if self._screenshot_saved:  # the record came up before the settle time
+            return
+        self._screenshot_saved = True
         path = self.args.screenshot
         path.parent.mkdir(parents=True, exist_ok=True)
         if not self.window.grab().save(str(path)):
