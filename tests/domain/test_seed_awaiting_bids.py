@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.queries.books import awaiting_reregistration
 from unioncore_desktop.domain.queries.requests import request_bids
+from unioncore_desktop.domain.services.walk import preview_walk
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar
 from unioncore_desktop.domain.rules.referral import bid_referral_day, bid_window_open
 from unioncore_desktop.domain.rules.referral_vocab import BID_SOURCES
@@ -33,6 +34,7 @@ def _seed_hall(databases, today: date | None = None) -> tuple[Engine, date]:  # 
             today = conn.execute(text("SELECT uc_hall_today()")).scalar_one()
         generate.bulk_mode(conn)
         generate.members(conn, 4000)
+        generate.skills(conn, today)
         generate.employers(conn, 120)
         generate.holidays(conn, range(today.year - 2, today.year + 2))
         seed_books(conn, today=today)
@@ -145,6 +147,10 @@ def test_bids_on_posted_requests_come_from_registered_members_in_the_window(hall
             assert [s.offer_order for s in live] == list(range(1, len(live) + 1))
             assert [s.rank for s in live] == sorted(s.rank for s in live)
             assert all(s.offer_order is None for s in shown if s.withdrawn)
+            # the morning's walk goes to the bidders, and one of them can take the job
+            walked = preview_walk(session, request_id)
+            assert walked.next is not None, number
+            assert walked.next.member_id in {b["member_id"] for b in bids if not b["withdrawn"]}, number
         assert withdrawn == 1 and set(sources) == set(BID_SOURCES)
 
 
@@ -175,3 +181,15 @@ def test_the_same_day_seeds_the_same_awaiting_members_and_bids(databases):
         (A_MONDAY - timedelta(days=4), friday_close),
         (A_MONDAY - timedelta(days=3), datetime.combine(A_MONDAY + timedelta(days=1), time(0), ZONE))]
     assert bids and {b.received_at.astimezone(ZONE).date() for b in bids} == {A_MONDAY - timedelta(days=3)}
+
+
+def test_every_open_request_in_the_demo_has_someone_to_offer_it_to(hall):
+    """A new user's first morning referral finds a next registrant on every request (skills included)."""
+    engine, _today = hall
+    with Session(engine) as session:
+        open_ids = session.execute(text(
+            "SELECT id, number FROM labor_requests WHERE status IN ('open', 'partially_filled') ORDER BY number"
+        )).all()
+        assert open_ids
+        nobody = [number for request_id, number in open_ids if preview_walk(session, request_id).next is None]
+    assert nobody == []

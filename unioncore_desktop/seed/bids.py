@@ -11,7 +11,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar
-from unioncore_desktop.domain.rules.referral_vocab import BID_SOURCES
+from unioncore_desktop.domain.rules.referral_vocab import ACTIVE_DISPATCH_STATUSES, BID_SOURCES
 from unioncore_desktop.domain.services.drop_run import snapshot_sql
 from unioncore_desktop.domain.services.referral_context import rules_for
 from unioncore_desktop.seed.generate import h
@@ -58,6 +58,16 @@ def seed_bids(conn: Connection, *, calendar: BusinessCalendar, zone: str, staff_
             FROM w JOIN labor_requests q ON q.id = w.request_id
             JOIN registrations g ON g.book_id = q.book_id AND g.status = 'registered'
                                 AND g.exemption_reason IS NULL  -- exempt members are not available for work
+            -- a member bids on a job they can take: out on no other job, not excluded by the employer, holding
+            -- every skill the request requires on its referral date (else the walk skips every bidder)
+            WHERE NOT EXISTS (SELECT 1 FROM dispatches d WHERE d.member_id = g.member_id
+                              AND d.status = ANY(CAST(:active AS text[])))
+              AND NOT EXISTS (SELECT 1 FROM member_exclusions x WHERE x.member_id = g.member_id
+                              AND x.employer_id = q.employer_id)
+              AND NOT EXISTS (SELECT 1 FROM unnest(q.requirements) AS r(skill)
+                              WHERE NOT EXISTS (SELECT 1 FROM member_skills s WHERE s.member_id = g.member_id
+                                                AND lower(trim(s.name)) = lower(trim(r.skill))
+                                                AND (s.expires_on IS NULL OR s.expires_on >= q.referral_date)))
         ), picked AS (
             SELECT p.*, p.opens + (abs(hashtextextended({key} || 'bidmin', 0)) % p.minutes) * INTERVAL '1 minute'
                             + {h(key, 'bidsec', 60)} * INTERVAL '1 second' AS received_at,
@@ -80,4 +90,4 @@ def seed_bids(conn: Connection, *, calendar: BusinessCalendar, zone: str, staff_
         )
         SELECT count(*) FROM logged
     """), {"ids": [w[0] for w in windows], "opens": [w[1] for w in windows], "minutes": [w[2] for w in windows],
-           "sources": list(BID_SOURCES), "staff": staff_login}).scalar_one()
+           "sources": list(BID_SOURCES), "staff": staff_login, "active": list(ACTIVE_DISPATCH_STATUSES)}).scalar_one()

@@ -92,6 +92,7 @@ def seed_demo(engine: Engine, *, members: int = 4000, employers: int = 850, jobs
             """), {"cards": [m[0] for m in NAMED_MEMBERS], "firsts": [m[1] for m in NAMED_MEMBERS],
                    "lasts": [m[2] for m in NAMED_MEMBERS], "classes": [m[3] for m in NAMED_MEMBERS]})
             generate.members(conn, members - len(NAMED_MEMBERS))
+            generate.skills(conn, today or _hall_today(conn))
         with timed("employers"):
             generate.employers(conn, employers)
         with timed("employment history"):

@@ -88,6 +88,26 @@ def members(conn: Connection, count: int, *, start: int = 1, card_base: int = 7_
     return result.rowcount
 
 
+def skills(conn: Connection, today: date) -> int:
+    """Certifications specialty calls ask for: most working members hold OSHA 10, about two in three
+    journeymen and foremen (fewer apprentices) OSHA 30, some a first-aid card that lapses after two years (a
+    few have lapsed), a few the specialty ones. Returns how many rows were inserted."""
+    return conn.execute(text(f"""
+        INSERT INTO member_skills (member_id, name, number, expires_on)
+        SELECT m.id, s.name, upper(left(replace(s.name, ' ', ''), 4)) || '-' || (100000 + {h("m.id || s.name", "sk#", 900000)}),
+               CASE WHEN s.years IS NOT NULL
+                    THEN CAST(:today AS date) + ({h("m.id || s.name", "skexp", 365 * 2 + 60)} - 60) * INTERVAL '1 day'
+               END
+        FROM members m
+        CROSS JOIN (VALUES ('OSHA 10', 90, 90, NULL), ('OSHA 30', 65, 25, NULL), ('First Aid/CPR', 45, 30, 2),
+                           ('Confined space', 12, 4, NULL), ('Cable splicing', 8, 2, NULL))
+                   AS s(name, journeyman_pct, apprentice_pct, years)
+        WHERE m.status = 'active'
+          AND {h("m.id || s.name", "skill", 100)} < CASE WHEN m.classification LIKE 'apprentice%'
+                                                        THEN s.apprentice_pct ELSE s.journeyman_pct END
+    """), {"today": today}).rowcount
+
+
 def employers(conn: Connection, count: int) -> None:
     """Employers with 1-3 contract codes, 1-3 worksites and 1-3 contacts (the first primary)."""
     conn.execute(text(f"""
