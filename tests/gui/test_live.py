@@ -193,6 +193,7 @@ def test_changes_group_by_kind_with_numeric_keys():
                Change("offer_lines", "I", "1", "a", None), Change("bids", "I", "x-1", "a", None)]
     assert group_by_kind(changes) == {"registration": [7, 9], "dispatch": [7], "bid": ["x-1"]}
     assert TABLE_KINDS["labor_requests"] == "labor_request"
+    assert group_by_kind([Change("book_rules", "I", "3", "a", None)]) == {"book_rules": [3]}
 
 
 # --- keeping the user's place -----------------------------------------------------------------------------

@@ -53,6 +53,22 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "uq_books_code": ("code", "That book code is already taken."),
     "uq_books_name": ("name", "That book name is already taken."),
     "uq_book_rules_book_id_effective_from": ("effective_from", "The book already has settings from that date."),
+    "ck_book_rules_effective_from_not_past": ("effective_from", "Settings take effect from today or later: "
+                                                                "decisions already made stay as they were made."),
+    "ck_book_rules_in_force_unchanged": ("effective_from", "These settings are in force or past and can never be "
+                                                           "changed or removed; schedule new settings instead."),
+    "ck_book_rules_book_unchanged": ("book", "Rule settings belong to their book; schedule settings on the other "
+                                             "book instead."),
+    "ck_book_rules_resign_days_positive": ("resign_days", "Re-sign days must be at least 1 and grace at least 0."),
+    "ck_book_rules_check_marks_allowed_positive": ("check_marks_allowed", "Allow at least 1 check mark."),
+    "ck_book_rules_short_call_days_order": ("short_call_free_days", "Calls that do not count cannot be longer "
+                                                                    "than a short call."),
+    "ck_book_rules_short_call_restorations_positive": ("short_call_restorations", "Restorations cannot be negative."),
+    "ck_book_rules_reregister_business_days_positive": ("reregister_business_days",
+                                                        "Give at least 1 business day to re-register."),
+    "ck_book_rules_exemption_cap_months_positive": ("exemption_cap_months", "The cap must be at least 1 month."),
+    "ck_book_rules_by_name_ban_days_positive": ("by_name_ban_days", "Ban days cannot be negative."),
+    "ck_book_rules_max_days_on_book_positive": ("max_days_on_book", "Give at least 1 day, or leave the limit off."),
     # dues
     "uq_dues_rates_classification_effective_from": ("effective_from",
                                                     "The classification already has a rate from that date."),

@@ -42,6 +42,7 @@ TABLE_KINDS: dict[str, str] = {
     "dues_charges": "dues",
     "dues_periods": "dues_period",
     "dues_rates": "dues_rate",
+    "book_rules": "book_rules",  # keyed by book id (migration 0013)
 }
 
 ListenerFactory = Callable[[ChangesCallback, StateCallback], ChangeListener]

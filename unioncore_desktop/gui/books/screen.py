@@ -41,6 +41,7 @@ from unioncore_desktop.gui import events, icons, messages, reporting
 from unioncore_desktop.gui.books.dialogs import ExemptionDialog, SignOnDialog
 from unioncore_desktop.gui.books.drop_run import DropRunDialog
 from unioncore_desktop.gui.books.reregister import PASSED_COLOR, ReregisterDialog
+from unioncore_desktop.gui.books.rules import BookRulesDialog
 from unioncore_desktop.gui.books.visit import MemberVisitDialog
 from unioncore_desktop.gui.itemmodels.books import BookListModel
 from unioncore_desktop.gui.itemmodels.formatting import format_date, format_deadline
@@ -52,7 +53,7 @@ from unioncore_desktop.reports import ReportContext
 from unioncore_desktop.reports.pdf.out_of_work import build_out_of_work_list
 
 # Kinds whose ids are book ids: reload when this book is named (or nothing is, meaning "anything").
-BOOK_KINDS = ("registration", "check_mark")
+BOOK_KINDS = ("registration", "check_mark", "book_rules")
 # A dispatch from any book puts the member "out on dispatch" on every other book they are on.
 ANY_BOOK_KINDS = ("dispatch", "member")
 TIERS = (1, 2, 3, 4)
@@ -162,6 +163,8 @@ class BooksScreen(QWidget):
         self.drop_run_action = self._action("audit", self.tr("&Drop run…"), None, self.open_drop_run)
         self.write_actions = (self.sign_on_action, self.reregister_action, self.re_sign_action, self.resign_action, self.exempt_action,
                               self.end_exemption_action, self.drop_run_action)
+        # managers only (the grants on book_rules): the book's effective-dated rule settings
+        self.rules_action = self._action("books", self.tr("R&ules…"), "Ctrl+Shift+B", self.open_rules)
 
         top = QHBoxLayout()
         top.addWidget(book_label)
@@ -178,6 +181,12 @@ class BooksScreen(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             actions.addWidget(button)
             self.action_buttons[action.objectName()] = button
+        if self.roles & MANAGERS:
+            button = QToolButton()
+            button.setDefaultAction(self.rules_action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            actions.addWidget(button)
+            self.action_buttons[self.rules_action.objectName()] = button
         self.selection_info = QLabel()
         self.selection_info.setObjectName("selectionInfo")
         self.selection_info.setWordWrap(True)
@@ -376,6 +385,8 @@ class BooksScreen(QWidget):
         self.exempt_action.setEnabled(writer and row is not None and not row.exempt)
         self.end_exemption_action.setEnabled(writer and row is not None and row.exemption_reason is not None)
         self.drop_run_action.setEnabled(writer)
+        self.rules_action.setEnabled(bool(self.roles & MANAGERS) and book)
+        self.rules_action.setVisible(bool(self.roles & MANAGERS))
         if not writer:
             for action in self.write_actions:
                 action.setToolTip(self.tr("Your role can read the books but not change them."))
@@ -507,6 +518,16 @@ class BooksScreen(QWidget):
             return None
         dialog = DropRunDialog(self.runner, self.hall, self.today, can_apply=bool(self.roles & MANAGERS),
                                parent=self)
+        self._dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_rules(self) -> BookRulesDialog | None:
+        """The current book's rule settings: history, those in force, and new ones from a date."""
+        book = self.current_book()
+        if book is None or not self.rules_action.isEnabled():
+            return None
+        dialog = BookRulesDialog(self.runner, self.hall, book.id, book.name, self)
         self._dialog = dialog
         dialog.open()
         return dialog

@@ -229,6 +229,8 @@ class RequestsScreen(QWidget):
     def _on_hub_data_changed(self, kind: str, _ids: list, _initiator: object) -> None:
         if kind in REFRESH_KINDS:
             self.search(self.panel.search_text())
+        elif kind == "book_rules":  # the form's short-call limit and bidding follow the rules (book kept)
+            self._load_setup()
 
     # --- type-ahead ---------------------------------------------------------------------------------------
 

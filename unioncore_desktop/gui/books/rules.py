@@ -1,0 +1,582 @@
+"""The book rules editor (managers): a book's effective-dated rule settings, the ones in force today, and a form
+to schedule new settings from a date, or to edit or cancel settings not yet in force.
+
+Settings already in force are shown, never edited: the referral decisions made under them stay explainable.
+The domain (services/book_rules.py) and the database decide; this form only parses what was typed."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.errors import StaleRecord
+from unioncore_desktop.domain.queries.book_rules import BookRulesRow, BookRulesView, book_rules_view
+from unioncore_desktop.domain.rules.book_rules import RuleSet
+from unioncore_desktop.domain.services.book_rules import (
+    cancel_scheduled_book_rules,
+    edit_scheduled_book_rules,
+    schedule_book_rules,
+)
+from unioncore_desktop.gui import events, icons, messages
+from unioncore_desktop.gui.itemmodels.base import Column, RowTableModel
+from unioncore_desktop.gui.requests.form import parse_date
+from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
+from unioncore_desktop.gui.widgets.simple_table import simple_table
+
+CHANGE_KIND = "book_rules"  # data_changed kind; ids are book ids, as for registrations
+SCHEDULED_COLOR = QColor("#1d4ed8")
+PAST_COLOR = QColor("#64748b")
+SPIN_MAX = 9999  # wide on purpose: the domain says what range each setting allows, beside the field
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def resign_text(r: RuleSet) -> str:
+    text = f"every {_plural(r.resign_days, 'day')}"
+    if r.resign_grace_days:
+        text += f", grace {r.resign_grace_days}"
+    return text + (", monthly window" if r.resign_monthly_window else "")
+
+
+def short_call_text(r: RuleSet) -> str:
+    return (f"≤ {r.short_call_max_days} days, ≤ {r.short_call_free_days} free, "
+            f"{_plural(r.short_call_restorations, 'restoration')}")
+
+
+def bidding_text(r: RuleSet) -> str:
+    if not r.bidding_enabled:
+        return "off"
+    return f"{r.bid_opens:%H:%M}–{r.bid_closes:%H:%M}, check in by {r.bid_checkin_by:%H:%M}"
+
+
+def options_text(r: RuleSet) -> str:
+    parts = []
+    if r.max_days_on_book is not None:
+        parts.append(f"max {r.max_days_on_book} days on book")
+    if r.arrears_hold:
+        parts.append("arrears hold")
+    if r.discharge_suspension:
+        parts.append("discharge suspension")
+    return ", ".join(parts)
+
+
+def summary_lines(r: RuleSet) -> list[tuple[str, str]]:
+    """(rule, setting) pairs in R-number order, as the in-force summary shows them."""
+    return [
+        ("R3 request cut-off", f"{r.request_cutoff:%H:%M}"),
+        ("R6 re-register within", _plural(r.reregister_business_days, "business day")),
+        ("R7 re-sign", resign_text(r)),
+        ("R8 bidding", bidding_text(r)),
+        ("R9 short calls", short_call_text(r)),
+        ("R10 check marks", f"roll off at mark {r.check_marks_allowed}"),
+        ("R12 by-name ban", _plural(r.by_name_ban_days, "day")),
+        ("R14 exemption cap", _plural(r.exemption_cap_months, "month")),
+        ("Options", options_text(r) or "none"),
+    ]
+
+
+def _state_color(row: BookRulesRow) -> QColor | None:
+    return {"scheduled": SCHEDULED_COLOR, "past": PAST_COLOR}.get(row.state)
+
+
+def _made_tooltip(row: BookRulesRow) -> str | None:
+    parts = []
+    if row.created_at is not None:
+        parts.append(f"Entered {row.created_at.astimezone():%Y-%m-%d %H:%M} by {row.created_by}")
+    else:
+        parts.append("Entered when the hall was set up")
+    if row.changed_at is not None:
+        parts.append(f"last changed {row.changed_at.astimezone():%Y-%m-%d %H:%M} by {row.changed_by}")
+    return "; ".join(parts)
+
+
+class BookRulesModel(RowTableModel[BookRulesRow]):
+    """The history, newest first; scheduled rows in blue, past rows greyed."""
+
+    columns = (
+        Column("effective_from", "From", value=lambda r: r.effective_from, kind="date", foreground=_state_color),
+        Column("effective_until", "Until", kind="date", foreground=_state_color),
+        Column("state", "Status", value=lambda r: r.state_label, foreground=_state_color),
+        Column("created_by", "Entered by", value=lambda r: r.created_by or "Hall set-up", tooltip=_made_tooltip),
+        Column("resign", "R7 Re-sign", value=lambda r: resign_text(r.rules)),
+        Column("short_calls", "R9 Short calls", value=lambda r: short_call_text(r.rules)),
+        Column("marks", "R10 Marks", value=lambda r: r.rules.check_marks_allowed, kind="int"),
+        Column("reregister", "R6 Re-reg. days", value=lambda r: r.rules.reregister_business_days, kind="int"),
+        Column("exemption", "R14 Cap (months)", value=lambda r: r.rules.exemption_cap_months, kind="int"),
+        Column("bidding", "R8 Bidding", value=lambda r: bidding_text(r.rules)),
+        Column("cutoff", "R3 Cut-off", value=lambda r: f"{r.rules.request_cutoff:%H:%M}"),
+        Column("ban", "R12 Ban days", value=lambda r: r.rules.by_name_ban_days, kind="int"),
+        Column("options", "Options", value=lambda r: options_text(r.rules)),
+    )
+
+
+def parse_time(text: str) -> tuple[time | None, str | None]:
+    """'7:00', '0700', '17:30' -> a time; anything else -> an error message."""
+    m = re.fullmatch(r"(\d{1,2}):?(\d{2})", text.strip())
+    if m and int(m[1]) < 24 and int(m[2]) < 60:
+        return time(int(m[1]), int(m[2])), None
+    return None, "Give a time as HH:MM (24-hour)."
+
+
+class BookRulesDialog(QDialog):
+    """Opened from the Books screen for the current book. Closes only when the user closes it: a manager
+    usually looks at the history, schedules, and checks the row that appears."""
+
+    loaded = Signal()  # the history is on screen
+    saved = Signal(object)  # BookRulesRow scheduled or edited
+
+    INT_FIELDS = ("resign_days", "resign_grace_days", "short_call_max_days", "short_call_free_days",
+                  "short_call_restorations", "check_marks_allowed", "reregister_business_days",
+                  "exemption_cap_months", "by_name_ban_days")
+    TIME_FIELDS = ("bid_opens", "bid_closes", "bid_checkin_by", "request_cutoff")
+    FLAG_FIELDS = ("resign_monthly_window", "bidding_enabled", "arrears_hold", "discharge_suspension")
+
+    def __init__(self, runner: TaskRunner, hall: HallConnection, book_id: int, book_name: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Rules for {book}").format(book=book_name))
+        self.setObjectName("bookRulesDialog")
+        self.runner = runner
+        self.hall = hall
+        self.book_id = book_id
+        self.view: BookRulesView | None = None
+        self.editing: BookRulesRow | None = None
+        self._select_after_load: int | None = None
+
+        self.in_force_label = QLabel()
+        self.in_force_label.setObjectName("inForce")
+        self.in_force_label.setWordWrap(True)
+        self.in_force_label.setTextFormat(Qt.TextFormat.RichText)
+        self.model = BookRulesModel(parent=self)
+        self.table: QTableView = simple_table(self.model)
+        self.table.setObjectName("rulesHistory")
+        self.table.setSortingEnabled(False)  # newest first is the reading order
+        self.table.setMinimumHeight(150)
+        self.table.installEventFilter(self)
+
+        self.edit_action = self._action(self.tr("&Edit scheduled"), "Ctrl+E", self.edit_selected)
+        self.cancel_action = self._action(self.tr("&Cancel scheduled…"), "Ctrl+Shift+Del", self.cancel_selected)
+        self.cancel_action.setIcon(icons.get("deactivate"))
+        table_buttons = QHBoxLayout()
+        for action in (self.edit_action, self.cancel_action):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            table_buttons.addWidget(button)
+        table_buttons.addStretch(1)
+        self.table_hint = QLabel(self.tr("Settings in force or past never change; schedule new ones instead."))
+        self.table_hint.setObjectName("hint")
+        table_buttons.addWidget(self.table_hint)
+
+        self.form_heading = QLabel()
+        self.form_heading.setObjectName("formHeading")
+        self.message = message_label()
+        self.editors: dict[str, QWidget] = {}
+        self.errors = FieldErrors(self.message, self.editors)
+        self.date_edit = QLineEdit()
+        self.date_edit.setObjectName("effective_from")
+        self.date_edit.setPlaceholderText(self.tr("YYYY-MM-DD or MM/DD"))
+        self.date_edit.setMaximumWidth(140)
+        self.spins = {name: self._spin(name) for name in self.INT_FIELDS}
+        self.times = {name: self._time_edit(name) for name in self.TIME_FIELDS}
+        self.flags = {name: self._flag(name) for name in self.FLAG_FIELDS}
+        self.limit_days = QCheckBox(self.tr("&Limit days on book to"))
+        self.limit_days.setObjectName("limit_days")
+        self.max_days = self._spin("max_days_on_book")
+        self.max_days.setMinimum(0)
+        self.limit_days.toggled.connect(self.max_days.setEnabled)
+        self.max_days.setEnabled(False)
+        self.editors["effective_from"] = self.date_edit
+        self.editors["max_days_on_book"] = self.max_days
+
+        self.schedule_button = QPushButton(icons.get("save"), self.tr("&Schedule"))
+        self.schedule_button.setObjectName("scheduleButton")
+        self.schedule_button.setToolTip(self.tr("Save the settings from the date given (Enter or Ctrl+S)"))
+        self.start_over_button = QPushButton(self.tr("Start &over"))
+        self.start_over_button.setObjectName("startOverButton")
+        self.start_over_button.setToolTip(self.tr("Back to new settings, filled in from those in force today"))
+        self.start_over_button.setAutoDefault(False)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.addButton(self.start_over_button, QDialogButtonBox.ButtonRole.ResetRole)
+        self.buttons.addButton(self.schedule_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.rejected.connect(self.reject)
+        self.notice = QLabel()
+        self.notice.setObjectName("notice")
+        self.schedule_button.clicked.connect(self.save)
+        self.start_over_button.clicked.connect(self.start_over)
+        save = QAction(self)
+        save.setShortcut(QKeySequence.StandardKey.Save)
+        save.triggered.connect(lambda _checked=False: self.save())
+        self.addAction(save)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.in_force_label)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(table_buttons)
+        layout.addWidget(self.form_heading)
+        layout.addWidget(self.message)
+        layout.addLayout(self._form())
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.notice, 1)
+        bottom.addWidget(self.buttons)
+        layout.addLayout(bottom)
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
+        self.schedule_button.setDefault(True)
+        self._set_tab_order()
+        self.resize(1180, 800)
+
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+        events.hub().data_changed.connect(self._on_hub_data_changed)
+        self._set_editing(None)
+        self._update_actions()
+        self.reload()
+
+    # --- building -------------------------------------------------------------------------------------------
+
+    def _action(self, text: str, shortcut: str, slot) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(text.replace("&", "").replace("…", "").strip().lower().replace(" ", "_"))
+        action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{text.replace('&', '').replace('…', '')} ({shortcut})")
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _spin(self, name: str) -> QSpinBox:
+        spin = QSpinBox()
+        spin.setObjectName(name)
+        spin.setRange(0, SPIN_MAX)
+        spin.setAccelerated(True)
+        spin.setMaximumWidth(90)
+        self.editors[name] = spin
+        return spin
+
+    def _time_edit(self, name: str) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setObjectName(name)
+        edit.setPlaceholderText("HH:MM")
+        edit.setMaximumWidth(70)
+        self.editors[name] = edit
+        return edit
+
+    def _flag(self, name: str) -> QCheckBox:
+        box = QCheckBox()
+        box.setObjectName(name)
+        self.editors[name] = box
+        return box
+
+    def _row(self, form: QFormLayout, label: str, name: str, editor: QWidget, suffix: str = "") -> None:
+        """A labelled field with its unit after it and its error message under it."""
+        caption = QLabel(label)
+        caption.setBuddy(editor)
+        if suffix:
+            line = QHBoxLayout()
+            line.addWidget(editor)
+            line.addWidget(QLabel(suffix))
+            line.addStretch(1)
+            form.addRow(caption, line)
+        else:
+            form.addRow(caption, editor)
+        form.addRow("", self.errors.add(name))
+
+    def _group(self, title: str) -> tuple[QGroupBox, QFormLayout]:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        return box, form
+
+    def _form(self) -> QVBoxLayout:
+        tr = self.tr
+        outer = QVBoxLayout()
+        start = QFormLayout()
+        self._row(start, tr("Takes effect &from"), "effective_from", self.date_edit,
+                  tr("today or later; the settings before stay in force until the day before"))
+        outer.addLayout(start)
+        resign, f7 = self._group(tr("R7 Re-sign"))
+        self._row(f7, tr("Re-sign &every"), "resign_days", self.spins["resign_days"], tr("days"))
+        self._row(f7, tr("&Grace"), "resign_grace_days", self.spins["resign_grace_days"], tr("days"))
+        self.flags["resign_monthly_window"].setText(tr("Monthly &window (10th–16th) instead"))
+        f7.addRow(self.flags["resign_monthly_window"])
+        f7.addRow("", self.errors.add("resign_monthly_window"))
+        rereg, f6 = self._group(tr("R6 Re-registration"))
+        self._row(f6, tr("Re-register &within"), "reregister_business_days",
+                  self.spins["reregister_business_days"], tr("business days"))
+        cutoff, f3 = self._group(tr("R3 Request cut-off"))
+        self._row(f3, tr("Requests &before"), "request_cutoff", self.times["request_cutoff"],
+                  tr("go to the next morning"))
+        short, f9 = self._group(tr("R9 Short calls"))
+        self._row(f9, tr("S&hort call up to"), "short_call_max_days", self.spins["short_call_max_days"],
+                  tr("business days"))
+        self._row(f9, tr("Not &counted up to"), "short_call_free_days", self.spins["short_call_free_days"],
+                  tr("business days"))
+        self._row(f9, tr("&Restorations"), "short_call_restorations", self.spins["short_call_restorations"],
+                  tr("per registration"))
+        marks, f10 = self._group(tr("R10 Check marks"))
+        self._row(f10, tr("Roll off at &mark"), "check_marks_allowed", self.spins["check_marks_allowed"])
+        exempt, f14 = self._group(tr("R14 Exemptions"))
+        self._row(f14, tr("Travel/under-scale ca&p"), "exemption_cap_months", self.spins["exemption_cap_months"],
+                  tr("months"))
+        ban, f12 = self._group(tr("R12 Quit or discharge"))
+        self._row(f12, tr("By-name &ban"), "by_name_ban_days", self.spins["by_name_ban_days"], tr("days"))
+        bids, f8 = self._group(tr("R8 Bidding"))
+        self.flags["bidding_enabled"].setText(tr("Bi&dding on"))
+        f8.addRow(self.flags["bidding_enabled"])
+        f8.addRow("", self.errors.add("bidding_enabled"))
+        self._row(f8, tr("Bids &open at"), "bid_opens", self.times["bid_opens"])
+        self._row(f8, tr("Bids c&lose at"), "bid_closes", self.times["bid_closes"])
+        self._row(f8, tr("Chec&k in by"), "bid_checkin_by", self.times["bid_checkin_by"])
+        options, fo = self._group(tr("Options"))
+        line = QHBoxLayout()
+        line.addWidget(self.limit_days)
+        line.addWidget(self.max_days)
+        line.addWidget(QLabel(tr("days")))
+        line.addStretch(1)
+        fo.addRow(line)
+        fo.addRow(self.errors.add("max_days_on_book"))
+        self.flags["arrears_hold"].setText(tr("Skip members in dues &arrears"))
+        fo.addRow(self.flags["arrears_hold"])
+        fo.addRow(self.errors.add("arrears_hold"))
+        self.flags["discharge_suspension"].setText(tr("Two discharges in 12 months s&uspend referral"))
+        fo.addRow(self.flags["discharge_suspension"])
+        fo.addRow(self.errors.add("discharge_suspension"))
+        # columns of their own height, so a tall group does not stretch its neighbours
+        columns = QHBoxLayout()
+        for boxes in ((resign, rereg, cutoff), (short, marks, exempt, ban), (bids, options)):
+            column = QVBoxLayout()
+            for box in boxes:
+                column.addWidget(box)
+            column.addStretch(1)
+            columns.addLayout(column, 1)
+        outer.addLayout(columns)
+        return outer
+
+    def _set_tab_order(self) -> None:
+        chain: list[QWidget] = [
+            self.date_edit, self.spins["resign_days"], self.spins["resign_grace_days"],
+            self.flags["resign_monthly_window"], self.spins["reregister_business_days"], self.times["request_cutoff"],
+            self.spins["short_call_max_days"], self.spins["short_call_free_days"],
+            self.spins["short_call_restorations"], self.spins["check_marks_allowed"],
+            self.spins["exemption_cap_months"], self.spins["by_name_ban_days"], self.flags["bidding_enabled"],
+            self.times["bid_opens"], self.times["bid_closes"], self.times["bid_checkin_by"], self.limit_days,
+            self.max_days, self.flags["arrears_hold"], self.flags["discharge_suspension"], self.schedule_button,
+            self.start_over_button, self.table]
+        for first, second in zip(chain, chain[1:]):
+            self.setTabOrder(first, second)
+
+    # --- loading --------------------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        hall, book_id = self.hall, self.book_id
+        self.runner.query(lambda: hall.read(book_rules_view, book_id), parent=self, key=("book-rules", id(self)),
+                          success=self._show, name="book rules")
+
+    def _show(self, view: BookRulesView) -> None:
+        first = self.view is None
+        self.view = view
+        keep = self._select_after_load or (self.selected().id if self.selected() else None)
+        self._select_after_load = None
+        self.model.set_rows(view.history)
+        if first:
+            self.table.resizeColumnsToContents()
+        index = self.model.index_for_id(keep) if keep is not None else self.model.index(0, 0)
+        if index.isValid():
+            self.table.setCurrentIndex(index)
+        current = view.in_force
+        items = " · ".join(f"{rule} <b>{value}</b>" for rule, value in summary_lines(current.rules))
+        self.in_force_label.setText(
+            self.tr("<b>In force today ({today}): {source}</b><br>{items}").format(
+                today=f"{view.today:%Y-%m-%d}", source=current.source, items=items))
+        if first:
+            self._fill(current.rules)
+            self.date_edit.setFocus()
+        if self.editing is not None:
+            fresh = next((r for r in view.history if r.id == self.editing.id), None)
+            if fresh is None or not fresh.editable:
+                self._set_editing(None)
+                self.notice.setText(self.tr("The settings you were editing were cancelled or are now in "
+                                                 "force; your entries are kept as new settings."))
+        self._update_actions()
+        self.loaded.emit()
+
+    def _on_hub_data_changed(self, kind: str, ids: list, _initiator: object) -> None:
+        if kind == CHANGE_KIND and (not ids or self.book_id in ids):
+            self.reload()
+
+    # --- the form ---------------------------------------------------------------------------------------------
+
+    def _fill(self, rules: RuleSet, *, with_date: bool = False) -> None:
+        self.date_edit.setText(f"{rules.effective_from:%Y-%m-%d}" if with_date else "")
+        for name, spin in self.spins.items():
+            spin.setValue(getattr(rules, name))
+        for name, edit in self.times.items():
+            edit.setText(f"{getattr(rules, name):%H:%M}")
+        for name, box in self.flags.items():
+            box.setChecked(getattr(rules, name))
+        self.limit_days.setChecked(rules.max_days_on_book is not None)
+        self.max_days.setValue(rules.max_days_on_book or 365)
+
+    def value(self) -> tuple[RuleSet | None, dict[str, str]]:
+        """What the form says, or the fields that could not be read (the domain checks the rest)."""
+        errors: dict[str, str] = {}
+        start, error = parse_date(self.date_edit.text(), self.view.today if self.view else None)
+        if error:
+            errors["effective_from"] = error
+        elif start is None:
+            errors["effective_from"] = self.tr("Give the date the settings take effect.")
+        values: dict[str, object] = {name: spin.value() for name, spin in self.spins.items()}
+        for name, edit in self.times.items():
+            values[name], error = parse_time(edit.text())
+            if error:
+                errors[name] = error
+        values.update({name: box.isChecked() for name, box in self.flags.items()})
+        values["max_days_on_book"] = self.max_days.value() if self.limit_days.isChecked() else None
+        if errors:
+            return None, errors
+        return RuleSet(effective_from=start, **values), {}
+
+    def _set_editing(self, row: BookRulesRow | None) -> None:
+        self.editing = row
+        if row is None:
+            self.form_heading.setText(self.tr("<b>New settings</b> — filled in from those in force today; "
+                                              "change what should change and give the date it takes effect."))
+            self.schedule_button.setText(self.tr("&Schedule"))
+        else:
+            self.form_heading.setText(self.tr("<b>Editing the settings scheduled from {day}</b> — not in force "
+                                              "yet, so they can still change.").format(
+                day=f"{row.effective_from:%Y-%m-%d}"))
+            self.schedule_button.setText(self.tr("&Save changes"))
+
+    def start_over(self) -> None:
+        self._set_editing(None)
+        self.errors.clear()
+        if self.view is not None:
+            self._fill(self.view.in_force.rules)
+        self.date_edit.setFocus()
+
+    def save(self) -> None:
+        if not self.schedule_button.isEnabled():
+            return
+        self.notice.clear()
+        rules, errors = self.value()
+        if rules is None:
+            self.errors.show(errors)
+            return
+        self.errors.clear()
+        hall, book_id, editing = self.hall, self.book_id, self.editing
+        if editing is None:
+            def run() -> BookRulesRow:
+                return schedule_book_rules(hall.uow(), book_id=book_id, effective_from=rules.effective_from,
+                                           rules=rules)
+        else:
+            def run() -> BookRulesRow:
+                return edit_scheduled_book_rules(hall.uow(), rules_id=editing.id, expected_version=editing.version,
+                                                 effective_from=rules.effective_from, rules=rules)
+        self.schedule_button.setEnabled(False)
+        self._select_after_load = None
+        self.runner.command(run, parent=self, success=self._on_saved, failure=self._on_save_failed,
+                            changed=(CHANGE_KIND, [book_id]),
+                            name="schedule book rules" if editing is None else "edit book rules")
+
+    def _on_saved(self, row: BookRulesRow) -> None:
+        self.schedule_button.setEnabled(True)
+        done = (self.tr("Settings from {day} scheduled") if self.editing is None
+                else self.tr("Settings from {day} saved")).format(day=f"{row.effective_from:%Y-%m-%d}")
+        self._set_editing(None)
+        if self.view is not None:
+            self._fill(self.view.in_force.rules)
+        if self.select_id(row.id):  # the reload started by data_changed came back before the save's result
+            self._select_after_load = None
+        else:
+            self._select_after_load = row.id
+        self.notice.setText(done)
+        self.saved.emit(row)
+        self.date_edit.setFocus()
+
+    def _on_save_failed(self, exc: BaseException) -> None:
+        self.schedule_button.setEnabled(True)
+        self.errors.show_failure(exc, self)
+        if isinstance(exc, StaleRecord):
+            # the message says what happened; saving again now applies the user's entries over the new version
+            if isinstance(exc.current, BookRulesRow):
+                self.editing = exc.current
+            self.reload()
+
+    # --- history actions --------------------------------------------------------------------------------------
+
+    def selected(self) -> BookRulesRow | None:
+        return self.model.row_at(self.table.currentIndex())
+
+    def select_id(self, rules_id: int) -> bool:
+        index = self.model.index_for_id(rules_id)
+        if index.isValid():
+            self.table.setCurrentIndex(index)
+        return index.isValid()
+
+    def _update_actions(self) -> None:
+        row = self.selected()
+        editable = row is not None and row.editable
+        self.edit_action.setEnabled(editable)
+        self.cancel_action.setEnabled(editable)
+
+    def _on_table_current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self._update_actions()
+
+    def edit_selected(self) -> None:
+        row = self.selected()
+        if row is None or not row.editable:
+            return
+        self.errors.clear()
+        self._set_editing(row)
+        self._fill(row.rules, with_date=True)
+        self.date_edit.setFocus()
+        self.date_edit.selectAll()
+
+    def cancel_selected(self) -> None:
+        row = self.selected()
+        if row is None or not row.editable:
+            return
+        if not messages.question(self, self.tr("Cancel scheduled settings"),
+                                 self.tr("Cancel the settings scheduled from {day}? The settings before them "
+                                         "stay in force.").format(day=f"{row.effective_from:%Y-%m-%d}")):
+            return
+        hall = self.hall
+        if self.editing is not None and self.editing.id == row.id:
+            self._set_editing(None)
+        self.runner.command(
+            lambda: cancel_scheduled_book_rules(hall.uow(), rules_id=row.id, expected_version=row.version),
+            parent=self, changed=(CHANGE_KIND, [self.book_id]), name="cancel book rules",
+            success=lambda gone: self.notice.setText(self.tr("Settings from {day} cancelled").format(
+                day=f"{gone.effective_from:%Y-%m-%d}")),
+            failure=lambda exc: (self.errors.show_failure(exc, self), self.reload()))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        # Enter on the history edits the selected row; without this it would also press the default button.
+        if watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.edit_selected()
+            return True
+        return super().eventFilter(watched, event)
