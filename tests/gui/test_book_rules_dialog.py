@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import text
 
 from tests.gui.books_hall import BooksHall, build_hall
+from tests.gui.test_books_screen import open_screen
 from unioncore_desktop.gui.books.rules import BookRulesDialog
 from unioncore_desktop.gui.books.screen import BooksScreen
 from unioncore_desktop.seed.books import RULES_EFFECTIVE_FROM
@@ -28,15 +29,6 @@ def books_hall(databases):
 
 def next_monday(day: date) -> date:
     return day + timedelta(days=7 - day.weekday())
-
-
-def open_screen(qtbot, runner, ui_settings, connection) -> BooksScreen:
-    screen = BooksScreen(runner, connection, ui_settings)
-    qtbot.addWidget(screen)
-    screen.resize(1300, 700)
-    screen.show()
-    qtbot.waitUntil(lambda: screen.model.rowCount() > 0, timeout=WAIT)
-    return screen
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from sqlalchemy import text
 from tests.gui.books_hall import BooksHall, build_hall
 from unioncore_desktop.domain.services.registrations import sign_on
 from unioncore_desktop.gui import reporting
-from unioncore_desktop.gui.books.dialogs import SignOnDialog
 from unioncore_desktop.gui.books.screen import BooksScreen
+from unioncore_desktop.gui.books.visit import MemberVisitDialog
 from unioncore_desktop.gui.itemmodels.books import EXEMPT_COLOR, OVERDUE_COLOR
 from unioncore_desktop.gui.live import LiveUpdates
 
@@ -92,7 +92,7 @@ def test_filtering_never_renumbers_the_queue(qtbot, screen):
     assert screen.model.rows[0].rank == 4
 
 
-def choose_member_by_type_ahead(qtbot, dialog: SignOnDialog, typed: str, expected_card: str) -> None:
+def choose_member_by_type_ahead(qtbot, dialog: MemberVisitDialog, typed: str, expected_card: str) -> None:
     dialog.activateWindow()
     dialog.member_edit.setFocus()
     qtbot.keyClicks(dialog.member_edit, typed)
@@ -101,7 +101,8 @@ def choose_member_by_type_ahead(qtbot, dialog: SignOnDialog, typed: str, expecte
     assert expected_card in dialog.hits.item(0).text()
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: dialog.member is not None and bool(dialog.book_checks), timeout=WAIT)
+    qtbot.waitUntil(lambda: dialog.member is not None and dialog.member.card_number == expected_card,
+                    timeout=WAIT)
 
 
 @popup_warnings

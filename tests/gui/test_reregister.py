@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from tests.gui.books_hall import BooksHall, build_hall
-from tests.gui.test_books_screen import names, open_screen
+from tests.gui.test_books_screen import choose_member_by_type_ahead, names, open_screen
 from unioncore_desktop.domain.services.registrations import reregister
 from unioncore_desktop.gui.books.reregister import ReregisterDialog
 from unioncore_desktop.gui.books.screen import BooksScreen
@@ -61,18 +61,6 @@ def open_dialog(qtbot, screen: BooksScreen, member_id: int | None = None) -> Rer
     return dialog
 
 
-def choose_by_type_ahead(qtbot, dialog: ReregisterDialog, typed: str, card: str) -> None:
-    dialog.activateWindow()
-    dialog.member_edit.setFocus()
-    qtbot.keyClicks(dialog.member_edit, typed)
-    popup = dialog.completer.popup()
-    qtbot.waitUntil(lambda: dialog.hits.rowCount() > 0 and popup.isVisible(), timeout=WAIT)
-    assert card in dialog.hits.item(0).text()
-    qtbot.keyClick(popup, Qt.Key.Key_Down)
-    qtbot.keyClick(popup, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: dialog.member is not None and dialog.member.card_number == card, timeout=WAIT)
-
-
 def status(hall: BooksHall, key: str) -> str:
     return hall.registration(hall.registrations[key])["status"]
 
@@ -94,7 +82,7 @@ def test_the_awaiting_are_shown_beside_the_queue_not_in_it(screen, books_hall):
 def test_reregister_by_type_ahead_gives_a_new_apn_and_the_office_on_every_book(qtbot, screen, books_hall):
     dialog = open_dialog(qtbot, screen)
     assert dialog.office_combo.currentText() == "Seattle hall"  # the workstation's office
-    choose_by_type_ahead(qtbot, dialog, "Rosa Parks", "7000106")
+    choose_member_by_type_ahead(qtbot, dialog, "Rosa Parks", "7000106")
     seattle, bremerton = books_hall.books["WIRE_SEATTLE"], books_hall.books["WIRE_BREMERTON"]
     assert list(dialog.book_checks) == [seattle, bremerton]
     assert all(check.isChecked() and "re-register by" in check.text() for check in dialog.book_checks.values())
@@ -147,7 +135,7 @@ def test_a_passed_deadline_is_refused_plainly_keeping_the_choice(qtbot, screen, 
 @popup_warnings
 def test_nothing_awaiting_is_said_at_the_form_and_by_the_server(qtbot, screen, books_hall):
     dialog = open_dialog(qtbot, screen)
-    choose_by_type_ahead(qtbot, dialog, "Ada Lovelace", "7000101")
+    choose_member_by_type_ahead(qtbot, dialog, "Ada Lovelace", "7000101")
     assert not dialog.book_checks and "has no registration awaiting re-registration" in dialog.books_hint.text()
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert "has no registration awaiting re-registration" in dialog.errors.labels["book"].text()
@@ -155,7 +143,7 @@ def test_nothing_awaiting_is_said_at_the_form_and_by_the_server(qtbot, screen, b
 
     # Rosa is re-registered at another desk while this dialog shows her books.
     dialog.member_edit.clear_member()
-    choose_by_type_ahead(qtbot, dialog, "Rosa Parks", "7000106")
+    choose_member_by_type_ahead(qtbot, dialog, "Rosa Parks", "7000106")
     other = books_hall.login("dispatcher", "Desk Two")
     reregister(other.uow(), member_id=books_hall.members["rosa"])
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
