@@ -191,3 +191,46 @@ def test_started_on_is_the_later_of_the_start_and_today(uow, connection, today):
     started = connection.execute(text("SELECT e.started_on FROM dispatches d JOIN employment_history e "
                                       "ON e.id = d.employment_id WHERE d.id = :d"), {"d": result.dispatch_id}).scalar()
     assert started == today + timedelta(days=3)
+
+
+def test_a_dropped_connection_is_reported_and_the_same_key_sent_again_dispatches_once(hall, monkeypatch):
+    """The workstation retries a command that met a lost connection with the same key: whether the first
+    attempt never reached the server or committed and lost its answer, one dispatch results."""
+    import psycopg
+
+    from unioncore_desktop.domain.errors import ConnectionProblem
+
+    with hall.db.begin() as conn:
+        world = _list_with_skips(conn, hall.day, "ONE_DROP")
+    request = world.request_ids[0]
+
+    # never reached the server: the pooled connection was closed by the server before the command
+    with hall.factory() as s:
+        s.execute(text("SELECT 1"))
+    with hall.db.begin() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :u"),
+                     {"u": hall.staff})
+    key = uuid.uuid4()
+    with pytest.raises(ConnectionProblem):
+        dispatch_next_accepting(hall.uow(), request_id=request, idempotency_key=key)
+    first = dispatch_next_accepting(hall.uow(), request_id=request, idempotency_key=key)
+
+    # committed, then the answer was lost on the way back
+    real = dispatch_service.execute_and_commit
+
+    def commit_then_drop(*args, **kwargs):
+        real(*args, **kwargs)
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(dispatch_service, "execute_and_commit", commit_then_drop)
+    second_key = uuid.uuid4()
+    with pytest.raises(ConnectionProblem):
+        dispatch_next_accepting(hall.uow(), request_id=request, idempotency_key=second_key)
+    monkeypatch.undo()
+    second = dispatch_next_accepting(hall.uow(), request_id=request, idempotency_key=second_key)
+
+    assert second.replayed and second.registration_id != first.registration_id
+    with hall.db.connect() as conn:
+        sent = conn.execute(text("SELECT idempotency_key FROM dispatches WHERE request_id = :r ORDER BY id"),
+                            {"r": request}).scalars().all()
+    assert sent == [key, second_key]
