@@ -148,3 +148,30 @@ def test_value_of_the_wrong_type_names_row_and_column(tmp_path):
         export_table(tmp_path / "bad.xlsx", title="Bad", rows=[(1, "next week")],
                      columns=[XlsxColumn("Months", "int"), XlsxColumn("Paid through", "date")])
     assert not (tmp_path / "bad.xlsx").exists()
+
+
+FORMULA_LIKE = ["=cmd|' /C calc'!A0", "+1+2", "-2+3", "@SUM(1)", "\t=1+1", "\r=1+1"]
+
+
+def test_no_string_anywhere_in_the_workbook_becomes_a_formula(tmp_path):
+    from unioncore_desktop.reports.base import ReportContext
+
+    context = ReportContext(hall_name="=HYPERLINK(\"http://evil\",\"Local 46\")", title="@SUM(1)",
+                            parameters=[("Member", "=cmd|' /C calc'!A0"), ("=Param", "+1+2")],
+                            as_of=datetime(2026, 11, 21, 16, 14, tzinfo=UTC), run_by="=jdoe")
+    columns = [XlsxColumn("=Card", "text"), XlsxColumn("-Name", "text"), XlsxColumn("Due", "decimal")]
+    rows = [(value, value, Decimal("1.00")) for value in FORMULA_LIKE]
+    path = export_table(tmp_path / "injected.xlsx", title="=Export", columns=columns, rows=rows, context=context)
+    book = load_workbook(path)
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert cells and not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    strings = {cell.value for cell in cells if isinstance(cell.value, str)}
+    # XML reads every carriage return back as a line feed; the text is otherwise as typed
+    assert {"=Card", "-Name", *(value.replace("\r", "\n") for value in FORMULA_LIKE)} <= strings
+    about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True)}
+    assert about["Hall"] == "=HYPERLINK(\"http://evil\",\"Local 46\")"
+    assert about["Report"] == "@SUM(1)"
+    assert about["Member"] == "=cmd|' /C calc'!A0" and about["=Param"] == "+1+2"
+    assert about["Run by"] == "=jdoe" and about["Rows"] == len(FORMULA_LIKE)
+    # Excel keeps them text even when someone edits the cell
+    assert all(cell.quotePrefix for cell in cells if isinstance(cell.value, str) and cell.value[0] in "=+-@\t\n")

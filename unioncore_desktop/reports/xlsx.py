@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -35,6 +35,9 @@ MAX_WIDTH = 50
 # header and this many leading rows.
 WIDTH_SAMPLE_ROWS = 1000
 MAX_CELL_TEXT = 32_767  # Excel's limit per cell
+# A string starting with one of these is what a spreadsheet would run as a formula (OWASP's CSV injection list);
+# every such string is stored as text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_NAME_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 _HEADER_FONT = Font(bold=True)
@@ -60,6 +63,26 @@ def sheet_name(title: str) -> str:
     return (name or "Export")[:31]
 
 
+def clean_text(value: str) -> str:
+    """`value` as a cell can hold it: without the control characters Excel refuses, cut to Excel's limit."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_TEXT]
+
+
+def text_cell(ws: WriteOnlyWorksheet, value: Any) -> Cell:
+    """The one guard for every cell written in the workbook (data, headers, the About sheet): a string is
+    cleaned, and one that starts like a formula (= + - @, tab, carriage return) is stored as text with Excel's
+    quote prefix, so it neither runs on opening nor becomes a formula when someone edits the cell. Other
+    values come back as they are."""
+    if not isinstance(value, str):
+        return WriteOnlyCell(ws, value)
+    text = clean_text(value)
+    cell = WriteOnlyCell(ws, text)
+    if text.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 class _CellWriter:
     """Turns raw row values into typed write-only cells for one column kind."""
 
@@ -76,8 +99,7 @@ class _CellWriter:
             return None
         kind = self.kind
         if kind == "text":
-            text = raw if isinstance(raw, str) else str(raw)
-            return ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_CELL_TEXT]
+            return clean_text(raw if isinstance(raw, str) else str(raw))
         if kind == "int":
             whole = int(raw)
             if isinstance(raw, (float, Decimal)) and raw != whole:
@@ -116,11 +138,10 @@ class _CellWriter:
             cell = WriteOnlyCell(self.ws, value)
             cell.number_format = self.number_format
             return cell
-        if self.kind == "text" and value.startswith("="):
-            # A name or note starting with '=' must stay text, never become a live formula.
-            cell = WriteOnlyCell(self.ws, value)
-            cell.data_type = "s"
-            return cell
+        if self.kind == "text" and value.startswith(FORMULA_PREFIXES):
+            # A name or note starting with '=' must stay text, never become a live formula; other text is
+            # written as the plain string (no cell object per value).
+            return text_cell(self.ws, value)
         return value
 
 
@@ -181,7 +202,7 @@ def export_table(path: str | os.PathLike[str], *, title: str, columns: Sequence[
 
     header = []
     for column in columns:
-        cell = WriteOnlyCell(ws, column.header)
+        cell = text_cell(ws, column.header)
         cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
         header.append(cell)
     ws.append(header)
@@ -232,9 +253,9 @@ def _about_sheet(wb: Workbook, context: ReportContext, title: str, count: int) -
     bold = Font(bold=True)
 
     def line(name: str, value: Any, number_format: str | None = None) -> None:
-        key = WriteOnlyCell(about, name)
+        key = text_cell(about, name)
         key.font = bold
-        cell = WriteOnlyCell(about, value)
+        cell = text_cell(about, value)
         if number_format:
             cell.number_format = number_format
         cell.alignment = Alignment(horizontal="left")
