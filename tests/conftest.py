@@ -88,7 +88,12 @@ class DatabaseFactory:
         self.engines: list[Engine] = []
 
     def create(self) -> str:
-        return self._create(f"uc_t_{uuid.uuid4().hex[:10]}", f'TEMPLATE "{self.template}"')
+        name = self._create(f"uc_t_{uuid.uuid4().hex[:10]}", f'TEMPLATE "{self.template}"')
+        engine = create_engine(self.server.url(name))
+        with engine.begin() as conn:  # a copy gets the default database privileges back, as a restore would
+            migrate.close_to_public(conn)
+        engine.dispose()
+        return name
 
     def create_empty(self) -> str:
         """A database with no schema at all (for migration and preflight tests)."""
@@ -108,11 +113,12 @@ class DatabaseFactory:
         return engine
 
     def make_staff(self, database: str, role: str, full_name: str | None = None) -> str:
-        """A new staff login in `role` (roles are cluster-wide, so names are unique per test)."""
+        """A new staff login in `role`, or in several groups as "manager+dues_clerk" (groups do not inherit each
+        other's rights); roles are cluster-wide, so names are unique per test."""
         login = f"t_{role[:5]}_{uuid.uuid4().hex[:8]}"
         with self.engine(database).begin() as conn:
-            conn.execute(text("SELECT uc_create_staff(:l, :n, ARRAY[:r], NULL)"),
-                         {"l": login, "n": full_name or f"Test {role}", "r": role})
+            conn.execute(text("SELECT uc_create_staff(:l, :n, :r, NULL)"),
+                         {"l": login, "n": full_name or f"Test {role}", "r": role.split("+")})
         self.server.roles_created.append(login)
         return login
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, text
 from unioncore_desktop.db import migrate, profile
 from unioncore_desktop.domain.errors import ConnectionProblem, DomainError
 from unioncore_desktop.domain.models.vocab import STAFF_ROLES
+from unioncore_desktop.domain.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +64,14 @@ def cmd_db(args: argparse.Namespace) -> int:
                 print(f"database is at {current or 'no schema'}, this build expects {head}: run `unioncore db upgrade`")
                 return 1
             differences = migrate.drift(conn)
+            loopholes = migrate.loopholes(conn)
         if differences:
             print("the database differs from the models:")
             for diff in differences:
                 print(f"  {diff}")
+        for loophole in loopholes:
+            print(f"the database is open: {loophole}")
+        if differences or loopholes:
             return 1
         print(f"database at {head}; no drift")
         return 0
@@ -131,18 +136,48 @@ def cmd_staff(args: argparse.Namespace) -> int:
             for login, name, active, roles in rows:
                 print(f"{login:<{width}}  {name:<28} {roles:<32} {'' if active else '(inactive)'}")
             return 0
-        password = None
-        if args.password_stdin:
-            password = sys.stdin.readline().rstrip("\n")
-        elif sys.stdin.isatty():
-            password = getpass.getpass(f"Password for {args.name} (empty: none): ") or None
-        with engine.begin() as conn:
-            conn.execute(text("SELECT uc_create_staff(:l, :n, :r, :p)"),
-                         {"l": args.name, "n": args.full_name or args.name, "r": args.role, "p": password})
-        print(f"staff {args.name} added as {', '.join(args.role)}")
+        from sqlalchemy.orm import sessionmaker
+
+        from unioncore_desktop.domain.services import staff
+
+        uow = UnitOfWork(sessionmaker(engine))
+        if args.action == "add":
+            staff.add_staff(uow, login=args.name, full_name=args.full_name or args.name, roles=args.role,
+                            password=_password(args, f"Password for {args.name} (empty: none): ", required=False))
+            print(f"staff {args.name} added as {', '.join(args.role)}")
+        elif args.action == "roles":
+            staff.set_roles(uow, login=args.name, roles=args.role)
+            print(f"staff {args.name} now holds {', '.join(args.role)}")
+        elif args.action == "deactivate":
+            staff.deactivate(uow, login=args.name)
+            print(f"staff {args.name} deactivated: the login can no longer connect")
+        elif args.action == "reactivate":
+            staff.reactivate(uow, login=args.name)
+            print(f"staff {args.name} reactivated")
+        else:
+            staff.reset_password(uow, login=args.name,
+                                 new_password=_password(args, f"New password for {args.name}: ", required=True) or "")
+            print(f"password of {args.name} reset")
         return 0
     finally:
         engine.dispose()
+
+
+def _password(args: argparse.Namespace, prompt: str, *, required: bool) -> str | None:
+    """From the first line of stdin (--password-stdin) or asked twice at the terminal; never an argument."""
+    if args.password_stdin:
+        line = sys.stdin.readline().rstrip("\n")
+        return line if line or required else None
+    if not sys.stdin.isatty():
+        if required:
+            raise CliError("give the password with --password-stdin (it is never taken as an argument)")
+        return None
+    password = getpass.getpass(prompt)
+    if not password and not required:
+        return None
+    if getpass.getpass("Again: ") != password:
+        raise CliError("the two passwords differ; nothing was changed")
+    return password
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,7 +212,16 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name", help="login name (lower-case letters, digits, underscores)")
     add.add_argument("--role", action="append", required=True, choices=STAFF_ROLES)
     add.add_argument("--full-name")
-    add.add_argument("--password-stdin", action="store_true")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    roles = staff_sub.add_parser("roles", help="set a staff login's roles (those not given are taken away)")
+    roles.add_argument("name")
+    roles.add_argument("--role", action="append", required=True, choices=STAFF_ROLES)
+    for action, text_ in (("deactivate", "stop a login from connecting (history keeps the name)"),
+                          ("reactivate", "let a deactivated login connect again")):
+        staff_sub.add_parser(action, help=text_).add_argument("name")
+    reset = staff_sub.add_parser("reset-password", help="set a new password for a staff login")
+    reset.add_argument("name")
+    reset.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     staff_sub.add_parser("list", help="list staff and their roles")
     staff.set_defaults(func=cmd_staff)
     return parser

@@ -66,7 +66,7 @@ def _pg_error(info: pytest.ExceptionInfo) -> BaseException:
 
 
 def test_an_adjustment_approved_by_its_own_requester_is_refused_by_the_database(dues_db):
-    manager = dues_db.login("manager")
+    manager = dues_db.login("manager+dues_clerk")  # requests as a clerk, decides as a manager
     other_manager = dues_db.login("manager")
     engine = dues_db.engine(manager)
     with engine.begin() as conn:
@@ -119,7 +119,7 @@ def test_a_closed_month_refuses_every_login_the_owner_included(dues_db):
     with dues_db.owner.begin() as conn:  # the hole it would fill is a month with no charge for `other`
         conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text("DELETE FROM dues_charges WHERE member_id = :o AND period = :p"), params)
-    for engine in (dues_db.engine(manager), dues_db.owner):
+    for engine in (dues_db.engine(dues_db.login("manager+dues_clerk")), dues_db.owner):
         for statement, message in statements:
             with engine.begin() as conn, pytest.raises(exc.DBAPIError, match=message):
                 conn.execute(text(statement), params)
@@ -233,11 +233,13 @@ def test_grants_per_role(dues_db):
     assert svc.generate_charges(as_manager, month=add_months(dues_db.this, 1)).created == 2
     assert svc.close_month(as_manager, month=add_months(dues_db.this, -2)).closed_by == manager
 
-    with dues_db.engine(dispatcher).connect() as conn:
-        standing = conn.execute(text("SELECT standing, balance FROM dues_member_standing WHERE member_id = :m"),
+    with dues_db.engine(dispatcher).connect() as conn:  # standing, never amounts
+        standing = conn.execute(text("SELECT * FROM member_standing WHERE member_id = :m"),
                                 {"m": dues_db.member}).one()
         assert standing.standing in ("good_standing", "in_arrears")
-        for table in ("payments", "dues_charges", "dues_adjustments", "dues_charge_balances", "remittances"):
+        assert set(standing._fields) == {"member_id", "standing", "months_behind", "paid_through"}
+        for table in ("payments", "dues_charges", "dues_adjustments", "dues_charge_balances", "remittances",
+                      "dues_member_standing", "audit_log"):
             with pytest.raises(exc.ProgrammingError) as info:
                 conn.execute(text(f"SELECT 1 FROM {table}"))
             assert isinstance(_pg_error(info), psycopg.errors.InsufficientPrivilege)

@@ -134,6 +134,9 @@ def translate(error: BaseException) -> BaseException:
         return ConnectionProblem("The connection to the database server was lost. Nothing was saved; try again.")
     orig = _orig(error)
     if isinstance(orig, psycopg.errors.InsufficientPrivilege):
+        own_words = orig.diag.message_primary if orig.diag is not None else None
+        if own_words and not own_words.startswith("permission denied"):
+            return PermissionDenied(own_words)  # a refusal the schema's own functions explain
         match = re.search(r"(?:table|relation|function) (\w+)", str(orig))
         what = _TABLE_WORDS.get(match.group(1), match.group(1)) if match else "this"
         return PermissionDenied(f"Your login is not allowed to change {what}.")

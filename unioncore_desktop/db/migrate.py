@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
 import unioncore_desktop.domain.models  # noqa: F401 - registers every table
 from unioncore_desktop.domain.metadata import metadata
@@ -40,6 +40,34 @@ def current_revision(connection: Connection) -> str | None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
+        if revision == "head":
+            close_to_public(connection)
+
+
+CLOSE_TO_PUBLIC = """
+    DO $$ BEGIN
+        EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+    END $$"""
+"""Database privileges live outside the schema: a copy made with CREATE DATABASE ... TEMPLATE, or a restore, gets
+PostgreSQL's defaults again (any login may create temporary tables). Every upgrade closes that once more."""
+
+
+def close_to_public(connection: Connection) -> None:
+    connection.execute(text(CLOSE_TO_PUBLIC))
+
+
+def loopholes(connection: Connection) -> list[str]:
+    """What PUBLIC may still do here that the role model forbids (for `db check`); empty when closed."""
+    found = []
+    if connection.exec_driver_sql("""
+            SELECT count(*) FROM pg_database AS d
+            CROSS JOIN LATERAL aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) AS g
+            WHERE d.datname = current_database() AND g.grantee = 0 AND g.privilege_type = 'TEMPORARY'
+            """).scalar_one():
+        found.append("every login may create temporary tables here: run `unioncore db upgrade` to close it")
+    if connection.exec_driver_sql("SELECT has_schema_privilege('public', 'public', 'CREATE')").scalar_one():
+        found.append("every login may create objects in schema public: run `unioncore db upgrade` to close it")
+    return found
 
 
 def downgrade(engine: Engine, revision: str) -> None:

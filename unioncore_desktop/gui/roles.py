@@ -1,8 +1,10 @@
 """Which staff groups may do what, as the screens show it (enabled buttons, visible tabs). The database grants
-are the authority; these sets only mirror them so a user is not offered what the server would refuse."""
+are the authority (db/permissions.py); these sets only mirror them so a user is not offered what the server
+would refuse. Groups do not inherit each other's rights: a person who does two jobs holds two groups."""
 
 from __future__ import annotations
 
-MANAGERS = frozenset({"manager", "admin"})  # members' records, drop run, approvals, month close, rates
-REFERRAL_WRITERS = frozenset({"dispatcher", *MANAGERS})  # books, requests, dispatch
-DUES_STAFF = frozenset({"dues_clerk", *MANAGERS})  # posting, ledgers, adjustment requests
+MANAGERS = frozenset({"manager"})  # members' records, drop run, approvals, month close, rates
+REFERRAL_WRITERS = frozenset({"dispatcher"})  # books, requests, dispatch
+DUES_STAFF = frozenset({"dues_clerk"})  # posting, ledgers, adjustment requests
+DUES_READERS = frozenset({*DUES_STAFF, *MANAGERS})  # amounts: balances, ledgers, payments

@@ -21,14 +21,16 @@ log = logging.getLogger(__name__)
 class DemoStaff:
     login: str
     full_name: str
-    role: str
+    roles: tuple[str, ...]
 
 
+# Groups do not inherit each other's rights: the demo's business manager also dispatches and posts dues, as in a
+# small hall, so the default demo login reaches every screen; the others show one job each.
 DEMO_STAFF = (
-    DemoStaff("demo_dispatcher", "Dana Ortiz", "dispatcher"),
-    DemoStaff("demo_clerk", "Chris Lindqvist", "dues_clerk"),
-    DemoStaff("demo_manager", "Morgan Patel", "manager"),
-    DemoStaff("demo_admin", "Alex Kim", "admin"),
+    DemoStaff("demo_dispatcher", "Dana Ortiz", ("dispatcher",)),
+    DemoStaff("demo_clerk", "Chris Lindqvist", ("dues_clerk",)),
+    DemoStaff("demo_manager", "Morgan Patel", ("manager", "dispatcher", "dues_clerk")),
+    DemoStaff("demo_admin", "Alex Kim", ("admin",)),
 )
 DEMO_HALL_NAME = "Cascade Electrical Workers Hiring Hall (demo)"
 DEMO_DUES_MONTHS = 24       # monthly dues periods up to the current month
@@ -63,8 +65,9 @@ def is_seeded(conn: Connection) -> bool:
 
 def ensure_demo_staff(conn: Connection) -> None:
     for staff in DEMO_STAFF:
-        conn.execute(text("SELECT uc_create_staff(:login, :name, ARRAY[:role], 'demo')"),
-                     {"login": staff.login, "name": staff.full_name, "role": staff.role})
+        # no password: the demo server is reached through its private socket
+        conn.execute(text("SELECT uc_create_staff(:login, :name, :roles, NULL)"),
+                     {"login": staff.login, "name": staff.full_name, "roles": list(staff.roles)})
 
 
 def _after_bulk_members(conn: Connection) -> None:

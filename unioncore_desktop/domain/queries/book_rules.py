@@ -108,13 +108,13 @@ def book_rules_history(session: Session, book_id: int, *, today: date | None = N
         FROM book_rules AS r
         LEFT JOIN LATERAL (
             SELECT coalesce(s.full_name, a.db_user) AS who, a.changed_at
-            FROM audit_log AS a LEFT JOIN staff AS s ON s.login = a.db_user
+            FROM audit_trail AS a LEFT JOIN staff AS s ON s.login = a.db_user
             WHERE a.table_name = 'book_rules' AND a.row_key = r.id::text AND a.action = 'INSERT'
             ORDER BY a.id LIMIT 1
         ) AS made ON true
         LEFT JOIN LATERAL (
             SELECT coalesce(s.full_name, a.db_user) AS who, a.changed_at
-            FROM audit_log AS a LEFT JOIN staff AS s ON s.login = a.db_user
+            FROM audit_trail AS a LEFT JOIN staff AS s ON s.login = a.db_user
             WHERE a.table_name = 'book_rules' AND a.row_key = r.id::text AND a.action = 'UPDATE'
             ORDER BY a.id DESC LIMIT 1
         ) AS edit ON true

@@ -108,7 +108,7 @@ class PostingLookupRow:
     name: str
     classification: str
     status: str
-    balance: Decimal
+    balance: Decimal | None  # None for a login that sees standing, never amounts
     paid_through: date | None
     months_behind: int
     standing: str
@@ -294,13 +294,16 @@ def member_dues_summary(session: Session, member_id: int) -> MemberDuesSummary:
 
 def find_members_for_posting(session: Session, query: str, *, limit: int = 20) -> list[PostingLookupRow]:
     """Type-ahead for the posting screen: the member search (card number, names, typos) with each match's
-    standing, best match first."""
+    standing, best match first. A login that may not see amounts (a dispatcher) gets standing, months behind and
+    paid-through from `member_standing`, with no balance."""
     matches = search_members(session, query, limit=limit)
     if not matches:
         return []
+    amounts = session.execute(text("SELECT has_table_privilege('public.dues_member_standing', 'SELECT')")).scalar()
     # one member at a time: a constant member id is what lets the view read only that member's rows
     sql = text("SELECT balance, paid_through, months_behind, standing FROM dues_member_standing "
-               "WHERE member_id = :m")
+               "WHERE member_id = :m" if amounts else
+               "SELECT NULL, paid_through, months_behind, standing FROM member_standing WHERE member_id = :m")
     return [PostingLookupRow(m.id, m.card_number, m.display_name, m.classification, m.status,
                              *session.execute(sql, {"m": m.id}).one())
             for m in matches]

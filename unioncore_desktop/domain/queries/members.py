@@ -253,7 +253,7 @@ def change_history(session: Session, member_id: int) -> list[ChangeRow]:
     rows = session.execute(text("""
         SELECT a.changed_at, coalesce(s.full_name, a.db_user), a.action, a.table_name,
                a.changed_fields, a.old_values, a.new_values
-        FROM audit_log AS a
+        FROM audit_trail AS a
         LEFT JOIN staff AS s ON s.login = a.db_user
         WHERE a.member_id = :member_id
         ORDER BY a.changed_at DESC, a.id DESC

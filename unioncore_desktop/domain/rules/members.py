@@ -14,8 +14,9 @@ MAX_LENGTHS = {
     "address_line1": 120, "address_line2": 120, "city": 60, "state": 2, "postal_code": 10,
     "phone": 20, "mobile_phone": 20, "email": 120, "home_local": 10, "ssn_last4": 4, "notes": 4000,
 }
+# what a dispatcher may change on a member (domain §6: contact details; the grants say the same)
 CONTACT_FIELDS = frozenset({
-    "address_line1", "address_line2", "city", "state", "postal_code", "phone", "mobile_phone", "email", "notes",
+    "address_line1", "address_line2", "city", "state", "postal_code", "phone", "mobile_phone", "email",
 })
 OLDEST_BIRTH = date(1900, 1, 1)
 

@@ -96,8 +96,7 @@ def preview_drops(session_or_uow: Session | UnitOfWork, *, as_of: date) -> list[
 
 
 # Rolling members off books is a manager's act (§6): dispatchers write registrations one by one, not in bulk.
-_MAY_APPLY = ("SELECT pg_has_role(session_user, 'uc_manager', 'MEMBER') "
-              "OR pg_has_role(session_user, 'uc_admin', 'MEMBER')")
+_MAY_APPLY = "SELECT pg_has_role(session_user, 'uc_manager', 'MEMBER')"
 
 
 def apply_drops(uow: UnitOfWork, *, as_of: date, expected: Iterable[CandidateKey]) -> DropRunResult:

@@ -84,7 +84,7 @@ def _stale(uow: UnitOfWork, member: Member | None, base: MemberDetail) -> StaleR
     changes = [FieldChange(name, getattr(base, name), getattr(current, name))
                for name in MemberInput.field_names() if getattr(base, name) != getattr(current, name)]
     who = uow.session.execute(text("""
-        SELECT coalesce(s.full_name, a.db_user) FROM audit_log a LEFT JOIN staff s ON s.login = a.db_user
+        SELECT coalesce(s.full_name, a.db_user) FROM audit_trail a LEFT JOIN staff s ON s.login = a.db_user
         WHERE a.table_name = 'members' AND a.row_key = :id ORDER BY a.id DESC LIMIT 1
     """), {"id": str(base.id)}).scalar()
     fields = ", ".join(c.field.replace("_", " ") for c in changes) or "nothing you can see"

@@ -406,11 +406,9 @@ def _facts_of(place: Place, r, ctx: WalkContext, arrears: frozenset[int]) -> Can
 
 
 def _in_arrears(session: Session, member_ids: list[int]) -> frozenset[int]:
-    """Members behind on dues, when the dues ledger exists in this database (the hold is a §5 option)."""
-    if session.execute(text("SELECT to_regclass('dues_member_standing')")).scalar() is None:
-        return frozenset()
+    """Members behind on dues (the hold is a §5 option), read without amounts: dispatchers never see those."""
     return frozenset(session.execute(text(
-        "SELECT member_id FROM dues_member_standing WHERE member_id = ANY(:ids) AND standing <> 'good_standing'"),
+        "SELECT member_id FROM member_standing WHERE member_id = ANY(:ids) AND standing <> 'good_standing'"),
         {"ids": member_ids}).scalars())
 
 

@@ -43,7 +43,7 @@ from unioncore_desktop.gui.itemmodels.dues import (
     format_standing,
 )
 from unioncore_desktop.gui.itemmodels.formatting import format_label, format_money
-from unioncore_desktop.gui.roles import DUES_STAFF
+from unioncore_desktop.gui.roles import DUES_READERS, DUES_STAFF
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
 from unioncore_desktop.gui.widgets import view_state
@@ -213,7 +213,7 @@ class MemberDuesView(QWidget):
         self.runner = runner
         self.hall = hall
         self.roles = hall.facts.roles
-        self.full_access = bool(self.roles & DUES_STAFF)
+        self.full_access = bool(self.roles & DUES_READERS)  # amounts and the ledger; others see standing only
         self.current: MemberDues | None = None
         self.member_id: int | None = None
         self._card: str | None = None  # the shown member's card: a reload reads their standing by it
@@ -274,6 +274,9 @@ class MemberDuesView(QWidget):
             for button in (self.adjust_button, self.void_button, self.receipt_button):
                 button.setVisible(False)
             layout.addStretch(1)
+        elif not self.roles & DUES_STAFF:  # a manager reads the ledger; requests and voids are the clerk's
+            for button in (self.adjust_button, self.void_button):
+                button.setVisible(False)
 
         self.lookup.resolved.connect(self._on_lookup_resolved)
         self.lookup.failed.connect(self._on_lookup_failed)
@@ -345,9 +348,11 @@ class MemberDuesView(QWidget):
     def _show_standing(self, name: str, card: str, balance, paid_through, months_behind: int, standing: str,
                        extra: str = "") -> None:
         self.name_label.setText(f"<b>{name}</b> &nbsp; card {card}" + (f" &nbsp; · {extra}" if extra else ""))
-        word = self.tr("Credit") if balance < 0 else self.tr("Balance")
-        self.balance_label.setText(self.tr("{word} <b>{amount}</b>").format(word=word,
-                                                                             amount=format_money(abs(balance))))
+        self.balance_label.setVisible(balance is not None)  # None: this login sees standing, never amounts
+        if balance is not None:
+            word = self.tr("Credit") if balance < 0 else self.tr("Balance")
+            self.balance_label.setText(self.tr("{word} <b>{amount}</b>").format(word=word,
+                                                                                 amount=format_money(abs(balance))))
         self.paid_through_label.setText(self.tr("· Paid through <b>{}</b>").format(
             format_month(paid_through) or self.tr("never")))
         self.behind_label.setText(self.tr("· <b>{}</b> month(s) behind").format(months_behind))

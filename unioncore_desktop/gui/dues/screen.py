@@ -14,7 +14,7 @@ from unioncore_desktop.gui.dues.manager import ManagerTabs
 from unioncore_desktop.gui.dues.member_dues import MemberDuesView
 from unioncore_desktop.gui.dues.posting import PostingScreen
 from unioncore_desktop.gui.itemmodels.dues import PostedLinesModel
-from unioncore_desktop.gui.roles import DUES_STAFF, MANAGERS
+from unioncore_desktop.gui.roles import DUES_READERS, DUES_STAFF, MANAGERS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
@@ -42,7 +42,7 @@ class DuesScreen(QWidget):
             self.posting.loaded.connect(self.loaded)
             self.posting.record_shown.connect(self.record_shown)
         self.member_dues = MemberDuesView(runner, hall)
-        self.tabs.addTab(self.member_dues, self.tr("Member &dues") if roles & DUES_STAFF
+        self.tabs.addTab(self.member_dues, self.tr("Member &dues") if roles & DUES_READERS
                          else self.tr("Member &standing"))
         if roles & MANAGERS:
             self.manager = ManagerTabs(runner, hall)
