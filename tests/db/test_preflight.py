@@ -23,6 +23,18 @@ def test_staff_login_sees_roles_hall_and_current_schema(databases):
         hall.close()
 
 
+def test_the_embedded_server_is_a_local_unencrypted_socket(databases):
+    name = databases.create()
+    login = databases.make_staff(name, "dispatcher")
+    hall = connect(ConnectionProfile.from_url(databases.server.url(name, login)))
+    try:
+        facts = hall.facts
+        assert facts.local_socket and not facts.encrypted
+        assert facts.tls_version is None and facts.tls_cipher is None
+    finally:
+        hall.close()
+
+
 def test_login_without_a_staff_role_is_refused(databases, pg_server):
     name = databases.create()
     stranger = f"stranger_{name[-6:]}"

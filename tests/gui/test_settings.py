@@ -8,7 +8,8 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
-from unioncore_desktop.gui.settings import UiSettings
+from unioncore_desktop.db.profile import ConnectionProfile
+from unioncore_desktop.gui.settings import UiSettings, load_connection_profile, save_connection_profile
 
 
 class TestRoundTrip:
@@ -56,6 +57,33 @@ class TestRoundTrip:
         keys = QSettings().allKeys()
         assert "users/dispatcher1/screens/books_inside/last_search" in keys
         assert "users/a_b/screens/members/last_search" in keys
+
+
+class TestConnectionProfiles:
+    def test_nothing_saved(self, settings_dir: Path) -> None:
+        assert load_connection_profile() is None
+
+    def test_tls_settings_survive_a_fresh_store(self, settings_dir: Path) -> None:
+        profile = ConnectionProfile(name="default", host="db.hall.local", port=5433, database="unioncore",
+                                    user="dana", sslmode="verify-full", sslrootcert="/etc/unioncore/hall-ca.crt")
+        save_connection_profile(profile)
+        QSettings().sync()
+        assert load_connection_profile() == profile
+        keys = QSettings().allKeys()
+        assert "connection_profiles/default/sslmode" in keys and not any("password" in key for key in keys)
+
+    def test_a_profile_saved_before_tls_settings_prefers_tls(self, settings_dir: Path) -> None:
+        store = QSettings()
+        for key, value in (("host", "db.hall.local"), ("port", 5432), ("database", "unioncore"), ("user", "dana")):
+            store.setValue(f"connection_profiles/default/{key}", value)
+        loaded = load_connection_profile()
+        assert loaded is not None and (loaded.sslmode, loaded.sslrootcert) == ("prefer", "")
+
+    def test_an_unknown_mode_reads_as_prefer(self, settings_dir: Path) -> None:
+        QSettings().setValue("connection_profiles/default/host", "db.hall.local")
+        QSettings().setValue("connection_profiles/default/sslmode", "paranoid")
+        loaded = load_connection_profile()
+        assert loaded is not None and loaded.sslmode == "prefer"
 
 
 class TestWidgets:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from psycopg.conninfo import make_conninfo
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.db import migrate, preflight
@@ -30,6 +30,16 @@ class HallConnection:
         self.facts = facts
         self.profile = profile
         self._sessions = session_factory(engine)
+        self._password: str | None = None  # set once the login's password changed during this session
+        event.listen(engine, "do_connect", self._on_do_connect)
+
+    def _on_do_connect(self, _dialect, _record, _cargs, cparams: dict) -> None:  # noqa: ANN001 - SQLAlchemy's hook
+        if self._password is not None:
+            cparams["password"] = self._password
+
+    def use_password(self, password: str) -> None:
+        """After the login's password changed: connections opened from now on (the pool recycles them) use it."""
+        self._password = password
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self._sessions)
@@ -60,10 +70,11 @@ class HallConnection:
     def listener(self, on_changes: ChangesCallback, on_state: StateCallback | None = None) -> ChangeListener:
         """A ChangeListener (not started) on this login's server, database and credentials."""
         url = self.engine.url
-        # The profile's extras ride in the URL query: `host` (a socket folder) and `sslmode`.
+        # The profile's extras ride in the URL query: `host` (a socket folder), `sslmode` and `sslrootcert`.
         params = {key: value if isinstance(value, str) else value[-1] for key, value in url.query.items()}
+        password = self._password if self._password is not None else url.password
         conninfo = make_conninfo("", **{"host": url.host, "port": url.port, "dbname": url.database,
-                                        "user": url.username, "password": url.password, **params})
+                                        "user": url.username, "password": password, **params})
         return ChangeListener(conninfo, on_changes, on_state)
 
     def upgrade_schema(self) -> preflight.Preflight:
@@ -78,6 +89,9 @@ class HallConnection:
 
 def connect(profile: ConnectionProfile, password: str | None = None) -> HallConnection:
     """Build the engine for the person logging in and run preflight; raises with one clear sentence."""
+    problem = profile.tls_problem()
+    if problem is not None:
+        raise preflight.PreflightError(problem)
     engine = build_engine(profile.sqlalchemy_url(password))
     try:
         facts = preflight.run(engine)

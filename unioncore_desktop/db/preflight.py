@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 
 import psycopg
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy import exc as sa_exc
 
 from unioncore_desktop.db import migrate
@@ -36,10 +36,38 @@ class Preflight:
     schema: SchemaState
     hall_name: str
     environment: str
+    # How this workstation reaches the server: a unix socket on this computer, or the network with or without TLS.
+    local_socket: bool = False
+    encrypted: bool = False
+    tls_version: str | None = None  # e.g. "TLSv1.3", when the server reports it
+    tls_cipher: str | None = None
 
     @property
     def is_admin(self) -> bool:
         return "admin" in self.roles
+
+
+@dataclass(frozen=True)
+class Transport:
+    local_socket: bool
+    encrypted: bool
+    tls_version: str | None
+    tls_cipher: str | None
+
+
+def transport(conn: Connection) -> Transport:
+    """Whether this session's bytes are encrypted: libpq's own answer for the link it opened, with the TLS version
+    and cipher the server reports (pg_stat_ssl) when it terminates the TLS itself."""
+    dbapi = conn.connection.dbapi_connection
+    pgconn = getattr(dbapi, "pgconn", None)
+    info = getattr(dbapi, "info", None)
+    host = str(getattr(info, "host", "") or "")
+    ssl, version, cipher = conn.execute(text(
+        "SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).one_or_none() or (False, None, None)
+    encrypted = bool(pgconn.ssl_in_use) if pgconn is not None else bool(ssl)
+    if not (encrypted and ssl):
+        version = cipher = None
+    return Transport(local_socket=host.startswith("/"), encrypted=encrypted, tls_version=version, tls_cipher=cipher)
 
 
 def run(engine: Engine) -> Preflight:
@@ -47,6 +75,7 @@ def run(engine: Engine) -> Preflight:
     try:
         with engine.connect() as conn:
             server_version = conn.execute(text("SHOW server_version")).scalar_one()
+            link = transport(conn)
             database, user = conn.execute(text("SELECT current_database(), session_user")).one()
             roles = frozenset(role for role in STAFF_ROLES if conn.execute(
                 text("SELECT pg_has_role(session_user, :g, 'MEMBER')"), {"g": f"uc_{role}"}).scalar_one())
@@ -87,13 +116,19 @@ def run(engine: Engine) -> Preflight:
     return Preflight(server_version=server_version, database=database, user=user, full_name=full_name,
                      roles=roles, revision=revision, head=head, schema=state,
                      hall_name=settings.get("hall_name", "Hiring Hall"),
-                     environment=settings.get("environment", "production"))
+                     environment=settings.get("environment", "production"), local_socket=link.local_socket,
+                     encrypted=link.encrypted, tls_version=link.tls_version, tls_cipher=link.tls_cipher)
 
 
 def _connect_problem(engine: Engine, exc: sa_exc.OperationalError) -> Exception:
     url = engine.url
     where = url.host or str(url.query.get("host", "the local server"))
-    detail = str(exc.orig).strip().splitlines()[0] if exc.orig else ""
+    lines = [line.strip() for line in str(exc.orig).strip().splitlines()] if exc.orig else []
+    detail = lines[0] if lines else ""
+    # a host name with several addresses reports each attempt on its own line; a TLS refusal may be any of them
+    tls = next((line for line in lines if _tls_refused(line)), None)
+    if tls is not None:
+        return PreflightError(f"The server at {where} could not be reached securely: {_tls_reason(tls)}")
     if "password authentication failed" in detail or "no password supplied" in detail:
         return PreflightError(f"The server refused the login {url.username}: check the user name and password.")
     if "does not exist" in detail and "database" in detail:
@@ -101,3 +136,25 @@ def _connect_problem(engine: Engine, exc: sa_exc.OperationalError) -> Exception:
     if "role" in detail and "does not exist" in detail:
         return PreflightError(f"The server at {where} has no login named {url.username}.")
     return ConnectionProblem(f"Cannot reach the database server at {where}: {detail or 'no answer'}.")
+
+
+def _tls_refused(detail: str) -> bool:
+    # not "SSL SYSCALL error" and the like: those are a dropped network, which may be retried
+    return any(part in detail for part in ("does not support SSL", "certificate", "sslrootcert", "sslmode"))
+
+
+def _tls_reason(detail: str) -> str:
+    """libpq's TLS failures, in the words of someone who has to fix the profile or call the administrator."""
+    if "does not support SSL" in detail:
+        return "it does not offer encryption, and this profile requires it. Ask the administrator to enable TLS."
+    if "root certificate file" in detail:
+        return "the CA certificate file cannot be read; choose it again in the connection profile."
+    if "does not match host name" in detail or "is not valid for" in detail:
+        return ("its certificate is for another host name; connect using the name on the certificate, or ask the "
+                "administrator.")
+    if "certificate verify failed" in detail or "self-signed certificate" in detail or "unable to get" in detail:
+        return ("its certificate is not signed by the CA in this profile; check the CA certificate file with the "
+                "administrator.")
+    if "expired" in detail:
+        return "its certificate has expired; ask the administrator to renew it."
+    return detail.rstrip(".") + "."

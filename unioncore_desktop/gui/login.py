@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -22,38 +24,31 @@ from PySide6.QtWidgets import (
 from unioncore_desktop.db import credentials
 from unioncore_desktop.db.connection import HallConnection, connect
 from unioncore_desktop.db.preflight import PreflightError
-from unioncore_desktop.db.profile import ConnectionProfile
+from unioncore_desktop.db.profile import SSL_MODES, ConnectionProfile
 from unioncore_desktop.domain.errors import ConnectionProblem
+from unioncore_desktop.gui.settings import load_connection_profile, save_connection_profile
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.seed.demo import DEMO_STAFF
 
-PROFILE_GROUP = "connection_profiles"
+# What each encryption choice means to the person filling in the profile.
+SSL_MODE_LABELS = {
+    "prefer": "Encrypt when the server offers it",
+    "require": "Always encrypt",
+    "verify-full": "Always encrypt and check the server's certificate",
+}
 
 
 def load_profile(name: str = "default") -> ConnectionProfile | None:
     """Profiles live in QSettings (no password); the last used one is offered first."""
-    store = QSettings()
-    store.beginGroup(f"{PROFILE_GROUP}/{name}")
-    try:
-        host = store.value("host", "", str)
-        if not host:
-            return None
-        return ConnectionProfile(name=name, host=host, port=int(store.value("port", 5432)),
-                                 database=store.value("database", "unioncore", str), user=store.value("user", "", str))
-    finally:
-        store.endGroup()
+    return load_connection_profile(name)
 
 
 def save_profile(profile: ConnectionProfile) -> None:
-    store = QSettings()
-    store.beginGroup(f"{PROFILE_GROUP}/{profile.name}")
-    for key in ("host", "port", "database", "user"):
-        store.setValue(key, getattr(profile, key))
-    store.endGroup()
+    save_connection_profile(profile)
 
 
 class LoginDialog(QDialog):
-    """`demo_profile` set: pick a demo staff member; otherwise host/port/database/user/password."""
+    """`demo_profile` set: pick a demo staff member; otherwise host/port/database/user/password and encryption."""
 
     def __init__(self, runner: TaskRunner, *, demo_profile: ConnectionProfile | None = None,
                  parent: QWidget | None = None, connector: Callable[..., HallConnection] = connect) -> None:
@@ -74,12 +69,30 @@ class LoginDialog(QDialog):
         self.user_edit = QLineEdit()
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.sslmode_combo = QComboBox()
+        self.sslmode_combo.setObjectName("sslmodeCombo")
+        for mode in SSL_MODES:
+            self.sslmode_combo.addItem(self.tr(SSL_MODE_LABELS[mode]), mode)
+        self.sslmode_combo.setToolTip(self.tr("Encryption keeps passwords and member records unreadable on the "
+                                              "network. Checking the certificate also proves it is the hall's "
+                                              "server and not an impostor."))
+        self.ca_edit = QLineEdit()
+        self.ca_edit.setObjectName("caEdit")
+        self.ca_edit.setPlaceholderText(self.tr("File from the administrator (.crt, .pem)"))
+        self.ca_browse = QPushButton(self.tr("Browse…"))
+        self.ca_browse.clicked.connect(self._on_ca_browse_clicked)
+        self.ca_row = QWidget()
+        ca_layout = QHBoxLayout(self.ca_row)
+        ca_layout.setContentsMargins(0, 0, 0, 0)
+        ca_layout.addWidget(self.ca_edit, 1)
+        ca_layout.addWidget(self.ca_browse)
         self.remember_check = QCheckBox(self.tr("Remember the password in the system keyring"))
         self.keyring_note = QLabel()
         self.keyring_note.setWordWrap(True)
         if demo_profile is not None:
             for staff in DEMO_STAFF:
-                self.staff_combo.addItem(f"{staff.full_name} — {staff.role.replace('_', ' ')}", staff.login)
+                roles = ", ".join(role.replace("_", " ") for role in staff.roles)
+                self.staff_combo.addItem(f"{staff.full_name} — {roles}", staff.login)
             form.addRow(self.tr("Demo staff"), self.staff_combo)
         else:
             form.addRow(self.tr("Server"), self.host_edit)
@@ -88,6 +101,8 @@ class LoginDialog(QDialog):
             form.addRow(self.tr("User"), self.user_edit)
             form.addRow(self.tr("Password"), self.password_edit)
             form.addRow("", self.remember_check)
+            form.addRow(self.tr("Encryption"), self.sslmode_combo)
+            form.addRow(self.tr("CA certificate"), self.ca_row)
             if not credentials.keyring_available():
                 self.remember_check.setChecked(False)
                 self.remember_check.setEnabled(False)
@@ -102,6 +117,10 @@ class LoginDialog(QDialog):
                 self.database_edit.setText(saved.database)
                 self.user_edit.setText(saved.user)
                 self.password_edit.setText(credentials.load_password(saved) or "")
+                self._set_sslmode(saved.sslmode)
+                self.ca_edit.setText(saved.sslrootcert)
+            self.sslmode_combo.currentIndexChanged.connect(self._update_ca_row)
+            self._update_ca_row()
 
         self.error_label = QLabel()
         self.error_label.setObjectName("formMessage")
@@ -122,14 +141,38 @@ class LoginDialog(QDialog):
         if self.demo_profile is not None:
             return self.demo_profile.with_user(self.staff_combo.currentData()), None
         profile = ConnectionProfile(name="default", host=self.host_edit.text().strip(), port=self.port_spin.value(),
-                                    database=self.database_edit.text().strip(), user=self.user_edit.text().strip())
+                                    database=self.database_edit.text().strip(), user=self.user_edit.text().strip(),
+                                    sslmode=self.sslmode_combo.currentData(), sslrootcert=self.ca_edit.text().strip())
         return profile, self.password_edit.text() or None
+
+    def _set_sslmode(self, mode: str) -> None:
+        index = self.sslmode_combo.findData(mode)
+        if index < 0:  # a mode set outside the editor (a URL): keep it, so saving does not quietly weaken it
+            self.sslmode_combo.addItem(mode, mode)
+            index = self.sslmode_combo.count() - 1
+        self.sslmode_combo.setCurrentIndex(index)
+
+    def _update_ca_row(self, *_args: object) -> None:
+        # "prefer" never checks a certificate; with "require" a CA file upgrades it to checking the signer
+        self.ca_row.setEnabled(self.sslmode_combo.currentData() != "prefer")
+
+    def _on_ca_browse_clicked(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, self.tr("CA certificate file"), self.ca_edit.text(),
+                                                    self.tr("Certificates (*.crt *.pem *.cer);;All files (*)"))
+        if path:
+            self.ca_edit.setText(path)
 
     def accept(self) -> None:
         """Connect in a worker; close only when preflight passes, keeping everything typed otherwise."""
         profile, password = self.profile()
         if self.demo_profile is None and not (profile.host and profile.user and profile.database):
             self._show_error(self.tr("Fill in the server, database and user."))
+            return
+        if self.demo_profile is None and profile.sslmode == "verify-full" and not profile.sslrootcert \
+                and not profile.is_local_socket:
+            self._show_error(self.tr("Checking the server's certificate needs the CA certificate file that signed "
+                                     "it: choose it under CA certificate, or ask the administrator for it."))
+            self.ca_edit.setFocus()
             return
         self.buttons.setEnabled(False)
         self._show_error("")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.db.preflight import Preflight
+from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.gui import events, icons
 from unioncore_desktop.gui.books.screen import BooksScreen
 from unioncore_desktop.gui.dues.screen import DuesScreen
@@ -35,6 +37,32 @@ AREAS["requests"] = ("Requests", "add")
 AREAS["referral"] = ("Morning referral", "dispatch")
 AREAS["reports"] = ("Reports", "reports")
 AREAS["dues"] = ("Dues", "dues")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+def connection_security(facts: Preflight, profile: ConnectionProfile, server: str) -> tuple[str, str]:
+    """The status bar's word on the link to the server, and a tooltip saying what it means."""
+    if facts.local_socket:
+        return (_tr("Local connection"),
+                _tr("Connected through a socket on this computer; nothing crosses the network."))
+    if not facts.encrypted:
+        return (_tr("Not encrypted"),
+                _tr("Passwords and member records cross the network to {} unencrypted. Ask the administrator to "
+                    "turn on TLS at the server, then set this profile to always encrypt.").format(server))
+    text = _tr("Encrypted ({})").format(facts.tls_version) if facts.tls_version else _tr("Encrypted")
+    details = ", ".join(part for part in (facts.tls_version, facts.tls_cipher) if part)
+    tip = _tr("The connection to {} is encrypted").format(server) + (f" ({details})." if details else ".")
+    if profile.sslmode == "verify-full":
+        tip += " " + _tr("The server's certificate was checked against the CA certificate in the profile.")
+    elif profile.sslmode == "verify-ca" or (profile.sslmode == "require" and profile.sslrootcert):
+        tip += " " + _tr("The server's certificate was checked against the CA, but not its host name.")
+    else:
+        tip += " " + _tr("The server's certificate was not checked; set the profile to check it to be sure this "
+                         "is the hall's server.")
+    return text, tip
 
 
 class MainWindow(QMainWindow):
@@ -94,6 +122,12 @@ class MainWindow(QMainWindow):
         roles = ", ".join(sorted(r.replace("_", " ") for r in facts.roles))
         self.statusBar().addPermanentWidget(QLabel(f"{self._server_text()} · {facts.database}"))
         self.statusBar().addPermanentWidget(QLabel(f"{facts.full_name} ({facts.user}) · {roles}"))
+        self.encryption_label = QLabel()
+        self.encryption_label.setObjectName("encryptionLabel")
+        text, tip = connection_security(facts, hall.profile, self._server_text())
+        self.encryption_label.setText(text)
+        self.encryption_label.setToolTip(tip)
+        self.statusBar().addPermanentWidget(self.encryption_label)
 
         self._reconnect_timer = QTimer(self)
         self._reconnect_timer.setInterval(RECONNECT_INTERVAL_MS)
@@ -111,6 +145,10 @@ class MainWindow(QMainWindow):
         switch = QAction(self.tr("Switch &user…"), self)
         switch.triggered.connect(self.switch_user_requested)
         file_menu.addAction(switch)
+        self.change_password_action = QAction(self.tr("Change &password…"), self)
+        self.change_password_action.triggered.connect(self.change_password)
+        file_menu.addAction(self.change_password_action)
+        file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -130,6 +168,13 @@ class MainWindow(QMainWindow):
         from unioncore_desktop.gui.about import AboutDialog  # compiled form: built at start-up
 
         dialog = AboutDialog(self.hall.facts, self._server_text(), self)
+        dialog.open()
+        return dialog
+
+    def change_password(self) -> QWidget:
+        from unioncore_desktop.gui.change_password import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(self.runner, self.hall, self)
         dialog.open()
         return dialog
 

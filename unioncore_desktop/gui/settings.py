@@ -7,6 +7,8 @@ import re
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QHeaderView, QMainWindow, QWidget
 
+from unioncore_desktop.db.profile import LIBPQ_SSL_MODES, ConnectionProfile
+
 # Key templates; {user} is filled in by UiSettings, the rest by the caller.
 WINDOW_GEOMETRY = "users/{user}/windows/{name}/geometry"
 WINDOW_STATE = "users/{user}/windows/{name}/state"
@@ -15,6 +17,9 @@ LAST_SEARCH = "users/{user}/screens/{name}/last_search"
 LAST_PROFILE = "users/{user}/connection/last_profile"
 # Not per login: the office is where the PC stands, whoever sits at it.
 WORKSTATION_OFFICE = "workstation/office_code"
+# Connection profiles are the workstation's too (no password: that is in the keyring, if anywhere).
+PROFILE_GROUP = "connection_profiles"
+PROFILE_KEYS = ("host", "port", "database", "user", "sslmode", "sslrootcert")
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]")
 
@@ -132,3 +137,38 @@ class UiSettings:
             self._store.setValue(WORKSTATION_OFFICE, code)
         else:
             self._store.remove(WORKSTATION_OFFICE)
+
+
+# --- connection profiles (per workstation) -----------------------------------------------------------------
+
+
+def load_connection_profile(name: str = "default", store: QSettings | None = None) -> ConnectionProfile | None:
+    """The saved profile, or None when there is none; an encryption setting this build does not know reads as
+    "prefer" rather than stopping the login dialog from opening."""
+    store = store if store is not None else QSettings()
+    store.beginGroup(f"{PROFILE_GROUP}/{_segment(name)}")
+    try:
+        host = store.value("host", "", str)
+        if not host:
+            return None
+        sslmode = store.value("sslmode", "prefer", str) or "prefer"
+        try:
+            port = int(store.value("port", 5432))
+        except (TypeError, ValueError):
+            port = 5432
+        return ConnectionProfile(
+            name=name, host=host, port=port, database=store.value("database", "unioncore", str),
+            user=store.value("user", "", str), sslmode=sslmode if sslmode in LIBPQ_SSL_MODES else "prefer",
+            sslrootcert=store.value("sslrootcert", "", str))
+    finally:
+        store.endGroup()
+
+
+def save_connection_profile(profile: ConnectionProfile, store: QSettings | None = None) -> None:
+    store = store if store is not None else QSettings()
+    store.beginGroup(f"{PROFILE_GROUP}/{_segment(profile.name)}")
+    try:
+        for key in PROFILE_KEYS:
+            store.setValue(key, getattr(profile, key))
+    finally:
+        store.endGroup()

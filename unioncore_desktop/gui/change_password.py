@@ -1,0 +1,110 @@
+"""File → Change password…: staff set a new password for their own login.
+
+The form only catches two fields that differ; the domain decides what is long enough and sends the server a
+SCRAM verifier, never the password itself. A refusal keeps what was typed; success also replaces the password this
+workstation keeps in the keyring, when it keeps one."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unioncore_desktop.db import credentials
+from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.services.staff import change_own_password
+from unioncore_desktop.gui import messages
+from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
+
+
+def change_and_remember(hall: HallConnection, new_password: str) -> bool:
+    """Runs in a worker: change the password, let this session's new connections use it, and replace the keyring's
+    copy if this workstation keeps one. Returns whether the keyring was updated."""
+    change_own_password(hall.uow(), new_password=new_password)
+    hall.use_password(new_password)
+    if credentials.load_password(hall.profile) is None:
+        return False
+    return credentials.save_password(hall.profile, new_password)
+
+
+class ChangePasswordDialog(QDialog):
+    def __init__(self, runner: TaskRunner, hall: HallConnection, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Change password"))
+        self.runner = runner
+        self.hall = hall
+        self.changed = False
+        self.keyring_updated = False
+
+        self.message = message_label()
+        self.errors = FieldErrors(self.message)
+        intro = QLabel(self.tr("A new password for <b>{name}</b> ({user}). Your windows stay open; use the new "
+                               "password the next time you log in.").format(name=hall.facts.full_name,
+                                                                             user=hall.facts.user))
+        intro.setObjectName("introLabel")
+        intro.setWordWrap(True)
+        self.new_edit = QLineEdit()
+        self.new_edit.setObjectName("newPasswordEdit")
+        self.new_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm_edit = QLineEdit()
+        self.confirm_edit.setObjectName("confirmPasswordEdit")
+        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = QPushButton(self.tr("&Change password"))
+        self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        form.addRow(self.tr("&New password"), self.new_edit)
+        form.addRow("", self.errors.add("new_password", self.new_edit))
+        form.addRow(self.tr("&Type it again"), self.confirm_edit)
+        form.addRow("", self.errors.add("confirm", self.confirm_edit))
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.message)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.save_button.setDefault(True)
+        self.setTabOrder(self.new_edit, self.confirm_edit)
+        self.setTabOrder(self.confirm_edit, self.save_button)
+        self.new_edit.setFocus()
+        self.resize(440, 240)
+
+    def _on_buttons_accepted(self) -> None:
+        new_password, again = self.new_edit.text(), self.confirm_edit.text()
+        if new_password != again:
+            self.errors.show({"confirm": self.tr("The two passwords are not the same; type the new password again "
+                                                 "in both fields.")})
+            return
+        self.errors.clear()
+        self.save_button.setEnabled(False)
+        hall = self.hall
+        self.runner.command(lambda: change_and_remember(hall, new_password), parent=self, success=self._on_changed,
+                            failure=self._on_failed, name="change own password")
+
+    def _on_changed(self, keyring_updated: bool) -> None:
+        self.changed = True
+        self.keyring_updated = keyring_updated
+        self.new_edit.clear()
+        self.confirm_edit.clear()
+        self.save_button.setEnabled(True)
+        self.accept()
+        text = self.tr("Password changed. Use the new password the next time you log in.")
+        if keyring_updated:
+            text += " " + self.tr("The password kept in this computer's keyring was replaced with the new one.")
+        messages.information(self.parentWidget() or self, self.tr("Password changed"), text)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self.errors.show_failure(exc, self)
