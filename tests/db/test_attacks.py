@@ -4,7 +4,7 @@ under a real login of the group that did it, and refused by the database."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import psycopg
 import pytest

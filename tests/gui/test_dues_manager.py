@@ -42,7 +42,10 @@ def logins(dues_db, staff_login):
 
 @pytest.fixture
 def manager_screen(qtbot, runner, ui_settings, logins):
-    hall = logins("manager", "Mia Manager")
+    return _screen(qtbot, runner, ui_settings, logins("manager", "Mia Manager"))
+
+
+def _screen(qtbot, runner, ui_settings, hall):
     screen = DuesScreen(runner, hall, ui_settings)
     qtbot.addWidget(screen)
     screen.resize(1300, 760)
@@ -95,7 +98,9 @@ def test_generate_charges_lists_members_without_a_rate_then_close_the_month_by_i
 
 
 def test_the_requester_approving_their_own_adjustment_sees_the_database_refuse(
-        qtbot, manager_screen, dues_db, message_recorder):
+        qtbot, runner, ui_settings, logins, dues_db, message_recorder):
+    # one person who is both the clerk and the manager (two groups) requests, then tries to approve
+    manager_screen = _screen(qtbot, runner, ui_settings, logins("manager+dues_clerk", "Mia Both"))
     hall = manager_screen.hall
     dues_services.generate_charges(hall.uow(), month=month_start(dues_db.today))
     dues_services.request_adjustment(hall.uow(), member_id=dues_db.ids[0], period=month_start(dues_db.today),

@@ -164,7 +164,10 @@ def test_a_dispatcher_sees_standing_only(qtbot, logins, make_screen, dues_db):
     assert screen.posting is None and screen.manager is None and screen.tabs.count() == 1
     find_member(qtbot, screen)
     view = screen.member_dues
-    assert view.standing_label.text() == "In arrears" and "150.00" in view.balance_label.text()
+    assert view.standing_label.text() == "In arrears" and "month(s) behind" in view.behind_label.text()
+    assert "Paid through" in view.paid_through_label.text()
+    # standing, never amounts: the dispatcher's login cannot read them, and the screen does not show a balance
+    assert view.balance_label.text() == "" and not view.balance_label.isVisible()
     assert not view.view.isVisible() and not view.adjust_button.isVisible()
 
 
