@@ -16,6 +16,7 @@ from unioncore_desktop.domain.queries import books as book_queries
 from unioncore_desktop.domain.queries import dues as dues_queries
 from unioncore_desktop.domain.queries.dispatch import day_book
 from unioncore_desktop.domain.queries.requests import open_requests
+from unioncore_desktop.gui.roles import DUES_READERS, MANAGERS, REFERRAL_WRITERS
 from unioncore_desktop.reports import ReportContext, tables
 from unioncore_desktop.reports.base import label
 from unioncore_desktop.reports.pdf import book_reports
@@ -26,8 +27,8 @@ from unioncore_desktop.reports.pdf.out_of_work import build_all_books_list, buil
 
 BOOKS, DISPATCH, DUES = "Books", "Dispatch", "Dues"
 GROUPS = (BOOKS, DISPATCH, DUES)
-BOOK_ROLES = frozenset({"dispatcher", "manager"})
-DUES_ROLES = frozenset({"dues_clerk", "manager"})
+BOOK_ROLES = REFERRAL_WRITERS | MANAGERS
+DUES_ROLES = DUES_READERS  # amounts: never a dispatcher's or an admin's
 
 # Parameter kinds the screen knows how to ask for.
 BOOK, ANY_BOOK, DAY, RANGE, DAYS, MEMBER, MONTHS, REASON, MIN_MONTHS, STANDING = (
