@@ -8,12 +8,15 @@ so the same rules serve the import service, the wizard's preview and the tests.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import io
+import math
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -26,6 +29,25 @@ FIELD_LABELS = {"card_number": "Card number", "name": "Name", "amount": "Amount"
 MAX_LINE_AMOUNT = Decimal("1000.00")     # more than any month's dues times a few months: surely a typo
 HEADER_SCAN_ROWS = 20                    # title rows above the header are skipped, up to this many
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")
+
+# What a file may hold. An employer's check-off list is a few hundred members at most; these bounds are far
+# above any real list and keep a damaged or hostile file from filling memory or the database's columns.
+MAX_FILE_BYTES = 20 * 2 ** 20            # 20 MB on disk, checked before the file is read
+MAX_UNPACKED_BYTES = 30 * 2 ** 20        # a workbook's parts unpacked (sheets, shared strings): no zip bombs
+MAX_ROWS = 5_000                         # lines of a CSV, rows of a sheet (blank, title and TOTAL rows count)
+MAX_COLUMNS = 100
+MAX_CELL_CHARS = 1_000
+MAX_LINE_CHARS = MAX_COLUMNS * MAX_CELL_CHARS   # one CSV record, quoted line breaks included
+# Amounts the database can hold: remittance_lines.amount, payments.amount and remittances.check_amount are all
+# numeric(12, 2) (at most 9,999,999,999.99). A line is bounded a hundred times lower, so that the members'
+# ledgers, which add up payments, keep room; the check may use the whole column.
+LINE_AMOUNT_LIMIT = Decimal("99999999.99")
+CHECK_AMOUNT_LIMIT = Decimal("9999999999.99")
+HOURS_LIMIT = Decimal("1000000")         # remittance_lines.hours is numeric(8, 2); hours are below this
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")   # no PostgreSQL text column (nor UTF-8) holds these
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_ROUNDABLE = Decimal("1e20")             # amounts below this round to cents within a Decimal's 28 digits
 
 # Header words per field, most specific first; a header is normalised (lower case, letters and digits) first.
 _HEADER_HINTS: dict[str, tuple[str, ...]] = {
@@ -74,6 +96,7 @@ class ParsedLine:
 class ParsedList:
     lines: tuple[ParsedLine, ...]
     stated_total: Decimal | None     # the amount on a TOTAL row, when the employer printed one
+    error: str | None = None         # why the list cannot be imported as it stands (a line the database cannot hold)
 
     @property
     def total(self) -> Decimal:
@@ -83,52 +106,178 @@ class ParsedList:
 # --- reading files -------------------------------------------------------------------------------------------
 
 def read_table(path: str | Path) -> Table:
-    """The first sheet of an .xlsx, or a .csv in whatever dialect it was written, with its header row found."""
+    """The first sheet of an .xlsx, or a .csv in whatever dialect it was written, with its header row found.
+
+    Whatever the file holds, the answer is a Table or a RemittanceFileError whose message names the problem
+    (and the line or row where there is one): a damaged workbook, a file past the size, row, column or cell
+    limits above, a NUL byte. The limits are checked while reading, so a huge file is never read whole."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise RemittanceFileError(f"{path.name} is not an Excel workbook (.xlsx) or a CSV file.")
     if not path.is_file():
         raise RemittanceFileError(f"{path.name} does not exist.")
+    data = _read_bytes(path)
     if suffix in (".xlsx", ".xlsm"):
-        raw, sheet = _xlsx_rows(path)
-    else:
-        raw, sheet = _csv_rows(path), None
-    return table_from_rows(raw, sheet=sheet)
+        raw, sheet = _xlsx_rows(data, path.name)
+        return table_from_rows(raw, sheet=sheet)
+    raw, numbers = _csv_rows(data)
+    return table_from_rows(raw, row_numbers=numbers)
 
 
-def _xlsx_rows(path: Path) -> tuple[list[list[str]], str]:
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, refused before reading when it is larger than a remittance list can be."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise RemittanceFileError(f"{path.name} is {size / 2 ** 20:,.1f} MB; a remittance list file is at most "
+                                      f"{MAX_FILE_BYTES // 2 ** 20} MB.")
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)  # the file may have grown since it was measured
+    except OSError as exc:
+        raise RemittanceFileError(f"{path.name} cannot be read ({exc.strerror or exc}).") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise RemittanceFileError(f"{path.name} is larger than {MAX_FILE_BYTES // 2 ** 20} MB; a remittance list "
+                                  f"file is at most {MAX_FILE_BYTES // 2 ** 20} MB.")
+    return data
+
+
+def _too_many_rows(noun: str) -> RemittanceFileError:
+    return RemittanceFileError(f"The file has more than {MAX_ROWS:,} {noun}s; a remittance list is at most "
+                               f"{MAX_ROWS:,} {noun}s.")
+
+
+def _check_cell(text: str, where: str, column: int) -> None:
+    """Refuse a cell longer than MAX_CELL_CHARS, or holding a NUL or half a surrogate pair (no database text
+    column can store those)."""
+    if len(text) > MAX_CELL_CHARS:
+        raise RemittanceFileError(f"{where}, column {_column_letter(column)} holds {len(text):,} characters; a cell "
+                                  f"of a remittance list holds at most {MAX_CELL_CHARS:,}.")
+    if _UNSTORABLE.search(text):
+        raise RemittanceFileError(f"{where}, column {_column_letter(column)} holds a NUL or other character that "
+                                  "is not text; save the list again from the payroll program.")
+
+
+def _damaged(name: str) -> RemittanceFileError:
+    return RemittanceFileError(f"{name} cannot be opened as an Excel workbook; it may be damaged or cut short.")
+
+
+def _xlsx_rows(data: bytes, name: str) -> tuple[list[list[str]], str]:
     import openpyxl  # imported here: only the import needs it, and it is slow to load
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise RemittanceFileError(f"{path.name} cannot be opened as an Excel workbook ({exc}).") from None
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # the sizes the archive declares bound what reading it can produce: zipfile stops at them
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except Exception:  # noqa: BLE001 - any failure to read the archive's directory means the same to the clerk
+        raise _damaged(name) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise RemittanceFileError(f"{name} unpacks to {unpacked / 2 ** 20:,.0f} MB; a remittance workbook unpacks "
+                                  f"to at most {MAX_UNPACKED_BYTES // 2 ** 20} MB.")
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl fails in many ways (XML, zlib, KeyError...) on a damaged file
+        raise _damaged(name) from None
     try:
         sheet = next((ws for ws in book.worksheets if ws.sheet_state == "visible"), book.worksheets[0])
-        rows = [[cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        # The dimension a file declares may say anything (A1:XFD1048576): ignore it, so rows are neither padded
+        # to it nor read past the last one. Each row is then as wide as its last cell (at most 16,384 columns
+        # in a valid workbook), and is refused or cut to MAX_COLUMNS before the next is read.
+        sheet.reset_dimensions()
+        rows: list[list[str]] = []
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > MAX_ROWS:
+                raise _too_many_rows("row")
+            where = f"Row {number}"
+            beyond = next((i for i, value in enumerate(row[MAX_COLUMNS:], MAX_COLUMNS) if cell_text(value)), None)
+            if beyond is not None:
+                raise RemittanceFileError(f"{where} has something in column {_column_letter(beyond)}; a remittance "
+                                          f"list has at most {MAX_COLUMNS} columns (A to "
+                                          f"{_column_letter(MAX_COLUMNS - 1)}).")
+            texts = [cell_text(value) for value in row[:MAX_COLUMNS]]
+            for column, text in enumerate(texts):
+                _check_cell(text, where, column)
+            rows.append(texts)
         return rows, sheet.title
+    except RemittanceFileError:
+        raise
+    except Exception:  # noqa: BLE001 - a sheet's XML can be cut short or malformed anywhere
+        raise _damaged(name) from None
     finally:
-        book.close()
+        with contextlib.suppress(Exception):
+            book.close()
 
 
-def _csv_rows(path: Path) -> list[list[str]]:
-    data = path.read_bytes()
+def _decode(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise RemittanceFileError("The file starts like UTF-16 text but cannot be read as such; save the list "
+                                      "again from the payroll program as CSV or .xlsx.") from None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            content = data.decode(encoding)
-            break
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - cp1252 decodes nearly everything; latin-1 decodes all
-        content = data.decode("latin-1")
-    sample = content[:8192]
+    return data.decode("latin-1")  # decodes every byte
+
+
+def _sniff(sample: str) -> type[csv.Dialect] | csv.Dialect:
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(content), dialect)]
+        csv.reader([], dialect)  # the sniffer can guess a dialect the reader refuses
+    except (csv.Error, TypeError, ValueError):
+        return csv.excel
+    return dialect
+
+
+def _csv_rows(data: bytes) -> tuple[list[list[str]], list[int]]:
+    """The rows of a CSV and the line each starts on. Lines are read one by one, each bounded, so a line with
+    no end or a quoted cell that runs on for megabytes is refused without being held whole."""
+    content = _decode(data)
+    nul = content.find("\x00")
+    if nul >= 0:
+        line = len(_LINE_BREAK.findall(content, 0, nul)) + 1
+        raise RemittanceFileError(f"Line {line} holds a NUL character, so the file is not a plain-text CSV list; "
+                                  "save it again from the payroll program as CSV or .xlsx.")
+    stream = io.StringIO(content, newline="")
+    read = {"lines": 0, "record_start": 1, "record_chars": 0}
+
+    def lines() -> Iterator[str]:
+        while line := stream.readline(MAX_LINE_CHARS + 1):
+            read["lines"] += 1
+            if read["lines"] > MAX_ROWS:
+                raise _too_many_rows("line")
+            read["record_chars"] += len(line)
+            if read["record_chars"] > MAX_LINE_CHARS:
+                raise RemittanceFileError(
+                    f"Line {read['record_start']} is longer than {MAX_LINE_CHARS:,} characters; a line of a "
+                    f"remittance list holds at most {MAX_COLUMNS} cells of {MAX_CELL_CHARS:,} characters.")
+            yield line
+
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    reader = csv.reader(lines(), _sniff(content[:8192]))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise RemittanceFileError(f"Line {read['record_start']} cannot be read as CSV ({exc}).") from None
+        where = f"Line {read['record_start']}"
+        numbers.append(read["record_start"])
+        read["record_start"], read["record_chars"] = read["lines"] + 1, 0
+        cells = [cell.strip() for cell in row]
+        if len(cells) > MAX_COLUMNS and any(cells[MAX_COLUMNS:]):
+            raise RemittanceFileError(f"{where} has more than {MAX_COLUMNS} cells; a remittance list has at most "
+                                      f"{MAX_COLUMNS} columns.")
+        cells = cells[:MAX_COLUMNS]
+        for column, text in enumerate(cells):
+            _check_cell(text, where, column)
+        rows.append(cells)
+    return rows, numbers
 
 
 def cell_text(value: object) -> str:
@@ -140,7 +289,10 @@ def cell_text(value: object) -> str:
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
-        return repr(value)
+        shown = repr(value)
+        if "e" in shown and math.isfinite(value):  # 1e+300 and 1.5e-07 written out, so they read as amounts
+            return format(Decimal(shown), "f")
+        return shown
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
     if isinstance(value, date):
@@ -148,9 +300,12 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def table_from_rows(raw: Sequence[Sequence[str]], *, sheet: str | None = None) -> Table:
-    """Find the header row (the first of the top rows that reads like headers) and square up the rows under it."""
-    numbered = [(i + 1, [c.strip() for c in row]) for i, row in enumerate(raw)]
+def table_from_rows(raw: Sequence[Sequence[str]], *, sheet: str | None = None,
+                    row_numbers: Sequence[int] | None = None) -> Table:
+    """Find the header row (the first of the top rows that reads like headers) and square up the rows under it.
+    Rows are numbered 1, 2, 3... unless `row_numbers` says otherwise (a CSV's quoted cell can span lines)."""
+    numbers = row_numbers if row_numbers is not None else range(1, len(raw) + 1)
+    numbered = [(n, [c.strip() for c in row]) for n, row in zip(numbers, raw, strict=True)]
     numbered = [(n, row) for n, row in numbered if any(row)]
     if not numbered:
         raise RemittanceFileError("The file is empty.")
@@ -281,7 +436,10 @@ def mapping_errors(headers: Sequence[str], mapping: Mapping[str, str | None]) ->
 # --- reading lines -------------------------------------------------------------------------------------------
 
 def parse_money(value: object) -> tuple[Decimal | None, str | None]:
-    """(amount, problem): "$1,234.50", "(12.00)" and "12.00-" read as money; blank is (None, None)."""
+    """(amount, problem): "$1,234.50", "(12.00)" and "12.00-" read as money; blank is (None, None).
+
+    Never raises, whatever the digits: an amount of 1e20 or more (too large to round to cents within a
+    Decimal's 28 digits) comes back as read, and every caller bounds amounts to what its column holds."""
     if value is None:
         return None, None
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
@@ -298,7 +456,7 @@ def parse_money(value: object) -> tuple[Decimal | None, str | None]:
         negative, text = True, text[:-1].strip()
     if text.upper().endswith("CR"):
         negative, text = True, text[:-2].strip()
-    text = re.sub(r"(?i)^(usd|us\$|\$)\s*|\s*(usd)$", "", text).replace("$", "").strip()
+    text = _without_currency(text).replace("$", "").strip()
     if text.startswith("-"):
         negative, text = not negative, text[1:].strip()
     text = text.replace(" ", "").replace("\u00a0", "")
@@ -306,18 +464,39 @@ def parse_money(value: object) -> tuple[Decimal | None, str | None]:
         text = text.replace(".", "").replace(",", ".")
     text = text.replace(",", "")
     if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", text):
-        return None, f"{str(value).strip()!r} is not an amount"
+        return None, f"{_brief(str(value).strip())!r} is not an amount"
     amount = Decimal(text)
     return _cents(-amount if negative else amount, str(value).strip())
 
 
+def _without_currency(text: str) -> str:
+    """Without a leading USD / US$ / $ or a trailing USD (string tests: a regex for the trailing one backtracks
+    over long runs of spaces)."""
+    upper = text.upper()
+    for sign in ("USD", "US$", "$"):
+        if upper.startswith(sign):
+            text = text[len(sign):].lstrip()
+            break
+    if text.upper().endswith("USD"):
+        text = text[:-3].rstrip()
+    return text
+
+
 def _cents(amount: Decimal, shown: str) -> tuple[Decimal | None, str | None]:
+    shown = _brief(shown)
     if not amount.is_finite():
         return None, f"{shown!r} is not an amount"
+    if abs(amount) >= _ROUNDABLE:
+        return amount, None  # too large to round to cents, and refused by every limit: callers bound amounts
     rounded = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     if abs(rounded - amount) > Decimal("0.000001"):
         return rounded, f"{shown} was rounded to {rounded}"
     return rounded, None
+
+
+def _brief(text: str) -> str:
+    """A cell as a message quotes it: long ones cut short."""
+    return text if len(text) <= 30 else f"{text[:27]}…"
 
 
 def parse_hours(value: object) -> tuple[Decimal | None, str | None]:
@@ -327,10 +506,13 @@ def parse_hours(value: object) -> tuple[Decimal | None, str | None]:
     try:
         hours = Decimal(text)
     except InvalidOperation:
-        return None, f"hours {text!r} are not a number"
-    if not hours.is_finite() or hours < 0 or hours >= Decimal(1000000):
-        return None, f"hours {text!r} are not plausible"
-    return hours.quantize(CENT, rounding=ROUND_HALF_UP), None
+        return None, f"hours {_brief(text)!r} are not a number"
+    if not hours.is_finite() or hours < 0 or hours >= HOURS_LIMIT:
+        return None, f"hours {_brief(text)!r} are not plausible"
+    rounded = hours.quantize(CENT, rounding=ROUND_HALF_UP)
+    if rounded >= HOURS_LIMIT:  # 999999.995 rounds up past what the column holds
+        return None, f"hours {_brief(text)!r} are not plausible"
+    return rounded, None
 
 
 def normalize_card(value: object) -> str | None:
@@ -345,7 +527,10 @@ def _is_total_row(cells: Iterable[str]) -> bool:
 
 def parse_lines(table: Table, mapping: Mapping[str, str | None]) -> ParsedList:
     """The list's lines, numbered from 1 in file order. Blank rows are skipped; a TOTAL row without a card
-    number is kept aside as the employer's stated total, not a line."""
+    number is kept aside as the employer's stated total, not a line.
+
+    An amount beyond LINE_AMOUNT_LIMIT is one the database cannot hold: the line keeps it as a problem (the
+    preview counts it) and `error` names the first such line, so the import refuses the list."""
     errors = mapping_errors(table.headers, mapping)
     if errors:
         raise RemittanceFileError(next(iter(errors.values())))
@@ -356,15 +541,25 @@ def parse_lines(table: Table, mapping: Mapping[str, str | None]) -> ParsedList:
 
     lines: list[ParsedLine] = []
     stated_total: Decimal | None = None
+    error: str | None = None
     for row, row_number in zip(table.rows, table.row_numbers):
         if not any(row):
             continue
         card = normalize_card(cell(row, "card_number"))
         if card is None and _is_total_row(row):
             stated_total = parse_money(cell(row, "amount"))[0]
+            if stated_total is not None and abs(stated_total) > CHECK_AMOUNT_LIMIT:
+                stated_total = None
             continue
         problems: list[str] = []
         amount, problem = parse_money(cell(row, "amount"))
+        if amount is not None and abs(amount) > LINE_AMOUNT_LIMIT:
+            problem = (f"the amount {_brief(cell(row, 'amount'))} is larger than a remittance line can hold "
+                       f"(at most {LINE_AMOUNT_LIMIT:,} either way)")
+            amount = None
+            if error is None:
+                where = f"Line {row_number}" if table.sheet is None else f"Row {row_number}"
+                error = f"{where}: {problem}."
         if problem:
             problems.append(problem)
         elif amount is None:
@@ -379,7 +574,7 @@ def parse_lines(table: Table, mapping: Mapping[str, str | None]) -> ParsedList:
             card = card[:40]
         name = " ".join(cell(row, "name").split())[:120] or None
         lines.append(ParsedLine(len(lines) + 1, row_number, card, name, amount, hours, tuple(problems)))
-    return ParsedList(tuple(lines), stated_total)
+    return ParsedList(tuple(lines), stated_total, error)
 
 
 # --- judging lines -------------------------------------------------------------------------------------------

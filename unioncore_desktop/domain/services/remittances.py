@@ -165,13 +165,20 @@ def _validate_header(period: date, check_number: str, check_amount: object) -> t
         errors["check_number"] = "Enter the number of the employer's check."
     elif len(number) > 40:
         errors["check_number"] = "The check number is limited to 40 characters."
+    elif any(ord(c) < 32 for c in number):
+        errors["check_number"] = "The check number holds a control character; type it again."
     amount = Decimal(0)
-    try:
-        amount = money(check_amount)
-        if amount <= 0:
-            errors["check_amount"] = "The check amount must be more than zero."
-    except ValueError:
-        errors["check_amount"] = "Enter the check amount in dollars and cents."
+    as_read = rules.parse_money(check_amount)[0]  # any number of digits, before rounding to cents needs them
+    if as_read is not None and as_read > rules.CHECK_AMOUNT_LIMIT:
+        errors["check_amount"] = (f"The check amount is larger than a remittance can hold "
+                                  f"(at most {rules.CHECK_AMOUNT_LIMIT:,}).")
+    else:
+        try:
+            amount = money(check_amount)
+            if amount <= 0:
+                errors["check_amount"] = "The check amount must be more than zero."
+        except (ValueError, ArithmeticError):  # ArithmeticError: an exponent no Decimal can round to cents
+            errors["check_amount"] = "Enter the check amount in dollars and cents."
     if period is None:
         errors["period"] = "Choose the month the check pays for."
     if errors:
@@ -184,6 +191,9 @@ def import_remittance(uow: UnitOfWork, *, employer_id: int, period: date, check_
                       remember_mapping: bool = True, replaces: int | None = None,
                       received_on: date | None = None) -> ImportSummary:
     """Read the employer's list, match every line by card number, and save it as a draft remittance.
+
+    A file that cannot be read, or holds more than the reading limits or an amount the database cannot hold,
+    is refused with one sentence saying why (ValidationError on "path") before anything is written.
 
     Lines that match a member by card, name and a plausible amount are `matched`; the rest wait for review
     (`unknown_card`, `name_mismatch`, `amount_odd`) with a note saying why. `replaces` cancels an earlier draft
@@ -200,6 +210,8 @@ def import_remittance(uow: UnitOfWork, *, employer_id: int, period: date, check_
         parsed = rules.parse_lines(table, cleaned)
     except rules.RemittanceFileError as exc:
         raise ValidationError({"path": str(exc)}) from None
+    if parsed.error:
+        raise ValidationError({"path": parsed.error})
     if not parsed.lines:
         raise ValidationError({"path": f"{Path(path).name} has no lines under its headers."})
     with uow:
