@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from unioncore_desktop.db import embedded, migrate
 from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.paths import user_data_dir
-from unioncore_desktop.seed.demo import mark_environment, seed_demo
+from unioncore_desktop.seed.demo import ensure_demo_staff, mark_environment, seed_demo
 
 log = logging.getLogger(__name__)
 DATABASE = "unioncore"
@@ -53,6 +53,9 @@ def start(*, keep_running: bool = False, seed: bool = True) -> DemoHall:
                 mark_environment(conn, "demo")
         if seed and seed_demo(engine):
             log.info("demo hall seeded")
+        elif seed:
+            with engine.begin() as conn:  # a demo hall from an older build: its people get today's groups
+                ensure_demo_staff(conn)
     finally:
         engine.dispose()
     return hall
