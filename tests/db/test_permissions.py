@@ -155,3 +155,20 @@ def test_groups_are_not_logins_and_hold_no_other_group(connection, group):
     held = connection.execute(text("SELECT g FROM unnest(CAST(:o AS text[])) AS g "
                                    "WHERE pg_has_role(:r, g, 'MEMBER')"), {"o": others, "r": group}).scalars().all()
     assert held == []
+
+
+def test_a_copy_that_reopened_temp_is_reported_by_db_check_and_closed_by_upgrade(databases, capsys):
+    from unioncore_desktop import cli
+    from unioncore_desktop.db import migrate
+
+    name = databases.create()
+    engine = databases.engine(name)
+    with engine.begin() as conn:  # what CREATE DATABASE ... TEMPLATE or a plain restore leaves behind
+        conn.execute(text(f'GRANT TEMPORARY ON DATABASE "{name}" TO PUBLIC'))
+    url = databases.server.url(name).replace("postgresql+psycopg://", "postgresql://", 1)
+    assert cli.main(["--url", url, "db", "check"]) == 1
+    assert "temporary tables" in capsys.readouterr().out
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert migrate.loopholes(conn) == []
+    assert cli.main(["--url", url, "db", "check"]) == 0
