@@ -6,7 +6,7 @@ set rates; a dispatcher sees a member's standing only.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
@@ -65,8 +65,8 @@ class DuesScreen(QWidget):
     def start(self) -> None:
         if self.posting is not None:
             self.posting.start()
-        else:
-            self.loaded.emit()
+        else:  # nothing to load; say so once the event loop runs, after whoever made us has connected
+            QTimer.singleShot(0, self.loaded.emit)
         if self.manager is not None:
             self.manager.start()
 

@@ -38,7 +38,7 @@ DETAIL_KEY = "member-detail"
 
 
 def editable_fields(roles: frozenset[str]) -> frozenset[str]:
-    """Mirrors the database grants: managers and admins edit the record, dispatchers contact details only."""
+    """Mirrors the database grants: managers edit the record, dispatchers contact details only."""
     if roles & MANAGERS:
         return frozenset(MemberInput.field_names())
     if "dispatcher" in roles:
