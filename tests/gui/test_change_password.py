@@ -33,6 +33,7 @@ def window(qtbot, runner, staff_login, databases, ui_settings):
     main = MainWindow(runner, hall, ui_settings)
     qtbot.addWidget(main)
     main.show()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=WAIT)  # the area's first load, so `busy` below is ours
     yield main
     runner.shutdown(wait=True)
 
