@@ -14,13 +14,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import psycopg  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+import psycopg
+from sqlalchemy.orm import Session
 
-from _common import bench_engine, percentiles  # noqa: E402
-from unioncore_desktop.domain.queries.members import build_search, search_members  # noqa: E402
-from unioncore_desktop.domain.queries.text_search import normalize_query  # noqa: E402
-from unioncore_desktop.seed.demo import seed_stress  # noqa: E402
+from _common import bench_engine, percentiles
+from unioncore_desktop.domain.queries.members import build_search, search_members
+from unioncore_desktop.domain.queries.text_search import normalize_query
+from unioncore_desktop.seed.demo import seed_stress
 
 QUERIES = ["jonh smth", "garcia", "gracia", "smith", "7000", "a2200", "555-01", "mary jonson", "pat", "wil",
            "robert brown", "lindqvist", "(206) 555", "7012345", "nguyen", "michael willaims", "jo", "kim", "e",

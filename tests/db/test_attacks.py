@@ -53,10 +53,9 @@ def _login(hall, role: str, *, temp: bool = False) -> tuple[str, Engine]:
 
 def _refused(engine: Engine, statements: list[str], params: dict | None = None) -> BaseException:
     """Runs `statements` in one transaction and returns the driver's error (the last one must fail)."""
-    with engine.connect() as conn, pytest.raises(exc.DBAPIError) as info:
-        with conn.begin():
-            for statement in statements:
-                conn.execute(text(statement), params or {})
+    with engine.connect() as conn, pytest.raises(exc.DBAPIError) as info, conn.begin():
+        for statement in statements:
+            conn.execute(text(statement), params or {})
     return info.value.orig or info.value
 
 

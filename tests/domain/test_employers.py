@@ -38,7 +38,6 @@ def test_overlapping_periods_of_one_contract_are_refused(connection):
     connection.execute(text("INSERT INTO employers (id, name) VALUES (9003, 'Overlap Electric')"))
     connection.execute(text("INSERT INTO employer_contracts (employer_id, contract_code, effective_on, expires_on) "
                             "VALUES (9003, 'WIREPERSON', DATE '2020-01-01', DATE '2022-12-31')"))
-    with pytest.raises(exc.IntegrityError, match="ex_employer_contracts_no_overlap"):
-        with connection.begin_nested():
-            connection.execute(text("INSERT INTO employer_contracts (employer_id, contract_code, effective_on) "
-                                    "VALUES (9003, 'WIREPERSON', DATE '2022-06-01')"))
+    with pytest.raises(exc.IntegrityError, match="ex_employer_contracts_no_overlap"), connection.begin_nested():
+        connection.execute(text("INSERT INTO employer_contracts (employer_id, contract_code, effective_on) "
+                                "VALUES (9003, 'WIREPERSON', DATE '2022-06-01')"))

@@ -73,10 +73,9 @@ def test_duplicate_card_number_is_a_field_error(uow):
 def test_database_refuses_what_the_domain_would(connection):
     """A client that skips validation still cannot store a bad card number."""
     from sqlalchemy import exc
-    with pytest.raises(exc.IntegrityError, match="ck_members_card_number_format"):
-        with connection.begin_nested():
-            connection.execute(text("INSERT INTO members (card_number, first_name, last_name, classification) "
-                                    "VALUES ('bad card', 'A', 'B', 'journeyman')"))
+    with pytest.raises(exc.IntegrityError, match="ck_members_card_number_format"), connection.begin_nested():
+        connection.execute(text("INSERT INTO members (card_number, first_name, last_name, classification) "
+                                "VALUES ('bad card', 'A', 'B', 'journeyman')"))
 
 
 def test_update_writes_only_changed_fields_and_bumps_version(uow):

@@ -3,7 +3,7 @@ member on the demo server. The dialog closes only once preflight has passed."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QCheckBox,

@@ -68,12 +68,12 @@ __all__ = [
     "PaymentBatch",
     "ReceiptCounter",
     "ReferralBan",
-    "ReportRun",
     "Registration",
     "RegistrationActivity",
     "Remittance",
     "RemittanceColumnMap",
     "RemittanceLine",
+    "ReportRun",
     "Staff",
     "Worksite",
 ]

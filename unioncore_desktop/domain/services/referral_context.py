@@ -54,4 +54,4 @@ def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-__all__ = ["HallClock", "business_calendar", "holidays", "hall_clock", "holidays", "record_activity", "rules_for", "snapshot"]
+__all__ = ["HallClock", "business_calendar", "hall_clock", "holidays", "record_activity", "rules_for", "snapshot"]

@@ -132,7 +132,7 @@ class Place:
 class WalkContext:
     """What one walk needs besides the places: the request, the day, the rules, the run so far."""
 
-    request: "WalkRequest"
+    request: WalkRequest
     today: date
     rules: RuleSet
     book_code: str

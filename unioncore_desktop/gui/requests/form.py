@@ -372,7 +372,7 @@ class RequestForm(QWidget):
             comments=self.comments.text().strip() or None)
         return data, {}
 
-    def _worksite_id(self) -> int | None | bool:
+    def _worksite_id(self) -> int | bool | None:
         """The chosen worksite id, None for none, False when the typed text matches no worksite."""
         text = self.worksite.currentText().strip()
         index = self.worksite.findText(text, Qt.MatchFlag.MatchFixedString)
