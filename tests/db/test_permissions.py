@@ -3,6 +3,7 @@ schema lint: pinned search paths, nothing for PUBLIC, no SECURITY DEFINER functi
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pytest
@@ -117,13 +118,27 @@ def test_every_function_is_in_the_matrix_with_exactly_its_grants(connection):
         assert live.get(name, {}) == expected, name
 
 
-def test_lint_every_function_pins_its_search_path_with_pg_temp_last(connection):
+def test_lint_every_function_pins_its_search_path_or_cannot_be_fooled_by_one(connection):
+    """A temporary table is found before a real one unless the path says otherwise. A function pins its path
+    with pg_temp last, or has a standard SQL body (names bound when it is created), or names no relation or
+    type of the schema at all (a trigger body that only looks at NEW and OLD)."""
     unpinned = connection.execute(text(f"""
-        SELECT p.proname FROM pg_proc AS p
-        WHERE p.pronamespace = 'public'::regnamespace AND {OWN.format(oid='p.oid')}
+        SELECT p.proname, p.prosrc FROM pg_proc AS p
+        WHERE p.pronamespace = 'public'::regnamespace AND {OWN.format(oid='p.oid')} AND p.prosqlbody IS NULL
           AND NOT coalesce('search_path=public, pg_temp' = ANY (p.proconfig), false)
-        ORDER BY 1""")).scalars().all()
-    assert unpinned == []
+        ORDER BY 1""")).all()
+    names = set(connection.execute(text("""
+        SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace
+        UNION SELECT typname FROM pg_type WHERE typnamespace = 'public'::regnamespace""")).scalars())
+    naming = {name: sorted(set(re.findall(r"[a-z_][a-z0-9_]*", source.lower())) & names)
+              for name, source in unpinned}
+    assert {name: found for name, found in naming.items() if found or "%type" in dict(unpinned)[name].lower()
+            or "%rowtype" in dict(unpinned)[name].lower()} == {}
+    assert {name for name, _ in unpinned} <= {"uc_check_version", "uc_notify_change", "uc_append_only",
+                                             "uc_audit_log_immutable"}
+    assert all(definer for definer in connection.execute(text(f"""
+        SELECT 'search_path=public, pg_temp' = ANY (p.proconfig) FROM pg_proc AS p
+        WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef AND {OWN.format(oid='p.oid')}""")).scalars())
 
 
 def test_lint_nothing_for_public_and_no_security_definer_anyone_may_call(connection):
@@ -138,7 +153,8 @@ def test_lint_nothing_for_public_and_no_security_definer_anyone_may_call(connect
           AND {OWN.format(oid='p.oid')}""")).scalars().all()
     assert public_definers == []
     temp_for_public = connection.execute(text("""
-        SELECT count(*) FROM pg_database AS d CROSS JOIN LATERAL aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) AS g
+        SELECT count(*) FROM pg_database AS d
+        CROSS JOIN LATERAL aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) AS g
         WHERE d.datname = current_database() AND g.grantee = 0 AND g.privilege_type IN ('TEMPORARY', 'CREATE')
     """)).scalar_one()
     assert temp_for_public == 0
