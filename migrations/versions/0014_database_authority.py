@@ -330,7 +330,7 @@ WHERE has_table_privilege(to_regclass('public.' || quote_ident(a.table_name)), '
 
 # A SET clause costs every call a search_path switch; on the dispatch path that was a tenth of the throughput.
 # These functions need none: the trigger bodies name no table, view or type at all (a test checks that), and
-# uc_hall_today has a standard SQL body, bound to public.app_settings when it is created and still inlined.
+# uc_hall_today has a standard SQL body, bound to public.app_settings when it is created.
 UNPINNED = ("uc_check_version()", "uc_notify_change()", "uc_append_only()", "uc_audit_log_immutable()",
             "uc_hall_today()")
 HALL_TODAY = """
