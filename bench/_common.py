@@ -33,5 +33,5 @@ def bench_engine(database: str = "uc_bench") -> Engine:
 
 def percentiles(samples_ms: list[float]) -> tuple[float, float]:
     ordered = sorted(samples_ms)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return statistics.median(ordered), p95

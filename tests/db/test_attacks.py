@@ -80,7 +80,7 @@ def test_a_shadowed_month_table_does_not_open_a_closed_month_for_payments(hall):
 
 
 def test_a_shadowed_payment_does_not_let_a_dollar_pay_225(hall):
-    login, clerk = _login(hall, "dues_clerk", temp=True)
+    _, clerk = _login(hall, "dues_clerk", temp=True)
     with clerk.begin() as conn:
         payment = conn.execute(text("INSERT INTO payments (member_id, amount, method, idempotency_key) "
                                     "VALUES (:m, 1, 'cash', gen_random_uuid()) RETURNING id"),
@@ -101,7 +101,7 @@ def test_a_shadowed_payment_does_not_let_a_dollar_pay_225(hall):
 
 
 def test_a_shadowed_payment_table_does_not_balance_a_batch(hall):
-    login, clerk = _login(hall, "dues_clerk", temp=True)
+    _, clerk = _login(hall, "dues_clerk", temp=True)
     uow = UnitOfWork(sessionmaker(clerk, expire_on_commit=False))
     batch = svc.open_batch(uow, deposit_on=hall["today"], deposit_total="1000")
     svc.post_payment(uow, idempotency_key=uuid.uuid4(), member_id=hall["member"], amount="75", method="cash",
@@ -177,7 +177,7 @@ def test_every_security_definer_function_is_listed_above_or_callable_only_by_its
 
 @pytest.mark.parametrize("target", [*permissions.GROUPS, "postgres", "owner", "foreign"])
 def test_staff_administration_never_touches_a_role_that_is_not_a_staff_login(hall, target):
-    admin, engine = _login(hall, "admin")
+    _, engine = _login(hall, "admin")
     with hall["owner"].connect() as conn:
         owner = conn.execute(text("SELECT current_user")).scalar_one()
     if target == "owner":
@@ -287,7 +287,7 @@ def test_a_group_never_holds_another_groups_rights(hall, role):
 
 
 def test_audit_rows_reach_each_reader_only_for_tables_they_may_read(hall):
-    clerk_login, clerk = _login(hall, "dues_clerk")
+    _, clerk = _login(hall, "dues_clerk")
     svc.post_payment(UnitOfWork(sessionmaker(clerk)), idempotency_key=uuid.uuid4(), member_id=hall["member"],
                      amount="75", method="check", reference="1234")
     _, dispatcher = _login(hall, "dispatcher")

@@ -95,7 +95,8 @@ def test_manager_group_may_create_members_admin_may_add_staff(hall):
     with dbs.engine(name).connect() as conn:
         assert conn.execute(text("SELECT pg_has_role(:l, 'uc_dues_clerk', 'MEMBER')"), {"l": login}).scalar_one()
         rows = conn.execute(text("SELECT db_user, action, changed_fields, new_values FROM audit_log "
-                                 "WHERE table_name = 'staff' AND row_key = (SELECT id::text FROM staff WHERE login = :l) "
+                                 "WHERE table_name = 'staff' "
+                                 "AND row_key = (SELECT id::text FROM staff WHERE login = :l) "
                                  "ORDER BY id"), {"l": login}).all()
     assert [(r.db_user, r.action) for r in rows] == [(admin, "INSERT"), (admin, "UPDATE")]
     assert rows[1].changed_fields == ["roles"] and rows[1].new_values == {"roles": ["dues_clerk"]}

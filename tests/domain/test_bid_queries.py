@@ -55,7 +55,7 @@ def walk_order(session, request_id: int) -> list[int]:
 
 
 def test_bids_are_listed_in_list_order_with_the_book_rank(session_factory, bidding):
-    _, request, people = bidding
+    _, request, _people = bidding
     with session_factory() as session:
         rows = request_bids(session, request)
         assert names(rows) == ["Able", "Baker", "Dunn", "Cole"]  # tier 2 last, whatever its APN or bid time

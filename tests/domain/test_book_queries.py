@@ -106,7 +106,8 @@ def test_book_list_flags_marks_exemptions_overdue_and_members_out_on_another_boo
             "INSERT INTO check_marks (registration_id, member_id, book_id, marked_on, removed_at, removal_reason) "
             "VALUES (:r, :m, :b, :d, CASE WHEN :x THEN now() END, CASE WHEN :x THEN 'wrong number' END)"),
             {"r": marked, "m": worker, "b": ws, "d": today - timedelta(days=day), "x": removed})
-    employer = connection.execute(text("INSERT INTO employers (name) VALUES ('Harbor Electric') RETURNING id")).scalar_one()
+    employer = connection.execute(
+        text("INSERT INTO employers (name) VALUES ('Harbor Electric') RETURNING id")).scalar_one()
     request = connection.execute(text(
         "INSERT INTO labor_requests (number, employer_id, book_id, workers_requested, start_on, referral_date) "
         "VALUES ('R-1', :e, :b, 1, :d, :d) RETURNING id"), {"e": employer, "b": tradeshow, "d": today}).scalar_one()

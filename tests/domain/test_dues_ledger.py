@@ -341,7 +341,8 @@ def test_ledger_reports_and_lookup(hall):
 
     cash = q.daily_cash(session, hall.today)
     assert cash.total == D("460.00")
-    assert {(t.method, t.count, t.total) for t in cash.by_method} == {("card", 1, D("375.00")), ("check", 1, D("85.00"))}
+    assert {(t.method, t.count, t.total) for t in cash.by_method} == {("card", 1, D("375.00")),
+                                                                     ("check", 1, D("85.00"))}
 
     summary = {row.period: row for row in q.dues_summary(session, hall.month(-4), hall.this)}
     assert summary[hall.month(-4)].members_billed == 2 and summary[hall.month(-4)].members_paid == 2

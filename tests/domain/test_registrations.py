@@ -333,7 +333,7 @@ def test_reregistration_gives_a_new_apn_before_the_deadline_and_is_refused_after
     for row in rows:
         backdate(connection, row.id, status="awaiting_reregistration",
                  reregister_by=server_now(connection) - timedelta(minutes=1))
-    with pytest.raises(DomainError, match="deadline .* has passed"):
+    with pytest.raises(DomainError, match=r"deadline .* has passed"):
         reregister(uow, member_id=member)
 
 

@@ -148,7 +148,7 @@ def test_xlsx_with_title_rows_numeric_cards_and_a_total_row(tmp_path):
     table = rules.read_table(path)
     assert table.headers == ("Member #", "Employee Name", "Hrs", "Dues Withheld") and table.header_row == 4
     parsed = rules.parse_lines(table, rules.guess_mapping(table.headers))
-    assert [(l.line_no, l.card_number, l.amount, l.hours) for l in parsed.lines] == [
+    assert [(ln.line_no, ln.card_number, ln.amount, ln.hours) for ln in parsed.lines] == [
         (1, "7100010", D("75.00"), D("160.00")), (2, "7100011", D("75.00"), None),
         (3, "7100013", D("-12.00"), D("150.50")), (4, "7100014", None, D("40.00"))]
     assert parsed.lines[3].problems == ("'N/A' is not an amount",) and parsed.lines[3].row_number == 9
@@ -164,7 +164,7 @@ def test_csv_in_another_dialect_and_encoding(tmp_path):
         writer.writerow(["0712345", "Watanabe, Kenji", "", "$45.00"])
     table = rules.read_table(path)
     parsed = rules.parse_lines(table, rules.guess_mapping(table.headers))
-    assert [(l.card_number, l.name, l.amount) for l in parsed.lines] == [
+    assert [(ln.card_number, ln.name, ln.amount) for ln in parsed.lines] == [
         ("7100011", "Peña, María", D("1234.50")), ("0712345", "Watanabe, Kenji", D("45.00"))]
 
 
@@ -385,7 +385,10 @@ def test_two_workstations_posting_at_once_post_each_line_once(databases, tmp_pat
                               "VALUES (:c, :f, :l, 'journeyman')"), {"c": card, "f": first, "l": last})
     clerk = databases.make_staff(name, "dues_clerk")
     engine = databases.engine(name, clerk)
-    factory = lambda: Session(bind=engine, expire_on_commit=False)
+
+    def factory() -> Session:
+        return Session(bind=engine, expire_on_commit=False)
+
     path = write_xlsx(tmp_path / "two.xlsx", [["Card", "Name", "Dues"], ["7100010", "John Smith", 75],
                                               ["7100011", "Maria Pena", 75]])
     summary = import_remittance(UnitOfWork(factory), employer_id=employer, period=PERIOD, check_number="77",

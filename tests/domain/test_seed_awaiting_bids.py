@@ -107,7 +107,7 @@ def test_awaiting_registrations_follow_jobs_that_ended(hall):
 
 
 def test_bids_on_posted_requests_come_from_registered_members_in_the_window(hall):
-    engine, today = hall
+    engine, _today = hall
     with Session(engine) as session:
         calendar = _calendar(session)
         now = session.execute(text("SELECT now()")).scalar_one()

@@ -28,9 +28,11 @@ def dues_db(databases):
                           "SELECT key, DATE '2000-01-01', value::numeric FROM json_each_text(CAST(:r AS json))"),
                      {"r": json.dumps({"journeyman": 75, "apprentice_1": 35})})
         ids = [conn.execute(text("INSERT INTO members (card_number, first_name, last_name, classification) "
-                                 "VALUES (:c, :f, :l, :k) RETURNING id"), {"c": c, "f": f, "l": l, "k": k}).scalar_one()
-               for c, f, l, k in (("7464416", "John", "Smith", "journeyman"), ("7000200", "Ann", "Lee", "apprentice_1"),
-                                  ("7000300", "Hal", "Honor", "honorary"))]
+                                 "VALUES (:c, :f, :l, :k) RETURNING id"),
+                            {"c": c, "f": f, "l": last, "k": k}).scalar_one()
+               for c, f, last, k in (("7464416", "John", "Smith", "journeyman"),
+                                     ("7000200", "Ann", "Lee", "apprentice_1"),
+                                     ("7000300", "Hal", "Honor", "honorary"))]
         today = conn.execute(text("SELECT uc_hall_today()")).scalar_one()
     return SimpleNamespace(name=name, databases=databases, engine=engine, today=today, ids=ids)
 

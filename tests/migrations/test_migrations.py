@@ -54,7 +54,8 @@ def destructive_calls(source: str) -> list[str]:
                     found.append("alter_column type_")
                 elif call.func.attr == "execute":
                     for arg in call.args:
-                        if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and DESTRUCTIVE_SQL.search(arg.value):
+                        if (isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                                and DESTRUCTIVE_SQL.search(arg.value)):
                             found.append("raw SQL drop/type change")
     return found
 

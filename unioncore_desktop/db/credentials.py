@@ -3,6 +3,7 @@ a password is never written to a file, a profile or a log."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import keyring
@@ -47,7 +48,5 @@ def save_password(profile: ConnectionProfile, password: str) -> bool:
 
 
 def forget_password(profile: ConnectionProfile) -> None:
-    try:
+    with contextlib.suppress(NoKeyringError, PasswordDeleteError, KeyringError):
         keyring.delete_password(SERVICE, profile.keyring_username)
-    except (NoKeyringError, PasswordDeleteError, KeyringError):
-        pass

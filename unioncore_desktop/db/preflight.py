@@ -63,7 +63,8 @@ def transport(conn: Connection) -> Transport:
     info = getattr(dbapi, "info", None)
     host = str(getattr(info, "host", "") or "")
     ssl, version, cipher = conn.execute(text(
-        "SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).one_or_none() or (False, None, None)
+        "SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+    )).one_or_none() or (False, None, None)
     encrypted = bool(pgconn.ssl_in_use) if pgconn is not None else bool(ssl)
     if not (encrypted and ssl):
         version = cipher = None

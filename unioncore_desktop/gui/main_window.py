@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
-        for row, (key, (text, _icon)) in enumerate(AREAS.items()):
+        for row, (_key, (text, _icon)) in enumerate(AREAS.items()):
             action = QAction(self.tr(text), self)
             action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
             action.triggered.connect(lambda _checked=False, r=row: self.nav.setCurrentRow(r))

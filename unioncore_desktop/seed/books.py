@@ -30,7 +30,8 @@ class DemoBook:
 
 
 DEMO_BOOKS = (
-    DemoBook("WIRE_SEATTLE", "WIRE SEATTLE", "Inside wireperson", "Seattle", "WIREPERSON", time(8, 30), 1, bidding=True),
+    DemoBook("WIRE_SEATTLE", "WIRE SEATTLE", "Inside wireperson", "Seattle", "WIREPERSON", time(8, 30), 1,
+             bidding=True),
     DemoBook("WIRE_BREMERTON", "WIRE BREMERTON", "Inside wireperson", "Bremerton", "WIREPERSON", time(8, 30), 2,
              bidding=True),
     DemoBook("WIRE_PT_ANGELES", "WIRE PT ANGELES", "Inside wireperson", "Port Angeles", "WIREPERSON", time(8, 30), 3,
@@ -192,7 +193,8 @@ def _plan(conn: Connection, today: date) -> None:
         # members out on a dispatch (or back from one) hold a registration on the book they were sent from
         """SELECT d.member_id, d.code, 1, 'd' || d.member_id, 'dispatched', d.day FROM seed_dispatch d""",
         # the dropped report: earlier registrations rolled off in the last two months
-        f"""SELECT p.member_id, (ARRAY['WIRE_SEATTLE', 'SOUND_COMM', 'RESIDENTIAL', 'TRADESHOW'])[1 + {h('p.member_id', 'hb', 4)}],
+        f"""SELECT p.member_id,
+               (ARRAY['WIRE_SEATTLE', 'SOUND_COMM', 'RESIDENTIAL', 'TRADESHOW'])[1 + {h('p.member_id', 'hb', 4)}],
                1, 'h' || p.member_id, 'rolled_off', NULL
         FROM seed_pool p WHERE p.n <= 2134 AND {h('p.member_id', 'hist', 100)} < 4""",
     ]
@@ -377,7 +379,8 @@ def _marks(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE seed_pass ADD COLUMN mark boolean"))
     conn.execute(text("""
         UPDATE seed_pass p SET mark = x.ok FROM (
-            SELECT seq, issues_marks AND row_number() OVER (PARTITION BY registration_id, issues_marks ORDER BY day, seq) <= 2
+            SELECT seq, issues_marks
+                   AND row_number() OVER (PARTITION BY registration_id, issues_marks ORDER BY day, seq) <= 2
                    AND row_number() OVER (PARTITION BY registration_id, day, issues_marks ORDER BY seq) = 1 AS ok
             FROM seed_pass) x
         WHERE x.seq = p.seq
@@ -495,4 +498,5 @@ def _open_requests(conn: Connection, today: date, calendar) -> None:
 
 def _zone(conn: Connection) -> str:
     return conn.execute(text(
-        "SELECT coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles')")).scalar_one()
+        "SELECT coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles')"
+    )).scalar_one()

@@ -107,7 +107,8 @@ def _payments(conn: Connection, *, today: date, first: date) -> None:
     conn.execute(text("DELETE FROM seed_payments WHERE paid_on > :today"), {"today": today})
     # one deposit per business day, balanced; today's is still open
     conn.execute(text(f"""
-        INSERT INTO payment_batches (deposit_on, deposit_total, status, note, opened_by, opened_at, closed_by, closed_at)
+        INSERT INTO payment_batches (deposit_on, deposit_total, status, note, opened_by, opened_at,
+                                     closed_by, closed_at)
         SELECT paid_on, sum(amount), CASE WHEN paid_on < :today THEN 'closed' ELSE 'open' END, 'Demo deposit',
                '{CLERK}', paid_on + time '08:30',
                CASE WHEN paid_on < :today THEN '{CLERK}' END,

@@ -50,8 +50,11 @@ def members(conn: Connection, count: int, *, start: int = 1, card_base: int = 7_
         INSERT INTO members (card_number, first_name, middle_name, last_name, address_line1, city, state,
                              postal_code, phone, mobile_phone, email, date_of_birth, initiation_date,
                              classification, status, card_type, home_local, ssn_last4)
-        SELECT card, first_name, middle, last_name, addr, city[1], city[2], city[3] || lpad({h('i', 'zip', 100)}::text, 2, '0'),
-               phone, CASE WHEN {h('i', 'mob', 3)} = 0 THEN NULL ELSE '(206) 555-' || lpad({h('i', 'mob2', 10000)}::text, 4, '0') END,
+        SELECT card, first_name, middle, last_name, addr, city[1], city[2],
+               city[3] || lpad({h('i', 'zip', 100)}::text, 2, '0'),
+               phone,
+               CASE WHEN {h('i', 'mob', 3)} = 0 THEN NULL
+                    ELSE '(206) 555-' || lpad({h('i', 'mob2', 10000)}::text, 4, '0') END,
                CASE WHEN {h('i', 'mail', 5)} = 0 THEN NULL
                     ELSE lower(first_name) || '.' || lower(last_name) || i || '@example.org' END,
                dob, greatest(dob + interval '18 years', dob + ({h('i', 'init', 25 * 365)}) * interval '1 day')::date,
@@ -94,7 +97,8 @@ def skills(conn: Connection, today: date) -> int:
     few have lapsed), a few the specialty ones. Returns how many rows were inserted."""
     return conn.execute(text(f"""
         INSERT INTO member_skills (member_id, name, number, expires_on)
-        SELECT m.id, s.name, upper(left(replace(s.name, ' ', ''), 4)) || '-' || (100000 + {h("m.id || s.name", "sk#", 900000)}),
+        SELECT m.id, s.name,
+               upper(left(replace(s.name, ' ', ''), 4)) || '-' || (100000 + {h("m.id || s.name", "sk#", 900000)}),
                CASE WHEN s.years IS NOT NULL
                     THEN CAST(:today AS date) + ({h("m.id || s.name", "skexp", 365 * 2 + 60)} - 60) * INTERVAL '1 day'
                END
@@ -113,7 +117,8 @@ def employers(conn: Connection, count: int) -> None:
     conn.execute(text(f"""
         INSERT INTO employers (name, address_line1, city, state, postal_code, phone, email)
         SELECT {pick(':words', 'i', 'w')} || ' ' || {pick(':suffixes', 'i', 's')}
-                   || CASE WHEN i > 400 THEN ' ' || (ARRAY['NW', 'of Washington', 'Group', 'West', 'II'])[1 + {h('i', 'x', 5)}]
+                   || CASE WHEN i > 400
+                           THEN ' ' || (ARRAY['NW', 'of Washington', 'Group', 'West', 'II'])[1 + {h('i', 'x', 5)}]
                       ELSE '' END,
                (100 + {h('i', 'num', 9800)}) || ' ' || {pick(':streets', 'i', 'street')},
                split_part({pick(':cities', 'i', 'city')}, '|', 1), 'WA',
@@ -143,7 +148,8 @@ def employers(conn: Connection, count: int) -> None:
                       [1 + {h('e.id * 10 + n', 'site', 8)}] END,
                (100 + {h('e.id * 10 + n', 'num', 9800)}) || ' ' || {pick(':streets', 'e.id * 10 + n', 'st')},
                e.city, 'WA', e.postal_code, {pick(':regions', 'e.id * 10 + n', 'reg')},
-               'Report to the ' || (ARRAY['gate', 'site trailer', 'shop', 'main office'])[1 + {h('e.id * 10 + n', 'rt', 4)}]
+               'Report to the '
+                   || (ARRAY['gate', 'site trailer', 'shop', 'main office'])[1 + {h('e.id * 10 + n', 'rt', 4)}]
                    || ' at 6:30'
         FROM employers e, generate_series(1, 1 + {h('e.id', 'ws', 3)}) AS n
     """), {"streets": list(STREETS), "regions": list(REGIONS)})
@@ -175,13 +181,16 @@ def employment(conn: Connection, per_member: int, *, years: int = 20, today: dat
                CASE WHEN j.ended_on IS NULL THEN NULL ELSE ((j.ended_on - j.started_on) * 5 / 7 + 1) * 8 END,
                'import'
         FROM (
-            SELECT m.id AS member_id, (CAST(:employer_ids AS int[]))[1 + {h('m.id * 100 + k', 'emp', 'cardinality(CAST(:employer_ids AS int[]))')}] AS employer_id,
+            SELECT m.id AS member_id,
+                   (CAST(:employer_ids AS int[]))[
+                       1 + {h('m.id * 100 + k', 'emp', 'cardinality(CAST(:employer_ids AS int[]))')}] AS employer_id,
                    (ARRAY['Journeyman wireman', 'Foreman', 'Apprentice', 'Cable splicer', 'Sound tech',
                           'Stockperson'])[1 + {h('m.id * 100 + k', 'jc', 6)}] AS job_class,
                    (CAST(:reasons AS text[]))[1 + {h('m.id * 100 + k', 'why', len(TERMINATION_REASONS))}] AS reason,
                    st.started_on,
                    CASE WHEN k = CAST(:per_member AS int) AND {h('m.id', 'open', 3)} = 0 THEN NULL
-                        ELSE least(st.started_on + 2 + {h('m.id * 100 + k', 'len', 'greatest(3, CAST(:span AS int) * 2 / 3)')},
+                        ELSE least(st.started_on + 2
+                                   + {h('m.id * 100 + k', 'len', 'greatest(3, CAST(:span AS int) * 2 / 3)')},
                                    CAST(:today AS date) - 1) END AS ended_on
             FROM members m
             CROSS JOIN generate_series(1, CAST(:per_member AS int)) AS k
@@ -189,7 +198,8 @@ def employment(conn: Connection, per_member: int, *, years: int = 20, today: dat
                 SELECT (CAST(:start AS date) + (k - 1) * CAST(:span AS int)
                         + {h('m.id * 100 + k', 'off', 'greatest(1, CAST(:span AS int) / 3)')})::date AS started_on
             ) AS st
-            WHERE m.classification <> 'honorary' AND m.id BETWEEN CAST(:first_member AS int) AND CAST(:last_member AS int)
+            WHERE m.classification <> 'honorary'
+              AND m.id BETWEEN CAST(:first_member AS int) AND CAST(:last_member AS int)
         ) AS j
         LEFT JOIN first_site fs ON fs.employer_id = j.employer_id
         WHERE j.started_on < CAST(:today AS date)

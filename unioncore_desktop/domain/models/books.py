@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, SmallInteger, String, Time, UniqueConstraint, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Time,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unioncore_desktop.domain.models.base import Base, Timestamped, Versioned, one_of

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Computed, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Computed,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from unioncore_desktop.domain.models.base import Base, Timestamped, Versioned, one_of
@@ -65,7 +76,8 @@ class Member(Versioned, Timestamped, Base):
                        " || (last_name)::text)", persisted=True))
     phone_digits: Mapped[str] = mapped_column(
         Text, Computed("regexp_replace(((COALESCE(phone, ''::character varying))::text || '|'::text)"
-                       " || (COALESCE(mobile_phone, ''::character varying))::text, '[^0-9|]'::text, ''::text, 'g'::text)",
+                       " || (COALESCE(mobile_phone, ''::character varying))::text,"
+                       " '[^0-9|]'::text, ''::text, 'g'::text)",
                        persisted=True))
 
     # lower-cased names: search matches query words against them exactly (through name_terms), by index

@@ -25,7 +25,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unioncore_desktop.domain.models.base import Base, Timestamped, Versioned, one_of
-from unioncore_desktop.domain.rules.referral_vocab import AGREEMENT_TYPES, BID_SOURCES, NO_MARK_REASONS, REQUEST_STATUSES
+from unioncore_desktop.domain.rules.referral_vocab import (
+    AGREEMENT_TYPES,
+    BID_SOURCES,
+    NO_MARK_REASONS,
+    REQUEST_STATUSES,
+)
 
 _NO_MARK_ARRAY = "ARRAY[{}]::text[]".format(", ".join(f"'{r}'" for r in NO_MARK_REASONS))
 

@@ -1,4 +1,5 @@
-"""The hall's closed vocabularies. Stored as text with named CHECK constraints so adding a value is a small migration."""
+"""The hall's closed vocabularies. Stored as text with named CHECK constraints so adding a value is a small
+migration."""
 
 from __future__ import annotations
 

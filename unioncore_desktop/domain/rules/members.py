@@ -68,6 +68,13 @@ class MemberInput:
 def validate_member(data: MemberInput, today: date) -> dict[str, str]:
     """Field -> message for everything wrong with `data` (empty when it may be saved)."""
     errors: dict[str, str] = {}
+    _check_required(data, errors)
+    _check_formats(data, errors)
+    _check_dates(data, today, errors)
+    return errors
+
+
+def _check_required(data: MemberInput, errors: dict[str, str]) -> None:
     if not data.card_number:
         errors["card_number"] = "Card number is required."
     elif not re.fullmatch(CARD_NUMBER_PATTERN, data.card_number):
@@ -82,6 +89,9 @@ def validate_member(data: MemberInput, today: date) -> dict[str, str]:
         errors["status"] = "Choose a status."
     if data.card_type not in CARD_TYPES:
         errors["card_type"] = "Choose a card type."
+
+
+def _check_formats(data: MemberInput, errors: dict[str, str]) -> None:
     for name, limit in MAX_LENGTHS.items():
         value = getattr(data, name)
         if value and len(value) > limit:
@@ -96,6 +106,9 @@ def validate_member(data: MemberInput, today: date) -> dict[str, str]:
         value = getattr(data, name)
         if value and len(re.sub(r"\D", "", value)) < 7:
             errors.setdefault(name, "A phone number needs at least 7 digits.")
+
+
+def _check_dates(data: MemberInput, today: date, errors: dict[str, str]) -> None:
     if data.date_of_birth:
         if data.date_of_birth < OLDEST_BIRTH or data.date_of_birth > today:
             errors["date_of_birth"] = "The date of birth is not plausible."
@@ -106,7 +119,6 @@ def validate_member(data: MemberInput, today: date) -> dict[str, str]:
             errors["initiation_date"] = "Initiation cannot be in the future."
         elif data.date_of_birth and data.initiation_date < data.date_of_birth:
             errors["initiation_date"] = "Initiation cannot be before the date of birth."
-    return errors
 
 
 def _years_between(earlier: date, later: date) -> int:

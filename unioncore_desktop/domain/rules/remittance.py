@@ -542,7 +542,7 @@ def parse_lines(table: Table, mapping: Mapping[str, str | None]) -> ParsedList:
     lines: list[ParsedLine] = []
     stated_total: Decimal | None = None
     error: str | None = None
-    for row, row_number in zip(table.rows, table.row_numbers):
+    for row, row_number in zip(table.rows, table.row_numbers, strict=True):
         if not any(row):
             continue
         card = normalize_card(cell(row, "card_number"))

@@ -245,8 +245,8 @@ def _dispatch_ahead(s: Session, request: WalkRequest, ctx: WalkContext, ahead: A
     if row is None:
         return None, over
     dispatch_id, line_id, registration_id, rank, skipped_ids, skipped_ranks = row
-    by_id = {p.registration_id: (p, reason) for p, reason in zip(ahead.places, skips)}
-    skipped = [entry(by_id[i][0], r, by_id[i][1]) for i, r in zip(skipped_ids, skipped_ranks)]
+    by_id = {p.registration_id: (p, reason) for p, reason in zip(ahead.places, skips, strict=True)}
+    skipped = [entry(by_id[i][0], r, by_id[i][1]) for i, r in zip(skipped_ids, skipped_ranks, strict=False)]
     chosen = entry(by_id[registration_id][0], rank, None)
     return _accepted(request, run_id, line_id, chosen, skipped, dispatch_id), over
 
@@ -318,7 +318,8 @@ _DISPATCH_WALKED_SQL = text("""
                                  skip_reason, outcome, dispatch_id, note)
         SELECT CAST(:run AS uuid), :request, :book, x.registration_id, x.member_id, x.rank, x.tier, x.apn,
                x.skip_reason, CASE WHEN x.skip_reason IS NULL THEN 'accepted' END,
-               CASE WHEN x.skip_reason IS NULL THEN d.id END, CASE WHEN x.skip_reason IS NULL THEN CAST(:note AS text) END
+               CASE WHEN x.skip_reason IS NULL THEN d.id END,
+               CASE WHEN x.skip_reason IS NULL THEN CAST(:note AS text) END
         FROM d, unnest(CAST(:l_registration AS integer[]), CAST(:l_member AS integer[]), CAST(:l_rank AS integer[]),
                        CAST(:l_tier AS smallint[]), CAST(:l_apn AS numeric[]), CAST(:l_skip AS text[]))
                 WITH ORDINALITY AS x(registration_id, member_id, rank, tier, apn, skip_reason, n)
@@ -533,8 +534,8 @@ def _undo_dispatch(uow: UnitOfWork, dispatch_id: int, status: str, note: str | N
         registration = s.get(Registration, dispatch.registration_id, with_for_update=True) \
             if dispatch.registration_id else None
         if status == "no_show" and dispatch.via_bid:
-            _quit(s, request, dispatch.member_id, clock.today, rules_for(s, request.book_id, clock.today), note="no-show on a job won by bid (R8)",
-                  dispatch_id=dispatch.id)
+            _quit(s, request, dispatch.member_id, clock.today, rules_for(s, request.book_id, clock.today),
+                  note="no-show on a job won by bid (R8)", dispatch_id=dispatch.id)
         elif registration is not None and registration.status == "dispatched":
             before = snapshot(registration)
             registration.status = "registered"

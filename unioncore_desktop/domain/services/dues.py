@@ -329,7 +329,8 @@ def post_payment(uow: UnitOfWork, *, idempotency_key: uuid.UUID, member_id: int,
             raise NotFound("That member no longer exists.")
         if row.outcome == "replay":
             return q.payment_receipt(s, row.payment_id, already_posted=True)
-        applied = tuple(q.Applied(*a) for a in zip(row.periods or (), row.charge_ids or (), row.amounts or ()))
+        applied = tuple(q.Applied(*a)
+                        for a in zip(row.periods or (), row.charge_ids or (), row.amounts or (), strict=False))
         receipt = q.PaymentReceipt(
             row.payment_id, row.receipt_number, member_id, row.card_number, row.member_name, row.paid_on,
             row.amount, row.method, row.reference, row.batch_id, row.posted_by, row.posted_at, None, None,
@@ -402,7 +403,8 @@ def request_adjustment(uow: UnitOfWork, *, member_id: int, period: date, amount:
     period = month_start(period)
     with uow:
         s = uow.session
-        charge = s.execute(text("SELECT charge_id, owed FROM dues_charge_balances WHERE member_id = :m AND period = :p"),
+        charge = s.execute(text("SELECT charge_id, owed FROM dues_charge_balances "
+                                "WHERE member_id = :m AND period = :p"),
                            {"m": member_id, "p": period}).first()
         if charge is None:
             raise ValidationError({"period": f"The member was not billed for {month_label(period)}."})

@@ -4,10 +4,11 @@ reasons, R13 by-name foreperson) and bids on posted requests (R8)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from unioncore_desktop.domain.errors import (
@@ -184,10 +185,9 @@ def _next_number(uow: UnitOfWork, year: int) -> str:
     return f"{prefix}{(last or 0) + 1:05d}"
 
 
-def _validated(uow: UnitOfWork, data: RequestInput, received: datetime, zone) -> dict:
-    """The request columns from the form, or ValidationError naming every bad field."""
-    s = uow.session
-    errors: dict[str, str] = {}
+def _parties(s: Session, data: RequestInput,
+             errors: dict[str, str]) -> tuple[Employer | None, Worksite | None, Book | None]:
+    """The request's employer, worksite and book, each checked (an error is set for any that will not do)."""
     employer = s.get(Employer, data.employer_id) if data.employer_id is not None else None
     if employer is None:
         errors["employer_id"] = "Choose the employer."
@@ -199,6 +199,10 @@ def _validated(uow: UnitOfWork, data: RequestInput, received: datetime, zone) ->
     book = s.get(Book, data.book_id) if data.book_id is not None else None
     if book is None or not book.active:
         errors["book_id"] = "Choose the book the request is worked from."
+    return employer, worksite, book
+
+
+def _check_numbers(data: RequestInput, errors: dict[str, str]) -> None:
     if data.start_on is None:
         errors["start_on"] = "Give the start date."
     if not isinstance(data.workers_requested, int) or not 1 <= data.workers_requested <= 500:
@@ -207,6 +211,11 @@ def _validated(uow: UnitOfWork, data: RequestInput, received: datetime, zone) ->
         errors["wage"] = "The wage must be more than zero."
     if data.duration_days is not None and data.duration_days <= 0:
         errors["duration_days"] = "The expected duration must be at least one business day."
+
+
+def _start_time(data: RequestInput, errors: dict[str, str]) -> tuple[str | None, time | None]:
+    """The start time as typed, made HH:MM when it parses, and the parsed time (None when none was given or
+    the text does not parse, which sets an error)."""
     start_time = (data.start_time or "").strip() or None
     if start_time and len(start_time) == 4 and start_time[1] == ":":
         start_time = "0" + start_time  # 7:00 as typed
@@ -216,6 +225,16 @@ def _validated(uow: UnitOfWork, data: RequestInput, received: datetime, zone) ->
     except ValueError:
         errors["start_time"] = "Give the start time as HH:MM (24-hour)."
         parsed = None
+    return start_time, parsed
+
+
+def _validated(uow: UnitOfWork, data: RequestInput, received: datetime, zone) -> dict:
+    """The request columns from the form, or ValidationError naming every bad field."""
+    s = uow.session
+    errors: dict[str, str] = {}
+    employer, worksite, book = _parties(s, data, errors)
+    _check_numbers(data, errors)
+    start_time, parsed = _start_time(data, errors)
     unknown = sorted(set(data.no_mark_reasons) - set(NO_MARK_REASONS))
     if unknown:
         errors["no_mark_reasons"] = f"Unknown no-mark reason: {', '.join(unknown)}."

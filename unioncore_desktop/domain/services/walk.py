@@ -330,7 +330,7 @@ def _places_with_facts(session: Session, ctx: WalkContext, *, upto: QueueKey | N
     places = [Place(**{f: r[f] for f in _PLACE_FIELDS}) for r in rows]
     arrears = (_in_arrears(session, [p.member_id for p in places]) if ctx.rules.arrears_hold and places
                else frozenset())
-    return places, {p.registration_id: _facts_of(p, r, ctx, arrears) for p, r in zip(places, rows)}
+    return places, {p.registration_id: _facts_of(p, r, ctx, arrears) for p, r in zip(places, rows, strict=True)}
 
 
 def place_of(session: Session, registration_id: int) -> Place:
@@ -396,7 +396,7 @@ def _facts_params(ctx: WalkContext) -> dict:
 def _facts_of(place: Place, r, ctx: WalkContext, arrears: frozenset[int]) -> CandidateFacts:
     ends = r["exclusion_ends"]
     exclusions = {} if not ends else {ctx.request.employer_id: None if None in ends else max(ends)}
-    skills = dict(zip(r["skill_names"] or (), r["skill_expiries"] or ()))
+    skills = dict(zip(r["skill_names"] or (), r["skill_expiries"] or (), strict=False))
     return CandidateFacts(
         member_id=place.member_id,
         exempt=is_exempt(ctx.today, place.exemption_reason, place.exemption_start, place.exemption_end, ctx.rules),

@@ -6,6 +6,7 @@ The domain (services/book_rules.py) and the database decide; this form only pars
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import time
 
@@ -384,7 +385,7 @@ class BookRulesDialog(QDialog):
             self.times["bid_opens"], self.times["bid_closes"], self.times["bid_checkin_by"], self.limit_days,
             self.max_days, self.flags["arrears_hold"], self.flags["discharge_suspension"], self.schedule_button,
             self.start_over_button, self.table]
-        for first, second in zip(chain, chain[1:]):
+        for first, second in itertools.pairwise(chain):
             self.setTabOrder(first, second)
 
     # --- loading --------------------------------------------------------------------------------------------

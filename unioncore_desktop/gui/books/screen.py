@@ -161,8 +161,8 @@ class BooksScreen(QWidget):
         self.end_exemption_action = self._action(None, self.tr("E&nd exemption"), "Ctrl+Shift+E",
                                                  self.end_exemption)
         self.drop_run_action = self._action("audit", self.tr("&Drop run…"), None, self.open_drop_run)
-        self.write_actions = (self.sign_on_action, self.reregister_action, self.re_sign_action, self.resign_action, self.exempt_action,
-                              self.end_exemption_action, self.drop_run_action)
+        self.write_actions = (self.sign_on_action, self.reregister_action, self.re_sign_action, self.resign_action,
+                              self.exempt_action, self.end_exemption_action, self.drop_run_action)
         # managers only (the grants on book_rules): the book's effective-dated rule settings
         self.rules_action = self._action("books", self.tr("R&ules…"), "Ctrl+Shift+B", self.open_rules)
 

@@ -47,7 +47,9 @@ def pick(text: str, rows: list[PostingLookupRow]) -> PostingLookupRow | None:
 
 def problem_text(text: str, count: int) -> str:
     """Why `text` names no single member, given how many members it matched."""
-    tr = lambda s: QCoreApplication.translate("MemberLookup", s)
+    def tr(source: str) -> str:
+        return QCoreApplication.translate("MemberLookup", source)
+
     if not text:
         return tr("Enter a card number or a name.")
     if _looks_like_card(text) and not count:

@@ -271,7 +271,8 @@ class MappingPage(_Page):
             combo = QComboBox()
             combo.currentIndexChanged.connect(self._on_combo_current_index_changed)
             self.combos[field] = combo
-            label = self.tr(rules.FIELD_LABELS[field]) + ("" if field in rules.REQUIRED_FIELDS else self.tr(" (optional)"))
+            label = self.tr(rules.FIELD_LABELS[field]) + (
+                "" if field in rules.REQUIRED_FIELDS else self.tr(" (optional)"))
             grid.addWidget(QLabel(label + ":"), i // 2, (i % 2) * 2)
             grid.addWidget(combo, i // 2, (i % 2) * 2 + 1)
         self.problem_label = QLabel()
@@ -509,7 +510,8 @@ class ReviewPage(_Page):
             self.amount_edit.clear()
         else:
             self.line_label.setText(self.tr("Line {}: {} — {}").format(
-                line.line_no, STATUS_TEXT.get(line.match_status, line.match_status), line.note or self.tr("no remarks")))
+                line.line_no, STATUS_TEXT.get(line.match_status, line.match_status),
+                line.note or self.tr("no remarks")))
             self.amount_edit.setText(f"{line.amount:.2f}")
             if line.member_id is not None:
                 self.member_combo.addItem(f"{line.member_card_number} {line.member_name}", line.member_id)

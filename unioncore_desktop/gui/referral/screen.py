@@ -321,7 +321,8 @@ class ReferralScreen(QWidget):
                 item.setForeground(0, self.palette().placeholderText())
             for request in book.requests:
                 flags = request_flags(request)
-                child = QTreeWidgetItem([f"{request.number} · {request.employer_name}" + (f" · {flags}" if flags else ""),
+                title = f"{request.number} · {request.employer_name}" + (f" · {flags}" if flags else "")
+                child = QTreeWidgetItem([title,
                                          f"{request.workers_dispatched} of {request.workers_requested}"])
                 child.setData(0, Qt.ItemDataRole.UserRole, ("request", request.id))
                 child.setToolTip(0, f"{request.job_class or ''} — received {request.received_at:%a %d %b %H:%M}")

@@ -270,9 +270,9 @@ class RequestsScreen(QWidget):
         self.form.errors.clear()
         hall, editing = self.hall, self.editing
         if editing is None:
-            work = lambda: create_request(hall.uow(), data)
+            work = lambda: create_request(hall.uow(), data)  # noqa: E731 - one of two commands, as on the members screen
         else:
-            work = lambda: edit_request(hall.uow(), request_id=editing.id, data=data,
+            work = lambda: edit_request(hall.uow(), request_id=editing.id, data=data,  # noqa: E731
                                         version=editing.version)
         self.save_button.setEnabled(False)
         self.runner.command(work, parent=self, success=self._on_saved, failure=self._on_save_failed,

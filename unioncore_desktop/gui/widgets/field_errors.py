@@ -62,7 +62,7 @@ class FieldErrors:
 
     def clear(self) -> None:
         self.show_message("")
-        for name, label in self.labels.items():
+        for label in self.labels.values():
             label.clear()
             label.setVisible(False)
         for editor in self.editors.values():
