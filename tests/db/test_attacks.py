@@ -88,8 +88,8 @@ def test_a_shadowed_payment_does_not_let_a_dollar_pay_225(hall):
     error = _refused(clerk, [
         "CREATE TEMP TABLE payments AS SELECT * FROM public.payments",
         "UPDATE payments SET amount = 1000",
-        "CREATE TEMP TABLE dues_charge_balances AS SELECT * FROM public.dues_charge_balances",
-        "UPDATE dues_charge_balances SET owed = 1000, open = 1000",
+        "CREATE TEMP TABLE dues_charges AS SELECT * FROM public.dues_charges",
+        "UPDATE dues_charges SET amount = 1000",
         "INSERT INTO payment_allocations (payment_id, member_id, charge_id, amount, allocated_on) "
         "SELECT :p, member_id, id, 225, CURRENT_DATE FROM public.dues_charges WHERE member_id = :m "
         "ORDER BY period DESC LIMIT 1",
@@ -136,15 +136,44 @@ def test_a_shadowed_request_does_not_take_a_second_dispatch(hall):
 
 
 def test_shadowed_settings_do_not_let_a_manager_change_rules_in_force(hall):
+    book = hall["world"].book_id
+    with hall["owner"].begin() as conn:  # settings in force since three days ago (the owner writes history)
+        rules = conn.execute(text("INSERT INTO book_rules (book_id, effective_from) VALUES (:b, :d) RETURNING id"),
+                             {"b": book, "d": hall["today"] - timedelta(days=3)}).scalar_one()
     _, manager = _login(hall, "manager", temp=True)
     error = _refused(manager, [
         "CREATE TEMP TABLE app_settings AS SELECT * FROM public.app_settings",
-        "UPDATE app_settings SET value = 'Etc/GMT+12' WHERE key = 'time_zone'",
-        "CREATE TEMP TABLE pg_class_shadow (x int)",
-        "UPDATE book_rules SET resign_days = 5, version = version + 1 WHERE book_id = :b",
-    ], {"b": hall["world"].book_id})
+        # a week behind: the hall's today would fall before the settings took effect
+        "UPDATE app_settings SET value = 'XXX+167' WHERE key = 'time_zone'",
+        "UPDATE book_rules SET resign_days = 5, version = version + 1 WHERE id = :r",
+    ], {"r": rules})
     assert getattr(error, "diag", None) is not None
     assert error.diag.constraint_name == "ck_book_rules_in_force_unchanged"
+
+
+def test_a_shadowed_remittance_does_not_unfreeze_its_posted_lines(hall):
+    login, clerk = _login(hall, "dues_clerk", temp=True)
+    with hall["owner"].begin() as conn:
+        employer = conn.execute(text("INSERT INTO employers (name) VALUES ('Harbor Electric') RETURNING id")
+                                ).scalar_one()
+    with clerk.begin() as conn:
+        remittance = conn.execute(text("""
+            INSERT INTO remittances (employer_id, period, check_number, check_amount, source_filename)
+            VALUES (:e, :p, '8812', 75, 'harbor.xlsx') RETURNING id"""), {"e": employer, "p": hall["this"]}
+        ).scalar_one()
+        conn.execute(text("INSERT INTO remittance_lines (remittance_id, line_no, card_number, name, amount, "
+                          "member_id, match_status) VALUES (:r, 1, '7000001', 'QUINN PAT', 75, :m, 'matched')"),
+                     {"r": remittance, "m": hall["member"]})
+        conn.execute(text("UPDATE remittances SET status = 'posted', version = version + 1 WHERE id = :r"),
+                     {"r": remittance})
+    shadow = ["CREATE TEMP TABLE remittances AS SELECT * FROM public.remittances",
+              "UPDATE remittances SET status = 'draft'"]
+    for attack in ("UPDATE public.remittance_lines SET amount = 1, version = version + 1",
+                   "DELETE FROM public.remittance_lines"):
+        assert "posted" in str(_refused(clerk, [*shadow, attack]))
+    with hall["owner"].connect() as conn:
+        assert conn.execute(text("SELECT amount FROM remittance_lines WHERE remittance_id = :r"),
+                            {"r": remittance}).scalar_one() == 75
 
 
 # --- class 2: SECURITY DEFINER trigger functions run from a login's own table --------------------------------
