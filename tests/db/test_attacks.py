@@ -152,7 +152,7 @@ def test_shadowed_settings_do_not_let_a_manager_change_rules_in_force(hall):
 
 
 def test_a_shadowed_remittance_does_not_unfreeze_its_posted_lines(hall):
-    login, clerk = _login(hall, "dues_clerk", temp=True)
+    _, clerk = _login(hall, "dues_clerk", temp=True)
     with hall["owner"].begin() as conn:
         employer = conn.execute(text("INSERT INTO employers (name) VALUES ('Harbor Electric') RETURNING id")
                                 ).scalar_one()
