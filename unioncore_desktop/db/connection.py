@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from psycopg.conninfo import make_conninfo
 from sqlalchemy import Engine, event, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from unioncore_desktop.db import migrate, preflight
 from unioncore_desktop.db.engine import build_engine, session_factory
@@ -33,7 +35,8 @@ class HallConnection:
         self._password: str | None = None  # set once the login's password changed during this session
         event.listen(engine, "do_connect", self._on_do_connect)
 
-    def _on_do_connect(self, _dialect, _record, _cargs, cparams: dict) -> None:  # noqa: ANN001 - SQLAlchemy's hook
+    def _on_do_connect(self, _dialect: Dialect, _record: ConnectionPoolEntry, _cargs: list[Any],
+                       cparams: dict[str, Any]) -> None:
         if self._password is not None:
             cparams["password"] = self._password
 
@@ -57,7 +60,7 @@ class HallConnection:
             finally:
                 session.close()
 
-    def read(self, query: Callable[..., T], *args, **kwargs) -> T:
+    def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `query(session, *args, **kwargs)` in its own short transaction."""
         with self.session() as session:
             return query(session, *args, **kwargs)

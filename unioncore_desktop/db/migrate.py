@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -75,11 +77,12 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(alembic_config(connection), revision)
 
 
-def drift(connection: Connection) -> list:
+def drift(connection: Connection) -> list[Any]:
     """Differences between the models and the database; empty when they agree."""
     context = MigrationContext.configure(connection, opts={
         "compare_type": True,
         "include_object": lambda obj, name, type_, reflected, compare_to: not (
             type_ == "table" and name == "alembic_version"),
     })
-    return compare_metadata(context, metadata)
+    differences: list[Any] = compare_metadata(context, metadata)
+    return differences

@@ -184,7 +184,8 @@ class ChangeListener:
                 batch, pending, flush_at = list(dict.fromkeys(pending)), [], None
                 self._call(self.on_changes, batch)
             wait = check_at - now if flush_at is None else min(flush_at, check_at) - now
-            readable, _, _ = select.select([fileno, wake], [], [], max(0.0, wait))
+            watched: list[int | socket.socket] = [fileno, wake]
+            readable, _, _ = select.select(watched, [], [], max(0.0, wait))
             if wake in readable:
                 self._drain(wake)
 

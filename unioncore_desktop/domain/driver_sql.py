@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
+import psycopg
 from psycopg.rows import dict_row
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -25,10 +26,10 @@ def _pyformat(statement: str) -> str:
     return _BIND.sub(r"%(\1)s", statement.replace("%", "%%"))
 
 
-def _driver(session: Session):
+def _driver(session: Session) -> psycopg.Connection[Any]:
     if session.new or session.dirty or session.deleted:
         session.flush()
-    return session.connection().connection.driver_connection
+    return cast("psycopg.Connection[Any]", session.connection().connection.driver_connection)
 
 
 def fetch_dicts(session: Session, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -37,7 +38,8 @@ def fetch_dicts(session: Session, statement: str, params: dict[str, Any]) -> lis
         return cursor.execute(_pyformat(statement), params).fetchall()
 
 
-def execute_and_commit(session: Session, statement: str, params: dict[str, Any]) -> tuple[tuple | None, bool]:
+def execute_and_commit(session: Session, statement: str,
+                       params: dict[str, Any]) -> tuple[tuple[Any, ...] | None, bool]:
     """Run the transaction's last statement and COMMIT in one round trip (psycopg pipeline): (its first row,
     whether the transaction is over).
 
@@ -50,7 +52,7 @@ def execute_and_commit(session: Session, statement: str, params: dict[str, Any])
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("pending ORM changes would be committed after the transaction they belong to")
     sa_conn = session.connection()
-    conn = sa_conn.connection.driver_connection
+    conn = cast("psycopg.Connection[Any]", sa_conn.connection.driver_connection)
     if not isinstance(session.get_bind(), Engine) or sa_conn.in_nested_transaction():
         with conn.cursor() as cursor:
             return cursor.execute(_pyformat(statement), params).fetchone(), False

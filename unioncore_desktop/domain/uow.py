@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -22,7 +23,7 @@ class UnitOfWork:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> bool:
+                 tb: TracebackType | None) -> Literal[False]:
         try:
             self.session.rollback()
         except Exception:  # noqa: BLE001 - a dead connection cannot roll back; closing discards it
@@ -58,7 +59,7 @@ class _Joined(UnitOfWork):
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> bool:
+                 tb: TracebackType | None) -> Literal[False]:
         return False
 
     def commit(self) -> None:

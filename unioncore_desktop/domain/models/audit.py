@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, Integer, String, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -22,8 +23,8 @@ class AuditEntry(Base):
     table_name: Mapped[str] = mapped_column(String(63))
     row_key: Mapped[str] = mapped_column(Text)
     action: Mapped[str] = mapped_column(String(6))
-    old_values: Mapped[dict | None] = mapped_column(JSONB)
-    new_values: Mapped[dict | None] = mapped_column(JSONB)
+    old_values: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    new_values: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     changed_fields: Mapped[list[str]] = mapped_column(ARRAY(Text))
     member_id: Mapped[int | None] = mapped_column(Integer)  # the member the row belongs to, for change history
     db_user: Mapped[str] = mapped_column(String(63))
@@ -45,7 +46,7 @@ class ReportRun(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     title: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(4))
-    parameters: Mapped[dict] = mapped_column(JSONB)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSONB)
     run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     run_by: Mapped[str] = mapped_column(String(63), server_default=text("session_user"))
     application_name: Mapped[str | None] = mapped_column(

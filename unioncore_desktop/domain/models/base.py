@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import CheckConstraint, DateTime, Integer, func
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+if TYPE_CHECKING:
+    from sqlalchemy import FromClause
 
 from unioncore_desktop.domain.metadata import Base
 
@@ -21,9 +25,11 @@ class Versioned:
     """Optimistic concurrency: the row's version must advance by one on every update (a trigger enforces it)."""
 
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    if TYPE_CHECKING:
+        __table__: ClassVar[FromClause]  # the mapped class's, once declared
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict:  # noqa: N805 - SQLAlchemy declared_attr signature
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy declared_attr signature
         return {"version_id_col": cls.__table__.c.version}
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -309,4 +310,4 @@ class RemittanceColumnMap(Versioned, Base):
     __tablename__ = "remittance_column_maps"
 
     employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"), primary_key=True)
-    mapping: Mapped[dict] = mapped_column(JSONB)
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSONB)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -100,8 +101,8 @@ class RegistrationActivity(Base):
     book_id: Mapped[int] = mapped_column(ForeignKey("books.id"))
     action: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    before: Mapped[dict | None] = mapped_column(JSONB)
-    after: Mapped[dict | None] = mapped_column(JSONB)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("labor_requests.id"))
     dispatch_id: Mapped[int | None] = mapped_column(ForeignKey("dispatches.id"))
     note: Mapped[str | None] = mapped_column(Text)

@@ -204,7 +204,7 @@ def offer_history(session: Session, *, dispatch_id: int | None = None,
             JOIN offer_lines a ON a.dispatch_id = :d AND a.outcome = 'accepted'
             WHERE o.run_id = a.run_id AND o.request_id = a.request_id AND o.id <= a.id ORDER BY o.id
         """
-        params = {"d": dispatch_id}
+        params: dict[str, int | None] = {"d": dispatch_id}
     else:
         sql = _LINE_SQL + " WHERE o.request_id = :r ORDER BY o.id"
         params = {"r": request_id}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import text
+from sqlalchemy import RowMapping, text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound
@@ -115,7 +115,7 @@ _ROW_SQL = """
 """
 
 
-def _row(m) -> RequestRow:
+def _row(m: RowMapping) -> RequestRow:
     return RequestRow(**{**m, "no_mark_reasons": tuple(m["no_mark_reasons"])})
 
 

@@ -8,6 +8,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from unioncore_desktop.domain.models.dues import CREDIT_TYPES, DEBIT_TYPES
 from unioncore_desktop.domain.models.vocab import ADJUSTMENT_TYPES, PAYMENT_METHODS
@@ -87,7 +88,7 @@ def allocate_oldest_first(credits: Iterable[tuple[Hashable, Decimal]],
     The reference for the set-based SQL in services/dues.py, which computes the same overlap of running totals.
     """
     result: list[tuple[Hashable, Hashable, Decimal]] = []
-    pending = [[key, amount] for key, amount in charges if amount > 0]
+    pending: list[list[Any]] = [[key, amount] for key, amount in charges if amount > 0]
     i = 0
     for credit_key, available in credits:
         while available > 0 and i < len(pending):

@@ -4,7 +4,7 @@ dispatch service loads the facts, calls these, and writes the offer lines."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
@@ -174,7 +174,7 @@ def is_excluded(candidate: CandidateFacts, employer_id: int, on_date: date) -> b
     return ends_on is None or on_date <= ends_on
 
 
-_SKIP_TESTS = {
+_SKIP_TESTS: dict[str, Callable[[CandidateFacts, RequestFacts, date, RuleSet], bool]] = {
     "exempt": lambda c, r, d, rules: c.exempt,
     "already_dispatched_today": lambda c, r, d, rules: c.dispatched_today,
     "not_qualified": lambda c, r, d, rules: not c.qualified,

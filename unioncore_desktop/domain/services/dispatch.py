@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -160,8 +161,9 @@ def offer_next(uow: UnitOfWork, *, request_id: int, registration_id: int, outcom
                 s.refresh(target)
                 result = _answer(s, request, ctx, target, chosen, skipped, outcome, run_id, idempotency_key, note)
                 break
-            result = _dispatch_walked(s, request, ctx, chosen, skipped, run_id, idempotency_key, note)
-            if result is not None:
+            dispatched = _dispatch_walked(s, request, ctx, chosen, skipped, run_id, idempotency_key, note)
+            if dispatched is not None:
+                result = dispatched
                 break
             listing.overrides[target.id] = _fresh_facts(s, target.id, ctx)  # out since we read: say so
         uow.commit()
@@ -389,7 +391,7 @@ def _answer(s: Session, request: LaborRequest, ctx: WalkContext, target: Registr
                        dispatch_id, status, wanted, sent)
 
 
-def _line(request: LaborRequest, run_id: uuid.UUID, item: WalkEntry, **values) -> OfferLine:
+def _line(request: LaborRequest, run_id: uuid.UUID, item: WalkEntry, **values: Any) -> OfferLine:
     return OfferLine(run_id=run_id, request_id=request.id, book_id=request.book_id,
                      registration_id=item.registration_id, member_id=item.member_id, rank=item.rank, tier=item.tier,
                      apn=item.apn, **values)
@@ -528,6 +530,7 @@ def _undo_dispatch(uow: UnitOfWork, dispatch_id: int, status: str, note: str | N
         dispatch.note = note or dispatch.note
         if dispatch.employment_id is not None:
             employment = s.get(EmploymentRecord, dispatch.employment_id, with_for_update=True)
+            assert employment is not None  # the dispatch's foreign key
             employment.ended_on = employment.started_on
             employment.days_worked = 0
         s.flush()

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import CursorResult, Row, text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import (
@@ -120,17 +121,17 @@ def apply_drops(uow: UnitOfWork, *, as_of: date, expected: Iterable[CandidateKey
                 raise DomainError(f"The drop list changed since the preview ({len(keys)} now, "
                                   f"{len(expected_keys)} previewed); preview again before applying.")
         rules: dict[int, RuleSet] = {}
-        dues = []
+        dues: list[date | None] = []
         for c in current:
             if c.drops:
                 dues.append(None)
             else:
                 book_rules = rules.setdefault(c.book_id, rules_for(session, c.book_id, as_of))
                 dues.append(resign_due_after(max(c.exemption_end or as_of, as_of), book_rules))
-        written = session.execute(_APPLY_SQL, {
+        written = cast("CursorResult[Any]", session.execute(_APPLY_SQL, {
             "ids": [c.registration_id for c in current], "reasons": [c.reason for c in current],
             "notes": [f"{_NOTE_PREFIX.format(as_of=as_of)}{c.detail}" for c in current], "dues": dues,
-            "as_of": as_of}).rowcount
+            "as_of": as_of})).rowcount
         if written != len(current):
             raise DomainError("The drop run could not change every registration it listed; preview again.")
         uow.commit()
@@ -192,7 +193,7 @@ def _candidates(session: Session, as_of: date, *, lock: bool = False) -> list[Dr
 
     awaiting = [(r.member_id, r.reregister_by) for r in rows if r.status == "awaiting_reregistration"]
     off_all_books = failed_reregistration(awaiting, start)
-    deadlines = {}
+    deadlines: dict[int, datetime] = {}
     for member_id, deadline in awaiting:
         if member_id in off_all_books:
             deadlines[member_id] = min(deadline, deadlines.get(member_id, deadline))
@@ -208,7 +209,7 @@ def _candidates(session: Session, as_of: date, *, lock: bool = False) -> list[Dr
     return out
 
 
-def _decide(r, as_of: date, rules: RuleSet, off_all_books: frozenset[int], deadlines: dict[int, datetime],
+def _decide(r: Row[Any], as_of: date, rules: RuleSet, off_all_books: frozenset[int], deadlines: dict[int, datetime],
             zone: ZoneInfo) -> tuple[str | None, str]:
     if r.member_id in off_all_books:
         deadline = deadlines[r.member_id].astimezone(zone)

@@ -19,8 +19,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import (
@@ -129,7 +130,8 @@ APPLY_ONE_SQL = text("SELECT amount FROM uc_apply_member_credit(CAST(:m AS integ
 
 
 def _today(session: Session) -> date:
-    return session.execute(text("SELECT uc_hall_today()")).scalar_one()
+    today: date = session.execute(text("SELECT uc_hall_today()")).scalar_one()
+    return today
 
 
 def _lock_member(session: Session, member_id: int) -> None:
@@ -171,7 +173,8 @@ def _ensure_period(session: Session, month: date) -> str:
         INSERT INTO dues_periods (month, due_on, grace_until) VALUES (:m, :m, :m + CAST(:g AS integer))
         ON CONFLICT (month) DO NOTHING
     """), {"m": month, "g": settings.grace_days})
-    return session.execute(text("SELECT status FROM dues_periods WHERE month = :m"), {"m": month}).scalar_one()
+    status: str = session.execute(text("SELECT status FROM dues_periods WHERE month = :m"), {"m": month}).scalar_one()
+    return status
 
 
 def open_period(uow: UnitOfWork, *, month: date) -> q.PeriodRow:
@@ -196,7 +199,8 @@ def generate_charges(uow: UnitOfWork, *, month: date) -> ChargeRun:
             raise DomainError(f"{month_label(month)} is closed; its charges cannot change.")
         s.execute(text("SELECT pg_advisory_xact_lock(:h)"), {"h": HALL_LOCK})
         already = s.execute(text("SELECT count(*) FROM dues_charges WHERE period = :m"), {"m": month}).scalar_one()
-        exceptions = tuple(ChargeException(*row, reason=f"No dues rate for {row[3].replace('_', ' ')} "
+        # the row's column count is unknown to mypy, which so counts it against the keyword fields
+        exceptions = tuple(ChargeException(*row, reason=f"No dues rate for {row[3].replace('_', ' ')} "  # type: ignore[misc]
                                                            f"in force on {month:%m/%d/%Y}.")
                            for row in s.execute(text(f"""
             SELECT m.id, m.card_number, {q.MEMBER_NAME}, m.classification
@@ -207,7 +211,7 @@ def generate_charges(uow: UnitOfWork, *, month: date) -> ChargeRun:
               AND NOT EXISTS (SELECT 1 FROM dues_charges AS c WHERE c.member_id = m.id AND c.period = :m)
             ORDER BY m.last_name, m.first_name, m.id
         """), {"m": month}))
-        created = s.execute(text(CHARGE_SQL), {"m": month}).rowcount
+        created = cast("CursorResult[Any]", s.execute(text(CHARGE_SQL), {"m": month})).rowcount
         s.execute(text("UPDATE dues_periods SET charges_generated_at = now(), version = version + 1 "
                        "WHERE month = :m"), {"m": month})
         applied, credited = apply_credit(s, member_ids=None, on=_today(s))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import DomainError, NotFound, ValidationError
 from unioncore_desktop.domain.models import CheckMark, Registration
@@ -28,14 +29,14 @@ class MarkOutcome:
     rolled_off: bool
 
 
-def marked_on(session, registration_id: int, day: date) -> bool:
+def marked_on(session: Session, registration_id: int, day: date) -> bool:
     """Whether the registration already holds a live mark dated `day` (two passes in one day are one mark)."""
-    return session.scalar(select(func.count()).select_from(CheckMark).where(
+    return session.execute(select(func.count()).select_from(CheckMark).where(
         CheckMark.registration_id == registration_id, CheckMark.marked_on == day,
-        CheckMark.removed_at.is_(None))) > 0
+        CheckMark.removed_at.is_(None))).scalar_one() > 0
 
 
-def add_mark(session, registration: Registration, *, day: date, rules: RuleSet, request_id: int,
+def add_mark(session: Session, registration: Registration, *, day: date, rules: RuleSet, request_id: int,
              offer_line_id: int) -> MarkOutcome:
     """Mark the registration for a pass on `request_id`; the Nth live mark rolls it off this book only."""
     before = snapshot(registration)
@@ -53,9 +54,9 @@ def add_mark(session, registration: Registration, *, day: date, rules: RuleSet, 
     return MarkOutcome(mark.id, live, rolled)
 
 
-def live_marks(session, registration_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(CheckMark).where(
-        CheckMark.registration_id == registration_id, CheckMark.removed_at.is_(None)))
+def live_marks(session: Session, registration_id: int) -> int:
+    return session.execute(select(func.count()).select_from(CheckMark).where(
+        CheckMark.registration_id == registration_id, CheckMark.removed_at.is_(None))).scalar_one()
 
 
 def remove_mark(uow: UnitOfWork, *, mark_id: int, reason: str) -> int:
@@ -73,6 +74,7 @@ def remove_mark(uow: UnitOfWork, *, mark_id: int, reason: str) -> int:
         if mark.removed_at is not None:
             raise DomainError(f"The mark was already removed ({mark.removal_reason}).")
         registration = s.get(Registration, mark.registration_id, with_for_update=True)
+        assert registration is not None  # the mark's foreign key
         before = snapshot(registration)
         now, login = hall_clock(s).now, s.execute(text("SELECT session_user")).scalar_one()
         mark.removed_at, mark.removed_by, mark.removal_reason = now, login, reason.strip()

@@ -27,9 +27,10 @@ def _validated(uow: UnitOfWork, data: MemberInput) -> MemberInput:
 
 
 def _card_taken(uow: UnitOfWork, card_number: str, member_id: int | None) -> bool:
-    return uow.session.execute(
+    taken: bool = uow.session.execute(
         text("SELECT EXISTS (SELECT 1 FROM members WHERE card_number = :c AND id IS DISTINCT FROM :id)"),
         {"c": card_number, "id": member_id}).scalar_one()
+    return taken
 
 
 def create_member(uow: UnitOfWork, data: MemberInput) -> MemberDetail:

@@ -23,6 +23,7 @@ from unioncore_desktop.domain.queries.books import (
     registration_rows,
 )
 from unioncore_desktop.domain.rules.apn import excel_serial, format_apn, next_apn
+from unioncore_desktop.domain.rules.book_rules import RuleSet
 from unioncore_desktop.domain.rules.referral_vocab import (
     LIVE_REGISTRATION_STATUSES,
     REGISTRATION_METHODS,
@@ -66,7 +67,7 @@ def sign_on(uow: UnitOfWork, *, member_id: int, book_ids: Sequence[int], method:
         _check_method(method)
         books = _books(session, book_ids)
         member = _active_member(session, member_id)
-        qualified = dict(session.execute(text(
+        qualified: dict[str, int] = dict(session.execute(text(
             "SELECT book_code, tier FROM member_qualified_books WHERE member_id = :m"), {"m": member_id}).all())
         errors: dict[str, str] = {}
         chosen: dict[int, int] = {}
@@ -120,7 +121,7 @@ def reregister(uow: UnitOfWork, *, member_id: int, book_ids: Sequence[int] | Non
         clock = hall_clock(session)
         late = [r for r in awaiting if reregistration_overdue(clock.now, r.reregister_by)]
         if late:
-            deadline = min(r.reregister_by for r in late).astimezone(clock.zone)
+            deadline = min(r.reregister_by for r in late if r.reregister_by is not None).astimezone(clock.zone)
             raise DomainError(f"The re-registration deadline ({deadline:%a %d %b %Y %H:%M}) has passed; "
                               f"{_name(member)} drops from all books at the next drop run and must sign on again.",
                               field="book")
@@ -208,7 +209,8 @@ def start_exemption(uow: UnitOfWork, *, registration_id: int, expected_version: 
         if errors:
             raise ValidationError(errors)
         if _exempt_today(registration, clock.today, rules):
-            raise DomainError(f"The registration is already exempt ({registration.exemption_reason.replace('_', ' ')});"
+            reason_text = (registration.exemption_reason or "").replace("_", " ")
+            raise DomainError(f"The registration is already exempt ({reason_text});"
                               " end that exemption first.", field="exemption_reason")
         before = snapshot(registration)
         registration.exemption_reason = reason
@@ -232,6 +234,7 @@ def end_exemption(uow: UnitOfWork, *, registration_id: int, expected_version: in
         end_on = end_on or today
         if end_on > today:
             raise ValidationError({"exemption_end": "End the exemption on the day it ends, not ahead of time."})
+        assert registration.exemption_start is not None  # a CHECK keeps reason and start together
         if end_on < registration.exemption_start:
             raise ValidationError({"exemption_end": "The exemption cannot end before it starts."})
         before = snapshot(registration)
@@ -346,7 +349,7 @@ def _require_status(registration: Registration, allowed: Iterable[str], verb: st
         raise DomainError(f"Cannot {verb} a registration that is {state}.", field="status")
 
 
-def _exempt_today(registration: Registration, today: date, rules) -> bool:
+def _exempt_today(registration: Registration, today: date, rules: RuleSet) -> bool:
     return is_exempt(today, registration.exemption_reason, registration.exemption_start,
                      registration.exemption_end, rules)
 

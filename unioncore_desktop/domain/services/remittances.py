@@ -95,7 +95,8 @@ def save_column_mapping(uow: UnitOfWork, *, employer_id: int,
 # --- import --------------------------------------------------------------------------------------------------
 
 def _employer_name(uow: UnitOfWork, employer_id: int) -> str:
-    name = uow.session.execute(text("SELECT name FROM employers WHERE id = :e"), {"e": employer_id}).scalar()
+    name: str | None = uow.session.execute(text("SELECT name FROM employers WHERE id = :e"),
+                                           {"e": employer_id}).scalar()
     if name is None:
         raise NotFound("That employer does not exist.")
     return name

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -228,7 +230,7 @@ def _start_time(data: RequestInput, errors: dict[str, str]) -> tuple[str | None,
     return start_time, parsed
 
 
-def _validated(uow: UnitOfWork, data: RequestInput, received: datetime, zone) -> dict:
+def _validated(uow: UnitOfWork, data: RequestInput, received: datetime, zone: ZoneInfo) -> dict[str, Any]:
     """The request columns from the form, or ValidationError naming every bad field."""
     s = uow.session
     errors: dict[str, str] = {}

@@ -8,6 +8,9 @@ libpq, so no plain password reaches the server, its logs or its statistics.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
+
+import psycopg
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -43,8 +46,8 @@ def check_roles(roles: Sequence[str]) -> list[str]:
 def password_verifier(session: Session, login: str, password: str) -> str:
     """libpq's SCRAM-SHA-256 verifier for `login` (computed locally, with a fresh salt)."""
     check_password(password)
-    pgconn = session.connection().connection.driver_connection.pgconn  # type: ignore[union-attr]
-    return pgconn.encrypt_password(password.encode(), login.encode(), b"scram-sha-256").decode()
+    driver = cast("psycopg.Connection[Any]", session.connection().connection.driver_connection)
+    return driver.pgconn.encrypt_password(password.encode(), login.encode(), b"scram-sha-256").decode()
 
 
 def add_staff(uow: UnitOfWork, *, login: str, full_name: str, roles: Sequence[str],

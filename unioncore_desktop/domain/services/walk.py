@@ -11,13 +11,14 @@ not on it (they are on the next business day's); a restored place keeps its old 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import RowMapping, text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.driver_sql import fetch_dicts
@@ -149,7 +150,7 @@ class WalkContext:
         return index + 1 + sum(1 for k in self.off_list_keys if k < key)
 
 
-def request_facts(request: LaborRequest) -> RequestFacts:
+def request_facts(request: WalkRequest) -> RequestFacts:
     return RequestFacts(employer_id=request.employer_id, agreement_type=request.agreement_type,
                         no_mark_reasons=frozenset(request.no_mark_reasons), short_call=request.short_call,
                         start_time=request.start_time, required_skills=frozenset(request.requirements))
@@ -165,8 +166,8 @@ def walk_context(session: Session, request: LaborRequest, run_id: uuid.UUID | No
     return WalkContext(request, today, rules, book_code, answered, off_list, listed_before)
 
 
-def _run_so_far(session: Session, request, run_id: uuid.UUID | None) -> tuple[dict[int, AnsweredLine],
-                                                                             list[QueueKey]]:
+def _run_so_far(session: Session, request: WalkRequest,
+                run_id: uuid.UUID | None) -> tuple[dict[int, AnsweredLine], list[QueueKey]]:
     """The lines answered in the run, and the keys of those no longer on the list (for ranks)."""
     answered = answered_lines(session, request.id, run_id) if run_id is not None else {}
     off_list: list[QueueKey] = []
@@ -284,7 +285,7 @@ _BIDDERS = ("AND (NOT EXISTS (SELECT 1 FROM bids x WHERE x.request_id = :request
             "AND NOT x.withdrawn))")
 
 
-def load_places(session: Session, request: LaborRequest, *, listed_before: datetime, upto: QueueKey | None = None,
+def load_places(session: Session, request: WalkRequest, *, listed_before: datetime, upto: QueueKey | None = None,
                 after: QueueKey | None = None, limit: int | None = None, lock: bool = False) -> list[Place]:
     """Places on the request's book's list of the day that starts at `listed_before` (R5), in queue order, from
     the top (or after `after`) down to `upto`.
@@ -341,7 +342,7 @@ def place_of(session: Session, registration_id: int) -> Place:
     return Place(**m)
 
 
-def iter_places(session: Session, request: LaborRequest, *, listed_before: datetime, lock: bool = False,
+def iter_places(session: Session, request: WalkRequest, *, listed_before: datetime, lock: bool = False,
                 after: QueueKey | None = None, start: int = 0) -> Iterator[tuple[int, Place]]:
     """(index, place) down the list (from the top, or on from `after`, the `start`-th place), read (and locked)
     a batch at a time, only as far as the caller goes."""
@@ -388,12 +389,13 @@ def _facts_columns(ctx: WalkContext) -> str:
          else 'NULL'} AS skill_expiries"""
 
 
-def _facts_params(ctx: WalkContext) -> dict:
+def _facts_params(ctx: WalkContext) -> dict[str, Any]:
     return {"code": ctx.book_code, "active": list(ACTIVE_DISPATCH_STATUSES), "today": ctx.today,
             "year_ago": add_months(ctx.today, -12), "employer": ctx.request.employer_id}
 
 
-def _facts_of(place: Place, r, ctx: WalkContext, arrears: frozenset[int]) -> CandidateFacts:
+def _facts_of(place: Place, r: Mapping[str, Any] | RowMapping, ctx: WalkContext,
+              arrears: frozenset[int]) -> CandidateFacts:
     ends = r["exclusion_ends"]
     exclusions = {} if not ends else {ctx.request.employer_id: None if None in ends else max(ends)}
     skills = dict(zip(r["skill_names"] or (), r["skill_expiries"] or (), strict=False))
@@ -431,7 +433,7 @@ def entry(place: Place, rank: int, reason: str | None) -> WalkEntry:
                      place.tier, place.apn, place.registered_at, reason)
 
 
-def walk(places: Iterable[tuple[int, Place]], facts_of, ctx: WalkContext, *,
+def walk(places: Iterable[tuple[int, Place]], facts_of: Callable[[Place], CandidateFacts], ctx: WalkContext, *,
          eligible_wanted: int = 1) -> tuple[list[WalkEntry], list[WalkEntry]]:
     """Down the list: (skipped above the first eligible, the eligible ones up to `eligible_wanted`).
 
@@ -468,8 +470,8 @@ class _BatchFacts:
     def __iter__(self) -> Iterator[tuple[int, Place]]:
         while True:
             if not self.pending:
-                self.pending = [next(self.source, None) for _ in range(BATCH)]
-                self.pending = [p for p in self.pending if p is not None]
+                batch = [next(self.source, None) for _ in range(BATCH)]
+                self.pending = [p for p in batch if p is not None]
                 if not self.pending:
                     return
                 self.cache.update(candidate_facts(
@@ -568,6 +570,7 @@ class LockedList:
             item = next(self._more_iter, None) if self._more_iter is not None else None
             if item is None:
                 return
+            assert self._more is not None  # set with _more_iter
             place = item[1]
             self.places.append(place)
             if place.registration_id not in self.ctx.answered:

@@ -1,0 +1,9 @@
+-- An audit row for a staff change made outside the staff table (roles, passwords).
+CREATE OR REPLACE FUNCTION uc_audit_staff(p_login text, p_field text, p_old jsonb, p_new jsonb) RETURNS void
+LANGUAGE sql SET search_path = public, pg_temp AS $$
+    INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, changed_fields, member_id,
+                           db_user, application_name, changed_at, transaction_id)
+    SELECT 'staff', s.id::text, 'UPDATE', p_old, p_new, ARRAY[p_field], NULL,
+           session_user, current_setting('application_name', true), clock_timestamp(), txid_current()
+    FROM staff AS s WHERE s.login = p_login
+$$;

@@ -1,0 +1,7 @@
+-- Every trigger on books.
+
+CREATE OR REPLACE TRIGGER books_audit AFTER INSERT OR UPDATE OR DELETE ON books
+FOR EACH ROW EXECUTE FUNCTION uc_audit('id');
+
+CREATE OR REPLACE TRIGGER books_version BEFORE UPDATE ON books
+FOR EACH ROW EXECUTE FUNCTION uc_check_version();

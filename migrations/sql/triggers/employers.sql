@@ -1,0 +1,7 @@
+-- Every trigger on employers.
+
+CREATE OR REPLACE TRIGGER employers_audit AFTER INSERT OR UPDATE OR DELETE ON employers
+FOR EACH ROW EXECUTE FUNCTION uc_audit('id');
+
+CREATE OR REPLACE TRIGGER employers_version BEFORE UPDATE ON employers
+FOR EACH ROW EXECUTE FUNCTION uc_check_version();

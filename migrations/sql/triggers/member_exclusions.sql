@@ -1,0 +1,4 @@
+-- Every trigger on member_exclusions.
+
+CREATE OR REPLACE TRIGGER member_exclusions_audit AFTER INSERT OR UPDATE OR DELETE ON member_exclusions
+FOR EACH ROW EXECUTE FUNCTION uc_audit('id');

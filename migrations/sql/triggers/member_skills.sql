@@ -1,0 +1,4 @@
+-- Every trigger on member_skills.
+
+CREATE OR REPLACE TRIGGER member_skills_audit AFTER INSERT OR UPDATE OR DELETE ON member_skills
+FOR EACH ROW EXECUTE FUNCTION uc_audit('id');

@@ -1,0 +1,10 @@
+-- Every trigger on registrations.
+
+CREATE OR REPLACE TRIGGER registrations_audit AFTER INSERT OR UPDATE OR DELETE ON registrations
+FOR EACH ROW EXECUTE FUNCTION uc_audit('id');
+
+CREATE OR REPLACE TRIGGER registrations_notify AFTER INSERT OR UPDATE OR DELETE ON registrations
+FOR EACH ROW EXECUTE FUNCTION uc_notify_change('book_id');
+
+CREATE OR REPLACE TRIGGER registrations_version BEFORE UPDATE ON registrations
+FOR EACH ROW EXECUTE FUNCTION uc_check_version();

@@ -1,0 +1,7 @@
+-- Every trigger on staff.
+
+CREATE OR REPLACE TRIGGER staff_audit AFTER INSERT OR UPDATE OR DELETE ON staff
+FOR EACH ROW EXECUTE FUNCTION uc_audit('id');
+
+CREATE OR REPLACE TRIGGER staff_version BEFORE UPDATE ON staff
+FOR EACH ROW EXECUTE FUNCTION uc_check_version();

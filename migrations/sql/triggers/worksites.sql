@@ -1,0 +1,7 @@
+-- Every trigger on worksites.
+
+CREATE OR REPLACE TRIGGER worksites_audit AFTER INSERT OR UPDATE OR DELETE ON worksites
+FOR EACH ROW EXECUTE FUNCTION uc_audit('id');
+
+CREATE OR REPLACE TRIGGER worksites_version BEFORE UPDATE ON worksites
+FOR EACH ROW EXECUTE FUNCTION uc_check_version();
