@@ -84,7 +84,7 @@ def text_as_of(name: str, revision: str | None, directory: Path | None = None) -
 def replaced_text(name: str, later_migrations: Iterable[ModuleType]) -> str | None:
     """The text kept by the first of `later_migrations` (oldest first) that replaced `name`, if one did."""
     for module in later_migrations:
-        replaced = getattr(module, "REPLACED_SOURCES", {})
+        replaced: dict[str, str] = getattr(module, "REPLACED_SOURCES", {})
         if name in replaced:
             return replaced[name]
     return None
@@ -108,7 +108,10 @@ def apply(connection: Connection, names: Sequence[str], *, revision: str | None 
 
 def execute(connection: Connection, sql: str) -> None:
     """Plain SQL straight to the driver, with no parameters: '%' and ':' in function bodies are left alone."""
-    with connection.connection.driver_connection.cursor() as cursor:
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the connection is closed")
+    with driver.cursor() as cursor:
         cursor.execute(sql)
 
 
@@ -277,7 +280,7 @@ def drift(connection: Connection, directory: Path | None = None, *, checks: bool
         live, defined = found.live.get(key), found.defined.get(key)
         if defined is None:
             where = "the models" if key[0] == "CHECK" else "a source"
-            lines.append(f"{live.label} is in the database but not in {where}")
+            lines.append(f"{key[0]} {key[1]} is in the database but not in {where}")
         elif live is None:
             lines.append(f"{defined.label} ({defined.source}) is not in the database")
         elif live.definition != defined.definition:
