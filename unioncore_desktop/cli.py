@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import URL, Engine, create_engine, text
 
 from unioncore_desktop.db import migrate, profile, sql_sources
 from unioncore_desktop.domain.errors import ConnectionProblem, DomainError
@@ -25,6 +25,7 @@ class CliError(Exception):
 
 def _engine(args: argparse.Namespace) -> Engine:
     """--url, then UNIONCORE_DATABASE_URL, then the demo server (started if needed)."""
+    url: URL | str
     if args.url:
         url = profile.ConnectionProfile.from_url(args.url).sqlalchemy_url()
     elif (env := profile.from_environment()) is not None:

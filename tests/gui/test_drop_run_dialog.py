@@ -59,9 +59,9 @@ def test_preview_lists_who_and_why_and_apply_drops_exactly_those(qtbot, qtmodelt
     assert dialog.apply_button.isEnabled()
 
     qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=WAIT)
     assert message_recorder.kinds() == ["question"]
-    assert (dialog.result.rolled_off, dialog.result.exemptions_ended) == (2, 1)
+    assert (dialog.outcome.rolled_off, dialog.outcome.exemptions_ended) == (2, 1)
     ids = books_hall.registrations
     assert books_hall.registration(ids["cyd"])["roll_off_reason"] == "failed_re_sign"
     assert books_hall.registration(ids["late_seattle"])["status"] == "rolled_off"

@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
@@ -72,9 +73,9 @@ class Application(QObject):
             self._login()
 
     def _on_demo_started(self, hall) -> None:  # noqa: ANN001 - demo.DemoHall
-        self.demo_profile = hall.profile()
+        profile = self.demo_profile = hall.profile()
         user = self.args.user or DEMO_DEFAULT_USER
-        self.runner.query(lambda: connect(self.demo_profile.with_user(user)), parent=self.splash,
+        self.runner.query(lambda: connect(profile.with_user(user)), parent=self.splash,
                           success=self._open_main_window, failure=lambda _exc: self._quit(1), name="log in")
 
     def _login(self) -> None:
@@ -170,7 +171,7 @@ class Application(QObject):
 
     def _quit(self, code: int) -> None:
         self.exit_code = code
-        QApplication.instance().exit(code)
+        QApplication.exit(code)
 
     def _stop_live(self) -> None:
         if self.live is not None:
@@ -196,7 +197,9 @@ def _install_excepthooks(log_path: Path) -> None:
         show(exc)
 
     def thread_hook(args: threading.ExceptHookArgs) -> None:
-        log.critical("unhandled error in %s", args.thread, exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+        # logging prints a (type, None, traceback) triple as well; typeshed only admits a value there
+        log.critical("unhandled error in %s", args.thread,
+                     exc_info=(args.exc_type, args.exc_value, args.exc_traceback))  # type: ignore[arg-type]
 
     sys.excepthook = hook
     threading.excepthook = thread_hook
@@ -206,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     log_path = setup_logging(debug=args.debug, debug_sql=args.debug_sql)
     build_forms.build()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setOrganizationName("UnionCore")
     app.setApplicationName("UnionCore Desktop")
     app.setApplicationVersion(__version__)

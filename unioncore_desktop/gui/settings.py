@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QHeaderView, QMainWindow, QWidget
@@ -148,20 +149,26 @@ def load_connection_profile(name: str = "default", store: QSettings | None = Non
     store = store if store is not None else QSettings()
     store.beginGroup(f"{PROFILE_GROUP}/{_segment(name)}")
     try:
-        host = store.value("host", "", str)
+        host = _text(store, "host", "")
         if not host:
             return None
-        sslmode = store.value("sslmode", "prefer", str) or "prefer"
+        sslmode = _text(store, "sslmode", "prefer") or "prefer"
         try:
-            port = int(store.value("port", 5432))
+            raw_port: Any = store.value("port", 5432)
+            port = int(raw_port)
         except (TypeError, ValueError):
             port = 5432
         return ConnectionProfile(
-            name=name, host=host, port=port, database=store.value("database", "unioncore", str),
-            user=store.value("user", "", str), sslmode=sslmode if sslmode in LIBPQ_SSL_MODES else "prefer",
-            sslrootcert=store.value("sslrootcert", "", str))
+            name=name, host=host, port=port, database=_text(store, "database", "unioncore"),
+            user=_text(store, "user", ""), sslmode=sslmode if sslmode in LIBPQ_SSL_MODES else "prefer",
+            sslrootcert=_text(store, "sslrootcert", ""))
     finally:
         store.endGroup()
+
+
+def _text(store: QSettings, key: str, default: str) -> str:
+    """A text setting: QSettings converts to the type it is given, which its stubs cannot show."""
+    return cast(str, store.value(key, default, str))
 
 
 def save_connection_profile(profile: ConnectionProfile, store: QSettings | None = None) -> None:

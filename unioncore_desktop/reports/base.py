@@ -201,7 +201,7 @@ class SummaryLine:
 Row = Sequence[Any] | GroupHeading | Subtotal
 
 _ALIGN = {"left": "LEFT", "right": "RIGHT", "center": "CENTER"}
-_PARA_ALIGN = {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}
+_PARA_ALIGN: dict[str, Literal[0, 1, 2]] = {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}
 
 
 def resolve_widths(columns: Sequence[Column], available: float) -> list[float]:
@@ -383,7 +383,7 @@ class _NumberedCanvas(Canvas):
 
     def showPage(self) -> None:  # noqa: N802 - ReportLab's name
         self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # ReportLab's own page reset, missing from its stubs
 
     def save(self) -> None:
         total = len(self._pages)

@@ -96,7 +96,7 @@ def seed_books(conn: Connection, *, today: date | None = None) -> None:
         today = conn.execute(text("SELECT (now() AT TIME ZONE :z)::date"), {"z": _zone(conn)}).scalar_one()
     insert_books(conn)
     calendar = BusinessCalendar.of(conn.execute(text("SELECT day FROM holidays")).scalars())
-    days = []
+    days: list[date] = []
     day = calendar.previous_business_day(today)
     while len(days) < 21:
         days.append(day)

@@ -23,8 +23,8 @@ from unioncore_desktop.seed.names import (
 log = logging.getLogger(__name__)
 
 
-def h(expr: str, salt: str, modulo: int) -> str:
-    """SQL for a deterministic pseudo-random integer in [0, modulo) from `expr` and a salt."""
+def h(expr: str, salt: str, modulo: int | str) -> str:
+    """SQL for a deterministic pseudo-random integer in [0, modulo) from `expr` and a salt (`modulo` may be SQL)."""
     return f"((abs(hashtextextended(({expr})::text || '{salt}', 0)) % ({modulo}))::int)"
 
 

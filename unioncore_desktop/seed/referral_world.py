@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -106,7 +107,7 @@ class World:
 
 
 def build_world(conn: Connection, *, code: str, registrants: int, requests: int = 0, workers: int = 1,
-                referral_date: date, **rules: object) -> World:
+                referral_date: date, **rules: Any) -> World:
     """One book, one employer, `registrants` tier-1 registrations with rising APNs, `requests` open requests.
 
     Rows are inserted set-wise, so a world of thousands builds in well under a second.

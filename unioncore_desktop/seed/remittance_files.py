@@ -63,7 +63,7 @@ def build_demo_remittance(conn: Connection, *, period: date | None = None, emplo
     if employer_id is None:
         raise DomainError("The database has no employers; seed the demo hall first.")
     employer_name = conn.execute(text("SELECT name FROM employers WHERE id = :e"), {"e": employer_id}).scalar_one()
-    rows = conn.execute(text(f"""
+    rows = list(conn.execute(text(f"""
         SELECT m.card_number, m.first_name, m.last_name,
                (SELECT r.amount FROM dues_rates AS r WHERE r.classification = m.classification
                 AND r.effective_from <= :p ORDER BY r.effective_from DESC LIMIT 1) AS rate
@@ -73,7 +73,7 @@ def build_demo_remittance(conn: Connection, *, period: date | None = None, emplo
         WHERE e.id = :e AND m.status = 'active'
         ORDER BY m.card_number
         LIMIT :n
-    """), {"e": employer_id, "p": period, "n": size}).all()
+    """), {"e": employer_id, "p": period, "n": size}).all())
     if len(rows) < size:  # a small employer: fill up with active members so the demo list is not trivial
         rows += conn.execute(text("""
             SELECT m.card_number, m.first_name, m.last_name,
@@ -131,8 +131,11 @@ def write_remittance_file(remittance: DemoRemittance, path: str | Path) -> Path:
         raise DomainError("Write the remittance file as .xlsx or .csv.")
     import openpyxl
 
+    from openpyxl.worksheet.worksheet import Worksheet
+
     book = openpyxl.Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on its one worksheet
     sheet.title = "Check-off"
     sheet.append([f"{remittance.employer_name} — union dues check-off"])
     sheet.append(["Pay period", remittance.period.strftime("%B %Y"), "Check", remittance.check_number])

@@ -59,7 +59,7 @@ class DropRunDialog(QDialog):
         self.can_apply = can_apply
         self.previewed_as_of: date | None = None
         self.candidates: list[DropCandidate] = []
-        self.result: DropRunResult | None = None
+        self.outcome: DropRunResult | None = None  # of the run applied (QDialog.result() is Qt's own)
         self._busy = False
 
         self.as_of_edit = QDateEdit(to_qdate(today))
@@ -169,7 +169,7 @@ class DropRunDialog(QDialog):
                             changed=("registration", book_ids), name="apply drop run")
 
     def _on_applied(self, result: DropRunResult) -> None:
-        self.result = result
+        self.outcome = result
         self._busy = False
         text = self.tr("Applied as of {day}: {rolled} registration(s) rolled off, {ended} exemption(s) ended.").format(
             day=result.as_of.isoformat(), rolled=result.rolled_off, ended=result.exemptions_ended)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import time
+from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence
@@ -398,7 +399,10 @@ class BookRulesDialog(QDialog):
     def _show(self, view: BookRulesView) -> None:
         first = self.view is None
         self.view = view
-        keep = self._select_after_load or (self.selected().id if self.selected() else None)
+        keep = self._select_after_load
+        if not keep:
+            selected = self.selected()
+            keep = selected.id if selected else None
         self._select_after_load = None
         self.model.set_rows(view.history)
         if first:
@@ -448,7 +452,7 @@ class BookRulesDialog(QDialog):
             errors["effective_from"] = error
         elif start is None:
             errors["effective_from"] = self.tr("Give the date the settings take effect.")
-        values: dict[str, object] = {name: spin.value() for name, spin in self.spins.items()}
+        values: dict[str, Any] = {name: spin.value() for name, spin in self.spins.items()}
         for name, edit in self.times.items():
             values[name], error = parse_time(edit.text())
             if error:
@@ -457,6 +461,7 @@ class BookRulesDialog(QDialog):
         values["max_days_on_book"] = self.max_days.value() if self.limit_days.isChecked() else None
         if errors:
             return None, errors
+        assert start is not None  # else an error was given above
         return RuleSet(effective_from=start, **values), {}
 
     def _set_editing(self, row: BookRulesRow | None) -> None:
@@ -572,7 +577,11 @@ class BookRulesDialog(QDialog):
             parent=self, changed=(CHANGE_KIND, [self.book_id]), name="cancel book rules",
             success=lambda gone: self.notice.setText(self.tr("Settings from {day} cancelled").format(
                 day=f"{gone.effective_from:%Y-%m-%d}")),
-            failure=lambda exc: (self.errors.show_failure(exc, self), self.reload()))
+            failure=self._on_cancel_failed)
+
+    def _on_cancel_failed(self, exc: BaseException) -> None:
+        self.errors.show_failure(exc, self)
+        self.reload()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         # Enter on the history edits the selected row; without this it would also press the default button.

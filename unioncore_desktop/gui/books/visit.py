@@ -7,6 +7,7 @@ the field) leaves everything chosen in place."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -164,14 +165,14 @@ class MemberVisitDialog(QDialog):
 
     # --- what a subclass says ---------------------------------------------------------------------------------
 
-    def load(self, member_id: int) -> object:
+    def load(self, member_id: int) -> Any:
         """In a worker: the member's detail and whatever the books need (`member_of` gets the detail back)."""
         raise NotImplementedError
 
-    def member_of(self, loaded: object) -> MemberDetail:
+    def member_of(self, loaded: Any) -> MemberDetail:
         raise NotImplementedError
 
-    def add_books(self, loaded: object, previous: QWidget) -> tuple[QWidget, str]:
+    def add_books(self, loaded: Any, previous: QWidget) -> tuple[QWidget, str]:
         """Add a row per book (each tick box in `book_checks`, each row through `add_book_row`), chaining the
         tab order on from `previous`: (the last widget in tab order, the hint to show when no book is offered)."""
         raise NotImplementedError

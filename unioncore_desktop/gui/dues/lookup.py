@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QCompleter, QLineEdit, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.queries.dues import (
@@ -81,7 +81,8 @@ class MemberLookup(QLineEdit):
         self.completer_ = QCompleter(self.matches, self)
         self.completer_.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer_.setWidget(self)
-        self.completer_.activated[QModelIndex].connect(self._on_completer_activated)
+        # activated is overloaded (text or index); PySide6's stubs do not let a signal be picked by type
+        self.completer_.activated[QModelIndex].connect(self._on_completer_activated)  # type: ignore[index]
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -96,8 +97,13 @@ class MemberLookup(QLineEdit):
     def busy(self) -> bool:
         return self._in_flight is not None or self._timer.isActive()
 
+    def _popup(self) -> QAbstractItemView:
+        popup = self.completer_.popup()
+        assert popup is not None  # a completer makes its list when first asked
+        return popup
+
     def popup_visible(self) -> bool:
-        return self.completer_.popup().isVisible()
+        return self._popup().isVisible()
 
     def reset(self) -> None:
         self._timer.stop()
@@ -105,7 +111,7 @@ class MemberLookup(QLineEdit):
         self._setting = True
         self.clear()
         self._setting = False
-        self.completer_.popup().hide()
+        self._popup().hide()
         self.matches.clear()
         if self.member is not None:
             self.member = None
@@ -116,7 +122,7 @@ class MemberLookup(QLineEdit):
         self._setting = True
         self.setText(row.card_number)
         self._setting = False
-        self.completer_.popup().hide()
+        self._popup().hide()
         self.member = row
         self.resolved.emit(row)
 
@@ -150,7 +156,7 @@ class MemberLookup(QLineEdit):
             self._look_up(text)
         else:
             self.matches.clear()
-            self.completer_.popup().hide()
+            self._popup().hide()
 
     def _look_up(self, text: str) -> None:
         self._in_flight = text

@@ -185,6 +185,7 @@ class VoidDialog(QDialog):
             self.errors.show({"reason": self.tr("Say why the payment is voided.")})
             return
         hall, payment_id, key = self.hall, self.line.payment_id, self._key
+        assert payment_id is not None  # the dialog opens on payment lines only
         self.buttons.setEnabled(False)
         self.runner.command(lambda: dues_services.void_payment(hall.uow(), payment_id=payment_id, reason=reason,
                                                                idempotency_key=key),
@@ -254,10 +255,10 @@ class MemberDuesView(QWidget):
         find.addWidget(find_caption)
         find.addWidget(self.lookup, 1)
         find.addWidget(self.lookup_error)
-        header = QHBoxLayout()
+        standing = QHBoxLayout()
         for widget in (self.balance_label, self.paid_through_label, self.behind_label, self.standing_label):
-            header.addWidget(widget)
-        header.addStretch(1)
+            standing.addWidget(widget)
+        standing.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.receipt_button)
         buttons.addStretch(1)
@@ -266,7 +267,7 @@ class MemberDuesView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(find)
         layout.addWidget(self.name_label)
-        layout.addLayout(header)
+        layout.addLayout(standing)
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
         if not self.full_access:

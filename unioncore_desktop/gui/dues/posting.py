@@ -255,8 +255,8 @@ class PostingScreen(QWidget):
         QWidget.setTabOrder(self.amount_edit, self.method_combo)
         QWidget.setTabOrder(self.method_combo, self.reference_edit)
         QWidget.setTabOrder(self.reference_edit, self.post_button)
-        for widget in (*self.editors.values(), self.deposit_total, self.deposit_date):
-            widget.installEventFilter(self)
+        for editor in (*self.editors.values(), self.deposit_total, self.deposit_date):
+            editor.installEventFilter(self)
 
         self.batch_combo.currentIndexChanged.connect(self._on_batch_combo_current_index_changed)
         self.open_button.clicked.connect(self._on_open_button_clicked)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
@@ -191,7 +191,7 @@ class SourcePage(_Page):
         return amount if amount is not None and problem is None and amount > 0 else None
 
     def period(self) -> date:
-        return self.period_edit.date().toPython().replace(day=1)
+        return cast(date, self.period_edit.date().toPython()).replace(day=1)  # the stubs say object
 
     def isComplete(self) -> bool:
         o = self.owner

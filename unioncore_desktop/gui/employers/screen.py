@@ -5,7 +5,12 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QTabWidget, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.queries.employers import EmployerDetail, employer_detail, search_employers
+from unioncore_desktop.domain.queries.employers import (
+    EmployerDetail,
+    EmployerListRow,
+    employer_detail,
+    search_employers,
+)
 from unioncore_desktop.gui import reporting
 from unioncore_desktop.gui.itemmodels.employers import ContactModel, ContractModel, EmployerListModel, WorksiteModel
 from unioncore_desktop.gui.settings import UiSettings
@@ -41,7 +46,7 @@ class EmployersScreen(SearchScreen):
         self.lay_out(self.title, tabs)
         self.start()
 
-    def find(self, text: str) -> list:
+    def find_rows(self, text: str) -> list[EmployerListRow]:
         return self.hall.read(search_employers, text)
 
     def _on_view_current_row_changed(self, current, _previous) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from unioncore_desktop.domain.queries.dispatch import DispatchRow, OfferLineRow
 from unioncore_desktop.domain.services.walk import WalkPreview
-from unioncore_desktop.gui.itemmodels.base import Column, RowTableModel
+from unioncore_desktop.gui.itemmodels.base import AnyIndex, Column, RowTableModel
 from unioncore_desktop.gui.itemmodels.formatting import format_label
 
 _MUTED = QColor("#6B7280")
@@ -116,7 +117,7 @@ class WalkModel(RowTableModel[WalkLine]):
         Column("text", "Skip reason / answer", foreground=_line_color),
     )
 
-    def data(self, index, role: int = Qt.ItemDataRole.DisplayRole):  # type: ignore[override]
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # The next eligible registrant stands out on the whole row, not only in one column.
         if index.isValid() and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole):
             line = self.rows[index.row()] if index.row() < self.rowCount() else None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -67,7 +68,8 @@ class MemberForm(QWidget):
         self._dirty = False
 
         self.message = message_label()
-        self.errors = FieldErrors(self.message, self.editors)
+        # shared, so editors added later count too; FieldErrors only ever adds the ones this form gives it
+        self.errors = FieldErrors(self.message, cast(dict[str, QWidget], self.editors))
 
         columns = QHBoxLayout()
         columns.addWidget(self._group(self.tr("Member"), IDENTITY))

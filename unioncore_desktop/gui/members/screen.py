@@ -17,6 +17,7 @@ from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.errors import DomainError, NotFound, StaleRecord, ValidationError
 from unioncore_desktop.domain.queries.members import (
     MemberDetail,
+    MemberListRow,
     change_history,
     employment_history,
     member_detail,
@@ -108,7 +109,7 @@ class MembersScreen(SearchScreen):
 
     # --- list ---------------------------------------------------------------------------------------------
 
-    def find(self, text: str) -> list:
+    def find_rows(self, text: str) -> list[MemberListRow]:
         return self.hall.read(search_members, text)
 
     def kept_selection(self) -> object | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -55,6 +56,7 @@ def outcome_text(facts: EndFacts, reason: str, ended_on: date, employer_name: st
                 if decision.uses_restoration else " — too short to count toward restorations")
         return f"After {days}: back at the OLD PLACE on the book (same APN and tier){used} (R9)."
     if decision.outcome is EndOutcome.MUST_REREGISTER:
+        assert decision.reregister_by is not None  # set with this outcome
         return (f"After {days}: the old place is lost. The member MUST RE-REGISTER by "
                 f"{decision.reregister_by.astimezone(facts.zone):%a %d %b %Y %H:%M}, or is rolled off all books "
                 "(R6).")
@@ -130,7 +132,7 @@ class TerminateDialog(_CommandDialog):
         self._update()
 
     def ended(self) -> date:
-        return self.ended_on.date().toPython()
+        return cast(date, self.ended_on.date().toPython())  # a date for a QDate; the stubs say object
 
     def _update(self, *_args: object) -> None:
         reason = self.reason.currentData()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QDate, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
@@ -287,7 +288,7 @@ class ReferralScreen(QWidget):
         self.day_edit.setDate(QDate(day.year, day.month, day.day))  # loads through dateChanged
 
     def _on_day_edit_date_changed(self, qdate: QDate) -> None:
-        self.day = qdate.toPython()
+        self.day = cast(date, qdate.toPython())  # a date for a QDate; the stubs say object
         self.search("")
 
     def search(self, _text: str = "") -> None:
@@ -337,9 +338,9 @@ class ReferralScreen(QWidget):
         first = self.request_id is None
         if first:
             # Opening the screen starts where the morning starts: the first request still needing workers.
-            wanted = next((r.id for b in books for r in b.requests if r.open_places > 0), None)
-            if wanted is not None:
-                self.select_request(wanted)
+            first_open = next((r.id for b in books for r in b.requests if r.open_places > 0), None)
+            if first_open is not None:
+                self.select_request(first_open)
         self.loaded.emit()
         if first and self.request_id is None:
             self.record_shown.emit()  # nothing to work today: the board is the whole screen
@@ -348,9 +349,10 @@ class ReferralScreen(QWidget):
         """Select a request on the board (as a click would); False when it is not there."""
         for i in range(self.tree.topLevelItemCount()):
             book = self.tree.topLevelItem(i)
+            assert book is not None  # i is in range
             for j in range(book.childCount()):
                 child = book.child(j)
-                if child.data(0, Qt.ItemDataRole.UserRole) == ("request", request_id):
+                if child is not None and child.data(0, Qt.ItemDataRole.UserRole) == ("request", request_id):
                     self.tree.setCurrentItem(child)
                     return True
         return False
@@ -589,9 +591,11 @@ class ReferralScreen(QWidget):
             return
         hall = self.hall
         self.runner.command(lambda: check_in(hall.uow(), dispatch_id=row.id), parent=self,
-                            success=lambda r: (messages.status(self, self.tr("{} checked in").format(r.member_name)),
-                                               self._load_dispatches()),
-                            changed=("dispatch", [row.book_id]), name="check in")
+                            success=self._on_checked_in, changed=("dispatch", [row.book_id]), name="check in")
+
+    def _on_checked_in(self, row: DispatchRow) -> None:
+        messages.status(self, self.tr("{} checked in").format(row.member_name))
+        self._load_dispatches()
 
     def _on_terminate_button_clicked(self) -> None:
         row = self.panel.current_row()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from unioncore_desktop.domain.errors import NotFound
 from unioncore_desktop.domain.queries import books as book_queries
@@ -118,6 +118,15 @@ def validate(spec: ReportSpec, p: Params) -> dict[str, str]:
 
 # --- loaders (worker side) -----------------------------------------------------------------------------------
 
+T = TypeVar("T")
+
+
+def _given(value: T | None) -> T:
+    """A parameter `validate` requires: the screen runs no report without it."""
+    assert value is not None
+    return value
+
+
 def _one_book(session: Any, p: Params) -> tuple[Any, list[Any]]:
     book = next((b for b in book_queries.list_books(session, include_inactive=True) if b.id == p.book_id), None)
     if book is None:
@@ -146,23 +155,25 @@ SPECS: tuple[ReportSpec, ...] = (
                (DAYS,), BOOK_ROLES, lambda s, p: book_queries.resign_due(s, p.days), book_reports.build_resign_due,
                tables.resign_due_table),
     ReportSpec("dropped", BOOKS, "Dropped", "Roll-offs in a date range, by reason.",
-               (RANGE, REASON), BOOK_ROLES, lambda s, p: book_queries.dropped(s, p.start, p.end, p.reason),
+               (RANGE, REASON), BOOK_ROLES,
+               lambda s, p: book_queries.dropped(s, _given(p.start), _given(p.end), p.reason),
                book_reports.build_dropped, tables.dropped_table),
     ReportSpec("referral_history", BOOKS, "Referral History", "Every registration change of one member.",
-               (MEMBER,), BOOK_ROLES, lambda s, p: book_queries.referral_history(s, p.member_id),
+               (MEMBER,), BOOK_ROLES, lambda s, p: book_queries.referral_history(s, _given(p.member_id)),
                book_reports.build_referral_history, tables.referral_history_table,
                heading=lambda p: f"Referral History — {p.member_label}"),
     ReportSpec("open_requests", DISPATCH, "Open Requests", "Requests still needing workers, by referral morning.",
                (ANY_BOOK,), BOOK_ROLES, lambda s, p: open_requests(s, book_id=p.book_id),
                book_reports.build_open_requests, tables.open_requests_table),
     ReportSpec("day_book", DISPATCH, "Day Book", "A day's dispatches with totals by book and by employer.",
-               (DAY,), BOOK_ROLES, lambda s, p: day_book(s, p.day), book_reports.build_day_book,
+               (DAY,), BOOK_ROLES, lambda s, p: day_book(s, _given(p.day)), book_reports.build_day_book,
                tables.day_book_table, heading=lambda p: f"Day Book — {p.day.isoformat() if p.day else ''}"),
     ReportSpec("daily_cash", DUES, "Daily Cash", "A day's receipts by method, matching the deposit.",
-               (DAY,), DUES_ROLES, lambda s, p: dues_queries.daily_cash(s, p.day), build_daily_cash,
+               (DAY,), DUES_ROLES, lambda s, p: dues_queries.daily_cash(s, _given(p.day)), build_daily_cash,
                tables.daily_cash_table),
     ReportSpec("dues_summary", DUES, "Dues Summary", "Billed, paid, collected and collection % by month.",
-               (MONTHS,), DUES_ROLES, lambda s, p: dues_queries.dues_summary(s, p.first_month, p.last_month),
+               (MONTHS,), DUES_ROLES,
+               lambda s, p: dues_queries.dues_summary(s, _given(p.first_month), _given(p.last_month)),
                build_dues_summary, tables.dues_summary_table),
     ReportSpec("arrears", DUES, "Arrears List", "Members behind on dues: months, balance, last payment.",
                (MIN_MONTHS, STANDING), DUES_ROLES,

@@ -164,8 +164,8 @@ class ReportsScreen(QWidget):
         self.excel_button.setToolTip(self.tr("Export to Excel (Ctrl+E)"))
         self.pdf_button.clicked.connect(self._on_pdf_button_clicked)
         self.excel_button.clicked.connect(self._on_excel_button_clicked)
-        QShortcut(QKeySequence.StandardKey.Print, self, activated=self._on_pdf_button_clicked)
-        QShortcut(QKeySequence("Ctrl+E"), self, activated=self._on_excel_button_clicked)
+        QShortcut(QKeySequence.StandardKey.Print, self).activated.connect(self._on_pdf_button_clicked)
+        QShortcut(QKeySequence("Ctrl+E"), self).activated.connect(self._on_excel_button_clicked)
         self.status = QLabel()
         self.status.setObjectName("reportStatus")
 
@@ -225,9 +225,11 @@ class ReportsScreen(QWidget):
     def _item_for(self, key: str) -> QTreeWidgetItem | None:
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
+            assert top is not None  # i is in range
             for j in range(top.childCount()):
-                if top.child(j).data(0, SPEC_ROLE) == key:
-                    return top.child(j)
+                child = top.child(j)
+                if child is not None and child.data(0, SPEC_ROLE) == key:
+                    return child
         return None
 
     def select_report(self, key: str) -> None:

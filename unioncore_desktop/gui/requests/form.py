@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QIntValidator, QKeyEvent
@@ -153,13 +153,15 @@ class RequestForm(QWidget):
         self.worksite.setObjectName("worksite")
         self.worksite.setEditable(True)
         self.worksite.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.worksite.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.worksite.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        completer, line_edit = self.worksite.completer(), self.worksite.lineEdit()
+        assert completer is not None and line_edit is not None  # an editable combo box has both
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.worksite.addItem("", None)
-        self.worksite.lineEdit().setPlaceholderText(self.tr("type part of the worksite's name (blank: none)"))
-        self.worksite.lineEdit().editingFinished.connect(self._on_worksite_editing_finished)
+        line_edit.setPlaceholderText(self.tr("type part of the worksite's name (blank: none)"))
+        line_edit.editingFinished.connect(self._on_worksite_editing_finished)
         # The completer popup eats the line edit's focus-out, so leaving the field is caught app-wide.
-        QApplication.instance().focusChanged.connect(self._on_app_focus_changed)
+        cast(QApplication, QApplication.instance()).focusChanged.connect(self._on_app_focus_changed)
         self.book = QComboBox()
         self.book.setObjectName("book")
         self.book.currentIndexChanged.connect(self._update_consequences)
@@ -481,7 +483,8 @@ class RequestForm(QWidget):
             super().keyPressEvent(event)
 
     def _popup_open(self) -> bool:
-        return any(w.completer_.popup().isVisible() for w in (self.employer, self.by_name))
+        return any(popup.isVisible() for w in (self.employer, self.by_name)
+                   if (popup := w.completer_.popup()) is not None)
 
     def _on_escape(self) -> None:
         self.load(None)

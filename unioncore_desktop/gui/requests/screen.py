@@ -80,7 +80,9 @@ class CancelRequestDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("{} — {} on {}, {} of {} dispatched.").format(
             row.number, row.employer_name, row.book_name, row.workers_dispatched, row.workers_requested)))
-        layout.addWidget(QLabel(self.tr("&Reason (required):"), buddy=self.reason))
+        reason_label = QLabel(self.tr("&Reason (required):"))
+        reason_label.setBuddy(self.reason)
+        layout.addWidget(reason_label)
         layout.addWidget(self.reason)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
@@ -359,21 +361,24 @@ class RequestsScreen(QWidget):
         return dialog
 
     def _cancel(self, dialog: CancelRequestDialog, reason: str) -> None:
-        row_id = self.panel.current_row().id if self.panel.current_row() else None
+        current = self.panel.current_row()
+        row_id = current.id if current else None
         if row_id is None:
             dialog.reject()
             return
         hall = self.hall
+
+        def cancelled(detail: RequestDetail) -> None:
+            dialog.accept()
+            messages.status(self, self.tr("Request {} cancelled").format(detail.number))
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, DomainError):
                 dialog.show_error(exc.message)
 
         self.runner.command(lambda: cancel_request(hall.uow(), request_id=row_id, reason=reason), parent=dialog,
-                            success=lambda detail: (dialog.accept(), messages.status(
-                                self, self.tr("Request {} cancelled").format(detail.number))),
-                            failure=failed, changed=lambda detail: ("labor_request", [detail.book_id]),
-                            name="cancel request")
+                            success=cancelled, failure=failed,
+                            changed=lambda detail: ("labor_request", [detail.book_id]), name="cancel request")
 
     # --- reports ------------------------------------------------------------------------------------------
 

@@ -49,7 +49,8 @@ class MemberLookup(QLineEdit):
         self._search_timer.setInterval(TYPE_AHEAD_DELAY_MS)
         self._search_timer.timeout.connect(self._on_search_timer_timeout)
         self.textEdited.connect(self._on_text_edited)
-        completer.activated[QModelIndex].connect(self._on_completer_activated)
+        # activated is overloaded (text or index); PySide6's stubs do not let a signal be picked by type
+        completer.activated[QModelIndex].connect(self._on_completer_activated)  # type: ignore[index]
 
     def clear_member(self) -> None:
         """Empty the field for the next lookup (no signal: the caller knows)."""

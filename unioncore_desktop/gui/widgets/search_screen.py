@@ -36,7 +36,7 @@ class SearchScreen(QWidget):
         self._shown_search: str | None = None
         events.hub().data_changed.connect(self._on_hub_data_changed)
 
-    def find(self, text: str) -> list:
+    def find_rows(self, text: str) -> list[Any]:
         raise NotImplementedError
 
     def lay_out(self, title: QWidget, detail: QWidget) -> None:
@@ -62,7 +62,7 @@ class SearchScreen(QWidget):
 
     def search(self, text: str) -> None:
         self.panel.set_busy(True)
-        self.runner.query(lambda: self.find(text), parent=self, key=f"{self.area}-search",
+        self.runner.query(lambda: self.find_rows(text), parent=self, key=f"{self.area}-search",
                           success=lambda rows: self._show_results(text, rows),
                           failure=lambda _exc: self.panel.set_busy(False), name=f"search {self.area}")
 

@@ -94,14 +94,15 @@ def kept(view: QTableView, model: RowTableModel[Any]) -> Iterator[None]:
 
 def _runs(positions: list[int]) -> Iterator[tuple[int, int]]:
     """Consecutive positions as (first, last) pairs: one selection range per block, not per row."""
-    start = previous = None
+    start: int | None = None
+    previous = 0  # the block's last position, once it has a start
     for position in positions:
         if start is None:
             start = previous = position
         elif position == previous + 1:
             previous = position
         elif position != previous:
-            yield start, previous  # type: ignore[misc]
+            yield start, previous
             start = previous = position
     if start is not None:
-        yield start, previous  # type: ignore[misc]
+        yield start, previous
