@@ -246,3 +246,12 @@ def test_dues_setup_tables_notify_once_per_statement_with_no_key(listener, recor
     batch = recorder.next_batch()
     assert [(c.table, c.op, c.key) for c in batch] == [("dues_rates", "I", None)]
     assert recorder.no_more_batches(within=0.3)
+
+
+def test_the_listener_reconnects_with_a_password_changed_meanwhile(hall: HallConnection):
+    from psycopg.conninfo import conninfo_to_dict
+
+    listener = hall.listener(lambda _changes: None)
+    assert conninfo_to_dict(listener.conninfo).get("password") is None
+    hall.use_password("a brand new secret")  # what File, Change password does after the server took it
+    assert conninfo_to_dict(listener.conninfo)["password"] == "a brand new secret"

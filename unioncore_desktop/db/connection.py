@@ -75,9 +75,12 @@ class HallConnection:
         url = self.engine.url
         # The profile's extras ride in the URL query: `host` (a socket folder), `sslmode` and `sslrootcert`.
         params = {key: value if isinstance(value, str) else value[-1] for key, value in url.query.items()}
-        password = self._password if self._password is not None else url.password
-        conninfo = make_conninfo("", **{"host": url.host, "port": url.port, "dbname": url.database,
+
+        def conninfo() -> str:  # asked at every reconnect: a password changed meanwhile is the one used
+            password = self._password if self._password is not None else url.password
+            return make_conninfo("", **{"host": url.host, "port": url.port, "dbname": url.database,
                                         "user": url.username, "password": password, **params})
+
         return ChangeListener(conninfo, on_changes, on_state)
 
     def upgrade_schema(self) -> preflight.Preflight:

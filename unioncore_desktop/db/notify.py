@@ -75,10 +75,13 @@ class ChangeListener:
     follows a False.
     """
 
-    def __init__(self, conninfo: str, on_changes: ChangesCallback, on_state: StateCallback | None = None, *,
-                 application_name: str = f"{APP_NAME} live", coalesce: float = COALESCE_SECONDS,
-                 health_check: float = HEALTH_CHECK_SECONDS, backoff: Sequence[float] = BACKOFF_SECONDS) -> None:
-        self.conninfo = make_conninfo(conninfo, **{**_CONNECTION_DEFAULTS, "application_name": application_name})
+    def __init__(self, conninfo: str | Callable[[], str], on_changes: ChangesCallback,
+                 on_state: StateCallback | None = None, *, application_name: str = f"{APP_NAME} live",
+                 coalesce: float = COALESCE_SECONDS, health_check: float = HEALTH_CHECK_SECONDS,
+                 backoff: Sequence[float] = BACKOFF_SECONDS) -> None:
+        # a callable is asked at every (re)connect, so a password changed meanwhile is used from then on
+        self._conninfo = conninfo
+        self._application_name = application_name
         self.on_changes = on_changes
         self.on_state = on_state
         self.coalesce = coalesce
@@ -90,6 +93,11 @@ class ChangeListener:
         self._thread: threading.Thread | None = None
         self._connected: bool | None = None
         self._backend_pid: int | None = None
+
+    @property
+    def conninfo(self) -> str:
+        source = self._conninfo() if callable(self._conninfo) else self._conninfo
+        return make_conninfo(source, **{**_CONNECTION_DEFAULTS, "application_name": self._application_name})
 
     @property
     def connected(self) -> bool:
