@@ -254,6 +254,8 @@ def test_receipts_print_per_payment_and_for_the_batch(qtbot, screen, tmp_path, m
     qtbot.waitUntil(lambda: screen.model.rowCount() == 2, timeout=WAIT)
     screen.panel.view.selectRow(0)
     qtbot.mouseClick(screen.panel.print_button, Qt.MouseButton.LeftButton)
+    # the batch's totals arrive after its lines: the button is enabled once they say it has payments
+    qtbot.waitUntil(screen.print_batch_button.isEnabled, timeout=WAIT)
     qtbot.mouseClick(screen.print_batch_button, Qt.MouseButton.LeftButton)
     assert [t for t, _b in built] == ["Receipt", f"Receipts for batch {screen.batch.id}"]
 
