@@ -145,9 +145,7 @@ def main() -> int:
     engine = bench_engine("uc_bench_dispatch")
     started = time.perf_counter()
     with engine.begin() as conn:
-        today = conn.execute(text(
-            "SELECT (now() AT TIME ZONE coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), "
-            "'America/Los_Angeles'))::date")).scalar_one()
+        today = conn.execute(text("SELECT uc_hall_today()")).scalar_one()
         world = build_world(conn, code="BENCH_WIRE", registrants=args.registrants,
                             requests=args.requests + args.baseline, workers=args.workers_per_request,
                             referral_date=today)

@@ -32,7 +32,7 @@ def hall(databases):
     name = databases.create()
     admin = databases.engine(name)
     with admin.connect() as conn:
-        today = conn.execute(text("SELECT (now() AT TIME ZONE 'America/Los_Angeles')::date")).scalar_one()
+        today = conn.execute(text("SELECT uc_hall_today()")).scalar_one()
     staff = [databases.make_staff(name, "dispatcher", f"Dispatcher {i}") for i in range(8)]
     engines = [databases.engine(name, login, pool_size=1) for login in staff]
 

@@ -66,7 +66,7 @@ def hall(databases):
     name = databases.create()
     admin = databases.engine(name)
     with admin.connect() as conn:
-        today = conn.execute(text("SELECT (now() AT TIME ZONE 'America/Los_Angeles')::date")).scalar_one()
+        today = conn.execute(text("SELECT uc_hall_today()")).scalar_one()
     login = databases.make_staff(name, "dispatcher", "Dispatcher One")
     engine = databases.engine(name, login, pool_size=1)
 

@@ -130,8 +130,7 @@ def _run(conn: Connection, world, bodies: tuple[str, ...]) -> list:
 
 def test_cheaper_bodies_write_what_the_previous_ones_wrote(connection):
     world = build_world(connection, code="EQUIV", registrants=12, requests=3, workers=2,
-                        referral_date=connection.execute(text(
-                            "SELECT (now() AT TIME ZONE 'America/Los_Angeles')::date")).scalar_one())
+                        referral_date=connection.execute(text("SELECT uc_hall_today()")).scalar_one())
     connection.execute(text("SET LOCAL application_name = 'equivalence'"))
     current = _run(connection, world, (M0009.AUDIT, M0009.CHECK_VERSION, M0009.FILLS_REQUEST))
     previous = _run(connection, world, (M0009.PREVIOUS_AUDIT, M0009.PREVIOUS_CHECK_VERSION,

@@ -156,7 +156,7 @@ def test_demo_books_seed(databases):
     name = databases.create()
     engine = databases.engine(name)
     with engine.begin() as conn:
-        today = conn.execute(text("SELECT (now() AT TIME ZONE 'America/Los_Angeles')::date")).scalar_one()
+        today = conn.execute(text("SELECT uc_hall_today()")).scalar_one()
         generate.bulk_mode(conn)
         generate.members(conn, 4000)
         generate.employers(conn, 120)

@@ -107,9 +107,9 @@ def dropped_rows() -> list[DroppedRow]:
 def request_rows() -> list[RequestRow]:
     def row(i: int, day: date, *, short: bool = False, no_marks: tuple[str, ...] = (), agreement: str = "standard",
             wanted: int = 2, sent: int = 0) -> RequestRow:
-        return RequestRow(i, f"2026-{i:05d}", 1, "WIRE SEATTLE", 10 + i, f"Employer {i} Electric", "Pier 91",
-                          "Journeyman", wanted, sent, date(2026, 11, 24), "07:00", short,
-                          datetime(2026, 11, 20, 18, i, tzinfo=UTC), day, agreement, no_marks, False, False,
+        return RequestRow(i, f"2026-{i:05d}", 1, "WIRE SEATTLE", 10 + i, f"Employer {i} Electric", 20 + i,
+                          "Pier 91", "Journeyman", wanted, sent, date(2026, 11, 24), "07:00", short,
+                          datetime(2026, 11, 20, 18, i, tzinfo=UTC), day, agreement, no_marks, (), False, False,
                           "open" if sent == 0 else "partially_filled")
     return [row(1, date(2026, 11, 23)), row(2, date(2026, 11, 23), short=True, wanted=3, sent=1),
             row(3, date(2026, 11, 24), no_marks=("early_start",), agreement="pla", wanted=5)]

@@ -36,7 +36,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-DEFAULT_TIME_ZONE = "America/Los_Angeles"
+from unioncore_desktop.domain.queries.fragments import DEFAULT_HALL_ZONE
+
+DEFAULT_TIME_ZONE = DEFAULT_HALL_ZONE  # a report run without the hall's facts (as the database's default)
 
 Align = Literal["left", "right", "center"]
 

@@ -11,6 +11,7 @@ from datetime import date, time
 
 from sqlalchemy import Connection, text
 
+from unioncore_desktop.domain.queries.fragments import HALL_ZONE
 from unioncore_desktop.seed.bids import seed_bids
 from unioncore_desktop.seed.generate import h
 from unioncore_desktop.seed.reregistration import end_for_reregistration, record_job_ends
@@ -93,7 +94,7 @@ def seed_books(conn: Connection, *, today: date | None = None) -> None:
     from unioncore_desktop.domain.rules.calendar import BusinessCalendar
 
     if today is None:
-        today = conn.execute(text("SELECT (now() AT TIME ZONE :z)::date"), {"z": _zone(conn)}).scalar_one()
+        today = conn.execute(text("SELECT uc_hall_today()")).scalar_one()
     insert_books(conn)
     calendar = BusinessCalendar.of(conn.execute(text("SELECT day FROM holidays")).scalars())
     days: list[date] = []
@@ -497,6 +498,4 @@ def _open_requests(conn: Connection, today: date, calendar) -> None:
 
 
 def _zone(conn: Connection) -> str:
-    return conn.execute(text(
-        "SELECT coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles')"
-    )).scalar_one()
+    return conn.execute(text(f"SELECT {HALL_ZONE}")).scalar_one()

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import Connection, text
 
 from unioncore_desktop.domain.errors import DomainError
+from unioncore_desktop.domain.queries.fragments import dues_rate_in_force
 
 NICKNAMES = {"robert": "Bob", "william": "Bill", "james": "Jim", "richard": "Dick", "michael": "Mike",
              "elizabeth": "Liz", "margaret": "Peggy", "joseph": "Joe", "thomas": "Tom", "daniel": "Dan"}
@@ -64,9 +65,7 @@ def build_demo_remittance(conn: Connection, *, period: date | None = None, emplo
         raise DomainError("The database has no employers; seed the demo hall first.")
     employer_name = conn.execute(text("SELECT name FROM employers WHERE id = :e"), {"e": employer_id}).scalar_one()
     rows = list(conn.execute(text(f"""
-        SELECT m.card_number, m.first_name, m.last_name,
-               (SELECT r.amount FROM dues_rates AS r WHERE r.classification = m.classification
-                AND r.effective_from <= :p ORDER BY r.effective_from DESC LIMIT 1) AS rate
+        SELECT m.card_number, m.first_name, m.last_name, {dues_rate_in_force("m.classification", ":p")} AS rate
         FROM employers AS e
         JOIN LATERAL ({working}) AS w ON true
         JOIN members AS m ON m.id = w.member_id
@@ -75,10 +74,8 @@ def build_demo_remittance(conn: Connection, *, period: date | None = None, emplo
         LIMIT :n
     """), {"e": employer_id, "p": period, "n": size}).all())
     if len(rows) < size:  # a small employer: fill up with active members so the demo list is not trivial
-        rows += conn.execute(text("""
-            SELECT m.card_number, m.first_name, m.last_name,
-                   (SELECT r.amount FROM dues_rates AS r WHERE r.classification = m.classification
-                    AND r.effective_from <= :p ORDER BY r.effective_from DESC LIMIT 1)
+        rows += conn.execute(text(f"""
+            SELECT m.card_number, m.first_name, m.last_name, {dues_rate_in_force("m.classification", ":p")}
             FROM members AS m WHERE m.status = 'active' AND m.card_number <> ALL(CAST(:cards AS text[]))
               AND m.classification NOT IN ('retiree', 'honorary')
             ORDER BY m.id LIMIT :n

@@ -7,13 +7,15 @@ can be edited or cancelled)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound
+from unioncore_desktop.domain.queries.fragments import book_rules_in_force
 from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 
@@ -22,6 +24,12 @@ RULE_FIELDS: tuple[str, ...] = tuple(RuleSet.__dataclass_fields__)
 SETTING_FIELDS: tuple[str, ...] = tuple(f for f in RULE_FIELDS if f != "effective_from")
 STATE_LABELS: dict[str, str] = {"past": "Past", "in_force": "In force", "scheduled": "Scheduled"}
 DEFAULTS_LABEL = "The hall's defaults"
+_RULES_IN_FORCE_SQL = text(book_rules_in_force(":b", ":d"))
+
+
+def rule_set(row: Mapping[str, Any], prefix: str = "") -> RuleSet:
+    """The RuleSet in a result row holding book_rules' columns (named `prefix` + column)."""
+    return RuleSet(**{name: row[prefix + name] for name in RULE_FIELDS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +131,7 @@ def book_rules_history(session: Session, book_id: int, *, today: date | None = N
     """), {"book": book_id}).mappings().all()
     in_force_from = next((row["effective_from"] for row in rows if row["effective_from"] <= today), None)
     return [BookRulesRow(
-        id=row["id"], book_id=row["book_id"], rules=RuleSet(**{name: row[name] for name in RULE_FIELDS}),
+        id=row["id"], book_id=row["book_id"], rules=rule_set(row),
         version=row["version"], state=_state(row["effective_from"], in_force_from, today),
         effective_until=None if row["newer_from"] is None else row["newer_from"] - timedelta(days=1),
         created_by=row["created_by"], created_at=row["created_at"],
@@ -134,12 +142,10 @@ def book_rules_history(session: Session, book_id: int, *, today: date | None = N
 def rules_in_force(session: Session, book_id: int, on_date: date | None = None) -> RulesInForce:
     """The settings in force on `on_date` (the hall's today by default), or the hall's defaults."""
     on_date = on_date or hall_clock(session).today
-    row = session.execute(text("""
-        SELECT * FROM book_rules WHERE book_id = :b AND effective_from <= :d ORDER BY effective_from DESC LIMIT 1
-    """), {"b": book_id, "d": on_date}).mappings().first()
+    row = session.execute(_RULES_IN_FORCE_SQL, {"b": book_id, "d": on_date}).mappings().first()
     if row is None:
         return RulesInForce(book_id, on_date, DEFAULT_RULES, None)
-    return RulesInForce(book_id, on_date, RuleSet(**{name: row[name] for name in RULE_FIELDS}), row["id"])
+    return RulesInForce(book_id, on_date, rule_set(row), row["id"])
 
 
 def book_rules_view(session: Session, book_id: int) -> BookRulesView:

@@ -14,11 +14,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound
+from unioncore_desktop.domain.queries.fragments import morning_order, queue_order, queue_place
 from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.rules.referral_vocab import ACTIVE_DISPATCH_STATUSES
 
 _ACTIVE_DISPATCH = "({})".format(", ".join(f"'{s}'" for s in ACTIVE_DISPATCH_STATUSES))
-_MORNING_ORDER = "b.morning_slot, b.sort_order, b.name"
+_MORNING_ORDER = morning_order("b")
 _LIVE = "(g.status IN ('registered', 'dispatched', 'awaiting_reregistration'))"
 
 
@@ -116,7 +117,7 @@ class BookListRow:
 # One statement over ix_registrations_queue; the book's live marks and the hall's active dispatches are
 # aggregated once and hash-joined, and the flags are computed here so rows map straight onto the dataclass.
 _BOOK_LIST_SQL = text(f"""
-    SELECT row_number() OVER (ORDER BY g.tier, g.apn, g.registered_at, g.member_id) AS rank,
+    SELECT row_number() OVER (ORDER BY {queue_order("g")}) AS rank,
            g.id, g.member_id, m.card_number, m.last_name, m.first_name, g.tier, g.apn,
            g.registered_at, g.method, g.last_resign_on, g.resign_due_on, coalesce(c.marks, 0),
            g.exemption_reason, g.exemption_end, x.exempt,
@@ -133,7 +134,7 @@ _BOOK_LIST_SQL = text(f"""
     CROSS JOIN LATERAL (SELECT g.exemption_reason IS NOT NULL AND g.exemption_start <= :as_of
                                AND (g.exemption_end IS NULL OR :as_of <= g.exemption_end) AS exempt) x
     WHERE g.book_id = :book_id AND g.status = 'registered'
-    ORDER BY g.tier, g.apn, g.registered_at, g.member_id
+    ORDER BY {queue_order("g")}
 """)
 
 
@@ -233,7 +234,7 @@ class RegistrationRow:
         return self.status in ("registered", "dispatched", "awaiting_reregistration")
 
 
-_REGISTRATION_SQL = """
+_REGISTRATION_SQL = f"""
     SELECT g.id, g.member_id, g.book_id, b.code AS book_code, b.name AS book_name, g.tier, g.apn,
            g.registered_at, g.method, g.office_id, g.status, g.last_resign_on, g.resign_due_on,
            g.restorations_used, g.exemption_reason, g.exemption_start, g.exemption_end, g.reregister_by,
@@ -242,7 +243,7 @@ _REGISTRATION_SQL = """
            CASE WHEN g.status = 'registered' THEN 1 + (
                SELECT count(*) FROM registrations o
                WHERE o.book_id = g.book_id AND o.status = 'registered'
-                 AND (o.tier, o.apn, o.registered_at, o.member_id) < (g.tier, g.apn, g.registered_at, g.member_id))
+                 AND {queue_place("o")} < {queue_place("g")})
            END AS position,
            g.version
     FROM registrations g JOIN books b ON b.id = g.book_id
@@ -371,7 +372,7 @@ def resign_due(session: Session, within_days: int, as_of: date | None = None) ->
                g.resign_due_on < :as_of AS overdue
         FROM registrations g JOIN members m ON m.id = g.member_id JOIN books b ON b.id = g.book_id
         WHERE g.status = 'registered' AND g.resign_due_on IS NOT NULL AND g.resign_due_on <= :until
-        ORDER BY g.resign_due_on, {_MORNING_ORDER}, g.tier, g.apn, g.member_id
+        ORDER BY g.resign_due_on, {_MORNING_ORDER}, {queue_order("g")}
     """), {"as_of": as_of, "until": as_of + timedelta(days=within_days)}).mappings()
     return [ResignDueRow(**r) for r in rows]
 

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound, ValidationError
+from unioncore_desktop.domain.queries.fragments import HALL_TODAY, dues_rate_in_force, hall_date
 from unioncore_desktop.domain.queries.members import search_members
 from unioncore_desktop.domain.rules.dues import DuesSettings, month_label, month_start
 
@@ -273,11 +274,10 @@ def dues_settings(session: Session) -> DuesSettings:
     return DuesSettings.from_settings(dict(rows))
 
 
+_RATE_THIS_MONTH = dues_rate_in_force("m.classification", f"date_trunc('month', {HALL_TODAY})")
 SUMMARY_SQL = text(f"""
     SELECT m.id, m.card_number, {MEMBER_NAME}, m.classification, m.status,
-           (SELECT r.amount FROM dues_rates AS r
-            WHERE r.classification = m.classification AND r.effective_from <= date_trunc('month', uc_hall_today())
-            ORDER BY r.effective_from DESC LIMIT 1),
+           {_RATE_THIS_MONTH},
            s.balance, s.credit, s.paid_through, s.months_behind, s.months_ahead, s.standing,
            s.last_payment_on, s.last_payment_amount
     FROM members AS m
@@ -352,7 +352,7 @@ def _applied(session: Session, payment_ids: list[int]) -> dict[int, tuple[Applie
 def member_ledger(session: Session, member_id: int) -> list[LedgerLine]:
     """Charges, payments (with the months each paid), reversals and adjustments, by date, with a running
     balance. Approved adjustments count from the day they were decided."""
-    rows = session.execute(text("""
+    rows = session.execute(text(f"""
         SELECT c.period AS on_date, 0 AS sort, 'charge' AS kind, c.amount, true AS counts, c.period,
                c.id AS charge_id, NULL::bigint AS payment_id, NULL::integer AS adjustment_id,
                NULL AS receipt_number, NULL AS status, c.classification AS detail
@@ -365,8 +365,7 @@ def member_ledger(session: Session, member_id: int) -> list[LedgerLine]:
         FROM payments AS p WHERE p.member_id = :m
         UNION ALL
         SELECT CASE WHEN j.status = 'approved'
-                    THEN (j.decided_at AT TIME ZONE coalesce(
-                        (SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles'))::date
+                    THEN {hall_date("j.decided_at")}
                     ELSE j.requested_on END,
                2, 'adjustment', j.amount, j.status = 'approved', c.period, j.charge_id, NULL, j.id, NULL, j.status,
                j.type || ': ' || j.reason

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from unioncore_desktop.domain.queries.fragments import HALL_ZONE
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar
 
 
@@ -22,9 +23,9 @@ class HallFacts:
 
 
 def hall_facts(session: Session) -> HallFacts:
-    row = session.execute(text("""
+    row = session.execute(text(f"""
         SELECT coalesce((SELECT value FROM app_settings WHERE key = 'hall_name'), 'Hiring Hall'),
-               coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles'),
+               {HALL_ZONE},
                now(), session_user,
                coalesce((SELECT full_name FROM staff WHERE login = session_user), session_user)
     """)).one()
@@ -44,9 +45,7 @@ class HallClock:
 
 
 def hall_clock(session: Session) -> HallClock:
-    zone_name, now = session.execute(text(
-        "SELECT coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles'), now()"
-    )).one()
+    zone_name, now = session.execute(text(f"SELECT {HALL_ZONE}, now()")).one()
     zone = ZoneInfo(zone_name)
     return HallClock(now.astimezone(zone), zone)
 

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound
+from unioncore_desktop.domain.queries.fragments import dues_rate_in_force
 from unioncore_desktop.domain.rules.dues import add_months, month_start
 
 ZERO = Decimal("0.00")
@@ -129,12 +130,10 @@ _HEADER_SQL = """
     FROM remittances AS r JOIN employers AS e ON e.id = r.employer_id
 """
 
-_LINES_SQL = """
+_LINES_SQL = f"""
     SELECT l.id, l.remittance_id, l.line_no, l.card_number, l.name, l.amount, l.hours, l.member_id,
            m.card_number, m.last_name || ', ' || m.first_name, m.classification,
-           (SELECT dr.amount FROM dues_rates AS dr
-            WHERE dr.classification = m.classification AND dr.effective_from <= r.period
-            ORDER BY dr.effective_from DESC LIMIT 1),
+           {dues_rate_in_force("m.classification", "r.period")},
            l.match_status, l.note, l.payment_id, p.receipt_number, l.version
     FROM remittance_lines AS l
     JOIN remittances AS r ON r.id = l.remittance_id

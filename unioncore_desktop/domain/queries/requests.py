@@ -1,15 +1,18 @@
-"""Labor requests as the request screens and the morning referral show them."""
+"""Labor requests as the request screens, the morning referral and a dispatch's locked read see them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import RowMapping, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound
+from unioncore_desktop.domain.queries.fragments import hall_date, morning_order, queue_order
 from unioncore_desktop.domain.queries.hall import business_calendar, hall_clock
 
 LIVE_REQUEST_STATUSES = ("open", "partially_filled")
@@ -17,7 +20,8 @@ LIVE_REQUEST_STATUSES = ("open", "partially_filled")
 
 @dataclass(frozen=True, slots=True)
 class RequestRow:
-    """One request in a list: enough to pick it and to see whether it still needs workers."""
+    """One request as lists show it and as a dispatch reads it under its row lock: enough to pick it, to see
+    whether it still needs workers, and to walk its book for it (services/walk.py)."""
 
     id: int
     number: str
@@ -25,6 +29,7 @@ class RequestRow:
     book_name: str
     employer_id: int
     employer_name: str
+    worksite_id: int | None
     worksite_name: str | None
     job_class: str | None
     workers_requested: int
@@ -36,6 +41,7 @@ class RequestRow:
     referral_date: date
     agreement_type: str
     no_mark_reasons: tuple[str, ...]
+    requirements: tuple[str, ...]
     bidding: bool
     by_name: bool
     status: str
@@ -103,20 +109,27 @@ class MorningBook:
     requests: tuple[RequestRow, ...]
 
 
-_ROW_SQL = """
-    SELECT r.id, r.number, r.book_id, b.name AS book_name, r.employer_id, e.name AS employer_name,
-           w.name AS worksite_name, r.job_class, r.workers_requested, r.workers_dispatched, r.start_on,
-           r.start_time, r.short_call, r.received_at, r.referral_date, r.agreement_type, r.no_mark_reasons,
-           r.bidding, r.by_name_member_id IS NOT NULL AS by_name, r.status
-    FROM labor_requests r
+# A RequestRow's columns over `labor_requests r` and the joins they need (REQUEST_ROW_JOINS): the locked read of
+# a dispatch selects them too, over the row it locked.
+REQUEST_ROW_COLUMNS = """
+    r.id, r.number, r.book_id, b.name AS book_name, r.employer_id, e.name AS employer_name, r.worksite_id,
+    w.name AS worksite_name, r.job_class, r.workers_requested, r.workers_dispatched, r.start_on, r.start_time,
+    r.short_call, r.received_at, r.referral_date, r.agreement_type, r.no_mark_reasons, r.requirements, r.bidding,
+    r.by_name_member_id IS NOT NULL AS by_name, r.status
+"""
+REQUEST_ROW_JOINS = """
     JOIN books b ON b.id = r.book_id
     JOIN employers e ON e.id = r.employer_id
     LEFT JOIN worksites w ON w.id = r.worksite_id
 """
+_ROW_SQL = f"SELECT {REQUEST_ROW_COLUMNS} FROM labor_requests r {REQUEST_ROW_JOINS}"
 
 
-def _row(m: RowMapping) -> RequestRow:
-    return RequestRow(**{**m, "no_mark_reasons": tuple(m["no_mark_reasons"])})
+def request_row(m: Mapping[Any, Any]) -> RequestRow:
+    """The RequestRow in a result row holding REQUEST_ROW_COLUMNS (and maybe more)."""
+    values = {name: m[name] for name in RequestRow.__dataclass_fields__}
+    return RequestRow(**{**values, "no_mark_reasons": tuple(values["no_mark_reasons"]),
+                         "requirements": tuple(values["requirements"])})
 
 
 def open_requests(session: Session, *, book_id: int | None = None,
@@ -128,27 +141,25 @@ def open_requests(session: Session, *, book_id: int | None = None,
           AND (CAST(:day AS date) IS NULL OR r.referral_date = :day)
         ORDER BY r.referral_date, r.received_at, r.id
     """), {"book": book_id, "day": referral_date}).mappings()
-    return [_row(m) for m in rows]
+    return [request_row(m) for m in rows]
 
 
 def requests_between(session: Session, start: date, end: date, *, book_id: int | None = None) -> list[RequestRow]:
     """Every request (any status) received between two hall-local dates, for the request log."""
-    rows = session.execute(text(_ROW_SQL + """
-        WHERE (r.received_at AT TIME ZONE coalesce(
-                  (SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles'))::date
-              BETWEEN :start AND :end
+    rows = session.execute(text(_ROW_SQL + f"""
+        WHERE {hall_date("r.received_at")} BETWEEN :start AND :end
           AND (CAST(:book AS integer) IS NULL OR r.book_id = :book)
         ORDER BY r.received_at, r.id
     """), {"start": start, "end": end, "book": book_id}).mappings()
-    return [_row(m) for m in rows]
+    return [request_row(m) for m in rows]
 
 
 def morning_referral(session: Session, day: date) -> list[MorningBook]:
     """R2: active books in slot order, then sort order, each with the requests due by `day` that still need
     workers, in received order. Books with nothing to work are listed too, so the screen shows every slot."""
     books = session.execute(text(
-        "SELECT id, code, name, morning_slot, sort_order FROM books WHERE active "
-        "ORDER BY morning_slot, sort_order, name")).all()
+        "SELECT b.id, b.code, b.name, b.morning_slot, b.sort_order FROM books b WHERE b.active "
+        f"ORDER BY {morning_order('b')}")).all()
     by_book: dict[int, list[RequestRow]] = {b.id: [] for b in books}
     rows = session.execute(text(_ROW_SQL + """
         WHERE r.status IN ('open', 'partially_filled') AND r.referral_date <= :day
@@ -156,7 +167,7 @@ def morning_referral(session: Session, day: date) -> list[MorningBook]:
     """), {"day": day}).mappings()
     for m in rows:
         if m["book_id"] in by_book:
-            by_book[m["book_id"]].append(_row(m))
+            by_book[m["book_id"]].append(request_row(m))
     return [MorningBook(b.id, b.code, b.name, b.morning_slot, b.sort_order, tuple(by_book[b.id])) for b in books]
 
 
@@ -220,11 +231,11 @@ class BidRow:
 
 # The walk (services/walk.py _BIDDERS) keeps only the registered places of members with a live bid and takes
 # them in queue order; this lists the bids the same way, then the ones it passes over.
-_BIDS_SQL = text("""
+_BIDS_SQL = text(f"""
     WITH book AS (SELECT book_id FROM labor_requests WHERE id = :r),
     places AS (
         SELECT g.id, g.member_id, g.tier, g.apn, g.registered_at,
-               row_number() OVER (ORDER BY g.tier, g.apn, g.registered_at, g.member_id) AS rank
+               row_number() OVER (ORDER BY {queue_order("g")}) AS rank
         FROM registrations g JOIN book ON g.book_id = book.book_id
         WHERE g.status = 'registered'
     )
@@ -232,13 +243,13 @@ _BIDS_SQL = text("""
            x.source, x.received_at, x.withdrawn, p.id AS registration_id, p.rank, p.tier, p.apn,
            CASE WHEN NOT x.withdrawn AND p.id IS NOT NULL THEN
                row_number() OVER (PARTITION BY NOT x.withdrawn AND p.id IS NOT NULL
-                                  ORDER BY p.tier, p.apn, p.registered_at, p.member_id)
+                                  ORDER BY {queue_order("p")})
            END AS offer_order
     FROM bids x
     JOIN members m ON m.id = x.member_id
     LEFT JOIN places p ON p.member_id = x.member_id
     WHERE x.request_id = :r
-    ORDER BY x.withdrawn, p.id IS NULL, p.tier, p.apn, p.registered_at, x.member_id, x.received_at, x.id
+    ORDER BY x.withdrawn, p.id IS NULL, {queue_order("p")}, x.member_id, x.received_at, x.id
 """)
 
 

@@ -1,7 +1,8 @@
 """Queue order on a book: tier ascending, then APN, then registered-at, then member id (APNs repeat).
 
 Tier 1 is exhausted before tier 2 is touched, whatever the tier sizes: "inverted" books (STOCKMAN 5/6/43)
-need nothing special. The same order ranks bidders (R8): list position, never bid time.
+need nothing special. The same order ranks bidders (R8): list position, never bid time. SQL takes the same
+columns in the same order from `QUEUE_COLUMNS` (`domain/queries/fragments.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ class QueueKey(NamedTuple):
     apn: Decimal
     registered_at: datetime
     member_id: int
+
+
+# the registrations columns of the key, in order: every SQL statement sorts and compares places by these
+QUEUE_COLUMNS: tuple[str, ...] = QueueKey._fields
 
 
 class QueuePlace(Protocol):

@@ -22,6 +22,7 @@ from unioncore_desktop.domain.errors import (
     PermissionDenied,
     ValidationError,
 )
+from unioncore_desktop.domain.queries.fragments import morning_order, queue_order
 from unioncore_desktop.domain.rules.book_rules import RuleSet
 from unioncore_desktop.domain.rules.registration import (
     failed_reregistration,
@@ -72,7 +73,7 @@ class DropRunResult:
     candidates: tuple[DropCandidate, ...]
 
 
-_CANDIDATES_SQL = """
+_CANDIDATES_SQL = f"""
     SELECT g.id, g.member_id, m.last_name, m.first_name, m.card_number, g.book_id, b.name AS book_name,
            g.tier, g.apn, g.registered_at, g.status, g.resign_due_on, g.exemption_reason, g.exemption_start,
            g.exemption_end, g.reregister_by
@@ -84,7 +85,7 @@ _CANDIDATES_SQL = """
                                          OR g.book_id = ANY(:max_day_books)))
            OR g.member_id IN (SELECT a.member_id FROM registrations a
                               WHERE a.status = 'awaiting_reregistration' AND a.reregister_by <= :as_of_start))
-    ORDER BY b.morning_slot, b.sort_order, b.name, g.tier, g.apn, g.registered_at, g.member_id
+    ORDER BY {morning_order("b")}, {queue_order("g")}
 """
 
 

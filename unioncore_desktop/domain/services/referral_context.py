@@ -6,24 +6,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.models import Registration, RegistrationActivity
+from unioncore_desktop.domain.queries.book_rules import rules_in_force
 from unioncore_desktop.domain.queries.hall import HallClock, business_calendar, hall_clock, holidays
-from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
-
-_RULE_FIELDS = tuple(f for f in RuleSet.__dataclass_fields__)
+from unioncore_desktop.domain.rules.book_rules import RuleSet
 
 
 def rules_for(session: Session, book_id: int, on_date: date) -> RuleSet:
     """The book's settings in force on `on_date`; the defaults when the book has none yet."""
-    row = session.execute(
-        text("SELECT * FROM book_rules WHERE book_id = :b AND effective_from <= :d "
-             "ORDER BY effective_from DESC LIMIT 1"), {"b": book_id, "d": on_date}).mappings().first()
-    if row is None:
-        return DEFAULT_RULES
-    return RuleSet(**{name: row[name] for name in _RULE_FIELDS})
+    return rules_in_force(session, book_id, on_date).rules
 
 
 def snapshot(registration: Registration) -> dict[str, Any]:

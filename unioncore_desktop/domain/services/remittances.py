@@ -27,6 +27,7 @@ from unioncore_desktop.domain.errors import (
 )
 from unioncore_desktop.domain.queries import remittances as q
 from unioncore_desktop.domain.queries.dues import PaymentReceipt, payment_receipt
+from unioncore_desktop.domain.queries.fragments import dues_rate_in_force
 from unioncore_desktop.domain.rules import remittance as rules
 from unioncore_desktop.domain.rules.dues import money, month_label, month_start
 from unioncore_desktop.domain.services import dues
@@ -117,9 +118,8 @@ def _members_by_card(uow: UnitOfWork, cards: set[str], period: date) -> dict[str
     """Members by the card numbers on the list; a card whose leading zeros were lost in Excel still matches."""
     if not cards:
         return {}
-    columns = """m.id, m.card_number, m.first_name, m.middle_name, m.last_name, m.status,
-                 (SELECT r.amount FROM dues_rates AS r WHERE r.classification = m.classification
-                  AND r.effective_from <= :p ORDER BY r.effective_from DESC LIMIT 1)"""
+    columns = ("m.id, m.card_number, m.first_name, m.middle_name, m.last_name, m.status, "
+               + dues_rate_in_force("m.classification", ":p"))
     found: dict[str, _Member] = {}
     for row in uow.session.execute(text(f"SELECT {columns} FROM members AS m "
                                         "WHERE m.card_number = ANY(CAST(:cards AS text[]))"),

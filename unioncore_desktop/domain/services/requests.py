@@ -28,6 +28,7 @@ from unioncore_desktop.domain.models import (
     Registration,
     Worksite,
 )
+from unioncore_desktop.domain.queries.fragments import hall_date
 from unioncore_desktop.domain.queries.requests import (
     LIVE_REQUEST_STATUSES,
     RequestDetail,
@@ -354,9 +355,8 @@ def withdraw_bid(uow: UnitOfWork, *, bid_id: int) -> None:
 
 def bid_refusals(uow: UnitOfWork, member_id: int) -> list[date]:
     """R8: the days the member refused a job won by bid: declined the offer, or never checked in (no-show)."""
-    return list(uow.session.execute(text("""
-        SELECT (o.at AT TIME ZONE coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'),
-                                           'America/Los_Angeles'))::date
+    return list(uow.session.execute(text(f"""
+        SELECT {hall_date("o.at")}
         FROM offer_lines o
         JOIN labor_requests r ON r.id = o.request_id AND r.bidding
         JOIN bids b ON b.request_id = o.request_id AND b.member_id = o.member_id

@@ -24,6 +24,17 @@ from sqlalchemy.orm import Session
 from unioncore_desktop.domain.driver_sql import fetch_dicts
 from unioncore_desktop.domain.errors import DomainError, NotFound
 from unioncore_desktop.domain.models import LaborRequest
+from unioncore_desktop.domain.queries.book_rules import RULE_FIELDS, rule_set
+from unioncore_desktop.domain.queries.fragments import (
+    HALL_TODAY,
+    HALL_ZONE,
+    book_rules_in_force,
+    queue_binds,
+    queue_order,
+    queue_params,
+    queue_place,
+)
+from unioncore_desktop.domain.queries.requests import REQUEST_ROW_COLUMNS, REQUEST_ROW_JOINS, RequestRow, request_row
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 from unioncore_desktop.domain.rules.calendar import add_months
 from unioncore_desktop.domain.rules.queue import QueueKey, queue_key
@@ -180,16 +191,11 @@ def _run_so_far(session: Session, request: WalkRequest,
     return answered, off_list
 
 
-_RULE_FIELDS = tuple(RuleSet.__dataclass_fields__)
-_DAY_BOOK_RULES_SQL = text("""
-    WITH clock AS (
-        SELECT coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles') AS uc_zone,
-               now() AS uc_now
-    )
+_CLOCK = f"clock AS (SELECT {HALL_ZONE} AS uc_zone, now() AS uc_now)"  # HALL_TODAY is the date of uc_now there
+_DAY_BOOK_RULES_SQL = text(f"""
+    WITH {_CLOCK}
     SELECT c.uc_zone, c.uc_now, (SELECT code FROM books WHERE id = :b) AS uc_book_code, r.*
-    FROM clock c LEFT JOIN LATERAL (
-        SELECT * FROM book_rules WHERE book_id = :b AND effective_from <= CAST(c.uc_now AT TIME ZONE c.uc_zone AS date)
-        ORDER BY effective_from DESC LIMIT 1) r ON true
+    FROM clock c LEFT JOIN LATERAL ({book_rules_in_force(":b", HALL_TODAY)}) r ON true
 """)
 
 
@@ -199,7 +205,7 @@ def _day_book_rules(session: Session, book_id: int) -> tuple[date, datetime, str
     row = session.execute(_DAY_BOOK_RULES_SQL, {"b": book_id}).mappings().one()
     zone = ZoneInfo(row["uc_zone"])
     today = row["uc_now"].astimezone(zone).date()
-    rules = DEFAULT_RULES if row["effective_from"] is None else RuleSet(**{f: row[f] for f in _RULE_FIELDS})
+    rules = DEFAULT_RULES if row["effective_from"] is None else rule_set(row)
     return today, day_start(today, zone), row["uc_book_code"], rules
 
 
@@ -209,44 +215,14 @@ def day_start(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-@dataclass(frozen=True, slots=True)
-class RequestRow:
-    """The request as a dispatch reads it under its row lock (the columns the walk and the dispatch use)."""
-
-    id: int
-    number: str
-    book_id: int
-    employer_id: int
-    worksite_id: int | None
-    job_class: str | None
-    status: str
-    referral_date: date
-    start_on: date
-    start_time: time | None
-    workers_requested: int
-    workers_dispatched: int
-    agreement_type: str
-    no_mark_reasons: list[str]
-    requirements: list[str]
-    short_call: bool
-    bidding: bool
-
-
 WalkRequest = LaborRequest | RequestRow  # the ORM row (answering an offer) or the one-statement read (dispatching)
-_REQUEST_COLUMNS = ", ".join(RequestRow.__dataclass_fields__)
 _LOCKED_CONTEXT_SQL = f"""
-    WITH req AS (SELECT {_REQUEST_COLUMNS} FROM labor_requests WHERE id = :r FOR UPDATE),
-    clock AS (
-        SELECT coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), 'America/Los_Angeles') AS uc_zone,
-               now() AS uc_now
-    )
-    SELECT req.*, c.uc_zone, c.uc_now, b.code AS uc_book_code,
+    WITH req AS (SELECT * FROM labor_requests WHERE id = :r FOR UPDATE), {_CLOCK}
+    SELECT {REQUEST_ROW_COLUMNS}, c.uc_zone, c.uc_now, b.code AS uc_book_code,
            EXISTS (SELECT 1 FROM dispatches WHERE idempotency_key = :k) AS uc_key_used,
-           r.effective_from AS uc_rules_from, {", ".join(f"r.{f} AS rule_{f}" for f in _RULE_FIELDS)}
-    FROM req CROSS JOIN clock c JOIN books b ON b.id = req.book_id LEFT JOIN LATERAL (
-        SELECT * FROM book_rules WHERE book_id = req.book_id
-                                   AND effective_from <= CAST(c.uc_now AT TIME ZONE c.uc_zone AS date)
-        ORDER BY effective_from DESC LIMIT 1) r ON true
+           ru.effective_from AS uc_rules_from, {", ".join(f"ru.{f} AS rule_{f}" for f in RULE_FIELDS)}
+    FROM req r {REQUEST_ROW_JOINS} CROSS JOIN clock c
+    LEFT JOIN LATERAL ({book_rules_in_force("r.book_id", HALL_TODAY)}) ru ON true
 """
 
 
@@ -259,11 +235,10 @@ def locked_walk_context(session: Session, request_id: int, key: uuid.UUID,
     row = rows[0] if rows else None
     if row is None:
         raise NotFound("That labor request no longer exists.")
-    request = RequestRow(**{f: row[f] for f in RequestRow.__dataclass_fields__})
+    request = request_row(row)
     zone = ZoneInfo(row["uc_zone"])
     today = row["uc_now"].astimezone(zone).date()
-    rules = (DEFAULT_RULES if row["uc_rules_from"] is None
-             else RuleSet(**{f: row[f"rule_{f}"] for f in _RULE_FIELDS}))
+    rules = DEFAULT_RULES if row["uc_rules_from"] is None else rule_set(row, prefix="rule_")
     answered, off_list = _run_so_far(session, request, run_id)
     return (WalkContext(request, today, rules, row["uc_book_code"], answered, off_list, day_start(today, zone)),
             row["uc_key_used"])
@@ -271,14 +246,14 @@ def locked_walk_context(session: Session, request_id: int, key: uuid.UUID,
 
 # --- loading places and facts -----------------------------------------------------------------------------
 
-_PLACES_SQL = """
+_PLACES_SQL = f"""
     SELECT g.id AS registration_id, g.member_id, g.tier, g.apn, g.registered_at, g.exemption_reason,
            g.exemption_start, g.exemption_end, m.card_number, m.last_name || ', ' || m.first_name AS member_name,
-           g.version {facts}
+           g.version {{facts}}
     FROM registrations g JOIN members m ON m.id = g.member_id
-    WHERE g.book_id = :book AND g.status = 'registered' AND g.registered_at < :listed_before {bidders} {bound}
-    ORDER BY g.tier, g.apn, g.registered_at, g.member_id
-    {limit} {lock}
+    WHERE g.book_id = :book AND g.status = 'registered' AND g.registered_at < :listed_before {{bidders}} {{bound}}
+    ORDER BY {queue_order("g")}
+    {{limit}} {{lock}}
 """
 _BIDDERS = ("AND (NOT EXISTS (SELECT 1 FROM bids x WHERE x.request_id = :request AND NOT x.withdrawn) "
             "OR EXISTS (SELECT 1 FROM bids x WHERE x.request_id = :request AND x.member_id = g.member_id "
@@ -294,16 +269,23 @@ def load_places(session: Session, request: WalkRequest, *, listed_before: dateti
     two walks on one book always contend for the same first row and run one after the other. A row that
     another transaction dispatched meanwhile drops out when its lock is granted (no longer 'registered').
     """
-    bound, params = "", {"book": request.book_id, "request": request.id, "listed_before": listed_before}
-    if upto is not None:
-        bound += " AND (g.tier, g.apn, g.registered_at, g.member_id) <= (:ut, :ua, :ur, :um)"
-        params.update(ut=upto.tier, ua=upto.apn, ur=upto.registered_at, um=upto.member_id)
-    if after is not None:
-        bound += " AND (g.tier, g.apn, g.registered_at, g.member_id) > (:at, :aa, :ar, :am)"
-        params.update(at=after.tier, aa=after.apn, ar=after.registered_at, am=after.member_id)
+    bound, params = _bounds(upto, after)
+    params.update(book=request.book_id, request=request.id, listed_before=listed_before)
     sql = _PLACES_SQL.format(bidders=_BIDDERS if request.bidding else "", bound=bound, facts="",
                              limit=f"LIMIT {int(limit)}" if limit else "", lock="FOR UPDATE OF g" if lock else "")
     return [Place(**m) for m in session.execute(text(sql), params).mappings()]
+
+
+def _bounds(upto: QueueKey | None, after: QueueKey | None) -> tuple[str, dict[str, object]]:
+    """The places' conditions (and their parameters) for "down to `upto`" and "after `after`" in queue order."""
+    bound, params = "", {}
+    if upto is not None:
+        bound += f" AND {queue_place('g')} <= {queue_binds('upto')}"
+        params.update(queue_params("upto", upto))
+    if after is not None:
+        bound += f" AND {queue_place('g')} > {queue_binds('after')}"
+        params.update(queue_params("after", after))
+    return bound, params
 
 
 _PLACE_FIELDS = tuple(Place.__dataclass_fields__)
@@ -313,20 +295,14 @@ def _places_with_facts(session: Session, ctx: WalkContext, *, upto: QueueKey | N
                        limit: int | None) -> tuple[list[Place], dict[int, CandidateFacts]]:
     """`load_places` (no lock) and `candidate_facts` of those places in one round trip."""
     request = ctx.request
-    bound, params = "", {"book": request.book_id, "request": request.id, "listed_before": ctx.listed_before,
-                         **_facts_params(ctx)}
-    if upto is not None:
-        bound += " AND (g.tier, g.apn, g.registered_at, g.member_id) <= (:ut, :ua, :ur, :um)"
-        params.update(ut=upto.tier, ua=upto.apn, ur=upto.registered_at, um=upto.member_id)
-    if after is not None:
-        bound += " AND (g.tier, g.apn, g.registered_at, g.member_id) > (:at, :aa, :ar, :am)"
-        params.update(at=after.tier, aa=after.apn, ar=after.registered_at, am=after.member_id)
+    bound, params = _bounds(upto, after)
+    params.update(book=request.book_id, request=request.id, listed_before=ctx.listed_before, **_facts_params(ctx))
     places_sql = _PLACES_SQL.format(bidders=_BIDDERS if request.bidding else "", bound=bound, facts="",
                                     limit=f"LIMIT {int(limit)}" if limit else "", lock="")
     # the facts over the places already cut to size: planned for the whole list, each EXISTS would become a
     # hashed scan of every member's qualifications and dispatches, ten times the cost of probing 25 members
     sql = (f"SELECT p.*, {_facts_columns(ctx)} FROM ({places_sql}) p JOIN members m ON m.id = p.member_id "
-           "ORDER BY p.tier, p.apn, p.registered_at, p.member_id")
+           f"ORDER BY {queue_order('p')}")
     rows = fetch_dicts(session, sql, params)
     places = [Place(**{f: r[f] for f in _PLACE_FIELDS}) for r in rows]
     arrears = (_in_arrears(session, [p.member_id for p in places]) if ctx.rules.arrears_hold and places
