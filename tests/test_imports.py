@@ -1,4 +1,5 @@
-"""The core is Qt-free (CLI, tests and other clients use it headless) and the GUI never talks SQL directly."""
+"""The core is Qt-free (CLI, tests and other clients use it headless), the GUI never talks SQL directly, and every
+module imports only the layers ARCHITECTURE.md's table allows it."""
 
 from __future__ import annotations
 
@@ -40,3 +41,102 @@ def test_gui_never_imports_sqlalchemy():
             offenders += [f"{path.relative_to(PACKAGE)}: {n}" for n in names
                           if n.split(".")[0] in ("sqlalchemy", "psycopg", "alembic")]
     assert offenders == []
+
+
+# Who may import whom inside the package (ARCHITECTURE.md, "Layers"): the longest prefix naming a module decides,
+# and an import is allowed when it starts with one of that layer's prefixes. Imports inside functions and under
+# TYPE_CHECKING count as well: a cycle dodged with a local import is still a cycle.
+ROOT = "unioncore_desktop"
+DB_SEES = ("domain.errors", "domain.vocab", "domain.metadata", "domain.models", "domain.uow", "domain.driver_errors")
+MAY_IMPORT: dict[str, tuple[str, ...]] = {
+    "domain.vocab": (),
+    "domain.errors": (),
+    "domain.metadata": (),
+    "domain.driver_sql": (),
+    "domain.driver_errors": ("domain.errors",),
+    "domain.uow": ("domain.driver_errors",),
+    "domain.models": ("domain.models", "domain.metadata", "domain.vocab"),
+    "domain.rules": ("domain.rules", "domain.vocab", "domain.errors"),
+    "domain.queries": ("domain.queries", "domain.rules", "domain.models", "domain.vocab", "domain.errors"),
+    "domain.services": ("domain",),
+    "domain": ("domain",),
+    "db": ("db", "paths", "", *DB_SEES),
+    "reports": ("reports", "domain.queries"),
+    "seed": ("seed", "domain", "db"),
+    "cli": ("cli", "db", "domain", "seed", "demo", "paths", "log", ""),
+    "demo": ("db", "seed", "paths"),
+    "log": ("paths",),
+    "paths": ("",),
+    "gui": ("gui", "db", "domain", "reports", "seed", "demo", "paths", "log", ""),
+}
+PURE = ("domain.rules", "domain.vocab", "domain.errors")  # no database driver, no ORM: plain Python
+
+
+def _module_name(path: Path) -> str:
+    return ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """(line, absolute module name) of every import in the file, relative ones resolved."""
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
+            found.append((node.lineno, base))
+            # `from unioncore_desktop.domain import vocab` imports the submodule
+            found += [(node.lineno, f"{base}.{alias.name}") for alias in node.names
+                      if (PACKAGE.parent / f"{base}.{alias.name}".replace(".", "/")).with_suffix(".py").exists()
+                      or (PACKAGE.parent / f"{base}.{alias.name}".replace(".", "/") / "__init__.py").exists()]
+    return found
+
+
+def _within(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def _layer(relative: str) -> str:
+    """The most specific layer naming the module; "" when none does."""
+    return max((layer for layer in MAY_IMPORT if _within(relative, layer)), key=len, default="")
+
+
+def test_every_module_imports_only_the_layers_it_may() -> None:
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = _module_name(path).removeprefix(ROOT).removeprefix(".")
+        if not relative:
+            continue  # the package root: its name and version only
+        layer = _layer(relative)
+        if not layer:
+            offenders.append(f"{relative} belongs to no layer of MAY_IMPORT")
+            continue
+        for line, name in _imports(path):
+            if not _within(name, ROOT):
+                if layer in PURE and name.split(".")[0] in ("sqlalchemy", "psycopg", "alembic"):
+                    offenders.append(f"{relative}:{line} imports {name} (rules are pure)")
+                continue
+            target = name.removeprefix(ROOT).removeprefix(".")
+            allowed = MAY_IMPORT[layer]
+            if not any(target == "" if prefix == "" else _within(target, prefix) for prefix in allowed):
+                offenders.append(f"{relative}:{line} imports {target or ROOT} ({layer} may import {allowed})")
+    assert offenders == []
+
+
+def test_the_layer_table_covers_every_module() -> None:
+    layers = {_layer(_module_name(path).removeprefix(ROOT + ".")) for path in PACKAGE.rglob("*.py")
+              if path.parent != PACKAGE or path.name != "__init__.py"}
+    assert "" not in layers
+    assert {"domain.rules", "domain.models", "domain.queries", "domain.services", "db", "gui"} <= layers
+
+
+def test_the_layering_check_sees_local_imports() -> None:
+    """Imports inside functions and under TYPE_CHECKING are found like any other (the rules-models cycle used to
+    hide in one)."""
+    assert f"{ROOT}.demo" in {name for _, name in _imports(PACKAGE / "cli.py")}  # inside a function
+    assert f"{ROOT}.domain.queries.requests" in {name for _, name in _imports(PACKAGE / "reports" / "tables.py")}

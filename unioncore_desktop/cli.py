@@ -13,8 +13,8 @@ from sqlalchemy import URL, Engine, create_engine, text
 
 from unioncore_desktop.db import migrate, profile, sql_sources
 from unioncore_desktop.domain.errors import ConnectionProblem, DomainError
-from unioncore_desktop.domain.models.vocab import STAFF_ROLES
 from unioncore_desktop.domain.uow import UnitOfWork
+from unioncore_desktop.domain.vocab import STAFF_ROLES
 
 log = logging.getLogger(__name__)
 

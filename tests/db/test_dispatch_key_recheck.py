@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.services.dispatch import _DISPATCH_AHEAD_SQL, dispatch_next_accepting
-from unioncore_desktop.domain.rules.referral_vocab import ACTIVE_DISPATCH_STATUSES
+from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
 from unioncore_desktop.seed.referral_world import build_world
 
 

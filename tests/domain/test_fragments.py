@@ -24,7 +24,7 @@ from unioncore_desktop.domain.rules.queue import QueueKey, in_queue_order, queue
 from unioncore_desktop.seed.referral_world import make_book, make_member, register
 
 
-def test_queue_order_names_the_key_columns_in_order():
+def test_queue_order_names_the_key_columns_in_order() -> None:
     assert queue_order("g") == "g.tier, g.apn, g.registered_at, g.member_id"
     assert queue_place("o") == "(o.tier, o.apn, o.registered_at, o.member_id)"
     assert queue_binds("upto") == "(:upto_tier, :upto_apn, :upto_registered_at, :upto_member_id)"
@@ -33,7 +33,7 @@ def test_queue_order_names_the_key_columns_in_order():
         "upto_tier": 2, "upto_apn": Decimal("1.50"), "upto_registered_at": at, "upto_member_id": 7}
 
 
-def test_sql_and_python_put_a_book_in_the_same_order(connection: Connection):
+def test_sql_and_python_put_a_book_in_the_same_order(connection: Connection) -> None:
     """Tiers before APNs, repeated APNs by registration time, then member id: whatever the insertion order."""
     book = make_book(connection, "FRAG_ORDER")
     start = datetime(2026, 1, 5, 16, tzinfo=UTC)
@@ -58,7 +58,7 @@ def test_sql_and_python_put_a_book_in_the_same_order(connection: Connection):
     assert down_to == [r.id for r in rows[:4]]
 
 
-def test_the_hall_day_follows_the_hall_zone_as_uc_hall_today_does(connection: Connection):
+def test_the_hall_day_follows_the_hall_zone_as_uc_hall_today_does(connection: Connection) -> None:
     instant = "TIMESTAMPTZ '2026-03-02 11:00+00'"  # 03:00 on the 2nd in Los Angeles, 01:00 on the 3rd in Kiritimati
     zone, day, now_day, today = connection.execute(text(
         f"SELECT {HALL_ZONE}, {hall_date(instant)}, {hall_date('now()')}, {HALL_TODAY}")).one()
@@ -71,7 +71,7 @@ def test_the_hall_day_follows_the_hall_zone_as_uc_hall_today_does(connection: Co
 
 
 def test_rules_in_force_take_the_newest_row_on_or_before_the_day(connection: Connection,
-                                                                 session_factory: Callable[[], Session]):
+                                                                 session_factory: Callable[[], Session]) -> None:
     book = make_book(connection, "FRAG_RULES", effective_from=date(2000, 1, 1), check_marks_allowed=3)
     connection.execute(text("INSERT INTO book_rules (book_id, effective_from, check_marks_allowed) "
                             "VALUES (:b, DATE '2030-06-01', 5)"), {"b": book})

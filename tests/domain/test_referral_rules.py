@@ -31,7 +31,7 @@ from unioncore_desktop.domain.rules.referral import (
     skip_reason,
     starts_early,
 )
-from unioncore_desktop.domain.rules.referral_vocab import NO_MARK_REASONS, SKIP_REASONS
+from unioncore_desktop.domain.vocab import NO_MARK_REASONS, SKIP_REASONS
 
 LA = ZoneInfo("America/Los_Angeles")
 CAL = BusinessCalendar.of([date(2025, 9, 1), date(2025, 11, 27)])  # Labor Day (Mon), Thanksgiving (Thu)

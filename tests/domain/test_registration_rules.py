@@ -10,7 +10,6 @@ import pytest
 
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar
-from unioncore_desktop.domain.rules.referral_vocab import EXEMPTION_REASONS
 from unioncore_desktop.domain.rules.registration import (
     UNCAPPED_EXEMPTIONS,
     EndOutcome,
@@ -29,6 +28,7 @@ from unioncore_desktop.domain.rules.registration import (
     resign_accepted_on,
     resign_due,
 )
+from unioncore_desktop.domain.vocab import EXEMPTION_REASONS
 
 LA = ZoneInfo("America/Los_Angeles")
 CAL = BusinessCalendar.of([date(2025, 9, 1)])  # Labor Day

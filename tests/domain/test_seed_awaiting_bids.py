@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.queries.books import awaiting_reregistration
 from unioncore_desktop.domain.queries.requests import request_bids
-from unioncore_desktop.domain.services.walk import preview_walk
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar
 from unioncore_desktop.domain.rules.referral import bid_referral_day, bid_window_open
-from unioncore_desktop.domain.rules.referral_vocab import BID_SOURCES
 from unioncore_desktop.domain.rules.registration import REREGISTER_REASONS, reregister_deadline
 from unioncore_desktop.domain.services.drop_run import preview_drops
 from unioncore_desktop.domain.services.referral_context import rules_for
+from unioncore_desktop.domain.services.walk import preview_walk
+from unioncore_desktop.domain.vocab import BID_SOURCES
 from unioncore_desktop.seed import generate
 from unioncore_desktop.seed.books import seed_books
 

@@ -16,9 +16,9 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from unioncore_desktop.db import migrate, preflight
 from unioncore_desktop.db.engine import build_engine, session_factory
-from unioncore_desktop.db.errors import translated
 from unioncore_desktop.db.notify import ChangeListener, ChangesCallback, StateCallback
 from unioncore_desktop.db.profile import ConnectionProfile
+from unioncore_desktop.domain.driver_errors import translated
 from unioncore_desktop.domain.uow import UnitOfWork
 
 T = TypeVar("T")

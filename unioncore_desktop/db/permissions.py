@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from unioncore_desktop.domain.models.vocab import STAFF_ROLES
+from unioncore_desktop.domain.vocab import STAFF_ROLES
 
 GROUPS = tuple(f"uc_{role}" for role in STAFF_ROLES)
 D, C, M, A = GROUPS  # dispatcher, dues clerk, manager, admin

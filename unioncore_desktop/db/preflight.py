@@ -11,7 +11,7 @@ from sqlalchemy import exc as sa_exc
 
 from unioncore_desktop.db import migrate
 from unioncore_desktop.domain.errors import ConnectionProblem, DomainError
-from unioncore_desktop.domain.models.vocab import STAFF_ROLES
+from unioncore_desktop.domain.vocab import STAFF_ROLES
 
 
 class SchemaState(enum.Enum):

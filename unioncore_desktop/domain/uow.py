@@ -8,7 +8,7 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from unioncore_desktop.db.errors import translate, translated
+from unioncore_desktop.domain.driver_errors import translate, translated
 
 
 class UnitOfWork:

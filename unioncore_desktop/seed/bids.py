@@ -11,9 +11,9 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar
-from unioncore_desktop.domain.rules.referral_vocab import ACTIVE_DISPATCH_STATUSES, BID_SOURCES
 from unioncore_desktop.domain.services.drop_run import snapshot_sql
 from unioncore_desktop.domain.services.referral_context import rules_for
+from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES, BID_SOURCES
 from unioncore_desktop.seed.generate import h
 
 MIN_BIDS, MAX_BIDS = 3, 6  # bids per request

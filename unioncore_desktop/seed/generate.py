@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Connection, text
 
-from unioncore_desktop.domain.models.vocab import TERMINATION_REASONS
+from unioncore_desktop.domain.vocab import TERMINATION_REASONS
 from unioncore_desktop.seed.names import (
     CITIES,
     EMPLOYER_SUFFIXES,

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unioncore_desktop.domain.models.base import Base, Timestamped, Versioned, one_of
-from unioncore_desktop.domain.rules.referral_vocab import AGREEMENT_TYPES
+from unioncore_desktop.domain.vocab import AGREEMENT_TYPES
 
 
 class Office(Versioned, Base):

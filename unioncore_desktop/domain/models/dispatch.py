@@ -28,12 +28,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unioncore_desktop.domain.models.base import Base, Versioned, one_of
-from unioncore_desktop.domain.models.vocab import TERMINATION_REASONS
-from unioncore_desktop.domain.rules.referral_vocab import (
+from unioncore_desktop.domain.vocab import (
     ACTIVE_DISPATCH_STATUSES,
     DISPATCH_STATUSES,
     OFFER_OUTCOMES,
     SKIP_REASONS,
+    TERMINATION_REASONS,
 )
 
 ACTIVE = "status IN ({})".format(", ".join(f"'{s}'" for s in ACTIVE_DISPATCH_STATUSES))

@@ -37,11 +37,13 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unioncore_desktop.domain.models.base import Base, Versioned, one_of
-from unioncore_desktop.domain.models.vocab import (
+from unioncore_desktop.domain.vocab import (
     ADJUSTMENT_STATUSES,
     ADJUSTMENT_TYPES,
     BATCH_STATUSES,
     CLASSIFICATIONS,
+    CREDIT_TYPES,
+    DEBIT_TYPES,
     DUES_PERIOD_STATUSES,
     PAYMENT_METHODS,
     REMITTANCE_MATCH_STATUSES,
@@ -50,9 +52,6 @@ from unioncore_desktop.domain.models.vocab import (
 
 MONEY = Numeric(12, 2)
 HALL_TODAY = text("uc_hall_today()")  # the hall's local date from the server clock (function in 0004)
-# types that may only lower (or only raise) what is owed; a correction goes either way
-CREDIT_TYPES = ("waiver", "hardship", "credit")
-DEBIT_TYPES = ("late_fee", "reinstatement")
 
 
 def _quoted(values: tuple[str, ...]) -> str:

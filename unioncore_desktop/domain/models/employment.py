@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Int
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unioncore_desktop.domain.models.base import Base, Versioned, one_of
-from unioncore_desktop.domain.models.vocab import EMPLOYMENT_SOURCES, TERMINATION_REASONS
+from unioncore_desktop.domain.vocab import EMPLOYMENT_SOURCES, TERMINATION_REASONS
 
 
 class EmploymentRecord(Versioned, Base):

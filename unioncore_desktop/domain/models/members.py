@@ -19,10 +19,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from unioncore_desktop.domain.models.base import Base, Timestamped, Versioned, one_of
-from unioncore_desktop.domain.models.vocab import CARD_TYPES, CLASSIFICATIONS, MEMBER_STATUSES
-
-CARD_NUMBER_PATTERN = r"^[A-Z0-9]{4,12}$"
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+from unioncore_desktop.domain.vocab import (
+    CARD_NUMBER_PATTERN,
+    CARD_TYPES,
+    CLASSIFICATIONS,
+    EMAIL_PATTERN,
+    MEMBER_STATUSES,
+)
 
 
 class Member(Versioned, Timestamped, Base):

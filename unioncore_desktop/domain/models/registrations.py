@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unioncore_desktop.domain.models.base import Base, Timestamped, Versioned, one_of
-from unioncore_desktop.domain.rules.referral_vocab import (
+from unioncore_desktop.domain.vocab import (
     ACTIVITY_ACTIONS,
     EXEMPTION_REASONS,
     LIVE_REGISTRATION_STATUSES,

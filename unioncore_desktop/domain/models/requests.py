@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unioncore_desktop.domain.models.base import Base, Timestamped, Versioned, one_of
-from unioncore_desktop.domain.rules.referral_vocab import (
+from unioncore_desktop.domain.vocab import (
     AGREEMENT_TYPES,
     BID_SOURCES,
     NO_MARK_REASONS,

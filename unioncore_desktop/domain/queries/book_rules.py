@@ -6,8 +6,8 @@ can be edited or cancelled)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
@@ -27,7 +27,7 @@ DEFAULTS_LABEL = "The hall's defaults"
 _RULES_IN_FORCE_SQL = text(book_rules_in_force(":b", ":d"))
 
 
-def rule_set(row: Mapping[str, Any], prefix: str = "") -> RuleSet:
+def rule_set(row: Mapping[Any, Any], prefix: str = "") -> RuleSet:
     """The RuleSet in a result row holding book_rules' columns (named `prefix` + column)."""
     return RuleSet(**{name: row[prefix + name] for name in RULE_FIELDS})
 

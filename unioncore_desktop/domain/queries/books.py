@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from unioncore_desktop.domain.errors import NotFound
 from unioncore_desktop.domain.queries.fragments import morning_order, queue_order, queue_place
 from unioncore_desktop.domain.queries.hall import hall_clock
-from unioncore_desktop.domain.rules.referral_vocab import ACTIVE_DISPATCH_STATUSES
+from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
 
 _ACTIVE_DISPATCH = "({})".format(", ".join(f"'{s}'" for s in ACTIVE_DISPATCH_STATUSES))
 _MORNING_ORDER = morning_order("b")

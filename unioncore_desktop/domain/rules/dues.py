@@ -10,8 +10,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from unioncore_desktop.domain.models.dues import CREDIT_TYPES, DEBIT_TYPES
-from unioncore_desktop.domain.models.vocab import ADJUSTMENT_TYPES, PAYMENT_METHODS
+from unioncore_desktop.domain.vocab import ADJUSTMENT_TYPES, CREDIT_TYPES, DEBIT_TYPES, PAYMENT_METHODS
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999.99")  # numeric(12,2)

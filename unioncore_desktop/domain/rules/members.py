@@ -6,8 +6,13 @@ import re
 from dataclasses import dataclass, fields
 from datetime import date
 
-from unioncore_desktop.domain.models.members import CARD_NUMBER_PATTERN, EMAIL_PATTERN
-from unioncore_desktop.domain.models.vocab import CARD_TYPES, CLASSIFICATIONS, MEMBER_STATUSES
+from unioncore_desktop.domain.vocab import (
+    CARD_NUMBER_PATTERN,
+    CARD_TYPES,
+    CLASSIFICATIONS,
+    EMAIL_PATTERN,
+    MEMBER_STATUSES,
+)
 
 MAX_LENGTHS = {
     "card_number": 12, "first_name": 60, "middle_name": 60, "last_name": 60, "suffix": 10,

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar, add_months
-from unioncore_desktop.domain.rules.referral_vocab import NO_MARK_REASONS, SKIP_REASONS
+from unioncore_desktop.domain.vocab import NO_MARK_REASONS, SKIP_REASONS
 
 EARLY_START_BEFORE = time(6, 0)  # R11: a report time before this issues no marks
 MARK_OUTCOMES = ("declined", "no_answer")  # R10: passing on a referral offered in turn

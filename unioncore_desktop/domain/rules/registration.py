@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar, add_months
 from unioncore_desktop.domain.rules.referral import ban_ends_on
-from unioncore_desktop.domain.rules.referral_vocab import CAPPED_EXEMPTIONS, EXEMPTION_REASONS
+from unioncore_desktop.domain.vocab import CAPPED_EXEMPTIONS, EXEMPTION_REASONS, TERMINATION_REASONS
 
 UNCAPPED_EXEMPTIONS = tuple(r for r in EXEMPTION_REASONS if r not in CAPPED_EXEMPTIONS)
 MONTHLY_WINDOW_FIRST_DAY = 10  # R7 option: re-sign between the 10th...
@@ -116,8 +116,6 @@ def dispatch_end(*, started_on: date, ended_on: date, reason: str, restorations_
     MUST_REREGISTER carries the deadline: close of the next business day after `ended_on`
     (`reregister_business_days`), see `BusinessCalendar.close_of_next_business_day`.
     """
-    from unioncore_desktop.domain.models.vocab import TERMINATION_REASONS  # here: models import the rules
-
     if reason not in TERMINATION_REASONS:
         raise ValueError(f"unknown termination reason {reason!r}")
     if ended_on < started_on:

@@ -36,11 +36,6 @@ from unioncore_desktop.domain.rules.referral import (
     should_mark,
     skip_reason,
 )
-from unioncore_desktop.domain.rules.referral_vocab import (
-    ACTIVE_DISPATCH_STATUSES,
-    LIVE_REGISTRATION_STATUSES,
-    OFFER_OUTCOMES,
-)
 from unioncore_desktop.domain.rules.registration import is_exempt
 from unioncore_desktop.domain.services.marks import add_mark, marked_on
 from unioncore_desktop.domain.services.referral_context import (
@@ -56,8 +51,8 @@ from unioncore_desktop.domain.services.walk import (
     ListChanged,
     LockedList,
     WalkContext,
-    WalkRequest,
     WalkEntry,
+    WalkRequest,
     answered_lines,
     candidate_facts,
     entry,
@@ -68,6 +63,11 @@ from unioncore_desktop.domain.services.walk import (
     walk_context,
 )
 from unioncore_desktop.domain.uow import UnitOfWork
+from unioncore_desktop.domain.vocab import (
+    ACTIVE_DISPATCH_STATUSES,
+    LIVE_REGISTRATION_STATUSES,
+    OFFER_OUTCOMES,
+)
 
 __all__ = ["ListChanged", "OfferResult", "by_name_dispatch", "check_in", "dispatch_next_accepting", "offer_next",
            "record_no_show", "reject_dispatch"]

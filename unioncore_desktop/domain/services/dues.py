@@ -30,7 +30,6 @@ from unioncore_desktop.domain.errors import (
     StaleRecord,
     ValidationError,
 )
-from unioncore_desktop.domain.models.vocab import CLASSIFICATIONS
 from unioncore_desktop.domain.queries import dues as q
 from unioncore_desktop.domain.rules.dues import (
     money,
@@ -40,6 +39,7 @@ from unioncore_desktop.domain.rules.dues import (
     validate_payment,
 )
 from unioncore_desktop.domain.uow import UnitOfWork
+from unioncore_desktop.domain.vocab import CLASSIFICATIONS
 
 LOCK_SPACE = 4401        # pg_advisory_xact_lock(4401, member_id): one member's money moves one at a time
 HALL_LOCK = 4402         # shared by member commands, exclusive while charges are generated

@@ -24,11 +24,6 @@ from unioncore_desktop.domain.queries.books import (
 )
 from unioncore_desktop.domain.rules.apn import excel_serial, format_apn, next_apn
 from unioncore_desktop.domain.rules.book_rules import RuleSet
-from unioncore_desktop.domain.rules.referral_vocab import (
-    LIVE_REGISTRATION_STATUSES,
-    REGISTRATION_METHODS,
-    ROLL_OFF_REASONS,
-)
 from unioncore_desktop.domain.rules.registration import (
     exemption_cap_end,
     exemption_errors,
@@ -46,6 +41,11 @@ from unioncore_desktop.domain.services.referral_context import (
     snapshot,
 )
 from unioncore_desktop.domain.uow import UnitOfWork
+from unioncore_desktop.domain.vocab import (
+    LIVE_REGISTRATION_STATUSES,
+    REGISTRATION_METHODS,
+    ROLL_OFF_REASONS,
+)
 
 APN_LOCK = "SELECT pg_advisory_xact_lock(hashtext('uc_apn'))"
 """Serialises APN hand-out across workstations; held until the transaction ends, so the next visit's

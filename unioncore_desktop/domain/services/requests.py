@@ -43,7 +43,6 @@ from unioncore_desktop.domain.rules.referral import (
     starts_early,
 )
 from unioncore_desktop.domain.rules.referral import referral_date as r3_referral_date
-from unioncore_desktop.domain.rules.referral_vocab import BID_SOURCES, NO_MARK_REASONS
 from unioncore_desktop.domain.services.referral_context import (
     business_calendar,
     hall_clock,
@@ -52,6 +51,7 @@ from unioncore_desktop.domain.services.referral_context import (
     snapshot,
 )
 from unioncore_desktop.domain.uow import UnitOfWork
+from unioncore_desktop.domain.vocab import BID_SOURCES, NO_MARK_REASONS
 
 DERIVED_NO_MARK = ("short_call", "early_start")  # follow the duration and start time, never typed in
 

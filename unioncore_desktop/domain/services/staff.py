@@ -16,8 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import ValidationError
-from unioncore_desktop.domain.models.vocab import STAFF_ROLES
 from unioncore_desktop.domain.uow import UnitOfWork
+from unioncore_desktop.domain.vocab import STAFF_ROLES
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 200

@@ -18,10 +18,8 @@ from unioncore_desktop.domain.models import (
     ReferralBan,
     Registration,
 )
-from unioncore_desktop.domain.models.vocab import TERMINATION_REASONS
 from unioncore_desktop.domain.rules.book_rules import RuleSet
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar
-from unioncore_desktop.domain.rules.referral_vocab import ACTIVE_DISPATCH_STATUSES
 from unioncore_desktop.domain.rules.registration import EndDecision, EndOutcome, dispatch_end
 from unioncore_desktop.domain.services.referral_context import (
     business_calendar,
@@ -32,6 +30,7 @@ from unioncore_desktop.domain.services.referral_context import (
 )
 from unioncore_desktop.domain.services.registrations import roll_off, roll_off_all_books
 from unioncore_desktop.domain.uow import UnitOfWork
+from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES, TERMINATION_REASONS
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,8 +45,8 @@ from unioncore_desktop.domain.rules.referral import (
     no_mark_reasons,
     skip_reason,
 )
-from unioncore_desktop.domain.rules.referral_vocab import ACTIVE_DISPATCH_STATUSES
 from unioncore_desktop.domain.rules.registration import is_exempt
+from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
 
 BATCH = 25  # registrants read (and locked) per round trip while looking for the next eligible one
 READ_AHEAD = 25  # registrants read per round trip before any lock is taken

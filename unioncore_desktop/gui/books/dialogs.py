@@ -34,10 +34,10 @@ from unioncore_desktop.domain.queries.books import (
 from unioncore_desktop.domain.queries.members import MemberDetail, member_detail
 from unioncore_desktop.domain.rules.apn import format_apn
 from unioncore_desktop.domain.rules.book_rules import RuleSet
-from unioncore_desktop.domain.rules.referral_vocab import EXEMPTION_REASONS
 from unioncore_desktop.domain.rules.registration import exemption_cap_end, is_capped
 from unioncore_desktop.domain.services.referral_context import rules_for
 from unioncore_desktop.domain.services.registrations import sign_on, start_exemption
+from unioncore_desktop.domain.vocab import EXEMPTION_REASONS
 from unioncore_desktop.gui.books.visit import MemberVisitDialog
 from unioncore_desktop.gui.itemmodels.formatting import format_label
 from unioncore_desktop.gui.settings import UiSettings

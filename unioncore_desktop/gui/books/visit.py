@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.queries.books import OfficeRow, RegistrationRow, list_offices
 from unioncore_desktop.domain.queries.members import MemberDetail
-from unioncore_desktop.domain.rules.referral_vocab import REGISTRATION_METHODS
+from unioncore_desktop.domain.vocab import REGISTRATION_METHODS
 from unioncore_desktop.gui.itemmodels.formatting import format_label
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner

@@ -33,7 +33,6 @@ from unioncore_desktop.domain.errors import (
     DomainError,
     ValidationError,
 )
-from unioncore_desktop.domain.models.vocab import CLASSIFICATIONS
 from unioncore_desktop.domain.queries import dues as dq
 from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.rules.dues import (
@@ -43,6 +42,7 @@ from unioncore_desktop.domain.rules.dues import (
     month_start,
 )
 from unioncore_desktop.domain.services import dues as dues_services
+from unioncore_desktop.domain.vocab import CLASSIFICATIONS
 from unioncore_desktop.gui import events, messages, reporting
 from unioncore_desktop.gui.itemmodels.dues import (
     AdjustmentQueueModel,

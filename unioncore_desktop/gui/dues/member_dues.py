@@ -29,10 +29,10 @@ from unioncore_desktop.domain.errors import (
     DomainError,
     ValidationError,
 )
-from unioncore_desktop.domain.models.vocab import ADJUSTMENT_TYPES
 from unioncore_desktop.domain.queries import dues as dq
 from unioncore_desktop.domain.rules.dues import validate_adjustment
 from unioncore_desktop.domain.services import dues as dues_services
+from unioncore_desktop.domain.vocab import ADJUSTMENT_TYPES
 from unioncore_desktop.gui import events, messages
 from unioncore_desktop.gui.dues.lookup import MemberLookup, pick
 from unioncore_desktop.gui.dues.posting import print_receipts
@@ -45,8 +45,8 @@ from unioncore_desktop.gui.itemmodels.dues import (
 from unioncore_desktop.gui.itemmodels.formatting import format_label, format_money
 from unioncore_desktop.gui.roles import DUES_READERS, DUES_STAFF
 from unioncore_desktop.gui.tasks import TaskRunner
-from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
 from unioncore_desktop.gui.widgets import view_state
+from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
 from unioncore_desktop.gui.widgets.simple_table import simple_table
 
 

@@ -36,11 +36,11 @@ from unioncore_desktop.domain.errors import (
     StaleRecord,
     ValidationError,
 )
-from unioncore_desktop.domain.models.vocab import PAYMENT_METHODS
 from unioncore_desktop.domain.queries import dues as dq
 from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.rules.dues import money
 from unioncore_desktop.domain.services import dues as dues_services
+from unioncore_desktop.domain.vocab import PAYMENT_METHODS
 from unioncore_desktop.gui import events, messages, reporting
 from unioncore_desktop.gui.dues.lookup import MemberLookup
 from unioncore_desktop.gui.itemmodels.dues import (

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unioncore_desktop.domain.models.vocab import CARD_TYPES, CLASSIFICATIONS, MEMBER_STATUSES, label
 from unioncore_desktop.domain.queries.members import MemberDetail
 from unioncore_desktop.domain.rules.members import MAX_LENGTHS, MemberInput, validate_member
+from unioncore_desktop.domain.vocab import CARD_TYPES, CLASSIFICATIONS, MEMBER_STATUSES, label
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
 
 DATE_FIELDS = ("date_of_birth", "initiation_date")

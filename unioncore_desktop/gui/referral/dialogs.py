@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.models.vocab import TERMINATION_REASONS
 from unioncore_desktop.domain.queries.dispatch import DispatchRow, check_marks
 from unioncore_desktop.domain.rules.registration import EndOutcome
 from unioncore_desktop.domain.services.marks import remove_mark
 from unioncore_desktop.domain.services.terminations import EndFacts
+from unioncore_desktop.domain.vocab import TERMINATION_REASONS
 from unioncore_desktop.gui import messages
 from unioncore_desktop.gui.itemmodels.formatting import format_label
 from unioncore_desktop.gui.tasks import TaskRunner

@@ -49,7 +49,6 @@ from unioncore_desktop.domain.queries.requests import (
     referral_day,
     request_detail,
 )
-from unioncore_desktop.domain.rules.referral_vocab import ACTIVE_DISPATCH_STATUSES
 from unioncore_desktop.domain.services.dispatch import (
     OfferResult,
     by_name_dispatch,
@@ -62,6 +61,7 @@ from unioncore_desktop.domain.services.referral_context import (
 )
 from unioncore_desktop.domain.services.terminations import EndFacts, TerminationResult, end_facts, terminate
 from unioncore_desktop.domain.services.walk import WalkPreview, preview_walk
+from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
 from unioncore_desktop.gui import events, icons, messages, reporting
 from unioncore_desktop.gui.itemmodels.dispatch import (
     DispatchListModel,

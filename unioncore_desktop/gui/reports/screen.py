@@ -29,7 +29,7 @@ from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.queries.books import BookSummary, list_books
 from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.queries.members import MemberListRow, search_members
-from unioncore_desktop.domain.rules.referral_vocab import ROLL_OFF_REASONS
+from unioncore_desktop.domain.vocab import ROLL_OFF_REASONS
 from unioncore_desktop.gui import icons, messages, reporting
 from unioncore_desktop.gui.reports import catalog
 from unioncore_desktop.gui.reports.catalog import Params, ReportSpec

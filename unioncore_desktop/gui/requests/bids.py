@@ -25,9 +25,9 @@ from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.queries.requests import BidRow, RequestRow, request_bids
 from unioncore_desktop.domain.rules.apn import format_apn
 from unioncore_desktop.domain.rules.book_rules import RuleSet
-from unioncore_desktop.domain.rules.referral_vocab import BID_SOURCES
 from unioncore_desktop.domain.services.referral_context import rules_for
 from unioncore_desktop.domain.services.requests import BidResult, record_bid, withdraw_bid
+from unioncore_desktop.domain.vocab import BID_SOURCES
 from unioncore_desktop.gui import events, messages
 from unioncore_desktop.gui.itemmodels.base import Column, RowTableModel
 from unioncore_desktop.gui.itemmodels.formatting import format_datetime

@@ -34,8 +34,8 @@ from unioncore_desktop.domain.queries.books import BookSummary
 from unioncore_desktop.domain.queries.requests import RequestDetail
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 from unioncore_desktop.domain.rules.referral import starts_early
-from unioncore_desktop.domain.rules.referral_vocab import NO_MARK_REASONS
 from unioncore_desktop.domain.services.requests import DERIVED_NO_MARK, RequestInput
+from unioncore_desktop.domain.vocab import NO_MARK_REASONS
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
 
 TYPE_AHEAD_DELAY_MS = 150

@@ -1,4 +1,8 @@
-"""Driver errors turned into what the user can act on: ConnectionProblem, or a DomainError naming the field."""
+"""Driver errors turned into what the user can act on: ConnectionProblem, or a DomainError naming the field.
+
+The unit of work (`uow.py`) translates every error leaving a service with this; `db/connection.py` uses it for
+reads outside a unit of work. It lives in the domain, beside the errors it produces, so the domain never imports
+db/."""
 
 from __future__ import annotations
 
