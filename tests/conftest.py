@@ -1,8 +1,16 @@
 """Test fixtures: a real PostgreSQL (embedded, or UNIONCORE_TEST_DATABASE_URL), migrated once into a template;
-per-test rollback for most tests, cloned databases for tests that need real commits from several connections."""
+per-test rollback for most tests, cloned databases for tests that need real commits from several connections.
+
+The harness is strict: an ERROR (or CRITICAL) log record fails the test that was running when it was logged,
+unless the test said it expects it (`@pytest.mark.error_log(pattern)`, or `logged_errors.take(pattern)`). The
+task runner logs every bug in a worker at ERROR, and the change listener every failure of its thread or a
+callback, so an exception in background work cannot pass quietly. Exceptions in Qt slots and virtual methods
+fail the test through pytest-qt; unhandled exceptions in other threads through pytest's warning (an error here).
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,10 +23,12 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from tests.harness import LoggedErrors, deliver_pending_results, fail_on
 from unioncore_desktop.db import embedded, migrate
 from unioncore_desktop.domain.uow import UnitOfWork
 
 RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
+pytest_plugins = ("pytester",)  # tests/gui/test_harness.py runs this harness on tests made to break it
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -195,3 +205,35 @@ def memory_keyring() -> Iterator[object]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+# --- no error passes quietly ----------------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def logged_errors(request: pytest.FixtureRequest) -> Iterator[LoggedErrors]:
+    """Every test: an ERROR log record it did not declare fails it."""
+    marker = request.node.get_closest_marker("error_log")
+    handler = LoggedErrors(tuple(marker.args) if marker is not None else ())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+        deliver_pending_results()
+    finally:
+        root.removeHandler(handler)
+    # what arrived after the test body (workers finishing while fixtures shut them down) fails it here
+    fail_on(handler.unexpected(), "while the test's fixtures were torn down")
+    if handler.missing():
+        pytest.fail(f"the test expects ERROR log records matching {handler.missing()!r}; none was logged",
+                    pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail the test itself (not its teardown) for what was logged while it ran."""
+    result = yield
+    handler = getattr(item, "funcargs", {}).get("logged_errors")
+    if isinstance(handler, LoggedErrors):
+        deliver_pending_results()
+        fail_on(handler.unexpected(), "during the test")
+    return result

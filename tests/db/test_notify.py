@@ -1,5 +1,5 @@
-"""ChangeListener against a real server: delivery from other connections, bursts folded, reconnect, prompt stop,
-and the books triggers' payloads."""
+"""ChangeListener against a real server: delivery from other connections, bursts folded, reconnect, stop, and the
+books triggers' payloads. How soon a change arrives and how soon stop returns: bench/live_updates.py."""
 
 from __future__ import annotations
 
@@ -86,11 +86,9 @@ def listener(hall: HallConnection, recorder: Recorder) -> Iterator[ChangeListene
     live.stop()
 
 
-def test_a_notify_from_another_connection_arrives_within_a_second(listener, recorder, other):
-    started = time.monotonic()
+def test_a_notify_from_another_connection_arrives(listener, recorder, other):
     notify(other, payload("registrations", 7, "I"))
-    batch = recorder.next_batch(timeout=1.0)
-    assert time.monotonic() - started < 1.0
+    batch = recorder.next_batch()
     assert batch == [Change("registrations", "I", "7", "someone", "other-workstation")]
 
 
@@ -137,16 +135,14 @@ def test_an_unreachable_server_reports_disconnected_and_stop_still_returns(recor
                           recorder.on_state, backoff=(0.1,))
     live.start()
     assert recorder.states.get(timeout=WAIT) is False
-    started = time.monotonic()
     live.stop()
-    assert time.monotonic() - started < 1.5
+    assert live._thread is not None and not live._thread.is_alive()  # stopped, not left behind
     assert not live.connected
 
 
-def test_stop_returns_promptly_and_nothing_is_delivered_afterwards(listener, recorder, other):
-    started = time.monotonic()
+def test_stop_ends_the_thread_and_nothing_is_delivered_afterwards(listener, recorder, other):
     listener.stop()
-    assert time.monotonic() - started < 0.5
+    assert listener._thread is not None and not listener._thread.is_alive()
     assert not listener.connected and listener.backend_pid is None
     notify(other, payload("registrations", 5))
     assert recorder.no_more_batches(within=0.4)
@@ -160,13 +156,13 @@ def test_frequent_health_checks_lose_nothing(hall, recorder, other):
         assert recorder.states.get(timeout=WAIT) is True
         for key in range(5):
             notify(other, payload("registrations", key))
-            assert [c.key for c in recorder.next_batch(timeout=1.0)] == [str(key)]
+            assert [c.key for c in recorder.next_batch()] == [str(key)]
         assert recorder.states.empty()
     finally:
         live.stop()
 
 
-def test_a_failing_callback_does_not_stop_the_listener(hall, recorder, other):
+def test_a_failing_callback_does_not_stop_the_listener(hall, recorder, other, logged_errors):
     calls: list[list[Change]] = []
 
     def flaky(changes: list[Change]) -> None:
@@ -185,6 +181,8 @@ def test_a_failing_callback_does_not_stop_the_listener(hall, recorder, other):
         notify(other, payload("registrations", 2))
         assert [c.key for c in recorder.next_batch()] == ["2"]
         assert recorder.states.empty()  # the connection was never given up
+        [record] = logged_errors.take(r"change listener callback .*flaky.* failed")  # the bug is in the log
+        assert record.exc_info is not None and str(record.exc_info[1]) == "a bug in a screen"
     finally:
         live.stop()
 

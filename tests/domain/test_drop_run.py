@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -155,7 +154,8 @@ def test_max_days_on_book_when_the_book_sets_it(uow, connection, hall):
     assert [(c.registration_id, c.reason) for c in preview_drops(uow, as_of=today)] == [(old, "max_days_on_book")]
 
 
-def test_a_run_over_4000_registrations_is_fast(uow, connection, hall):
+def test_a_run_over_4000_registrations_drops_exactly_the_overdue(uow, connection, hall):
+    """How long it takes: bench/drop_run.py."""
     books, today, _ = hall
     connection.execute(text("""
         INSERT INTO members (card_number, first_name, last_name, classification)
@@ -167,15 +167,9 @@ def test_a_run_over_4000_registrations_is_fast(uow, connection, hall):
                CAST(:today AS date) + (m.id % 50) - 5
         FROM members m WHERE m.card_number LIKE '80%'
     """), {"books": list(books.values()), "today": today})
-    started = time.perf_counter()
     preview = preview_drops(uow, as_of=today)
-    preview_s = time.perf_counter() - started
-    started = time.perf_counter()
     result = apply_drops(uow, as_of=today, expected=[c.key for c in preview])
-    apply_s = time.perf_counter() - started
     assert result.rolled_off == len(preview) == 400
-    assert preview_s < 0.5, preview_s
-    assert apply_s < 1.5, apply_s
 
 
 def test_the_run_writes_the_same_activity_snapshot_as_the_services(connection, hall):

@@ -3,7 +3,6 @@ subtotals, sign-on through the type-ahead, re-sign, exemptions, roles, and the l
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -259,7 +258,7 @@ def test_a_dues_clerk_sees_the_books_but_no_enabled_write_action(qtbot, runner, 
     runner.shutdown(wait=True)
 
 
-def test_a_sign_on_at_another_desk_reloads_the_open_book_within_a_second_keeping_selection(
+def test_a_sign_on_at_another_desk_reloads_the_open_book_keeping_selection(  # how fast: bench/live_updates.py
         qtbot, screen, books_hall):
     live = LiveUpdates(screen.hall.listener)
     with qtbot.waitSignal(live.state_changed, timeout=5000):
@@ -268,10 +267,8 @@ def test_a_sign_on_at_another_desk_reloads_the_open_book_within_a_second_keeping
         select(qtbot, screen, "Charisse")
         before = screen.selected().registration_id
         other = books_hall.login("dispatcher", "Desk Two")
-        started = time.monotonic()
         sign_on(other.uow(), member_id=books_hall.members["rosa"], book_ids=[books_hall.books["WIRE_SEATTLE"]])
-        qtbot.waitUntil(lambda: "Parks" in names(screen), timeout=1000)
-        assert time.monotonic() - started < 1.0
+        qtbot.waitUntil(lambda: "Parks" in names(screen), timeout=WAIT)
         assert names(screen) == ["Lovelace", "Okafor", "Charisse", "Parks", "Tran"]
         assert screen.selected().registration_id == before
         assert [r.registration_id for r in screen.panel.selected_rows()] == [before]

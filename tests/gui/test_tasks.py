@@ -13,6 +13,7 @@ import shiboken6
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from tests.harness import LoggedErrors
 from unioncore_desktop.domain.errors import ConnectionProblem, DomainError, ValidationError
 from unioncore_desktop.gui import events, messages
 from unioncore_desktop.gui.tasks import TaskKind, TaskRunner
@@ -197,7 +198,7 @@ class TestFailures:
         runner: TaskRunner,
         parent_widget: QWidget,
         message_recorder: messages.Recorder,
-        caplog: pytest.LogCaptureFixture,
+        logged_errors: LoggedErrors,
     ) -> None:
         errors: list[BaseException] = []
         handle = runner.query(lambda: _raise(ZeroDivisionError("division by zero")), parent=parent_widget,
@@ -208,8 +209,7 @@ class TestFailures:
         assert message.kind == "exception"
         assert message.text == "ZeroDivisionError: division by zero"
         assert "Traceback" in message.details
-        [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
-        assert "dues_summary" in record.getMessage()
+        [record] = logged_errors.take(r"unioncore_desktop\.gui\.tasks: query dues_summary failed")
         assert record.exc_info is not None
         # The caller hears about it too, to restore its buttons.
         assert isinstance(errors[0], ZeroDivisionError)
