@@ -14,6 +14,9 @@ from unioncore_desktop.domain.queries.fragments import (
     HALL_TODAY,
     HALL_ZONE,
     book_rules_in_force,
+    dues_rate_in_force,
+    dues_rate_row_in_force,
+    dues_rates_in_force,
     hall_date,
     queue_binds,
     queue_order,
@@ -80,3 +83,22 @@ def test_rules_in_force_take_the_newest_row_on_or_before_the_day(connection: Con
         assert row["check_marks_allowed"] == marks
         assert rules_in_force(session_factory(), book, day).rules.check_marks_allowed == marks
     assert connection.execute(text(book_rules_in_force(":b", "DATE '1999-12-31'")), {"b": book}).first() is None
+
+
+def test_dues_rates_in_force_agree_one_classification_or_all(connection: Connection) -> None:
+    """The scalar, the row and the all-classifications form pick the same rate: the newest on or before the month."""
+    connection.execute(text("DELETE FROM dues_rates WHERE classification IN ('foreman', 'retiree')"))
+    connection.execute(text("""
+        INSERT INTO dues_rates (classification, effective_from, amount) VALUES
+            ('foreman', DATE '2031-01-01', 50), ('foreman', DATE '2031-07-01', 55), ('retiree', DATE '2031-03-01', 5)
+    """))
+    for month, foreman, retiree in ((date(2030, 12, 1), None, None), (date(2031, 1, 1), 50, None),
+                                    (date(2031, 6, 1), 50, 5), (date(2031, 7, 1), 55, 5)):
+        scalar = connection.execute(text(
+            f"SELECT {dues_rate_in_force(':c', ':m')}"), {"c": "foreman", "m": month}).scalar()
+        row = connection.execute(text(
+            f"SELECT r.amount FROM ({dues_rate_row_in_force(':c', ':m')}) AS r"), {"c": "foreman", "m": month}).scalar()
+        every = dict(connection.execute(text(
+            f"SELECT r.classification, r.amount FROM ({dues_rates_in_force(':m')}) AS r"), {"m": month}).all())
+        assert scalar == row == every.get("foreman") == (None if foreman is None else Decimal(foreman))
+        assert every.get("retiree") == (None if retiree is None else Decimal(retiree))

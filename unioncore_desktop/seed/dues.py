@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import Connection, text
 
+from unioncore_desktop.domain.queries.fragments import dues_rate_row_in_force
 from unioncore_desktop.domain.rules.dues import add_months, month_start
 from unioncore_desktop.domain.services.dues import allocate_sql
 from unioncore_desktop.seed.generate import h
@@ -47,9 +48,7 @@ def seed_dues(conn: Connection, *, today: date, months: int = 24, open_months: i
         SELECT m.id, p.month, m.classification, r.id, r.amount, p.month - interval '3 days', '{MANAGER}'
         FROM members AS m
         CROSS JOIN dues_periods AS p
-        JOIN LATERAL (SELECT id, amount FROM dues_rates
-                      WHERE classification = m.classification AND effective_from <= p.month
-                      ORDER BY effective_from DESC LIMIT 1) AS r ON true
+        JOIN LATERAL ({dues_rate_row_in_force("m.classification", "p.month")}) AS r ON true
         WHERE m.status IN ('active', 'suspended')
           AND (m.initiation_date IS NULL OR m.initiation_date < p.month + interval '1 month')
     """))

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound, ValidationError
-from unioncore_desktop.domain.queries.fragments import HALL_TODAY, dues_rate_in_force, hall_date
+from unioncore_desktop.domain.queries.fragments import HALL_TODAY, dues_rate_in_force, dues_rates_in_force, hall_date
 from unioncore_desktop.domain.queries.members import search_members
 from unioncore_desktop.domain.rules.dues import DuesSettings, month_label, month_start
 
@@ -582,10 +582,9 @@ def list_rates(session: Session, classification: str | None = None) -> list[Rate
 
 def rates_in_force(session: Session, month: date) -> list[RateRow]:
     """The rate each classification pays for `month` (in force on its 1st)."""
-    rows = session.execute(text("""
-        SELECT DISTINCT ON (classification) id, classification, effective_from, amount, created_by, version
-        FROM dues_rates WHERE effective_from <= :m
-        ORDER BY classification, effective_from DESC
+    rows = session.execute(text(f"""
+        SELECT r.id, r.classification, r.effective_from, r.amount, r.created_by, r.version
+        FROM ({dues_rates_in_force(":m")}) AS r ORDER BY r.classification
     """), {"m": month_start(month)})
     return [RateRow(*row) for row in rows]
 

@@ -52,11 +52,27 @@ def book_rules_in_force(book: str, day: str) -> str:
             "ORDER BY effective_from DESC LIMIT 1")
 
 
+def _dues_rate_in_force(columns: str, classification: str, month: str) -> str:
+    return (f"SELECT {columns} FROM dues_rates AS uc_rate WHERE uc_rate.classification = {classification} "
+            f"AND uc_rate.effective_from <= {month} ORDER BY uc_rate.effective_from DESC LIMIT 1")
+
+
 def dues_rate_in_force(classification: str, month: str) -> str:
     """The monthly dues of `classification` for `month` (SQL expressions), as a scalar subquery: the rate that
     took effect last on or before it; NULL when none has."""
-    return (f"(SELECT uc_rate.amount FROM dues_rates AS uc_rate WHERE uc_rate.classification = {classification} "
-            f"AND uc_rate.effective_from <= {month} ORDER BY uc_rate.effective_from DESC LIMIT 1)")
+    return f"({_dues_rate_in_force('uc_rate.amount', classification, month)})"
+
+
+def dues_rate_row_in_force(classification: str, month: str) -> str:
+    """The dues_rates row behind `dues_rate_in_force`, as a SELECT (for a LATERAL join or EXISTS)."""
+    return _dues_rate_in_force("uc_rate.*", classification, month)
+
+
+def dues_rates_in_force(month: str) -> str:
+    """Every classification's dues_rates row in force for `month`, as a SELECT: the same rule as
+    `dues_rate_in_force`, for all classifications at once."""
+    return ("SELECT DISTINCT ON (uc_rate.classification) uc_rate.* FROM dues_rates AS uc_rate "
+            f"WHERE uc_rate.effective_from <= {month} ORDER BY uc_rate.classification, uc_rate.effective_from DESC")
 
 
 # --- books --------------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from unioncore_desktop.domain.errors import (
     ValidationError,
 )
 from unioncore_desktop.domain.queries import dues as q
+from unioncore_desktop.domain.queries.fragments import dues_rate_row_in_force, dues_rates_in_force
 from unioncore_desktop.domain.rules.dues import (
     money,
     month_label,
@@ -206,8 +207,7 @@ def generate_charges(uow: UnitOfWork, *, month: date) -> ChargeRun:
             SELECT m.id, m.card_number, {q.MEMBER_NAME}, m.classification
             FROM members AS m
             WHERE m.status = 'active'
-              AND NOT EXISTS (SELECT 1 FROM dues_rates AS r
-                              WHERE r.classification = m.classification AND r.effective_from <= :m)
+              AND NOT EXISTS ({dues_rate_row_in_force("m.classification", ":m")})
               AND NOT EXISTS (SELECT 1 FROM dues_charges AS c WHERE c.member_id = m.id AND c.period = :m)
             ORDER BY m.last_name, m.first_name, m.id
         """), {"m": month}))
@@ -219,13 +219,11 @@ def generate_charges(uow: UnitOfWork, *, month: date) -> ChargeRun:
         return ChargeRun(month, created, already, exceptions, applied, credited)
 
 
-CHARGE_SQL = """
+CHARGE_SQL = f"""
     INSERT INTO dues_charges (member_id, period, classification, rate_id, amount)
     SELECT m.id, CAST(:m AS date), m.classification, r.id, r.amount
     FROM members AS m
-    JOIN (SELECT DISTINCT ON (classification) id, classification, amount FROM dues_rates
-          WHERE effective_from <= CAST(:m AS date) ORDER BY classification, effective_from DESC) AS r
-      ON r.classification = m.classification
+    JOIN ({dues_rates_in_force("CAST(:m AS date)")}) AS r ON r.classification = m.classification
     WHERE m.status = 'active'
     ORDER BY m.id
     ON CONFLICT (member_id, period) DO NOTHING
