@@ -11,7 +11,8 @@ from unioncore_desktop.domain.rules.queue import QUEUE_COLUMNS, QueueKey
 
 # --- the hall's clock ---------------------------------------------------------------------------------------
 
-DEFAULT_HALL_ZONE = "America/Los_Angeles"  # when app_settings names none (as uc_hall_today() in migration 0014)
+# the zone when app_settings names none, as in migrations/sql/functions/uc_hall_today.sql
+DEFAULT_HALL_ZONE = "America/Los_Angeles"
 HALL_ZONE = f"coalesce((SELECT value FROM app_settings WHERE key = 'time_zone'), '{DEFAULT_HALL_ZONE}')"
 HALL_TODAY = "uc_hall_today()"  # the hall's date from the server's clock
 
