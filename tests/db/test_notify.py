@@ -14,6 +14,7 @@ from sqlalchemy import Connection, text
 from unioncore_desktop.db.connection import HallConnection, connect
 from unioncore_desktop.db.notify import CHANNEL, Change, ChangeListener
 from unioncore_desktop.db.profile import ConnectionProfile
+from unioncore_desktop.domain.changes import KINDS, table_kinds
 
 WAIT = 5.0
 
@@ -253,3 +254,21 @@ def test_the_listener_reconnects_with_a_password_changed_meanwhile(hall: HallCon
     assert conninfo_to_dict(listener.conninfo).get("password") is None
     hall.use_password("a brand new secret")  # what File, Change password does after the server took it
     assert conninfo_to_dict(listener.conninfo)["password"] == "a brand new secret"
+
+
+def test_the_change_kinds_name_the_key_each_trigger_sends(connection):
+    """domain/changes.py says what every kind's ids are; the live board and local commands both go by it, so it
+    must be what the notify triggers send (a labor request change names its book, a bid its request)."""
+    rows = connection.execute(text("""
+        SELECT c.relname, encode(t.tgargs, 'escape') AS args, (t.tgtype & 1) = 1 AS per_row
+        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
+        WHERE p.proname = 'uc_notify_change' AND NOT t.tgisinternal
+    """)).all()
+    sent = {table: args.split("\\000")[0] if per_row else None for table, args, per_row in rows}
+    kinds = table_kinds()
+    assert len(sent) >= 13 and set(sent) <= set(kinds)
+    assert {table: KINDS[kinds[table]].tables[table] for table in sent} == sent
+    for name, kind in KINDS.items():
+        keys = {column for column in kind.tables.values() if column is not None}
+        assert len(keys) <= 1, name
+        assert bool(kind.ids) == bool(keys), name

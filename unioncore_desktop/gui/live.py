@@ -18,32 +18,16 @@ from unioncore_desktop.db.notify import (
     ChangesCallback,
     StateCallback,
 )
+from unioncore_desktop.domain.changes import table_kinds
 from unioncore_desktop.gui import events
 
 log = logging.getLogger(__name__)
 
-# Notified table -> data_changed kind. The ids sent are the trigger's key column (migrations 0003 and 0004
-# NOTIFIED): a book id for registrations, labor_requests, dispatches and check_marks; a request id for bids;
-# a member id for payments and dues adjustments ("dues", as the dues screens send locally); a batch id for
-# payment batches; a remittance id for remittances. Dues months, rates and charges notify once per statement
-# with no key (migration 0012): anything of that kind may have changed.
-TABLE_KINDS: dict[str, str] = {
-    "registrations": "registration",
-    "labor_requests": "labor_request",
-    "dispatches": "dispatch",
-    "check_marks": "check_mark",
-    "bids": "bid",
-    "members": "member",  # no trigger yet; mapped so a resync refreshes member lists too
-    "employers": "employer",
-    "payments": "dues",
-    "dues_adjustments": "dues",
-    "payment_batches": "dues_batch",
-    "remittances": "remittance",
-    "dues_charges": "dues",
-    "dues_periods": "dues_period",
-    "dues_rates": "dues_rate",
-    "book_rules": "book_rules",  # keyed by book id (migration 0013)
-}
+# Notified table -> data_changed kind, from the one catalog local commands report with (domain/changes.py): a
+# book id for registrations, labor requests, dispatches, check marks and book rules; a request id for bids; a
+# member id for payments and dues adjustments; a batch id for payment batches; a remittance id for remittances.
+# Dues months, rates and charges notify once per statement with no key: anything of that kind may have changed.
+TABLE_KINDS: dict[str, str] = table_kinds()
 
 ListenerFactory = Callable[[ChangesCallback, StateCallback], ChangeListener]
 

@@ -16,6 +16,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QMetaMethod, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
+from unioncore_desktop.domain.changes import Done
 from unioncore_desktop.domain.errors import ConnectionProblem, DomainError
 from unioncore_desktop.gui import events, messages
 
@@ -23,7 +24,8 @@ log = logging.getLogger(__name__)
 
 Success = Callable[[Any], None]
 Failure = Callable[[BaseException], None]
-# (kind, ids) known up front, or computed from the command's result (a create returns the new id).
+# (kind, ids) known up front, or computed from the command's result. Screens never pass one: their commands are
+# actions (domain/actions) returning a `Done` that carries the changes; this remains for plain functions.
 Changed = tuple[str, Sequence[Any]] | Callable[[Any], tuple[str, Sequence[Any]]]
 Invoke = Callable[[Callable[..., Any]], Any]
 
@@ -95,10 +97,12 @@ def _alive(widget: QWidget | None) -> bool:
 class TaskRunner(QObject):
     """Runs reads on a small pool and writes one at a time in order, delivering callbacks on the GUI thread.
 
-    Usage: `runner.query(fn, parent=self, success=self._show, key="members-search")` and
-    `runner.command(fn, parent=dialog, success=dialog.accept, changed=("member", [member_id]))`.
+    Usage: `runner.query(partial(members.search, hall, text), parent=self, success=self._show, key="search")`
+    and `runner.command(partial(members.save_member, hall, data, base), parent=dialog, success=dialog.accept)`.
     `fn` runs in a worker and must not touch widgets; `invoke` (from the composition root) decides how it is
-    called, e.g. `lambda fn: fn(uow_factory())`, so this class knows nothing about databases.
+    called, e.g. `lambda fn: fn(uow_factory())`, so this class knows nothing about databases. A result that is a
+    `Done` (what an action returns) has its changes announced on `events.hub().data_changed` and its `value`
+    handed to `success`.
     """
 
     busy_changed = Signal(bool)
@@ -180,8 +184,9 @@ class TaskRunner(QObject):
     ) -> TaskHandle:
         """Run a write on the single command worker, after every write submitted before it.
 
-        Args are as for `query()`, plus `changed`: `(kind, ids)`, or a function of the result returning it;
-        after success `events.hub().data_changed(kind, ids, parent)` is emitted, before `success` runs.
+        Args are as for `query()`, plus `changed`: `(kind, ids)`, or a function of the result returning it, for a
+        function that does not report its changes itself. After success, `events.hub().data_changed(kind, ids,
+        parent)` is emitted for the result's changes (a `Done`'s) and for `changed`, before `success` runs.
         """
         task = self._new_task(TaskKind.COMMAND, fn, parent, success, failure, changed, None, name)
         return self._submit(task)
@@ -308,14 +313,20 @@ class TaskRunner(QObject):
         listening = not handle.cancelled and not self._closed and _alive(task.parent)
         if task.error is None:
             self._set_connected(True)
+            result = task.result
+            changes: list[tuple[str, Sequence[Any]]] = []
+            if isinstance(result, Done):
+                changes += [(c.kind, c.ids) for c in result.changes]
+                result = result.value
             if task.kind is TaskKind.COMMAND and task.changed is not None:
-                kind, ids = task.changed(task.result) if callable(task.changed) else task.changed
-                initiator = task.parent if _alive(task.parent) else None
+                changes.append(task.changed(result) if callable(task.changed) else task.changed)
+            initiator = task.parent if _alive(task.parent) else None
+            for kind, ids in changes:
                 # Before the success callback: one that opens a modal box would otherwise hold back every
                 # other window's refresh until the box is closed.
                 events.hub().data_changed.emit(kind, list(ids), initiator)
             if listening and task.success is not None:
-                task.success(task.result)
+                task.success(result)
             return
         self._report_failure(task, listening)
 

@@ -139,6 +139,59 @@ def dispatch_row(session: Session, dispatch_id: int) -> DispatchRow:
     return DispatchRow(**m)
 
 
+@dataclass(frozen=True, slots=True)
+class DispatchSlip:
+    """Everything printed on the slip, gathered from the dispatch, its request and the worksite."""
+
+    dispatch_id: int
+    member_name: str
+    card_number: str
+    employer_name: str
+    employer_phone: str | None
+    worksite_name: str | None
+    worksite_address: str | None
+    report_to: str | None
+    start_on: date
+    start_time: str | None
+    request_number: str
+    book_name: str
+    job_class: str | None
+    by_name: bool
+    short_call: bool
+    requirements: tuple[str, ...]
+    dispatcher: str
+    dispatched_at: datetime
+
+
+_SLIP_SQL = """
+    SELECT d.id AS dispatch_id, m.last_name || ', ' || m.first_name AS member_name, m.card_number,
+           e.name AS employer_name, e.phone AS employer_phone, w.name AS worksite_name,
+           CASE WHEN rw.id IS NOT NULL THEN concat_ws(', ', nullif(rw.address_line1, ''), nullif(rw.city, ''))
+           END AS worksite_address,
+           r.report_to, greatest(r.start_on, d.dispatch_date) AS start_on, r.start_time, r.number AS request_number,
+           b.name AS book_name, r.job_class, d.by_name, d.short_call, r.requirements,
+           coalesce(s.full_name, d.dispatched_by) AS dispatcher, d.dispatched_at
+    FROM dispatches d
+    JOIN labor_requests r ON r.id = d.request_id
+    JOIN members m ON m.id = d.member_id
+    JOIN books b ON b.id = d.book_id
+    JOIN employers e ON e.id = d.employer_id
+    LEFT JOIN worksites w ON w.id = d.worksite_id
+    LEFT JOIN worksites rw ON rw.id = r.worksite_id AND rw.employer_id = d.employer_id
+    LEFT JOIN staff s ON s.login = d.dispatched_by
+    WHERE d.id = :id
+"""
+
+
+def dispatch_slip(session: Session, dispatch_id: int) -> DispatchSlip:
+    """The slip of one dispatch: the worksite's address and the report-to from the request, the start no earlier
+    than the dispatch day. One statement."""
+    m = session.execute(text(_SLIP_SQL), {"id": dispatch_id}).mappings().first()
+    if m is None:
+        raise NotFound("That dispatch no longer exists.")
+    return DispatchSlip(**{**m, "requirements": tuple(m["requirements"] or ())})
+
+
 def member_current_dispatch(session: Session, member_id: int) -> DispatchRow | None:
     """The member's active dispatch (there is at most one: a unique index), or None."""
     m = session.execute(text(_DISPATCH_SQL + """

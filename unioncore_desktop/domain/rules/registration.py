@@ -7,6 +7,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
@@ -210,11 +211,35 @@ def exemption_errors(reason: str | None, start: date | None, end: date | None, r
     if errors:
         return errors
     assert reason is not None and start is not None
-    if end is not None and end < start:
-        errors["exemption_end"] = "The exemption cannot end before it starts."
+    errors.update(exemption_end_errors(start, end))
     cap = exemption_cap_end(start, reason, rules)
     if cap is not None and end is not None and end > cap and not extended:
         errors["exemption_end"] = (f"{reason.replace('_', ' ').capitalize()} exemptions last at most "
                                    f"{rules.exemption_cap_months} months (through {cap:%d %b %Y}) "
                                    "unless extended.")
+    return errors
+
+
+def exemption_end_errors(start: date, end: date | None) -> dict[str, str]:
+    """An exemption ends on or after the day it starts (when it is recorded, and when it is ended)."""
+    if end is not None and end < start:
+        return {"exemption_end": "The exemption cannot end before it starts."}
+    return {}
+
+
+# --- ending a dispatch --------------------------------------------------------------------------------------
+
+def termination_errors(*, reason: str | None, hours: Decimal | None = None, ended_on: date | None = None,
+                       started_on: date | None = None, today: date | None = None) -> dict[str, str]:
+    """Field -> message for the end of a job: a known reason, hours not negative, and (as far as the dates are
+    given) a last day worked neither before the job started nor after today."""
+    errors: dict[str, str] = {}
+    if reason not in TERMINATION_REASONS:
+        errors["reason"] = "Choose why the job ended."
+    if hours is not None and hours < 0:
+        errors["hours"] = "Hours worked cannot be negative."
+    if ended_on is not None and started_on is not None and ended_on < started_on:
+        errors["ended_on"] = f"The job started on {started_on:%a %d %b %Y}; it cannot end before."
+    elif ended_on is not None and today is not None and ended_on > today:
+        errors["ended_on"] = "The end date cannot be in the future."
     return errors

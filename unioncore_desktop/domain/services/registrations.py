@@ -26,6 +26,7 @@ from unioncore_desktop.domain.rules.apn import excel_serial, format_apn, next_ap
 from unioncore_desktop.domain.rules.book_rules import RuleSet
 from unioncore_desktop.domain.rules.registration import (
     exemption_cap_end,
+    exemption_end_errors,
     exemption_errors,
     is_exempt,
     last_resign_day,
@@ -235,8 +236,9 @@ def end_exemption(uow: UnitOfWork, *, registration_id: int, expected_version: in
         if end_on > today:
             raise ValidationError({"exemption_end": "End the exemption on the day it ends, not ahead of time."})
         assert registration.exemption_start is not None  # a CHECK keeps reason and start together
-        if end_on < registration.exemption_start:
-            raise ValidationError({"exemption_end": "The exemption cannot end before it starts."})
+        errors = exemption_end_errors(registration.exemption_start, end_on)
+        if errors:
+            raise ValidationError(errors)
         before = snapshot(registration)
         clear_exemption(registration, resign_due_after(end_on, rules_for(session, registration.book_id, end_on)))
         record_activity(session, registration, "exempt_end", before=before, note=_clean(note))

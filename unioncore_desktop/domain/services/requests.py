@@ -3,9 +3,8 @@ reasons, R13 by-name foreperson) and bids on posted requests (R8)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from datetime import date, datetime, time
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,10 +38,20 @@ from unioncore_desktop.domain.rules.referral import (
     bid_referral_day,
     bid_window_open,
     bidding_revoked_until,
-    parse_start_time,
     starts_early,
 )
 from unioncore_desktop.domain.rules.referral import referral_date as r3_referral_date
+from unioncore_desktop.domain.rules.requests import (
+    BOOK_MISSING,
+    DERIVED_NO_MARK,
+    EMPLOYER_MISSING,
+    RequestInput,
+    bid_errors,
+    cancel_errors,
+    clean_requirements,
+    normalize_start_time,
+    request_errors,
+)
 from unioncore_desktop.domain.services.referral_context import (
     business_calendar,
     hall_clock,
@@ -51,43 +60,7 @@ from unioncore_desktop.domain.services.referral_context import (
     snapshot,
 )
 from unioncore_desktop.domain.uow import UnitOfWork
-from unioncore_desktop.domain.vocab import BID_SOURCES, NO_MARK_REASONS
-
-DERIVED_NO_MARK = ("short_call", "early_start")  # follow the duration and start time, never typed in
-
-
-@dataclass(frozen=True, slots=True)
-class RequestInput:
-    """The request form. `no_mark_reasons` holds the explicit R11 reasons; short_call and early_start are
-    derived from `duration_days` and `start_time` whatever the form sends."""
-
-    employer_id: int | None
-    book_id: int | None
-    start_on: date | None
-    workers_requested: int = 1
-    worksite_id: int | None = None
-    job_class: str | None = None
-    wage: Decimal | None = None
-    start_time: str | None = None
-    duration_days: int | None = None
-    no_mark_reasons: tuple[str, ...] = ()
-    requirements: tuple[str, ...] = ()
-    by_name_member_id: int | None = None
-    by_name_attested: bool = False
-    bidding: bool = False
-    report_to: str | None = None
-    comments: str | None = None
-
-    @classmethod
-    def field_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
-
-    @classmethod
-    def from_detail(cls, detail: RequestDetail) -> RequestInput:
-        """The form prefilled from a saved request (derived no-mark reasons dropped again)."""
-        values = {name: getattr(detail, name) for name in cls.field_names()}
-        values["no_mark_reasons"] = tuple(r for r in detail.no_mark_reasons if r not in DERIVED_NO_MARK)
-        return cls(**values)
+from unioncore_desktop.domain.vocab import NO_MARK_REASONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +134,9 @@ def cancel_request(uow: UnitOfWork, *, request_id: int, reason: str) -> RequestD
     """Cancel a request that still needs workers; dispatches already made stand."""
     with uow:
         s = uow.session
-        if not (reason or "").strip():
-            raise ValidationError({"cancel_reason": "Say why the request is cancelled."})
+        errors = cancel_errors(reason)
+        if errors:
+            raise ValidationError(errors)
         request = s.get(LaborRequest, request_id, with_for_update=True)
         if request is None:
             raise NotFound("That labor request no longer exists.")
@@ -193,7 +167,7 @@ def _parties(s: Session, data: RequestInput,
     """The request's employer, worksite and book, each checked (an error is set for any that will not do)."""
     employer = s.get(Employer, data.employer_id) if data.employer_id is not None else None
     if employer is None:
-        errors["employer_id"] = "Choose the employer."
+        errors["employer_id"] = EMPLOYER_MISSING
     elif not employer.active:
         errors["employer_id"] = f"{employer.name} is inactive."
     worksite = s.get(Worksite, data.worksite_id) if data.worksite_id is not None else None
@@ -201,54 +175,18 @@ def _parties(s: Session, data: RequestInput,
         errors["worksite_id"] = "Choose one of this employer's worksites."
     book = s.get(Book, data.book_id) if data.book_id is not None else None
     if book is None or not book.active:
-        errors["book_id"] = "Choose the book the request is worked from."
+        errors["book_id"] = BOOK_MISSING
     return employer, worksite, book
-
-
-def _check_numbers(data: RequestInput, errors: dict[str, str]) -> None:
-    if data.start_on is None:
-        errors["start_on"] = "Give the start date."
-    if not isinstance(data.workers_requested, int) or not 1 <= data.workers_requested <= 500:
-        errors["workers_requested"] = "Ask for between 1 and 500 workers."
-    if data.wage is not None and data.wage <= 0:
-        errors["wage"] = "The wage must be more than zero."
-    if data.duration_days is not None and data.duration_days <= 0:
-        errors["duration_days"] = "The expected duration must be at least one business day."
-
-
-def _start_time(data: RequestInput, errors: dict[str, str]) -> tuple[str | None, time | None]:
-    """The start time as typed, made HH:MM when it parses, and the parsed time (None when none was given or
-    the text does not parse, which sets an error)."""
-    start_time = (data.start_time or "").strip() or None
-    if start_time and len(start_time) == 4 and start_time[1] == ":":
-        start_time = "0" + start_time  # 7:00 as typed
-    try:
-        parsed = parse_start_time(start_time)
-        start_time = None if parsed is None else parsed.strftime("%H:%M")
-    except ValueError:
-        errors["start_time"] = "Give the start time as HH:MM (24-hour)."
-        parsed = None
-    return start_time, parsed
 
 
 def _validated(uow: UnitOfWork, data: RequestInput, received: datetime, zone: ZoneInfo) -> dict[str, Any]:
     """The request columns from the form, or ValidationError naming every bad field."""
     s = uow.session
-    errors: dict[str, str] = {}
+    errors = request_errors(data)
     employer, worksite, book = _parties(s, data, errors)
-    _check_numbers(data, errors)
-    start_time, parsed = _start_time(data, errors)
-    unknown = sorted(set(data.no_mark_reasons) - set(NO_MARK_REASONS))
-    if unknown:
-        errors["no_mark_reasons"] = f"Unknown no-mark reason: {', '.join(unknown)}."
-    requirements = _clean_list(data.requirements)
-    if any(len(r) > 80 for r in requirements):
-        errors["requirements"] = "Requirement names are at most 80 characters."
-    if data.by_name_member_id is not None:
-        if s.get(Member, data.by_name_member_id) is None:
-            errors["by_name_member_id"] = "Choose the foreperson named by the employer."
-        elif not data.by_name_attested:
-            errors["by_name_attested"] = "Record that the foreperson did not solicit the request."
+    if data.by_name_member_id is not None and s.get(Member, data.by_name_member_id) is None:
+        errors["by_name_member_id"] = "Choose the foreperson named by the employer."
+        errors.pop("by_name_attested", None)
     rules = None
     if book is not None:
         local = received.astimezone(zone)
@@ -258,6 +196,8 @@ def _validated(uow: UnitOfWork, data: RequestInput, received: datetime, zone: Zo
     if errors:
         raise ValidationError(errors)
     assert book is not None and rules is not None and employer is not None
+    start_time, parsed = normalize_start_time(data.start_time)
+    requirements = clean_requirements(data.requirements)
     calendar = business_calendar(s)
     short_call = data.duration_days is not None and data.duration_days <= rules.short_call_max_days
     reasons = set(data.no_mark_reasons) - set(DERIVED_NO_MARK)
@@ -281,15 +221,6 @@ def _validated(uow: UnitOfWork, data: RequestInput, received: datetime, zone: Zo
     }
 
 
-def _clean_list(values: tuple[str, ...] | list[str]) -> list[str]:
-    seen: dict[str, str] = {}
-    for value in values:
-        cleaned = " ".join((value or "").split())
-        if cleaned and cleaned.casefold() not in seen:
-            seen[cleaned.casefold()] = cleaned
-    return list(seen.values())
-
-
 # --- bids (R8) ------------------------------------------------------------------------------------------------
 
 def record_bid(uow: UnitOfWork, *, request_id: int, member_id: int, source: str,
@@ -301,8 +232,9 @@ def record_bid(uow: UnitOfWork, *, request_id: int, member_id: int, source: str,
     """
     with uow:
         s = uow.session
-        if source not in BID_SOURCES:
-            raise ValidationError({"source": "Say whether the bid came by phone, e-mail or the web."})
+        errors = bid_errors(source)
+        if errors:
+            raise ValidationError(errors)
         clock = hall_clock(s)
         when = (at or clock.now).astimezone(clock.zone)
         request = s.get(LaborRequest, request_id, with_for_update=True)

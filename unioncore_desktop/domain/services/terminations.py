@@ -20,7 +20,7 @@ from unioncore_desktop.domain.models import (
 )
 from unioncore_desktop.domain.rules.book_rules import RuleSet
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar
-from unioncore_desktop.domain.rules.registration import EndDecision, EndOutcome, dispatch_end
+from unioncore_desktop.domain.rules.registration import EndDecision, EndOutcome, dispatch_end, termination_errors
 from unioncore_desktop.domain.services.referral_context import (
     business_calendar,
     hall_clock,
@@ -30,7 +30,7 @@ from unioncore_desktop.domain.services.referral_context import (
 )
 from unioncore_desktop.domain.services.registrations import roll_off, roll_off_all_books
 from unioncore_desktop.domain.uow import UnitOfWork
-from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES, TERMINATION_REASONS
+from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +90,7 @@ def terminate(uow: UnitOfWork, *, dispatch_id: int, reason: str, ended_on: date,
     """Record the end of a job and apply what it does to the member's place on the book (rules.registration)."""
     with uow:
         s = uow.session
-        errors: dict[str, str] = {}
-        if reason not in TERMINATION_REASONS:
-            errors["reason"] = "Choose why the job ended."
-        if hours is not None and hours < 0:
-            errors["hours"] = "Hours worked cannot be negative."
+        errors = termination_errors(reason=reason, hours=hours)
         if errors:
             raise ValidationError(errors)
         dispatch = s.get(Dispatch, dispatch_id, with_for_update=True, populate_existing=True)
@@ -105,14 +101,17 @@ def terminate(uow: UnitOfWork, *, dispatch_id: int, reason: str, ended_on: date,
         employment = s.get(EmploymentRecord, dispatch.employment_id, with_for_update=True) \
             if dispatch.employment_id else None
         started_on = employment.started_on if employment else dispatch.dispatch_date
-        if ended_on < max(started_on, dispatch.dispatch_date):
-            raise ValidationError({"ended_on": f"The job started on {started_on:%d %b %Y}; it cannot end before."})
+        errors = termination_errors(reason=reason, ended_on=ended_on,
+                                    started_on=max(started_on, dispatch.dispatch_date))
+        if errors:
+            raise ValidationError(errors)
         registration = s.get(Registration, dispatch.registration_id, with_for_update=True) \
             if dispatch.registration_id else None
         facts = _end_facts(s, started_on=started_on, registration=registration, book_id=dispatch.book_id,
                            rules_on=ended_on)
-        if ended_on > facts.today:
-            raise ValidationError({"ended_on": "The end date cannot be in the future."})
+        errors = termination_errors(reason=reason, ended_on=ended_on, today=facts.today)
+        if errors:
+            raise ValidationError(errors)
         decision = facts.decide(reason, ended_on)
 
         dispatch.status = "terminated"

@@ -559,6 +559,12 @@ class LockedList:
 def preview_walk(session: Session, request_id: int, run_id: uuid.UUID | None = None, *,
                  lookahead: int = 0) -> WalkPreview:
     """The morning-referral view of a request: read-only, no locks (the dispatch command re-checks)."""
+    return preview_in_context(session, request_id, run_id, lookahead=lookahead)[0]
+
+
+def preview_in_context(session: Session, request_id: int, run_id: uuid.UUID | None = None, *,
+                       lookahead: int = 0) -> tuple[WalkPreview, WalkContext]:
+    """`preview_walk` with the context it was walked in (the hall's day, the book's rules in force that day)."""
     request = session.get(LaborRequest, request_id)
     if request is None:
         raise NotFound("That labor request no longer exists.")
@@ -567,7 +573,7 @@ def preview_walk(session: Session, request_id: int, run_id: uuid.UUID | None = N
     waiting = session.execute(text(
         "SELECT count(*) FROM registrations WHERE book_id = :b AND status = 'registered' AND registered_at >= :t"),
         {"b": request.book_id, "t": ctx.listed_before}).scalar_one()
-    return WalkPreview(
+    preview = WalkPreview(
         request_id=request.id, request_number=request.number, book_id=request.book_id, run_id=run_id,
         request_status=request.status, referral_date=request.referral_date,
         workers_requested=request.workers_requested, workers_dispatched=request.workers_dispatched,
@@ -575,3 +581,4 @@ def preview_walk(session: Session, request_id: int, run_id: uuid.UUID | None = N
         no_mark_reasons=no_mark_reasons(request_facts(request)),
         answered=tuple(sorted(ctx.answered.values(), key=lambda a: a.line_id)), skipped=tuple(skipped),
         next=eligible[0] if eligible else None, upcoming=tuple(eligible[1:]), signed_on_today=waiting)
+    return preview, ctx

@@ -230,7 +230,7 @@ class MemberVisitDialog(QDialog):
     def _on_buttons_accepted(self) -> None:
         errors = {}
         if self.member is None:
-            errors["member"] = self.tr("Pick the member from the list: type a name or card number, then choose.")
+            errors["member"] = self.tr(MemberLookup.NOT_PICKED)
         elif not self.book_checks:
             errors["book"] = self.books_hint.text()
         elif not self.chosen_books():

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtWidgets import QLabel, QTabWidget, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.queries.employers import (
-    EmployerDetail,
-    EmployerListRow,
-    employer_detail,
-    search_employers,
-)
+from unioncore_desktop.domain.actions import employers
+from unioncore_desktop.domain.queries.employers import EmployerDetail, EmployerListRow
 from unioncore_desktop.gui import reporting
 from unioncore_desktop.gui.itemmodels.employers import ContactModel, ContractModel, EmployerListModel, WorksiteModel
 from unioncore_desktop.gui.settings import UiSettings
@@ -47,13 +45,13 @@ class EmployersScreen(SearchScreen):
         self.start()
 
     def find_rows(self, text: str) -> list[EmployerListRow]:
-        return self.hall.read(search_employers, text)
+        return employers.search(self.hall, text)
 
     def _on_view_current_row_changed(self, current, _previous) -> None:
         row = self.model.row_at(current)
         if row is not None:
-            self.runner.query(lambda: self.hall.read(employer_detail, row.id), parent=self, key="employer-detail",
-                              success=self._show_employer, name="open employer")
+            self.runner.query(partial(employers.open_employer, self.hall, row.id), parent=self,
+                              key="employer-detail", success=self._show_employer, name="open employer")
 
     def _show_employer(self, detail: EmployerDetail) -> None:
         address = ", ".join(p for p in (detail.address_line1, detail.city, detail.state, detail.postal_code) if p)

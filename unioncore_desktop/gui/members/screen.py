@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -14,17 +15,10 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.actions import members
 from unioncore_desktop.domain.errors import DomainError, NotFound, StaleRecord, ValidationError
-from unioncore_desktop.domain.queries.members import (
-    MemberDetail,
-    MemberListRow,
-    change_history,
-    employment_history,
-    member_detail,
-    search_members,
-)
+from unioncore_desktop.domain.queries.members import MemberDetail, MemberListRow, MemberRecord
 from unioncore_desktop.domain.rules.members import CONTACT_FIELDS, MemberInput
-from unioncore_desktop.domain.services.members import create_member, deactivate_member, update_member
 from unioncore_desktop.gui import icons, messages, reporting
 from unioncore_desktop.gui.itemmodels.members import ChangeHistoryModel, EmploymentModel, MemberListModel
 from unioncore_desktop.gui.members.form import MemberForm
@@ -110,7 +104,7 @@ class MembersScreen(SearchScreen):
     # --- list ---------------------------------------------------------------------------------------------
 
     def find_rows(self, text: str) -> list[MemberListRow]:
-        return self.hall.read(search_members, text)
+        return members.search(self.hall, text)
 
     def kept_selection(self) -> object | None:
         return self.current.id if self.current else self._pending_id
@@ -128,17 +122,11 @@ class MembersScreen(SearchScreen):
 
     def open_member(self, member_id: int) -> None:
         self._pending_id = member_id
-        hall = self.hall
+        self.runner.query(partial(members.open_member, self.hall, member_id), parent=self, key=DETAIL_KEY,
+                          success=self._show_member, name="open member")
 
-        def load() -> tuple[MemberDetail, list, list]:
-            with hall.session() as session:
-                return (member_detail(session, member_id), employment_history(session, member_id),
-                        change_history(session, member_id))
-
-        self.runner.query(load, parent=self, key=DETAIL_KEY, success=self._show_member, name="open member")
-
-    def _show_member(self, loaded: tuple[MemberDetail, list, list]) -> None:
-        detail, employment, history = loaded
+    def _show_member(self, record: MemberRecord) -> None:
+        detail, employment, history = record.detail, record.employment, record.history
         self._creating = False
         self.current = detail
         self.form.load(detail)
@@ -174,14 +162,10 @@ class MembersScreen(SearchScreen):
             self.form.errors.show(errors)
             return
         self.form.errors.clear()
-        hall, base = self.hall, self.current
-        if self._creating or base is None:
-            work = lambda: create_member(hall.uow(), data)  # noqa: E731
-        else:
-            work = lambda: update_member(hall.uow(), base.id, data, base=base)  # noqa: E731
+        base = None if self._creating else self.current
         self.save_button.setEnabled(False)
-        self.runner.command(work, parent=self, success=self._on_saved, failure=self._on_save_failed,
-                            changed=lambda detail: ("member", [detail.id]), name="save member")
+        self.runner.command(partial(members.save_member, self.hall, data, base), parent=self,
+                            success=self._on_saved, failure=self._on_save_failed, name="save member")
 
     def _on_deactivate_button_clicked(self) -> None:
         base = self.current
@@ -190,10 +174,8 @@ class MembersScreen(SearchScreen):
                 self.tr("Deactivate {} ({})? The record and its history are kept.").format(
                     f"{base.first_name} {base.last_name}", base.card_number)):
             return
-        hall = self.hall
-        self.runner.command(lambda: deactivate_member(hall.uow(), base.id, base=base), parent=self,
-                            success=self._on_saved, failure=self._on_save_failed,
-                            changed=lambda detail: ("member", [detail.id]), name="deactivate member")
+        self.runner.command(partial(members.deactivate_member, self.hall, base), parent=self,
+                            success=self._on_saved, failure=self._on_save_failed, name="deactivate member")
 
     def _on_saved(self, detail: MemberDetail) -> None:
         self._pending_id = detail.id

@@ -3,6 +3,8 @@ see them in the order the dispatch walk will offer the job (list place, never bi
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -21,12 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.queries.hall import hall_clock
-from unioncore_desktop.domain.queries.requests import BidRow, RequestRow, request_bids
+from unioncore_desktop.domain.actions import requests
+from unioncore_desktop.domain.queries.requests import BidRow, RequestRow
 from unioncore_desktop.domain.rules.apn import format_apn
 from unioncore_desktop.domain.rules.book_rules import RuleSet
-from unioncore_desktop.domain.services.referral_context import rules_for
-from unioncore_desktop.domain.services.requests import BidResult, record_bid, withdraw_bid
+from unioncore_desktop.domain.rules.requests import bid_errors
+from unioncore_desktop.domain.services.requests import BidResult
 from unioncore_desktop.domain.vocab import BID_SOURCES
 from unioncore_desktop.gui import events, messages
 from unioncore_desktop.gui.itemmodels.base import Column, RowTableModel
@@ -83,8 +85,8 @@ class BidListModel(RowTableModel[BidRow]):
 
 
 class BidsDialog(QDialog):
-    """The bids on one bidding request. Recording and withdrawing run as commands and announce ("bid",
-    [request id]), the key another workstation's bid arrives with, so one handler refreshes the list."""
+    """The bids on one bidding request. Recording and withdrawing announce a "bid" change named by the request,
+    the key another workstation's bid arrives with, so one handler refreshes the list."""
 
     loaded = Signal()  # the bid list is on screen
     bid_recorded = Signal(object)  # BidResult
@@ -205,14 +207,8 @@ class BidsDialog(QDialog):
     # --- loading ------------------------------------------------------------------------------------------
 
     def _load_rules(self) -> None:
-        hall, book_id = self.hall, self.request.book_id
-
-        def load() -> RuleSet:
-            with hall.session() as session:
-                return rules_for(session, book_id, hall_clock(session).today)
-
-        self.runner.query(load, parent=self, key=("bid-rules", id(self)), success=self._show_rules,
-                          name="bid window")
+        self.runner.query(partial(requests.bid_rules, self.hall, self.request.book_id), parent=self,
+                          key=("bid-rules", id(self)), success=self._show_rules, name="bid window")
 
     def _show_rules(self, rules: RuleSet) -> None:
         self.rules_note.setText(self.tr("Bids are taken from {opens} to {closes}. The job goes to bidders in list "
@@ -220,8 +216,7 @@ class BidsDialog(QDialog):
             opens=f"{rules.bid_opens:%H:%M}", closes=f"{rules.bid_closes:%H:%M}"))
 
     def reload(self) -> None:
-        request_id = self.request.id
-        self.runner.query(lambda: self.hall.read(request_bids, request_id), parent=self,
+        self.runner.query(partial(requests.bids, self.hall, self.request.id), parent=self,
                           key=("request-bids", id(self)), success=self._show_rows, name="request bids")
 
     def _show_rows(self, rows: list[BidRow]) -> None:
@@ -281,21 +276,18 @@ class BidsDialog(QDialog):
 
     def _on_record_button_clicked(self) -> None:
         member_id, source = self.member_edit.member_id, self.source()
-        errors = {}
+        errors = bid_errors(source)
         if member_id is None:
-            errors["member_id"] = self.tr("Pick the member from the list: type a name or card number, then choose.")
-        if source is None:
-            errors["source"] = self.tr("Say whether the bid came by phone, e-mail or web import.")
+            errors["member_id"] = self.tr(MemberLookup.NOT_PICKED)
         if errors:
             self.errors.show(errors)
             return
         self.errors.clear()
         assert member_id is not None and source is not None
-        hall, request_id = self.hall, self.request.id
         self.record_button.setEnabled(False)
-        self.runner.command(lambda: record_bid(hall.uow(), request_id=request_id, member_id=member_id, source=source),
+        self.runner.command(partial(requests.record_bid, self.hall, self.request.id, member_id, source),
                             parent=self, success=self._on_recorded, failure=self._on_record_failed,
-                            changed=("bid", [request_id]), name="record bid")
+                            name="record bid")
 
     def _on_recorded(self, result: BidResult) -> None:
         self.record_button.setEnabled(True)
@@ -326,11 +318,11 @@ class BidsDialog(QDialog):
                                          "on record as withdrawn and the walk passes over it.").format(
                                      name=row.member_name, card=row.card_number, number=self.request.number)):
             return
-        hall, bid_id, request_id = self.hall, row.id, self.request.id
+        bid_id = row.id
         self.withdraw_button.setEnabled(False)
-        self.runner.command(lambda: withdraw_bid(hall.uow(), bid_id=bid_id), parent=self,
+        self.runner.command(partial(requests.withdraw_bid, self.hall, self.request.id, bid_id), parent=self,
                             success=lambda _none: self._on_withdrawn(bid_id), failure=self._on_withdraw_failed,
-                            changed=("bid", [request_id]), name="withdraw bid")
+                            name="withdraw bid")
 
     def _on_withdrawn(self, bid_id: int) -> None:
         self._update_withdraw_button()

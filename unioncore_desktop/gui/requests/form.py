@@ -1,7 +1,8 @@
 """The labor request entry form: keyboard-first, type-ahead for employer, worksite and foreperson, a message
 beside each field, and the R9/R11 consequences (short call, no-mark reasons) shown as they are typed.
 
-The form only shows what the rules say; the domain decides again when the request is saved."""
+The form reads what was typed and checks it with the domain's own rules (domain/rules/requests.py); the service
+decides again, with the employer, book and foreperson looked up, when the request is saved."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from unioncore_desktop.domain.queries.books import BookSummary
 from unioncore_desktop.domain.queries.requests import RequestDetail
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 from unioncore_desktop.domain.rules.referral import starts_early
-from unioncore_desktop.domain.services.requests import DERIVED_NO_MARK, RequestInput
+from unioncore_desktop.domain.rules.requests import DERIVED_NO_MARK, RequestInput, normalize_start_time, request_errors
 from unioncore_desktop.domain.vocab import NO_MARK_REASONS
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
 
@@ -329,38 +330,31 @@ class RequestForm(QWidget):
         return next((b for b in self.books if b.id == self.book.currentData()), None)
 
     def value(self) -> tuple[RequestInput | None, dict[str, str]]:
-        """The typed request and the form-level errors (text that is not a date, a time, an amount...)."""
-        errors: dict[str, str] = {}
-        if self.employer.chosen is None:
-            errors["employer_id"] = (self.tr("Pick the employer from the suggestions.") if self.employer.text().strip()
-                                     else self.tr("Choose the employer."))
+        """The typed request, or None and the errors by field: the domain's checks of the request, over which
+        the form's own say what could not be read (text that is not a date, a time, an amount, a pick)."""
+        unread: dict[str, str] = {}
+        if self.employer.chosen is None and self.employer.text().strip():
+            unread["employer_id"] = self.tr("Pick the employer from the suggestions.")
         worksite_id = self._worksite_id()
         if worksite_id is False:
-            errors["worksite_id"] = self.tr("Pick one of this employer's worksites, or leave it blank.")
-        if self.book.currentData() is None:
-            errors["book_id"] = self.tr("Choose the book the request is worked from.")
+            unread["worksite_id"] = self.tr("Pick one of this employer's worksites, or leave it blank.")
         start_on, error = parse_date(self.start_on.text(), self.today)
         if error:
-            errors["start_on"] = error
-        elif start_on is None:
-            errors["start_on"] = self.tr("Give the start date.")
-        start_time, error = normalize_time(self.start_time.text())
-        if error:
-            errors["start_time"] = error
+            unread["start_on"] = error
+        try:
+            start_time, _ = normalize_start_time(self.start_time.text())
+        except ValueError as exc:
+            start_time, unread["start_time"] = None, str(exc)
         wage: Decimal | None = None
         if self.wage.text().strip():
             try:
                 wage = Decimal(self.wage.text().strip().lstrip("$").replace(",", ""))
             except InvalidOperation:
-                errors["wage"] = self.tr("Give the wage as an amount, e.g. 58.25.")
+                unread["wage"] = self.tr("Give the wage as an amount, e.g. 58.25.")
         duration = int(self.duration.text()) if self.duration.text().strip() else None
         by_name = self.by_name.chosen
         if self.by_name.text().strip() and by_name is None:
-            errors["by_name_member_id"] = self.tr("Pick the foreperson from the suggestions, or clear the field.")
-        elif by_name is not None and not self.attested.isChecked():
-            errors["by_name_attested"] = self.tr("Record that the foreperson did not solicit the request.")
-        if errors:
-            return None, errors
+            unread["by_name_member_id"] = self.tr("Pick the foreperson from the suggestions, or clear the field.")
         data = RequestInput(
             employer_id=self.employer.chosen.id if self.employer.chosen else None,
             book_id=self.book.currentData(), start_on=start_on, workers_requested=self.workers.value(),
@@ -372,7 +366,8 @@ class RequestForm(QWidget):
             by_name_member_id=by_name.id if by_name else None, by_name_attested=self.attested.isChecked(),
             bidding=self.bidding.isChecked(), report_to=self.report_to.text().strip() or None,
             comments=self.comments.text().strip() or None)
-        return data, {}
+        errors = {**request_errors(data), **unread}
+        return (None, errors) if errors else (data, {})
 
     def _worksite_id(self) -> int | bool | None:
         """The chosen worksite id, None for none, False when the typed text matches no worksite."""
@@ -449,7 +444,7 @@ class RequestForm(QWidget):
             self.call_kind.setText(self.tr("Long call (more than {} business days).").format(
                 rules.short_call_max_days))
         try:
-            early = starts_early(normalize_time(self.start_time.text())[0])
+            early = starts_early(normalize_start_time(self.start_time.text())[1])
         except ValueError:
             early = False
         self.no_mark_boxes["short_call"].setChecked(short)
@@ -509,13 +504,3 @@ def parse_date(text: str, today: date | None) -> tuple[date | None, str | None]:
         return None, f"{text} is not a date on the calendar."
     return None, "Use YYYY-MM-DD (or MM/DD)."
 
-
-def normalize_time(text: str) -> tuple[str | None, str | None]:
-    """'7:00', '0700', '700' -> '07:00'; blank -> None."""
-    text = text.strip()
-    if not text:
-        return None, None
-    m = re.fullmatch(r"(\d{1,2}):?(\d{2})", text)
-    if m and int(m[1]) < 24 and int(m[2]) < 60:
-        return f"{int(m[1]):02d}:{m[2]}", None
-    return None, "Give the start time as HH:MM (24-hour)."

@@ -4,6 +4,7 @@ the open requests in view (edit, cancel with a reason)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,22 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.actions import employers, members, requests
 from unioncore_desktop.domain.errors import DomainError, StaleRecord, ValidationError
-from unioncore_desktop.domain.queries.books import list_books
-from unioncore_desktop.domain.queries.employers import employer_detail, search_employers
-from unioncore_desktop.domain.queries.members import search_members
-from unioncore_desktop.domain.queries.requests import (
-    RequestDetail,
-    RequestRow,
-    open_requests,
-    request_detail,
-)
-from unioncore_desktop.domain.services.referral_context import hall_clock, rules_for
-from unioncore_desktop.domain.services.requests import (
-    cancel_request,
-    create_request,
-    edit_request,
-)
+from unioncore_desktop.domain.queries.referral import RequestFormSetup
+from unioncore_desktop.domain.queries.requests import RequestDetail, RequestRow
+from unioncore_desktop.domain.rules.requests import cancel_errors
 from unioncore_desktop.gui import events, icons, messages, reporting
 from unioncore_desktop.gui.itemmodels.requests import RequestListModel, request_flags
 from unioncore_desktop.gui.requests.bids import BidsDialog
@@ -88,8 +78,9 @@ class CancelRequestDialog(QDialog):
         layout.addWidget(buttons)
 
     def _on_accepted(self) -> None:
-        if not self.reason.text().strip():
-            self.show_error(self.tr("Say why the request is cancelled."))
+        errors = cancel_errors(self.reason.text())
+        if errors:
+            self.show_error(errors["cancel_reason"])
             return
         self._save(self, self.reason.text().strip())
 
@@ -197,20 +188,15 @@ class RequestsScreen(QWidget):
     # --- loading ------------------------------------------------------------------------------------------
 
     def _load_setup(self) -> None:
-        hall = self.hall
+        self.runner.query(partial(requests.form_setup, self.hall), parent=self, key="requests-setup",
+                          success=self._on_setup_loaded, name="request form setup")
 
-        def load():
-            with hall.session() as session:
-                today = hall_clock(session).today
-                books = list_books(session)
-                return books, {b.id: rules_for(session, b.id, today) for b in books}, today
-
-        self.runner.query(load, parent=self, key="requests-setup",
-                          success=lambda loaded: self.form.set_books(*loaded), name="request form setup")
+    def _on_setup_loaded(self, setup: RequestFormSetup) -> None:
+        self.form.set_books(setup.books, setup.rules, setup.today)
 
     def search(self, text: str) -> None:
         """Reload the open requests (the filter is applied here, on the loaded list)."""
-        self.runner.query(lambda: self.hall.read(open_requests), parent=self, key="requests-open",
+        self.runner.query(partial(requests.open_requests, self.hall), parent=self, key="requests-open",
                           success=self._show_rows, name="open requests")
 
     def _show_rows(self, rows: list[RequestRow]) -> None:
@@ -238,14 +224,14 @@ class RequestsScreen(QWidget):
 
     def _search_employers(self, text: str, deliver: Callable[[list[Choice]], None]) -> None:
         def find() -> list[Choice]:
-            rows = self.hall.read(search_employers, text, limit=20)
+            rows = employers.search(self.hall, text, limit=20)
             return [Choice(r.id, f"{r.name} ({r.city})" if r.city else r.name) for r in rows if r.active]
 
         self.runner.query(find, parent=self, key="requests-employer", success=deliver, name="employer type-ahead")
 
     def _search_members(self, text: str, deliver: Callable[[list[Choice]], None]) -> None:
         def find() -> list[Choice]:
-            rows = self.hall.read(search_members, text, limit=20)
+            rows = members.search(self.hall, text, limit=20)
             return [Choice(r.id, f"{r.display_name} ({r.card_number})") for r in rows]
 
         self.runner.query(find, parent=self, key="requests-member", success=deliver, name="member type-ahead")
@@ -255,7 +241,7 @@ class RequestsScreen(QWidget):
             return
 
         def find() -> list[Choice]:
-            detail = self.hall.read(employer_detail, employer_id)
+            detail = employers.open_employer(self.hall, employer_id)
             return [Choice(w.id, ", ".join(p for p in (w.name, w.address_line1, w.city) if p))
                     for w in detail.worksites if w.active or w.id == selected]
 
@@ -270,15 +256,9 @@ class RequestsScreen(QWidget):
             self.form.errors.show(errors)
             return
         self.form.errors.clear()
-        hall, editing = self.hall, self.editing
-        if editing is None:
-            work = lambda: create_request(hall.uow(), data)  # noqa: E731 - one of two commands, as on the members screen
-        else:
-            work = lambda: edit_request(hall.uow(), request_id=editing.id, data=data,  # noqa: E731
-                                        version=editing.version)
         self.save_button.setEnabled(False)
-        self.runner.command(work, parent=self, success=self._on_saved, failure=self._on_save_failed,
-                            changed=lambda detail: ("labor_request", [detail.book_id]), name="save request")
+        self.runner.command(partial(requests.save_request, self.hall, data, self.editing), parent=self,
+                            success=self._on_saved, failure=self._on_save_failed, name="save request")
 
     def _on_saved(self, detail: RequestDetail) -> None:
         self.save_button.setEnabled(True)
@@ -325,7 +305,7 @@ class RequestsScreen(QWidget):
         row = self.panel.current_row()
         if row is None:
             return
-        self.runner.query(lambda: self.hall.read(request_detail, row.id), parent=self, key="requests-detail",
+        self.runner.query(partial(requests.open_request, self.hall, row.id), parent=self, key="requests-detail",
                           success=self._show_for_edit, name="open request")
 
     def _show_for_edit(self, detail: RequestDetail) -> None:
@@ -366,7 +346,6 @@ class RequestsScreen(QWidget):
         if row_id is None:
             dialog.reject()
             return
-        hall = self.hall
 
         def cancelled(detail: RequestDetail) -> None:
             dialog.accept()
@@ -376,9 +355,8 @@ class RequestsScreen(QWidget):
             if isinstance(exc, DomainError):
                 dialog.show_error(exc.message)
 
-        self.runner.command(lambda: cancel_request(hall.uow(), request_id=row_id, reason=reason), parent=dialog,
-                            success=cancelled, failure=failed,
-                            changed=lambda detail: ("labor_request", [detail.book_id]), name="cancel request")
+        self.runner.command(partial(requests.cancel_request, self.hall, row_id, reason), parent=dialog,
+                            success=cancelled, failure=failed, name="cancel request")
 
     # --- reports ------------------------------------------------------------------------------------------
 

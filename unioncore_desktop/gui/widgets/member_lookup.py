@@ -3,12 +3,15 @@ popup; shared by every dialog that asks "which member" (sign-on, bids)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.queries.members import MemberListRow, search_members
+from unioncore_desktop.domain.actions import members
+from unioncore_desktop.domain.queries.members import MemberListRow
 from unioncore_desktop.gui.itemmodels.formatting import format_label
 from unioncore_desktop.gui.tasks import TaskRunner
 
@@ -18,7 +21,7 @@ MEMBER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class MemberLookup(QLineEdit):
-    """Type-ahead over `search_members` (typo tolerant, on the server), fed by a worker query.
+    """Type-ahead over the members search (typo tolerant, on the server), fed by a worker query.
 
     `member_picked(member_id)` when a hit is chosen from the popup; `member_id` holds it until the text is
     edited again, which emits `member_cleared` (typing means looking for someone else).
@@ -26,6 +29,7 @@ class MemberLookup(QLineEdit):
 
     member_picked = Signal(int)
     member_cleared = Signal()
+    NOT_PICKED = "Pick the member from the list: type a name or card number, then choose."
 
     def __init__(self, runner: TaskRunner, hall: HallConnection, *, status: str | None = "active",
                  limit: int = TYPE_AHEAD_LIMIT, parent: QWidget | None = None) -> None:
@@ -70,8 +74,7 @@ class MemberLookup(QLineEdit):
         if not text:
             self.hits.clear()
             return
-        hall, status, limit = self.hall, self.status, self.limit
-        self.runner.query(lambda: hall.read(search_members, text, status=status, limit=limit),
+        self.runner.query(partial(members.search, self.hall, text, status=self.status, limit=self.limit),
                           parent=self, key=("member-lookup", id(self)), success=self._show_hits,
                           name="member type-ahead")
 

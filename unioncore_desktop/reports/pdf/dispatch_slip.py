@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+from unioncore_desktop.domain.queries.dispatch import DispatchSlip
 from unioncore_desktop.reports.base import (
     FONT,
     FONT_BOLD,
@@ -21,30 +20,6 @@ from unioncore_desktop.reports.base import (
     ReportDocument,
     pdf_text,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class DispatchSlip:
-    """Everything printed on the slip, gathered from the dispatch, its request and the worksite."""
-
-    dispatch_id: int
-    member_name: str
-    card_number: str
-    employer_name: str
-    employer_phone: str | None
-    worksite_name: str | None
-    worksite_address: str | None
-    report_to: str | None
-    start_on: date
-    start_time: str | None
-    request_number: str
-    book_name: str
-    job_class: str | None
-    by_name: bool
-    short_call: bool
-    requirements: tuple[str, ...]
-    dispatcher: str
-    dispatched_at: datetime
 
 
 def _escape(text: str) -> str:

@@ -1,0 +1,120 @@
+"""What makes a labor request valid before the database is asked: the request form checks each field with these
+as it is saved, the service again with the employer, worksite, book and foreperson looked up (and the database's
+CHECKs last). Pure functions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import date, time
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from unioncore_desktop.domain.vocab import BID_SOURCES, NO_MARK_REASONS
+
+if TYPE_CHECKING:
+    from unioncore_desktop.domain.queries.requests import RequestDetail
+
+DERIVED_NO_MARK = ("short_call", "early_start")  # follow the duration and start time, never typed in
+MAX_WORKERS = 500
+REQUIREMENT_LENGTH = 80
+START_TIME_FORMAT = "Give the start time as HH:MM (24-hour)."
+EMPLOYER_MISSING = "Choose the employer."
+BOOK_MISSING = "Choose the book the request is worked from."
+CANCEL_REASON_MISSING = "Say why the request is cancelled."
+_TIME = re.compile(r"(\d{1,2}):?(\d{2})")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestInput:
+    """The request form. `no_mark_reasons` holds the explicit R11 reasons; short_call and early_start are
+    derived from `duration_days` and `start_time` whatever the form sends."""
+
+    employer_id: int | None
+    book_id: int | None
+    start_on: date | None
+    workers_requested: int = 1
+    worksite_id: int | None = None
+    job_class: str | None = None
+    wage: Decimal | None = None
+    start_time: str | None = None
+    duration_days: int | None = None
+    no_mark_reasons: tuple[str, ...] = ()
+    requirements: tuple[str, ...] = ()
+    by_name_member_id: int | None = None
+    by_name_attested: bool = False
+    bidding: bool = False
+    report_to: str | None = None
+    comments: str | None = None
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def from_detail(cls, detail: RequestDetail) -> RequestInput:
+        """The form prefilled from a saved request (derived no-mark reasons dropped again)."""
+        values = {name: getattr(detail, name) for name in cls.field_names()}
+        values["no_mark_reasons"] = tuple(r for r in detail.no_mark_reasons if r not in DERIVED_NO_MARK)
+        return cls(**values)
+
+
+def normalize_start_time(text: str | None) -> tuple[str | None, time | None]:
+    """A start time as typed ('7:00', '0700', '700', '07:00') -> ('07:00', 07:00); blank -> (None, None).
+    Raises ValueError (START_TIME_FORMAT) for anything else."""
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    m = _TIME.fullmatch(text)
+    if m is None or int(m[1]) >= 24 or int(m[2]) >= 60:
+        raise ValueError(START_TIME_FORMAT)
+    return f"{int(m[1]):02d}:{m[2]}", time(int(m[1]), int(m[2]))
+
+
+def clean_requirements(values: tuple[str, ...] | list[str]) -> list[str]:
+    """Requirement names with spaces collapsed, blanks and repeats (in any case) dropped, first spelling kept."""
+    seen: dict[str, str] = {}
+    for value in values:
+        cleaned = " ".join((value or "").split())
+        if cleaned and cleaned.casefold() not in seen:
+            seen[cleaned.casefold()] = cleaned
+    return list(seen.values())
+
+
+def request_errors(data: RequestInput) -> dict[str, str]:
+    """Field -> message for everything wrong with the request that needs no lookup (the service then checks
+    that the employer, worksite, book and foreperson exist and will do)."""
+    errors: dict[str, str] = {}
+    if data.employer_id is None:
+        errors["employer_id"] = EMPLOYER_MISSING
+    if data.book_id is None:
+        errors["book_id"] = BOOK_MISSING
+    if data.start_on is None:
+        errors["start_on"] = "Give the start date."
+    if not isinstance(data.workers_requested, int) or not 1 <= data.workers_requested <= MAX_WORKERS:
+        errors["workers_requested"] = f"Ask for between 1 and {MAX_WORKERS} workers."
+    if data.wage is not None and data.wage <= 0:
+        errors["wage"] = "The wage must be more than zero."
+    if data.duration_days is not None and data.duration_days <= 0:
+        errors["duration_days"] = "The expected duration must be at least one business day."
+    try:
+        normalize_start_time(data.start_time)
+    except ValueError as exc:
+        errors["start_time"] = str(exc)
+    unknown = sorted(set(data.no_mark_reasons) - set(NO_MARK_REASONS))
+    if unknown:
+        errors["no_mark_reasons"] = f"Unknown no-mark reason: {', '.join(unknown)}."
+    if any(len(r) > REQUIREMENT_LENGTH for r in clean_requirements(data.requirements)):
+        errors["requirements"] = f"Requirement names are at most {REQUIREMENT_LENGTH} characters."
+    if data.by_name_member_id is not None and not data.by_name_attested:
+        errors["by_name_attested"] = "Record that the foreperson did not solicit the request."
+    return errors
+
+
+def bid_errors(source: str | None) -> dict[str, str]:
+    """A bid says how it came (R8); the member and their place on the book are the service's to check."""
+    return {} if source in BID_SOURCES else {"source": "Say whether the bid came by phone, e-mail or web import."}
+
+
+def cancel_errors(reason: str | None) -> dict[str, str]:
+    return {} if (reason or "").strip() else {"cancel_reason": CANCEL_REASON_MISSING}
