@@ -13,11 +13,20 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from tests.gui.test_requests_screen import seed_hall
+from unioncore_desktop.domain.actions import referral
+from unioncore_desktop.domain.changes import Changed
+from unioncore_desktop.domain.queries.dispatch import DispatchSlip, dispatch_row, dispatch_slip
+from unioncore_desktop.domain.queries.employers import employer_detail
+from unioncore_desktop.domain.queries.hall import hall_clock
+from unioncore_desktop.domain.queries.members import member_detail
+from unioncore_desktop.domain.queries.requests import request_detail
 from unioncore_desktop.domain.services.dispatch import offer_next
+from unioncore_desktop.domain.services.referral_context import rules_for
 from unioncore_desktop.domain.services.requests import RequestInput, create_request
+from unioncore_desktop.domain.services.walk import preview_walk
 from unioncore_desktop.domain.uow import UnitOfWork
 from unioncore_desktop.gui import reporting
 from unioncore_desktop.gui.referral.screen import ReferralScreen
@@ -224,3 +233,42 @@ def test_offer_history_prints_and_a_mark_is_removed_with_a_reason(qtbot, runner,
     with hall.engine().connect() as conn:
         assert conn.execute(text("SELECT removal_reason FROM check_marks")).scalar_one() == \
             "Phone number on file was wrong"
+
+
+def test_the_walk_view_and_the_slip_are_one_read_each_and_say_what_the_parts_say(hall, dispatcher):
+    """The walk view reads the request, the walk (with the day and the book's rules) and the next registrant's
+    phones; the slip is one statement. Both agree with the queries they replace, read one by one."""
+    request_id = take_request(hall, duration=30)
+    run_id = uuid.uuid4()
+    view = referral.walk(dispatcher, request_id, run_id)
+    with dispatcher.session() as session:
+        assert view.request == request_detail(session, request_id)
+        assert view.preview == preview_walk(session, request_id, run_id, lookahead=3)
+        member = member_detail(session, view.preview.next.member_id)
+        rules = rules_for(session, view.request.book_id, hall_clock(session).today)
+    assert view.phones == tuple(p for p in (member.phone, member.mobile_phone) if p) == (
+        "(206) 555-0102", "(206) 666-0102")
+    assert view.rules_marks_allowed == rules.check_marks_allowed
+
+    accepted = referral.answer(dispatcher, view.request, view.preview.next.registration_id, "accepted", run_id,
+                               uuid.uuid4())
+    assert accepted.changes == (Changed("dispatch", (view.request.book_id,)),)
+    dispatch_id = accepted.value.dispatch_id
+    with dispatcher.session() as session:
+        statements: list[str] = []
+        event.listen(session.connection(), "before_cursor_execute",
+                     lambda *args: statements.append(args[2]))
+        slip = dispatch_slip(session, dispatch_id)
+        assert len(statements) == 1
+        row = dispatch_row(session, dispatch_id)
+        request = request_detail(session, row.request_id)
+        employer = employer_detail(session, row.employer_id)
+    site = next(w for w in employer.worksites if w.id == request.worksite_id)
+    assert slip == DispatchSlip(
+        dispatch_id=row.id, member_name=row.member_name, card_number=row.card_number,
+        employer_name=row.employer_name, employer_phone=employer.phone, worksite_name=row.worksite_name,
+        worksite_address=", ".join(p for p in (site.address_line1, site.city) if p), report_to=request.report_to,
+        start_on=max(request.start_on, row.dispatch_date), start_time=request.start_time,
+        request_number=row.request_number, book_name=row.book_name, job_class=request.job_class,
+        by_name=row.by_name, short_call=row.short_call, requirements=request.requirements,
+        dispatcher=row.dispatched_by_name, dispatched_at=row.dispatched_at)

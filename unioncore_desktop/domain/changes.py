@@ -64,7 +64,8 @@ class Changed:
     @classmethod
     def of(cls, kind: str, **ids: Iterable[int]) -> Changed:
         """`Changed.of("dispatch", book_ids=[3])`: the keyword says what the ids are and must be the kind's key;
-        `Changed.of("dues_rate")` says anything of the kind may have changed."""
+        `Changed.of("dues_rate")` says anything of the kind may have changed. An empty list of ids is refused:
+        it would say "anything" where nothing was meant."""
         if not ids:
             return cls(kind)
         spec = KINDS.get(kind)
@@ -72,7 +73,10 @@ class Changed:
         if len(ids) != 1 or expected not in ids:
             given = ", ".join(ids)
             raise ValueError(f"{kind} changes are named by {expected or 'no ids'}, not {given}")
-        return cls(kind, tuple(dict.fromkeys(ids[expected])))
+        named = tuple(dict.fromkeys(ids[expected]))
+        if not named:
+            raise ValueError(f"no {expected} given: Changed.of({kind!r}) says anything of the kind changed")
+        return cls(kind, named)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from unioncore_desktop.domain.errors import NotFound
 from unioncore_desktop.domain.queries.fragments import morning_order, queue_order, queue_place
 from unioncore_desktop.domain.queries.hall import hall_clock
+from unioncore_desktop.domain.queries.members import MemberDetail, member_detail
+from unioncore_desktop.domain.rules.registration import reregistration_overdue
 from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
 
 _ACTIVE_DISPATCH = "({})".format(", ".join(f"'{s}'" for s in ACTIVE_DISPATCH_STATUSES))
@@ -277,6 +279,60 @@ def member_registrations(session: Session, member_id: int) -> list[RegistrationR
                  g.registered_at DESC, g.id DESC
     """), {"m": member_id}).mappings()
     return [_registration(r) for r in rows]
+
+
+# --- the books screen and the member at the counter ---------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class BookPage:
+    """One book as the books screen shows it: the queue as of the hall's today, and who awaits re-registration."""
+
+    book_id: int
+    today: date
+    rows: list[BookListRow]
+    awaiting: list[AwaitingRow]
+
+
+def book_page(session: Session, book_id: int) -> BookPage:
+    today = hall_clock(session).today
+    return BookPage(book_id, today, book_list(session, book_id, as_of=today), awaiting_reregistration(session, book_id))
+
+
+@dataclass(frozen=True, slots=True)
+class MemberVisit:
+    """A member signing on: who they are (their qualified books) and their registrations, live ones first."""
+
+    detail: MemberDetail
+    registrations: list[RegistrationRow]
+
+
+def member_visit(session: Session, member_id: int) -> MemberVisit:
+    return MemberVisit(member_detail(session, member_id), member_registrations(session, member_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Awaiting:
+    """One book the member must re-register on, with the deadline in the hall's zone."""
+
+    registration: RegistrationRow
+    deadline: datetime
+    passed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReregistrationVisit:
+    """A member coming in to re-register (R6): who they are and the books they await re-registration on."""
+
+    detail: MemberDetail
+    awaiting: list[Awaiting]
+
+
+def reregistration_visit(session: Session, member_id: int) -> ReregistrationVisit:
+    clock = hall_clock(session)
+    awaiting = [Awaiting(r, r.reregister_by.astimezone(clock.zone), reregistration_overdue(clock.now, r.reregister_by))
+                for r in member_registrations(session, member_id)
+                if r.status == "awaiting_reregistration" and r.reregister_by is not None]
+    return ReregistrationVisit(member_detail(session, member_id), awaiting)
 
 
 # --- referral history --------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ all go through one `BusinessCalendar` built from the `holidays` table.
 from __future__ import annotations
 
 import calendar as _stdlib_calendar
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -93,3 +94,19 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     month += 1
     return date(year, month, min(day.day, _stdlib_calendar.monthrange(year, month)[1]))
+
+
+_HHMM = re.compile(r"(\d{1,2}):?(\d{2})")
+HHMM_FORMAT = "Give a time as HH:MM (24-hour)."
+
+
+def parse_hhmm(text: str | None) -> time | None:
+    """A time of day as typed: '7:00', '0700', '700', '17:30'; blank -> None. Anything else raises ValueError
+    with the message to show beside the field."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    m = _HHMM.fullmatch(text)
+    if m is None or int(m[1]) >= 24 or int(m[2]) >= 60:
+        raise ValueError(HHMM_FORMAT)
+    return time(int(m[1]), int(m[2]))

@@ -303,3 +303,8 @@ def by_name_problems(*, has_live_registration: bool, employer_id: int, on_date: 
 
 def _wall_time(at: datetime) -> time:
     return at.time().replace(tzinfo=None)
+
+
+def mark_removal_errors(reason: str | None) -> dict[str, str]:
+    """A check mark goes only with the reason, which is kept with the record."""
+    return {} if (reason or "").strip() else {"removal_reason": "Say why the mark is removed."}

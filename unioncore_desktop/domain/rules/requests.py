@@ -4,12 +4,12 @@ CHECKs last). Pure functions."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields
 from datetime import date, time
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from unioncore_desktop.domain.rules.calendar import parse_hhmm
 from unioncore_desktop.domain.vocab import BID_SOURCES, NO_MARK_REASONS
 
 if TYPE_CHECKING:
@@ -22,7 +22,6 @@ START_TIME_FORMAT = "Give the start time as HH:MM (24-hour)."
 EMPLOYER_MISSING = "Choose the employer."
 BOOK_MISSING = "Choose the book the request is worked from."
 CANCEL_REASON_MISSING = "Say why the request is cancelled."
-_TIME = re.compile(r"(\d{1,2}):?(\d{2})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +61,11 @@ class RequestInput:
 def normalize_start_time(text: str | None) -> tuple[str | None, time | None]:
     """A start time as typed ('7:00', '0700', '700', '07:00') -> ('07:00', 07:00); blank -> (None, None).
     Raises ValueError (START_TIME_FORMAT) for anything else."""
-    text = (text or "").strip()
-    if not text:
-        return None, None
-    m = _TIME.fullmatch(text)
-    if m is None or int(m[1]) >= 24 or int(m[2]) >= 60:
-        raise ValueError(START_TIME_FORMAT)
-    return f"{int(m[1]):02d}:{m[2]}", time(int(m[1]), int(m[2]))
+    try:
+        parsed = parse_hhmm(text)
+    except ValueError:
+        raise ValueError(START_TIME_FORMAT) from None
+    return (None, None) if parsed is None else (f"{parsed:%H:%M}", parsed)
 
 
 def clean_requirements(values: tuple[str, ...] | list[str]) -> list[str]:

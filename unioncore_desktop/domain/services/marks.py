@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from unioncore_desktop.domain.errors import DomainError, NotFound, ValidationError
 from unioncore_desktop.domain.models import CheckMark, Registration
 from unioncore_desktop.domain.rules.book_rules import RuleSet
-from unioncore_desktop.domain.rules.referral import rolls_off_for_marks
+from unioncore_desktop.domain.rules.referral import mark_removal_errors, rolls_off_for_marks
 from unioncore_desktop.domain.services.referral_context import (
     hall_clock,
     record_activity,
@@ -66,8 +66,9 @@ def remove_mark(uow: UnitOfWork, *, mark_id: int, reason: str) -> int:
     """
     with uow:
         s = uow.session
-        if not (reason or "").strip():
-            raise ValidationError({"removal_reason": "Say why the mark is removed."})
+        errors = mark_removal_errors(reason)
+        if errors:
+            raise ValidationError(errors)
         mark = s.get(CheckMark, mark_id, with_for_update=True)
         if mark is None:
             raise NotFound("That check mark no longer exists.")

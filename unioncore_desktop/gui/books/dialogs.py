@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import partial
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -25,18 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.queries.books import (
-    BookListRow,
-    BookSummary,
-    RegistrationRow,
-    member_registrations,
-)
-from unioncore_desktop.domain.queries.members import MemberDetail, member_detail
+from unioncore_desktop.domain.actions import books
+from unioncore_desktop.domain.changes import Done
+from unioncore_desktop.domain.queries.books import BookListRow, BookSummary, MemberVisit, RegistrationRow
+from unioncore_desktop.domain.queries.members import MemberDetail
 from unioncore_desktop.domain.rules.apn import format_apn
-from unioncore_desktop.domain.rules.book_rules import RuleSet
-from unioncore_desktop.domain.rules.registration import exemption_cap_end, is_capped
-from unioncore_desktop.domain.services.referral_context import rules_for
-from unioncore_desktop.domain.services.registrations import sign_on, start_exemption
+from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
+from unioncore_desktop.domain.rules.registration import exemption_cap_end, exemption_errors, is_capped
 from unioncore_desktop.domain.vocab import EXEMPTION_REASONS
 from unioncore_desktop.gui.books.visit import MemberVisitDialog
 from unioncore_desktop.gui.itemmodels.formatting import format_label
@@ -87,16 +83,14 @@ class SignOnDialog(MemberVisitDialog):
         self.tier_combos: dict[int, QComboBox] = {}
         super().__init__(runner, hall, parent, settings=settings)
 
-    def load(self, member_id: int) -> tuple[MemberDetail, list[RegistrationRow]]:
-        with self.hall.session() as session:
-            return member_detail(session, member_id), member_registrations(session, member_id)
+    def load(self, member_id: int) -> MemberVisit:
+        return books.member_visit(self.hall, member_id)
 
-    def member_of(self, loaded: tuple[MemberDetail, list[RegistrationRow]]) -> MemberDetail:
-        return loaded[0]
+    def member_of(self, loaded: MemberVisit) -> MemberDetail:
+        return loaded.detail
 
-    def add_books(self, loaded: tuple[MemberDetail, list[RegistrationRow]],
-                  previous: QWidget) -> tuple[QWidget, str]:
-        detail, registrations = loaded
+    def add_books(self, loaded: MemberVisit, previous: QWidget) -> tuple[QWidget, str]:
+        detail, registrations = loaded.detail, loaded.registrations
         self.tier_combos.clear()
         qualified = {q.book_code: q.tier for q in detail.qualified_books}
         on_book = {r.book_id: r for r in registrations if r.live}
@@ -141,10 +135,9 @@ class SignOnDialog(MemberVisitDialog):
         return {book_id: int(self.tier_combos[book_id].currentData()) for book_id in self.chosen_books()}
 
     def command(self, member_id: int, book_ids: list[int], method: str,
-                office_id: int | None) -> Callable[[], list[RegistrationRow]]:
-        hall, tiers = self.hall, self.chosen_tiers()
-        return lambda: sign_on(hall.uow(), member_id=member_id, book_ids=book_ids, method=method,
-                               office_id=office_id, tiers=tiers)
+                office_id: int | None) -> Callable[[], Done[list[RegistrationRow]]]:
+        return partial(books.sign_on, self.hall, member_id, book_ids, method=method, office_id=office_id,
+                       tiers=self.chosen_tiers())
 
 
 # --- exemption ----------------------------------------------------------------------------------------------
@@ -227,8 +220,7 @@ class ExemptionDialog(QDialog):
         self.start_edit.dateChanged.connect(self._update_cap_note)
         self.has_end.toggled.connect(self.end_edit.setEnabled)
         self._update_cap_note()
-        book_id = book.id
-        runner.query(lambda: hall.read(rules_for, book_id, today), parent=self, success=self._on_rules_loaded,
+        runner.query(partial(books.rules_on, hall, book.id, today), parent=self, success=self._on_rules_loaded,
                      name="exemption rules")
 
     def _on_rules_loaded(self, rules: RuleSet) -> None:
@@ -254,18 +246,19 @@ class ExemptionDialog(QDialog):
     def _on_buttons_accepted(self) -> None:
         start = from_qdate(self.start_edit.date())
         end = from_qdate(self.end_edit.date()) if self.has_end.isChecked() else None
-        if end is not None and end < start:
-            self.errors.show({"exemption_end": self.tr("The exemption cannot end before it starts.")})
+        reason, extended, note = self.reason_combo.currentData(), self.extended.isChecked(), self.note_edit.text()
+        # the cap is the book's: until its rules are in, the service alone holds the exemption to it
+        errors = exemption_errors(reason, start, end, self.rules or DEFAULT_RULES,
+                                  extended=extended or self.rules is None)
+        if errors:
+            self.errors.show(errors)
             return
         self.errors.clear()
-        hall, row = self.hall, self.row
-        reason, extended, note = self.reason_combo.currentData(), self.extended.isChecked(), self.note_edit.text()
         self.save_button.setEnabled(False)
         self.runner.command(
-            lambda: start_exemption(hall.uow(), registration_id=row.registration_id, expected_version=row.version,
-                                    reason=reason, start=start, end=end, extended=extended, note=note),
-            parent=self, success=self._on_saved, failure=self._on_failed,
-            changed=("registration", [self.book.id]), name="start exemption")
+            partial(books.start_exemption, self.hall, self.row, reason=reason, start=start, end=end,
+                    extended=extended, note=note),
+            parent=self, success=self._on_saved, failure=self._on_failed, name="start exemption")
 
     def _on_saved(self, row: RegistrationRow) -> None:
         self.saved = row

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from functools import partial
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,13 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.actions import books
 from unioncore_desktop.domain.errors import DomainError, ValidationError
-from unioncore_desktop.domain.services.drop_run import (
-    DropCandidate,
-    DropRunResult,
-    apply_drops,
-    preview_drops,
-)
+from unioncore_desktop.domain.services.drop_run import DropCandidate, DropRunResult
 from unioncore_desktop.gui import messages
 from unioncore_desktop.gui.books.dialogs import from_qdate, to_qdate
 from unioncore_desktop.gui.itemmodels.books import DropCandidateModel, drop_reason_label
@@ -119,11 +116,11 @@ class DropRunDialog(QDialog):
         return from_qdate(self.as_of_edit.date())
 
     def preview(self) -> None:
-        as_of, hall = self.as_of(), self.hall
+        as_of = self.as_of()
         self._busy = True
         self._update_buttons()
         self.summary.setText(self.tr("Working out who would drop as of {}…").format(as_of.isoformat()))
-        self.runner.query(lambda: hall.read(preview_drops, as_of=as_of), parent=self,
+        self.runner.query(partial(books.preview_drops, self.hall, as_of), parent=self,
                           key=("drop-preview", id(self)), success=lambda rows: self._show_preview(as_of, rows),
                           failure=lambda _exc: self._set_idle(), name="preview drop run")
 
@@ -159,14 +156,11 @@ class DropRunDialog(QDialog):
                                          "exemption(s), as of {day}? The members must sign on again to return."
                                          ).format(drops=drops, ended=len(candidates) - drops, day=as_of.isoformat())):
             return
-        hall, keys = self.hall, [c.key for c in candidates]
-        book_ids = sorted({c.book_id for c in candidates})
         self._busy = True
         self._update_buttons()
         self.message.setVisible(False)
-        self.runner.command(lambda: apply_drops(hall.uow(), as_of=as_of, expected=keys), parent=self,
-                            success=self._on_applied, failure=self._on_apply_failed,
-                            changed=("registration", book_ids), name="apply drop run")
+        self.runner.command(partial(books.apply_drops, self.hall, as_of, [c.key for c in candidates]), parent=self,
+                            success=self._on_applied, failure=self._on_apply_failed, name="apply drop run")
 
     def _on_applied(self, result: DropRunResult) -> None:
         self.outcome = result

@@ -7,49 +7,22 @@ nothing awaiting) is shown beside the books and everything chosen stays in place
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from functools import partial
 
 from PySide6.QtWidgets import QCheckBox, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.queries.books import RegistrationRow, member_registrations
-from unioncore_desktop.domain.queries.hall import hall_clock
-from unioncore_desktop.domain.queries.members import MemberDetail, member_detail
+from unioncore_desktop.domain.actions import books
+from unioncore_desktop.domain.changes import Done
+from unioncore_desktop.domain.queries.books import RegistrationRow, ReregistrationVisit
+from unioncore_desktop.domain.queries.members import MemberDetail
 from unioncore_desktop.domain.rules.apn import format_apn
-from unioncore_desktop.domain.rules.registration import reregistration_overdue
-from unioncore_desktop.domain.services.registrations import reregister
 from unioncore_desktop.gui.books.visit import MemberVisitDialog
 from unioncore_desktop.gui.itemmodels.formatting import format_deadline
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 
 PASSED_COLOR = "#b00020"
-
-
-@dataclass(frozen=True, slots=True)
-class Awaiting:
-    """One book the member must re-register on, with the deadline in the hall's zone."""
-
-    registration: RegistrationRow
-    deadline: datetime
-    passed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class LoadedMember:
-    detail: MemberDetail
-    awaiting: list[Awaiting]
-
-
-def load_member(hall: HallConnection, member_id: int) -> LoadedMember:
-    with hall.session() as session:
-        clock = hall_clock(session)
-        awaiting = [Awaiting(r, r.reregister_by.astimezone(clock.zone), reregistration_overdue(clock.now,
-                                                                                             r.reregister_by))
-                    for r in member_registrations(session, member_id)
-                    if r.status == "awaiting_reregistration" and r.reregister_by is not None]
-        return LoadedMember(member_detail(session, member_id), awaiting)
 
 
 class ReregisterDialog(MemberVisitDialog):
@@ -70,10 +43,10 @@ class ReregisterDialog(MemberVisitDialog):
             self.member_edit.member_id = member_id  # typing over the name then looks for someone else
             self.choose_member(member_id)
 
-    def load(self, member_id: int) -> LoadedMember:
-        return load_member(self.hall, member_id)
+    def load(self, member_id: int) -> ReregistrationVisit:
+        return books.reregistration_visit(self.hall, member_id)
 
-    def member_of(self, loaded: LoadedMember) -> MemberDetail:
+    def member_of(self, loaded: ReregistrationVisit) -> MemberDetail:
         return loaded.detail
 
     def _on_member_loaded(self, loaded: object) -> None:
@@ -81,7 +54,7 @@ class ReregisterDialog(MemberVisitDialog):
         if self.book_checks:
             next(iter(self.book_checks.values())).setFocus()
 
-    def add_books(self, loaded: LoadedMember, previous: QWidget) -> tuple[QWidget, str]:
+    def add_books(self, loaded: ReregistrationVisit, previous: QWidget) -> tuple[QWidget, str]:
         for item in loaded.awaiting:
             registration = item.registration
             check = QCheckBox()
@@ -106,7 +79,5 @@ class ReregisterDialog(MemberVisitDialog):
                                  "Sign on.").format(name)
 
     def command(self, member_id: int, book_ids: list[int], method: str,
-                office_id: int | None) -> Callable[[], list[RegistrationRow]]:
-        hall = self.hall
-        return lambda: reregister(hall.uow(), member_id=member_id, book_ids=book_ids, method=method,
-                                  office_id=office_id)
+                office_id: int | None) -> Callable[[], Done[list[RegistrationRow]]]:
+        return partial(books.reregister, self.hall, member_id, book_ids, method=method, office_id=office_id)

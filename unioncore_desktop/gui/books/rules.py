@@ -2,13 +2,14 @@
 to schedule new settings from a date, or to edit or cancel settings not yet in force.
 
 Settings already in force are shown, never edited: the referral decisions made under them stay explainable.
-The domain (services/book_rules.py) and the database decide; this form only parses what was typed."""
+The form parses what was typed and checks it with the domain's rules (rules/book_rules.py); the service and the
+database decide."""
 
 from __future__ import annotations
 
 import itertools
-import re
 from datetime import time
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
@@ -31,14 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.actions import books
 from unioncore_desktop.domain.errors import StaleRecord
-from unioncore_desktop.domain.queries.book_rules import BookRulesRow, BookRulesView, book_rules_view
-from unioncore_desktop.domain.rules.book_rules import RuleSet
-from unioncore_desktop.domain.services.book_rules import (
-    cancel_scheduled_book_rules,
-    edit_scheduled_book_rules,
-    schedule_book_rules,
-)
+from unioncore_desktop.domain.queries.book_rules import BookRulesRow, BookRulesView
+from unioncore_desktop.domain.rules.book_rules import RuleSet, rule_set_errors
+from unioncore_desktop.domain.rules.calendar import HHMM_FORMAT, parse_hhmm
 from unioncore_desktop.gui import events, icons, messages
 from unioncore_desktop.gui.itemmodels.base import Column, RowTableModel
 from unioncore_desktop.gui.requests.form import parse_date
@@ -46,7 +44,7 @@ from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
 from unioncore_desktop.gui.widgets.simple_table import simple_table
 
-CHANGE_KIND = "book_rules"  # data_changed kind; ids are book ids, as for registrations
+CHANGE_KIND = "book_rules"  # data_changed kind; ids are book ids, as for registrations (domain/changes.py)
 SCHEDULED_COLOR = QColor("#1d4ed8")
 PAST_COLOR = QColor("#64748b")
 SPIN_MAX = 9999  # wide on purpose: the domain says what range each setting allows, beside the field
@@ -136,11 +134,12 @@ class BookRulesModel(RowTableModel[BookRulesRow]):
 
 
 def parse_time(text: str) -> tuple[time | None, str | None]:
-    """'7:00', '0700', '17:30' -> a time; anything else -> an error message."""
-    m = re.fullmatch(r"(\d{1,2}):?(\d{2})", text.strip())
-    if m and int(m[1]) < 24 and int(m[2]) < 60:
-        return time(int(m[1]), int(m[2])), None
-    return None, "Give a time as HH:MM (24-hour)."
+    """'7:00', '0700', '17:30' -> a time; anything else, a blank too, -> the domain's message."""
+    try:
+        parsed = parse_hhmm(text)
+    except ValueError:
+        parsed = None
+    return (parsed, None) if parsed is not None else (None, HHMM_FORMAT)
 
 
 class BookRulesDialog(QDialog):
@@ -392,9 +391,8 @@ class BookRulesDialog(QDialog):
     # --- loading --------------------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        hall, book_id = self.hall, self.book_id
-        self.runner.query(lambda: hall.read(book_rules_view, book_id), parent=self, key=("book-rules", id(self)),
-                          success=self._show, name="book rules")
+        self.runner.query(partial(books.book_rules, self.hall, self.book_id), parent=self,
+                          key=("book-rules", id(self)), success=self._show, name="book rules")
 
     def _show(self, view: BookRulesView) -> None:
         first = self.view is None
@@ -445,24 +443,24 @@ class BookRulesDialog(QDialog):
         self.max_days.setValue(rules.max_days_on_book or 365)
 
     def value(self) -> tuple[RuleSet | None, dict[str, str]]:
-        """What the form says, or the fields that could not be read (the domain checks the rest)."""
-        errors: dict[str, str] = {}
-        start, error = parse_date(self.date_edit.text(), self.view.today if self.view else None)
+        """What the form says, or the errors by field: the domain's checks of the settings, over which the
+        form's own say what could not be read (text that is not a date or a time)."""
+        unread: dict[str, str] = {}
+        today = self.view.today if self.view else None
+        start, error = parse_date(self.date_edit.text(), today)
         if error:
-            errors["effective_from"] = error
-        elif start is None:
-            errors["effective_from"] = self.tr("Give the date the settings take effect.")
+            unread["effective_from"] = error
         values: dict[str, Any] = {name: spin.value() for name, spin in self.spins.items()}
         for name, edit in self.times.items():
             values[name], error = parse_time(edit.text())
             if error:
-                errors[name] = error
+                unread[name] = error
         values.update({name: box.isChecked() for name, box in self.flags.items()})
         values["max_days_on_book"] = self.max_days.value() if self.limit_days.isChecked() else None
-        if errors:
-            return None, errors
-        assert start is not None  # else an error was given above
-        return RuleSet(effective_from=start, **values), {}
+        values["effective_from"] = start  # None when not given: the domain's check says so
+        rules = RuleSet(**values)
+        errors = {**(rule_set_errors(rules, today=today) if today is not None else {}), **unread}
+        return (None, errors) if errors else (rules, {})
 
     def _set_editing(self, row: BookRulesRow | None) -> None:
         self.editing = row
@@ -492,19 +490,11 @@ class BookRulesDialog(QDialog):
             self.errors.show(errors)
             return
         self.errors.clear()
-        hall, book_id, editing = self.hall, self.book_id, self.editing
-        if editing is None:
-            def run() -> BookRulesRow:
-                return schedule_book_rules(hall.uow(), book_id=book_id, effective_from=rules.effective_from,
-                                           rules=rules)
-        else:
-            def run() -> BookRulesRow:
-                return edit_scheduled_book_rules(hall.uow(), rules_id=editing.id, expected_version=editing.version,
-                                                 effective_from=rules.effective_from, rules=rules)
+        editing = self.editing
         self.schedule_button.setEnabled(False)
         self._select_after_load = None
-        self.runner.command(run, parent=self, success=self._on_saved, failure=self._on_save_failed,
-                            changed=(CHANGE_KIND, [book_id]),
+        self.runner.command(partial(books.save_book_rules, self.hall, self.book_id, rules, editing), parent=self,
+                            success=self._on_saved, failure=self._on_save_failed,
                             name="schedule book rules" if editing is None else "edit book rules")
 
     def _on_saved(self, row: BookRulesRow) -> None:
@@ -569,12 +559,10 @@ class BookRulesDialog(QDialog):
                                  self.tr("Cancel the settings scheduled from {day}? The settings before them "
                                          "stay in force.").format(day=f"{row.effective_from:%Y-%m-%d}")):
             return
-        hall = self.hall
         if self.editing is not None and self.editing.id == row.id:
             self._set_editing(None)
         self.runner.command(
-            lambda: cancel_scheduled_book_rules(hall.uow(), rules_id=row.id, expected_version=row.version),
-            parent=self, changed=(CHANGE_KIND, [self.book_id]), name="cancel book rules",
+            partial(books.cancel_book_rules, self.hall, row), parent=self, name="cancel book rules",
             success=lambda gone: self.notice.setText(self.tr("Settings from {day} cancelled").format(
                 day=f"{gone.effective_from:%Y-%m-%d}")),
             failure=self._on_cancel_failed)

@@ -4,9 +4,9 @@ exempt them. Other workstations' changes reload the list in place."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from html import escape
 from datetime import date
+from functools import partial
+from html import escape
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,21 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.actions import books
 from unioncore_desktop.domain.errors import DomainError, StaleRecord
-from unioncore_desktop.domain.queries.books import (
-    AwaitingRow,
-    BookListRow,
-    BookSummary,
-    awaiting_reregistration,
-    book_list,
-    list_books,
-)
-from unioncore_desktop.domain.queries.hall import hall_clock
-from unioncore_desktop.domain.services.registrations import (
-    end_exemption,
-    re_sign,
-    resign,
-)
+from unioncore_desktop.domain.queries.books import AwaitingRow, BookListRow, BookPage, BookSummary
 from unioncore_desktop.gui import events, icons, messages, reporting
 from unioncore_desktop.gui.books.dialogs import ExemptionDialog, SignOnDialog
 from unioncore_desktop.gui.books.drop_run import DropRunDialog
@@ -97,14 +85,6 @@ def awaiting_text(rows: list[AwaitingRow]) -> str:
     more = f" and {len(rows) - AWAITING_SHOWN} more" if len(rows) > AWAITING_SHOWN else ""
     return (f"<b>Awaiting re-registration ({len(rows)})</b>, not in the queue until they re-register: "
             + " · ".join(parts) + more)
-
-
-@dataclass(frozen=True, slots=True)
-class LoadedBook:
-    book_id: int
-    today: date
-    rows: list[BookListRow]
-    awaiting: list[AwaitingRow]
 
 
 class BooksScreen(QWidget):
@@ -242,8 +222,7 @@ class BooksScreen(QWidget):
 
     def refresh_books(self) -> None:
         """The book picker's list and counts; the newest request wins."""
-        hall = self.hall
-        self.runner.query(lambda: hall.read(list_books), parent=self, key=("books-summary", id(self)),
+        self.runner.query(partial(books.list_books, self.hall), parent=self, key=("books-summary", id(self)),
                           success=self._show_books, name="list books")
 
     def _show_books(self, books: list[BookSummary]) -> None:
@@ -278,21 +257,13 @@ class BooksScreen(QWidget):
 
     def reload(self) -> None:
         """Load the current book's list; the same book reloads in place, keeping the user's place."""
-        book_id, hall = self.book_id, self.hall
-        if book_id is None:
+        if self.book_id is None:
             return
         self.panel.set_busy(True)
+        self.runner.query(partial(books.open_book, self.hall, self.book_id), parent=self, key=("book-list", id(self)),
+                          success=self._show_book, failure=lambda _exc: self.panel.set_busy(False), name="open book")
 
-        def load() -> LoadedBook:
-            with hall.session() as session:
-                today = hall_clock(session).today
-                return LoadedBook(book_id, today, book_list(session, book_id, as_of=today),
-                                  awaiting_reregistration(session, book_id))
-
-        self.runner.query(load, parent=self, key=("book-list", id(self)), success=self._show_book,
-                          failure=lambda _exc: self.panel.set_busy(False), name="open book")
-
-    def _show_book(self, loaded: LoadedBook) -> None:
+    def _show_book(self, loaded: BookPage) -> None:
         self.panel.set_busy(False)
         if loaded.book_id != self.book_id:
             return  # the user picked another book meanwhile; its own load is on the way
@@ -408,9 +379,6 @@ class BooksScreen(QWidget):
             parts.append(f"{row.marks} check mark(s)")
         return " · ".join(parts)
 
-    def _changed(self) -> tuple[str, list[int]]:
-        return ("registration", [self.book_id] if self.book_id is not None else [])
-
     def _on_command_failed(self, exc: BaseException) -> None:
         """The domain refused (someone else changed the row, a rule): say so and show the list as it is now."""
         if isinstance(exc, DomainError):
@@ -464,10 +432,8 @@ class BooksScreen(QWidget):
         row = self.selected()
         if row is None or not self.re_sign_action.isEnabled():
             return
-        hall = self.hall
         self.runner.command(
-            lambda: re_sign(hall.uow(), registration_id=row.registration_id, expected_version=row.version),
-            parent=self, changed=self._changed(), failure=self._on_command_failed, name="re-sign",
+            partial(books.re_sign, self.hall, row), parent=self, failure=self._on_command_failed, name="re-sign",
             success=lambda saved: messages.status(self, self.tr("{name} re-signed; next re-sign due {due}").format(
                 name=row.display_name, due=format_date(saved.resign_due_on))))
 
@@ -480,10 +446,8 @@ class BooksScreen(QWidget):
                                          "APN at the bottom of the tier.").format(
                                      name=row.display_name, card=row.card_number, book=book.name)):
             return
-        hall = self.hall
         self.runner.command(
-            lambda: resign(hall.uow(), registration_id=row.registration_id, expected_version=row.version),
-            parent=self, changed=self._changed(), failure=self._on_command_failed, name="resign",
+            partial(books.resign, self.hall, row), parent=self, failure=self._on_command_failed, name="resign",
             success=lambda _saved: messages.status(self, self.tr("{name} resigned from {book}").format(
                 name=row.display_name, book=book.name)))
 
@@ -506,10 +470,9 @@ class BooksScreen(QWidget):
                                  self.tr("End the exemption of {name} today? Re-sign is due again from today, "
                                          "and the member is offered work again.").format(name=row.display_name)):
             return
-        hall = self.hall
         self.runner.command(
-            lambda: end_exemption(hall.uow(), registration_id=row.registration_id, expected_version=row.version),
-            parent=self, changed=self._changed(), failure=self._on_command_failed, name="end exemption",
+            partial(books.end_exemption, self.hall, row), parent=self, failure=self._on_command_failed,
+            name="end exemption",
             success=lambda saved: messages.status(self, self.tr("Exemption ended; re-sign due {}").format(
                 format_date(saved.resign_due_on))))
 

@@ -7,6 +7,7 @@ the field) leaves everything chosen in place."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -24,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.queries.books import OfficeRow, RegistrationRow, list_offices
+from unioncore_desktop.domain.actions import books
+from unioncore_desktop.domain.changes import Done
+from unioncore_desktop.domain.queries.books import OfficeRow, RegistrationRow
 from unioncore_desktop.domain.queries.members import MemberDetail
 from unioncore_desktop.domain.vocab import REGISTRATION_METHODS
 from unioncore_desktop.gui.itemmodels.formatting import format_label
@@ -52,7 +55,7 @@ class OfficeCombo(QComboBox):
         self.addItem(self.tr("Loading offices…"), None)
         self.setEnabled(False)
         self.activated.connect(self._on_activated)
-        runner.query(lambda: hall.read(list_offices), parent=self, success=self._on_offices, name="offices")
+        runner.query(partial(books.offices, hall), parent=self, success=self._on_offices, name="offices")
 
     def _on_offices(self, offices: list[OfficeRow]) -> None:
         self.offices = list(offices)
@@ -178,7 +181,8 @@ class MemberVisitDialog(QDialog):
         raise NotImplementedError
 
     def command(self, member_id: int, book_ids: list[int], method: str,
-                office_id: int | None) -> Callable[[], list[RegistrationRow]]:
+                office_id: int | None) -> Callable[[], Done[list[RegistrationRow]]]:
+        """The action that saves the visit (it reports the registrations it wrote)."""
         raise NotImplementedError
 
     # --- member -----------------------------------------------------------------------------------------------
@@ -188,7 +192,7 @@ class MemberVisitDialog(QDialog):
             self.show_member(None, None)
 
     def choose_member(self, member_id: int) -> None:
-        self.runner.query(lambda: self.load(member_id), parent=self, key=("visit-member", id(self)),
+        self.runner.query(partial(self.load, member_id), parent=self, key=("visit-member", id(self)),
                           success=self._on_member_loaded, name=f"{self.COMMAND_NAME} member")
 
     def _on_member_loaded(self, loaded: object) -> None:
@@ -243,8 +247,7 @@ class MemberVisitDialog(QDialog):
         book_ids = self.chosen_books()
         run = self.command(self.member.id, book_ids, self.method_combo.currentData(), self.office_combo.office_id())
         self.save_button.setEnabled(False)
-        self.runner.command(run, parent=self, success=self._on_saved, failure=self._on_failed,
-                            changed=("registration", book_ids), name=self.COMMAND_NAME)
+        self.runner.command(run, parent=self, success=self._on_saved, failure=self._on_failed, name=self.COMMAND_NAME)
 
     def _on_saved(self, rows: list[RegistrationRow]) -> None:
         self.saved = rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from decimal import Decimal, InvalidOperation
 from typing import cast
 
@@ -23,9 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.queries.dispatch import DispatchRow, check_marks
-from unioncore_desktop.domain.rules.registration import EndOutcome
-from unioncore_desktop.domain.services.marks import remove_mark
+from unioncore_desktop.domain.actions import referral
+from unioncore_desktop.domain.queries.dispatch import CheckMarkRow, DispatchRow
+from unioncore_desktop.domain.rules.referral import mark_removal_errors
+from unioncore_desktop.domain.rules.registration import EndOutcome, termination_errors
 from unioncore_desktop.domain.services.terminations import EndFacts
 from unioncore_desktop.domain.vocab import TERMINATION_REASONS
 from unioncore_desktop.gui import messages
@@ -40,9 +42,10 @@ TERMINATION_LABELS = {
 
 
 def outcome_text(facts: EndFacts, reason: str, ended_on: date, employer_name: str) -> str:
-    """The consequence in the dispatcher's words, from the same rule the terminate command applies."""
-    if ended_on < facts.started_on:
-        return f"The job started on {facts.started_on:%a %d %b %Y}; it cannot end before."
+    """The consequence in the dispatcher's words, from the same rules the terminate command applies."""
+    errors = termination_errors(reason=reason, ended_on=ended_on, started_on=facts.started_on, today=facts.today)
+    if "ended_on" in errors:
+        return errors["ended_on"]
     decision = facts.decide(reason, ended_on)
     days = f"{decision.business_days} business day{'s' if decision.business_days != 1 else ''}"
     if decision.outcome is EndOutcome.ROLL_OFF_ALL_BOOKS:
@@ -141,9 +144,6 @@ class TerminateDialog(_CommandDialog):
 
     def _on_ok(self) -> None:
         reason = self.reason.currentData()
-        if reason is None:
-            self.show_error(self.tr("Choose why the job ended."))
-            return
         hours: Decimal | None = None
         if self.hours.text().strip():
             try:
@@ -151,25 +151,32 @@ class TerminateDialog(_CommandDialog):
             except InvalidOperation:
                 self.show_error(self.tr("Give the hours as a number, e.g. 40 or 37.5."))
                 return
+        errors = termination_errors(reason=reason, hours=hours, ended_on=self.ended(),
+                                    started_on=self.facts.started_on, today=self.facts.today)
+        if errors:
+            self.show_error(next(iter(errors.values())))
+            return
         self.ok_button.setEnabled(False)
         self._save(self, reason, self.ended(), hours)
 
 
 class ReasonDialog(_CommandDialog):
-    """One required reason (removing a check mark)."""
+    """One required reason (removing a check mark), checked by the domain's `validate` before it is saved."""
 
     def __init__(self, title: str, intro: str, save: Callable[[ReasonDialog, str], None],
-                 parent: QWidget | None, ok_text: str) -> None:
+                 parent: QWidget | None, ok_text: str, validate: Callable[[str], dict[str, str]]) -> None:
         super().__init__(title, parent)
         self._save = save
+        self._validate = validate
         self.intro.setText(intro)
         self.reason = QLineEdit()
         self.form.addRow(self.tr("&Reason (required)"), self.reason)
         self.ok_button.setText(ok_text)
 
     def _on_ok(self) -> None:
-        if not self.reason.text().strip():
-            self.show_error(self.tr("A reason is required; it is kept with the record."))
+        errors = self._validate(self.reason.text())
+        if errors:
+            self.show_error(next(iter(errors.values())))
             self.reason.setFocus()
             return
         self.ok_button.setEnabled(False)
@@ -198,16 +205,12 @@ class ByNameDialog(_CommandDialog):
 
 
 def remove_mark_flow(runner: TaskRunner, hall: HallConnection, parent: QWidget, *, registration_id: int,
-                     request_id: int, member_name: str, book_id: int,
+                     request_id: int, member_name: str,
                      opened: Callable[[ReasonDialog], None] | None = None,
                      done: Callable[[int], None] | None = None) -> None:
     """Find the live mark an offer line issued, ask why it goes, and remove it (audited)."""
 
-    def find() -> list:
-        return [m for m in hall.read(check_marks, registration_id=registration_id, include_removed=False)
-                if m.request_id == request_id]
-
-    def ask(marks: list) -> None:
+    def ask(marks: list[CheckMarkRow]) -> None:
         if not marks:
             messages.information(parent, parent.tr("Remove check mark"),
                                  parent.tr("{} holds no live check mark from this request.").format(member_name))
@@ -224,15 +227,16 @@ def remove_mark_flow(runner: TaskRunner, hall: HallConnection, parent: QWidget, 
                 if done is not None:
                     done(left)
 
-            runner.command(lambda: remove_mark(hall.uow(), mark_id=mark.id, reason=reason), parent=dialog,
-                           success=saved, failure=failed, changed=("check_mark", [book_id]), name="remove mark")
+            runner.command(partial(referral.remove_mark, hall, mark, reason), parent=dialog,
+                           success=saved, failure=failed, name="remove mark")
 
         dialog = ReasonDialog(parent.tr("Remove check mark"),
                               parent.tr("Remove the check mark of {:%a %d %b %Y} on {} from {}?").format(
                                   mark.marked_on, mark.book_name, member_name),
-                              save, parent, parent.tr("Remove the mark"))
+                              save, parent, parent.tr("Remove the mark"), mark_removal_errors)
         dialog.open()
         if opened is not None:
             opened(dialog)
 
-    runner.query(find, parent=parent, success=ask, name="find check mark")
+    runner.query(partial(referral.live_marks_from, hall, registration_id, request_id), parent=parent, success=ask,
+                 name="find check mark")

@@ -3,6 +3,7 @@ what, marked or not, recorded by whom and when. Printable and exportable for a g
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QUrl, Signal
@@ -17,7 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.queries.dispatch import OfferLineRow, offer_history
+from unioncore_desktop.domain.actions import referral
+from unioncore_desktop.domain.queries.dispatch import OfferLineRow
 from unioncore_desktop.gui import messages, reporting
 from unioncore_desktop.gui.itemmodels.dispatch import OfferHistoryModel
 from unioncore_desktop.gui.referral.dialogs import ReasonDialog, remove_mark_flow
@@ -65,8 +67,8 @@ class OfferHistoryDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        dispatch_id, request_id = self.dispatch_id, self.request_id
-        self.runner.query(lambda: self.hall.read(offer_history, dispatch_id=dispatch_id, request_id=request_id),
+        self.runner.query(partial(referral.offer_history, self.hall, dispatch_id=self.dispatch_id,
+                                  request_id=self.request_id),
                           parent=self, key=("offer-history", id(self)), success=self._show, name="offer history")
 
     def _show(self, rows: list[OfferLineRow]) -> None:
@@ -97,5 +99,5 @@ class OfferHistoryDialog(QDialog):
         if line is None or not line.mark_issued:
             return
         remove_mark_flow(self.runner, self.hall, self, registration_id=line.registration_id,
-                         request_id=line.request_id, member_name=line.member_name, book_id=line.book_id,
+                         request_id=line.request_id, member_name=line.member_name,
                          opened=lambda d: setattr(self, "mark_dialog", d))

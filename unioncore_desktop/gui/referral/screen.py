@@ -9,9 +9,9 @@ request. When another workstation changed the list first, the domain refuses and
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import cast
 
@@ -34,33 +34,13 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.actions import referral
 from unioncore_desktop.domain.errors import DomainError
-from unioncore_desktop.domain.queries.dispatch import (
-    DispatchRow,
-    dispatch_log,
-    dispatch_row,
-)
-from unioncore_desktop.domain.queries.employers import employer_detail
-from unioncore_desktop.domain.queries.members import member_detail
-from unioncore_desktop.domain.queries.requests import (
-    MorningBook,
-    RequestDetail,
-    morning_referral,
-    referral_day,
-    request_detail,
-)
-from unioncore_desktop.domain.services.dispatch import (
-    OfferResult,
-    by_name_dispatch,
-    check_in,
-    offer_next,
-)
-from unioncore_desktop.domain.services.referral_context import (
-    hall_clock,
-    rules_for,
-)
-from unioncore_desktop.domain.services.terminations import EndFacts, TerminationResult, end_facts, terminate
-from unioncore_desktop.domain.services.walk import WalkPreview, preview_walk
+from unioncore_desktop.domain.queries.dispatch import DispatchRow
+from unioncore_desktop.domain.queries.referral import ReferralDays, WalkView
+from unioncore_desktop.domain.queries.requests import MorningBook
+from unioncore_desktop.domain.services.dispatch import OfferResult
+from unioncore_desktop.domain.services.terminations import EndFacts, TerminationResult
 from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
 from unioncore_desktop.gui import events, icons, messages, reporting
 from unioncore_desktop.gui.itemmodels.dispatch import (
@@ -81,24 +61,11 @@ from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets import view_state
 from unioncore_desktop.gui.widgets.simple_table import simple_table
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
-from unioncore_desktop.reports.pdf.dispatch_slip import (
-    DispatchSlip,
-    build_dispatch_slip,
-)
+from unioncore_desktop.reports import ReportContext
+from unioncore_desktop.reports.pdf.dispatch_slip import build_dispatch_slip
 
 LIVE_KINDS = ("registration", "dispatch", "labor_request", "check_mark")
-OPEN_DISPATCH_DAYS = 120  # how far back "still on the job" looks
 OUTCOME_WORDS = {"accepted": "accepted", "declined": "declined", "no_answer": "did not answer"}
-
-
-@dataclass(frozen=True, slots=True)
-class WalkView:
-    """One load of the right-hand side: the request, its walk, and the next registrant's phones."""
-
-    request: RequestDetail
-    preview: WalkPreview
-    phones: tuple[str, ...]
-    rules_marks_allowed: int
 
 
 class ReferralScreen(QWidget):
@@ -271,15 +238,13 @@ class ReferralScreen(QWidget):
     # --- the day and the board ----------------------------------------------------------------------------
 
     def _load_today(self) -> None:
-        def load() -> tuple[date, date]:
-            return self.hall.read(lambda s: (hall_clock(s).today, referral_day(s)))
+        self.runner.query(partial(referral.days, self.hall), parent=self, key="referral-today",
+                          success=self._set_today, name="hall today")
 
-        self.runner.query(load, parent=self, key="referral-today", success=self._set_today, name="hall today")
-
-    def _set_today(self, days: tuple[date, date]) -> None:
+    def _set_today(self, days: ReferralDays) -> None:
         # the board opens on the morning being worked (Monday, on a weekend); dispatches are dated today
-        self.today, morning = days
-        self.set_day(morning)
+        self.today = days.today
+        self.set_day(days.morning)
 
     def set_day(self, day: date) -> None:
         if self.day == day:
@@ -301,8 +266,7 @@ class ReferralScreen(QWidget):
             self.load_walk()
 
     def _load_board(self) -> None:
-        day = self.day
-        self.runner.query(lambda: self.hall.read(morning_referral, day), parent=self, key="referral-board",
+        self.runner.query(partial(referral.board, self.hall, self.day), parent=self, key="referral-board",
                           success=self._show_board, name="morning referral")
 
     def _show_board(self, books: list[MorningBook]) -> None:
@@ -378,20 +342,8 @@ class ReferralScreen(QWidget):
         request_id = self.request_id
         if request_id is None:
             return
-        run_id, hall = self.run_id(request_id), self.hall
-
-        def load() -> WalkView:
-            with hall.session() as session:
-                detail = request_detail(session, request_id)
-                preview = preview_walk(session, request_id, run_id, lookahead=3)
-                phones: tuple[str, ...] = ()
-                if preview.next is not None:
-                    member = member_detail(session, preview.next.member_id)
-                    phones = tuple(p for p in (member.phone, member.mobile_phone) if p)
-                rules = rules_for(session, detail.book_id, hall_clock(session).today)
-                return WalkView(detail, preview, phones, rules.check_marks_allowed)
-
-        self.runner.query(load, parent=self, key="referral-walk", success=self._show_walk, name="referral walk")
+        self.runner.query(partial(referral.walk, self.hall, request_id, self.run_id(request_id)), parent=self,
+                          key="referral-walk", success=self._show_walk, name="referral walk")
 
     def _show_walk(self, view: WalkView) -> None:
         if view.request.id != self.request_id:
@@ -446,16 +398,14 @@ class ReferralScreen(QWidget):
         if not self._can_answer():
             return
         assert self.view is not None and self.view.preview.next is not None
-        request_id, book_id = self.view.request.id, self.view.request.book_id
+        request = self.view.request
         registration_id = self.view.preview.next.registration_id
-        run_id, key, hall = self.run_id(request_id), uuid.uuid4(), self.hall
         self._answering = True
         self._update_buttons()
         self.runner.command(
-            lambda: offer_next(hall.uow(), request_id=request_id, registration_id=registration_id, outcome=outcome,
-                               run_id=run_id, idempotency_key=key),
-            parent=self, success=self._on_answered, failure=self._on_answer_failed,
-            changed=("dispatch", [book_id]), name=f"offer {outcome}")
+            partial(referral.answer, self.hall, request, registration_id, outcome, self.run_id(request.id),
+                    uuid.uuid4()),
+            parent=self, success=self._on_answered, failure=self._on_answer_failed, name=f"offer {outcome}")
 
     def _on_answered(self, result: OfferResult) -> None:
         self._answering = False
@@ -503,8 +453,8 @@ class ReferralScreen(QWidget):
             return
         hall = self.hall
 
-        def build(path: Path, context) -> Path:
-            return build_dispatch_slip(path, context, load_slip(hall, dispatch_id))
+        def build(path: Path, context: ReportContext) -> Path:
+            return build_dispatch_slip(path, context, referral.dispatch_slip(hall, dispatch_id))
 
         reporting.print_report(self.runner, hall, self, f"Dispatch slip {dispatch_id}",
                                [("Dispatch", str(dispatch_id))], build, done=self._on_slip_written)
@@ -519,7 +469,7 @@ class ReferralScreen(QWidget):
         view = self.view
         if view is None or view.request.by_name_member_id is None:
             return
-        request_id, book_id, hall = view.request.id, view.request.book_id, self.hall
+        request_id, hall = view.request.id, self.hall
         key = uuid.uuid4()  # one per dialog: a retried OK re-sends it
 
         def save(dialog: ByNameDialog) -> None:
@@ -530,10 +480,10 @@ class ReferralScreen(QWidget):
                                                   "Print the dispatch slip.").format(row.member_name, row.id))
                 self.search("")
 
-            self.runner.command(lambda: by_name_dispatch(hall.uow(), request_id=request_id, idempotency_key=key),
+            self.runner.command(partial(referral.dispatch_by_name, hall, request_id, key),
                                 parent=dialog, success=done,
                                 failure=lambda exc: dialog.show_error(getattr(exc, "message", str(exc))),
-                                changed=("dispatch", [book_id]), name="by-name dispatch")
+                                name="by-name dispatch")
 
         self.dialog = ByNameDialog(view.request.number, view.request.by_name_member or "", save, self)
         self.dialog.open()
@@ -550,8 +500,7 @@ class ReferralScreen(QWidget):
         if line is None or not line.mark_issued or self.view is None:
             return
         remove_mark_flow(self.runner, self.hall, self, registration_id=line.registration_id,
-                         request_id=self.view.request.id, member_name=line.member_name,
-                         book_id=self.view.request.book_id, opened=self._set_dialog,
+                         request_id=self.view.request.id, member_name=line.member_name, opened=self._set_dialog,
                          done=lambda _left: self.load_walk())
 
     def _set_dialog(self, dialog: QWidget) -> None:
@@ -562,21 +511,11 @@ class ReferralScreen(QWidget):
     def _load_dispatches(self) -> None:
         if self.day is None:
             return
-        day, open_only, text = self.day, self.open_only.isChecked(), self.panel.search_text().casefold()
+        day = self.day
         first, last = min(day, self.today or day), max(day, self.today or day)
-
-        def load() -> list[DispatchRow]:
-            start = last - timedelta(days=OPEN_DISPATCH_DAYS) if open_only else first
-            rows = self.hall.read(dispatch_log, start=start, end=last, limit=5000)
-            if open_only:
-                rows = [r for r in rows if r.status in ACTIVE_DISPATCH_STATUSES]
-            if text:
-                rows = [r for r in rows if all(w in " ".join(str(v or "") for v in (
-                    r.member_name, r.card_number, r.employer_name, r.request_number, r.book_name)).casefold()
-                    for w in text.split())]
-            return rows
-
-        self.runner.query(load, parent=self, key="referral-dispatches", success=self._show_dispatches,
+        self.runner.query(partial(referral.dispatches, self.hall, first=first, last=last,
+                                  open_only=self.open_only.isChecked(), text=self.panel.search_text()),
+                          parent=self, key="referral-dispatches", success=self._show_dispatches,
                           name="dispatched list")
 
     def _show_dispatches(self, rows: list[DispatchRow]) -> None:
@@ -589,9 +528,8 @@ class ReferralScreen(QWidget):
                 "{} reported to {} (request {})?").format(row.member_name, row.employer_name, row.request_number),
                 default_yes=True):
             return
-        hall = self.hall
-        self.runner.command(lambda: check_in(hall.uow(), dispatch_id=row.id), parent=self,
-                            success=self._on_checked_in, changed=("dispatch", [row.book_id]), name="check in")
+        self.runner.command(partial(referral.check_in, self.hall, row.id), parent=self,
+                            success=self._on_checked_in, name="check in")
 
     def _on_checked_in(self, row: DispatchRow) -> None:
         messages.status(self, self.tr("{} checked in").format(row.member_name))
@@ -601,9 +539,7 @@ class ReferralScreen(QWidget):
         row = self.panel.current_row()
         if row is None:
             return
-        hall = self.hall
-
-        self.runner.query(lambda: hall.read(end_facts, row.id), parent=self,
+        self.runner.query(partial(referral.end_facts, self.hall, row.id), parent=self,
                           success=lambda facts: self._open_terminate(row, facts),
                           name="end-of-job facts")
 
@@ -620,11 +556,11 @@ class ReferralScreen(QWidget):
                 self.terminated.emit(result)
                 self._load_dispatches()
 
-            self.runner.command(lambda: terminate(hall.uow(), dispatch_id=row.id, reason=reason, ended_on=ended_on,
-                                                  hours=hours, note=note),
+            self.runner.command(partial(referral.end_job, hall, row, reason=reason, ended_on=ended_on, hours=hours,
+                                        note=note),
                                 parent=dialog, success=done,
                                 failure=lambda exc: dialog.show_error(getattr(exc, "message", str(exc))),
-                                changed=("dispatch", [row.book_id]), name="end the job")
+                                name="end the job")
 
         self.dialog = TerminateDialog(row, facts, save, self)
         self.dialog.open()
@@ -673,19 +609,3 @@ class ReferralScreen(QWidget):
     def save_state(self) -> None:
         self.panel.save_state()
 
-
-def load_slip(hall: HallConnection, dispatch_id: int) -> DispatchSlip:
-    """Everything the slip prints, read in one session (runs in a worker)."""
-    with hall.session() as session:
-        row = dispatch_row(session, dispatch_id)
-        request = request_detail(session, row.request_id)
-        employer = employer_detail(session, row.employer_id)
-    site = next((w for w in employer.worksites if w.id == request.worksite_id), None)
-    address = ", ".join(p for p in (site.address_line1, site.city) if p) if site else None
-    return DispatchSlip(
-        dispatch_id=row.id, member_name=row.member_name, card_number=row.card_number,
-        employer_name=row.employer_name, employer_phone=employer.phone, worksite_name=row.worksite_name,
-        worksite_address=address, report_to=request.report_to, start_on=max(request.start_on, row.dispatch_date),
-        start_time=request.start_time, request_number=row.request_number, book_name=row.book_name,
-        job_class=request.job_class, by_name=row.by_name, short_call=row.short_call,
-        requirements=request.requirements, dispatcher=row.dispatched_by_name, dispatched_at=row.dispatched_at)

@@ -1,0 +1,122 @@
+"""The out-of-work books: a book's queue, the member at the counter (sign-on, re-registration), re-sign, resign
+and exemptions, the drop run, and each book's rule settings.
+
+Registration and book-rule changes are announced by their book (the key their notifications carry)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from unioncore_desktop.domain.actions import Hall
+from unioncore_desktop.domain.changes import Changed, Done, done
+from unioncore_desktop.domain.queries import book_rules as rules_q
+from unioncore_desktop.domain.queries import books as q
+from unioncore_desktop.domain.rules.book_rules import RuleSet
+from unioncore_desktop.domain.services import book_rules as rules_services
+from unioncore_desktop.domain.services import drop_run
+from unioncore_desktop.domain.services import registrations as services
+from unioncore_desktop.domain.services.referral_context import rules_for
+
+
+def _registrations(rows: Iterable[q.RegistrationRow | drop_run.DropCandidate]) -> Changed:
+    return Changed.of("registration", book_ids=sorted({r.book_id for r in rows}))
+
+
+def list_books(hall: Hall) -> list[q.BookSummary]:
+    """The active books in morning order, with their counts by tier."""
+    return hall.read(q.list_books)
+
+
+def open_book(hall: Hall, book_id: int) -> q.BookPage:
+    return hall.read(q.book_page, book_id)
+
+
+def offices(hall: Hall) -> list[q.OfficeRow]:
+    return hall.read(q.list_offices)
+
+
+def member_visit(hall: Hall, member_id: int) -> q.MemberVisit:
+    return hall.read(q.member_visit, member_id)
+
+
+def reregistration_visit(hall: Hall, member_id: int) -> q.ReregistrationVisit:
+    return hall.read(q.reregistration_visit, member_id)
+
+
+def sign_on(hall: Hall, member_id: int, book_ids: Sequence[int], *, method: str, office_id: int | None,
+            tiers: dict[int, int]) -> Done[list[q.RegistrationRow]]:
+    rows = services.sign_on(hall.uow(), member_id=member_id, book_ids=book_ids, method=method, office_id=office_id,
+                            tiers=tiers)
+    return done(rows, _registrations(rows))
+
+
+def reregister(hall: Hall, member_id: int, book_ids: Sequence[int], *, method: str,
+               office_id: int | None) -> Done[list[q.RegistrationRow]]:
+    rows = services.reregister(hall.uow(), member_id=member_id, book_ids=book_ids, method=method,
+                               office_id=office_id)
+    return done(rows, _registrations(rows))
+
+
+def re_sign(hall: Hall, row: q.BookListRow) -> Done[q.RegistrationRow]:
+    saved = services.re_sign(hall.uow(), registration_id=row.registration_id, expected_version=row.version)
+    return done(saved, _registrations([saved]))
+
+
+def resign(hall: Hall, row: q.BookListRow) -> Done[q.RegistrationRow]:
+    saved = services.resign(hall.uow(), registration_id=row.registration_id, expected_version=row.version)
+    return done(saved, _registrations([saved]))
+
+
+def rules_on(hall: Hall, book_id: int, day: date) -> RuleSet:
+    """The book's rules in force on `day`."""
+    return hall.read(rules_for, book_id, day)
+
+
+def start_exemption(hall: Hall, row: q.BookListRow, *, reason: str, start: date, end: date | None,
+                    extended: bool, note: str) -> Done[q.RegistrationRow]:
+    saved = services.start_exemption(hall.uow(), registration_id=row.registration_id, expected_version=row.version,
+                                     reason=reason, start=start, end=end, extended=extended, note=note)
+    return done(saved, _registrations([saved]))
+
+
+def end_exemption(hall: Hall, row: q.BookListRow) -> Done[q.RegistrationRow]:
+    saved = services.end_exemption(hall.uow(), registration_id=row.registration_id, expected_version=row.version)
+    return done(saved, _registrations([saved]))
+
+
+def preview_drops(hall: Hall, as_of: date) -> list[drop_run.DropCandidate]:
+    return hall.read(drop_run.preview_drops, as_of=as_of)
+
+
+def apply_drops(hall: Hall, as_of: date,
+                expected: Iterable[drop_run.CandidateKey]) -> Done[drop_run.DropRunResult]:
+    """Apply exactly the previewed candidates (refused when the list changed since)."""
+    result = drop_run.apply_drops(hall.uow(), as_of=as_of, expected=expected)
+    if not result.candidates:  # applied before: nothing written now
+        return done(result)
+    return done(result, _registrations(result.candidates))
+
+
+def book_rules(hall: Hall, book_id: int) -> rules_q.BookRulesView:
+    return hall.read(rules_q.book_rules_view, book_id)
+
+
+def _rules_changed(row: rules_q.BookRulesRow) -> Done[rules_q.BookRulesRow]:
+    return done(row, Changed.of("book_rules", book_ids=[row.book_id]))
+
+
+def save_book_rules(hall: Hall, book_id: int, rules: RuleSet,
+                    editing: rules_q.BookRulesRow | None) -> Done[rules_q.BookRulesRow]:
+    """New settings from `rules.effective_from`, or the scheduled settings being edited (as they were loaded)."""
+    if editing is None:
+        return _rules_changed(rules_services.schedule_book_rules(hall.uow(), book_id=book_id,
+                                                                 effective_from=rules.effective_from, rules=rules))
+    return _rules_changed(rules_services.edit_scheduled_book_rules(
+        hall.uow(), rules_id=editing.id, expected_version=editing.version, effective_from=rules.effective_from,
+        rules=rules))
+
+
+def cancel_book_rules(hall: Hall, row: rules_q.BookRulesRow) -> Done[rules_q.BookRulesRow]:
+    return _rules_changed(rules_services.cancel_scheduled_book_rules(hall.uow(), rules_id=row.id,
+                                                                     expected_version=row.version))
