@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
-from sqlalchemy import Connection, exc, text
+from sqlalchemy import Connection, event, exc, text
 
 from unioncore_desktop.domain.errors import (
     DomainError,
@@ -361,3 +361,32 @@ def test_clerks_cannot_bill_close_months_or_set_rates(hall):
                        lambda: svc.open_period(hall.uow, month=hall.month(1))):
             with pytest.raises(PermissionDenied):
                 action()
+
+
+def test_a_batch_and_its_receipts_are_read_in_one_statement_for_the_whole_batch(hall):
+    """The posting screen's batch: every receipt as payment_receipt gives it, without a query per payment."""
+    first, second = hall.member("7000061"), hall.member("7000062")
+    hall.bill(-1, 0)
+    batch = svc.open_batch(hall.uow, deposit_on=hall.today, deposit_total="400")
+    hall.pay(first, "75", batch_id=batch.id)
+    hall.pay(second, "200", method="check", reference="4411", batch_id=batch.id)  # two months and credit
+    hall.pay(first, "30", method="money_order", batch_id=batch.id)  # a money order needs no number
+    void = svc.void_payment(hall.uow, payment_id=hall.pay(second, "10", batch_id=batch.id).payment_id,
+                            reason="keyed twice", batch_id=batch.id)
+    session = hall.connection_session()
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(hall.connection, "before_cursor_execute", record)
+    try:
+        receipts = q.batch_receipts(session, batch.id)
+    finally:
+        event.remove(hall.connection, "before_cursor_execute", record)
+    assert len([s for s in statements if "SAVEPOINT" not in s]) == 1
+    expected = [q.payment_receipt(session, p.payment_id) for p in q.batch_payments(session, batch.id)]
+    assert receipts == expected and len(receipts) == 5 and receipts[-1].payment_id == void.payment_id
+    assert any(r.applied for r in receipts) and any(r.unapplied for r in receipts)
+    page = q.posting_batch(session, batch.id)
+    assert page.summary == q.batch_summary(session, batch.id) and page.receipts == expected

@@ -31,6 +31,7 @@ ADJUSTMENT_TYPES = ("waiver", "hardship", "credit", "correction", "late_fee", "r
 # adjustment types that may only lower (or only raise) what is owed; a correction goes either way
 CREDIT_TYPES = ("waiver", "hardship", "credit")
 DEBIT_TYPES = ("late_fee", "reinstatement")
+REFERENCE_LENGTH = 40  # a payment's reference: its check or money-order number
 ADJUSTMENT_STATUSES = ("pending", "approved", "denied")
 DUES_PERIOD_STATUSES = ("open", "closed")
 BATCH_STATUSES = ("open", "closed")

@@ -46,6 +46,7 @@ from unioncore_desktop.domain.vocab import (
     DEBIT_TYPES,
     DUES_PERIOD_STATUSES,
     PAYMENT_METHODS,
+    REFERENCE_LENGTH,
     REMITTANCE_MATCH_STATUSES,
     REMITTANCE_STATUSES,
 )
@@ -166,7 +167,7 @@ class Payment(Base):
     paid_on: Mapped[date] = mapped_column(Date, server_default=HALL_TODAY)
     amount: Mapped[Decimal] = mapped_column(MONEY)
     method: Mapped[str] = mapped_column(String(20))
-    reference: Mapped[str | None] = mapped_column(String(40))  # check or money-order number
+    reference: Mapped[str | None] = mapped_column(String(REFERENCE_LENGTH))  # check or money-order number
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("payment_batches.id"))
     idempotency_key: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
     reverses_payment_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)

@@ -335,6 +335,59 @@ def payment_receipt(session: Session, payment_id: int, *, already_posted: bool =
                           already_posted=already_posted)
 
 
+_BATCH_RECEIPTS_SQL = text(f"""
+    SELECT p.id, p.receipt_number, p.member_id, m.card_number, {MEMBER_NAME}, p.paid_on, p.amount, p.method,
+           p.reference, p.batch_id, p.posted_by, p.posted_at, p.reverses_payment_id, p.void_reason,
+           a.periods, a.charge_ids, a.amounts,
+           s.balance, s.credit, s.paid_through, s.months_behind, s.standing
+    FROM payments AS p
+    JOIN members AS m ON m.id = p.member_id
+    -- planned on its own (OFFSET 0) with the row's member id as a parameter, so the view is computed for that
+    -- member only, as payment_receipt computes it for one
+    CROSS JOIN LATERAL (
+        SELECT balance, credit, paid_through, months_behind, standing
+        FROM dues_member_standing WHERE member_id = p.member_id OFFSET 0
+    ) AS s
+    CROSS JOIN LATERAL (
+        SELECT array_agg(x.period ORDER BY x.period, x.charge_id) AS periods,
+               array_agg(x.charge_id ORDER BY x.period, x.charge_id) AS charge_ids,
+               array_agg(x.amount ORDER BY x.period, x.charge_id) AS amounts
+        FROM (SELECT c.period, a.charge_id, sum(a.amount) AS amount
+              FROM payment_allocations AS a JOIN dues_charges AS c ON c.id = a.charge_id
+              WHERE a.payment_id = p.id
+              GROUP BY c.period, a.charge_id HAVING sum(a.amount) <> 0) AS x
+    ) AS a
+    WHERE p.batch_id = :batch
+    ORDER BY p.id
+""")
+
+
+def batch_receipts(session: Session, batch_id: int) -> list[PaymentReceipt]:
+    """Every payment of the batch as its receipt prints it, with the member's standing now: one statement for
+    the whole batch."""
+    receipts: list[PaymentReceipt] = []
+    for row in session.execute(_BATCH_RECEIPTS_SQL, {"batch": batch_id}):
+        applied = tuple(Applied(*a) for a in zip(row.periods or (), row.charge_ids or (), row.amounts or (),
+                                                 strict=True))
+        receipts.append(PaymentReceipt(
+            *row[:14], applied=applied, unapplied=row.amount - sum((a.amount for a in applied), ZERO),
+            balance=row.balance, credit=row.credit, paid_through=row.paid_through, months_behind=row.months_behind,
+            standing=row.standing))
+    return receipts
+
+
+@dataclass(frozen=True, slots=True)
+class PostingBatch:
+    """A deposit batch on the posting screen: its totals and its receipts."""
+
+    summary: BatchSummary
+    receipts: list[PaymentReceipt]
+
+
+def posting_batch(session: Session, batch_id: int) -> PostingBatch:
+    return PostingBatch(batch_summary(session, batch_id), batch_receipts(session, batch_id))
+
+
 def _applied(session: Session, payment_ids: list[int]) -> dict[int, tuple[Applied, ...]]:
     result: dict[int, list[Applied]] = {}
     for payment_id, period, charge_id, amount in session.execute(text("""
@@ -607,3 +660,32 @@ def period(session: Session, month: date) -> PeriodRow:
     if row is None:
         raise NotFound(f"There is no dues period for {month_label(month_start(month))}.")
     return PeriodRow(*row)
+
+
+# --- screens ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class MemberDues:
+    """One member's dues page: where they stand, and the ledger with its running balance."""
+
+    summary: MemberDuesSummary
+    ledger: list[LedgerLine]
+
+
+def member_dues(session: Session, member_id: int) -> MemberDues:
+    return MemberDues(member_dues_summary(session, member_id), member_ledger(session, member_id))
+
+
+@dataclass(frozen=True, slots=True)
+class MonthState:
+    """The months, and the close checklist of the open month asked for (else the oldest open one)."""
+
+    periods: list[PeriodRow]
+    checklist: CloseChecklist | None
+
+
+def month_state(session: Session, month: date | None) -> MonthState:
+    periods = list_periods(session)
+    open_months = sorted(p.month for p in periods if p.status == "open")
+    chosen = month if month in open_months else (open_months[0] if open_months else None)
+    return MonthState(periods, close_checklist(session, chosen) if chosen else None)

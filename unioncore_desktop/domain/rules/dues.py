@@ -10,10 +10,18 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from unioncore_desktop.domain.vocab import ADJUSTMENT_TYPES, CREDIT_TYPES, DEBIT_TYPES, PAYMENT_METHODS
+from unioncore_desktop.domain.vocab import (
+    ADJUSTMENT_TYPES,
+    CLASSIFICATIONS,
+    CREDIT_TYPES,
+    DEBIT_TYPES,
+    PAYMENT_METHODS,
+    REFERENCE_LENGTH,
+)
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999.99")  # numeric(12,2)
+REFERENCE_REQUIRED = ("check",)  # a check is known by its number; a money order may have none
 RECEIPT_PATTERN = re.compile(r"^\d{4}-\d{6}$")
 
 
@@ -102,6 +110,8 @@ def allocate_oldest_first(credits: Iterable[tuple[Hashable, Decimal]],
 
 def validate_payment(*, amount: object, method: str, reference: str | None, paid_on: date | None,
                      today: date) -> dict[str, str]:
+    """Field -> message for a payment as keyed (the posting screen checks each line with it as Enter is pressed,
+    the service again before posting)."""
     errors: dict[str, str] = {}
     try:
         value = money(amount)
@@ -110,16 +120,53 @@ def validate_payment(*, amount: object, method: str, reference: str | None, paid
         elif value > MAX_AMOUNT:
             errors["amount"] = "The amount is too large."
     except ValueError:
-        errors["amount"] = "Enter the amount in dollars and cents."
+        errors["amount"] = ("Enter the amount in dollars and cents." if str(amount or "").strip()
+                            else "Enter the amount.")
     if method not in PAYMENT_METHODS:
         errors["method"] = "Choose how the member paid."
-    if method == "check" and not (reference or "").strip():
+    if method in REFERENCE_REQUIRED and not (reference or "").strip():
         errors["reference"] = "Enter the check number."
-    if reference is not None and len(reference.strip()) > 40:
-        errors["reference"] = "The reference is limited to 40 characters."
+    if reference is not None and len(reference.strip()) > REFERENCE_LENGTH:
+        errors["reference"] = f"The reference is limited to {REFERENCE_LENGTH} characters."
     if paid_on is not None and paid_on > today:
         errors["paid_on"] = "A payment cannot be dated after today."
     return errors
+
+
+def deposit_total_errors(deposit_total: object) -> dict[str, str]:
+    """A batch's deposit total, as it is opened or corrected: a sum of cents, not negative."""
+    try:
+        total = money(deposit_total)
+    except ValueError:
+        return {"deposit_total": "Enter the deposit total in dollars and cents."}
+    if total < 0:
+        return {"deposit_total": "The deposit total cannot be negative."}
+    return {}
+
+
+def close_batch_errors(*, payments_total: Decimal, deposit_total: Decimal) -> dict[str, str]:
+    """A batch closes only when its payments add up to the deposit total."""
+    if payments_total == deposit_total:
+        return {}
+    return {"deposit_total": f"The batch does not balance: payments total {payments_total:,.2f}, deposit total "
+                             f"{deposit_total:,.2f} (difference {deposit_total - payments_total:,.2f})."}
+
+
+def rate_errors(*, classification: str | None, amount: object) -> dict[str, str]:
+    """A classification's monthly rate: a known classification, a sum of cents, not negative."""
+    errors: dict[str, str] = {}
+    if classification not in CLASSIFICATIONS:
+        errors["classification"] = "Choose a classification."
+    try:
+        if money(amount) < 0:
+            errors["amount"] = "A rate cannot be negative."
+    except ValueError:
+        errors["amount"] = "Enter the rate in dollars and cents."
+    return errors
+
+
+def void_errors(reason: str | None) -> dict[str, str]:
+    return {} if (reason or "").strip() else {"reason": "Say why the payment is voided."}
 
 
 def validate_adjustment(*, amount: object, type: str, reason: str | None) -> dict[str, str]:

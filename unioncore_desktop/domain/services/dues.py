@@ -33,14 +33,17 @@ from unioncore_desktop.domain.errors import (
 from unioncore_desktop.domain.queries import dues as q
 from unioncore_desktop.domain.queries.fragments import dues_rate_row_in_force, dues_rates_in_force
 from unioncore_desktop.domain.rules.dues import (
+    close_batch_errors,
+    deposit_total_errors,
     money,
     month_label,
     month_start,
+    rate_errors,
     validate_adjustment,
     validate_payment,
+    void_errors,
 )
 from unioncore_desktop.domain.uow import UnitOfWork
-from unioncore_desktop.domain.vocab import CLASSIFICATIONS
 
 LOCK_SPACE = 4401        # pg_advisory_xact_lock(4401, member_id): one member's money moves one at a time
 HALL_LOCK = 4402         # shared by member commands, exclusive while charges are generated
@@ -145,17 +148,10 @@ def _lock_member(session: Session, member_id: int) -> None:
 def set_rate(uow: UnitOfWork, *, classification: str, effective_from: date, amount: Decimal | str) -> q.RateRow:
     """The monthly rate for a classification from a date (changing a date's amount replaces it). Charges
     already generated keep the amount they were billed at."""
-    errors: dict[str, str] = {}
-    if classification not in CLASSIFICATIONS:
-        errors["classification"] = "Choose a classification."
-    try:
-        value = money(amount)
-        if value < 0:
-            errors["amount"] = "A rate cannot be negative."
-    except ValueError:
-        errors["amount"] = "Enter the rate in dollars and cents."
+    errors = rate_errors(classification=classification, amount=amount)
     if errors:
         raise ValidationError(errors)
+    value = money(amount)
     with uow:
         rate_id = uow.session.execute(text("""
             INSERT INTO dues_rates (classification, effective_from, amount) VALUES (:c, :d, :a)
@@ -236,12 +232,10 @@ def open_batch(uow: UnitOfWork, *, deposit_on: date, deposit_total: Decimal | st
                note: str | None = None) -> q.BatchSummary:
     """A deposit to key payments into; its total is entered up front and the batch closes only when the
     payments match it."""
-    try:
-        total = money(deposit_total)
-    except ValueError:
-        raise ValidationError({"deposit_total": "Enter the deposit total in dollars and cents."}) from None
-    if total < 0:
-        raise ValidationError({"deposit_total": "The deposit total cannot be negative."})
+    errors = deposit_total_errors(deposit_total)
+    if errors:
+        raise ValidationError(errors)
+    total = money(deposit_total)
     with uow:
         # money is deposited on a day that has come: a later date is a mis-keyed one
         batch_id = uow.session.execute(text("""
@@ -259,10 +253,10 @@ def open_batch(uow: UnitOfWork, *, deposit_on: date, deposit_total: Decimal | st
 def set_batch_total(uow: UnitOfWork, *, batch_id: int, deposit_total: Decimal | str,
                     version: int) -> q.BatchSummary:
     """Correct a mis-keyed deposit total on an open batch."""
-    try:
-        total = money(deposit_total)
-    except ValueError:
-        raise ValidationError({"deposit_total": "Enter the deposit total in dollars and cents."}) from None
+    errors = deposit_total_errors(deposit_total)
+    if errors:
+        raise ValidationError(errors)
+    total = money(deposit_total)
     with uow:
         current = q.batch_summary(uow.session, batch_id)
         if current.version != version:
@@ -281,10 +275,9 @@ def close_batch(uow: UnitOfWork, *, batch_id: int) -> q.BatchSummary:
         current = q.batch_summary(uow.session, batch_id)
         if current.status == "closed":
             return current
-        if current.difference != 0:
-            raise ValidationError({"deposit_total": (
-                f"The batch does not balance: payments total {current.payments_total:,.2f}, deposit total "
-                f"{current.deposit_total:,.2f} (difference {current.difference:,.2f}).")})
+        errors = close_batch_errors(payments_total=current.payments_total, deposit_total=current.deposit_total)
+        if errors:
+            raise ValidationError(errors)
         uow.session.execute(text("UPDATE payment_batches SET status = 'closed', version = version + 1 "
                                  "WHERE id = :id AND status = 'open'"), {"id": batch_id})
         summary = q.batch_summary(uow.session, batch_id)
@@ -354,9 +347,10 @@ def void_payment(uow: UnitOfWork, *, payment_id: int, reason: str, idempotency_k
     """Void a payment by posting its reversal today (the original is never changed): the months it paid
     become owed again, then any other credit the member holds is applied. Voiding twice returns the
     reversal already posted."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why the payment is voided."})
+    errors = void_errors(reason)
+    if errors:
+        raise ValidationError(errors)
+    reason = reason.strip()
     with uow:
         s = uow.session
         original = s.execute(text("""

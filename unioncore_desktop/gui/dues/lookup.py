@@ -7,6 +7,7 @@ only shows its answer, so nothing is filtered twice.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -21,10 +22,8 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QCompleter, QLineEdit, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.queries.dues import (
-    PostingLookupRow,
-    find_members_for_posting,
-)
+from unioncore_desktop.domain.actions import dues
+from unioncore_desktop.domain.queries.dues import PostingLookupRow
 from unioncore_desktop.gui.itemmodels.dues import format_month, format_standing
 from unioncore_desktop.gui.itemmodels.formatting import format_money
 from unioncore_desktop.gui.tasks import TaskRunner
@@ -160,8 +159,7 @@ class MemberLookup(QLineEdit):
 
     def _look_up(self, text: str) -> None:
         self._in_flight = text
-        hall = self.hall
-        self.runner.query(lambda: hall.read(find_members_for_posting, text), parent=self,
+        self.runner.query(partial(dues.find_members, self.hall, text), parent=self,
                           key=f"member-lookup-{id(self)}", success=lambda rows: self._on_matches(text, rows),
                           failure=lambda _exc: self._on_lookup_failed(), name="posting look-up")
 
@@ -196,12 +194,10 @@ class MemberLookup(QLineEdit):
 
     def look_up_once(self, text: str, then: Callable[[PostingLookupRow | None, str], None]) -> None:
         """Resolve `text` for a line already handed on (the field may hold the next line by now)."""
-        hall = self.hall
-
         def done(rows: list[PostingLookupRow]) -> None:
             then(pick(text, rows), problem_text(text, len(rows)))
 
-        self.runner.query(lambda: hall.read(find_members_for_posting, text), parent=self, success=done,
+        self.runner.query(partial(dues.find_members, self.hall, text), parent=self, success=done,
                           failure=lambda _exc: then(None, self.tr("The member could not be looked up; try again.")),
                           name="posting look-up")
 

@@ -7,8 +7,9 @@ batch, or any change dated in a closed month; these screens show its refusal as 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import QAbstractItemModel, QDate, Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -28,20 +29,21 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.actions import clock, dues
 from unioncore_desktop.domain.errors import (
     ConnectionProblem,
     DomainError,
     ValidationError,
 )
 from unioncore_desktop.domain.queries import dues as dq
-from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.rules.dues import (
     add_months,
     money,
     month_label,
     month_start,
+    rate_errors,
 )
-from unioncore_desktop.domain.services import dues as dues_services
+from unioncore_desktop.domain.services.dues import ChargeRun
 from unioncore_desktop.domain.vocab import CLASSIFICATIONS
 from unioncore_desktop.gui import events, messages, reporting
 from unioncore_desktop.gui.itemmodels.dues import (
@@ -52,6 +54,7 @@ from unioncore_desktop.gui.itemmodels.dues import (
 from unioncore_desktop.gui.itemmodels.formatting import format_label, format_money
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.simple_table import simple_table
+from unioncore_desktop.reports import ReportContext
 
 OK_MARK, NOT_OK_MARK = "✔", "✘"
 
@@ -137,8 +140,7 @@ class AdjustmentsQueue(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        hall = self.hall
-        self.runner.query(lambda: hall.read(dq.pending_adjustments), parent=self, key="pending-adjustments",
+        self.runner.query(partial(dues.pending_adjustments, self.hall), parent=self, key="pending-adjustments",
                           success=self._on_rows, name="pending adjustments")
 
     def _on_rows(self, rows: list[dq.AdjustmentRow]) -> None:
@@ -164,11 +166,10 @@ class AdjustmentsQueue(QWidget):
         if row is None:
             return
         _say(self.message, "")
-        hall, note = self.hall, self.note_edit.text().strip() or None
-        self.runner.command(lambda: dues_services.decide_adjustment(hall.uow(), adjustment_id=row.id,
-                                                                    approve=approve, note=note, version=row.version),
+        note = self.note_edit.text().strip() or None
+        self.runner.command(partial(dues.decide_adjustment, self.hall, row, approve=approve, note=note),
                             parent=self, success=self._on_decided, failure=self._on_failed,
-                            changed=("dues", [row.member_id]), name="decide adjustment")
+                            name="decide adjustment")
 
     def _on_decided(self, row: dq.AdjustmentRow) -> None:
         self.note_edit.clear()
@@ -239,14 +240,12 @@ class ChargesPanel(QWidget):
         month = self.month_combo.currentData()
         if month is None:
             return
-        hall = self.hall
         self.generate_button.setEnabled(False)
         _say(self.result, self.tr("Generating charges for {}…").format(month_label(month)))
-        self.runner.command(lambda: dues_services.generate_charges(hall.uow(), month=month), parent=self,
-                            success=self._on_generated, failure=self._on_failed, changed=("dues", []),
-                            name="generate charges")
+        self.runner.command(partial(dues.generate_charges, self.hall, month), parent=self,
+                            success=self._on_generated, failure=self._on_failed, name="generate charges")
 
-    def _on_generated(self, run: dues_services.ChargeRun) -> None:
+    def _on_generated(self, run: ChargeRun) -> None:
         self.generate_button.setEnabled(True)
         text = self.tr("{month}: {created} charge(s) created, {already} member(s) already billed.").format(
             month=month_label(run.month), created=run.created, already=run.already_billed)
@@ -263,20 +262,6 @@ class ChargesPanel(QWidget):
     def _on_failed(self, exc: BaseException) -> None:
         self.generate_button.setEnabled(True)
         _say(self.result, _failure_text(exc), error=True)
-
-
-@dataclass(frozen=True, slots=True)
-class MonthState:
-    periods: list[dq.PeriodRow]
-    checklist: dq.CloseChecklist | None
-
-
-def load_month_state(hall: HallConnection, month: date | None) -> MonthState:
-    with hall.session() as session:
-        periods = dq.list_periods(session)
-        open_months = sorted(p.month for p in periods if p.status == "open")
-        chosen = month if month in open_months else (open_months[0] if open_months else None)
-        return MonthState(periods, dq.close_checklist(session, chosen) if chosen else None)
 
 
 class CloseMonthPanel(QWidget):
@@ -343,11 +328,10 @@ class CloseMonthPanel(QWidget):
         return month if isinstance(month, date) else None
 
     def refresh(self) -> None:
-        hall, month = self.hall, self.month()
-        self.runner.query(lambda: load_month_state(hall, month), parent=self, key="close-checklist",
+        self.runner.query(partial(dues.month_state, self.hall, self.month()), parent=self, key="close-checklist",
                           success=self._on_state, name="close checklist")
 
-    def _on_state(self, state: MonthState) -> None:
+    def _on_state(self, state: dq.MonthState) -> None:
         self.month_combo.blockSignals(True)
         self.month_combo.clear()
         for period in sorted((p for p in state.periods if p.status == "open"), key=lambda p: p.month):
@@ -395,11 +379,9 @@ class CloseMonthPanel(QWidget):
                 "Close {}? Its charges, payments and adjustments can no longer change; corrections are then "
                 "entered in an open month.").format(month_label(month))):
             return
-        hall = self.hall
         self.close_button.setEnabled(False)
-        self.runner.command(lambda: dues_services.close_month(hall.uow(), month=month), parent=self,
-                            success=self._on_closed, failure=self._on_failed, changed=("dues_period", []),
-                            name="close month")
+        self.runner.command(partial(dues.close_month, self.hall, month), parent=self,
+                            success=self._on_closed, failure=self._on_failed, name="close month")
 
     def _on_closed(self, period: dq.PeriodRow) -> None:
         messages.status(self, self.tr("{} is closed.").format(month_label(period.month)))
@@ -418,20 +400,20 @@ class CloseMonthPanel(QWidget):
         title = "Dues Summary"
         parameters = [("Months", f"{month_label(first)} – {month_label(month)}")]
 
-        def build(path, context):
+        def build(path: Path, context: ReportContext) -> Path:
             from unioncore_desktop.reports.pdf.dues_summary import build_dues_summary
 
-            return build_dues_summary(path, context, hall.read(dq.dues_summary, first, month))
+            return build_dues_summary(path, context, dues.dues_summary(hall, first, month))
 
         reporting.print_report(self.runner, hall, self, title, parameters, build)
 
     def _on_arrears_button_clicked(self) -> None:
         hall = self.hall
 
-        def build(path, context):
+        def build(path: Path, context: ReportContext) -> Path:
             from unioncore_desktop.reports.pdf.arrears import build_arrears_list
 
-            return build_arrears_list(path, context, hall.read(dq.arrears_list))
+            return build_arrears_list(path, context, dues.arrears_list(hall))
 
         reporting.print_report(self.runner, hall, self, "Arrears List", [("Months behind", "1 or more")], build)
 
@@ -502,9 +484,8 @@ class RatesPanel(QWidget):
         self.effective_edit.setDate(QDate(first.year, first.month, first.day))
 
     def refresh(self) -> None:
-        hall, classification = self.hall, self.filter_combo.currentData()
-        self.runner.query(lambda: hall.read(dq.list_rates, classification), parent=self, key="dues-rates",
-                          success=self._on_rows, name="dues rates")
+        self.runner.query(partial(dues.rates, self.hall, self.filter_combo.currentData()), parent=self,
+                          key="dues-rates", success=self._on_rows, name="dues rates")
 
     def _on_rows(self, rows: list[dq.RateRow]) -> None:
         self.model.set_rows(rows)
@@ -518,22 +499,17 @@ class RatesPanel(QWidget):
         qd = self.effective_edit.date()
         effective = date(qd.year(), qd.month(), qd.day())
         text = self.amount_edit.text().strip()
-        try:
-            amount = money(text)
-            if amount < 0:
-                raise ValueError(text)
-        except ValueError:
-            self._failed(ValidationError({"amount": self.tr("Enter the monthly rate in dollars and cents.")}))
+        errors = rate_errors(classification=classification, amount=text)
+        if errors:
+            self._failed(ValidationError(errors))
             return
+        amount = money(text)
         if effective.day != 1 and not messages.question(self, self.tr("Rate from mid-month"), self.tr(
                 "Rates apply from the first of a month: a rate from {} first counts for {}. Add it anyway?").format(
                 effective.isoformat(), month_label(add_months(month_start(effective), 1)))):
             return
-        hall = self.hall
-        self.runner.command(lambda: dues_services.set_rate(hall.uow(), classification=classification,
-                                                           effective_from=effective, amount=amount),
-                            parent=self, success=self._on_added, failure=self._failed,
-                            changed=("dues_rate", []), name="set rate")
+        self.runner.command(partial(dues.set_rate, self.hall, classification, effective_from=effective, amount=amount),
+                            parent=self, success=self._on_added, failure=self._failed, name="set rate")
 
     def _on_added(self, row: dq.RateRow) -> None:
         self.amount_edit.clear()
@@ -568,8 +544,7 @@ class ManagerTabs:
         self.adjustments.decided.connect(lambda _row: self.close.refresh())
 
     def start(self) -> None:
-        hall = self.hall
-        self.runner.query(lambda: hall.read(hall_clock).today, parent=self.charges, success=self._on_today,
+        self.runner.query(partial(clock.today, self.hall), parent=self.charges, success=self._on_today,
                           name="hall today")
         self.refresh()
 

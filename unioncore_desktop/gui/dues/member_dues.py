@@ -5,7 +5,7 @@ Dispatchers see the standing only (their login may read nothing more of the ledg
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,14 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.actions import dues
 from unioncore_desktop.domain.errors import (
     ConnectionProblem,
     DomainError,
     ValidationError,
 )
 from unioncore_desktop.domain.queries import dues as dq
-from unioncore_desktop.domain.rules.dues import validate_adjustment
-from unioncore_desktop.domain.services import dues as dues_services
+from unioncore_desktop.domain.rules.dues import validate_adjustment, void_errors
 from unioncore_desktop.domain.vocab import ADJUSTMENT_TYPES
 from unioncore_desktop.gui import events, messages
 from unioncore_desktop.gui.dues.lookup import MemberLookup, pick
@@ -48,17 +48,6 @@ from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets import view_state
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
 from unioncore_desktop.gui.widgets.simple_table import simple_table
-
-
-@dataclass(frozen=True, slots=True)
-class MemberDues:
-    summary: dq.MemberDuesSummary
-    ledger: list[dq.LedgerLine]
-
-
-def load_member_dues(hall: HallConnection, member_id: int) -> MemberDues:
-    with hall.session() as session:
-        return MemberDues(dq.member_dues_summary(session, member_id), dq.member_ledger(session, member_id))
 
 
 class AdjustmentDialog(QDialog):
@@ -128,12 +117,10 @@ class AdjustmentDialog(QDialog):
             self._failed(ValidationError(errors))
             return
         self.errors.clear()
-        hall, member_id = self.hall, self.summary.member_id
         self.buttons.setEnabled(False)
-        self.runner.command(lambda: dues_services.request_adjustment(hall.uow(), member_id=member_id, period=period,
-                                                                     amount=amount, type=kind, reason=reason),
-                            parent=self, success=self._on_saved, failure=self._failed,
-                            changed=("dues", [member_id]), name="request adjustment")
+        self.runner.command(partial(dues.request_adjustment, self.hall, self.summary.member_id, period=period,
+                                    amount=amount, type=kind, reason=reason),
+                            parent=self, success=self._on_saved, failure=self._failed, name="request adjustment")
 
     def _on_saved(self, row: dq.AdjustmentRow) -> None:
         self.saved.emit(row)
@@ -181,16 +168,14 @@ class VoidDialog(QDialog):
 
     def save(self) -> None:
         reason = self.reason_edit.text().strip()
-        if not reason:
-            self.errors.show({"reason": self.tr("Say why the payment is voided.")})
+        errors = void_errors(reason)
+        if errors:
+            self.errors.show(errors)
             return
-        hall, payment_id, key = self.hall, self.line.payment_id, self._key
-        assert payment_id is not None  # the dialog opens on payment lines only
+        assert self.line.payment_id is not None  # the dialog opens on payment lines only
         self.buttons.setEnabled(False)
-        self.runner.command(lambda: dues_services.void_payment(hall.uow(), payment_id=payment_id, reason=reason,
-                                                               idempotency_key=key),
-                            parent=self, success=self._on_saved, failure=self._failed,
-                            changed=lambda receipt: ("dues", [receipt.member_id]), name="void payment")
+        self.runner.command(partial(dues.void_payment, self.hall, self.line.payment_id, reason, self._key),
+                            parent=self, success=self._on_saved, failure=self._failed, name="void payment")
 
     def _on_saved(self, receipt: dq.PaymentReceipt) -> None:
         self.saved.emit(receipt)
@@ -215,7 +200,7 @@ class MemberDuesView(QWidget):
         self.hall = hall
         self.roles = hall.facts.roles
         self.full_access = bool(self.roles & DUES_READERS)  # amounts and the ledger; others see standing only
-        self.current: MemberDues | None = None
+        self.current: dq.MemberDues | None = None
         self.member_id: int | None = None
         self._card: str | None = None  # the shown member's card: a reload reads their standing by it
 
@@ -308,8 +293,7 @@ class MemberDuesView(QWidget):
                                     row.standing)
                 self.record_shown.emit()
             return
-        hall = self.hall
-        self.runner.query(lambda: load_member_dues(hall, member_id), parent=self, key="member-dues",
+        self.runner.query(partial(dues.member_dues, self.hall, member_id), parent=self, key="member-dues",
                           success=self._show, name="member dues")
 
     def reload(self) -> None:
@@ -321,7 +305,7 @@ class MemberDuesView(QWidget):
         if self.full_access:
             self.open_member(member_id)
         elif card is not None:
-            self.runner.query(lambda: pick(card, hall.read(dq.find_members_for_posting, card, limit=5)),
+            self.runner.query(lambda: pick(card, dues.find_members(hall, card, limit=5)),
                               parent=self, key="member-standing", name="member standing",
                               success=lambda row: self._on_standing_reloaded(member_id, row))
 
@@ -330,7 +314,7 @@ class MemberDuesView(QWidget):
             self._show_standing(row.name, row.card_number, row.balance, row.paid_through, row.months_behind,
                                 row.standing)
 
-    def _show(self, loaded: MemberDues) -> None:
+    def _show(self, loaded: dq.MemberDues) -> None:
         same = self.current is not None and self.current.summary.member_id == loaded.summary.member_id
         self.current = loaded
         s = loaded.summary
@@ -398,8 +382,7 @@ class MemberDuesView(QWidget):
         line = self._selected_line()
         if line is None or line.payment_id is None:
             return
-        hall, payment_id = self.hall, line.payment_id
-        self.runner.query(lambda: hall.read(dq.payment_receipt, payment_id), parent=self,
+        self.runner.query(partial(dues.receipt, self.hall, line.payment_id), parent=self,
                           success=lambda receipt: print_receipts(self.runner, self.hall, self, [receipt], "Receipt"),
                           name="receipt")
 

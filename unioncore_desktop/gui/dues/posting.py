@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.actions import clock, dues
 from unioncore_desktop.domain.errors import (
     ConnectionProblem,
     DomainError,
@@ -37,10 +40,8 @@ from unioncore_desktop.domain.errors import (
     ValidationError,
 )
 from unioncore_desktop.domain.queries import dues as dq
-from unioncore_desktop.domain.queries.hall import hall_clock
-from unioncore_desktop.domain.rules.dues import money
-from unioncore_desktop.domain.services import dues as dues_services
-from unioncore_desktop.domain.vocab import PAYMENT_METHODS
+from unioncore_desktop.domain.rules.dues import close_batch_errors, deposit_total_errors, money, validate_payment
+from unioncore_desktop.domain.vocab import PAYMENT_METHODS, REFERENCE_LENGTH
 from unioncore_desktop.gui import events, messages, reporting
 from unioncore_desktop.gui.dues.lookup import MemberLookup
 from unioncore_desktop.gui.itemmodels.dues import (
@@ -53,17 +54,11 @@ from unioncore_desktop.gui.itemmodels.formatting import format_money
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
+from unioncore_desktop.reports import ReportContext
 
-REFERENCE_REQUIRED = {"check": "Enter the check number.", "money_order": "Enter the money order number."}
 ABSURD_YEARS = 10                   # a payment beyond ten years of the member's dues is asked about
 ABSURD_WITHOUT_RATE = Decimal("5000.00")
 LINE_FIELDS = ("member", "amount", "method", "reference")
-
-
-@dataclass(frozen=True, slots=True)
-class LoadedBatch:
-    summary: dq.BatchSummary
-    receipts: list[dq.PaymentReceipt]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +73,6 @@ class PendingLine:
     reference: str | None
 
 
-def load_batch(hall: HallConnection, batch_id: int) -> LoadedBatch:
-    with hall.session() as session:
-        payments = dq.batch_payments(session, batch_id)
-        return LoadedBatch(dq.batch_summary(session, batch_id),
-                           [dq.payment_receipt(session, p.payment_id) for p in payments])
-
-
 def print_receipts(runner: TaskRunner, hall: HallConnection, parent: QWidget,
                    receipts: list[dq.PaymentReceipt], title: str) -> None:
     """Receipts as one PDF (one per page), built in a worker."""
@@ -93,7 +81,7 @@ def print_receipts(runner: TaskRunner, hall: HallConnection, parent: QWidget,
     chosen = list(receipts)
     parameters = [("Receipts", ", ".join(r.receipt_number for r in chosen[:10]) + (" …" if len(chosen) > 10 else ""))]
 
-    def build(path, context):
+    def build(path: Path, context: ReportContext) -> Path:
         from unioncore_desktop.reports.pdf.receipt import (
             build_receipts,  # written alongside the dues screens
         )
@@ -200,7 +188,7 @@ class PostingScreen(QWidget):
             self.method_combo.addItem(format_method(method), method)
         self.reference_edit = QLineEdit()
         self.reference_edit.setObjectName("reference")
-        self.reference_edit.setMaxLength(60)
+        self.reference_edit.setMaxLength(REFERENCE_LENGTH)
         self.reference_edit.setPlaceholderText(self.tr("check / money order no."))
         self.post_button = QPushButton(self.tr("&Post (Enter)"))
         self.post_button.setObjectName("postLine")
@@ -288,15 +276,12 @@ class PostingScreen(QWidget):
     # --- loading ------------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        hall = self.hall
-        self.runner.query(lambda: hall.read(hall_clock).today, parent=self, success=self._on_today,
-                          name="hall today")
+        self.runner.query(partial(clock.today, self.hall), parent=self, success=self._on_today, name="hall today")
         self.refresh()
 
     def refresh(self) -> None:
         """The clerk's open batches, and the current batch's totals."""
-        hall, login = self.hall, self.hall.facts.user
-        self.runner.query(lambda: hall.read(dq.list_batches, status="open", opened_by=login), parent=self,
+        self.runner.query(partial(dues.open_batches, self.hall, self.hall.facts.user), parent=self,
                           key="posting-batches", success=self._on_batches, name="open batches")
         if self.batch is not None:
             self._load(self.batch.id)
@@ -332,11 +317,10 @@ class PostingScreen(QWidget):
 
     def _load(self, batch_id: int) -> None:
         self._wanted_batch = batch_id
-        hall = self.hall
-        self.runner.query(lambda: load_batch(hall, batch_id), parent=self, key="posting-batch",
+        self.runner.query(partial(dues.posting_batch, self.hall, batch_id), parent=self, key="posting-batch",
                           success=self._on_batch_loaded, name="load batch")
 
-    def _on_batch_loaded(self, loaded: LoadedBatch) -> None:
+    def _on_batch_loaded(self, loaded: dq.PostingBatch) -> None:
         if loaded.summary.id != self._wanted_batch:
             return
         switched = self.batch is None or self.batch.id != loaded.summary.id
@@ -351,9 +335,8 @@ class PostingScreen(QWidget):
     def _refresh_summary(self) -> None:
         if self.batch is None:
             return
-        hall, batch_id = self.hall, self.batch.id
-        self.runner.query(lambda: hall.read(dq.batch_summary, batch_id), parent=self, key="posting-summary",
-                          success=self._on_summary, name="batch totals")
+        self.runner.query(partial(dues.batch_summary, self.hall, self.batch.id), parent=self,
+                          key="posting-summary", success=self._on_summary, name="batch totals")
 
     def _on_summary(self, summary: dq.BatchSummary) -> None:
         if self.batch is not None and summary.id == self.batch.id:
@@ -426,34 +409,26 @@ class PostingScreen(QWidget):
     def _on_open_button_clicked(self) -> None:
         self.batch_error.setVisible(False)
         text = self.deposit_total.text()
-        try:
-            total = money(text)
-        except ValueError:
-            self._batch_failed(ValidationError({"deposit_total": self.tr("Enter the deposit total in dollars and "
-                                                                         "cents.")}))
+        errors = deposit_total_errors(text)
+        if errors:
+            self._batch_failed(ValidationError(errors))
             return
-        if total < 0:
-            self._batch_failed(ValidationError({"deposit_total": self.tr("The deposit total cannot be negative.")}))
-            return
-        hall = self.hall
+        total = money(text)
         if self.batch is None:
             qd = self.deposit_date.date()
             # never the workstation's date: until the hall's is known, the worker asks the server
             chosen = date(qd.year(), qd.month(), qd.day()) if self._date_chosen or self.today else None
-            self.runner.command(lambda: dues_services.open_batch(
-                                    hall.uow(), deposit_on=chosen or hall.read(hall_clock).today,
-                                    deposit_total=total),
+            self.runner.command(partial(dues.open_batch, self.hall, chosen, total),
                                 parent=self, success=self._on_batch_opened, failure=self._batch_failed,
-                                changed=("dues_batch", []), name="open batch")
+                                name="open batch")
             return
         batch = self.batch
         if total == batch.deposit_total:
             self.member_edit.setFocus()
             return
-        self.runner.command(lambda: dues_services.set_batch_total(hall.uow(), batch_id=batch.id,
-                                                                  deposit_total=total, version=batch.version),
+        self.runner.command(partial(dues.set_batch_total, self.hall, batch, total),
                             parent=self, success=self._on_batch_total_changed, failure=self._batch_failed,
-                            changed=("dues_batch", [batch.id]), name="change batch total")
+                            name="change batch total")
 
     def _on_batch_opened(self, summary: dq.BatchSummary) -> None:
         self.model.set_rows([])
@@ -481,14 +456,12 @@ class PostingScreen(QWidget):
         batch = self.batch
         if batch is None or batch.status != "open":
             return
-        if not batch.balanced:
-            self._batch_failed(ValidationError({"deposit_total": self.tr(
-                "The batch does not balance: difference {}.").format(format_money(batch.difference))}), focus=False)
+        errors = close_batch_errors(payments_total=batch.payments_total, deposit_total=batch.deposit_total)
+        if errors:
+            self._batch_failed(ValidationError(errors), focus=False)
             return
-        hall = self.hall
-        self.runner.command(lambda: dues_services.close_batch(hall.uow(), batch_id=batch.id), parent=self,
-                            success=self._on_batch_closed, failure=self._batch_failed,
-                            changed=("dues_batch", [batch.id]), name="close batch")
+        self.runner.command(partial(dues.close_batch, self.hall, batch.id), parent=self,
+                            success=self._on_batch_closed, failure=self._batch_failed, name="close batch")
 
     def _on_batch_closed(self, summary: dq.BatchSummary) -> None:
         self._show_batch(summary)
@@ -551,26 +524,16 @@ class PostingScreen(QWidget):
         self.line_message.setVisible(bool(text))
 
     def _read_line(self) -> tuple[dict[str, object], dict[str, str]]:
-        errors: dict[str, str] = {}
-        values: dict[str, object] = {}
+        """The line's values and its errors by field: the domain's payment checks, and a member to look up."""
+        method = self.method_combo.currentData()
+        reference = self.reference_edit.text().strip() or None
+        errors = validate_payment(amount=self.amount_edit.text(), method=method, reference=reference, paid_on=None,
+                                  today=date.max)
         if not self.member_edit.text().strip():
             errors["member"] = self.tr("Enter a card number or a name.")
-        try:
-            amount = money(self.amount_edit.text())
-            if amount <= 0:
-                errors["amount"] = self.tr("The amount must be more than zero.")
-            values["amount"] = amount
-        except ValueError:
-            errors["amount"] = self.tr("Enter the amount in dollars and cents.") if self.amount_edit.text().strip() \
-                else self.tr("Enter the amount.")
-        method = self.method_combo.currentData()
-        values["method"] = method
-        reference = self.reference_edit.text().strip()
-        values["reference"] = reference or None
-        if method in REFERENCE_REQUIRED and not reference:
-            errors["reference"] = self.tr(REFERENCE_REQUIRED[method])
-        elif len(reference) > 40:
-            errors["reference"] = self.tr("The reference is limited to 40 characters.")
+        values: dict[str, object] = {"method": method, "reference": reference}
+        if "amount" not in errors:
+            values["amount"] = money(self.amount_edit.text())
         return values, errors
 
     def post_line(self) -> None:
@@ -612,18 +575,16 @@ class PostingScreen(QWidget):
             self._line_failed(line, ValidationError({"amount": self.tr("Check the amount: it is more than {} years "
                                                                        "of dues.").format(ABSURD_YEARS)}))
             return
-        hall, batch_id = self.hall, self.batch.id  # type: ignore[union-attr]
+        batch_id = self.batch.id  # type: ignore[union-attr]
         self.show_line_message(self.tr("Posting {name} {amount}…").format(name=member.name,
                                                                           amount=format_money(line.amount)))
-        # dues_services.post_payment is looked up when the task runs, so a test can stand in for a dropped
-        # connection around the real service
+        # the action looks the service up when the task runs, so a test can stand in for a dropped connection
+        # around the real service
         self.runner.command(
-            lambda: dues_services.post_payment(hall.uow(), idempotency_key=line.key, member_id=member.member_id,
-                                               amount=line.amount, method=line.method, reference=line.reference,
-                                               batch_id=batch_id),
+            partial(dues.post_payment, self.hall, line.key, member.member_id, amount=line.amount, method=line.method,
+                    reference=line.reference, batch_id=batch_id),
             parent=self, success=lambda receipt: self._on_posted(line, receipt),
-            failure=lambda exc: self._line_failed(line, exc), changed=("dues", [member.member_id]),
-            name="post payment")
+            failure=lambda exc: self._line_failed(line, exc), name="post payment")
 
     def _on_posted(self, _line: PendingLine, receipt: dq.PaymentReceipt) -> None:
         self._sending -= 1
@@ -690,8 +651,7 @@ class PostingScreen(QWidget):
         self._mark(self.member_edit, False)
         self._show_member(member)
         if member.member_id not in self._rates:
-            hall, member_id = self.hall, member.member_id
-            self.runner.query(lambda: hall.read(dq.member_dues_summary, member_id), parent=self,
+            self.runner.query(partial(dues.member_summary, self.hall, member.member_id), parent=self,
                               key="posting-member", success=self._on_member_summary, failure=lambda _exc: None,
                               name="member dues")
 

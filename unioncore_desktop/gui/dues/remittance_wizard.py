@@ -40,29 +40,14 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.errors import DomainError, ValidationError
-from unioncore_desktop.domain.queries.dues import (
-    PostingLookupRow,
-    find_members_for_posting,
-)
-from unioncore_desktop.domain.queries.employers import EmployerListRow, search_employers
-from unioncore_desktop.domain.queries.hall import hall_clock
-from unioncore_desktop.domain.queries.remittances import (
-    MissingMember,
-    RemittanceLineRow,
-    RemittanceReview,
-    column_mapping,
-    missing_from_remittance,
-    remittance_review,
-)
+from unioncore_desktop.domain.actions import clock, dues, employers, remittances
+from unioncore_desktop.domain.errors import DomainError
+from unioncore_desktop.domain.queries.dues import PostingLookupRow
+from unioncore_desktop.domain.queries.employers import EmployerListRow
+from unioncore_desktop.domain.queries.hall import HallClock
+from unioncore_desktop.domain.queries.remittances import MissingMember, RemittanceLineRow, RemittanceReview
 from unioncore_desktop.domain.rules import remittance as rules
-from unioncore_desktop.domain.services.remittances import (
-    ImportSummary,
-    PostedRemittance,
-    import_remittance,
-    post_remittance,
-    resolve_line,
-)
+from unioncore_desktop.domain.services.remittances import ImportSummary, PostedRemittance
 from unioncore_desktop.gui import messages
 from unioncore_desktop.gui.itemmodels.base import Column, RowTableModel
 from unioncore_desktop.gui.itemmodels.formatting import format_label, format_money
@@ -199,8 +184,7 @@ class SourcePage(_Page):
                 and bool(self.check_number_edit.text().strip()) and self.check_amount() is not None)
 
     def _on_employer_edit_text_edited(self, text: str) -> None:
-        hall = self.owner.hall
-        self.owner.runner.query(functools.partial(hall.read, search_employers, text, limit=25), parent=self,
+        self.owner.runner.query(functools.partial(employers.search, self.owner.hall, text, limit=25), parent=self,
                                 key=("remittance-employers", id(self)), success=self._show_employers,
                                 name="search employers")
 
@@ -236,7 +220,7 @@ class SourcePage(_Page):
         self.file_label.setText(self.tr("Reading {}…").format(Path(path).name))
         self.owner.table = None
         self.completeChanged.emit()
-        self.owner.runner.query(functools.partial(_read_table, path), parent=self,
+        self.owner.runner.query(functools.partial(remittances.read_file, path), parent=self,
                                 key=("remittance-file", id(self)), name="read remittance file",
                                 success=functools.partial(self._show_table, path), failure=self._table_failed)
 
@@ -248,14 +232,6 @@ class SourcePage(_Page):
 
     def _table_failed(self, error: BaseException) -> None:
         self.file_label.setText(str(getattr(error, "message", error)))
-
-
-def _read_table(path: str) -> rules.Table:
-    """Runs in a worker; a file that cannot be read is the clerk's problem to fix, not a bug."""
-    try:
-        return rules.read_table(path)
-    except rules.RemittanceFileError as exc:
-        raise ValidationError({"path": str(exc)}) from None
 
 
 # --- page 2: column mapping ----------------------------------------------------------------------------------
@@ -520,8 +496,7 @@ class ReviewPage(_Page):
     def _on_member_edit_text_edited(self, text: str) -> None:
         if len(text.strip()) < 2:
             return
-        hall = self.owner.hall
-        self.owner.runner.query(functools.partial(hall.read, find_members_for_posting, text, limit=15),
+        self.owner.runner.query(functools.partial(dues.find_members, self.owner.hall, text, limit=15),
                                 parent=self, key=("remittance-member", id(self)), success=self._show_members,
                                 name="find member for remittance line")
 
@@ -556,16 +531,14 @@ class ReviewPage(_Page):
             self._resolve(line, member_id=None, exclude=True, amount=None)
 
     def _resolve(self, line: RemittanceLineRow, *, member_id: int | None, exclude: bool, amount: str | None) -> None:
-        hall = self.owner.hall
         note = self.note_edit.text()
         self._busy = True
         self._update_buttons()
         self.completeChanged.emit()
         self.owner.runner.command(
-            lambda: resolve_line(hall.uow(), line_id=line.id, member_id=member_id, exclude=exclude, note=note,
-                                 amount=amount, version=line.version),
-            parent=self, changed=("remittance", [line.remittance_id]), name="resolve remittance line",
-            success=self._resolved, failure=self._resolve_failed)
+            functools.partial(remittances.resolve_line, self.owner.hall, line, member_id=member_id, exclude=exclude,
+                              note=note, amount=amount),
+            parent=self, name="resolve remittance line", success=self._resolved, failure=self._resolve_failed)
 
     def _resolved(self, _line: RemittanceLineRow) -> None:
         self._busy = False
@@ -695,22 +668,22 @@ class RemittanceWizard(QWizard):
             self.setStartId(self.PAGE_REVIEW)
             self.reload_review(self._resumed)
         else:
-            self.runner.query(functools.partial(hall.read, hall_clock), parent=self, name="hall clock",
+            self.runner.query(functools.partial(clock.now, hall), parent=self, name="hall clock",
                               success=self._set_today)
 
     def _resumed(self, _review: RemittanceReview) -> None:
         self.load_missing(self.review_page.show_missing)
         self.review_page.select_next_open()
 
-    def _set_today(self, clock: Any) -> None:
-        today: date = clock.today
+    def _set_today(self, now: HallClock) -> None:
+        today = now.today
         self.source_page.period_edit.setDate(QDate(today.year, today.month, 1))
 
     def set_employer(self, employer_id: int, name: str) -> None:
         self.employer_id = employer_id
         self.employer_name = name
         self.remembered_mapping = None
-        self.runner.query(functools.partial(self.hall.read, column_mapping, employer_id), parent=self,
+        self.runner.query(functools.partial(remittances.remembered_mapping, self.hall, employer_id), parent=self,
                           key=("remittance-mapping", id(self)), name="remembered remittance mapping",
                           success=self._set_remembered)
 
@@ -733,12 +706,9 @@ class RemittanceWizard(QWizard):
         employer_id, path = self.employer_id, self.table_path
         number, amount, period = page.check_number_edit.text(), page.check_amount(), page.period()
         replaces = self.remittance_id if self.review is not None and self.review.header.status == "draft" else None
-        hall = self.hall
-
-        def work() -> ImportSummary:
-            return import_remittance(hall.uow(), employer_id=employer_id, period=period, check_number=number,
-                                     check_amount=amount if amount is not None else "", path=path,
-                                     mapping=mapping, replaces=replaces)
+        work = functools.partial(remittances.import_file, self.hall, employer_id=employer_id, period=period,
+                                 check_number=number, check_amount=amount if amount is not None else "", path=path,
+                                 mapping=mapping, replaces=replaces)
 
         def imported(summary: ImportSummary) -> None:
             self.remittance_id = summary.remittance_id
@@ -748,7 +718,7 @@ class RemittanceWizard(QWizard):
             success(summary)
 
         self.runner.command(work, parent=self.mapping_page, name="import remittance", success=imported,
-                            failure=failure, changed=lambda s: ("remittance", [s.remittance_id]))
+                            failure=failure)
 
     def reload_review(self, then: Callable[[RemittanceReview], None] | None = None) -> None:
         remittance_id = self.remittance_id
@@ -761,14 +731,14 @@ class RemittanceWizard(QWizard):
             if then is not None:
                 then(review)
 
-        self.runner.query(functools.partial(self.hall.read, remittance_review, remittance_id), parent=self,
+        self.runner.query(functools.partial(remittances.review, self.hall, remittance_id), parent=self,
                           key=("remittance-review", id(self)), name="remittance review", success=loaded)
 
     def load_missing(self, success: Callable[[list[MissingMember]], None]) -> None:
         review = self.review
         if review is None:
             return
-        self.runner.query(functools.partial(self.hall.read, missing_from_remittance, review.header.employer_id,
+        self.runner.query(functools.partial(remittances.missing_members, self.hall, review.header.employer_id,
                                             review.header.period),
                           parent=self, key=("remittance-missing", id(self)), name="missing from remittance",
                           success=success)
@@ -777,7 +747,6 @@ class RemittanceWizard(QWizard):
                    failure: Callable[[BaseException], None]) -> None:
         remittance_id = self.remittance_id
         assert remittance_id is not None
-        hall = self.hall
 
         def posted(result: PostedRemittance) -> None:
             self.remittance_posted.emit(result.remittance_id)
@@ -785,9 +754,8 @@ class RemittanceWizard(QWizard):
 
         # A retry after a lost connection runs the same command: the remittance either posted (and comes back
         # as already posted) or did not post at all.
-        self.runner.command(lambda: post_remittance(hall.uow(), remittance_id=remittance_id), parent=self.post_page,
-                            name="post remittance", success=posted, failure=failure,
-                            changed=lambda r: ("dues", sorted({rc.member_id for rc in r.receipts})))
+        self.runner.command(functools.partial(remittances.post, self.hall, remittance_id), parent=self.post_page,
+                            name="post remittance", success=posted, failure=failure)
 
 
 def open_remittance_wizard(parent: QWidget, runner: TaskRunner, hall: HallConnection, *,
