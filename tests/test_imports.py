@@ -1,14 +1,29 @@
-"""The core is Qt-free (CLI, tests and other clients use it headless), the GUI never talks SQL directly, and every
-module imports only the layers ARCHITECTURE.md's table allows it."""
+"""The core is Qt-free (CLI, tests and other clients use it headless), the GUI never talks SQL directly (widgets
+call actions, domain/actions, and only actions open sessions and units of work), and every module imports only the
+layers ARCHITECTURE.md's table allows it."""
 
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "unioncore_desktop"
+# where the domain keeps what only actions may call: services (writes) and queries (reads over a session)
+CALLED_THROUGH_ACTIONS = ("unioncore_desktop.domain.services", "unioncore_desktop.domain.queries")
+
+
+def gui_trees() -> Iterator[tuple[str, ast.Module]]:
+    for path in sorted((PACKAGE / "gui").rglob("*.py")):
+        yield str(path.relative_to(PACKAGE)), ast.parse(path.read_text(), filename=str(path))
+
+
+def _through_actions(module: str) -> bool:
+    return module.startswith(CALLED_THROUGH_ACTIONS)
 
 
 def test_core_imports_without_pyside6():
@@ -30,16 +45,57 @@ def test_core_imports_without_pyside6():
 
 def test_gui_never_imports_sqlalchemy():
     offenders = []
-    for path in (PACKAGE / "gui").rglob("*.py"):
-        tree = ast.parse(path.read_text(), filename=str(path))
+    for path, tree in gui_trees():
         for node in ast.walk(tree):
             names = []
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
-            offenders += [f"{path.relative_to(PACKAGE)}: {n}" for n in names
-                          if n.split(".")[0] in ("sqlalchemy", "psycopg", "alembic")]
+            offenders += [f"{path}: {n}" for n in names if n.split(".")[0] in ("sqlalchemy", "psycopg", "alembic")]
+    assert offenders == []
+
+
+def test_gui_opens_no_session_and_no_unit_of_work():
+    """`.session()`, `.uow()` and `hall.read(query)` are for actions: a widget asks an action for DTOs."""
+    offenders = []
+    for path, tree in gui_trees():
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            receiver = ast.unparse(node.func.value)
+            if node.func.attr in ("session", "sessions", "uow") or (node.func.attr == "read" and "hall" in receiver):
+                offenders.append(f"{path}:{node.lineno}: {receiver}.{node.func.attr}()")
+    assert offenders == []
+
+
+def test_gui_takes_only_dtos_from_services_and_queries():
+    """From domain/services and domain/queries a widget imports result types and constants, never a function to
+    call: every read and write goes through an action."""
+    offenders = []
+    for path, tree in gui_trees():
+        modules: dict[str, object] = {}  # local name -> a services/queries module imported whole
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and _through_actions(node.module):
+                source = importlib.import_module(node.module)
+                for alias in node.names:
+                    value = getattr(source, alias.name)
+                    if inspect.ismodule(value):
+                        modules[alias.asname or alias.name] = value
+                    elif inspect.isfunction(value):
+                        offenders.append(f"{path}:{node.lineno}: {node.module}.{alias.name}")
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules
+                    and inspect.isfunction(getattr(modules[node.value.id], node.attr, None))):
+                offenders.append(f"{path}:{node.lineno}: {node.value.id}.{node.attr}")
+    assert offenders == []
+
+
+def test_gui_announces_no_changes_by_hand():
+    """What a command changed comes back with its result (domain/changes.py) and drives every refresh; no widget
+    writes a (kind, ids) of its own."""
+    offenders = [f"{path}:{node.lineno}" for path, tree in gui_trees() for node in ast.walk(tree)
+                 if isinstance(node, ast.Call) and any(k.arg == "changed" for k in node.keywords)]
     assert offenders == []
 
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from unioncore_desktop.db import credentials
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.services.staff import change_own_password
+from unioncore_desktop.domain.actions import staff
 from unioncore_desktop.gui import messages
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
@@ -28,7 +28,7 @@ from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_labe
 def change_and_remember(hall: HallConnection, new_password: str) -> bool:
     """Runs in a worker: change the password, let this session's new connections use it, and replace the keyring's
     copy if this workstation keeps one. Returns whether the keyring was updated."""
-    change_own_password(hall.uow(), new_password=new_password)
+    staff.change_own_password(hall, new_password)
     hall.use_password(new_password)
     if credentials.load_password(hall.profile) is None:
         return False

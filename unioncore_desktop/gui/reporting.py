@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QStandardPaths, QUrl
@@ -11,8 +11,8 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.actions import reports
 from unioncore_desktop.domain.queries.hall import HallFacts
-from unioncore_desktop.domain.services.report_runs import start_report
 from unioncore_desktop.gui import messages
 from unioncore_desktop.gui.itemmodels.base import RowTableModel
 from unioncore_desktop.gui.tasks import TaskRunner
@@ -76,7 +76,7 @@ def _run(runner: TaskRunner, hall: HallConnection, parent: QWidget, title: str, 
         return
 
     def work() -> Path:
-        facts = start_report(hall.uow(), title=title, kind=kind, parameters=parameters)
+        facts = reports.start_report(hall, title, kind, parameters)
         return build(path, context_for(facts, title, parameters))
 
     runner.query(work, parent=parent, success=done or (lambda p: _written(parent, p, open_it=pdf)),

@@ -17,6 +17,7 @@ from unioncore_desktop.domain.queries.requests import MorningBook, RequestDetail
 from unioncore_desktop.domain.services import dispatch as dispatch_services
 from unioncore_desktop.domain.services import marks as mark_services
 from unioncore_desktop.domain.services import terminations
+from unioncore_desktop.domain.services import walk as walk_views
 from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
 
 OPEN_DISPATCH_DAYS = 120  # how far back "still on the job" looks
@@ -31,8 +32,8 @@ def board(hall: Hall, day: date) -> list[MorningBook]:
     return hall.read(morning_referral, day)
 
 
-def walk(hall: Hall, request_id: int, run_id: uuid.UUID) -> referral.WalkView:
-    return hall.read(referral.walk_view, request_id, run_id)
+def walk(hall: Hall, request_id: int, run_id: uuid.UUID) -> walk_views.WalkView:
+    return hall.read(walk_views.walk_view, request_id, run_id)
 
 
 def _dispatched(row: q.DispatchRow) -> Done[q.DispatchRow]:

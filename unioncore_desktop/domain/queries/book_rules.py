@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound
+from unioncore_desktop.domain.queries.books import BOOK_GONE
 from unioncore_desktop.domain.queries.fragments import book_rules_in_force
 from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
@@ -151,7 +152,7 @@ def rules_in_force(session: Session, book_id: int, on_date: date | None = None) 
 def book_rules_view(session: Session, book_id: int) -> BookRulesView:
     name = session.execute(text("SELECT name FROM books WHERE id = :b"), {"b": book_id}).scalar()
     if name is None:
-        raise NotFound("That book no longer exists.")
+        raise NotFound(BOOK_GONE)
     today = hall_clock(session).today
     history = book_rules_history(session, book_id, today=today)
     current = next((row for row in history if row.state == "in_force"), None)

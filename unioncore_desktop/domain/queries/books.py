@@ -281,6 +281,36 @@ def member_registrations(session: Session, member_id: int) -> list[RegistrationR
     return [_registration(r) for r in rows]
 
 
+# --- reports of one book or all ------------------------------------------------------------------------------
+
+BOOK_GONE = "That book no longer exists."
+
+
+def out_of_work_list(session: Session, book_id: int) -> tuple[BookSummary, list[BookListRow]]:
+    """A book (active or not) and its list in queue order."""
+    book = next((b for b in list_books(session, include_inactive=True) if b.id == book_id), None)
+    if book is None:
+        raise NotFound(BOOK_GONE)
+    return book, book_list(session, book.id)
+
+
+def all_books_lists(session: Session) -> list[tuple[BookSummary, list[BookListRow]]]:
+    """Every active book's list, in morning order."""
+    return [(b, book_list(session, b.id)) for b in list_books(session)]
+
+
+@dataclass(frozen=True, slots=True)
+class BooksToday:
+    """The active books in morning order and the hall's today (the reports screen's choices)."""
+
+    books: list[BookSummary]
+    today: date
+
+
+def books_today(session: Session) -> BooksToday:
+    return BooksToday(list_books(session), hall_clock(session).today)
+
+
 # --- the books screen and the member at the counter ---------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)

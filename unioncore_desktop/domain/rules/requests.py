@@ -7,13 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, time
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from unioncore_desktop.domain.rules.calendar import parse_hhmm
 from unioncore_desktop.domain.vocab import BID_SOURCES, NO_MARK_REASONS
-
-if TYPE_CHECKING:
-    from unioncore_desktop.domain.queries.requests import RequestDetail
 
 DERIVED_NO_MARK = ("short_call", "early_start")  # follow the duration and start time, never typed in
 MAX_WORKERS = 500
@@ -22,6 +19,13 @@ START_TIME_FORMAT = "Give the start time as HH:MM (24-hour)."
 EMPLOYER_MISSING = "Choose the employer."
 BOOK_MISSING = "Choose the book the request is worked from."
 CANCEL_REASON_MISSING = "Say why the request is cancelled."
+
+
+class SavedRequest(Protocol):
+    """A request as read back (queries' RequestDetail): every RequestInput field, by the same name."""
+
+    @property
+    def no_mark_reasons(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +55,7 @@ class RequestInput:
         return tuple(f.name for f in fields(cls))
 
     @classmethod
-    def from_detail(cls, detail: RequestDetail) -> RequestInput:
+    def from_detail(cls, detail: SavedRequest) -> RequestInput:
         """The form prefilled from a saved request (derived no-mark reasons dropped again)."""
         values = {name: getattr(detail, name) for name in cls.field_names()}
         values["no_mark_reasons"] = tuple(r for r in detail.no_mark_reasons if r not in DERIVED_NO_MARK)

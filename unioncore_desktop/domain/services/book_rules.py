@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from unioncore_desktop.domain.errors import DomainError, NotFound, StaleRecord, ValidationError
 from unioncore_desktop.domain.models import BookRules
+from unioncore_desktop.domain.queries.books import BOOK_GONE
 from unioncore_desktop.domain.queries.book_rules import (
     SETTING_FIELDS,
     BookRulesRow,
@@ -66,7 +67,7 @@ def schedule_book_rules(uow: UnitOfWork, *, book_id: int, effective_from: date,
     with uow:
         s = uow.session
         if not s.execute(text("SELECT EXISTS (SELECT 1 FROM books WHERE id = :b)"), {"b": book_id}).scalar_one():
-            raise NotFound("That book no longer exists.")
+            raise NotFound(BOOK_GONE)
         today = hall_clock(s).today
         base = (rules_in_force(s, book_id, effective_from - timedelta(days=1)).rules
                 if isinstance(effective_from, date) else RuleSet())

@@ -34,7 +34,14 @@ from unioncore_desktop.domain.queries.fragments import (
     queue_params,
     queue_place,
 )
-from unioncore_desktop.domain.queries.requests import REQUEST_ROW_COLUMNS, REQUEST_ROW_JOINS, RequestRow, request_row
+from unioncore_desktop.domain.queries.requests import (
+    REQUEST_ROW_COLUMNS,
+    REQUEST_ROW_JOINS,
+    RequestDetail,
+    RequestRow,
+    request_detail,
+    request_row,
+)
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 from unioncore_desktop.domain.rules.calendar import add_months
 from unioncore_desktop.domain.rules.queue import QueueKey, queue_key
@@ -582,3 +589,33 @@ def preview_in_context(session: Session, request_id: int, run_id: uuid.UUID | No
         answered=tuple(sorted(ctx.answered.values(), key=lambda a: a.line_id)), skipped=tuple(skipped),
         next=eligible[0] if eligible else None, upcoming=tuple(eligible[1:]), signed_on_today=waiting)
     return preview, ctx
+
+
+# --- the morning referral's view of one request ----------------------------------------------------------------
+
+WALK_LOOKAHEAD = 3  # eligible registrants shown after the next one
+
+
+@dataclass(frozen=True, slots=True)
+class WalkView:
+    """One request's walk: the request, everyone skipped above the next eligible registrant and why, the next
+    one with their phones, and the book's check-mark limit in force today."""
+
+    request: RequestDetail
+    preview: WalkPreview
+    phones: tuple[str, ...]
+    rules_marks_allowed: int
+
+
+def walk_view(session: Session, request_id: int, run_id: uuid.UUID | None, *,
+              lookahead: int = WALK_LOOKAHEAD) -> WalkView:
+    """The request, its walk (which reads the hall's day and the book's rules with it) and the next
+    registrant's phones."""
+    request = request_detail(session, request_id)
+    preview, ctx = preview_in_context(session, request_id, run_id, lookahead=lookahead)
+    phones: tuple[str, ...] = ()
+    if preview.next is not None:
+        row = session.execute(text("SELECT phone, mobile_phone FROM members WHERE id = :m"),
+                              {"m": preview.next.member_id}).first()
+        phones = tuple(p for p in (row or ()) if p)
+    return WalkView(request, preview, phones, ctx.rules.check_marks_allowed)

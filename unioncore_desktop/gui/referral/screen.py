@@ -37,10 +37,11 @@ from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.actions import referral
 from unioncore_desktop.domain.errors import DomainError
 from unioncore_desktop.domain.queries.dispatch import DispatchRow
-from unioncore_desktop.domain.queries.referral import ReferralDays, WalkView
+from unioncore_desktop.domain.queries.referral import ReferralDays
 from unioncore_desktop.domain.queries.requests import MorningBook
 from unioncore_desktop.domain.services.dispatch import OfferResult
 from unioncore_desktop.domain.services.terminations import EndFacts, TerminationResult
+from unioncore_desktop.domain.services.walk import WalkView
 from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
 from unioncore_desktop.gui import events, icons, messages, reporting
 from unioncore_desktop.gui.itemmodels.dispatch import (

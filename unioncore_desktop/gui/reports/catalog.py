@@ -1,6 +1,7 @@
 """The reports a manager can run from the Reports screen: what each asks for, how it loads, prints and exports.
 
-Qt-free on purpose: `load` runs in a worker with a session, `pdf` and `table` are the Qt-free report modules.
+Qt-free on purpose: `load` runs in a worker and calls the reports actions (domain/actions/reports.py), `pdf` and
+`table` are the Qt-free report modules.
 """
 
 from __future__ import annotations
@@ -11,11 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from unioncore_desktop.domain.errors import NotFound
-from unioncore_desktop.domain.queries import books as book_queries
-from unioncore_desktop.domain.queries import dues as dues_queries
-from unioncore_desktop.domain.queries.dispatch import day_book
-from unioncore_desktop.domain.queries.requests import open_requests
+from unioncore_desktop.domain.actions import Hall, reports
 from unioncore_desktop.gui.roles import DUES_READERS, MANAGERS, REFERRAL_WRITERS
 from unioncore_desktop.reports import ReportContext, tables
 from unioncore_desktop.reports.base import label
@@ -62,7 +59,7 @@ class ReportSpec:
     description: str
     fields: tuple[str, ...]
     roles: frozenset[str]
-    load: Callable[[Any, Params], Any]                       # (session, params) -> data, in a worker
+    load: Callable[[Hall, Params], Any]                      # (hall, params) -> data, in a worker
     pdf: Callable[[Path, ReportContext, Any], Path]
     table: Callable[[Any], tables.Table]
     heading: Callable[[Params], str] | None = field(default=None)
@@ -127,57 +124,46 @@ def _given(value: T | None) -> T:
     return value
 
 
-def _one_book(session: Any, p: Params) -> tuple[Any, list[Any]]:
-    book = next((b for b in book_queries.list_books(session, include_inactive=True) if b.id == p.book_id), None)
-    if book is None:
-        raise NotFound("That book no longer exists.")
-    return book, book_queries.book_list(session, book.id)
-
-
-def _all_books(session: Any, _p: Params) -> list[tuple[Any, list[Any]]]:
-    return [(b, book_queries.book_list(session, b.id)) for b in book_queries.list_books(session)]
-
-
 def _oow_pdf(path: Path, context: ReportContext, data: tuple[Any, list[Any]]) -> Path:
     return build_out_of_work_list(path, context, data[0], data[1])
 
 
 SPECS: tuple[ReportSpec, ...] = (
     ReportSpec("out_of_work", BOOKS, "Out-of-Work List", "One book in queue order, tiers with subtotals.",
-               (BOOK,), BOOK_ROLES, _one_book, _oow_pdf, lambda data: tables.out_of_work_table(data[1]),
+               (BOOK,), BOOK_ROLES, lambda h, p: reports.out_of_work(h, _given(p.book_id)), _oow_pdf,
+               lambda data: tables.out_of_work_table(data[1]),
                heading=lambda p: f"Out-of-Work List — {p.book_name}"),
     ReportSpec("all_books", BOOKS, "All Books", "Every book's list in morning order, each on its own pages.",
-               (), BOOK_ROLES, _all_books, build_all_books_list, tables.all_books_table),
+               (), BOOK_ROLES, lambda h, _p: reports.all_books(h), build_all_books_list, tables.all_books_table),
     ReportSpec("unemployed", BOOKS, "Unemployed Counts", "Registered and not out on a job, book by tier.",
-               (), BOOK_ROLES, lambda s, p: book_queries.unemployed_counts(s), book_reports.build_unemployed_counts,
+               (), BOOK_ROLES, lambda h, _p: reports.unemployed_counts(h), book_reports.build_unemployed_counts,
                tables.unemployed_counts_table),
     ReportSpec("resign_due", BOOKS, "Re-sign Due", "Who must re-sign within N days (overdue first).",
-               (DAYS,), BOOK_ROLES, lambda s, p: book_queries.resign_due(s, p.days), book_reports.build_resign_due,
+               (DAYS,), BOOK_ROLES, lambda h, p: reports.resign_due(h, p.days), book_reports.build_resign_due,
                tables.resign_due_table),
     ReportSpec("dropped", BOOKS, "Dropped", "Roll-offs in a date range, by reason.",
-               (RANGE, REASON), BOOK_ROLES,
-               lambda s, p: book_queries.dropped(s, _given(p.start), _given(p.end), p.reason),
+               (RANGE, REASON), BOOK_ROLES, lambda h, p: reports.dropped(h, _given(p.start), _given(p.end), p.reason),
                book_reports.build_dropped, tables.dropped_table),
     ReportSpec("referral_history", BOOKS, "Referral History", "Every registration change of one member.",
-               (MEMBER,), BOOK_ROLES, lambda s, p: book_queries.referral_history(s, _given(p.member_id)),
+               (MEMBER,), BOOK_ROLES, lambda h, p: reports.referral_history(h, _given(p.member_id)),
                book_reports.build_referral_history, tables.referral_history_table,
                heading=lambda p: f"Referral History — {p.member_label}"),
     ReportSpec("open_requests", DISPATCH, "Open Requests", "Requests still needing workers, by referral morning.",
-               (ANY_BOOK,), BOOK_ROLES, lambda s, p: open_requests(s, book_id=p.book_id),
+               (ANY_BOOK,), BOOK_ROLES, lambda h, p: reports.open_requests(h, p.book_id),
                book_reports.build_open_requests, tables.open_requests_table),
     ReportSpec("day_book", DISPATCH, "Day Book", "A day's dispatches with totals by book and by employer.",
-               (DAY,), BOOK_ROLES, lambda s, p: day_book(s, _given(p.day)), book_reports.build_day_book,
+               (DAY,), BOOK_ROLES, lambda h, p: reports.day_book(h, _given(p.day)), book_reports.build_day_book,
                tables.day_book_table, heading=lambda p: f"Day Book — {p.day.isoformat() if p.day else ''}"),
     ReportSpec("daily_cash", DUES, "Daily Cash", "A day's receipts by method, matching the deposit.",
-               (DAY,), DUES_ROLES, lambda s, p: dues_queries.daily_cash(s, _given(p.day)), build_daily_cash,
+               (DAY,), DUES_ROLES, lambda h, p: reports.daily_cash(h, _given(p.day)), build_daily_cash,
                tables.daily_cash_table),
     ReportSpec("dues_summary", DUES, "Dues Summary", "Billed, paid, collected and collection % by month.",
                (MONTHS,), DUES_ROLES,
-               lambda s, p: dues_queries.dues_summary(s, _given(p.first_month), _given(p.last_month)),
+               lambda h, p: reports.dues_summary(h, _given(p.first_month), _given(p.last_month)),
                build_dues_summary, tables.dues_summary_table),
     ReportSpec("arrears", DUES, "Arrears List", "Members behind on dues: months, balance, last payment.",
                (MIN_MONTHS, STANDING), DUES_ROLES,
-               lambda s, p: dues_queries.arrears_list(s, min_months=p.min_months, standing=p.standing),
+               lambda h, p: reports.arrears(h, min_months=p.min_months, standing=p.standing),
                build_arrears_list, tables.arrears_table),
 )
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
@@ -26,16 +26,16 @@ from PySide6.QtWidgets import (
 )
 
 from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.queries.books import BookSummary, list_books
-from unioncore_desktop.domain.queries.hall import hall_clock
-from unioncore_desktop.domain.queries.members import MemberListRow, search_members
+from unioncore_desktop.domain.actions import members, reports
+from unioncore_desktop.domain.queries.books import BooksToday
+from unioncore_desktop.domain.queries.members import MemberListRow
 from unioncore_desktop.domain.vocab import ROLL_OFF_REASONS
 from unioncore_desktop.gui import icons, messages, reporting
 from unioncore_desktop.gui.reports import catalog
 from unioncore_desktop.gui.reports.catalog import Params, ReportSpec
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
-from unioncore_desktop.reports import export_table
+from unioncore_desktop.reports import ReportContext, export_table
 from unioncore_desktop.reports.base import label
 
 SPEC_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -242,17 +242,11 @@ class ReportsScreen(QWidget):
 
     def search(self, _text: str = "") -> None:
         """Load the book picker and the hall's today (the main window also calls this after an outage)."""
-        hall = self.hall
+        self.runner.query(partial(reports.setup, self.hall), parent=self, key=("reports-setup", id(self)),
+                          success=self._on_setup_loaded, name="report parameters")
 
-        def load() -> tuple[list[BookSummary], date]:
-            with hall.session() as session:
-                return list_books(session), hall_clock(session).today
-
-        self.runner.query(load, parent=self, key=("reports-setup", id(self)), success=self._on_setup_loaded,
-                          name="report parameters")
-
-    def _on_setup_loaded(self, loaded: tuple[list[BookSummary], date]) -> None:
-        books, today = loaded
+    def _on_setup_loaded(self, loaded: BooksToday) -> None:
+        books, today = loaded.books, loaded.today
         chosen = self.book.currentData() if self.book.count() else self._first_book_marker
         self.book.clear()
         self.book.addItem(self.tr("All books"), None)
@@ -277,8 +271,7 @@ class ReportsScreen(QWidget):
         text = self.member.text().strip()
         if len(text) < 2:
             return
-        hall = self.hall
-        self.runner.query(lambda: hall.read(search_members, text, limit=20), parent=self,
+        self.runner.query(partial(members.search, self.hall, text, limit=20), parent=self,
                           key=("reports-member", id(self)), success=self._on_members_found, name="find member")
 
     def _on_members_found(self, rows: list[MemberListRow]) -> None:
@@ -356,8 +349,8 @@ class ReportsScreen(QWidget):
         spec, params = prepared
         hall = self.hall
 
-        def build(path: Path, context: Any) -> Path:
-            return spec.pdf(path, context, hall.read(spec.load, params))
+        def build(path: Path, context: ReportContext) -> Path:
+            return spec.pdf(path, context, spec.load(hall, params))
 
         self.status.setText(self.tr("Building {}…").format(spec.title_for(params)))
         reporting.print_report(self.runner, hall, self, spec.title_for(params), catalog.describe(spec, params),
@@ -371,8 +364,8 @@ class ReportsScreen(QWidget):
         hall = self.hall
         title = spec.title_for(params)
 
-        def build(path: Path, context: Any) -> Path:
-            columns, rows = spec.table(hall.read(spec.load, params))
+        def build(path: Path, context: ReportContext) -> Path:
+            columns, rows = spec.table(spec.load(hall, params))
             return export_table(path, title=title, columns=columns, rows=rows, context=context)
 
         self.status.setText(self.tr("Exporting {}…").format(title))

@@ -1,0 +1,64 @@
+"""Reports: the choices the reports screen offers, the data of each report, and the audit row of every run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from unioncore_desktop.domain.actions import Hall
+from unioncore_desktop.domain.queries import books, dispatch, dues, requests
+from unioncore_desktop.domain.queries.hall import HallFacts
+from unioncore_desktop.domain.services import report_runs
+
+
+def start_report(hall: Hall, title: str, kind: str, parameters: Sequence[tuple[str, str]]) -> HallFacts:
+    """Log the run (who printed what) and return the facts printed on every page."""
+    return report_runs.start_report(hall.uow(), title=title, kind=kind, parameters=parameters)
+
+
+def setup(hall: Hall) -> books.BooksToday:
+    return hall.read(books.books_today)
+
+
+def out_of_work(hall: Hall, book_id: int) -> tuple[books.BookSummary, list[books.BookListRow]]:
+    return hall.read(books.out_of_work_list, book_id)
+
+
+def all_books(hall: Hall) -> list[tuple[books.BookSummary, list[books.BookListRow]]]:
+    return hall.read(books.all_books_lists)
+
+
+def unemployed_counts(hall: Hall) -> list[books.UnemployedCount]:
+    return hall.read(books.unemployed_counts)
+
+
+def resign_due(hall: Hall, within_days: int) -> list[books.ResignDueRow]:
+    return hall.read(books.resign_due, within_days)
+
+
+def dropped(hall: Hall, start: date, end: date, reason: str | None) -> list[books.DroppedRow]:
+    return hall.read(books.dropped, start, end, reason)
+
+
+def referral_history(hall: Hall, member_id: int) -> list[books.ActivityRow]:
+    return hall.read(books.referral_history, member_id)
+
+
+def open_requests(hall: Hall, book_id: int | None) -> list[requests.RequestRow]:
+    return hall.read(requests.open_requests, book_id=book_id)
+
+
+def day_book(hall: Hall, day: date) -> dispatch.DayBook:
+    return hall.read(dispatch.day_book, day)
+
+
+def daily_cash(hall: Hall, day: date) -> dues.DailyCash:
+    return hall.read(dues.daily_cash, day)
+
+
+def dues_summary(hall: Hall, first_month: date, last_month: date) -> list[dues.DuesSummaryRow]:
+    return hall.read(dues.dues_summary, first_month, last_month)
+
+
+def arrears(hall: Hall, *, min_months: int, standing: str | None) -> list[dues.ArrearsRow]:
+    return hall.read(dues.arrears_list, min_months=min_months, standing=standing)
