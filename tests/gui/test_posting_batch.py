@@ -180,6 +180,20 @@ def test_bad_amounts_and_missing_check_number_are_caught_at_the_field(qtbot, scr
     assert scalar(dues_db, "SELECT count(*) FROM payments") == 0
 
 
+def test_a_money_order_needs_no_number_and_a_reference_holds_what_its_column_holds(qtbot, screen, dues_db):
+    """The domain's payment rule, not one of the screen's own: only a check needs its number, and the reference
+    field takes the 40 characters payments.reference holds."""
+    open_batch(qtbot, screen, "75.00")
+    screen.method_combo.setCurrentIndex(screen.method_combo.findData("money_order"))
+    key_line(qtbot, "7464416", "75.00")
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=WAIT)
+    assert [(r.method, r.reference) for r in screen.model.rows] == [("money_order", None)]
+    assert not screen.error_labels["reference"].isVisible()
+
+    screen.reference_edit.setText("9" * 60)
+    assert screen.reference_edit.text() == "9" * 40
+
+
 def test_a_check_number_reused_for_the_same_member_comes_back_to_the_reference(qtbot, screen, dues_db):
     open_batch(qtbot, screen, "100.00")
     key_line(qtbot, "7464416", "50.00", method="ch", reference="555")

@@ -18,6 +18,7 @@ from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar
 from unioncore_desktop.domain.rules.referral import referral_date
 from unioncore_desktop.domain.services.referral_context import holidays
+from unioncore_desktop.gui import events
 from unioncore_desktop.gui.requests.screen import RequestsScreen
 from unioncore_desktop.seed.books import insert_books
 
@@ -261,3 +262,15 @@ def test_cancel_needs_a_reason_and_takes_the_request_off_the_open_list(qtbot, sc
     with hall.engine().connect() as conn:
         assert conn.execute(text("SELECT status, cancel_reason FROM labor_requests")).one() == (
             "cancelled", "Employer filled it")
+
+
+def test_a_saved_request_is_announced_by_its_book(qtbot, screen, hall, connect):
+    """The save reports its change as the labor_requests notification names it, by book (the referral board
+    refreshes the walk of that book), not as a request id."""
+    announced: list[tuple[str, list, object]] = []
+    connect(events.hub().data_changed, lambda kind, ids, by: announced.append((kind, ids, by)))
+    type_request(qtbot, screen)
+    with qtbot.waitSignal(screen.saved, timeout=10_000) as saved:
+        qtbot.keyClick(screen.form.duration, Qt.Key.Key_Return)
+    assert saved.args[0].book_id == hall.books["WIRE_SEATTLE"]
+    assert announced == [("labor_request", [hall.books["WIRE_SEATTLE"]], screen)]

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.harness import LoggedErrors
+from unioncore_desktop.domain.changes import Changed, done
 from unioncore_desktop.domain.errors import ConnectionProblem, DomainError, ValidationError
 from unioncore_desktop.gui import events, messages
 from unioncore_desktop.gui.tasks import TaskKind, TaskRunner
@@ -90,6 +91,19 @@ class TestDelivery:
 
         assert blocker.args == ["member", [42], parent_widget]
         assert order == ["data_changed", "success"]
+
+    def test_a_command_that_reports_its_changes_announces_them_and_hands_on_its_value(
+        self, qtbot: QtBot, runner: TaskRunner, parent_widget: QWidget, connect: Connect
+    ) -> None:
+        order: list[object] = []
+        connect(events.hub().data_changed, lambda kind, ids, by: order.append((kind, ids, by)))
+
+        handle = runner.command(
+            lambda: done("saved", Changed.of("labor_request", book_ids=[3]), Changed.of("bid", request_ids=[8, 8])),
+            parent=parent_widget, success=order.append)
+        qtbot.waitUntil(lambda: handle.done, timeout=WAIT_MS)
+
+        assert order == [("labor_request", [3], parent_widget), ("bid", [8], parent_widget), "saved"]
 
     def test_failed_command_announces_no_change(
         self, qtbot: QtBot, runner: TaskRunner, parent_widget: QWidget

@@ -4,7 +4,7 @@ exemptions (R14) and the optional maximum days on book. Pure functions; services
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -225,6 +225,13 @@ def exemption_end_errors(start: date, end: date | None) -> dict[str, str]:
     if end is not None and end < start:
         return {"exemption_end": "The exemption cannot end before it starts."}
     return {}
+
+
+# --- a visit to the books ---------------------------------------------------------------------------------
+
+def book_choice_errors(book_ids: Sequence[int]) -> dict[str, str]:
+    """A sign-on or re-registration names at least one book."""
+    return {} if book_ids else {"book": "Choose at least one book."}
 
 
 # --- ending a dispatch --------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from unioncore_desktop.domain.queries.books import (
 from unioncore_desktop.domain.rules.apn import excel_serial, format_apn, next_apn
 from unioncore_desktop.domain.rules.book_rules import RuleSet
 from unioncore_desktop.domain.rules.registration import (
+    book_choice_errors,
     exemption_cap_end,
     exemption_end_errors,
     exemption_errors,
@@ -297,8 +298,9 @@ def _new_registration(session: Session, member_id: int, book: Book, tier: int, a
 
 def _books(session: Session, book_ids: Iterable[int]) -> list[Book]:
     ids = list(dict.fromkeys(book_ids))
-    if not ids:
-        raise ValidationError({"book": "Choose at least one book."})
+    errors = book_choice_errors(ids)
+    if errors:
+        raise ValidationError(errors)
     books = {b.id: b for b in session.scalars(select(Book).where(Book.id.in_(ids)))}
     missing = [i for i in ids if i not in books or not books[i].active]
     if missing:

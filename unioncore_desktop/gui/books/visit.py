@@ -29,6 +29,7 @@ from unioncore_desktop.domain.actions import books
 from unioncore_desktop.domain.changes import Done
 from unioncore_desktop.domain.queries.books import OfficeRow, RegistrationRow
 from unioncore_desktop.domain.queries.members import MemberDetail
+from unioncore_desktop.domain.rules.registration import book_choice_errors
 from unioncore_desktop.domain.vocab import REGISTRATION_METHODS
 from unioncore_desktop.gui.itemmodels.formatting import format_label
 from unioncore_desktop.gui.settings import UiSettings
@@ -237,8 +238,8 @@ class MemberVisitDialog(QDialog):
             errors["member"] = self.tr(MemberLookup.NOT_PICKED)
         elif not self.book_checks:
             errors["book"] = self.books_hint.text()
-        elif not self.chosen_books():
-            errors["book"] = self.tr("Tick at least one book.")
+        else:
+            errors = book_choice_errors(self.chosen_books())
         if errors:
             self.errors.show(errors)
             return
