@@ -115,6 +115,8 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "domain.rules": ("domain.rules", "domain.vocab", "domain.errors"),
     "domain.queries": ("domain.queries", "domain.rules", "domain.models", "domain.vocab", "domain.errors"),
     "domain.services": ("domain",),
+    "domain.changes": (),
+    "domain.actions": ("domain",),
     "domain": ("domain",),
     "db": ("db", "paths", "", *DB_SEES),
     "reports": ("reports", "domain.queries"),
