@@ -2,11 +2,11 @@
 command hands back with its result.
 
 The kinds are the ones the live board hears from the database (`uc_change` notifications, sent by the notify
-triggers in migrations/sql/triggers/) and the ones this workstation announces after its own commands, so a screen refreshes the same way
-whoever made the change. Each kind names the rows it refreshes by one key, the column its notifications send: a
-labor request change names its *book*, a bid change its *request*. `Changed.of` takes the ids by that name
-(`Changed.of("labor_request", book_ids=[7])`), so a report cannot call book ids request ids;
-`tests/db/test_notify.py` holds this catalog to the triggers.
+triggers in migrations/sql/triggers/) and the ones this workstation announces after its own commands, so a
+screen refreshes the same way whoever made the change. Each kind names the rows it refreshes by one key, the
+column its notifications send: a labor request change names its *book*, a bid change its *request*.
+`Changed.of` takes the ids by that name (`Changed.of("labor_request", book_ids=[7])`), so a report cannot call
+book ids request ids; `tests/db/test_notify.py` holds this catalog to the triggers.
 """
 
 from __future__ import annotations

@@ -336,8 +336,9 @@ def payment_receipt(session: Session, payment_id: int, *, already_posted: bool =
 
 
 _BATCH_RECEIPTS_SQL = text(f"""
-    SELECT p.id, p.receipt_number, p.member_id, m.card_number, {MEMBER_NAME}, p.paid_on, p.amount, p.method,
-           p.reference, p.batch_id, p.posted_by, p.posted_at, p.reverses_payment_id, p.void_reason,
+    SELECT p.id AS payment_id, p.receipt_number, p.member_id, m.card_number, {MEMBER_NAME} AS member_name,
+           p.paid_on, p.amount, p.method, p.reference, p.batch_id, p.posted_by, p.posted_at, p.reverses_payment_id,
+           p.void_reason,
            a.periods, a.charge_ids, a.amounts,
            s.balance, s.credit, s.paid_through, s.months_behind, s.standing
     FROM payments AS p
@@ -366,14 +367,19 @@ def batch_receipts(session: Session, batch_id: int) -> list[PaymentReceipt]:
     """Every payment of the batch as its receipt prints it, with the member's standing now: one statement for
     the whole batch."""
     receipts: list[PaymentReceipt] = []
-    for row in session.execute(_BATCH_RECEIPTS_SQL, {"batch": batch_id}):
-        applied = tuple(Applied(*a) for a in zip(row.periods or (), row.charge_ids or (), row.amounts or (),
+    for row in session.execute(_BATCH_RECEIPTS_SQL, {"batch": batch_id}).mappings():
+        applied = tuple(Applied(*a) for a in zip(row["periods"] or (), row["charge_ids"] or (), row["amounts"] or (),
                                                  strict=True))
         receipts.append(PaymentReceipt(
-            *row[:14], applied=applied, unapplied=row.amount - sum((a.amount for a in applied), ZERO),
-            balance=row.balance, credit=row.credit, paid_through=row.paid_through, months_behind=row.months_behind,
-            standing=row.standing))
+            **{name: row[name] for name in _RECEIPT_COLUMNS}, applied=applied,
+            unapplied=row["amount"] - sum((a.amount for a in applied), ZERO)))
     return receipts
+
+
+# the receipt's fields the batch statement reads as they are (the rest are worked out from its allocations)
+_RECEIPT_COLUMNS = ("payment_id", "receipt_number", "member_id", "card_number", "member_name", "paid_on", "amount",
+                    "method", "reference", "batch_id", "posted_by", "posted_at", "reverses_payment_id", "void_reason",
+                    "balance", "credit", "paid_through", "months_behind", "standing")
 
 
 @dataclass(frozen=True, slots=True)

@@ -267,6 +267,8 @@ class ReferralScreen(QWidget):
             self.load_walk()
 
     def _load_board(self) -> None:
+        if self.day is None:
+            return
         self.runner.query(partial(referral.board, self.hall, self.day), parent=self, key="referral-board",
                           success=self._show_board, name="morning referral")
 
