@@ -35,7 +35,7 @@ from unioncore_desktop.domain.rules.dues import validate_adjustment, void_errors
 from unioncore_desktop.domain.vocab import ADJUSTMENT_TYPES
 from unioncore_desktop.gui import events, messages
 from unioncore_desktop.gui.dues.lookup import MemberLookup, pick
-from unioncore_desktop.gui.dues.posting import print_receipts
+from unioncore_desktop.gui.dues.posting_lines import print_receipts
 from unioncore_desktop.gui.itemmodels.dues import (
     STANDING_COLOURS,
     LedgerModel,

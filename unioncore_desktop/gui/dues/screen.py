@@ -51,6 +51,7 @@ class DuesScreen(QWidget):
             self.tabs.addTab(self.manager.close, self.tr("Close &month"))
             self.tabs.addTab(self.manager.rates, self.tr("&Rates"))
         # The main window refreshes every area's list after an outage and saves its layout on quit.
+        self.panel: TablePanel
         if self.posting is not None:
             self.panel, self.model = self.posting.panel, self.posting.model
         else:
