@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import cast
@@ -18,17 +17,12 @@ from typing import cast
 from PySide6.QtCore import QDate, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
     QDateEdit,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
     QTabWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -40,33 +34,22 @@ from unioncore_desktop.domain.queries.dispatch import DispatchRow
 from unioncore_desktop.domain.queries.referral import ReferralDays
 from unioncore_desktop.domain.queries.requests import MorningBook
 from unioncore_desktop.domain.services.dispatch import OfferResult
-from unioncore_desktop.domain.services.terminations import EndFacts, TerminationResult
 from unioncore_desktop.domain.services.walk import WalkView
-from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
 from unioncore_desktop.gui import events, icons, messages, reporting
-from unioncore_desktop.gui.itemmodels.dispatch import (
-    DispatchListModel,
-    WalkModel,
-    walk_lines,
-)
-from unioncore_desktop.gui.itemmodels.formatting import format_label
-from unioncore_desktop.gui.itemmodels.requests import no_mark_text, request_flags
+from unioncore_desktop.gui.referral.board import MorningBoard
 from unioncore_desktop.gui.referral.dialogs import (
     ByNameDialog,
-    TerminateDialog,
     remove_mark_flow,
 )
+from unioncore_desktop.gui.referral.dispatched import DispatchedTab
 from unioncore_desktop.gui.referral.offer_history import OfferHistoryDialog
+from unioncore_desktop.gui.referral.walk_panel import WalkPanel
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
-from unioncore_desktop.gui.widgets import view_state
-from unioncore_desktop.gui.widgets.simple_table import simple_table
-from unioncore_desktop.gui.widgets.table_panel import TablePanel
 from unioncore_desktop.reports import ReportContext
 from unioncore_desktop.reports.pdf.dispatch_slip import build_dispatch_slip
 
 LIVE_KINDS = ("registration", "dispatch", "labor_request", "check_mark")
-OUTCOME_WORDS = {"accepted": "accepted", "declined": "declined", "no_answer": "did not answer"}
 
 
 class ReferralScreen(QWidget):
@@ -112,75 +95,26 @@ class ReferralScreen(QWidget):
         top.addStretch(1)
 
         # --- morning tab: the board on the left, the walk on the right
-        self.tree = QTreeWidget()
-        self.tree.setObjectName("morningBoard")
-        self.tree.setHeaderLabels([self.tr("Book / request"), self.tr("Sent")])
-        self.tree.setColumnWidth(0, 360)
-        self.tree.currentItemChanged.connect(self._on_tree_current_item_changed)
-
-        self.request_label = QLabel(self.tr("Choose a request on the left."))
-        self.request_label.setObjectName("recordTitle")
-        self.request_label.setWordWrap(True)
-        self.walk_model = WalkModel(parent=self)
-        self.walk_view = simple_table(self.walk_model)
-        # The walk is shown in list order, always: no sorting by clicking a header.
-        self.walk_view.setSortingEnabled(False)
-        self.walk_model.sort(-1)
-        self.walk_view.setWordWrap(False)
-        walk_header = self.walk_view.horizontalHeader()
-        for column, width in enumerate((50, 40, 80, 80, 190, 130)):
-            walk_header.resizeSection(column, width)
-        self.walk_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.walk_view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
-
-        self.next_box = QFrame()
-        self.next_box.setObjectName("nextEligible")
-        self.next_box.setFrameShape(QFrame.Shape.StyledPanel)
-        self.next_label = QLabel()
-        self.next_label.setObjectName("nextLabel")
-        self.next_label.setWordWrap(True)
-        self.next_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.accept_button = QPushButton(self.tr("&Accepted (A)"))
-        self.decline_button = QPushButton(self.tr("&Declined (D)"))
-        self.no_answer_button = QPushButton(self.tr("&No answer (N)"))
-        self.accept_button.clicked.connect(lambda: self.answer("accepted"))
-        self.decline_button.clicked.connect(lambda: self.answer("declined"))
-        self.no_answer_button.clicked.connect(lambda: self.answer("no_answer"))
-        answers = QHBoxLayout()
-        for button in (self.accept_button, self.decline_button, self.no_answer_button):
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            answers.addWidget(button)
-        next_layout = QVBoxLayout(self.next_box)
-        next_layout.addWidget(self.next_label)
-        next_layout.addLayout(answers)
-
-        self.result_label = QLabel()
-        self.result_label.setObjectName("answerResult")
-        self.result_label.setWordWrap(True)
-        self.slip_button = QPushButton(icons.get("print"), self.tr("&Print dispatch slip"))
-        self.slip_button.clicked.connect(self._on_slip_button_clicked)
-        self.by_name_button = QPushButton(self.tr("Dispatch &by name…"))
-        self.by_name_button.clicked.connect(self._on_by_name_button_clicked)
-        self.history_button = QPushButton(self.tr("Offer &history…"))
-        self.history_button.clicked.connect(self._on_history_button_clicked)
-        self.walk_mark_button = QPushButton(self.tr("Remove check &mark…"))
-        self.walk_mark_button.clicked.connect(self._on_walk_mark_button_clicked)
-        extra = QHBoxLayout()
-        for button in (self.slip_button, self.by_name_button, self.history_button, self.walk_mark_button):
-            extra.addWidget(button)
-        extra.addStretch(1)
-
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.request_label)
-        right_layout.addWidget(self.walk_view, 1)
-        right_layout.addWidget(self.next_box)
-        right_layout.addWidget(self.result_label)
-        right_layout.addLayout(extra)
+        self.board = MorningBoard()
+        self.board.request_chosen.connect(self._on_request_chosen)
+        self.tree = self.board
+        self.walk = WalkPanel()
+        self.walk.answer_requested.connect(self.answer)
+        self.walk.line_changed.connect(self._update_buttons)
+        self.walk.slip_button.clicked.connect(self._on_slip_button_clicked)
+        self.walk.by_name_button.clicked.connect(self._on_by_name_button_clicked)
+        self.walk.history_button.clicked.connect(self._on_history_button_clicked)
+        self.walk.walk_mark_button.clicked.connect(self._on_walk_mark_button_clicked)
+        # the walk's widgets under the names the screen has always had
+        w = self.walk
+        self.request_label, self.walk_model, self.walk_view = w.request_label, w.walk_model, w.walk_view
+        self.next_box, self.next_label, self.result_label = w.next_box, w.next_label, w.result_label
+        self.accept_button, self.decline_button, self.no_answer_button = w.answer_buttons()
+        self.slip_button, self.by_name_button = w.slip_button, w.by_name_button
+        self.history_button, self.walk_mark_button = w.history_button, w.walk_mark_button
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.tree)
-        splitter.addWidget(right)
+        splitter.addWidget(self.board)
+        splitter.addWidget(self.walk)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 5)
         splitter.setSizes([440, 960])
@@ -194,30 +128,13 @@ class ReferralScreen(QWidget):
             shortcut.activated.connect(lambda o=outcome: self.answer(o))
 
         # --- dispatched tab
-        self.dispatch_model = DispatchListModel(parent=self)
-        self.panel = TablePanel("referral-dispatches", self.dispatch_model, settings=settings,
-                                search_placeholder=self.tr("Filter: member, card, employer, request…"))
-        self.panel.search_changed.connect(lambda _text: self._load_dispatches())
-        self.panel.export_requested.connect(self._on_panel_export_requested)
-        self.panel.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
-        self.open_only = QCheckBox(self.tr("Everyone still on the job (not only this day's dispatches)"))
-        self.open_only.toggled.connect(lambda _on: self._load_dispatches())
-        self.check_in_button = QPushButton(self.tr("&Check in"))
-        self.terminate_button = QPushButton(self.tr("&End the job…"))
-        self.dispatch_history_button = QPushButton(self.tr("Offer history…"))
-        self.check_in_button.clicked.connect(self._on_check_in_button_clicked)
-        self.terminate_button.clicked.connect(self._on_terminate_button_clicked)
-        self.dispatch_history_button.clicked.connect(self._on_dispatch_history_button_clicked)
-        follow = QHBoxLayout()
-        follow.addWidget(self.open_only)
-        follow.addStretch(1)
-        for button in (self.check_in_button, self.terminate_button, self.dispatch_history_button):
-            follow.addWidget(button)
-        self.dispatched = QWidget()
-        dispatched_layout = QVBoxLayout(self.dispatched)
-        dispatched_layout.setContentsMargins(0, 0, 0, 0)
-        dispatched_layout.addLayout(follow)
-        dispatched_layout.addWidget(self.panel, 1)
+        self.dispatched = DispatchedTab(runner, hall, settings)
+        self.dispatched.dialog_opened.connect(self._set_dialog)
+        self.dispatched.terminated.connect(self.terminated)
+        self.panel, self.dispatch_model, self.open_only = (self.dispatched.panel, self.dispatched.dispatch_model,
+                                                           self.dispatched.open_only)
+        self.check_in_button, self.terminate_button = self.dispatched.check_in_button, self.dispatched.terminate_button
+        self.dispatch_history_button = self.dispatched.dispatch_history_button
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.morning, self.tr("Morning referral"))
@@ -274,34 +191,7 @@ class ReferralScreen(QWidget):
 
     def _show_board(self, books: list[MorningBook]) -> None:
         self.books = books
-        self.tree.blockSignals(True)
-        self.tree.clear()
-        current: QTreeWidgetItem | None = None
-        for book in books:
-            wanted = sum(r.open_places for r in book.requests)
-            item = QTreeWidgetItem([f"{book.morning_slot:%H:%M}  {book.name}",
-                                    self.tr("{} open").format(wanted) if book.requests else ""])
-            item.setData(0, Qt.ItemDataRole.UserRole, ("book", book.book_id))
-            font = item.font(0)
-            font.setBold(True)
-            item.setFont(0, font)
-            if not book.requests:
-                item.setForeground(0, self.palette().placeholderText())
-            for request in book.requests:
-                flags = request_flags(request)
-                title = f"{request.number} · {request.employer_name}" + (f" · {flags}" if flags else "")
-                child = QTreeWidgetItem([title,
-                                         f"{request.workers_dispatched} of {request.workers_requested}"])
-                child.setData(0, Qt.ItemDataRole.UserRole, ("request", request.id))
-                child.setToolTip(0, f"{request.job_class or ''} — received {request.received_at:%a %d %b %H:%M}")
-                item.addChild(child)
-                if request.id == self.request_id:
-                    current = child
-            self.tree.addTopLevelItem(item)
-            item.setExpanded(True)
-        if current is not None:
-            self.tree.setCurrentItem(current)
-        self.tree.blockSignals(False)
+        self.board.show_books(books, self.request_id)
         first = self.request_id is None
         if first:
             # Opening the screen starts where the morning starts: the first request still needing workers.
@@ -314,25 +204,15 @@ class ReferralScreen(QWidget):
 
     def select_request(self, request_id: int) -> bool:
         """Select a request on the board (as a click would); False when it is not there."""
-        for i in range(self.tree.topLevelItemCount()):
-            book = self.tree.topLevelItem(i)
-            assert book is not None  # i is in range
-            for j in range(book.childCount()):
-                child = book.child(j)
-                if child is not None and child.data(0, Qt.ItemDataRole.UserRole) == ("request", request_id):
-                    self.tree.setCurrentItem(child)
-                    return True
-        return False
+        return self.board.select_request(request_id)
 
-    def _on_tree_current_item_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
-        data = current.data(0, Qt.ItemDataRole.UserRole) if current is not None else None
-        if not data or data[0] != "request" or data[1] == self.request_id:
+    def _on_request_chosen(self, request_id: int) -> None:
+        if request_id == self.request_id:
             return
-        self.request_id = data[1]
+        self.request_id = request_id
         self.view = None
         self.last_dispatch_id = None
-        self.result_label.clear()
-        self.walk_model.set_rows([])
+        self.walk.clear()
         self.load_walk()
 
     # --- the walk -----------------------------------------------------------------------------------------
@@ -353,40 +233,7 @@ class ReferralScreen(QWidget):
             return
         same = self.view is not None and self.view.request.id == view.request.id
         self.view = view
-        lines = walk_lines(view.preview)
-        if same:  # a refresh of the same walk keeps the dispatcher's place
-            with view_state.kept(self.walk_view, self.walk_model):
-                self.walk_model.set_rows(lines)
-        else:
-            self.walk_model.set_rows(lines)
-        next_line = next((i for i, line in enumerate(lines) if line.state == "next"), None)
-        if next_line is not None and not self.walk_view.selectionModel().hasSelection():
-            self.walk_view.scrollTo(self.walk_model.index(next_line, 0))
-        r, p = view.request, view.preview
-        marks = (self.tr("Declining or not answering earns a check mark.") if p.issues_marks else
-                 self.tr("No check marks on this request: {}.").format(
-                     no_mark_text(p.no_mark_reasons) or self.tr("{} agreement, manual rules").format(
-                         r.agreement_type.upper())))
-        self.request_label.setText(self.tr(
-            "<b>{number}</b> — {employer}{worksite} · book <b>{book}</b> · {job}<br>"
-            "Starts {start:%a %d %b}{time} · <b>{sent} of {wanted}</b> sent · {status}{by_name}<br>{marks}").format(
-                number=r.number, employer=r.employer_name, worksite=f", {r.worksite_name}" if r.worksite_name else "",
-                book=r.book_name, job=r.job_class or self.tr("no job class"), start=r.start_on,
-                time=f" {r.start_time}" if r.start_time else "", sent=r.workers_dispatched,
-                wanted=r.workers_requested, status=format_label(r.status),
-                by_name=self.tr(" · by name: {}").format(r.by_name_member) if r.by_name_member else "",
-                marks=marks))
-        if p.next is not None and p.open_places > 0 and r.status in ("open", "partially_filled"):
-            n = p.next
-            phones = " · ".join(view.phones) or self.tr("no phone on file")
-            self.next_label.setText(self.tr(
-                "<span style='font-size:14pt'><b>Next: {name}</b></span> &nbsp; card {card} · rank {rank} · "
-                "tier {tier} · APN {apn:.2f}<br><span style='font-size:13pt'>☎ {phones}</span>").format(
-                    name=n.member_name, card=n.card_number, rank=n.rank, tier=n.tier, apn=n.apn, phones=phones))
-        elif p.open_places <= 0 or r.status not in ("open", "partially_filled"):
-            self.next_label.setText(self.tr("<b>Request {} is {}.</b>").format(r.number, format_label(r.status)))
-        else:
-            self.next_label.setText(self.tr("<b>No one on the list can take this request.</b>"))
+        self.walk.show_walk(view, same)  # a refresh of the same walk keeps the dispatcher's place
         self._update_buttons()
         self.walk_shown.emit()
         self.record_shown.emit()
@@ -413,27 +260,9 @@ class ReferralScreen(QWidget):
     def _on_answered(self, result: OfferResult) -> None:
         self._answering = False
         self.last_result = result
-        name = result.member_name
         if result.outcome == "accepted":
             self.last_dispatch_id = result.dispatch_id
-            text = self.tr("<b>{} accepted</b> — dispatch {} recorded ({} of {} sent). "
-                           "Print the dispatch slip.").format(name, result.dispatch_id, result.workers_dispatched,
-                                                               result.workers_requested)
-        else:
-            text = self.tr("<b>{} {}</b> — ").format(name, OUTCOME_WORDS[result.outcome])
-            if result.rolled_off == "quit":
-                text += self.tr("a refused bid win counts as a quit: rolled off all books (R8/R12).")
-            elif result.mark_issued:
-                allowed = self.view.rules_marks_allowed if self.view else 3
-                text += self.tr("<span style='color:#B42318'><b>check mark issued</b></span> "
-                                "({} of {} on this book)").format(result.live_marks, allowed)
-                if result.rolled_off == "check_marks":
-                    text += self.tr(" — rolled off this book.")
-            else:
-                text += self.tr("no check mark (this request issues none, or one was already given today).")
-        if result.skipped:
-            text += self.tr(" {} skipped above, recorded with their reasons.").format(len(result.skipped))
-        self.result_label.setText(text)
+        self.walk.show_answer(result, self.view.rules_marks_allowed if self.view else 3)
         self._update_buttons()
         self.answered.emit(result)
         self._load_board()
@@ -509,77 +338,11 @@ class ReferralScreen(QWidget):
     def _set_dialog(self, dialog: QWidget) -> None:
         self.dialog = dialog
 
-    # --- dispatched: check-in and end ---------------------------------------------------------------------
+    # --- dispatched ----------------------------------------------------------------------------------------
 
     def _load_dispatches(self) -> None:
-        if self.day is None:
-            return
-        day = self.day
-        first, last = min(day, self.today or day), max(day, self.today or day)
-        self.runner.query(partial(referral.dispatches, self.hall, first=first, last=last,
-                                  open_only=self.open_only.isChecked(), text=self.panel.search_text()),
-                          parent=self, key="referral-dispatches", success=self._show_dispatches,
-                          name="dispatched list")
-
-    def _show_dispatches(self, rows: list[DispatchRow]) -> None:
-        self.panel.reload(rows)
-        self._update_buttons()
-
-    def _on_check_in_button_clicked(self) -> None:
-        row = self.panel.current_row()
-        if row is None or not messages.question(self, self.tr("Check in"), self.tr(
-                "{} reported to {} (request {})?").format(row.member_name, row.employer_name, row.request_number),
-                default_yes=True):
-            return
-        self.runner.command(partial(referral.check_in, self.hall, row.id), parent=self,
-                            success=self._on_checked_in, name="check in")
-
-    def _on_checked_in(self, row: DispatchRow) -> None:
-        messages.status(self, self.tr("{} checked in").format(row.member_name))
-        self._load_dispatches()
-
-    def _on_terminate_button_clicked(self) -> None:
-        row = self.panel.current_row()
-        if row is None:
-            return
-        self.runner.query(partial(referral.end_facts, self.hall, row.id), parent=self,
-                          success=lambda facts: self._open_terminate(row, facts),
-                          name="end-of-job facts")
-
-    def _open_terminate(self, row: DispatchRow, facts: EndFacts) -> None:
-        hall = self.hall
-
-        def save(dialog: TerminateDialog, reason: str, ended_on: date, hours: Decimal | None) -> None:
-            note = dialog.note.text().strip() or None
-
-            def done(result: TerminationResult) -> None:
-                dialog.accept()
-                messages.status(self, self.tr("{}: job ended — {}").format(row.member_name,
-                                                                           format_label(result.outcome)), 8000)
-                self.terminated.emit(result)
-                self._load_dispatches()
-
-            self.runner.command(partial(referral.end_job, hall, row, reason=reason, ended_on=ended_on, hours=hours,
-                                        note=note),
-                                parent=dialog, success=done,
-                                failure=lambda exc: dialog.show_error(getattr(exc, "message", str(exc))),
-                                name="end the job")
-
-        self.dialog = TerminateDialog(row, facts, save, self)
-        self.dialog.open()
-
-    def _on_dispatch_history_button_clicked(self) -> None:
-        row = self.panel.current_row()
-        if row is None:
-            return
-        self.dialog = OfferHistoryDialog(self.runner, self.hall, self.settings, dispatch_id=row.id,
-                                         subject=self.tr("dispatch {} — {} to {}").format(
-                                             row.id, row.member_name, row.employer_name), parent=self)
-        self.dialog.open()
-
-    def _on_panel_export_requested(self) -> None:
-        reporting.export_model(self.runner, self.hall, self, self.dispatch_model, "Dispatched",
-                               [("Day", f"{self.day}"), ("Still on the job", str(self.open_only.isChecked()))])
+        if self.day is not None:
+            self.dispatched.load(self.day, self.today)
 
     # --- live board and state -----------------------------------------------------------------------------
 
@@ -594,20 +357,9 @@ class ReferralScreen(QWidget):
             self.load_walk()
 
     def _update_buttons(self) -> None:
-        can = self._can_answer()
-        for button in (self.accept_button, self.decline_button, self.no_answer_button):
-            button.setEnabled(can)
-        self.slip_button.setEnabled(self.last_dispatch_id is not None)
-        view = self.view
-        self.by_name_button.setEnabled(view is not None and view.request.by_name_member_id is not None
-                                       and view.request.status in ("open", "partially_filled"))
-        self.history_button.setEnabled(view is not None)
-        line = self.walk_model.row_at(self.walk_view.currentIndex())
-        self.walk_mark_button.setEnabled(line is not None and line.mark_issued)
-        row = self.panel.current_row()
-        self.check_in_button.setEnabled(row is not None and row.status == "dispatched")
-        self.terminate_button.setEnabled(row is not None and row.status in ACTIVE_DISPATCH_STATUSES)
-        self.dispatch_history_button.setEnabled(row is not None)
+        self.walk.update_buttons(self.view, can_answer=self._can_answer(),
+                                 has_dispatch=self.last_dispatch_id is not None)
+        self.dispatched.update_buttons()
 
     def save_state(self) -> None:
         self.panel.save_state()
