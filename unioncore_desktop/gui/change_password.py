@@ -6,23 +6,15 @@ workstation keeps in the keyring, when it keeps one."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from unioncore_desktop.db import credentials
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.actions import staff
 from unioncore_desktop.gui import messages
+from unioncore_desktop.gui.forms.ui_change_password_dialog import Ui_ChangePasswordDialog
 from unioncore_desktop.gui.tasks import TaskRunner
-from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
+from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
 
 
 def change_and_remember(hall: HallConnection, new_password: str) -> bool:
@@ -36,50 +28,37 @@ def change_and_remember(hall: HallConnection, new_password: str) -> bool:
 
 
 class ChangePasswordDialog(QDialog):
+    """The form is ui/change_password_dialog.ui; the two fields' errors sit under them."""
+
     def __init__(self, runner: TaskRunner, hall: HallConnection, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.form = Ui_ChangePasswordDialog()
+        self.form.setupUi(self)
         self.setWindowTitle(self.tr("Change password"))
         self.runner = runner
         self.hall = hall
         self.changed = False
         self.keyring_updated = False
 
-        self.message = message_label()
+        self.new_edit = self.form.newPasswordEdit
+        self.confirm_edit = self.form.confirmPasswordEdit
+        self.message = as_message(self.form.formMessage)
         self.errors = FieldErrors(self.message)
-        intro = QLabel(self.tr("A new password for <b>{name}</b> ({user}). Your windows stay open; use the new "
-                               "password the next time you log in.").format(name=hall.facts.full_name,
-                                                                             user=hall.facts.user))
-        intro.setObjectName("introLabel")
-        intro.setWordWrap(True)
-        self.new_edit = QLineEdit()
-        self.new_edit.setObjectName("newPasswordEdit")
-        self.new_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.confirm_edit = QLineEdit()
-        self.confirm_edit.setObjectName("confirmPasswordEdit")
-        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.errors.adopt("new_password", self.form.newPasswordError, self.new_edit)
+        self.errors.adopt("confirm", self.form.confirmPasswordError, self.confirm_edit)
+        self.form.introLabel.setText(self.tr("A new password for <b>{name}</b> ({user}). Your windows stay open; use "
+                                             "the new password the next time you log in.").format(
+            name=hall.facts.full_name, user=hall.facts.user))
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = QPushButton(self.tr("&Change password"))
-        self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons = self.form.buttonBox
+        save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert save_button is not None  # the form has an OK button
+        self.save_button = save_button
+        self.save_button.setText(self.tr("&Change password"))
         self.buttons.accepted.connect(self._on_buttons_accepted)
-        self.buttons.rejected.connect(self.reject)
-
-        form = QFormLayout()
-        form.addRow(self.tr("&New password"), self.new_edit)
-        form.addRow("", self.errors.add("new_password", self.new_edit))
-        form.addRow(self.tr("&Type it again"), self.confirm_edit)
-        form.addRow("", self.errors.add("confirm", self.confirm_edit))
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.message)
-        layout.addLayout(form)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
         self.save_button.setDefault(True)
-        self.setTabOrder(self.new_edit, self.confirm_edit)
         self.setTabOrder(self.confirm_edit, self.save_button)
         self.new_edit.setFocus()
-        self.resize(440, 240)
 
     def _on_buttons_accepted(self) -> None:
         new_password, again = self.new_edit.text(), self.confirm_edit.text()

@@ -17,6 +17,12 @@ def error_label() -> QLabel:
     return _hidden_label("fieldError")
 
 
+def as_message(label: QLabel) -> QLabel:
+    """A Designer form's label made the form's message line (styled by its objectName, so the form's own name for
+    it is kept only as the attribute)."""
+    return _hidden_label("formMessage", label)
+
+
 class FieldErrors:
     """The labels under a form's fields, by field name, and the editors they belong to.
 
@@ -32,6 +38,13 @@ class FieldErrors:
     def add(self, name: str, editor: QWidget | None = None) -> QLabel:
         label = error_label()
         self.labels[name] = label
+        if editor is not None:
+            self.editors[name] = editor
+        return label
+
+    def adopt(self, name: str, label: QLabel, editor: QWidget | None = None) -> QLabel:
+        """A label a Designer form placed under a field, made that field's error label."""
+        self.labels[name] = _hidden_label("fieldError", label)
         if editor is not None:
             self.editors[name] = editor
         return label
@@ -83,8 +96,8 @@ class FieldErrors:
                                     "What you entered is still here; try again."))
 
 
-def _hidden_label(name: str) -> QLabel:
-    label = QLabel()
+def _hidden_label(name: str, label: QLabel | None = None) -> QLabel:
+    label = label if label is not None else QLabel()
     label.setObjectName(name)
     label.setWordWrap(True)
     label.setVisible(False)
