@@ -10,18 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import cast
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.actions import referral
@@ -31,8 +20,14 @@ from unioncore_desktop.domain.rules.registration import EndOutcome, termination_
 from unioncore_desktop.domain.services.terminations import EndFacts
 from unioncore_desktop.domain.vocab import TERMINATION_REASONS
 from unioncore_desktop.gui import messages
+from unioncore_desktop.gui.forms.ui_by_name_dialog import Ui_ByNameDialog
+from unioncore_desktop.gui.forms.ui_end_job_dialog import Ui_TerminateDialog
+from unioncore_desktop.gui.forms.ui_reason_dialog import Ui_ReasonDialog
 from unioncore_desktop.gui.itemmodels.formatting import format_label
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.field_errors import as_error
+
+_Form = Ui_TerminateDialog | Ui_ReasonDialog | Ui_ByNameDialog
 
 TERMINATION_LABELS = {
     "rif": "Reduction in force (RIF)", "quit": "Quit", "discharged": "Discharged for cause",
@@ -67,28 +62,22 @@ def outcome_text(facts: EndFacts, reason: str, ended_on: date, employer_name: st
 
 
 class _CommandDialog(QDialog):
-    """A dialog whose OK runs `save(dialog, values)`; the owner calls `show_error` or `accept`."""
+    """A dialog whose OK runs `save(dialog, values)`; the owner calls `show_error` or `accept`.
 
-    def __init__(self, title: str, parent: QWidget | None) -> None:
+    Its Designer form (ui/<name>_dialog.ui) has an intro, a form layout of the dialog's fields, an error line and
+    OK / Cancel; `form` is the compiled form, set up on this dialog."""
+
+    def __init__(self, title: str, parent: QWidget | None, form: _Form) -> None:
         super().__init__(parent)
+        form.setupUi(self)
         self.setWindowTitle(title)
-        self.setMinimumWidth(520)
-        self.form = QFormLayout()
-        self.error = QLabel()
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        self.error.setVisible(False)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.intro: QLabel = form.introLabel
+        self.error: QLabel = as_error(form.errorLabel)
+        self.buttons: QDialogButtonBox = form.buttonBox
+        ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok_button is not None  # every command dialog has OK
+        self.ok_button = ok_button
         self.buttons.accepted.connect(self._on_ok)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        self.intro = QLabel()
-        self.intro.setWordWrap(True)
-        layout.addWidget(self.intro)
-        layout.addLayout(self.form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
 
     def _on_ok(self) -> None:
         raise NotImplementedError
@@ -104,31 +93,22 @@ class TerminateDialog(_CommandDialog):
 
     def __init__(self, row: DispatchRow, facts: EndFacts,
                  save: Callable[[TerminateDialog, str, date, Decimal | None], None], parent: QWidget | None) -> None:
-        super().__init__(self.tr("End the job — {}").format(row.member_name), parent)
+        self.form = Ui_TerminateDialog()
+        super().__init__(self.tr("End the job — {}").format(row.member_name), parent, self.form)
         self.row, self.facts, self._save = row, facts, save
         self.intro.setText(self.tr("{} ({}) at {} — request {}, dispatched {:%a %d %b %Y}.").format(
             row.member_name, row.card_number, row.employer_name, row.request_number, row.dispatch_date))
-        self.reason = QComboBox()
+        self.reason = self.form.reasonCombo
         self.reason.addItem(self.tr("(choose why the job ended)"), None)
         for reason in TERMINATION_REASONS:
             self.reason.addItem(self.tr(TERMINATION_LABELS.get(reason, format_label(reason))), reason)
         if row.short_call:
             self.reason.setCurrentIndex(self.reason.findData("short_call_end"))
-        self.ended_on = QDateEdit()
-        self.ended_on.setCalendarPopup(True)
-        self.ended_on.setDisplayFormat("yyyy-MM-dd")
+        self.ended_on = self.form.endedOnEdit
         self.ended_on.setDate(QDate(facts.today.year, facts.today.month, facts.today.day))
-        self.hours = QLineEdit()
-        self.hours.setPlaceholderText(self.tr("hours worked (optional)"))
-        self.note = QLineEdit()
-        self.consequence = QLabel()
-        self.consequence.setObjectName("consequence")
-        self.consequence.setWordWrap(True)
-        self.form.addRow(self.tr("&Reason"), self.reason)
-        self.form.addRow(self.tr("&Last day worked"), self.ended_on)
-        self.form.addRow(self.tr("&Hours"), self.hours)
-        self.form.addRow(self.tr("&Note"), self.note)
-        self.form.addRow(self.tr("What happens"), self.consequence)
+        self.hours = self.form.hoursEdit
+        self.note = self.form.noteEdit
+        self.consequence = self.form.consequence
         self.ok_button.setText(self.tr("End the job"))
         self.reason.currentIndexChanged.connect(self._update)
         self.ended_on.dateChanged.connect(self._update)
@@ -165,12 +145,12 @@ class ReasonDialog(_CommandDialog):
 
     def __init__(self, title: str, intro: str, save: Callable[[ReasonDialog, str], None],
                  parent: QWidget | None, ok_text: str, validate: Callable[[str], dict[str, str]]) -> None:
-        super().__init__(title, parent)
+        self.form = Ui_ReasonDialog()
+        super().__init__(title, parent, self.form)
         self._save = save
         self._validate = validate
         self.intro.setText(intro)
-        self.reason = QLineEdit()
-        self.form.addRow(self.tr("&Reason (required)"), self.reason)
+        self.reason = self.form.reasonEdit
         self.ok_button.setText(ok_text)
 
     def _on_ok(self) -> None:
@@ -188,12 +168,12 @@ class ByNameDialog(_CommandDialog):
 
     def __init__(self, request_number: str, foreperson: str, save: Callable[[ByNameDialog], None],
                  parent: QWidget | None) -> None:
-        super().__init__(self.tr("Dispatch by name"), parent)
+        self.form = Ui_ByNameDialog()
+        super().__init__(self.tr("Dispatch by name"), parent, self.form)
         self._save = save
         self.intro.setText(self.tr("Send <b>{}</b> to request {} by name, skipping the list. By-name dispatches "
                                    "are reported separately.").format(foreperson, request_number))
-        self.attest = QCheckBox(self.tr("I confirm the foreperson did not solicit this request"))
-        self.form.addRow(self.attest)
+        self.attest = self.form.attestCheck
         self.ok_button.setText(self.tr("Dispatch by name"))
 
     def _on_ok(self) -> None:

@@ -17,6 +17,11 @@ def error_label() -> QLabel:
     return _hidden_label("fieldError")
 
 
+def as_error(label: QLabel) -> QLabel:
+    """A Designer form's label made an error line, hidden until there is something to say."""
+    return _hidden_label("fieldError", label)
+
+
 def as_message(label: QLabel) -> QLabel:
     """A Designer form's label made the form's message line (styled by its objectName, so the form's own name for
     it is kept only as the attribute)."""
