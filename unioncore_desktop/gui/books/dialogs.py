@@ -13,15 +13,9 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -35,10 +29,11 @@ from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 from unioncore_desktop.domain.rules.registration import exemption_cap_end, exemption_errors, is_capped
 from unioncore_desktop.domain.vocab import EXEMPTION_REASONS
 from unioncore_desktop.gui.books.visit import MemberVisitDialog
+from unioncore_desktop.gui.forms.ui_exemption_dialog import Ui_ExemptionDialog
 from unioncore_desktop.gui.itemmodels.formatting import format_label
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
-from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
+from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
 
 LOWEST_TIER = 4
 
@@ -145,12 +140,12 @@ class SignOnDialog(MemberVisitDialog):
 
 class ExemptionDialog(QDialog):
     """R14: record an exemption on one registration. Capped reasons (traveling, under-scale) end at the book's
-    cap unless an extension is ticked; the others run until staff end them, or to a date given here."""
+    cap unless an extension is ticked; the others run until staff end them, or to a date given here. The form is
+    ui/exemption_dialog.ui."""
 
     def __init__(self, runner: TaskRunner, hall: HallConnection, row: BookListRow, book: BookSummary,
                  today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Exempt {name} on {book}").format(name=row.display_name, book=book.name))
         self.runner = runner
         self.hall = hall
         self.row = row
@@ -159,62 +154,37 @@ class ExemptionDialog(QDialog):
         self.rules: RuleSet | None = None
         self.saved: RegistrationRow | None = None
 
-        self.message = message_label()
+        self.form = Ui_ExemptionDialog()
+        self.form.setupUi(self)
+        self.setWindowTitle(self.tr("Exempt {name} on {book}").format(name=row.display_name, book=book.name))
+        self.message = as_message(self.form.formMessage)
         self.errors = FieldErrors(self.message)
-        self.reason_combo = QComboBox()
-        self.reason_combo.setObjectName("reasonCombo")
+        self.form.memberLabel.setText(f"<b>{row.display_name}</b> &nbsp; card {row.card_number} &nbsp; "
+                                      f"tier {row.tier}, APN {format_apn(row.apn)}")
+        self.reason_combo = self.form.reasonCombo
         for reason in EXEMPTION_REASONS:
             self.reason_combo.addItem(format_label(reason), reason)
-        self.start_edit = QDateEdit(to_qdate(today))
-        self.start_edit.setObjectName("startEdit")
-        self.start_edit.setCalendarPopup(True)
-        self.start_edit.setDisplayFormat("yyyy-MM-dd")
-        self.has_end = QCheckBox(self.tr("Ends on"))
-        self.has_end.setObjectName("hasEnd")
-        self.end_edit = QDateEdit(to_qdate(today))
-        self.end_edit.setObjectName("endEdit")
-        self.end_edit.setCalendarPopup(True)
-        self.end_edit.setDisplayFormat("yyyy-MM-dd")
-        self.end_edit.setEnabled(False)
-        self.extended = QCheckBox(self.tr("Extension approved (past the cap)"))
-        self.extended.setObjectName("extended")
-        self.cap_note = QLabel()
-        self.cap_note.setObjectName("capNote")
-        self.cap_note.setWordWrap(True)
-        self.note_edit = QLineEdit()
-        self.note_edit.setObjectName("noteEdit")
-        self.note_edit.setPlaceholderText(self.tr("Optional: orders, doctor's note, dispatch office…"))
+        self.start_edit = self.form.startEdit
+        self.start_edit.setDate(to_qdate(today))
+        self.has_end = self.form.hasEnd
+        self.end_edit = self.form.endEdit
+        self.end_edit.setDate(to_qdate(today))
+        self.extended = self.form.extended
+        self.cap_note = self.form.capNote
+        self.note_edit = self.form.noteEdit
+        self.errors.adopt("exemption_reason", self.form.reasonError, self.reason_combo)
+        self.errors.adopt("exemption_start", self.form.startError, self.start_edit)
+        self.errors.adopt("exemption_end", self.form.endError, self.end_edit)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = QPushButton(self.tr("&Exempt"))
-        self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons = self.form.buttonBox
+        save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert save_button is not None  # the form has an OK button
+        self.save_button = save_button
+        self.save_button.setText(self.tr("&Exempt"))
         self.buttons.accepted.connect(self._on_buttons_accepted)
-        self.buttons.rejected.connect(self.reject)
-
-        form = QFormLayout()
-        form.addRow(self.tr("Member"), QLabel(f"<b>{row.display_name}</b> &nbsp; card {row.card_number} &nbsp; "
-                                              f"tier {row.tier}, APN {format_apn(row.apn)}"))
-        form.addRow(self.tr("&Reason"), self.reason_combo)
-        form.addRow("", self.errors.add("exemption_reason", self.reason_combo))
-        form.addRow(self.tr("&Starts"), self.start_edit)
-        form.addRow("", self.errors.add("exemption_start", self.start_edit))
-        form.addRow(self.has_end, self.end_edit)
-        form.addRow("", self.extended)
-        form.addRow("", self.errors.add("exemption_end", self.end_edit))
-        form.addRow("", self.cap_note)
-        form.addRow(self.tr("&Note"), self.note_edit)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.message)
-        layout.addLayout(form)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
         # set once the button is inside the dialog, so Enter comes back to it after focus was on another button
         self.save_button.setDefault(True)
-        for first, second in ((self.reason_combo, self.start_edit), (self.start_edit, self.has_end),
-                              (self.has_end, self.end_edit), (self.end_edit, self.extended),
-                              (self.extended, self.note_edit), (self.note_edit, self.save_button)):
-            self.setTabOrder(first, second)
-        self.resize(480, 360)
+        self.setTabOrder(self.note_edit, self.save_button)
 
         self.reason_combo.currentIndexChanged.connect(self._update_cap_note)
         self.start_edit.dateChanged.connect(self._update_cap_note)
