@@ -51,7 +51,7 @@ def gui_rounds(session: Session, book_id: int, as_of, rounds: int) -> tuple[list
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from unioncore_desktop.gui.books.screen import SIZE_SAMPLE_ROWS
+    from unioncore_desktop.gui.books.queue_view import SIZE_SAMPLE_ROWS
     from unioncore_desktop.gui.itemmodels.books import BookListModel
     from unioncore_desktop.gui.widgets.table_panel import TablePanel
 

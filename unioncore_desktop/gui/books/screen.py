@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
-from html import escape
-from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -24,30 +22,25 @@ from PySide6.QtWidgets import (
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.actions import books
 from unioncore_desktop.domain.errors import DomainError, StaleRecord
-from unioncore_desktop.domain.queries.books import AwaitingRow, BookListRow, BookPage, BookSummary
-from unioncore_desktop.gui import events, icons, messages, reporting
+from unioncore_desktop.domain.queries.books import BookListRow, BookPage, BookSummary
+from unioncore_desktop.gui import events, icons, messages
+from unioncore_desktop.gui.books.awaiting import AwaitingLine
 from unioncore_desktop.gui.books.dialogs import ExemptionDialog, SignOnDialog
 from unioncore_desktop.gui.books.drop_run import DropRunDialog
-from unioncore_desktop.gui.books.reregister import PASSED_COLOR, ReregisterDialog
+from unioncore_desktop.gui.books.queue_view import TIERS, QueueView
+from unioncore_desktop.gui.books.reregister import ReregisterDialog
 from unioncore_desktop.gui.books.rules import BookRulesDialog
 from unioncore_desktop.gui.books.visit import MemberVisitDialog
-from unioncore_desktop.gui.itemmodels.books import BookListModel
-from unioncore_desktop.gui.itemmodels.formatting import format_date, format_deadline
+from unioncore_desktop.gui.itemmodels.formatting import format_date
 from unioncore_desktop.gui.roles import MANAGERS, REFERRAL_WRITERS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
-from unioncore_desktop.gui.widgets.table_panel import TablePanel
-from unioncore_desktop.reports import ReportContext
-from unioncore_desktop.reports.pdf.out_of_work import build_out_of_work_list
 
 # Kinds whose ids are book ids: reload when this book is named (or nothing is, meaning "anything").
 BOOK_KINDS = ("registration", "check_mark", "book_rules")
 # A dispatch from any book puts the member "out on dispatch" on every other book they are on.
 ANY_BOOK_KINDS = ("dispatch", "member")
-TIERS = (1, 2, 3, 4)
-SIZE_SAMPLE_ROWS = 60
 VisitDialogT = TypeVar("VisitDialogT", bound=MemberVisitDialog)
-AWAITING_SHOWN = 6  # names in the awaiting line; the rest are counted (and listed in its tooltip)
 
 
 def can_write(roles: frozenset[str]) -> bool:
@@ -55,40 +48,9 @@ def can_write(roles: frozenset[str]) -> bool:
     return bool(roles & REFERRAL_WRITERS)
 
 
-def tier_strip_text(rows: list[BookListRow]) -> str:
-    """'Tier 1: 812 · Tier 2: 40 · Tier 3: 12 · Tier 4: 0' — every tier, even empty ones (some books are
-    inverted, so an empty tier 1 must be visible)."""
-    counts = {tier: 0 for tier in TIERS}
-    for row in rows:
-        counts[row.tier] = counts.get(row.tier, 0) + 1
-    return " · ".join(f"Tier {tier}: {count:,}" for tier, count in sorted(counts.items()))
-
-
-def matches(row: BookListRow, words: list[str]) -> bool:
-    haystack = f"{row.last_name} {row.first_name} {row.card_number}".casefold()
-    return all(word in haystack for word in words)
-
-
-def awaiting_text(rows: list[AwaitingRow]) -> str:
-    """The line under the tier strip naming who is off the queue until they re-register (R6); each name is a
-    link that opens the re-registration for that member."""
-    if not rows:
-        return ""
-    parts = []
-    for row in rows[:AWAITING_SHOWN]:
-        when = format_deadline(row.reregister_by, year=False)
-        link = f"<a href='{row.member_id}'>{escape(row.display_name)}</a>"
-        if row.overdue:
-            parts.append(f"{link} <span style='color:{PASSED_COLOR}'>deadline passed {when}</span>")
-        else:
-            parts.append(f"{link} by {when}")
-    more = f" and {len(rows) - AWAITING_SHOWN} more" if len(rows) > AWAITING_SHOWN else ""
-    return (f"<b>Awaiting re-registration ({len(rows)})</b>, not in the queue until they re-register: "
-            + " · ".join(parts) + more)
-
-
 class BooksScreen(QWidget):
-    """The out-of-work books area of the main window."""
+    """The out-of-work books area of the main window: the book picker and its actions over two parts, the queue
+    view (queue_view) and the awaiting re-registration line (awaiting)."""
 
     loaded = Signal()  # the book's list is on screen (used by --screenshot and tests)
     record_shown = Signal()  # a registrant is selected
@@ -104,8 +66,6 @@ class BooksScreen(QWidget):
         self.books: list[BookSummary] = []
         self.book_id: int | None = None
         self.today: date | None = None
-        self._all_rows: list[BookListRow] = []
-        self._shown_book_id: int | None = None
         self._dialog: QWidget | None = None
 
         self.book_combo = QComboBox()
@@ -117,21 +77,9 @@ class BooksScreen(QWidget):
         self.tier_strip = QLabel()
         self.tier_strip.setObjectName("tierStrip")
         self.tier_strip.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.awaiting_info = QLabel()
-        self.awaiting_info.setObjectName("awaitingInfo")
-        self.awaiting_info.setWordWrap(True)
-        self.awaiting_info.setTextFormat(Qt.TextFormat.RichText)
-        self.awaiting_info.setVisible(False)
-        self._awaiting: list[AwaitingRow] = []
-
-        self.model = BookListModel(parent=self)
-        self.panel = TablePanel(self.area, self.model, settings=settings,
-                                search_placeholder=self.tr("Filter by name or card (ranks stay as on the book)"))
-        # Tier shading marks the blocks (a painting delegate for separator lines cost 70 ms a repaint).
-        self.panel.view.setAlternatingRowColors(False)
-        # Size columns from the first rows only: measuring all 1,200 rows took over a second.
-        self.panel.view.horizontalHeader().setResizeContentsPrecision(SIZE_SAMPLE_ROWS)
-        self._columns_sized = False
+        self.awaiting_info = AwaitingLine()
+        self.queue = QueueView(runner, hall, settings, self.area, self.current_book)
+        self.model, self.panel, self.selection_info = self.queue.model, self.queue.panel, self.queue.selection_info
 
         self.sign_on_action = self._action("add", self.tr("&Sign on…"), "Ctrl+N", self.sign_on)
         self.reregister_action = self._action("add", self.tr("Re-re&gister…"), "Ctrl+Shift+R", self.reregister)
@@ -167,17 +115,12 @@ class BooksScreen(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             actions.addWidget(button)
             self.action_buttons[self.rules_action.objectName()] = button
-        self.selection_info = QLabel()
-        self.selection_info.setObjectName("selectionInfo")
-        self.selection_info.setWordWrap(True)
-
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.awaiting_info)
         layout.addLayout(actions)
-        layout.addWidget(self.panel, 1)
-        layout.addWidget(self.selection_info)
+        layout.addWidget(self.queue, 1)
 
         self.setTabOrder(self.book_combo, self.panel.search_edit)
         self.setTabOrder(self.panel.search_edit, self.panel.view)
@@ -188,10 +131,8 @@ class BooksScreen(QWidget):
         self.addAction(find)
 
         self.book_combo.currentIndexChanged.connect(self._on_book_combo_current_index_changed)
-        self.awaiting_info.linkActivated.connect(self._on_awaiting_info_link_activated)
+        self.awaiting_info.member_chosen.connect(self.reregister)
         self.panel.search_changed.connect(self._on_panel_search_changed)
-        self.panel.export_requested.connect(self._on_panel_export_requested)
-        self.panel.print_requested.connect(self.print_out_of_work_list)
         self.panel.view.selectionModel().currentRowChanged.connect(self._on_view_current_row_changed)
         events.hub().data_changed.connect(self._on_hub_data_changed)
         self._update_actions()
@@ -211,8 +152,7 @@ class BooksScreen(QWidget):
     # --- loading ----------------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        # The user's saved column widths win; otherwise the first book shown sizes them once.
-        self._columns_sized = self.settings.restore_header(self.area, self.panel.view.horizontalHeader())
+        self.queue.restore_state()
         self.refresh_books()
 
     def search(self, _text: str = "") -> None:
@@ -268,48 +208,14 @@ class BooksScreen(QWidget):
         if loaded.book_id != self.book_id:
             return  # the user picked another book meanwhile; its own load is on the way
         self.today = loaded.today
-        self._all_rows = loaded.rows
-        self._show_awaiting(loaded.awaiting)
-        shown = self._filtered()
-        if loaded.book_id == self._shown_book_id:
-            self.panel.reload(shown)
-        else:
-            self.model.set_rows(shown)
-            self.panel.view.scrollToTop()
-            self._shown_book_id = loaded.book_id
-            if not self._columns_sized and shown:
-                self.panel.view.resizeColumnsToContents()
-                self._columns_sized = True
+        self.awaiting_info.show_rows(loaded.awaiting)
+        self.queue.show_rows(loaded.book_id, loaded.rows)
         self._update_strip()
         self._update_actions()
         self.loaded.emit()
 
-    def _show_awaiting(self, rows: list[AwaitingRow]) -> None:
-        self._awaiting = list(rows)
-        self.awaiting_info.setText(awaiting_text(rows))
-        self.awaiting_info.setToolTip("\n".join(
-            f"{row.display_name} (card {row.card_number}), tier {row.tier}: "
-            f"{'deadline passed' if row.overdue else 're-register by'} {format_deadline(row.reregister_by)}"
-            for row in rows))
-        self.awaiting_info.setVisible(bool(rows))
-
-    def _filtered(self) -> list[BookListRow]:
-        words = self.panel.search_text().casefold().split()
-        if not words:
-            return list(self._all_rows)
-        return [row for row in self._all_rows if matches(row, words)]
-
     def _update_strip(self) -> None:
-        exempt = sum(row.exempt for row in self._all_rows)
-        overdue = sum(row.resign_overdue for row in self._all_rows)
-        text = f"<b>{tier_strip_text(self._all_rows)}</b> &nbsp;—&nbsp; {len(self._all_rows):,} registered"
-        if exempt:
-            text += f", {exempt} exempt"
-        if overdue:
-            text += f", <span style='color:#b45309'>{overdue} re-sign overdue</span>"
-        if self.model.rowCount() != len(self._all_rows):
-            text += f" &nbsp;(showing {self.model.rowCount():,})"
-        self.tier_strip.setText(text)
+        self.tier_strip.setText(self.queue.strip_text())
 
     # --- events -----------------------------------------------------------------------------------------------
 
@@ -319,10 +225,7 @@ class BooksScreen(QWidget):
             self.open_book(book_id)
 
     def _on_panel_search_changed(self, _text: str) -> None:
-        keep = self.panel.current_row()
-        self.model.set_rows(self._filtered())
-        if keep is not None:
-            self.panel.select_id(keep.registration_id)
+        self.queue.refilter()
         self._update_strip()
         self._update_actions()
 
@@ -361,23 +264,7 @@ class BooksScreen(QWidget):
         if not writer:
             for action in self.write_actions:
                 action.setToolTip(self.tr("Your role can read the books but not change them."))
-        self.selection_info.setText(self._describe(row))
-
-    def _describe(self, row: BookListRow | None) -> str:
-        if row is None:
-            return ""
-        parts = [f"<b>{row.display_name}</b> (card {row.card_number}) — rank {row.rank}, tier {row.tier}"]
-        if row.exempt:
-            parts.append(f"exempt: {row.exemption_reason.replace('_', ' ') if row.exemption_reason else ''}")
-        elif row.resign_due_on:
-            parts.append(f"re-sign due {format_date(row.resign_due_on)}")
-        if row.resign_overdue:
-            parts.append("<span style='color:#b45309'>re-sign overdue</span>")
-        if row.on_dispatch_book:
-            parts.append(f"<i>out on dispatch ({row.on_dispatch_book})</i>")
-        if row.marks:
-            parts.append(f"{row.marks} check mark(s)")
-        return " · ".join(parts)
+        self.queue.show_selected(row)
 
     def _on_command_failed(self, exc: BaseException) -> None:
         """The domain refused (someone else changed the row, a rule): say so and show the list as it is now."""
@@ -399,10 +286,6 @@ class BooksScreen(QWidget):
         return self._open_visit(ReregisterDialog(self.runner, self.hall, self, settings=self.settings,
                                                  member_id=member_id),
                                 self.tr("Re-registered {card} on {books}, new APN {apn}"))
-
-    def _on_awaiting_info_link_activated(self, link: str) -> None:
-        if link.isdigit():
-            self.reregister(int(link))
 
     def _open_visit(self, dialog: VisitDialogT, done: str) -> VisitDialogT:
         dialog.accepted.connect(lambda: self._on_visit_saved(dialog, done))
@@ -495,34 +378,5 @@ class BooksScreen(QWidget):
         dialog.open()
         return dialog
 
-    # --- export and print -------------------------------------------------------------------------------------
-
-    def _parameters(self) -> list[tuple[str, str]]:
-        book = self.current_book()
-        params = [("Book", book.name if book else ""), ("Registered", str(len(self._all_rows))),
-                  ("Tiers", tier_strip_text(self._all_rows))]
-        if self.panel.search_text():
-            params.append(("Filter", self.panel.search_text()))
-        return params
-
-    def _title(self) -> str:
-        book = self.current_book()
-        return f"Out-of-work list {book.name}" if book else "Out-of-work list"
-
-    def _on_panel_export_requested(self) -> None:
-        reporting.export_model(self.runner, self.hall, self, self.model, self._title(), self._parameters())
-
-    def print_out_of_work_list(self) -> None:
-        """The printed out-of-work list of the rows shown, with tier subtotals; opens in the PDF viewer."""
-        book = self.current_book()
-        if book is None:
-            return
-        rows = list(self.model.rows)
-
-        def build(path: Path, context: ReportContext) -> Path:
-            return build_out_of_work_list(path, context, book, rows)
-
-        reporting.print_report(self.runner, self.hall, self, self._title(), self._parameters(), build)
-
     def save_state(self) -> None:
-        self.settings.save_header(self.area, self.panel.view.horizontalHeader())
+        self.queue.save_state()
