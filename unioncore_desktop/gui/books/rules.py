@@ -18,16 +18,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
     QTableView,
-    QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -38,16 +32,18 @@ from unioncore_desktop.domain.queries.book_rules import BookRulesRow, BookRulesV
 from unioncore_desktop.domain.rules.book_rules import RuleSet, rule_set_errors
 from unioncore_desktop.domain.rules.calendar import HHMM_FORMAT, parse_hhmm
 from unioncore_desktop.gui import events, icons, messages
+from unioncore_desktop.gui.forms.ui_book_rules_dialog import Ui_BookRulesDialog
 from unioncore_desktop.gui.itemmodels.base import Column, RowTableModel
 from unioncore_desktop.gui.requests.form import parse_date
 from unioncore_desktop.gui.tasks import TaskRunner
-from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
+from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
 from unioncore_desktop.gui.widgets.simple_table import simple_table
 
 CHANGE_KIND = "book_rules"  # data_changed kind; ids are book ids, as for registrations (domain/changes.py)
 SCHEDULED_COLOR = QColor("#1d4ed8")
 PAST_COLOR = QColor("#64748b")
-SPIN_MAX = 9999  # wide on purpose: the domain says what range each setting allows, beside the field
+# The spin boxes (ui/book_rules_dialog.ui) go to 9999 on purpose: the domain says what range each setting allows,
+# beside the field.
 
 
 def _plural(n: int, word: str) -> str:
@@ -144,7 +140,8 @@ def parse_time(text: str) -> tuple[time | None, str | None]:
 
 class BookRulesDialog(QDialog):
     """Opened from the Books screen for the current book. Closes only when the user closes it: a manager
-    usually looks at the history, schedules, and checks the row that appears."""
+    usually looks at the history, schedules, and checks the row that appears. The form is ui/book_rules_dialog.ui:
+    each setting's editor is named after its field, its error label after the field plus "Error"."""
 
     loaded = Signal()  # the history is on screen
     saved = Signal(object)  # BookRulesRow scheduled or edited
@@ -167,51 +164,37 @@ class BookRulesDialog(QDialog):
         self.editing: BookRulesRow | None = None
         self._select_after_load: int | None = None
 
-        self.in_force_label = QLabel()
-        self.in_force_label.setObjectName("inForce")
-        self.in_force_label.setWordWrap(True)
-        self.in_force_label.setTextFormat(Qt.TextFormat.RichText)
+        self.form = Ui_BookRulesDialog()
+        self.form.setupUi(self)
+        self.setWindowTitle(self.tr("Rules for {book}").format(book=book_name))
+        self.setObjectName("bookRulesDialog")
+        self.in_force_label = self.form.inForce
         self.model = BookRulesModel(parent=self)
-        self.table: QTableView = simple_table(self.model)
-        self.table.setObjectName("rulesHistory")
+        self.table: QTableView = simple_table(self.model, self.form.rulesHistory)
         self.table.setSortingEnabled(False)  # newest first is the reading order
-        self.table.setMinimumHeight(150)
         self.table.installEventFilter(self)
 
         self.edit_action = self._action(self.tr("&Edit scheduled"), "Ctrl+E", self.edit_selected)
         self.cancel_action = self._action(self.tr("&Cancel scheduled…"), "Ctrl+Shift+Del", self.cancel_selected)
         self.cancel_action.setIcon(icons.get("deactivate"))
-        table_buttons = QHBoxLayout()
-        for action in (self.edit_action, self.cancel_action):
-            button = QToolButton()
-            button.setDefaultAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            table_buttons.addWidget(button)
-        table_buttons.addStretch(1)
-        self.table_hint = QLabel(self.tr("Settings in force or past never change; schedule new ones instead."))
-        self.table_hint.setObjectName("hint")
-        table_buttons.addWidget(self.table_hint)
+        self.form.editButton.setDefaultAction(self.edit_action)
+        self.form.cancelButton.setDefaultAction(self.cancel_action)
+        self.table_hint = self.form.hint
 
-        self.form_heading = QLabel()
-        self.form_heading.setObjectName("formHeading")
-        self.message = message_label()
+        self.form_heading = self.form.formHeading
+        self.message = as_message(self.form.formMessage)
         self.editors: dict[str, QWidget] = {}
         self.errors = FieldErrors(self.message, self.editors)
-        self.date_edit = QLineEdit()
-        self.date_edit.setObjectName("effective_from")
-        self.date_edit.setPlaceholderText(self.tr("YYYY-MM-DD or MM/DD"))
-        self.date_edit.setMaximumWidth(140)
-        self.spins = {name: self._spin(name) for name in self.INT_FIELDS}
-        self.times = {name: self._time_edit(name) for name in self.TIME_FIELDS}
-        self.flags = {name: self._flag(name) for name in self.FLAG_FIELDS}
-        self.limit_days = QCheckBox(self.tr("&Limit days on book to"))
-        self.limit_days.setObjectName("limit_days")
-        self.max_days = self._spin("max_days_on_book")
-        self.max_days.setMinimum(0)
+        self.date_edit = self.form.effective_from
+        self.spins: dict[str, QSpinBox] = {name: getattr(self.form, name) for name in self.INT_FIELDS}
+        self.times: dict[str, QLineEdit] = {name: getattr(self.form, name) for name in self.TIME_FIELDS}
+        self.flags: dict[str, QCheckBox] = {name: getattr(self.form, name) for name in self.FLAG_FIELDS}
+        self.limit_days = self.form.limit_days
+        self.max_days = self.form.max_days_on_book
         self.limit_days.toggled.connect(self.max_days.setEnabled)
-        self.max_days.setEnabled(False)
-        self.editors["effective_from"] = self.date_edit
-        self.editors["max_days_on_book"] = self.max_days
+        # in this order: the first field in error takes the focus
+        for name in (*self.INT_FIELDS, *self.TIME_FIELDS, *self.FLAG_FIELDS, "max_days_on_book", "effective_from"):
+            self.errors.adopt(name, getattr(self.form, f"{name}Error"), getattr(self.form, name))
 
         self.schedule_button = QPushButton(icons.get("save"), self.tr("&Schedule"))
         self.schedule_button.setObjectName("scheduleButton")
@@ -220,12 +203,10 @@ class BookRulesDialog(QDialog):
         self.start_over_button.setObjectName("startOverButton")
         self.start_over_button.setToolTip(self.tr("Back to new settings, filled in from those in force today"))
         self.start_over_button.setAutoDefault(False)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons = self.form.buttonBox
         self.buttons.addButton(self.start_over_button, QDialogButtonBox.ButtonRole.ResetRole)
         self.buttons.addButton(self.schedule_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.buttons.rejected.connect(self.reject)
-        self.notice = QLabel()
-        self.notice.setObjectName("notice")
+        self.notice = self.form.notice
         self.schedule_button.clicked.connect(self.save)
         self.start_over_button.clicked.connect(self.start_over)
         save = QAction(self)
@@ -233,21 +214,11 @@ class BookRulesDialog(QDialog):
         save.triggered.connect(lambda _checked=False: self.save())
         self.addAction(save)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.in_force_label)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(table_buttons)
-        layout.addWidget(self.form_heading)
-        layout.addWidget(self.message)
-        layout.addLayout(self._form())
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.notice, 1)
-        bottom.addWidget(self.buttons)
-        layout.addLayout(bottom)
-        self.buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
+        close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        assert close_button is not None  # the form has a Close button
+        close_button.setAutoDefault(False)
         self.schedule_button.setDefault(True)
         self._set_tab_order()
-        self.resize(1180, 800)
 
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
@@ -266,114 +237,6 @@ class BookRulesDialog(QDialog):
         action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)
         return action
-
-    def _spin(self, name: str) -> QSpinBox:
-        spin = QSpinBox()
-        spin.setObjectName(name)
-        spin.setRange(0, SPIN_MAX)
-        spin.setAccelerated(True)
-        spin.setMaximumWidth(90)
-        self.editors[name] = spin
-        return spin
-
-    def _time_edit(self, name: str) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setObjectName(name)
-        edit.setPlaceholderText("HH:MM")
-        edit.setMaximumWidth(70)
-        self.editors[name] = edit
-        return edit
-
-    def _flag(self, name: str) -> QCheckBox:
-        box = QCheckBox()
-        box.setObjectName(name)
-        self.editors[name] = box
-        return box
-
-    def _row(self, form: QFormLayout, label: str, name: str, editor: QWidget, suffix: str = "") -> None:
-        """A labelled field with its unit after it and its error message under it."""
-        caption = QLabel(label)
-        caption.setBuddy(editor)
-        if suffix:
-            line = QHBoxLayout()
-            line.addWidget(editor)
-            line.addWidget(QLabel(suffix))
-            line.addStretch(1)
-            form.addRow(caption, line)
-        else:
-            form.addRow(caption, editor)
-        form.addRow("", self.errors.add(name))
-
-    def _group(self, title: str) -> tuple[QGroupBox, QFormLayout]:
-        box = QGroupBox(title)
-        form = QFormLayout(box)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
-        return box, form
-
-    def _form(self) -> QVBoxLayout:
-        tr = self.tr
-        outer = QVBoxLayout()
-        start = QFormLayout()
-        self._row(start, tr("Takes effect &from"), "effective_from", self.date_edit,
-                  tr("today or later; the settings before stay in force until the day before"))
-        outer.addLayout(start)
-        resign, f7 = self._group(tr("R7 Re-sign"))
-        self._row(f7, tr("Re-sign &every"), "resign_days", self.spins["resign_days"], tr("days"))
-        self._row(f7, tr("&Grace"), "resign_grace_days", self.spins["resign_grace_days"], tr("days"))
-        self.flags["resign_monthly_window"].setText(tr("Monthly &window (10th–16th) instead"))
-        f7.addRow(self.flags["resign_monthly_window"])
-        f7.addRow("", self.errors.add("resign_monthly_window"))
-        rereg, f6 = self._group(tr("R6 Re-registration"))
-        self._row(f6, tr("Re-register &within"), "reregister_business_days",
-                  self.spins["reregister_business_days"], tr("business days"))
-        cutoff, f3 = self._group(tr("R3 Request cut-off"))
-        self._row(f3, tr("Requests &before"), "request_cutoff", self.times["request_cutoff"],
-                  tr("go to the next morning"))
-        short, f9 = self._group(tr("R9 Short calls"))
-        self._row(f9, tr("S&hort call up to"), "short_call_max_days", self.spins["short_call_max_days"],
-                  tr("business days"))
-        self._row(f9, tr("Not &counted up to"), "short_call_free_days", self.spins["short_call_free_days"],
-                  tr("business days"))
-        self._row(f9, tr("&Restorations"), "short_call_restorations", self.spins["short_call_restorations"],
-                  tr("per registration"))
-        marks, f10 = self._group(tr("R10 Check marks"))
-        self._row(f10, tr("Roll off at &mark"), "check_marks_allowed", self.spins["check_marks_allowed"])
-        exempt, f14 = self._group(tr("R14 Exemptions"))
-        self._row(f14, tr("Travel/under-scale ca&p"), "exemption_cap_months", self.spins["exemption_cap_months"],
-                  tr("months"))
-        ban, f12 = self._group(tr("R12 Quit or discharge"))
-        self._row(f12, tr("By-name &ban"), "by_name_ban_days", self.spins["by_name_ban_days"], tr("days"))
-        bids, f8 = self._group(tr("R8 Bidding"))
-        self.flags["bidding_enabled"].setText(tr("Bi&dding on"))
-        f8.addRow(self.flags["bidding_enabled"])
-        f8.addRow("", self.errors.add("bidding_enabled"))
-        self._row(f8, tr("Bids &open at"), "bid_opens", self.times["bid_opens"])
-        self._row(f8, tr("Bids c&lose at"), "bid_closes", self.times["bid_closes"])
-        self._row(f8, tr("Chec&k in by"), "bid_checkin_by", self.times["bid_checkin_by"])
-        options, fo = self._group(tr("Options"))
-        line = QHBoxLayout()
-        line.addWidget(self.limit_days)
-        line.addWidget(self.max_days)
-        line.addWidget(QLabel(tr("days")))
-        line.addStretch(1)
-        fo.addRow(line)
-        fo.addRow(self.errors.add("max_days_on_book"))
-        self.flags["arrears_hold"].setText(tr("Skip members in dues &arrears"))
-        fo.addRow(self.flags["arrears_hold"])
-        fo.addRow(self.errors.add("arrears_hold"))
-        self.flags["discharge_suspension"].setText(tr("Two discharges in 12 months s&uspend referral"))
-        fo.addRow(self.flags["discharge_suspension"])
-        fo.addRow(self.errors.add("discharge_suspension"))
-        # columns of their own height, so a tall group does not stretch its neighbours
-        columns = QHBoxLayout()
-        for boxes in ((resign, rereg, cutoff), (short, marks, exempt, ban), (bids, options)):
-            column = QVBoxLayout()
-            for box in boxes:
-                column.addWidget(box)
-            column.addStretch(1)
-            columns.addLayout(column, 1)
-        outer.addLayout(columns)
-        return outer
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [

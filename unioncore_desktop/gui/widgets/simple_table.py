@@ -6,8 +6,9 @@ from PySide6.QtCore import QAbstractItemModel
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 
-def simple_table(model: QAbstractItemModel) -> QTableView:
-    view = QTableView()
+def simple_table(model: QAbstractItemModel, view: QTableView | None = None) -> QTableView:
+    """A new view of `model`, or `view` (one a Designer form placed) set up as one."""
+    view = view if view is not None else QTableView()
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
