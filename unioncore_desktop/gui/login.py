@@ -5,29 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QWidget
 
 from unioncore_desktop.db import credentials
 from unioncore_desktop.db.connection import HallConnection, connect
 from unioncore_desktop.db.preflight import PreflightError
 from unioncore_desktop.db.profile import SSL_MODES, ConnectionProfile
 from unioncore_desktop.domain.errors import ConnectionProblem
+from unioncore_desktop.gui.forms.ui_login_dialog import Ui_LoginDialog
 from unioncore_desktop.gui.settings import load_connection_profile, save_connection_profile
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.field_errors import as_message
 from unioncore_desktop.seed.demo import DEMO_STAFF
 
 # What each encryption choice means to the person filling in the profile.
@@ -48,61 +36,36 @@ def save_profile(profile: ConnectionProfile) -> None:
 
 
 class LoginDialog(QDialog):
-    """`demo_profile` set: pick a demo staff member; otherwise host/port/database/user/password and encryption."""
+    """`demo_profile` set: pick a demo staff member; otherwise host/port/database/user/password and encryption.
+    The form is ui/login_dialog.ui, showing only the rows the chosen kind of login needs."""
 
     def __init__(self, runner: TaskRunner, *, demo_profile: ConnectionProfile | None = None,
                  parent: QWidget | None = None, connector: Callable[..., HallConnection] = connect) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Log in to UnionCore"))
+        self.form = Ui_LoginDialog()
+        self.form.setupUi(self)
         self.runner = runner
         self.demo_profile = demo_profile
         self.connector = connector
         self.connection: HallConnection | None = None
 
-        form = QFormLayout()
-        self.staff_combo = QComboBox()
-        self.host_edit = QLineEdit()
-        self.port_spin = QSpinBox()
-        self.port_spin.setRange(1, 65535)
-        self.port_spin.setValue(5432)
-        self.database_edit = QLineEdit("unioncore")
-        self.user_edit = QLineEdit()
-        self.password_edit = QLineEdit()
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.sslmode_combo = QComboBox()
-        self.sslmode_combo.setObjectName("sslmodeCombo")
+        f = self.form
+        self.staff_combo, self.host_edit, self.port_spin = f.staffCombo, f.hostEdit, f.portSpin
+        self.database_edit, self.user_edit, self.password_edit = f.databaseEdit, f.userEdit, f.passwordEdit
+        self.sslmode_combo, self.ca_edit, self.ca_browse, self.ca_row = f.sslmodeCombo, f.caEdit, f.caBrowse, f.caRow
+        self.remember_check, self.keyring_note = f.rememberCheck, f.keyringNote
         for mode in SSL_MODES:
             self.sslmode_combo.addItem(self.tr(SSL_MODE_LABELS[mode]), mode)
-        self.sslmode_combo.setToolTip(self.tr("Encryption keeps passwords and member records unreadable on the "
-                                              "network. Checking the certificate also proves it is the hall's "
-                                              "server and not an impostor."))
-        self.ca_edit = QLineEdit()
-        self.ca_edit.setObjectName("caEdit")
-        self.ca_edit.setPlaceholderText(self.tr("File from the administrator (.crt, .pem)"))
-        self.ca_browse = QPushButton(self.tr("Browse…"))
         self.ca_browse.clicked.connect(self._on_ca_browse_clicked)
-        self.ca_row = QWidget()
-        ca_layout = QHBoxLayout(self.ca_row)
-        ca_layout.setContentsMargins(0, 0, 0, 0)
-        ca_layout.addWidget(self.ca_edit, 1)
-        ca_layout.addWidget(self.ca_browse)
-        self.remember_check = QCheckBox(self.tr("Remember the password in the system keyring"))
-        self.keyring_note = QLabel()
-        self.keyring_note.setWordWrap(True)
+        # one form for both: the demo server's staff row, or the connection profile's rows
+        demo_row = f.form.getWidgetPosition(self.staff_combo)[0]
+        for row in range(f.form.rowCount()):
+            f.form.setRowVisible(row, (row == demo_row) == (demo_profile is not None))
         if demo_profile is not None:
             for staff in DEMO_STAFF:
                 roles = ", ".join(role.replace("_", " ") for role in staff.roles)
                 self.staff_combo.addItem(f"{staff.full_name} — {roles}", staff.login)
-            form.addRow(self.tr("Demo staff"), self.staff_combo)
         else:
-            form.addRow(self.tr("Server"), self.host_edit)
-            form.addRow(self.tr("Port"), self.port_spin)
-            form.addRow(self.tr("Database"), self.database_edit)
-            form.addRow(self.tr("User"), self.user_edit)
-            form.addRow(self.tr("Password"), self.password_edit)
-            form.addRow("", self.remember_check)
-            form.addRow(self.tr("Encryption"), self.sslmode_combo)
-            form.addRow(self.tr("CA certificate"), self.ca_row)
             if not credentials.keyring_available():
                 self.remember_check.setChecked(False)
                 self.remember_check.setEnabled(False)
@@ -122,19 +85,12 @@ class LoginDialog(QDialog):
             self.sslmode_combo.currentIndexChanged.connect(self._update_ca_row)
             self._update_ca_row()
 
-        self.error_label = QLabel()
-        self.error_label.setObjectName("formMessage")
-        self.error_label.setWordWrap(True)
-        self.error_label.setVisible(False)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Log in"))
+        self.error_label = as_message(f.formMessage)
+        self.buttons = f.buttonBox
+        ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok_button is not None  # the form has OK
+        ok_button.setText(self.tr("Log in"))
         self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.keyring_note)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
         self.keyring_note.setVisible(bool(self.keyring_note.text()))
 
     def profile(self) -> tuple[ConnectionProfile, str | None]:
