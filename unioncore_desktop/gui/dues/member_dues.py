@@ -36,6 +36,7 @@ from unioncore_desktop.domain.vocab import ADJUSTMENT_TYPES
 from unioncore_desktop.gui import events, messages
 from unioncore_desktop.gui.dues.lookup import MemberLookup, pick
 from unioncore_desktop.gui.dues.posting_lines import print_receipts
+from unioncore_desktop.gui.forms.ui_void_dialog import Ui_VoidDialog
 from unioncore_desktop.gui.itemmodels.dues import (
     STANDING_COLOURS,
     LedgerModel,
@@ -46,7 +47,7 @@ from unioncore_desktop.gui.itemmodels.formatting import format_label, format_mon
 from unioncore_desktop.gui.roles import DUES_READERS, DUES_STAFF
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets import view_state
-from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
+from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message, message_label
 from unioncore_desktop.gui.widgets.simple_table import simple_table
 
 
@@ -137,7 +138,8 @@ class AdjustmentDialog(QDialog):
 
 
 class VoidDialog(QDialog):
-    """Void a payment with a reason: a reversal is posted today; the original stays on the ledger."""
+    """Void a payment with a reason: a reversal is posted today; the original stays on the ledger. The form is
+    ui/void_dialog.ui."""
 
     saved = Signal(object)  # PaymentReceipt of the reversal
 
@@ -147,24 +149,20 @@ class VoidDialog(QDialog):
         self.hall = hall
         self.line = line
         self._key = uuid.uuid4()  # a retried void after a lost connection is the same void
+        self.form = Ui_VoidDialog()
+        self.form.setupUi(self)
         self.setWindowTitle(self.tr("Void payment {}").format(line.receipt_number or ""))
-        self.reason_edit = QLineEdit()
-        self.reason_edit.setObjectName("reason")
-        self.message = message_label()
+        self.reason_edit = self.form.reason
+        self.message = as_message(self.form.formMessage)
         self.errors = FieldErrors(self.message)
-        form = QFormLayout()
-        form.addRow(QLabel(self.tr("{on}: {what} ({amount})").format(
-            on=line.on.isoformat(), what=line.description, amount=format_money(-line.amount))))
-        form.addRow(self.tr("&Reason"), self.reason_edit)
-        form.addRow("", self.errors.add("reason", self.reason_edit))
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("&Void payment"))
+        self.errors.adopt("reason", self.form.reasonError, self.reason_edit)
+        self.form.lineLabel.setText(self.tr("{on}: {what} ({amount})").format(
+            on=line.on.isoformat(), what=line.description, amount=format_money(-line.amount)))
+        self.buttons = self.form.buttonBox
+        ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok_button is not None  # the form has OK
+        ok_button.setText(self.tr("&Void payment"))
         self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.message)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
 
     def save(self) -> None:
         reason = self.reason_edit.text().strip()

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -26,6 +25,7 @@ from unioncore_desktop.domain.queries.referral import RequestFormSetup
 from unioncore_desktop.domain.queries.requests import RequestDetail, RequestRow
 from unioncore_desktop.domain.rules.requests import cancel_errors
 from unioncore_desktop.gui import events, icons, messages, reporting
+from unioncore_desktop.gui.forms.ui_cancel_request_dialog import Ui_CancelRequestDialog
 from unioncore_desktop.gui.itemmodels.requests import RequestListModel, request_flags
 from unioncore_desktop.gui.requests.bids import BidsDialog
 from unioncore_desktop.gui.requests.form import Choice, RequestForm
@@ -50,32 +50,28 @@ def matches(row: RequestRow, text: str) -> bool:
 
 
 class CancelRequestDialog(QDialog):
-    """Asks why the request is cancelled; closes only when the cancel is saved."""
+    """Asks why the request is cancelled; closes only when the cancel is saved. The form is
+    ui/cancel_request_dialog.ui."""
 
     def __init__(self, row: RequestRow, save: Callable[[CancelRequestDialog, str], None],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.form = Ui_CancelRequestDialog()
+        self.form.setupUi(self)
         self.setWindowTitle(self.tr("Cancel request {}").format(row.number))
         self._save = save
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText(self.tr("e.g. employer filled the job themselves"))
-        self.error = QLabel()
+        self.reason = self.form.reasonEdit
+        self.error = self.form.errorLabel
         self.error.setObjectName("fieldError")
         self.error.setVisible(False)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        buttons = self.form.buttonBox
+        ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok_button is not None  # the form has OK
+        self.ok_button = ok_button
         self.ok_button.setText(self.tr("Cancel the request"))
         buttons.accepted.connect(self._on_accepted)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("{} — {} on {}, {} of {} dispatched.").format(
-            row.number, row.employer_name, row.book_name, row.workers_dispatched, row.workers_requested)))
-        reason_label = QLabel(self.tr("&Reason (required):"))
-        reason_label.setBuddy(self.reason)
-        layout.addWidget(reason_label)
-        layout.addWidget(self.reason)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.form.requestLabel.setText(self.tr("{} — {} on {}, {} of {} dispatched.").format(
+            row.number, row.employer_name, row.book_name, row.workers_dispatched, row.workers_requested))
 
     def _on_accepted(self) -> None:
         errors = cancel_errors(self.reason.text())
