@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from functools import partial
 from decimal import Decimal, InvalidOperation
-from typing import cast
+from typing import Protocol, cast
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
@@ -27,7 +27,15 @@ from unioncore_desktop.gui.itemmodels.formatting import format_label
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import as_error
 
-_Form = Ui_TerminateDialog | Ui_ReasonDialog | Ui_ByNameDialog
+class _Form(Protocol):
+    """What every command dialog's compiled form gives it (Ui_TerminateDialog, Ui_ReasonDialog, Ui_ByNameDialog);
+    a protocol, so the dialogs type-check before pyside6-uic has compiled the forms."""
+
+    introLabel: QLabel  # noqa: N815 - named by the Designer form
+    errorLabel: QLabel  # noqa: N815
+    buttonBox: QDialogButtonBox  # noqa: N815
+
+    def setupUi(self, dialog: QDialog) -> None: ...  # noqa: N802
 
 TERMINATION_LABELS = {
     "rif": "Reduction in force (RIF)", "quit": "Quit", "discharged": "Discharged for cause",
