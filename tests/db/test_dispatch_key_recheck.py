@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from sqlalchemy import text
 
 from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.services.dispatch import _DISPATCH_AHEAD_SQL, dispatch_next_accepting
 from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
 from unioncore_desktop.seed.referral_world import build_world
+
+pytestmark = pytest.mark.commits  # the services' own COMMIT runs, as at the hall
 
 
 def _call(connection, request_id, key, today, places):

@@ -157,6 +157,7 @@ def test_in_an_outer_transaction_a_changed_place_is_walked_on_under_the_same_loc
     assert _lines(connection, request) == [(regs[5], 1, None, "accepted", True)]
 
 
+@pytest.mark.commits
 def test_a_member_sent_from_another_book_after_reading_is_skipped(uow, connection, today, monkeypatch):
     world = _list_with_skips(connection, today, "ONE_D")
     regs, request = world.registration_ids, world.request_ids[0]
@@ -183,6 +184,7 @@ def test_a_member_sent_from_another_book_after_reading_is_skipped(uow, connectio
         (regs[4], 5, None, "accepted", True)]
 
 
+@pytest.mark.commits
 def test_started_on_is_the_later_of_the_start_and_today(uow, connection, today):
     world = build_world(connection, code="ONE_E", registrants=2, referral_date=today)
     later = make_request(connection, world.book_id, world.employer_id, referral_date=today,

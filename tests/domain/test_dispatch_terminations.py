@@ -27,6 +27,8 @@ from unioncore_desktop.seed.referral_world import (
     register,
 )
 
+pytestmark = pytest.mark.commits  # the services' own COMMIT runs, as at the hall
+
 LA = ZoneInfo("America/Los_Angeles")
 MONDAY = date(2025, 3, 3)  # no holidays that fortnight
 

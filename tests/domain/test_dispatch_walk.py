@@ -35,6 +35,8 @@ from unioncore_desktop.seed.referral_world import (
     register,
 )
 
+pytestmark = pytest.mark.commits  # the services' own COMMIT runs, as at the hall
+
 
 @pytest.fixture
 def today(session_factory) -> date:

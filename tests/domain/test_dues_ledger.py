@@ -1,4 +1,4 @@
-"""The dues ledger through its services and queries, against PostgreSQL, one rolled-back transaction per test.
+"""The dues ledger through its services and queries, against PostgreSQL, every service committing as at the hall.
 
 Dates are relative to the hall's today (the server clock): months are counted back from the current one.
 """
@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal as D
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Connection, event, exc, text
@@ -25,6 +26,11 @@ from unioncore_desktop.domain.rules.dues import add_months, month_start
 from unioncore_desktop.domain.services import dues as svc
 from unioncore_desktop.domain.uow import UnitOfWork
 
+if TYPE_CHECKING:
+    from tests.conftest import CommittedDb
+
+pytestmark = pytest.mark.commits  # the services' own COMMIT runs, as at the hall
+
 RATES = {"apprentice_1": 35, "apprentice_2": 40, "apprentice_3": 45, "apprentice_4": 50, "apprentice_5": 55,
          "journeyman": 75, "foreman": 85, "retiree": 25}
 
@@ -34,6 +40,7 @@ class Hall:
     connection: Connection
     uow: UnitOfWork
     today: date
+    db: CommittedDb
 
     @property
     def this(self) -> date:
@@ -61,30 +68,27 @@ class Hall:
         return q.member_dues_summary(self.connection_session(), member_id)
 
     def connection_session(self):
-        from sqlalchemy.orm import Session
-        return Session(bind=self.connection, join_transaction_mode="create_savepoint")
+        return self.db.session()
 
     @contextmanager
     def acting_as(self, role: str) -> Iterator[str]:
-        """Run the block as a new staff login in `role` (its grants apply, session_user is that login)."""
-        login = f"t_{role[:5]}_{uuid.uuid4().hex[:8]}"
-        self.connection.execute(text("SELECT uc_create_staff(:l, 'Test person', ARRAY[:r], NULL)"),
-                                {"l": login, "r": role})
-        self.connection.execute(text(f'SET LOCAL SESSION AUTHORIZATION "{login}"'))
+        """Run the block's services as a new staff login in `role` (its grants apply, session_user is that login)."""
+        login, engine = self.db.staff_engine(role)
+        owner, self.uow = self.uow, UnitOfWork(lambda: self.db.session(engine))
         try:
             yield login
         finally:
-            self.connection.execute(text("RESET SESSION AUTHORIZATION"))
+            self.uow = owner
 
 
 @pytest.fixture
-def hall(connection, uow) -> Hall:
+def hall(connection, uow, committed_db) -> Hall:
     connection.execute(text("""
         INSERT INTO dues_rates (classification, effective_from, amount)
         SELECT key, DATE '2000-01-01', value::numeric FROM json_each_text(CAST(:rates AS json))
     """), {"rates": __import__("json").dumps(RATES)})
     today = connection.execute(text("SELECT uc_hall_today()")).scalar_one()
-    return Hall(connection, uow, today)
+    return Hall(connection, uow, today, committed_db)
 
 
 def behind_this_month(hall: Hall) -> int:
@@ -271,7 +275,7 @@ def test_a_batch_closes_only_when_it_balances(hall):
         svc.close_batch(hall.uow, batch_id=batch.id)
     assert "5.00" in info.value.errors["deposit_total"]
     # the database refuses it as well, whatever the client checked
-    with pytest.raises(exc.IntegrityError, match="does not balance"), hall.connection.begin_nested():
+    with pytest.raises(exc.IntegrityError, match="does not balance"):
         hall.connection.execute(text("UPDATE payment_batches SET status = 'closed', version = version + 1 "
                                      "WHERE id = :id"), {"id": batch.id})
     svc.set_batch_total(hall.uow, batch_id=batch.id, deposit_total="145", version=summary.version)
@@ -314,7 +318,7 @@ def test_closing_a_month_follows_its_checklist_then_freezes_it(hall):
         fix = svc.request_adjustment(hall.uow, member_id=m, period=hall.month(-2), amount="-10", type="correction",
                                      reason="Billed at the wrong rate")
     assert fix.requested_on == hall.today
-    with pytest.raises(exc.DBAPIError, match="cannot be reopened"), hall.connection.begin_nested():
+    with pytest.raises(exc.DBAPIError, match="cannot be reopened"):
         hall.connection.execute(text("UPDATE dues_periods SET status = 'open', closed_at = NULL, "
                                      "version = version + 1 WHERE month = :m"), {"m": hall.month(-2)})
 

@@ -25,6 +25,8 @@ from unioncore_desktop.seed.referral_world import (
     register,
 )
 
+pytestmark = pytest.mark.commits  # the services' own COMMIT runs, as at the hall
+
 
 @pytest.fixture
 def clock(session_factory):

@@ -31,6 +31,8 @@ from unioncore_desktop.domain.services.remittances import (
 )
 from unioncore_desktop.domain.uow import UnitOfWork
 
+pytestmark = pytest.mark.commits  # the services' own COMMIT runs, as at the hall
+
 PERIOD = date(2025, 3, 1)
 D = Decimal
 

@@ -12,7 +12,6 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.queries import dues as q
 from unioncore_desktop.domain.rules.dues import add_months, month_start
@@ -148,7 +147,8 @@ def test_excel_tables(tmp_path, ctx):
     assert sum(amounts) == 275 and sheet.cell(2, 1).is_date
 
 
-def test_reports_from_the_ledger(tmp_path, ctx, poppler, uow, connection):
+@pytest.mark.commits
+def test_reports_from_the_ledger(tmp_path, ctx, poppler, uow, connection, session_factory):
     connection.execute(text("INSERT INTO dues_rates (classification, effective_from, amount) "
                             "VALUES ('journeyman', DATE '2000-01-01', 75)"))
     today = connection.execute(text("SELECT uc_hall_today()")).scalar_one()
@@ -163,7 +163,7 @@ def test_reports_from_the_ledger(tmp_path, ctx, poppler, uow, connection):
                                method="check", reference="1001"),
               svc.post_payment(uow, idempotency_key=uuid.uuid4(), member_id=members[1], amount="75.00",
                                method="cash")]
-    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    session = session_factory()
 
     receipts = [q.payment_receipt(session, p.payment_id) for p in posted]
     text_ = poppler.text(build_receipts(tmp_path / "r.pdf", ctx, receipts))
