@@ -90,7 +90,7 @@ def main() -> int:
 
     insert = _raw("""INSERT INTO payments (member_id, amount, method, batch_id, idempotency_key)
                      VALUES (:m, 75.00, 'cash', :b, :k) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id""")
-    allocate = _raw(svc.allocate_sql(scoped=True))
+    allocate = _raw(svc.APPLY_SQL.text)
     with psycopg.connect(dsn) as conn:
         t0 = time.perf_counter()
         for i in range(args.payments):

@@ -110,9 +110,16 @@ RELATIONS: Mapping[str, Mapping[str, str]] = {
 FUNCTIONS: Mapping[str, Mapping[str, str]] = {
     # the hall's date: column defaults, views and services of every group call it
     "uc_hall_today": {group: "EXECUTE" for group in GROUPS},
+    # a dispatch, however recorded, writes through uc_answer_offer; uc_dispatch_walked walks the locked list first
     "uc_dispatch_walked": {D: "EXECUTE"},
+    "uc_answer_offer": {D: "EXECUTE"},
+    # whether a member is out: the walk's facts (every group may open the morning referral) and a dispatch's write
+    "uc_dispatches_out": {group: "EXECUTE" for group in GROUPS},
+    # the activity rows' JSON: the dispatcher's services and the manager's drop run write those rows
+    "uc_registration_snapshot": {D: "EXECUTE", M: "EXECUTE"},
     "uc_post_payment": {C: "EXECUTE"},
-    "uc_apply_member_credit": {C: "EXECUTE", M: "EXECUTE"},
+    # posting, voids and billing apply credit: the clerk posts and voids, the manager bills and approves
+    "uc_apply_credit": {C: "EXECUTE", M: "EXECUTE"},
     "uc_create_staff": {A: "EXECUTE"},
     "uc_set_staff_roles": {A: "EXECUTE"},
     "uc_deactivate_staff": {A: "EXECUTE"},

@@ -11,8 +11,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar
-from unioncore_desktop.domain.services.drop_run import snapshot_sql
-from unioncore_desktop.domain.services.referral_context import rules_for
+from unioncore_desktop.domain.services.referral_context import rules_for, snapshot_sql
 from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES, BID_SOURCES
 from unioncore_desktop.seed.generate import h
 

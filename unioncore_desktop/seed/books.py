@@ -414,12 +414,14 @@ def _marks(conn: Connection) -> None:
 
 def _activity(conn: Connection) -> None:
     """The referral history of every seeded registration, as the services would have written it."""
-    from unioncore_desktop.domain.services.drop_run import snapshot_sql
+    from unioncore_desktop.domain.services.referral_context import snapshot_sql
 
     zone = _zone(conn)
-    signed_on = ("jsonb_build_object('status', 'registered', 'tier', g.tier, 'apn', g.apn::text, "
-                 "'last_resign_on', NULL, 'resign_due_on', ((g.registered_at AT TIME ZONE :zone)::date + 30), "
-                 "'restorations_used', 0, 'exemption_reason', NULL, 'exemption_end', NULL, 'roll_off_reason', NULL)")
+    # the registration as it was signed on: its place, due to re-sign 30 days on, nothing else yet
+    signed_on = snapshot_sql(
+        "jsonb_populate_record(g, jsonb_build_object('status', 'registered', 'last_resign_on', NULL, "
+        "'resign_due_on', (g.registered_at AT TIME ZONE :zone)::date + 30, 'restorations_used', 0, "
+        "'exemption_reason', NULL, 'exemption_end', NULL, 'roll_off_reason', NULL))")
     conn.execute(text(f"""
         INSERT INTO registration_activity (registration_id, member_id, book_id, action, at, before, after,
                                            request_id, dispatch_id, note, staff_login)

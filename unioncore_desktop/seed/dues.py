@@ -2,8 +2,8 @@
 payments with realistic habits, applied oldest first; a few adjustments, some still pending.
 
 Set-based and deterministic like generate.py. It runs with triggers off (bulk_mode), so it does here what the
-triggers would: receipt numbers per year with their counters, who posted, batches that balance, and each
-allocation dated when it could first have been made.
+triggers would: receipt numbers per year with their counters, who posted, batches that balance. Payments are
+applied by the one rule the services use (uc_apply_credit), each allocation dated when it could first have been made.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy import Connection, text
 
 from unioncore_desktop.domain.queries.fragments import dues_rate_row_in_force
 from unioncore_desktop.domain.rules.dues import add_months, month_start
-from unioncore_desktop.domain.services.dues import allocate_sql
+from unioncore_desktop.domain.services.dues import APPLY_SQL
 from unioncore_desktop.seed.generate import h
 
 DEMO_RATES = {
@@ -54,7 +54,7 @@ def seed_dues(conn: Connection, *, today: date, months: int = 24, open_months: i
     """))
     _payments(conn, today=today, first=first)
     _adjustments(conn, today=today)
-    conn.execute(text(allocate_sql(scoped=False, allocated_on="greatest(cr.paid_on, dr.period)")))
+    conn.execute(APPLY_SQL, {"members": None, "on": None})  # everyone; each row dated when it could first be made
     conn.execute(text("""
         INSERT INTO receipt_counters (year, last_number)
         SELECT left(receipt_number, 4)::smallint, max(right(receipt_number, 6)::integer)

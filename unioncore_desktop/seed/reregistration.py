@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar
 from unioncore_desktop.domain.rules.registration import EndOutcome, dispatch_end
-from unioncore_desktop.domain.services.drop_run import snapshot_sql
+from unioncore_desktop.domain.services.referral_context import snapshot_sql
 from unioncore_desktop.domain.services.referral_context import rules_for
 
 # (book code, jobs ended) — the Wire Seattle book opens first on the Books screen, so it shows the most
@@ -87,7 +87,8 @@ def record_job_ends(conn: Connection, *, zone: str, staff_login: str) -> None:
                                            request_id, dispatch_id, note, staff_login)
         SELECT g.id, g.member_id, g.book_id, 'job_ended',
                CAST(d.ended_on + TIME '15:30' AS timestamp) AT TIME ZONE :zone,
-               jsonb_set({snapshot_sql('g')}, '{{status}}', '"dispatched"'), {snapshot_sql('g')},
+               {snapshot_sql("jsonb_populate_record(g, jsonb_build_object('status', 'dispatched'))")},
+               {snapshot_sql('g')},
                d.request_id, d.dispatch_id,
                replace(d.reason, '_', ' ') || ' after ' || d.business_days || ' business days: re-register by '
                    || to_char(d.reregister_by AT TIME ZONE :zone, 'Dy DD Mon YYYY HH24:MI'),

@@ -1,5 +1,6 @@
 -- Posting a dues payment in one round trip: the key's lock and replay look-up, the member's locks, the insert, applying
--- the member's credit oldest charge first, and the member's standing afterwards; returns the receipt's row.
+-- the member's credit oldest charge first (uc_apply_credit), and the member's standing afterwards; returns the
+-- receipt's row.
 -- outcome: posted | replay (the key was posted before: payment_id is that payment) | mismatch (the key was used for a
 -- different member or amount) | no_member | future (paid_on after the hall's today).
 -- The advisory locks are services.dues' LOCK_SPACE (4401: one member, or one key) and HALL_LOCK (4402, shared).
@@ -59,7 +60,7 @@ BEGIN
     SELECT array_agg(a.period ORDER BY a.period), array_agg(a.charge_id ORDER BY a.period),
            array_agg(a.amount ORDER BY a.period)
       INTO periods, charge_ids, amounts
-    FROM uc_apply_member_credit(p_member, coalesce(p_paid_on, today)) AS a
+    FROM uc_apply_credit(ARRAY[p_member], coalesce(p_paid_on, today)) AS a
     WHERE a.payment_id = paid.id;
     SELECT s.balance, s.credit, s.paid_through, s.months_behind, s.standing
       INTO balance, credit, paid_through, months_behind, standing

@@ -1,14 +1,18 @@
 """Dispatching: answering offers down the walk, by-name dispatch (R13), check-in (R8), employer rejection and
 no-show. Each answer is one transaction that locks the request, then the book's list from the top down to
 the registrant, then that member: two workstations can never send one member twice or over-fill a request
-(the unique index on active dispatches and the request's CHECK are the last word either way)."""
+(the unique index on active dispatches and the request's CHECK are the last word either way).
+
+Python walks the list and decides (skip reasons, ranks, marks: domain/rules/referral.py, which the morning
+referral's preview reads too); the database writes. Every answer, and a by-name dispatch, is written by one
+function, uc_answer_offer (migrations/sql/functions/): the server-side walk (uc_dispatch_walked) records its
+acceptance through it as well."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -19,7 +23,6 @@ from unioncore_desktop.domain.models import (
     Dispatch,
     EmploymentRecord,
     LaborRequest,
-    OfferLine,
     ReferralBan,
     Registration,
 )
@@ -159,7 +162,7 @@ def offer_next(uow: UnitOfWork, *, request_id: int, registration_id: int, outcom
                 raise ListChanged(_changed_message(s, target, own, chosen))
             if outcome != "accepted":
                 s.refresh(target)
-                result = _answer(s, request, ctx, target, chosen, skipped, outcome, run_id, idempotency_key, note)
+                result = _answer(s, request, ctx, target, chosen, skipped, outcome, run_id, note)
                 break
             dispatched = _dispatch_walked(s, request, ctx, chosen, skipped, run_id, idempotency_key, note)
             if dispatched is not None:
@@ -210,11 +213,10 @@ def dispatch_next_accepting(uow: UnitOfWork, *, request_id: int, idempotency_key
             if not eligible:
                 raise DomainError(f"No one on the list can take request {request.number}.")
             chosen = eligible[0]
-            _lock_member(s, chosen.member_id)
             result = _dispatch_walked(s, request, ctx, chosen, skipped, run_id, idempotency_key, note)
             if result is not None:
                 break
-            # dispatched from another book since we read: skip them too
+            # dispatched from another book since we read (the member's lock is ours now): skip them too
             listing.overrides[chosen.registration_id] = _fresh_facts(s, chosen.registration_id, ctx)
         uow.commit()
         return result
@@ -274,152 +276,73 @@ def _fresh_facts(s: Session, registration_id: int, ctx: WalkContext) -> Candidat
     return candidate_facts(s, [place_of(s, registration_id)], ctx)[registration_id]
 
 
-# One statement writes an accepted offer, after the member is locked (so it sees any dispatch committed before):
-# unless the member is out or was sent today, the employment row, the dispatch, the registration 'dispatched'
-# with its activity row, and the run's offer lines (skips above, then the accepted line) in list order.
-# The dispatches triggers then count the place on the request (refusing a full or closed one) and audit.
-_DISPATCH_WALKED_SQL = text("""
-    WITH free AS (
-        SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM dispatches WHERE member_id = :member
-                                   AND (status = ANY(CAST(:active AS text[])) OR dispatch_date = :today))
-    ), emp AS (
-        INSERT INTO employment_history (member_id, employer_id, worksite_id, job_class, started_on, source)
-        SELECT :member, :employer, CAST(:worksite AS integer), CAST(:job_class AS text), :started_on, 'dispatch'
-        FROM free
-        RETURNING id
-    ), d AS (
-        INSERT INTO dispatches (request_id, member_id, registration_id, book_id, employer_id, worksite_id,
-                                employment_id, idempotency_key, dispatch_date, by_name, via_bid, short_call, note)
-        SELECT :request, :member, :registration, :book, :employer, CAST(:worksite AS integer), emp.id,
-               CAST(:key AS uuid), :today, false,
-               CAST(:bidding AS boolean) AND EXISTS (SELECT 1 FROM bids b WHERE b.request_id = :request
-                                                     AND b.member_id = :member AND NOT b.withdrawn),
-               CAST(:short_call AS boolean), CAST(:note AS text)
-        FROM emp
-        RETURNING id
-    ), g AS (
-        UPDATE registrations SET status = 'dispatched', reregister_by = NULL, version = version + 1
-        FROM d WHERE registrations.id = :registration AND registrations.status = 'registered'
-        RETURNING registrations.id, registrations.member_id, registrations.book_id,
-                  jsonb_build_object(
-                      'status', registrations.status, 'tier', registrations.tier,
-                      'apn', CAST(registrations.apn AS text), 'last_resign_on', registrations.last_resign_on,
-                      'resign_due_on', registrations.resign_due_on,
-                      'restorations_used', registrations.restorations_used,
-                      'exemption_reason', registrations.exemption_reason,
-                      'exemption_end', registrations.exemption_end,
-                      'roll_off_reason', registrations.roll_off_reason) AS after
-    ), act AS (
-        INSERT INTO registration_activity (registration_id, member_id, book_id, action, before, after, request_id,
-                                           dispatch_id)
-        SELECT g.id, g.member_id, g.book_id, 'dispatched', jsonb_set(g.after, '{status}', '"registered"'),
-               g.after, :request, d.id
-        FROM g, d
-    ), lines AS (
-        INSERT INTO offer_lines (run_id, request_id, book_id, registration_id, member_id, rank, tier, apn,
-                                 skip_reason, outcome, dispatch_id, note)
-        SELECT CAST(:run AS uuid), :request, :book, x.registration_id, x.member_id, x.rank, x.tier, x.apn,
-               x.skip_reason, CASE WHEN x.skip_reason IS NULL THEN 'accepted' END,
-               CASE WHEN x.skip_reason IS NULL THEN d.id END,
-               CASE WHEN x.skip_reason IS NULL THEN CAST(:note AS text) END
-        FROM d, unnest(CAST(:l_registration AS integer[]), CAST(:l_member AS integer[]), CAST(:l_rank AS integer[]),
-                       CAST(:l_tier AS smallint[]), CAST(:l_apn AS numeric[]), CAST(:l_skip AS text[]))
-                WITH ORDINALITY AS x(registration_id, member_id, rank, tier, apn, skip_reason, n)
-        ORDER BY x.n
-        RETURNING id, registration_id
-    )
-    SELECT d.id, (SELECT lines.id FROM lines WHERE lines.registration_id = :registration) FROM d
+# Every answer is written by uc_answer_offer: the skip lines above the registrant, their line, and for an accepted
+# offer (after locking the member, unless they are out or were sent today: then nothing, and no row) the employment
+# row, the dispatch, the registration 'dispatched' and its activity row. A by-name dispatch passes no run: no lines.
+_ANSWER_SQL = text("""
+    SELECT o_dispatch_id, o_line_id FROM uc_answer_offer(
+        CAST(:request AS integer), CAST(:run AS uuid), CAST(:registration AS integer), CAST(:outcome AS text),
+        CAST(:rank AS integer), CAST(:key AS uuid), CAST(:today AS date), CAST(:note AS text),
+        CAST(:active AS text[]), CAST(:by_name AS boolean), CAST(:mark AS boolean), CAST(:skipped AS integer[]),
+        CAST(:ranks AS integer[]), CAST(:reasons AS text[]))
 """)
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    dispatch_id: int | None
+    line_id: int | None
+
+
+def _write_answer(s: Session, request: WalkRequest, today: date, *, registration_id: int, outcome: str,
+                  rank: int | None, run_id: uuid.UUID | None, key: uuid.UUID | None, note: str | None,
+                  skipped: list[WalkEntry] | tuple[()] = (), mark: bool = False,
+                  by_name: bool = False) -> _Written | None:
+    """Write one answer (see _ANSWER_SQL); None when it was an acceptance and the member is out."""
+    row = s.execute(_ANSWER_SQL, {
+        "request": request.id, "run": run_id, "registration": registration_id, "outcome": outcome, "rank": rank,
+        "key": key, "today": today, "note": (note or "").strip() or None, "active": list(ACTIVE_DISPATCH_STATUSES),
+        "by_name": by_name, "mark": mark, "skipped": [e.registration_id for e in skipped],
+        "ranks": [e.rank for e in skipped], "reasons": [e.skip_reason for e in skipped]}).first()
+    return None if row is None else _Written(row[0], row[1])
 
 
 def _dispatch_walked(s: Session, request: WalkRequest, ctx: WalkContext, chosen: WalkEntry,
                      skipped: list[WalkEntry], run_id: uuid.UUID, key: uuid.UUID,
                      note: str | None) -> OfferResult | None:
-    """The accepted answer of the walk's chosen registrant (list and member locked); None, writing nothing, when
-    the member turns out to be out already (sent from another book since the walk read their facts)."""
-    note = (note or "").strip() or None
-    lines = [*skipped, chosen]
-    row = s.execute(_DISPATCH_WALKED_SQL, {
-        "member": chosen.member_id, "registration": chosen.registration_id, "request": request.id,
-        "book": request.book_id, "employer": request.employer_id, "worksite": request.worksite_id,
-        "job_class": request.job_class, "started_on": max(request.start_on, ctx.today), "today": ctx.today,
-        "active": list(ACTIVE_DISPATCH_STATUSES), "key": key, "bidding": request.bidding,
-        "short_call": request.short_call, "note": note, "run": run_id,
-        "l_registration": [e.registration_id for e in lines], "l_member": [e.member_id for e in lines],
-        "l_rank": [e.rank for e in lines], "l_tier": [e.tier for e in lines], "l_apn": [e.apn for e in lines],
-        "l_skip": [e.skip_reason for e in lines],
-    }).first()
-    if row is None:
+    """The accepted answer of the walk's chosen registrant (list locked); None, writing nothing, when the member
+    turns out to be out already (sent from another book since the walk read their facts)."""
+    written = _write_answer(s, request, ctx.today, registration_id=chosen.registration_id, outcome="accepted",
+                            rank=chosen.rank, run_id=run_id, key=key, note=note, skipped=skipped)
+    if written is None:
         return None
-    dispatch_id, line_id = row
-    return _accepted(request, run_id, line_id, chosen, skipped, dispatch_id)
+    assert written.dispatch_id is not None and written.line_id is not None
+    return _accepted(request, run_id, written.line_id, chosen, skipped, written.dispatch_id)
 
 
 def _answer(s: Session, request: LaborRequest, ctx: WalkContext, target: Registration, chosen: WalkEntry,
-            skipped: list[WalkEntry], outcome: str, run_id: uuid.UUID, key: uuid.UUID,
-            note: str | None) -> OfferResult:
-    note = (note or "").strip() or None
-    for item in skipped:
-        s.add(_line(request, run_id, item, skip_reason=item.skip_reason))
-    s.flush()
-    dispatch_id, mark_issued, live, rolled = None, False, None, None
-    if outcome == "accepted":
-        dispatch = _new_dispatch(s, request, target, ctx.today, key, note, by_name=False)
-        dispatch_id = dispatch.id
-        line = _line(request, run_id, chosen, outcome=outcome, dispatch_id=dispatch_id, note=note)
-        s.add(line)
-        s.flush()
-    elif request.bidding and outcome == "declined" and _has_bid(s, request.id, target.member_id):
-        line = _line(request, run_id, chosen, outcome=outcome, note=note)
-        s.add(line)
-        s.flush()
+            skipped: list[WalkEntry], outcome: str, run_id: uuid.UUID, note: str | None) -> OfferResult:
+    """A decline or no answer: the lines, then a refused bid win's quit (R8) or the check mark it earns (R10)."""
+    refused_win = (request.bidding and outcome == "declined"
+                   and _has_bid(s, request.id, target.member_id))
+    mark_issued = not refused_win and should_mark(outcome, ctx.facts, exempt=False,
+                                                  already_marked_today=marked_on(s, target.id, ctx.today))
+    written = _write_answer(s, request, ctx.today, registration_id=target.id, outcome=outcome, rank=chosen.rank,
+                            run_id=run_id, key=None, note=note, skipped=skipped, mark=mark_issued)
+    assert written is not None and written.line_id is not None
+    live, rolled = None, None
+    if refused_win:
         _quit(s, request, target.member_id, ctx.today, ctx.rules, note="refused a job won by bid (R8)")
         rolled = "quit"
-    else:
-        mark_issued = should_mark(outcome, ctx.facts, exempt=False,
-                                  already_marked_today=marked_on(s, target.id, ctx.today))
-        line = _line(request, run_id, chosen, outcome=outcome, mark_issued=mark_issued, note=note)
-        s.add(line)
-        s.flush()
-        if mark_issued:
-            mark = add_mark(s, target, day=ctx.today, rules=ctx.rules, request_id=request.id, offer_line_id=line.id)
-            live, rolled = mark.live_marks, ("check_marks" if mark.rolled_off else None)
+    elif mark_issued:
+        mark = add_mark(s, target, day=ctx.today, rules=ctx.rules, request_id=request.id,
+                        offer_line_id=written.line_id)
+        live, rolled = mark.live_marks, ("check_marks" if mark.rolled_off else None)
     s.flush()
     status, wanted, sent = _counters(s, request.id)
-    return OfferResult(run_id, request.id, line.id, target.id, target.member_id,
+    return OfferResult(run_id, request.id, written.line_id, target.id, target.member_id,
                        chosen.member_name, chosen.rank, outcome, tuple(skipped), mark_issued, live, rolled,
-                       dispatch_id, status, wanted, sent)
-
-
-def _line(request: LaborRequest, run_id: uuid.UUID, item: WalkEntry, **values: Any) -> OfferLine:
-    return OfferLine(run_id=run_id, request_id=request.id, book_id=request.book_id,
-                     registration_id=item.registration_id, member_id=item.member_id, rank=item.rank, tier=item.tier,
-                     apn=item.apn, **values)
-
-
-def _new_dispatch(s: Session, request: LaborRequest, registration: Registration, today: date, key: uuid.UUID,
-                  note: str | None, *, by_name: bool) -> Dispatch:
-    """The dispatch, its employment row and the registration 'dispatched'; the request's counter and status
-    follow from the dispatches trigger (which also refuses a cancelled, expired or full request)."""
-    employment = EmploymentRecord(member_id=registration.member_id, employer_id=request.employer_id,
-                                  worksite_id=request.worksite_id, job_class=request.job_class,
-                                  started_on=max(request.start_on, today), source="dispatch")
-    s.add(employment)
-    s.flush()
-    dispatch = Dispatch(request_id=request.id, member_id=registration.member_id, registration_id=registration.id,
-                        book_id=request.book_id, employer_id=request.employer_id, worksite_id=request.worksite_id,
-                        employment_id=employment.id, idempotency_key=key, dispatch_date=today, by_name=by_name,
-                        via_bid=request.bidding and not by_name and _has_bid(s, request.id, registration.member_id),
-                        short_call=request.short_call, note=note)
-    s.add(dispatch)
-    s.flush()
-    before = snapshot(registration)
-    registration.status = "dispatched"
-    registration.reregister_by = None
-    record_activity(s, registration, "dispatched", before=before, request_id=request.id, dispatch_id=dispatch.id,
-                    note="by name" if by_name else None)
-    s.flush()
-    return dispatch
+                       None, status, wanted, sent)
 
 
 def _quit(s: Session, request: LaborRequest, member_id: int, day: date, rules: RuleSet, *, note: str,
@@ -469,9 +392,11 @@ def by_name_dispatch(uow: UnitOfWork, *, request_id: int, idempotency_key: uuid.
         if current is not None:
             raise DomainError(f"The foreperson is already out on request {current.request_number} "
                               f"(dispatched by {current.dispatched_by_name}).")
-        dispatch = _new_dispatch(s, request, registration, today, idempotency_key, (note or "").strip() or None,
-                                 by_name=True)
-        row = dispatch_row(s, dispatch.id)
+        written = _write_answer(s, request, today, registration_id=registration.id, outcome="accepted", rank=None,
+                                run_id=None, key=idempotency_key, note=note, by_name=True)
+        if written is None or written.dispatch_id is None:  # sent meanwhile (the member is locked: not expected)
+            raise DomainError("The foreperson was dispatched meanwhile; refresh and look again.")
+        row = dispatch_row(s, written.dispatch_id)
         uow.commit()
         return row
 

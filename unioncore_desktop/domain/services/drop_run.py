@@ -32,7 +32,7 @@ from unioncore_desktop.domain.rules.registration import (
     over_max_days_on_book,
 )
 from unioncore_desktop.domain.rules.registration import resign_due as resign_due_after
-from unioncore_desktop.domain.services.referral_context import hall_clock, rules_for
+from unioncore_desktop.domain.services.referral_context import hall_clock, rules_for, snapshot_sql
 from unioncore_desktop.domain.uow import UnitOfWork
 
 DROP_REASONS = ("failed_re_register", "failed_re_sign", "max_days_on_book")
@@ -143,14 +143,6 @@ def apply_drops(uow: UnitOfWork, *, as_of: date, expected: Iterable[CandidateKey
 _NOTE_PREFIX = "Drop run as of {as_of:%Y-%m-%d}: "
 
 
-def snapshot_sql(alias: str) -> str:
-    """SQL for `referral_context.snapshot()` of a registrations row (the same keys and text forms)."""
-    return (f"jsonb_build_object('status', {alias}.status, 'tier', {alias}.tier, 'apn', {alias}.apn::text, "
-            f"'last_resign_on', {alias}.last_resign_on, 'resign_due_on', {alias}.resign_due_on, "
-            f"'restorations_used', {alias}.restorations_used, 'exemption_reason', {alias}.exemption_reason, "
-            f"'exemption_end', {alias}.exemption_end, 'roll_off_reason', {alias}.roll_off_reason)")
-
-
 # One statement for the whole run: a nightly run of hundreds of drops must not cost a round trip per row.
 # CTEs share one snapshot, so `before` sees the rows as they were; each change gets its activity row.
 _APPLY_SQL = text(f"""
@@ -173,12 +165,13 @@ _APPLY_SQL = text(f"""
                version = g.version + 1
           FROM d
          WHERE g.id = d.id
-        RETURNING g.*, d.reason AS run_reason, d.note AS run_note
+        RETURNING g.id, g.member_id, g.book_id, {snapshot_sql("g")} AS snap, d.reason AS run_reason,
+                  d.note AS run_note
     )
     INSERT INTO registration_activity (registration_id, member_id, book_id, action, before, after, note)
     SELECT c.id, c.member_id, c.book_id,
            CASE WHEN c.run_reason = '{EXEMPTION_EXPIRED}' THEN 'exempt_end' ELSE 'roll_off' END,
-           b.snap, {snapshot_sql("c")}, c.run_note
+           b.snap, c.snap, c.run_note
     FROM changed c JOIN before b ON b.id = c.id
 """)
 

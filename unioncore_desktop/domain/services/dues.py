@@ -3,9 +3,9 @@ adjustments and their decision, and closing a month.
 
 Money is applied oldest charge first. A payment's money beyond what is owed stays on the payment as credit
 (its amount minus its allocations) and is applied when later charges appear: after posting, after charges
-are generated, after a void or an approved adjustment. One set-based statement (`allocate_sql`) does this for
-the whole hall; `apply_credit` for one member uses its one-member form in the database (uc_apply_member_credit,
-which posting also calls).
+are generated, after a void or an approved adjustment. One function in the database does this, for one member,
+many or the whole hall: uc_apply_credit (migrations/sql/functions/), which posting (uc_post_payment) calls too and
+`apply_credit` runs for the rest.
 
 Concurrency: every command that moves money for a member holds that member's advisory lock (the payment
 trigger takes the same one), and a shared hall-wide lock that charge generation takes exclusively, so credit
@@ -72,65 +72,14 @@ class ChargeRun:
 
 # --- shared SQL ----------------------------------------------------------------------------------------------
 
-def allocate_sql(*, scoped: bool, allocated_on: str = "CAST(:on AS date)") -> str:
-    """Apply every member's unapplied payments (oldest first) to their open charges (oldest first).
-
-    Credit and open charges are laid end to end as running totals per member; each (payment, charge) pair
-    gets the overlap of its two intervals. `scoped` limits it to members in :members; `allocated_on` is the
-    SQL for each row's date (the seed dates rows by payment and month instead of today).
-    """
-    scope = "p.member_id = ANY(CAST(:members AS int[]))" if scoped else "true"
-    scope_a = "member_id = ANY(CAST(:members AS int[]))" if scoped else "true"
-    return f"""
-        WITH credit AS MATERIALIZED (
-            SELECT p.member_id, p.id AS payment_id, p.paid_on, p.amount - coalesce(a.total, 0) AS avail
-            FROM payments AS p
-            LEFT JOIN (SELECT payment_id, sum(amount) AS total FROM payment_allocations
-                       WHERE {scope_a} GROUP BY payment_id) AS a ON a.payment_id = p.id
-            WHERE {scope} AND p.reverses_payment_id IS NULL
-              AND NOT EXISTS (SELECT 1 FROM payments AS r WHERE r.reverses_payment_id = p.id)
-              AND p.amount - coalesce(a.total, 0) > 0
-        ),
-        holders AS MATERIALIZED (SELECT DISTINCT member_id FROM credit),
-        owing AS MATERIALIZED (
-            SELECT c.member_id, c.id AS charge_id, c.period,
-                   c.amount + coalesce(j.total, 0) - coalesce(a.total, 0) AS open
-            FROM dues_charges AS c
-            JOIN holders AS h ON h.member_id = c.member_id
-            LEFT JOIN (SELECT x.charge_id, sum(x.amount) AS total FROM payment_allocations AS x
-                       JOIN holders AS h ON h.member_id = x.member_id GROUP BY x.charge_id) AS a
-                   ON a.charge_id = c.id
-            LEFT JOIN (SELECT x.charge_id, sum(x.amount) AS total FROM dues_adjustments AS x
-                       JOIN holders AS h ON h.member_id = x.member_id
-                       WHERE x.status = 'approved' GROUP BY x.charge_id) AS j
-                   ON j.charge_id = c.id
-            WHERE c.amount + coalesce(j.total, 0) - coalesce(a.total, 0) > 0
-        ),
-        cr AS (SELECT *, sum(avail) OVER (PARTITION BY member_id ORDER BY paid_on, payment_id) AS hi FROM credit),
-        dr AS (SELECT *, sum(open) OVER (PARTITION BY member_id ORDER BY period, charge_id) AS hi FROM owing)
-        INSERT INTO payment_allocations (payment_id, member_id, charge_id, amount, allocated_on)
-        SELECT cr.payment_id, cr.member_id, dr.charge_id,
-               least(cr.hi, dr.hi) - greatest(cr.hi - cr.avail, dr.hi - dr.open), {allocated_on}
-        FROM cr JOIN dr ON dr.member_id = cr.member_id
-         AND cr.hi - cr.avail < dr.hi AND dr.hi - dr.open < cr.hi
-        ORDER BY cr.member_id, dr.period, cr.paid_on, cr.payment_id
-        RETURNING member_id, amount
-    """
+APPLY_SQL = text("SELECT member_id, amount FROM uc_apply_credit(CAST(:members AS integer[]), CAST(:on AS date))")
+"""Apply the credit of the members in :members (NULL: everyone) to their open charges, dated :on."""
 
 
 def apply_credit(session: Session, *, member_ids: list[int] | None, on: date) -> tuple[Decimal, int]:
     """Apply unapplied credit for these members (None: everyone); returns (amount applied, members)."""
-    if member_ids is not None and len(member_ids) == 1:  # the one-member form reads only that member's rows
-        amounts = session.connection().execute(APPLY_ONE_SQL, {"m": member_ids[0], "on": on}).scalars().all()
-        return sum(amounts, Decimal("0.00")), int(bool(amounts))
-    params: dict[str, object] = {"on": on}
-    if member_ids is not None:
-        params["members"] = member_ids
-    rows = session.execute(text(allocate_sql(scoped=member_ids is not None)), params).all()
+    rows = session.execute(APPLY_SQL, {"members": member_ids, "on": on}).all()
     return sum((r.amount for r in rows), Decimal("0.00")), len({r.member_id for r in rows})
-
-
-APPLY_ONE_SQL = text("SELECT amount FROM uc_apply_member_credit(CAST(:m AS integer), CAST(:on AS date))")
 
 
 def _today(session: Session) -> date:

@@ -360,8 +360,7 @@ def _facts_columns(ctx: WalkContext) -> str:
     return f"""
         m.status = 'active' AND EXISTS (SELECT 1 FROM member_qualified_books q
                                         WHERE q.member_id = m.id AND q.book_code = :code) AS qualified,
-        (SELECT true FROM dispatches d WHERE d.member_id = m.id
-                AND (d.status = ANY(:active) OR d.dispatch_date = :today) LIMIT 1) IS NOT NULL AS dispatched_today,
+        EXISTS (SELECT FROM uc_dispatches_out(m.id, :today, CAST(:active AS text[]))) AS dispatched_today,
         (SELECT count(*) FROM dispatches d WHERE d.member_id = m.id AND d.termination_reason = 'discharged'
                 AND d.terminated_on > :year_ago) AS discharges,
         (SELECT array_agg(x.ends_on) FROM member_exclusions x
