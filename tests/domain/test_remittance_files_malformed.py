@@ -21,6 +21,8 @@ from unioncore_desktop.domain.errors import ValidationError
 from unioncore_desktop.domain.rules import remittance as rules
 from unioncore_desktop.domain.services.remittances import import_remittance
 
+pytestmark = pytest.mark.commits  # the services' own COMMIT runs, as at the hall
+
 PERIOD = date(2025, 3, 1)
 MAPPING = {"card_number": "Card", "name": "Name", "amount": "Dues"}
 SHEET = "xl/worksheets/sheet1.xml"
