@@ -68,7 +68,9 @@ class Hall:
         return q.member_dues_summary(self.connection_session(), member_id)
 
     def connection_session(self):
-        return self.db.session()
+        """A session reading through the test's connection (each statement sees what has committed)."""
+        from sqlalchemy.orm import Session
+        return Session(bind=self.connection)
 
     @contextmanager
     def acting_as(self, role: str) -> Iterator[str]:
