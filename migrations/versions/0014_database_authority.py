@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from alembic import op
 
+from unioncore_desktop.db import sql_sources
+
 revision = "0014"
 down_revision = "0013"
 branch_labels = None
@@ -101,213 +103,15 @@ GRANTS = (
     f"uc_deactivate_staff(text), uc_reactivate_staff(text), uc_reset_staff_password(text, text) TO {A}",
 )
 
-STAFF_FUNCTIONS = r"""
-CREATE FUNCTION uc_staff_roles_of(p_login text) RETURNS text[]
-LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
-    SELECT coalesce(array_agg(substr(g.rolname, 4) ORDER BY g.rolname), '{}')
-    FROM pg_catalog.pg_auth_members AS m
-    JOIN pg_catalog.pg_roles AS g ON g.oid = m.roleid
-    JOIN pg_catalog.pg_roles AS r ON r.oid = m.member
-    WHERE r.rolname = p_login
-      AND g.rolname IN ('uc_dispatcher', 'uc_dues_clerk', 'uc_manager', 'uc_admin')
-$$;
-
--- The one gate of staff administration: `p_login` must be (or become) one of the app's own staff logins.
-CREATE FUNCTION uc_staff_guard(p_login text, p_must_be_staff boolean) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
-DECLARE
-    r record;
-BEGIN
-    IF p_login IS NULL OR p_login !~ '^[a-z_][a-z0-9_]{2,62}$' THEN
-        RAISE EXCEPTION 'Logins are 3-63 lower-case letters, digits or underscores.';
-    END IF;
-    IF p_login LIKE 'uc\_%' OR p_login LIKE 'pg\_%' THEN
-        RAISE EXCEPTION 'The login % is reserved for the server''s own roles; choose another.', p_login
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF p_must_be_staff AND NOT EXISTS (SELECT FROM staff WHERE login = p_login) THEN
-        RAISE EXCEPTION 'No staff member has the login %.', p_login;
-    END IF;
-    SELECT * INTO r FROM pg_catalog.pg_roles WHERE rolname = p_login;
-    IF NOT FOUND THEN
-        IF p_must_be_staff THEN
-            RAISE EXCEPTION 'The staff login % no longer exists on the server.', p_login;
-        END IF;
-        RETURN;
-    END IF;
-    IF r.rolsuper OR r.rolcreaterole OR r.rolcreatedb OR r.rolreplication OR r.rolbypassrls THEN
-        RAISE EXCEPTION 'The login % is a server administrator role, not a staff login.', p_login
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF r.rolname = current_user
-       OR r.oid = (SELECT datdba FROM pg_catalog.pg_database WHERE datname = current_database())
-       OR EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = 'public' AND nspowner = r.oid)
-       OR EXISTS (SELECT FROM pg_catalog.pg_class WHERE relnamespace = 'public'::regnamespace
-                                                     AND relowner = r.oid) THEN
-        RAISE EXCEPTION 'The login % owns the database or its schema; it cannot be a staff login.', p_login
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF EXISTS (SELECT FROM pg_catalog.pg_auth_members WHERE roleid = r.oid) THEN
-        RAISE EXCEPTION 'The role % is a group (other roles are its members), not a staff login.', p_login
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    -- a role that exists already is a staff login here, or of this app in another database on the server
-    IF NOT EXISTS (SELECT FROM staff WHERE login = p_login)
-       AND (NOT r.rolcanlogin OR cardinality(uc_staff_roles_of(p_login)) = 0) THEN
-        RAISE EXCEPTION 'A role named % already exists on this server and is not a staff login; choose another.',
-            p_login USING ERRCODE = 'insufficient_privilege';
-    END IF;
-END $$;
-
-CREATE FUNCTION uc_audit_staff(p_login text, p_field text, p_old jsonb, p_new jsonb) RETURNS void
-LANGUAGE sql SET search_path = public, pg_temp AS $$
-    INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, changed_fields, member_id,
-                           db_user, application_name, changed_at, transaction_id)
-    SELECT 'staff', s.id::text, 'UPDATE', p_old, p_new, ARRAY[p_field], NULL,
-           session_user, current_setting('application_name', true), clock_timestamp(), txid_current()
-    FROM staff AS s WHERE s.login = p_login
-$$;
-
-CREATE FUNCTION uc_check_roles(p_roles text[]) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = public, pg_temp AS $$
-DECLARE
-    r text;
-BEGIN
-    IF p_roles IS NULL OR cardinality(p_roles) = 0 THEN
-        RAISE EXCEPTION 'Give the staff member at least one role.';
-    END IF;
-    FOREACH r IN ARRAY p_roles LOOP
-        IF r IS NULL OR r NOT IN ('dispatcher', 'dues_clerk', 'manager', 'admin') THEN
-            RAISE EXCEPTION 'Unknown role "%": use dispatcher, dues_clerk, manager or admin.', r;
-        END IF;
-    END LOOP;
-END $$;
-
-CREATE FUNCTION uc_check_verifier(p_verifier text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = public, pg_temp AS $$
-BEGIN
-    IF p_verifier IS NOT NULL AND p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN
-        RAISE EXCEPTION 'Passwords reach the server only as SCRAM-SHA-256 verifiers, never as plain text.';
-    END IF;
-END $$;
-
--- refuses a change that would leave the hall without an active admin login
-CREATE FUNCTION uc_check_admin_remains() RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
-BEGIN
-    IF NOT EXISTS (SELECT FROM staff AS s JOIN pg_catalog.pg_roles AS r ON r.rolname = s.login
-                   WHERE s.active AND r.rolcanlogin AND 'admin' = ANY (uc_staff_roles_of(s.login))) THEN
-        RAISE EXCEPTION 'At least one active admin must remain; give someone else the admin role first.';
-    END IF;
-END $$;
-
-CREATE OR REPLACE FUNCTION uc_create_staff(p_login text, p_full_name text, p_roles text[], p_password text)
-RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-    r text;
-    staff_id integer;
-    before text[];
-BEGIN
-    PERFORM uc_staff_guard(p_login, false);
-    IF coalesce(btrim(p_full_name), '') = '' THEN
-        RAISE EXCEPTION 'Give the staff member''s full name.';
-    END IF;
-    PERFORM uc_check_roles(p_roles);
-    PERFORM uc_check_verifier(p_password);
-    before := uc_staff_roles_of(p_login);
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = p_login) THEN
-        IF p_password IS NULL THEN
-            EXECUTE format('CREATE ROLE %I LOGIN', p_login);
-        ELSE
-            EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', p_login, p_password);
-        END IF;
-    ELSE
-        EXECUTE format('ALTER ROLE %I LOGIN', p_login);
-    END IF;
-    FOREACH r IN ARRAY p_roles LOOP
-        EXECUTE format('GRANT %I TO %I', 'uc_' || r, p_login);
-    END LOOP;
-    INSERT INTO staff (login, full_name) VALUES (p_login, btrim(p_full_name))
-    ON CONFLICT (login) DO UPDATE
-        SET full_name = EXCLUDED.full_name, active = true, version = staff.version + 1
-    RETURNING id INTO staff_id;
-    IF before IS DISTINCT FROM uc_staff_roles_of(p_login) THEN
-        PERFORM uc_audit_staff(p_login, 'roles', jsonb_build_object('roles', before),
-                               jsonb_build_object('roles', uc_staff_roles_of(p_login)));
-    END IF;
-    RETURN staff_id;
-END $$;
-
-CREATE OR REPLACE FUNCTION uc_set_staff_roles(p_login text, p_roles text[]) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-    r text;
-    before text[];
-BEGIN
-    PERFORM uc_staff_guard(p_login, true);
-    PERFORM uc_check_roles(p_roles);
-    before := uc_staff_roles_of(p_login);
-    FOREACH r IN ARRAY ARRAY['dispatcher', 'dues_clerk', 'manager', 'admin'] LOOP
-        IF r = ANY (p_roles) THEN
-            EXECUTE format('GRANT %I TO %I', 'uc_' || r, p_login);
-        ELSIF r = ANY (before) THEN
-            EXECUTE format('REVOKE %I FROM %I', 'uc_' || r, p_login);
-        END IF;
-    END LOOP;
-    IF 'admin' = ANY (before) THEN
-        PERFORM uc_check_admin_remains();
-    END IF;
-    IF before IS DISTINCT FROM uc_staff_roles_of(p_login) THEN
-        PERFORM uc_audit_staff(p_login, 'roles', jsonb_build_object('roles', before),
-                               jsonb_build_object('roles', uc_staff_roles_of(p_login)));
-    END IF;
-END $$;
-
-CREATE OR REPLACE FUNCTION uc_deactivate_staff(p_login text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    PERFORM uc_staff_guard(p_login, true);
-    UPDATE staff SET active = false, version = version + 1 WHERE login = p_login AND active;
-    EXECUTE format('ALTER ROLE %I NOLOGIN', p_login);
-    PERFORM uc_check_admin_remains();
-END $$;
-
-CREATE FUNCTION uc_reactivate_staff(p_login text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    PERFORM uc_staff_guard(p_login, true);
-    UPDATE staff SET active = true, version = version + 1 WHERE login = p_login AND NOT active;
-    EXECUTE format('ALTER ROLE %I LOGIN', p_login);
-END $$;
-
-CREATE FUNCTION uc_reset_staff_password(p_login text, p_verifier text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    PERFORM uc_staff_guard(p_login, true);
-    IF p_verifier IS NULL THEN
-        RAISE EXCEPTION 'Give the new password.';
-    END IF;
-    PERFORM uc_check_verifier(p_verifier);
-    EXECUTE format('ALTER ROLE %I PASSWORD %L', p_login, p_verifier);
-    PERFORM uc_audit_staff(p_login, 'password', NULL, jsonb_build_object('password', 'reset'));
-END $$;
-
--- Any staff member, for their own login only (session_user: a SECURITY DEFINER caller cannot pose as another).
-CREATE FUNCTION uc_change_own_password(p_verifier text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    IF NOT EXISTS (SELECT FROM staff WHERE login = session_user AND active) THEN
-        RAISE EXCEPTION 'Only an active staff login changes its password here.' USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    PERFORM uc_staff_guard(session_user, true);
-    IF p_verifier IS NULL THEN
-        RAISE EXCEPTION 'Give the new password.';
-    END IF;
-    PERFORM uc_check_verifier(p_verifier);
-    EXECUTE format('ALTER ROLE %I PASSWORD %L', session_user, p_verifier);
-    PERFORM uc_audit_staff(session_user, 'password', NULL, jsonb_build_object('password', 'changed'));
-END $$;
-"""
+# The staff functions, the two views and uc_hall_today, as they read at this revision (migrations/sql/)
+SOURCES = (
+    "functions/uc_staff_roles_of.sql", "functions/uc_staff_guard.sql", "functions/uc_audit_staff.sql",
+    "functions/uc_check_roles.sql", "functions/uc_check_verifier.sql", "functions/uc_check_admin_remains.sql",
+    "functions/uc_create_staff.sql", "functions/uc_set_staff_roles.sql", "functions/uc_deactivate_staff.sql",
+    "functions/uc_reactivate_staff.sql", "functions/uc_reset_staff_password.sql",
+    "functions/uc_change_own_password.sql", "views/member_standing.sql", "views/audit_trail.sql",
+    "functions/uc_hall_today.sql",
+)
 
 NEW_FUNCTIONS = (
     "uc_staff_roles_of(text)", "uc_staff_guard(text, boolean)", "uc_audit_staff(text, text, jsonb, jsonb)",
@@ -315,29 +119,12 @@ NEW_FUNCTIONS = (
     "uc_reset_staff_password(text, text)", "uc_change_own_password(text)",
 )
 
-VIEWS = """
--- Standing without amounts, for the dispatch counter and the walk's arrears hold.
-CREATE VIEW member_standing AS
-SELECT member_id, standing, months_behind, paid_through FROM dues_member_standing;
-
--- The audit trail a staff member may read: only rows of tables the reader may read anyway. A security barrier, so
--- a reader's own conditions never run on rows the view holds back (an error message could show their values).
-CREATE VIEW audit_trail WITH (security_barrier) AS
-SELECT a.* FROM audit_log AS a
-WHERE has_table_privilege(to_regclass('public.' || quote_ident(a.table_name)), 'SELECT');
-"""
-
 
 # A SET clause costs every call a search_path switch; on the dispatch path that was a tenth of the throughput.
 # These functions need none: the trigger bodies name no table, view or type at all (a test checks that), and
 # uc_hall_today has a standard SQL body, bound to public.app_settings when it is created.
 UNPINNED = ("uc_check_version()", "uc_notify_change()", "uc_append_only()", "uc_audit_log_immutable()",
             "uc_hall_today()")
-HALL_TODAY = """
-CREATE OR REPLACE FUNCTION uc_hall_today() RETURNS date LANGUAGE sql STABLE
-RETURN (now() AT TIME ZONE coalesce(
-    (SELECT s.value FROM public.app_settings AS s WHERE s.key = 'time_zone'), 'America/Los_Angeles'))::date
-"""
 PREVIOUS_HALL_TODAY = """
 CREATE OR REPLACE FUNCTION uc_hall_today() RETURNS date LANGUAGE sql STABLE AS $$
     SELECT (now() AT TIME ZONE coalesce(
@@ -394,9 +181,7 @@ def _sequence_usage() -> None:
 
 def upgrade() -> None:
     _close_the_database()
-    op.execute(STAFF_FUNCTIONS)
-    op.execute(VIEWS)
-    op.execute(HALL_TODAY)
+    sql_sources.apply(op.get_bind(), SOURCES, revision=revision)
     for function in _each(OWN_FUNCTIONS):
         if function not in UNPINNED:
             op.execute(f"ALTER FUNCTION {function} SET search_path = public, pg_temp")
