@@ -44,15 +44,24 @@ def check_roles(roles: Sequence[str]) -> list[str]:
 
 
 def password_verifier(session: Session, login: str, password: str) -> str:
-    """libpq's SCRAM-SHA-256 verifier for `login` (computed locally, with a fresh salt)."""
-    check_password(password)
+    """libpq's SCRAM-SHA-256 verifier for `login` (computed locally, with a fresh salt); callers have checked the
+    password with `check_password` before opening their unit of work."""
     driver = cast("psycopg.Connection[Any]", session.connection().connection.driver_connection)
     return driver.pgconn.encrypt_password(password.encode(), login.encode(), b"scram-sha-256").decode()
+
+
+def _call(uow: UnitOfWork, sql: str, params: dict[str, object]) -> None:
+    """One staff function in its own committed transaction."""
+    with uow:
+        uow.session.execute(text(sql), params)
+        uow.commit()
 
 
 def add_staff(uow: UnitOfWork, *, login: str, full_name: str, roles: Sequence[str],
               password: str | None = None) -> int:
     chosen = check_roles(roles)
+    if password is not None:
+        check_password(password)
     with uow:
         verifier = password_verifier(uow.session, login, password) if password is not None else None
         staff_id = uow.session.execute(text("SELECT uc_create_staff(:l, :n, :r, :p)"),
@@ -62,25 +71,19 @@ def add_staff(uow: UnitOfWork, *, login: str, full_name: str, roles: Sequence[st
 
 
 def set_roles(uow: UnitOfWork, *, login: str, roles: Sequence[str]) -> None:
-    chosen = check_roles(roles)
-    with uow:
-        uow.session.execute(text("SELECT uc_set_staff_roles(:l, :r)"), {"l": login, "r": chosen})
-        uow.commit()
+    _call(uow, "SELECT uc_set_staff_roles(:l, :r)", {"l": login, "r": check_roles(roles)})
 
 
 def deactivate(uow: UnitOfWork, *, login: str) -> None:
-    with uow:
-        uow.session.execute(text("SELECT uc_deactivate_staff(:l)"), {"l": login})
-        uow.commit()
+    _call(uow, "SELECT uc_deactivate_staff(:l)", {"l": login})
 
 
 def reactivate(uow: UnitOfWork, *, login: str) -> None:
-    with uow:
-        uow.session.execute(text("SELECT uc_reactivate_staff(:l)"), {"l": login})
-        uow.commit()
+    _call(uow, "SELECT uc_reactivate_staff(:l)", {"l": login})
 
 
 def reset_password(uow: UnitOfWork, *, login: str, new_password: str) -> None:
+    check_password(new_password)
     with uow:
         verifier = password_verifier(uow.session, login, new_password)
         uow.session.execute(text("SELECT uc_reset_staff_password(:l, :v)"), {"l": login, "v": verifier})
