@@ -38,6 +38,12 @@ def fetch_dicts(session: Session, statement: str, params: dict[str, Any]) -> lis
         return cursor.execute(_pyformat(statement), params).fetchall()
 
 
+def fetch_first(session: Session, statement: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The first row of `statement`, in the session's transaction."""
+    with _driver(session).cursor() as cursor:
+        return cursor.execute(_pyformat(statement), params).fetchone()
+
+
 def execute_and_commit(session: Session, statement: str,
                        params: dict[str, Any]) -> tuple[tuple[Any, ...] | None, bool]:
     """Run the transaction's last statement and COMMIT in one round trip (psycopg pipeline): (its first row,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.driver_errors import translate, translated
+from unioncore_desktop.domain.driver_sql import execute_and_commit, fetch_first
 
 
 class UnitOfWork:
@@ -44,6 +45,14 @@ class UnitOfWork:
         with translated():
             self.session.commit()
 
+    def commit_with(self, statement: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """Run the transaction's last statement and commit with it in one round trip; its first row.
+
+        A clerk keys one payment after another, so the round trip a separate COMMIT costs is felt on each."""
+        with translated():
+            row, _ = execute_and_commit(self.session, statement, params)
+        return row
+
     def joined(self) -> UnitOfWork:
         """This transaction, for another service to run inside: everything commits (or not) together."""
         return _Joined(self.session)
@@ -64,3 +73,9 @@ class _Joined(UnitOfWork):
 
     def commit(self) -> None:
         self.flush()
+
+    def commit_with(self, statement: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """Only the statement: the outer unit of work commits."""
+        self.flush()
+        with translated():
+            return fetch_first(self.session, statement, params)

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import CursorResult, text
 from sqlalchemy.orm import Session
@@ -260,10 +260,9 @@ def post_payment(uow: UnitOfWork, *, idempotency_key: uuid.UUID, member_id: int,
                                       today=_today(s))
         if errors:
             raise ValidationError(errors)
-        value = money(amount)
-        row = s.connection().execute(POST_SQL, {
-            "k": idempotency_key, "m": member_id, "a": value, "method": method, "ref": reference, "b": batch_id,
-            "d": paid_on}).one()
+        row = _Posted(*cast("tuple[Any, ...]", uow.commit_with(POST_SQL, {
+            "k": idempotency_key, "m": member_id, "a": money(amount), "method": method, "ref": reference,
+            "b": batch_id, "d": paid_on})))
         if row.outcome == "future":
             raise ValidationError(validate_payment(amount=amount, method=method, reference=reference,
                                                    paid_on=paid_on, today=_today(s)))
@@ -275,20 +274,44 @@ def post_payment(uow: UnitOfWork, *, idempotency_key: uuid.UUID, member_id: int,
             return q.payment_receipt(s, row.payment_id, already_posted=True)
         applied = tuple(q.Applied(*a)
                         for a in zip(row.periods or (), row.charge_ids or (), row.amounts or (), strict=False))
-        receipt = q.PaymentReceipt(
+        return q.PaymentReceipt(
             row.payment_id, row.receipt_number, member_id, row.card_number, row.member_name, row.paid_on,
             row.amount, row.method, row.reference, row.batch_id, row.posted_by, row.posted_at, None, None,
             applied=applied, unapplied=row.amount - sum((a.amount for a in applied), q.ZERO),
             balance=row.balance, credit=row.credit, paid_through=row.paid_through,
             months_behind=row.months_behind, standing=row.standing)
-        uow.commit()
-        return receipt
 
 
-POST_SQL = text("""
+# committed with the statement (UnitOfWork.commit_with): a post costs one round trip
+POST_SQL = """
     SELECT * FROM uc_post_payment(CAST(:k AS uuid), CAST(:m AS integer), CAST(:a AS numeric), CAST(:method AS text),
                                   CAST(:ref AS text), CAST(:b AS integer), CAST(:d AS date))
-""")
+"""
+
+
+class _Posted(NamedTuple):
+    """uc_post_payment's row, in its column order."""
+
+    outcome: str
+    payment_id: int                # NULL only with outcome future or no_member
+    receipt_number: str
+    card_number: str
+    member_name: str
+    paid_on: date
+    amount: Decimal
+    method: str
+    reference: str | None
+    batch_id: int | None
+    posted_by: str
+    posted_at: datetime
+    periods: list[date] | None
+    charge_ids: list[int] | None
+    amounts: list[Decimal] | None
+    balance: Decimal
+    credit: Decimal
+    paid_through: date | None
+    months_behind: int
+    standing: str
 
 
 def void_payment(uow: UnitOfWork, *, payment_id: int, reason: str, idempotency_key: uuid.UUID | None = None,
