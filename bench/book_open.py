@@ -1,7 +1,8 @@
 """Opening an out-of-work book: `book_list` through the domain against the same SQL run raw through psycopg in
 the same run, on the demo hall with WIRE SEATTLE topped up to 1,200 registrations. Target: p95 of a few ms,
 ratio <= 2. Then the books screen's part in the same run: load through the domain, fill the BookListModel and
-paint a QTableView (first open with column sizing, and a live reload keeping the user's place). Target < 100 ms.
+paint a QTableView: the first open (with the column sizing a workstation does once), an open (target < 50 ms),
+and a live reload keeping the user's place (target < 100 ms).
 
     python bench/book_open.py [--registrations 1200] [--rounds 50] [--no-gui]
 """
@@ -46,8 +47,12 @@ def top_up(engine, book_code: str, registrations: int) -> int:
     return book_id
 
 
-def gui_rounds(session: Session, book_id: int, as_of, rounds: int) -> tuple[list[float], list[float]]:
-    """(first-open ms, reload ms) per round: domain load + model + a synchronous paint of the visible rows."""
+def gui_rounds(session: Session, book_id: int, as_of,
+               rounds: int) -> tuple[list[float], list[float], list[float]]:
+    """(first-open ms, open ms, reload ms) per round: domain load + model + a synchronous paint of the visible rows.
+
+    The books screen sizes its columns to their contents once, for the first book it ever shows without the
+    user's saved widths (queue_view.QueueView.show_rows); every later open keeps them."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -67,6 +72,7 @@ def gui_rounds(session: Session, book_id: int, as_of, rounds: int) -> tuple[list
     def paint() -> None:
         panel.view.viewport().repaint()  # synchronous: the rows a dispatcher sees are drawn before the clock stops
 
+    first_ms: list[float] = []
     open_ms: list[float] = []
     reload_ms: list[float] = []
     for round_ in range(rounds + 1):
@@ -79,6 +85,15 @@ def gui_rounds(session: Session, book_id: int, as_of, rounds: int) -> tuple[list
         panel.view.resizeColumnsToContents()
         paint()
         t1 = time.perf_counter()
+        model.set_rows([])
+        app.processEvents()
+        t_open = time.perf_counter()
+        rows = book_list(session, book_id, as_of=as_of)
+        session.rollback()
+        model.set_rows(rows)
+        panel.view.scrollToTop()
+        paint()
+        t_opened = time.perf_counter()
         panel.view.selectRow(len(rows) // 2)
         panel.view.scrollTo(model.index(len(rows) // 2, 0))
         app.processEvents()
@@ -89,10 +104,11 @@ def gui_rounds(session: Session, book_id: int, as_of, rounds: int) -> tuple[list
         paint()
         t3 = time.perf_counter()
         if round_:
-            open_ms.append((t1 - t0) * 1000)
+            first_ms.append((t1 - t0) * 1000)
+            open_ms.append((t_opened - t_open) * 1000)
             reload_ms.append((t3 - t2) * 1000)
     panel.close()
-    return open_ms, reload_ms
+    return first_ms, open_ms, reload_ms
 
 
 def main() -> int:
@@ -132,7 +148,7 @@ def main() -> int:
             conn.rollback()
             if round_:
                 raw_ms.append((time.perf_counter() - t0) * 1000)
-    gui: tuple[list[float], list[float]] | None = None
+    gui: tuple[list[float], list[float], list[float]] | None = None
     if not args.no_gui:
         with Session(engine) as session:
             gui = gui_rounds(session, book_id, as_of, args.rounds)
@@ -145,10 +161,13 @@ def main() -> int:
     print(f"raw psycopg:      p50={r50:.2f} ms p95={r95:.2f} ms")
     print(f"ratio p50={d50 / r50:.2f} p95={d95 / r95:.2f}  (target: a few ms, ratio <= 2)")
     if gui is not None:
-        o50, o95 = percentiles(gui[0])
-        l50, l95 = percentiles(gui[1])
-        print(f"screen open (load + model + column sizing + paint): p50={o50:.2f} ms p95={o95:.2f} ms, "
-              f"{o50 / r50:.1f}x the raw query")
+        f50, f95 = percentiles(gui[0])
+        o50, o95 = percentiles(gui[1])
+        l50, l95 = percentiles(gui[2])
+        print(f"screen first open (load + model + column sizing + paint, once per workstation): p50={f50:.2f} ms "
+              f"p95={f95:.2f} ms, {f50 / r50:.1f}x the raw query")
+        print(f"screen open (load + model + paint): p50={o50:.2f} ms p95={o95:.2f} ms, "
+              f"{o50 / r50:.1f}x the raw query  (target < 50 ms)")
         print(f"screen live reload (load + model, place kept + paint): p50={l50:.2f} ms p95={l95:.2f} ms, "
               f"{l50 / r50:.1f}x the raw query  (target < 100 ms)")
     return 0
