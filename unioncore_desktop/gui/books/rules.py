@@ -34,7 +34,7 @@ from unioncore_desktop.domain.rules.calendar import HHMM_FORMAT, parse_hhmm
 from unioncore_desktop.gui import events, icons, messages
 from unioncore_desktop.gui.forms.ui_book_rules_dialog import Ui_BookRulesDialog
 from unioncore_desktop.gui.itemmodels.book_rules import BookRulesModel, summary_lines
-from unioncore_desktop.gui.requests.form import parse_date
+from unioncore_desktop.gui.widgets.date_text import parse_date
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
 from unioncore_desktop.gui.widgets.simple_table import simple_table

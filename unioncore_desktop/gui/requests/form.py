@@ -6,15 +6,11 @@ decides again, with the employer, book and foreperson looked up, when the reques
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 from typing import Any, cast
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIntValidator, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,9 +33,17 @@ from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 from unioncore_desktop.domain.rules.referral import starts_early
 from unioncore_desktop.domain.rules.requests import DERIVED_NO_MARK, RequestInput, normalize_start_time, request_errors
 from unioncore_desktop.domain.vocab import NO_MARK_REASONS
+from unioncore_desktop.gui.requests.form_reading import (
+    read_pick,
+    read_start_time,
+    read_wage,
+    read_worksite,
+    split_list,
+    typed_worksite,
+)
+from unioncore_desktop.gui.widgets.date_text import parse_date
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
-
-TYPE_AHEAD_DELAY_MS = 150
+from unioncore_desktop.gui.widgets.type_ahead import Choice, ChoiceSearch, TypeAhead
 
 NO_MARK_LABELS = {
     "specialty_skill": "Specialty skill outside the agreement",
@@ -52,84 +56,6 @@ NO_MARK_LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """One type-ahead suggestion: the text shown and the id it stands for."""
-
-    id: int
-    text: str
-
-
-class TypeAhead(QLineEdit):
-    """A line edit whose suggestions come from a worker: `fetch(text)` runs off the GUI thread (through the
-    screen's runner) and returns Choices; picking one (or tabbing out when only one fits) sets `chosen`."""
-
-    chosen_changed = Signal(object)  # Choice | None
-
-    def __init__(self, start_query: Callable[[str, Callable[[list[Choice]], None]], None],
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._start_query = start_query
-        self._choices: list[Choice] = []
-        self.chosen: Choice | None = None
-        self._model = QStringListModel(self)
-        self.completer_ = QCompleter(self._model, self)
-        # The server already ranked (and forgave misspellings); the popup must not filter again.
-        self.completer_.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        self.completer_.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer_.setWidget(self)
-        self.completer_.activated.connect(self._on_completer_activated)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(TYPE_AHEAD_DELAY_MS)
-        self._timer.timeout.connect(self._on_timer_timeout)
-        self.textEdited.connect(self._on_text_edited)
-        self.editingFinished.connect(self._on_editing_finished)
-
-    def set_chosen(self, choice: Choice | None) -> None:
-        self.chosen = choice
-        self.blockSignals(True)
-        self.setText(choice.text if choice else "")
-        self.blockSignals(False)
-        self.chosen_changed.emit(choice)
-
-    def _on_text_edited(self, _text: str) -> None:
-        if self.chosen is not None:
-            self.chosen = None
-            self.chosen_changed.emit(None)
-        self._timer.start()
-
-    def _on_timer_timeout(self) -> None:
-        text = self.text().strip()
-        if text:
-            self._start_query(text, self._on_results)
-
-    def _on_results(self, choices: list[Choice]) -> None:
-        self._choices = choices
-        self._model.setStringList([c.text for c in choices])
-        if self.chosen is None and self.hasFocus() and choices:
-            self.completer_.complete()
-        elif not self.hasFocus():
-            self._take_obvious()
-
-    def _on_completer_activated(self, text: str) -> None:
-        choice = next((c for c in self._choices if c.text == text), None)
-        if choice is not None:
-            self.set_chosen(choice)
-
-    def _on_editing_finished(self) -> None:
-        self._take_obvious()
-
-    def _take_obvious(self) -> None:
-        """Tabbing out of the field with one suggestion, or with the exact name of the first, picks it."""
-        if self.chosen is not None or not self.text().strip():
-            return
-        text = self.text().strip().casefold()
-        if len(self._choices) == 1 or (self._choices and self._choices[0].text.casefold().startswith(text)
-                                       and len(text) >= 3):
-            self.set_chosen(self._choices[0])
-
-
 class RequestForm(QWidget):
     """Enter or edit one labor request. Enter saves (`submitted`), Esc clears (`cleared`)."""
 
@@ -137,8 +63,7 @@ class RequestForm(QWidget):
     cleared = Signal()
     employer_chosen = Signal(object)  # int | None
 
-    def __init__(self, search_employers: Callable[[str, Callable[[list[Choice]], None]], None],
-                 search_members: Callable[[str, Callable[[list[Choice]], None]], None],
+    def __init__(self, search_employers: ChoiceSearch, search_members: ChoiceSearch,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.books: list[BookSummary] = []
@@ -146,6 +71,26 @@ class RequestForm(QWidget):
         self.today: date | None = None
         self.message = message_label()
 
+        self._make_job_editors(search_employers)
+        no_mark_group = self._make_no_mark_group()
+        self._make_terms_editors(search_members)
+        self.editors = {
+            "employer_id": self.employer, "worksite_id": self.worksite, "book_id": self.book,
+            "job_class": self.job_class, "workers_requested": self.workers, "wage": self.wage,
+            "start_on": self.start_on, "start_time": self.start_time, "duration_days": self.duration,
+            "no_mark_reasons": no_mark_group, "requirements": self.requirements,
+            "by_name_member_id": self.by_name, "by_name_attested": self.attested, "bidding": self.bidding,
+            "report_to": self.report_to, "comments": self.comments,
+        }
+        self.errors = FieldErrors(self.message, self.editors)
+
+        self._lay_out(no_mark_group)
+        self._set_tab_order()
+        self._update_consequences()
+
+    # --- building -----------------------------------------------------------------------------------------
+
+    def _make_job_editors(self, search_employers: ChoiceSearch) -> None:
         self.employer = TypeAhead(search_employers)
         self.employer.setObjectName("employer")
         self.employer.setPlaceholderText(self.tr("Type the employer's name"))
@@ -185,6 +130,8 @@ class RequestForm(QWidget):
         self.call_kind.setObjectName("callKind")
         self.call_kind.setWordWrap(True)
 
+    def _make_no_mark_group(self) -> QGroupBox:
+        """The R11 reasons as check boxes; the derived ones are ticked by the form, never by hand."""
         self.no_mark_boxes: dict[str, QCheckBox] = {}
         no_mark_group = QGroupBox(self.tr("No check marks on this request because (R11)"))
         no_mark_layout = QGridLayout(no_mark_group)
@@ -201,7 +148,9 @@ class RequestForm(QWidget):
         self.marks_note.setObjectName("marksNote")
         self.marks_note.setWordWrap(True)
         no_mark_layout.addWidget(self.marks_note, (len(NO_MARK_REASONS) + 1) // 2, 0, 1, 2)
+        return no_mark_group
 
+    def _make_terms_editors(self, search_members: ChoiceSearch) -> None:
         self.requirements = QLineEdit()
         self.requirements.setPlaceholderText(self.tr("skills, comma-separated: OSHA 30, Drug test"))
         self.by_name = TypeAhead(search_members)
@@ -216,16 +165,7 @@ class RequestForm(QWidget):
         self.report_to.setPlaceholderText(self.tr("blank: the worksite's report-to"))
         self.comments = QLineEdit()
 
-        self.editors = {
-            "employer_id": self.employer, "worksite_id": self.worksite, "book_id": self.book,
-            "job_class": self.job_class, "workers_requested": self.workers, "wage": self.wage,
-            "start_on": self.start_on, "start_time": self.start_time, "duration_days": self.duration,
-            "no_mark_reasons": no_mark_group, "requirements": self.requirements,
-            "by_name_member_id": self.by_name, "by_name_attested": self.attested, "bidding": self.bidding,
-            "report_to": self.report_to, "comments": self.comments,
-        }
-        self.errors = FieldErrors(self.message, self.editors)
-
+    def _lay_out(self, no_mark_group: QGroupBox) -> None:
         job = QGroupBox(self.tr("Request"))
         grid = QGridLayout(job)
         grid.setVerticalSpacing(2)
@@ -273,6 +213,7 @@ class RequestForm(QWidget):
         layout.addWidget(self.message)
         layout.addLayout(columns)
 
+    def _set_tab_order(self) -> None:
         order: list[QWidget] = [self.employer, self.worksite, self.book, self.job_class, self.workers, self.wage,
                                 self.start_on, self.start_time, self.duration]
         order += [self.no_mark_boxes[r] for r in NO_MARK_REASONS if r not in DERIVED_NO_MARK]
@@ -280,10 +221,6 @@ class RequestForm(QWidget):
         for first, second in pairwise(order):
             QWidget.setTabOrder(first, second)
         self.tab_order = order
-
-        self._update_consequences()
-
-    # --- building -----------------------------------------------------------------------------------------
 
     def _add_row(self, grid: QGridLayout, row: int, name: str, caption: str, editor: QWidget) -> None:
         if caption:
@@ -332,54 +269,29 @@ class RequestForm(QWidget):
     def value(self) -> tuple[RequestInput | None, dict[str, str]]:
         """The typed request, or None and the errors by field: the domain's checks of the request, over which
         the form's own say what could not be read (text that is not a date, a time, an amount, a pick)."""
-        unread: dict[str, str] = {}
-        if self.employer.chosen is None and self.employer.text().strip():
-            unread["employer_id"] = self.tr("Pick the employer from the suggestions.")
-        worksite_id = self._worksite_id()
-        if worksite_id is False:
-            unread["worksite_id"] = self.tr("Pick one of this employer's worksites, or leave it blank.")
-        start_on, error = parse_date(self.start_on.text(), self.today)
-        if error:
-            unread["start_on"] = error
-        try:
-            start_time, _ = normalize_start_time(self.start_time.text())
-        except ValueError as exc:
-            start_time, unread["start_time"] = None, str(exc)
-        wage: Decimal | None = None
-        if self.wage.text().strip():
-            try:
-                wage = Decimal(self.wage.text().strip().lstrip("$").replace(",", ""))
-            except InvalidOperation:
-                unread["wage"] = self.tr("Give the wage as an amount, e.g. 58.25.")
-        duration = int(self.duration.text()) if self.duration.text().strip() else None
-        by_name = self.by_name.chosen
-        if self.by_name.text().strip() and by_name is None:
-            unread["by_name_member_id"] = self.tr("Pick the foreperson from the suggestions, or clear the field.")
+        employer = read_pick(self.employer, self.tr("Pick the employer from the suggestions."))
+        worksite = read_worksite(self.worksite)
+        start_on = parse_date(self.start_on.text(), self.today)
+        start_time = read_start_time(self.start_time.text())
+        wage = read_wage(self.wage.text())
+        by_name = read_pick(self.by_name, self.tr("Pick the foreperson from the suggestions, or clear the field."))
+        reads: dict[str, tuple[object, str | None]] = {
+            "employer_id": employer, "worksite_id": worksite, "start_on": start_on, "start_time": start_time,
+            "wage": wage, "by_name_member_id": by_name}
+        unread = {name: error for name, (_, error) in reads.items() if error}
         data = RequestInput(
-            employer_id=self.employer.chosen.id if self.employer.chosen else None,
-            book_id=self.book.currentData(), start_on=start_on, workers_requested=self.workers.value(),
-            worksite_id=worksite_id or None, job_class=self.job_class.text().strip() or None, wage=wage,
-            start_time=start_time, duration_days=duration,
+            employer_id=employer[0], worksite_id=worksite[0], start_on=start_on[0], start_time=start_time[0],
+            wage=wage[0], by_name_member_id=by_name[0],
+            book_id=self.book.currentData(), workers_requested=self.workers.value(),
+            job_class=self.job_class.text().strip() or None,
+            duration_days=int(self.duration.text()) if self.duration.text().strip() else None,
             no_mark_reasons=tuple(r for r, box in self.no_mark_boxes.items()
                                   if box.isChecked() and r not in DERIVED_NO_MARK),
-            requirements=tuple(p.strip() for p in self.requirements.text().split(",") if p.strip()),
-            by_name_member_id=by_name.id if by_name else None, by_name_attested=self.attested.isChecked(),
+            requirements=split_list(self.requirements.text()), by_name_attested=self.attested.isChecked(),
             bidding=self.bidding.isChecked(), report_to=self.report_to.text().strip() or None,
             comments=self.comments.text().strip() or None)
         errors = {**request_errors(data), **unread}
         return (None, errors) if errors else (data, {})
-
-    def _worksite_id(self) -> int | bool | None:
-        """The chosen worksite id, None for none, False when the typed text matches no worksite."""
-        text = self.worksite.currentText().strip()
-        index = self.worksite.findText(text, Qt.MatchFlag.MatchFixedString)
-        if index >= 0:
-            return self.worksite.itemData(index)
-        if not text:
-            return None
-        # Typed part of a name and moved on: the one worksite it fits is the one meant.
-        fits = [i for i in range(1, self.worksite.count()) if text.casefold() in self.worksite.itemText(i).casefold()]
-        return self.worksite.itemData(fits[0]) if len(fits) == 1 else False
 
     def _on_app_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
         inside = (self.worksite, self.worksite.lineEdit())
@@ -387,7 +299,7 @@ class RequestForm(QWidget):
             self._on_worksite_editing_finished()
 
     def _on_worksite_editing_finished(self) -> None:
-        worksite_id = self._worksite_id()
+        worksite_id = typed_worksite(self.worksite)
         if worksite_id is not False:
             self.worksite.setCurrentIndex(max(0, self.worksite.findData(worksite_id)))
 
@@ -433,37 +345,39 @@ class RequestForm(QWidget):
         rules = self.book_rules()
         text = self.duration.text().strip()
         days = int(text) if text.isdigit() else None
-        short = days is not None and days <= rules.short_call_max_days
-        if days is None:
-            self.call_kind.setText(self.tr("Duration unknown: a long call."))
-        elif short:
-            self.call_kind.setText(self.tr("<b>Short call</b> (≤ {} business days): no check marks; the member "
-                                           "gets the old place back when it ends (R9).").format(
-                                               rules.short_call_max_days))
-        else:
-            self.call_kind.setText(self.tr("Long call (more than {} business days).").format(
-                rules.short_call_max_days))
+        self.call_kind.setText(self._call_kind_text(days, rules))
         try:
             early = starts_early(normalize_start_time(self.start_time.text())[1])
         except ValueError:
             early = False
-        self.no_mark_boxes["short_call"].setChecked(short)
+        self.no_mark_boxes["short_call"].setChecked(days is not None and days <= rules.short_call_max_days)
         self.no_mark_boxes["early_start"].setChecked(early)
+        self.marks_note.setText(self._marks_note())
+        self.bidding.setEnabled(rules.bidding_enabled)
+        if not rules.bidding_enabled:
+            self.bidding.setChecked(False)
+        self.attested.setEnabled(bool(self.by_name.text().strip()))
+
+    def _call_kind_text(self, days: int | None, rules: RuleSet) -> str:
+        if days is None:
+            return self.tr("Duration unknown: a long call.")
+        if days <= rules.short_call_max_days:
+            return self.tr("<b>Short call</b> (≤ {} business days): no check marks; the member "
+                           "gets the old place back when it ends (R9).").format(rules.short_call_max_days)
+        return self.tr("Long call (more than {} business days).").format(rules.short_call_max_days)
+
+    def _marks_note(self) -> str:
+        """Whether passing on the request earns a check mark, from the book's agreement and the boxes ticked."""
         book = self.current_book()
         notes = []
         if book is not None and book.agreement_type != "standard":
             notes.append(self.tr("{} agreement: manual rules — never issues check marks automatically (R4).")
                          .format(book.agreement_type.upper()))
-        ticked = [r for r, box in self.no_mark_boxes.items() if box.isChecked()]
-        if ticked:
+        if any(box.isChecked() for box in self.no_mark_boxes.values()):
             notes.append(self.tr("Passing on this request will not earn a check mark."))
         elif not notes:
             notes.append(self.tr("Declining or not answering this request earns a check mark (R10)."))
-        self.marks_note.setText(" ".join(notes))
-        self.bidding.setEnabled(rules.bidding_enabled)
-        if not rules.bidding_enabled:
-            self.bidding.setChecked(False)
-        self.attested.setEnabled(bool(self.by_name.text().strip()))
+        return " ".join(notes)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Editors pass Enter and Esc up to here once they are done with them; a key shortcut would also fire
@@ -485,22 +399,3 @@ class RequestForm(QWidget):
         self.load(None)
         self.employer.setFocus()
         self.cleared.emit()
-
-
-def parse_date(text: str, today: date | None) -> tuple[date | None, str | None]:
-    """YYYY-MM-DD, MM/DD/YYYY, or MM/DD (the next such date from the hall's today)."""
-    text = text.strip()
-    if not text:
-        return None, None
-    try:
-        if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
-            return date(int(m[1]), int(m[2]), int(m[3])), None
-        if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
-            return date(int(m[3]), int(m[1]), int(m[2])), None
-        if (m := re.fullmatch(r"(\d{1,2})/(\d{1,2})", text)) and today is not None:
-            candidate = date(today.year, int(m[1]), int(m[2]))
-            return (candidate if candidate >= today else date(today.year + 1, int(m[1]), int(m[2]))), None
-    except ValueError:
-        return None, f"{text} is not a date on the calendar."
-    return None, "Use YYYY-MM-DD (or MM/DD)."
-
