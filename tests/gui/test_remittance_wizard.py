@@ -14,11 +14,8 @@ from sqlalchemy import text
 
 from unioncore_desktop.db.connection import connect
 from unioncore_desktop.db.profile import ConnectionProfile
-from unioncore_desktop.gui.dues.remittance_wizard import (
-    STATUS_COLOURS,
-    RemittanceWizard,
-    open_remittance_wizard,
-)
+from unioncore_desktop.gui.dues.remittance_wizard import RemittanceWizard, open_remittance_wizard
+from unioncore_desktop.gui.itemmodels.remittances import STATUS_COLOURS
 
 WAIT = 10_000
 MEMBERS = [("7100010", "John", "Smith"), ("7100011", "Maria", "Pena"), ("7100014", "Robert", "Jones"),
