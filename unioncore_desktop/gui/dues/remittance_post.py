@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QFormLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout
 
 from unioncore_desktop.domain.errors import DomainError
 from unioncore_desktop.domain.queries.remittances import RemittanceReview
