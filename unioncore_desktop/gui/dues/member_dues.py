@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,6 +35,7 @@ from unioncore_desktop.domain.vocab import ADJUSTMENT_TYPES
 from unioncore_desktop.gui import events, messages
 from unioncore_desktop.gui.dues.lookup import MemberLookup, pick
 from unioncore_desktop.gui.dues.posting_lines import print_receipts
+from unioncore_desktop.gui.forms.ui_adjustment_dialog import Ui_AdjustmentDialog
 from unioncore_desktop.gui.forms.ui_void_dialog import Ui_VoidDialog
 from unioncore_desktop.gui.itemmodels.dues import (
     STANDING_COLOURS,
@@ -47,12 +47,13 @@ from unioncore_desktop.gui.itemmodels.formatting import format_label, format_mon
 from unioncore_desktop.gui.roles import DUES_READERS, DUES_STAFF
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets import view_state
-from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message, message_label
+from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
 from unioncore_desktop.gui.widgets.simple_table import simple_table
 
 
 class AdjustmentDialog(QDialog):
-    """Ask for a signed change to one billed month, with the reason; a manager other than you decides."""
+    """Ask for a signed change to one billed month, with the reason; a manager other than you decides. The form is
+    ui/adjustment_dialog.ui."""
 
     saved = Signal(object)  # AdjustmentRow
 
@@ -62,45 +63,32 @@ class AdjustmentDialog(QDialog):
         self.runner = runner
         self.hall = hall
         self.summary = summary
+        self.form = Ui_AdjustmentDialog()
+        self.form.setupUi(self)
         self.setWindowTitle(self.tr("Request adjustment — {}").format(summary.name))
-        self.period_combo = QComboBox()
-        self.period_combo.setObjectName("period")
+        self.form.memberLabel.setText(self.tr("<b>{name}</b> (card {card}) · balance {balance}").format(
+            name=summary.name, card=summary.card_number, balance=format_money(summary.balance)))
+        self.period_combo: QComboBox = self.form.period
         charges = sorted({line.period for line in ledger if line.kind == "charge" and line.period}, reverse=True)
         for month in charges:
             self.period_combo.addItem(month.strftime("%B %Y"), month)
-        self.type_combo = QComboBox()
-        self.type_combo.setObjectName("type")
+        self.type_combo: QComboBox = self.form.type
         for kind in ADJUSTMENT_TYPES:
             self.type_combo.addItem(format_label(kind), kind)
-        self.amount_edit = QLineEdit()
-        self.amount_edit.setObjectName("amount")
-        self.amount_edit.setPlaceholderText(self.tr("-75.00 lowers what is owed; 10.00 raises it"))
-        self.reason_edit = QPlainTextEdit()
-        self.reason_edit.setObjectName("reason")
-        self.reason_edit.setTabChangesFocus(True)
-        self.reason_edit.setFixedHeight(70)
-        self.message = message_label()
+        self.amount_edit: QLineEdit = self.form.amount
+        self.reason_edit: QPlainTextEdit = self.form.reason
+        self.message = as_message(self.form.formMessage)
         self.errors = FieldErrors(self.message)
-
-        form = QFormLayout()
-        form.addRow(QLabel(self.tr("<b>{name}</b> (card {card}) · balance {balance}").format(
-            name=summary.name, card=summary.card_number, balance=format_money(summary.balance))))
-        for name, caption, editor in (("period", self.tr("&Month"), self.period_combo),
-                                      ("type", self.tr("&Type"), self.type_combo),
-                                      ("amount", self.tr("&Amount"), self.amount_edit),
-                                      ("reason", self.tr("&Reason"), self.reason_edit)):
-            form.addRow(caption, editor)
-            form.addRow("", self.errors.add(name, editor))
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("&Request"))
+        self.errors.adopt("period", self.form.periodError, self.period_combo)
+        self.errors.adopt("type", self.form.typeError, self.type_combo)
+        self.errors.adopt("amount", self.form.amountError, self.amount_edit)
+        self.errors.adopt("reason", self.form.reasonError, self.reason_edit)
+        self.buttons: QDialogButtonBox = self.form.buttonBox
+        ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok_button is not None  # the form has OK
+        ok_button.setText(self.tr("&Request"))
         self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.message)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
         self.type_combo.currentIndexChanged.connect(self._on_type_combo_current_index_changed)
-        self.setMinimumWidth(440)
 
     def _on_type_combo_current_index_changed(self, _index: int) -> None:
         if not self.amount_edit.text().strip() and self.type_combo.currentData() in ("waiver", "hardship", "credit"):
