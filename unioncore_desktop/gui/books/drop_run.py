@@ -12,10 +12,8 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,8 +23,10 @@ from unioncore_desktop.domain.errors import DomainError, ValidationError
 from unioncore_desktop.domain.services.drop_run import DropCandidate, DropRunResult
 from unioncore_desktop.gui import messages
 from unioncore_desktop.gui.books.dialogs import from_qdate, to_qdate
+from unioncore_desktop.gui.forms.ui_drop_run_dialog import Ui_DropRunDialog
 from unioncore_desktop.gui.itemmodels.books import DropCandidateModel, drop_reason_label
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.field_errors import as_message
 from unioncore_desktop.gui.widgets.simple_table import simple_table
 
 
@@ -42,14 +42,14 @@ def summarize(candidates: list[DropCandidate]) -> str:
 
 
 class DropRunDialog(QDialog):
-    """Preview as of a day; Apply (managers) sends back the previewed keys, so it does what was shown."""
+    """Preview as of a day; Apply (managers) sends back the previewed keys, so it does what was shown. The form is
+    ui/drop_run_dialog.ui."""
 
     applied = Signal(object)  # DropRunResult
 
     def __init__(self, runner: TaskRunner, hall: HallConnection, today: date, *, can_apply: bool,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Drop run"))
         self.runner = runner
         self.hall = hall
         self.today = today
@@ -59,21 +59,16 @@ class DropRunDialog(QDialog):
         self.outcome: DropRunResult | None = None  # of the run applied (QDialog.result() is Qt's own)
         self._busy = False
 
-        self.as_of_edit = QDateEdit(to_qdate(today))
-        self.as_of_edit.setObjectName("asOfEdit")
-        self.as_of_edit.setCalendarPopup(True)
-        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
-        self.preview_button = QPushButton(self.tr("&Preview"))
-        self.preview_button.setObjectName("previewButton")
-        self.summary = QLabel()
-        self.summary.setObjectName("dropSummary")
-        self.summary.setWordWrap(True)
-        self.message = QLabel()
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
-        self.message.setVisible(False)
+        self.form = Ui_DropRunDialog()
+        self.form.setupUi(self)
+        self.setWindowTitle(self.tr("Drop run"))
+        self.as_of_edit: QDateEdit = self.form.asOfEdit
+        self.as_of_edit.setDate(to_qdate(today))
+        self.preview_button: QPushButton = self.form.previewButton
+        self.summary: QLabel = self.form.dropSummary
+        self.message = as_message(self.form.formMessage)
         self.model = DropCandidateModel(parent=self)
-        self.view = simple_table(self.model)
+        self.view = simple_table(self.model, self.form.candidates)
         # Start in the domain's order (books in morning order, then queue order); a header click sorts.
         header = self.view.horizontalHeader()
         header.setSortIndicatorClearable(True)
@@ -84,27 +79,7 @@ class DropRunDialog(QDialog):
         self.apply_button.setAutoDefault(False)
         if not can_apply:
             self.apply_button.setToolTip(self.tr("Only a manager can apply the drop run; anyone may preview it."))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
-
-        top = QHBoxLayout()
-        top.addWidget(QLabel(self.tr("Who drops if the run is made &as of")))
-        top.itemAt(0).widget().setBuddy(self.as_of_edit)  # type: ignore[union-attr]
-        top.addWidget(self.as_of_edit)
-        top.addWidget(self.preview_button)
-        top.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.message)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(buttons)
-        # set once the button is inside the dialog, so Enter comes back to it after focus was on another button
-        self.preview_button.setDefault(True)
-        self.setTabOrder(self.as_of_edit, self.preview_button)
-        self.setTabOrder(self.preview_button, self.view)
-        self.resize(980, 560)
+        self.form.buttonBox.addButton(self.apply_button, QDialogButtonBox.ButtonRole.ActionRole)
 
         self.preview_button.clicked.connect(self.preview)
         self.apply_button.clicked.connect(self._on_apply_button_clicked)
