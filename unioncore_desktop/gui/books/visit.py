@@ -31,10 +31,11 @@ from unioncore_desktop.domain.queries.books import OfficeRow, RegistrationRow
 from unioncore_desktop.domain.queries.members import MemberDetail
 from unioncore_desktop.domain.rules.registration import book_choice_errors
 from unioncore_desktop.domain.vocab import REGISTRATION_METHODS
+from unioncore_desktop.gui.forms.ui_member_visit_dialog import Ui_MemberVisitDialog
 from unioncore_desktop.gui.itemmodels.formatting import format_label
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
-from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
+from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
 from unioncore_desktop.gui.widgets.member_lookup import MemberLookup
 
 OFFICE_CODE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -93,7 +94,8 @@ class OfficeCombo(QComboBox):
 class MemberVisitDialog(QDialog):
     """The shared visit; a subclass offers its books (`load`, `add_books`) and runs its command (`command`).
 
-    `book_checks` maps book id -> the tick box a subclass adds; `saved` holds the registrations written."""
+    `book_checks` maps book id -> the tick box a subclass adds; `saved` holds the registrations written. The form
+    is ui/member_visit_dialog.ui; the member lookup and the office are put in the rows it leaves for them."""
 
     TITLE = ""
     BOOKS_TITLE = ""
@@ -105,7 +107,6 @@ class MemberVisitDialog(QDialog):
     def __init__(self, runner: TaskRunner, hall: HallConnection, parent: QWidget | None = None, *,
                  settings: UiSettings | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr(self.TITLE))
         self.runner = runner
         self.hall = hall
         self.member: MemberDetail | None = None
@@ -113,59 +114,52 @@ class MemberVisitDialog(QDialog):
         self.book_checks: dict[int, QCheckBox] = {}
         self._book_rows: list[QWidget] = []
 
-        self.message = message_label()
+        self.form = Ui_MemberVisitDialog()
+        self.form.setupUi(self)
+        self.setWindowTitle(self.tr(self.TITLE))
+        self.message = as_message(self.form.formMessage)
         self.errors = FieldErrors(self.message)
         self.member_edit = MemberLookup(runner, hall, status="active")
         self.member_edit.setObjectName("memberEdit")
+        self._put_field(self.form.memberCaption, self.member_edit)
         self.hits = self.member_edit.hits
         self.completer = self.member_edit.completer()
-        self.member_info = QLabel()
-        self.member_info.setObjectName("memberInfo")
-        self.member_info.setWordWrap(True)
-        self.books_box = QGroupBox(self.tr(self.BOOKS_TITLE))
-        self.books_layout = QVBoxLayout(self.books_box)
-        self.books_hint = QLabel()
-        self.books_hint.setObjectName("booksHint")
-        self.books_hint.setWordWrap(True)
-        self.books_layout.addWidget(self.books_hint)
-        self.method_combo = QComboBox()
-        self.method_combo.setObjectName("methodCombo")
+        self.member_info: QLabel = self.form.memberInfo
+        self.books_box: QGroupBox = self.form.booksBox
+        self.books_box.setTitle(self.tr(self.BOOKS_TITLE))
+        self.books_layout: QVBoxLayout = self.form.booksLayout
+        self.books_hint: QLabel = self.form.booksHint
+        self.method_combo: QComboBox = self.form.methodCombo
+        self.form.methodCaption.setText(self.tr(self.METHOD_LABEL))
         for method in REGISTRATION_METHODS:
             self.method_combo.addItem(self.tr(METHOD_LABELS.get(method, format_label(method))), method)
         self.office_combo = OfficeCombo(runner, hall, settings)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self._put_field(self.form.officeCaption, self.office_combo)
+        self.errors.adopt("member", self.form.memberError, self.member_edit)
+        self.errors.adopt("book", self.form.bookError, self.books_box)
+        self.errors.adopt("tier", self.form.tierError)
+        self.errors.adopt("method", self.form.methodError, self.method_combo)
+        self.errors.adopt("office_id", self.form.office_idError, self.office_combo)
+        self.buttons: QDialogButtonBox = self.form.buttonBox
         self.save_button = QPushButton(self.tr(self.SAVE_TEXT))
         self.save_button.setObjectName("saveButton")
         self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self._on_buttons_accepted)
-        self.buttons.rejected.connect(self.reject)
-
-        form = QFormLayout()
-        form.addRow(self.tr("&Member"), self.member_edit)
-        form.addRow("", self.errors.add("member", self.member_edit))
-        form.addRow("", self.member_info)
-        form.addRow(self.books_box)
-        form.addRow("", self.errors.add("book", self.books_box))
-        form.addRow("", self.errors.add("tier"))
-        form.addRow(self.tr(self.METHOD_LABEL), self.method_combo)
-        form.addRow("", self.errors.add("method", self.method_combo))
-        form.addRow(self.tr("At &office"), self.office_combo)
-        form.addRow("", self.errors.add("office_id", self.office_combo))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.message)
-        layout.addLayout(form)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
         # set once the button is inside the dialog, so Enter comes back to it after focus was on another button
         self.save_button.setDefault(True)
         self.setTabOrder(self.member_edit, self.method_combo)
         self.setTabOrder(self.method_combo, self.office_combo)
         self.setTabOrder(self.office_combo, self.save_button)
-        self.resize(560, 460)
 
         self.member_edit.member_cleared.connect(self._on_member_edit_member_cleared)
         self.member_edit.member_picked.connect(self.choose_member)
         self.show_member(None, None)
+
+    def _put_field(self, caption: QLabel, field: QWidget) -> None:
+        """A field the form cannot make (it needs the runner) beside its caption, in the row the form left for it."""
+        row, _role = self.form.form.getWidgetPosition(caption)
+        self.form.form.setWidget(row, QFormLayout.ItemRole.FieldRole, field)
+        caption.setBuddy(field)
 
     # --- what a subclass says ---------------------------------------------------------------------------------
 
