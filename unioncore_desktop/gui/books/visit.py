@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QLabel,
     QPushButton,
@@ -36,6 +35,7 @@ from unioncore_desktop.gui.itemmodels.formatting import format_label
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
+from unioncore_desktop.gui.widgets.form_rows import put_field
 from unioncore_desktop.gui.widgets.member_lookup import MemberLookup
 
 OFFICE_CODE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -121,7 +121,7 @@ class MemberVisitDialog(QDialog):
         self.errors = FieldErrors(self.message)
         self.member_edit = MemberLookup(runner, hall, status="active")
         self.member_edit.setObjectName("memberEdit")
-        self._put_field(self.form.memberCaption, self.member_edit)
+        put_field(self.form.form, self.form.memberCaption, self.member_edit)
         self.hits = self.member_edit.hits
         self.completer = self.member_edit.completer()
         self.member_info: QLabel = self.form.memberInfo
@@ -134,7 +134,7 @@ class MemberVisitDialog(QDialog):
         for method in REGISTRATION_METHODS:
             self.method_combo.addItem(self.tr(METHOD_LABELS.get(method, format_label(method))), method)
         self.office_combo = OfficeCombo(runner, hall, settings)
-        self._put_field(self.form.officeCaption, self.office_combo)
+        put_field(self.form.form, self.form.officeCaption, self.office_combo)
         self.errors.adopt("member", self.form.memberError, self.member_edit)
         self.errors.adopt("book", self.form.bookError, self.books_box)
         self.errors.adopt("tier", self.form.tierError)
@@ -154,12 +154,6 @@ class MemberVisitDialog(QDialog):
         self.member_edit.member_cleared.connect(self._on_member_edit_member_cleared)
         self.member_edit.member_picked.connect(self.choose_member)
         self.show_member(None, None)
-
-    def _put_field(self, caption: QLabel, field: QWidget) -> None:
-        """A field the form cannot make (it needs the runner) beside its caption, in the row the form left for it."""
-        row, _role = self.form.form.getWidgetPosition(caption)
-        self.form.form.setWidget(row, QFormLayout.ItemRole.FieldRole, field)
-        caption.setBuddy(field)
 
     # --- what a subclass says ---------------------------------------------------------------------------------
 

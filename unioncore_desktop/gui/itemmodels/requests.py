@@ -1,10 +1,12 @@
-"""Item models for labor requests: the open-requests list of the Requests screen."""
+"""Item models for labor requests: the open-requests list of the Requests screen and the bids on a request."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from unioncore_desktop.domain.queries.requests import RequestRow
+from unioncore_desktop.domain.queries.requests import BidRow, RequestRow
+from unioncore_desktop.domain.rules.apn import format_apn
 from unioncore_desktop.gui.itemmodels.base import Column, RowTableModel
 from unioncore_desktop.gui.itemmodels.formatting import format_label
 
@@ -46,4 +48,46 @@ class RequestListModel(RowTableModel[RequestRow]):
                foreground=lambda r: _MUTED),
         Column("by_name", "By name", kind="bool"),
         Column("received_at", "Received", kind="datetime"),
+    )
+
+
+SOURCE_LABELS = {"phone": "Phone", "email": "E-mail", "web": "Web import"}
+
+
+def bid_state(row: BidRow) -> str:
+    if row.withdrawn:
+        return "Withdrawn"
+    if not row.registered:
+        return "No registered place — passed over"
+    return "In line"
+
+
+def _passed_over(row: BidRow) -> QColor | None:
+    return _MUTED if row.offer_order is None else None
+
+
+def _state_tooltip(row: BidRow) -> str | None:
+    if row.withdrawn:
+        return "The member took the bid back; the walk passes over it."
+    if not row.registered:
+        return ("The member holds no registered place on this book now (dispatched, rolled off...), "
+                "so the walk cannot offer them this job.")
+    return None
+
+
+class BidListModel(RowTableModel[BidRow]):
+    """Bids in walk order; withdrawn bids and bidders without a place are greyed."""
+
+    columns = (
+        Column("offer_order", "Turn", kind="int", foreground=_passed_over,
+               tooltip=lambda r: "Offered in this turn when the request is worked" if r.offer_order else None),
+        Column("rank", "Rank", kind="int", foreground=_passed_over),
+        Column("tier", "Tier", kind="int", foreground=_passed_over),
+        Column("apn", "APN", formatter=lambda v: "" if v is None else format_apn(v),
+               alignment=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, foreground=_passed_over),
+        Column("card_number", "Card", foreground=_passed_over),
+        Column("member_name", "Member", foreground=_passed_over),
+        Column("source", "Bid by", formatter=lambda v: SOURCE_LABELS.get(v, v), foreground=_passed_over),
+        Column("received_at", "Received", kind="datetime", foreground=_passed_over),
+        Column("state", "Status", value=bid_state, foreground=_passed_over, tooltip=_state_tooltip),
     )

@@ -5,88 +5,35 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QButtonGroup,
-    QDialog,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QRadioButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QItemSelectionModel, Signal
+from PySide6.QtWidgets import QButtonGroup, QDialog, QLabel, QPushButton, QRadioButton, QTableView, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.actions import requests
 from unioncore_desktop.domain.queries.requests import BidRow, RequestRow
-from unioncore_desktop.domain.rules.apn import format_apn
 from unioncore_desktop.domain.rules.book_rules import RuleSet
 from unioncore_desktop.domain.rules.requests import bid_errors
 from unioncore_desktop.domain.services.requests import BidResult
 from unioncore_desktop.domain.vocab import BID_SOURCES
 from unioncore_desktop.gui import events, messages
-from unioncore_desktop.gui.itemmodels.base import Column, RowTableModel
+from unioncore_desktop.gui.forms.ui_bids_dialog import Ui_BidsDialog
 from unioncore_desktop.gui.itemmodels.formatting import format_datetime
+from unioncore_desktop.gui.itemmodels.requests import SOURCE_LABELS, BidListModel
 from unioncore_desktop.gui.tasks import TaskRunner
-from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
+from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
+from unioncore_desktop.gui.widgets.form_rows import put_field
 from unioncore_desktop.gui.widgets.member_lookup import MemberLookup
 
-SOURCE_LABELS = {"phone": "Phone", "email": "E-mail", "web": "Web import"}
 _SOURCE_BUTTON_TEXT = {"phone": "&Phone", "email": "&E-mail", "web": "&Web import"}
-_PASSED_OVER = QColor("#6B7280")
 # A bid from another workstation arrives as "bid" with request ids; a bidder's place moves with "registration"
 # and "dispatch" changes, which carry book ids.
 _PLACE_KINDS = ("registration", "dispatch")
 
 
-def bid_state(row: BidRow) -> str:
-    if row.withdrawn:
-        return "Withdrawn"
-    if not row.registered:
-        return "No registered place — passed over"
-    return "In line"
-
-
-def _passed_over(row: BidRow) -> QColor | None:
-    return _PASSED_OVER if row.offer_order is None else None
-
-
-def _state_tooltip(row: BidRow) -> str | None:
-    if row.withdrawn:
-        return "The member took the bid back; the walk passes over it."
-    if not row.registered:
-        return ("The member holds no registered place on this book now (dispatched, rolled off...), "
-                "so the walk cannot offer them this job.")
-    return None
-
-
-class BidListModel(RowTableModel[BidRow]):
-    """Bids in walk order; withdrawn bids and bidders without a place are greyed."""
-
-    columns = (
-        Column("offer_order", "Turn", kind="int", foreground=_passed_over,
-               tooltip=lambda r: "Offered in this turn when the request is worked" if r.offer_order else None),
-        Column("rank", "Rank", kind="int", foreground=_passed_over),
-        Column("tier", "Tier", kind="int", foreground=_passed_over),
-        Column("apn", "APN", formatter=lambda v: "" if v is None else format_apn(v),
-               alignment=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, foreground=_passed_over),
-        Column("card_number", "Card", foreground=_passed_over),
-        Column("member_name", "Member", foreground=_passed_over),
-        Column("source", "Bid by", formatter=lambda v: SOURCE_LABELS.get(v, v), foreground=_passed_over),
-        Column("received_at", "Received", kind="datetime", foreground=_passed_over),
-        Column("state", "Status", value=bid_state, foreground=_passed_over, tooltip=_state_tooltip),
-    )
-
-
 class BidsDialog(QDialog):
     """The bids on one bidding request. Recording and withdrawing announce a "bid" change named by the request,
-    the key another workstation's bid arrives with, so one handler refreshes the list."""
+    the key another workstation's bid arrives with, so one handler refreshes the list. The form is
+    ui/bids_dialog.ui; the member lookup and the source buttons (one per bid source) are added to it here."""
 
     loaded = Signal()  # the bid list is on screen
     bid_recorded = Signal(object)  # BidResult
@@ -99,95 +46,44 @@ class BidsDialog(QDialog):
         self.hall = hall
         self.request = request
         self._select_bid: int | None = None
+        self.form = Ui_BidsDialog()
+        self.form.setupUi(self)
         self.setWindowTitle(self.tr("Bids on request {}").format(request.number))
-
-        heading = QLabel(self.tr("<b>Bids on {number}</b> — {book}, {employer}; worked at the referral of {day}")
-                         .format(number=request.number, book=request.book_name, employer=request.employer_name,
-                                 day=f"{request.referral_date:%a %d %b %Y}"))
-        heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.rules_note = QLabel(self.tr("The job goes to bidders in list order (tier, APN), not in the order "
-                                         "they bid."))
-        self.rules_note.setObjectName("bidRules")
-        self.rules_note.setWordWrap(True)
+        self.form.heading.setText(
+            self.tr("<b>Bids on {number}</b> — {book}, {employer}; worked at the referral of {day}").format(
+                number=request.number, book=request.book_name, employer=request.employer_name,
+                day=f"{request.referral_date:%a %d %b %Y}"))
+        self.rules_note: QLabel = self.form.bidRules
 
         self.model = BidListModel(parent=self)
-        self.view = QTableView()
-        self.view.setObjectName("bidList")
+        self.view: QTableView = self.form.bidList  # walk order is the point of the list: no click-to-sort
         self.view.setModel(self.model)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setStretchLastSection(True)
-        # Walk order is the point of the list: no click-to-sort.
-        self.view.setSortingEnabled(False)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("rowCount")
+        self.count_label: QLabel = self.form.rowCount
 
-        self.message = message_label()
+        self.message = as_message(self.form.formMessage)
         self.errors = FieldErrors(self.message)
         self.member_edit = MemberLookup(runner, hall, status="active")
         self.member_edit.setObjectName("bidMember")
+        put_field(self.form.recordForm, self.form.memberCaption, self.member_edit)
         self.member_edit.member_picked.connect(self._on_member_edit_member_picked)
         self.member_edit.member_cleared.connect(self._on_member_edit_member_cleared)
-        self.recorded_label = QLabel()
-        self.recorded_label.setObjectName("bidRecorded")
+        self.recorded_label: QLabel = self.form.bidRecorded
         self.recorded_label.setVisible(False)
         self.source_group = QButtonGroup(self)
         self.source_buttons: dict[str, QRadioButton] = {}
-        sources = QHBoxLayout()
-        sources.setContentsMargins(0, 0, 0, 0)
-        for source in BID_SOURCES:
+        for i, source in enumerate(BID_SOURCES):  # before the row's stretch
             button = QRadioButton(self.tr(_SOURCE_BUTTON_TEXT.get(source, source)))
             button.setObjectName(f"source_{source}")
             self.source_group.addButton(button)
             self.source_buttons[source] = button
-            sources.addWidget(button)
-        sources.addStretch(1)
-        sources_box = QWidget()
-        sources_box.setLayout(sources)
-        self.record_button = QPushButton(self.tr("&Record bid"))
+            self.form.sources.insertWidget(i, button)
+        self.errors.adopt("member_id", self.form.member_idError, self.member_edit)
+        self.errors.adopt("source", self.form.sourceError, self.form.sourcesBox)
+        self.record_button: QPushButton = self.form.recordButton
         self.record_button.clicked.connect(self._on_record_button_clicked)
-
-        record_box = QGroupBox(self.tr("Record a bid taken by phone, e-mail or web import"))
-        form = QFormLayout(record_box)
-        form.addRow(self.tr("&Member"), self.member_edit)
-        form.addRow("", self.errors.add("member_id", self.member_edit))
-        form.addRow("", self.recorded_label)
-        form.addRow(self.tr("Bid came by"), sources_box)
-        form.addRow("", self.errors.add("source", sources_box))
-        record_row = QHBoxLayout()
-        record_row.addStretch(1)
-        record_row.addWidget(self.record_button)
-        form.addRow(record_row)
-
-        self.withdraw_button = QPushButton(self.tr("Wit&hdraw selected bid…"))
-        self.withdraw_button.setAutoDefault(False)
-        self.withdraw_button.setEnabled(False)
+        self.withdraw_button: QPushButton = self.form.withdrawButton
         self.withdraw_button.clicked.connect(self._on_withdraw_button_clicked)
-        self.close_button = QPushButton(self.tr("&Close"))
-        self.close_button.setAutoDefault(False)
-        self.close_button.clicked.connect(self.accept)
-        list_buttons = QHBoxLayout()
-        list_buttons.addWidget(self.count_label)
-        list_buttons.addStretch(1)
-        list_buttons.addWidget(self.withdraw_button)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(self.rules_note)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(list_buttons)
-        layout.addWidget(self.message)
-        layout.addWidget(record_box)
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(self.close_button)
-        layout.addLayout(bottom)
-        # set once the button is inside the dialog, so Enter comes back to it after focus was on another button
-        self.record_button.setDefault(True)
+        self.close_button: QPushButton = self.form.closeButton
 
         previous: QWidget = self.member_edit
         for button in self.source_buttons.values():
@@ -199,7 +95,6 @@ class BidsDialog(QDialog):
         self.view.selectionModel().selectionChanged.connect(self._update_withdraw_button)
         self.model.modelReset.connect(self._update_withdraw_button)
         events.hub().data_changed.connect(self._on_hub_data_changed)
-        self.resize(900, 560)
         self.member_edit.setFocus()
         self._load_rules()
         self.reload()
