@@ -10,6 +10,17 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from unioncore_desktop.domain.error_texts import (
+    ADJUSTMENT_AMOUNT_ZERO,
+    ADJUSTMENT_REASON_MISSING,
+    AMOUNT_NOT_POSITIVE,
+    CLASSIFICATION_MISSING,
+    DEPOSIT_TOTAL_NEGATIVE,
+    PAYMENT_AFTER_TODAY,
+    PAYMENT_METHOD_MISSING,
+    RATE_NEGATIVE,
+    VOID_REASON_MISSING,
+)
 from unioncore_desktop.domain.vocab import (
     ADJUSTMENT_TYPES,
     CLASSIFICATIONS,
@@ -116,20 +127,20 @@ def validate_payment(*, amount: object, method: str, reference: str | None, paid
     try:
         value = money(amount)
         if value <= 0:
-            errors["amount"] = "The amount must be more than zero."
+            errors["amount"] = AMOUNT_NOT_POSITIVE
         elif value > MAX_AMOUNT:
             errors["amount"] = "The amount is too large."
     except ValueError:
         errors["amount"] = ("Enter the amount in dollars and cents." if str(amount or "").strip()
                             else "Enter the amount.")
     if method not in PAYMENT_METHODS:
-        errors["method"] = "Choose how the member paid."
+        errors["method"] = PAYMENT_METHOD_MISSING
     if method in REFERENCE_REQUIRED and not (reference or "").strip():
         errors["reference"] = "Enter the check number."
     if reference is not None and len(reference.strip()) > REFERENCE_LENGTH:
         errors["reference"] = f"The reference is limited to {REFERENCE_LENGTH} characters."
     if paid_on is not None and paid_on > today:
-        errors["paid_on"] = "A payment cannot be dated after today."
+        errors["paid_on"] = PAYMENT_AFTER_TODAY
     return errors
 
 
@@ -140,7 +151,7 @@ def deposit_total_errors(deposit_total: object) -> dict[str, str]:
     except ValueError:
         return {"deposit_total": "Enter the deposit total in dollars and cents."}
     if total < 0:
-        return {"deposit_total": "The deposit total cannot be negative."}
+        return {"deposit_total": DEPOSIT_TOTAL_NEGATIVE}
     return {}
 
 
@@ -156,17 +167,17 @@ def rate_errors(*, classification: str | None, amount: object) -> dict[str, str]
     """A classification's monthly rate: a known classification, a sum of cents, not negative."""
     errors: dict[str, str] = {}
     if classification not in CLASSIFICATIONS:
-        errors["classification"] = "Choose a classification."
+        errors["classification"] = CLASSIFICATION_MISSING
     try:
         if money(amount) < 0:
-            errors["amount"] = "A rate cannot be negative."
+            errors["amount"] = RATE_NEGATIVE
     except ValueError:
         errors["amount"] = "Enter the rate in dollars and cents."
     return errors
 
 
 def void_errors(reason: str | None) -> dict[str, str]:
-    return {} if (reason or "").strip() else {"reason": "Say why the payment is voided."}
+    return {} if (reason or "").strip() else {"reason": VOID_REASON_MISSING}
 
 
 def validate_adjustment(*, amount: object, type: str, reason: str | None) -> dict[str, str]:
@@ -176,7 +187,7 @@ def validate_adjustment(*, amount: object, type: str, reason: str | None) -> dic
     try:
         value = money(amount)
         if value == 0:
-            errors["amount"] = "The amount cannot be zero."
+            errors["amount"] = ADJUSTMENT_AMOUNT_ZERO
         elif type in CREDIT_TYPES and value > 0:
             errors["amount"] = f"A {type.replace('_', ' ')} lowers what is owed: enter a negative amount."
         elif type in DEBIT_TYPES and value < 0:
@@ -186,5 +197,5 @@ def validate_adjustment(*, amount: object, type: str, reason: str | None) -> dic
     except ValueError:
         errors["amount"] = "Enter the amount in dollars and cents."
     if not (reason or "").strip():
-        errors["reason"] = "Say why the adjustment is needed."
+        errors["reason"] = ADJUSTMENT_REASON_MISSING
     return errors

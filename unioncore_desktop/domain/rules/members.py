@@ -6,6 +6,17 @@ import re
 from dataclasses import dataclass, fields
 from datetime import date
 
+from unioncore_desktop.domain.error_texts import (
+    BIRTH_IMPLAUSIBLE,
+    CARD_TYPE_MISSING,
+    CLASSIFICATION_MISSING,
+    EMAIL_INVALID,
+    FIRST_NAME_MISSING,
+    INITIATION_BEFORE_BIRTH,
+    LAST_NAME_MISSING,
+    SSN_NOT_LAST4,
+    STATUS_MISSING,
+)
 from unioncore_desktop.domain.vocab import (
     CARD_NUMBER_PATTERN,
     CARD_TYPES,
@@ -85,15 +96,15 @@ def _check_required(data: MemberInput, errors: dict[str, str]) -> None:
     elif not re.fullmatch(CARD_NUMBER_PATTERN, data.card_number):
         errors["card_number"] = "Card numbers are 4 to 12 letters or digits (e.g. 7464416 or A22555555)."
     if not data.first_name:
-        errors["first_name"] = "First name is required."
+        errors["first_name"] = FIRST_NAME_MISSING
     if not data.last_name:
-        errors["last_name"] = "Last name is required."
+        errors["last_name"] = LAST_NAME_MISSING
     if data.classification not in CLASSIFICATIONS:
-        errors["classification"] = "Choose a classification."
+        errors["classification"] = CLASSIFICATION_MISSING
     if data.status not in MEMBER_STATUSES:
-        errors["status"] = "Choose a status."
+        errors["status"] = STATUS_MISSING
     if data.card_type not in CARD_TYPES:
-        errors["card_type"] = "Choose a card type."
+        errors["card_type"] = CARD_TYPE_MISSING
 
 
 def _check_formats(data: MemberInput, errors: dict[str, str]) -> None:
@@ -102,9 +113,9 @@ def _check_formats(data: MemberInput, errors: dict[str, str]) -> None:
         if value and len(value) > limit:
             errors.setdefault(name, f"At most {limit} characters (this has {len(value)}).")
     if data.email and not re.fullmatch(EMAIL_PATTERN, data.email):
-        errors.setdefault("email", "That e-mail address is not valid.")
+        errors.setdefault("email", EMAIL_INVALID)
     if data.ssn_last4 and not re.fullmatch(r"[0-9]{4}", data.ssn_last4):
-        errors.setdefault("ssn_last4", "Keep only the last 4 digits of the SSN.")
+        errors.setdefault("ssn_last4", SSN_NOT_LAST4)
     if data.state and not re.fullmatch(r"[A-Z]{2}", data.state):
         errors.setdefault("state", "Use the two-letter state code.")
     for name in ("phone", "mobile_phone"):
@@ -116,14 +127,14 @@ def _check_formats(data: MemberInput, errors: dict[str, str]) -> None:
 def _check_dates(data: MemberInput, today: date, errors: dict[str, str]) -> None:
     if data.date_of_birth:
         if data.date_of_birth < OLDEST_BIRTH or data.date_of_birth > today:
-            errors["date_of_birth"] = "The date of birth is not plausible."
+            errors["date_of_birth"] = BIRTH_IMPLAUSIBLE
         elif _years_between(data.date_of_birth, today) < 16:
             errors["date_of_birth"] = "A member must be at least 16 years old."
     if data.initiation_date:
         if data.initiation_date > today:
             errors["initiation_date"] = "Initiation cannot be in the future."
         elif data.date_of_birth and data.initiation_date < data.date_of_birth:
-            errors["initiation_date"] = "Initiation cannot be before the date of birth."
+            errors["initiation_date"] = INITIATION_BEFORE_BIRTH
 
 
 def _years_between(earlier: date, later: date) -> int:

@@ -11,6 +11,7 @@ from itertools import pairwise
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from unioncore_desktop.domain.error_texts import MARK_REMOVAL_REASON_MISSING
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar, add_months
 from unioncore_desktop.domain.vocab import NO_MARK_REASONS, SKIP_REASONS
@@ -307,4 +308,4 @@ def _wall_time(at: datetime) -> time:
 
 def mark_removal_errors(reason: str | None) -> dict[str, str]:
     """A check mark goes only with the reason, which is kept with the record."""
-    return {} if (reason or "").strip() else {"removal_reason": "Say why the mark is removed."}
+    return {} if (reason or "").strip() else {"removal_reason": MARK_REMOVAL_REASON_MISSING}

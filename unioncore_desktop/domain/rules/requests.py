@@ -9,6 +9,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Protocol
 
+from unioncore_desktop.domain.error_texts import BY_NAME_NOT_ATTESTED, CANCEL_REASON_MISSING, WAGE_NOT_POSITIVE
 from unioncore_desktop.domain.rules.calendar import parse_hhmm
 from unioncore_desktop.domain.vocab import BID_SOURCES, NO_MARK_REASONS
 
@@ -18,7 +19,6 @@ REQUIREMENT_LENGTH = 80
 START_TIME_FORMAT = "Give the start time as HH:MM (24-hour)."
 EMPLOYER_MISSING = "Choose the employer."
 BOOK_MISSING = "Choose the book the request is worked from."
-CANCEL_REASON_MISSING = "Say why the request is cancelled."
 
 
 class SavedRequest(Protocol):
@@ -95,7 +95,7 @@ def request_errors(data: RequestInput) -> dict[str, str]:
     if not isinstance(data.workers_requested, int) or not 1 <= data.workers_requested <= MAX_WORKERS:
         errors["workers_requested"] = f"Ask for between 1 and {MAX_WORKERS} workers."
     if data.wage is not None and data.wage <= 0:
-        errors["wage"] = "The wage must be more than zero."
+        errors["wage"] = WAGE_NOT_POSITIVE
     if data.duration_days is not None and data.duration_days <= 0:
         errors["duration_days"] = "The expected duration must be at least one business day."
     try:
@@ -108,7 +108,7 @@ def request_errors(data: RequestInput) -> dict[str, str]:
     if any(len(r) > REQUIREMENT_LENGTH for r in clean_requirements(data.requirements)):
         errors["requirements"] = f"Requirement names are at most {REQUIREMENT_LENGTH} characters."
     if data.by_name_member_id is not None and not data.by_name_attested:
-        errors["by_name_attested"] = "Record that the foreperson did not solicit the request."
+        errors["by_name_attested"] = BY_NAME_NOT_ATTESTED
     return errors
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from unioncore_desktop.domain.error_texts import CHECK_AMOUNT_NOT_POSITIVE
 from unioncore_desktop.domain.errors import (
     DomainError,
     NotFound,
@@ -177,7 +178,7 @@ def _validate_header(period: date, check_number: str, check_amount: object) -> t
         try:
             amount = money(check_amount)
             if amount <= 0:
-                errors["check_amount"] = "The check amount must be more than zero."
+                errors["check_amount"] = CHECK_AMOUNT_NOT_POSITIVE
         except (ValueError, ArithmeticError):  # ArithmeticError: an exponent no Decimal can round to cents
             errors["check_amount"] = "Enter the check amount in dollars and cents."
     if period is None:

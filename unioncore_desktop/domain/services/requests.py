@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from unioncore_desktop.domain.error_texts import ALREADY_BID
 from unioncore_desktop.domain.errors import (
     DomainError,
     NotFound,
@@ -263,7 +264,7 @@ def record_bid(uow: UnitOfWork, *, request_id: int, member_id: int, source: str,
             raise DomainError(f"The member refused two won bids within {BID_REFUSAL_WINDOW_MONTHS} months; "
                               f"bidding is revoked through {revoked:%d %b %Y}.")
         if s.scalar(select(Bid.id).where(Bid.request_id == request_id, Bid.member_id == member_id)):
-            raise ValidationError({"member_id": "The member already bid on this request."})
+            raise ValidationError({"member_id": ALREADY_BID})
         bid = Bid(request_id=request_id, member_id=member_id, registration_id=registration.id, source=source,
                   received_at=when)
         s.add(bid)
