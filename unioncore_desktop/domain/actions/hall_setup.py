@@ -41,7 +41,8 @@ def save_office(hall: Hall, data: OfficeInput, editing: q.OfficeDetail | None) -
     return done(saved, Changed.of("office", office_ids=[saved.id]))
 
 
-def holiday_year(hall: Hall, year: int) -> q.HolidayYear:
+def holiday_year(hall: Hall, year: int | None = None) -> q.HolidayYear:
+    """One year of the calendar; None: the hall's current year."""
     return hall.read(q.holiday_year, year)
 
 

@@ -112,11 +112,14 @@ class HolidayYear:
         return months
 
 
-def holiday_year(session: Session, year: int) -> HolidayYear:
+def holiday_year(session: Session, year: int | None = None) -> HolidayYear:
+    """The year's holidays in date order; `year` None is the hall's current year."""
+    today = hall_clock(session).today
+    year = year or today.year
     rows = session.execute(text("SELECT day, name, version FROM holidays "
                                 "WHERE day BETWEEN :first AND :last ORDER BY day"),
                            {"first": date(year, 1, 1), "last": date(year, 12, 31)}).all()
-    return HolidayYear(year, hall_clock(session).today, [HolidayRow(*row) for row in rows])
+    return HolidayYear(year, today, [HolidayRow(*row) for row in rows])
 
 
 # --- contract codes ---------------------------------------------------------------------------------------------
