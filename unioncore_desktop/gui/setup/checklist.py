@@ -3,7 +3,7 @@ step opens where it is done; a login that cannot do a step is told which login c
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
@@ -51,6 +51,8 @@ class ChecklistPanel(QWidget):
         self.refresh_button.setIcon(icons.get("refresh"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.refresh_button.setShortcut("F5")
+        self.refresh_button.setToolTip(self.tr("Check the steps again (F5)"))
+        self.refresh_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.refresh_button.clicked.connect(self.reload)
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)

@@ -11,7 +11,7 @@ from datetime import date, time
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLineEdit, QPlainTextEdit, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
@@ -38,6 +38,9 @@ from unioncore_desktop.gui.forms.ui_office_dialog import Ui_OfficeDialog
 from unioncore_desktop.gui.requests.form import parse_date
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
+
+
+PREVIEW_DELAY_MS = 250
 
 
 def parse_time(text: str) -> tuple[time | None, str | None]:
@@ -199,7 +202,12 @@ class HolidayDialog(_SetupDialog):
         if editing is not None:
             self.day_edit.setText(f"{editing.day:%Y-%m-%d}")
             self.name_edit.setText(editing.name)
-        self.day_edit.editingFinished.connect(self.preview)
+        # the preview follows the typing, once it pauses
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self._preview_timer.timeout.connect(self.preview)
+        self.day_edit.textChanged.connect(lambda _text: self._preview_timer.start())
         self.day_edit.setFocus()
         self.preview()
 

@@ -34,6 +34,10 @@ class HolidayCalendar(SetupList):
                          intro=self.tr("Business days are Monday to Friday minus these holidays. Page Up / Page "
                                        "Down change the year."), parent=parent)
         self.new_action.setText(self.tr("&New holiday…"))
+        self.previous_year = self.action(self.tr("Previous year"), "PgUp", lambda: self.year_box.stepBy(-1),
+                                         writes=False, at=0)
+        self.next_year = self.action(self.tr("Next year"), "PgDown", lambda: self.year_box.stepBy(1), writes=False,
+                                     at=1)
         self.remove_action = self.action(self.tr("&Remove…"), "Del", self.remove_current, "deactivate")
         self.federal_action = self.action(self.tr("Add the year's &federal holidays…"), "Ctrl+Shift+F",
                                           self.add_federal)
@@ -46,9 +50,6 @@ class HolidayCalendar(SetupList):
         self.year_box.setToolTip(self.tr("The year shown (Page Up / Page Down)"))
         self.year_box.valueChanged.connect(lambda _year: self.reload())
         self.buttons.insertWidget(0, self.year_box)
-        self.previous_year = self.action(self.tr("Previous year"), "PgUp", lambda: self.year_box.stepBy(-1),
-                                         writes=False)
-        self.next_year = self.action(self.tr("Next year"), "PgDown", lambda: self.year_box.stepBy(1), writes=False)
         self.months = QLabel()
         self.months.setObjectName("holidayMonths")
         self.months.setWordWrap(True)

@@ -56,7 +56,7 @@ class SetupList(QWidget):
         events.hub().data_changed.connect(self._on_hub_data_changed)
 
     def action(self, text: str, shortcut: str, slot: Callable[[], None], icon: str | None = None,
-               *, writes: bool = True) -> QAction:
+               *, writes: bool = True, at: int | None = None) -> QAction:
         """An action with its shortcut and a button for it; a write is disabled for a login that may not."""
         action = QAction(text, self)
         action.setShortcut(QKeySequence(shortcut))
@@ -69,7 +69,7 @@ class SetupList(QWidget):
         button = QToolButton()
         button.setDefaultAction(action)
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.buttons.addWidget(button)
+        self.buttons.insertWidget(self.buttons.count() - 1 if at is None else at, button)  # before the stretch
         return action
 
     def load(self) -> Any:

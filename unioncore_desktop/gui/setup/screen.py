@@ -4,6 +4,7 @@ steps need a manager)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QObject, Signal
@@ -80,7 +81,7 @@ class SetupScreen(QWidget):
         for panel in (self.checklist.panel, self.offices.panel, self.holidays.panel, self.contract_codes.panel):
             panel.save_state()
 
-    def menu_actions(self, owner: QObject, show: partial[object] | None = None) -> list[QAction]:
+    def menu_actions(self, owner: QObject, show: Callable[[], object] | None = None) -> list[QAction]:
         """The Hall menu's entries; `show` brings this area forward first."""
         entries = [
             (self.tr("Set-up &checklist"), lambda: self.tabs.setCurrentWidget(self.checklist)),
@@ -103,7 +104,7 @@ class SetupScreen(QWidget):
         actions[1].setEnabled(self.can_write)
         return actions
 
-    def first_run(self, open_area: partial[object]) -> None:
+    def first_run(self, open_area: Callable[[], object]) -> None:
         """On a hall not yet set up, bring the checklist forward for an administrator or a manager."""
         if not SETUP_ROLES & frozenset(self.hall.facts.roles):
             return
