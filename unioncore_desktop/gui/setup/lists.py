@@ -46,9 +46,9 @@ class SetupList(QWidget):
         self.intro = QLabel(intro)
         self.intro.setWordWrap(True)
         self.buttons = QHBoxLayout()
+        self.buttons.addStretch(1)  # buttons go before it
         self.new_action = self.action(self.tr("&New…"), "Ctrl+N", lambda: self.open_editor(None), "add")
         self.edit_action = self.action(self.tr("&Edit…"), "F2", self.edit_current)
-        self.buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.buttons)
