@@ -65,9 +65,12 @@ def replace_text(qtbot, widget, value: str) -> None:
 
 
 def wait_dialog(qtbot, screen, kind):
-    qtbot.waitUntil(lambda: isinstance(screen.findChild(kind), kind) and screen.findChild(kind).isVisible(),
-                    timeout=WAIT)
-    return screen.findChild(kind)
+    """The dialog of `kind` now open over `screen` (earlier ones stay children, closed)."""
+    def shown():
+        return [dialog for dialog in screen.findChildren(kind) if dialog.isVisible()]
+
+    qtbot.waitUntil(lambda: len(shown()) == 1, timeout=WAIT)
+    return shown()[0]
 
 
 def test_the_checklist_on_an_empty_hall_and_the_hall_settings_by_keyboard(qtbot, manager_screen, database,
@@ -241,3 +244,33 @@ def test_the_main_window_opens_on_the_checklist_at_first_run(qtbot, runner, ui_s
     qtbot.waitUntil(lambda: not runner.busy, timeout=WAIT)
     shoot(window, "main_window_setup")
     runner.shutdown(wait=True)
+
+
+def test_a_contract_code_is_added_and_described_again(qtbot, manager_screen):
+    from unioncore_desktop.gui.setup.dialogs import ContractCodeDialog
+
+    screen = manager_screen
+    codes = screen.contract_codes
+    screen.open_step("contract_codes")
+    qtbot.waitUntil(lambda: codes.model.rowCount() > 0, timeout=WAIT)
+    qtbot.keyClick(codes.panel.view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = wait_dialog(qtbot, codes, ContractCodeDialog)
+    qtbot.keyClicks(dialog.code_edit, "low voltage")
+    qtbot.keyClick(dialog.code_edit, Qt.Key.Key_Return)
+    assert dialog.errors.labels["description"].text() == "The description is required."
+    qtbot.keyClicks(dialog.description_edit, "Low voltage")
+    qtbot.keyClick(dialog.description_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(lambda: codes.panel.current_row() is not None
+                    and codes.panel.current_row().code == "LOW VOLTAGE", timeout=WAIT)
+    screen.activateWindow()
+    qtbot.waitUntil(screen.isActiveWindow, timeout=WAIT)
+    codes.panel.view.setFocus()
+    qtbot.keyClick(codes.panel.view, Qt.Key.Key_F2)
+    dialog = wait_dialog(qtbot, codes, ContractCodeDialog)
+    assert dialog.code_edit.isReadOnly()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.description_edit, timeout=WAIT)
+    replace_text(qtbot, dialog.description_edit, "Limited energy")
+    qtbot.keyClick(dialog.description_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: codes.model.row_by_id("LOW VOLTAGE").description == "Limited energy", timeout=WAIT)
+    shoot(screen, "contract_codes")

@@ -37,6 +37,7 @@ class SetupList(QWidget):
         model.setParent(self)
         self._rows: Sequence[Any] = ()
         self.dialog: QWidget | None = None
+        self._sized = False
         self._select_after: object | None = None  # a saved row's id, selected once the reload shows it
         self.panel = TablePanel(name, model, settings=settings, search_placeholder=self.tr("Filter…"))
         self.panel.print_button.hide()
@@ -105,6 +106,9 @@ class SetupList(QWidget):
         shown = [row for row in rows if not text or text in " ".join(
             str(column.value(row)) for column in self.model.columns if column.value is not None).casefold()]
         self.panel.reload(shown)
+        if shown and not self._sized:  # once, to the first rows: later reloads keep the user's widths
+            self._sized = True
+            self.panel.view.resizeColumnsToContents()
         if self._select_after is not None and self.panel.select_id(self._select_after):
             self._select_after = None
         self.loaded.emit()
