@@ -166,6 +166,22 @@ def cmd_staff(args: argparse.Namespace) -> int:
         engine.dispose()
 
 
+def cmd_setup(args: argparse.Namespace) -> int:
+    """The set-up checklist, as the app shows it; exit 1 while steps are missing (for scripts)."""
+    from sqlalchemy.orm import Session
+
+    from unioncore_desktop.domain.queries.hall_setup import setup_checklist
+
+    engine = _engine(args)
+    try:
+        with Session(engine) as session:
+            checklist = setup_checklist(session)
+        print(checklist.as_text())
+        return 0 if checklist.complete else 1
+    finally:
+        engine.dispose()
+
+
 def _password(args: argparse.Namespace, prompt: str, *, required: bool) -> str | None:
     """From the first line of stdin (--password-stdin) or asked twice at the terminal; never an argument."""
     if args.password_stdin:
@@ -227,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     staff_sub.add_parser("list", help="list staff and their roles")
     staff.set_defaults(func=cmd_staff)
+
+    setup = sub.add_parser("setup", help="what the hall still lacks before its first morning referral")
+    setup.set_defaults(func=cmd_setup)
     return parser
 
 

@@ -329,3 +329,29 @@ def test_audit_rows_reach_each_reader_only_for_tables_they_may_read(hall):
                                  "WHERE (new_values ->> 'paid_on')::int = 0")).scalar_one() == 0
     with clerk.connect() as conn:
         assert "payments" in set(conn.execute(text("SELECT DISTINCT table_name FROM audit_trail")).scalars())
+
+
+SETUP_WRITES = {
+    "app_settings": "UPDATE app_settings SET value = 'Not our hall', version = version + 1 WHERE key = 'hall_name'",
+    "offices": "INSERT INTO offices (code, name) VALUES ('ROGUE', 'Rogue office')",
+    "holidays": "INSERT INTO holidays (day, name) VALUES (DATE '2031-03-03', 'Day off')",
+    "contract_codes": "INSERT INTO contract_codes (code, description) VALUES ('ROGUE', 'Rogue agreement')",
+}
+
+
+@pytest.mark.parametrize("role", ["admin", "dispatcher", "dues_clerk"])
+def test_only_a_manager_sets_the_hall_up(hall, role):
+    """The admin runs staff and the server, never the hall's set-up (domain §6); neither does a dispatcher or a
+    clerk, whatever they send. A manager's same statements go through and are audited under their login."""
+    _, engine = _login(hall, role)
+    for table, statement in SETUP_WRITES.items():
+        error = _refused(engine, [statement])
+        assert isinstance(error, psycopg.errors.InsufficientPrivilege), table
+    manager, engine = _login(hall, "manager")
+    with engine.begin() as conn:
+        for statement in SETUP_WRITES.values():
+            conn.execute(text(statement))
+    with hall["owner"].connect() as conn:
+        audited = set(conn.execute(text("SELECT table_name FROM audit_log WHERE db_user = :u"),
+                                   {"u": manager}).scalars())
+    assert audited == set(SETUP_WRITES)

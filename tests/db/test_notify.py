@@ -247,6 +247,20 @@ def test_dues_setup_tables_notify_once_per_statement_with_no_key(listener, recor
     assert recorder.no_more_batches(within=0.3)
 
 
+def test_the_hall_set_up_tables_notify(listener, recorder, other):
+    """Offices by id; the calendar, the settings and the contract codes once per statement (a year's federal
+    holidays arrive as one change)."""
+    office = other.execute(text("INSERT INTO offices (code, name) VALUES ('NOTIFY_T', 'Notify') RETURNING id")).scalar()
+    assert [(c.table, c.op, c.key) for c in recorder.next_batch()] == [("offices", "I", str(office))]
+    other.execute(text("INSERT INTO holidays (day, name) VALUES (DATE '2031-01-01', 'A'), (DATE '2031-01-02', 'B')"))
+    assert [(c.table, c.op, c.key) for c in recorder.next_batch()] == [("holidays", "I", None)]
+    other.execute(text("UPDATE app_settings SET value = 'Hall', version = version + 1 WHERE key = 'hall_name'"))
+    assert [(c.table, c.op, c.key) for c in recorder.next_batch()] == [("app_settings", "U", None)]
+    other.execute(text("INSERT INTO contract_codes (code, description) VALUES ('NOTIFY_T', 'Notify')"))
+    assert [(c.table, c.op, c.key) for c in recorder.next_batch()] == [("contract_codes", "I", None)]
+    assert recorder.no_more_batches(within=0.3)
+
+
 def test_the_listener_reconnects_with_a_password_changed_meanwhile(hall: HallConnection):
     from psycopg.conninfo import conninfo_to_dict
 

@@ -54,3 +54,12 @@ def test_staff_lifecycle_from_the_command_line(run):
 def test_refusals_are_one_sentence_and_a_non_zero_exit(run, argv, stdin, says):
     code, _, err = run(*argv, stdin=stdin)
     assert code == 2 and says in err and "Traceback" not in err
+
+
+def test_setup_prints_the_checklist_and_says_by_its_exit_whether_the_hall_is_ready(run):
+    """An admin's first look at an empty hall: the steps, which are missing, and an exit of 1 until all are done."""
+    code, out, _ = run("setup")
+    assert code == 1
+    assert "[ ] Hall name, address, phone and time zone: Missing or invalid: address, phone" in out
+    assert "[ ] Staff logins: a manager and a dispatcher" in out
+    assert "step(s) missing before the first morning referral." in out.splitlines()[-1]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-AREAS = ("books", "requests", "referral")
+AREAS = ("books", "requests", "referral", "setup")
 
 
 @pytest.fixture(scope="module")

@@ -42,6 +42,12 @@ KINDS: dict[str, Kind] = {
     "dues_period": Kind("", {"dues_periods": None}),
     "dues_rate": Kind("", {"dues_rates": None}),
     "book_rules": Kind("book", {"book_rules": "book_id"}),
+    # the hall's set-up: offices by id; the calendar, settings and contract codes once per statement (adding a
+    # year's federal holidays is one change)
+    "office": Kind("office", {"offices": "id"}),
+    "holiday": Kind("", {"holidays": None}),
+    "hall_settings": Kind("", {"app_settings": None}),
+    "contract_code": Kind("", {"contract_codes": None}),
 }
 
 

@@ -98,6 +98,14 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "ck_book_rules_exemption_cap_months_positive": ("exemption_cap_months", "The cap must be at least 1 month."),
     "ck_book_rules_by_name_ban_days_positive": ("by_name_ban_days", "Ban days cannot be negative."),
     "ck_book_rules_max_days_on_book_positive": ("max_days_on_book", "Give at least 1 day, or leave the limit off."),
+    # the hall's set-up
+    "uq_offices_code": ("code", "That office code is already taken."),
+    "ck_offices_name_present": ("name", "The office's name is required."),
+    "ck_offices_hours_order": ("closes_at", "The office must close later than it opens."),
+    "pk_holidays": ("day", "That day is already a holiday."),
+    "ck_holidays_name_present": ("name", "The holiday's name is required."),
+    "pk_contract_codes": ("code", "That contract code already exists."),
+    "ck_contract_codes_description_present": ("description", "The description is required."),
     # dues
     "uq_dues_rates_classification_effective_from": ("effective_from",
                                                     "The classification already has a rate from that date."),

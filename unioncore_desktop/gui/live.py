@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 
 # Notified table -> data_changed kind, from the one catalog local commands report with (domain/changes.py): a
 # book id for registrations, labor requests, dispatches, check marks and book rules; a request id for bids; a
-# member id for payments and dues adjustments; a batch id for payment batches; a remittance id for remittances.
-# Dues months, rates and charges notify once per statement with no key: anything of that kind may have changed.
+# member id for payments and dues adjustments; a batch id for payment batches; a remittance id for remittances; an
+# office id for offices. Dues months, rates and charges, holidays, hall settings and contract codes notify once per
+# statement with no key: anything of that kind may have changed.
 TABLE_KINDS: dict[str, str] = table_kinds()
 
 ListenerFactory = Callable[[ChangesCallback, StateCallback], ChangeListener]

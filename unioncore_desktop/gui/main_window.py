@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -28,6 +30,7 @@ from unioncore_desktop.gui.referral.screen import ReferralScreen
 from unioncore_desktop.gui.reports.screen import ReportsScreen
 from unioncore_desktop.gui.requests.screen import RequestsScreen
 from unioncore_desktop.gui.settings import UiSettings
+from unioncore_desktop.gui.setup.screen import SetupScreen
 from unioncore_desktop.gui.tasks import TaskRunner
 
 RECONNECT_INTERVAL_MS = 3000
@@ -37,6 +40,7 @@ AREAS["requests"] = ("Requests", "add")
 AREAS["referral"] = ("Morning referral", "dispatch")
 AREAS["reports"] = ("Reports", "reports")
 AREAS["dues"] = ("Dues", "dues")
+AREAS["setup"] = ("Hall set-up", "audit")
 
 
 def _tr(text: str) -> str:
@@ -91,6 +95,8 @@ class MainWindow(QMainWindow):
         self.screens["referral"] = ReferralScreen(runner, hall, settings)
         self.screens["reports"] = ReportsScreen(runner, hall, settings)
         self.screens["dues"] = DuesScreen(runner, hall, settings)  # tabs follow the login's roles
+        self.screens["setup"] = setup = SetupScreen(runner, hall, settings)
+        setup.books_requested.connect(lambda: self.open_area("books"))
         for key, screen in self.screens.items():
             text, icon = AREAS[key]
             QListWidgetItem(icons.get(icon), self.tr(text), self.nav)
@@ -137,6 +143,8 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self.nav.setCurrentRow(0)
+        # a hall not yet set up opens on its checklist, unless another area was asked for meanwhile
+        setup.first_run(lambda: self.nav.currentRow() == 0 and self.open_area("setup"))
         self.resize(1360, 820)
         settings.restore_window("main", self)
 
@@ -159,6 +167,10 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
             action.triggered.connect(lambda _checked=False, r=row: self.nav.setCurrentRow(r))
             go_menu.addAction(action)
+        hall_menu = self.menuBar().addMenu(self.tr("H&all"))
+        setup = self.screens["setup"]
+        assert isinstance(setup, SetupScreen)
+        hall_menu.addActions(setup.menu_actions(self, partial(self.open_area, "setup")))
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About UnionCore Desktop"), self)
         about.triggered.connect(self.show_about)

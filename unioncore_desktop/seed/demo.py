@@ -33,6 +33,8 @@ DEMO_STAFF = (
     DemoStaff("demo_admin", "Alex Kim", ("admin",)),
 )
 DEMO_HALL_NAME = "Cascade Electrical Workers Hiring Hall (demo)"
+DEMO_HALL_ADDRESS = "2700 First Avenue South, Seattle WA 98134"
+DEMO_HALL_PHONE = "(206) 555-0146"
 DEMO_DUES_MONTHS = 24       # monthly dues periods up to the current month
 DEMO_DUES_OPEN_MONTHS = 2   # the newest months are still open; older ones are closed
 
@@ -105,6 +107,9 @@ def seed_demo(engine: Engine, *, members: int = 4000, employers: int = 850, jobs
             seed_books(conn, today=today)
         conn.execute(text("UPDATE app_settings SET value = :name, version = version + 1 WHERE key = 'hall_name'"),
                      {"name": DEMO_HALL_NAME})
+        conn.execute(text("UPDATE app_settings SET value = CASE key WHEN 'hall_address' THEN :address ELSE :phone END, "
+                          "version = version + 1 WHERE key IN ('hall_address', 'hall_phone')"),
+                     {"address": DEMO_HALL_ADDRESS, "phone": DEMO_HALL_PHONE})
         _after_bulk_members(conn)
         with timed("dues"):
             seed_dues(conn, today=today or _hall_today(conn), months=DEMO_DUES_MONTHS,

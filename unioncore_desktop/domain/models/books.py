@@ -26,6 +26,10 @@ class Office(Versioned, Base):
     """R1: where in-person actions happen; they are stamped with the office."""
 
     __tablename__ = "offices"
+    __table_args__ = (
+        CheckConstraint("length(btrim(name)) > 0", name="name_present"),
+        CheckConstraint("closes_at > opens_at", name="hours_order"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)

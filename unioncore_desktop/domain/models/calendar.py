@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, String
+from sqlalchemy import CheckConstraint, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unioncore_desktop.domain.models.base import Base, Versioned
@@ -12,6 +12,7 @@ from unioncore_desktop.domain.models.base import Base, Versioned
 
 class Holiday(Versioned, Base):
     __tablename__ = "holidays"
+    __table_args__ = (CheckConstraint("length(btrim(name)) > 0", name="name_present"),)
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     name: Mapped[str] = mapped_column(String(80))

@@ -14,6 +14,7 @@ class ContractCode(Base):
     """One of the hall's agreements (WIREPERSON, SOUND & COMM...): codes are data, not an enum."""
 
     __tablename__ = "contract_codes"
+    __table_args__ = (CheckConstraint("length(btrim(description)) > 0", name="description_present"),)
 
     code: Mapped[str] = mapped_column(String(30), primary_key=True)
     description: Mapped[str] = mapped_column(String(120))

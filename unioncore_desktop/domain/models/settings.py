@@ -1,4 +1,5 @@
-"""Hall-wide settings kept in the database (hall name, time zone, whether this is a production database)."""
+"""Hall-wide settings kept in the database (hall name, address, phone, time zone, whether this is a production
+database). Every key exists from the first migration that uses it, so a manager only ever updates values."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from unioncore_desktop.domain.models.base import Base, Versioned
 
 HALL_NAME = "hall_name"
+HALL_ADDRESS = "hall_address"  # one or more lines, as printed on letters and reports
+HALL_PHONE = "hall_phone"
 TIME_ZONE = "time_zone"
 ENVIRONMENT = "environment"  # 'production' makes seeding refuse without --force
 
