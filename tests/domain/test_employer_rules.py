@@ -69,7 +69,8 @@ def test_a_second_primary_contact_is_refused_naming_the_one_there_is():
     (date(2019, 1, 1), date(2019, 12, 31), False),  # ends the day before
 ])
 def test_periods_of_one_contract_overlap_when_they_share_a_day(start, end, clash):
-    others = [Period("WIREPERSON", date(2020, 1, 1), date(2022, 12, 31)), Period("SOUND & COMM", date(2000, 1, 1), None)]
+    others = [Period("WIREPERSON", date(2020, 1, 1), date(2022, 12, 31)),
+              Period("SOUND & COMM", date(2000, 1, 1), None)]
     found = overlapping(ContractInput("WIREPERSON", start, end), others)
     assert (found is not None) == clash
 

@@ -1,8 +1,15 @@
-"""Item models for the employers screen."""
+"""Item models for the employers screen: the list, an employer's worksites, contacts and contracts, and the
+employers a new one is likely a duplicate of."""
 
 from __future__ import annotations
 
-from unioncore_desktop.domain.queries.employers import ContactRow, ContractRow, EmployerListRow, WorksiteRow
+from unioncore_desktop.domain.queries.employers import (
+    ContactRow,
+    ContractRow,
+    DuplicateRow,
+    EmployerListRow,
+    WorksiteRow,
+)
 from unioncore_desktop.gui.itemmodels.base import Column, RowTableModel
 
 
@@ -31,16 +38,29 @@ class WorksiteModel(RowTableModel[WorksiteRow]):
         Column("name", "Worksite"),
         Column("address_line1", "Address"),
         Column("city", "City"),
+        Column("state", "State"),
         Column("region", "Region"),
         Column("report_to", "Report to"),
+        Column("active", "Active", kind="bool"),
     )
 
 
 class ContactModel(RowTableModel[ContactRow]):
     columns = (
         Column("name", "Name"),
-        Column("title", "Title"),
+        Column("title", "Role"),
         Column("phone", "Phone"),
         Column("email", "E-mail"),
         Column("is_primary", "Primary", kind="bool"),
+    )
+
+
+class DuplicateModel(RowTableModel[DuplicateRow]):
+    columns = (
+        Column("name", "Employer on file"),
+        Column("reasons", "Why it may be the same"),
+        Column("address", "Address"),
+        Column("city", "City"),
+        Column("phone", "Phone"),
+        Column("active", "Active", kind="bool"),
     )
