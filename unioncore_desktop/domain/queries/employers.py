@@ -164,11 +164,11 @@ def change_history(session: Session, employer_id: int, *, limit: int = 2000) -> 
         named = (new or old or {}).get(label_field) if label_field else None
         area = _AREAS.get(table, table) + (f" {named}" if named else "")
         for name in changed:
-            if name in _HIDDEN_FIELDS:
+            before, after = _text((old or {}).get(name)), _text((new or {}).get(name))
+            if name in _HIDDEN_FIELDS or before == after:  # an insert's or delete's empty fields say nothing
                 continue
-            changes.append(ChangeRow(
-                changed_at=changed_at, changed_by=who, action=action.lower(), area=area, field=name,
-                old=_text((old or {}).get(name)), new=_text((new or {}).get(name))))
+            changes.append(ChangeRow(changed_at=changed_at, changed_by=who, action=action.lower(), area=area,
+                                     field=name, old=before, new=after))
     return changes
 
 
