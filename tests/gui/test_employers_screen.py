@@ -235,3 +235,22 @@ def test_a_dues_clerk_reads_employers_but_is_offered_no_change(qtbot, runner, ui
     assert not widget.new_button.isEnabled() and not widget.edit_button.isEnabled()
     assert not widget.worksites.add_button.isEnabled()
     assert widget.history.model.rowCount() > 0  # the audit trail is readable by every group
+
+
+def test_the_list_and_the_records_grids_export_to_excel(qtbot, runner, screen, tmp_path, monkeypatch):
+    import openpyxl
+
+    from unioncore_desktop.gui import reporting
+
+    monkeypatch.setattr(reporting, "save_folder_override", tmp_path)
+    select(qtbot, screen, "Puget Sound Electric")
+    qtbot.mouseClick(screen.panel.export_button, Qt.MouseButton.LeftButton)
+    screen.tabs.setCurrentWidget(screen.history)
+    qtbot.mouseClick(screen.history.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
+    names = sorted(path.name for path in tmp_path.glob("*.xlsx"))
+    assert names == ["employer-change-history.xlsx", "employers.xlsx"]
+    sheet = openpyxl.load_workbook(tmp_path / "employers.xlsx").worksheets[0]
+    assert [c.value for c in sheet[1]][:2] == ["Employer", "Current contracts"] and sheet.max_row == 3
+    history = openpyxl.load_workbook(tmp_path / "employer-change-history.xlsx").worksheets[0]
+    assert "Puget Sound Electric" in [c.value for c in history["G"]]  # the name as it was inserted
