@@ -177,3 +177,20 @@ def test_the_index_refusal_is_told_as_a_field_error(uow):
                              for name in ("Sam", "Ann")])
         uow.flush()
     assert raised.value.errors == {"is_primary": "Only one contact of an employer can be primary."}
+
+
+@pytest.mark.parametrize("role, statement", [
+    ("dues_clerk", "INSERT INTO employers (name) VALUES ('Clerk Electric')"),
+    ("dues_clerk", "UPDATE employers SET phone = '206-555-0000', version = version + 1"),
+    ("dues_clerk", "INSERT INTO employer_contacts (employer_id, name) SELECT id, 'Sam' FROM employers"),
+    ("admin", "INSERT INTO worksites (employer_id, name) SELECT id, 'Shop' FROM employers"),
+    ("dispatcher", "DELETE FROM employers"),  # employers are deactivated, never deleted
+])
+def test_who_may_not_change_employers_cannot_with_psql_either(databases, role, statement):
+    database = databases.create()
+    with databases.engine(database).begin() as conn:
+        conn.execute(text("INSERT INTO employers (name) VALUES ('Grant Electric')"))
+    login = databases.make_staff(database, role)
+    with databases.engine(database, login).connect() as conn, pytest.raises(exc.ProgrammingError,
+                                                                           match="permission denied"):
+        conn.execute(text(statement))
