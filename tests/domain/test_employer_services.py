@@ -26,7 +26,7 @@ def test_create_edit_deactivate_and_reactivate(uow, session_factory):
     assert (created.name, created.state, created.active, created.version) == (
         "Puget Sound Electric, Inc.", "WA", True, 1)
     edited = services.update_employer(uow, created.id, EmployerInput(**{**PUGET.__dict__, "city": "Tacoma"}),
-                                      version=1)
+                                      base=created)
     assert (edited.city, edited.version) == ("Tacoma", 2)
     inactive = services.set_employer_active(uow, created.id, False, version=2)
     assert not inactive.active
@@ -45,10 +45,13 @@ def test_invalid_employer_is_refused_with_field_errors(uow):
 def test_a_save_over_an_older_version_is_refused(uow):
     created = services.create_employer(uow, PUGET)
     services.update_employer(uow, created.id, EmployerInput(**{**PUGET.__dict__, "phone": "206-555-0111"}),
-                             version=1)
-    with pytest.raises(StaleRecord, match="after you opened it"):
+                             base=created)
+    with pytest.raises(StaleRecord, match=r"saved this employer after you opened it \(changed: phone\)") as raised:
         services.update_employer(uow, created.id, EmployerInput(**{**PUGET.__dict__, "city": "Everett"}),
-                                 version=1)
+                                 base=created)
+    assert [(c.field, c.yours, c.theirs) for c in raised.value.changes] == [
+        ("phone", "(206) 555-0100", "206-555-0111")]
+    assert raised.value.current.version == 2
 
 
 def test_likely_duplicates_by_name_phone_or_address(uow, session_factory):

@@ -134,7 +134,7 @@ def test_errors_show_beside_the_fields_and_keep_what_was_typed(qtbot, screen):
     assert dialog.editors["email"].text() == "not an address" and dialog.editors["phone"].text() == "12"
 
 
-def test_a_stale_save_is_refused_and_the_form_kept(qtbot, screen, hall_db):
+def test_a_stale_save_is_refused_the_form_kept_and_put_on_the_current_version(qtbot, screen, hall_db):
     select(qtbot, screen, "Cascade Lighting")
     dialog = open_dialog(qtbot, screen, screen.edit_button)
     name, databases = hall_db
@@ -144,9 +144,15 @@ def test_a_stale_save_is_refused_and_the_form_kept(qtbot, screen, hall_db):
     type_into(qtbot, dialog, email="office@cascade.example")
     save(qtbot, dialog)
     qtbot.waitUntil(lambda: dialog.message.isVisible(), timeout=WAIT)
-    assert "after you opened it" in dialog.message.text()
+    assert "after you opened it (changed: notes)" in dialog.message.text() and "pays late" in dialog.message.text()
     assert dialog.isVisible() and dialog.editors["email"].text() == "office@cascade.example"
-    assert dialog.save_button.isEnabled()
+    assert dialog.editors["notes"].toPlainText() == "pays late"  # what the other workstation saved is shown
+    assert dialog.save_button.isEnabled() and dialog.is_dirty()
+    # the form now stands on the current version: saving again keeps both changes
+    with qtbot.waitSignal(screen.record_shown, timeout=WAIT):
+        save(qtbot, dialog)
+    assert (screen.current.notes, screen.current.email, screen.current.version) == (
+        "pays late", "office@cascade.example", 3)
 
 
 def test_esc_on_a_changed_form_asks_before_discarding(qtbot, screen, message_recorder):

@@ -47,7 +47,7 @@ def save_employer(hall: Hall, data: EmployerInput, base: q.EmployerDetail | None
     """A new employer (no `base`), or `data` over the employer as loaded in `base`."""
     if base is None:
         return _employer(services.create_employer(hall.uow(), data))
-    return _employer(services.update_employer(hall.uow(), base.id, data, version=base.version))
+    return _employer(services.update_employer(hall.uow(), base.id, data, base=base))
 
 
 def set_employer_active(hall: Hall, base: q.EmployerDetail, active: bool) -> Done[q.EmployerDetail]:

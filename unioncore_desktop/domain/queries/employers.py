@@ -172,6 +172,15 @@ def change_history(session: Session, employer_id: int, *, limit: int = 2000) -> 
     return changes
 
 
+def last_changed_by(session: Session, employer_id: int) -> str | None:
+    """Who last saved the employer's own row (their name where known)."""
+    who: str | None = session.execute(text("""
+        SELECT coalesce(s.full_name, a.db_user) FROM audit_trail AS a LEFT JOIN staff AS s ON s.login = a.db_user
+        WHERE a.table_name = 'employers' AND a.row_key = :key ORDER BY a.id DESC LIMIT 1
+    """), {"key": str(employer_id)}).scalar()
+    return who
+
+
 def _text(value: object) -> str:
     return "" if value is None else str(value)
 

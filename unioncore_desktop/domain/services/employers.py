@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import text
 from sqlalchemy.orm.exc import StaleDataError
 
-from unioncore_desktop.domain.errors import NotFound, StaleRecord, ValidationError
+from unioncore_desktop.domain.errors import FieldChange, NotFound, StaleRecord, ValidationError
 from unioncore_desktop.domain.models import Employer, EmployerContact, EmployerContract, Worksite
 from unioncore_desktop.domain.queries import employers as q
 from unioncore_desktop.domain.rules.employers import (
@@ -86,15 +86,32 @@ def create_employer(uow: UnitOfWork, data: EmployerInput) -> q.EmployerDetail:
         return detail
 
 
-def update_employer(uow: UnitOfWork, employer_id: int, data: EmployerInput, *, version: int) -> q.EmployerDetail:
-    """Save `data` over the employer as it was at `version`."""
+def update_employer(uow: UnitOfWork, employer_id: int, data: EmployerInput, *,
+                    base: q.EmployerDetail) -> q.EmployerDetail:
+    """Save `data` over the employer as loaded in `base`; refused, saying what changed and who changed it, if
+    someone saved it in between."""
     with uow:
         data = _valid_employer(data)
-        employer = _locked(uow, Employer, employer_id, version, "employer")
+        try:
+            employer = _locked(uow, Employer, employer_id, base.version, "employer")
+        except StaleRecord:
+            raise _stale_employer(uow, base) from None
         _write(uow, employer, {name: getattr(data, name) for name in EmployerInput.field_names()})
         detail = q.employer_detail(uow.session, employer_id)
         uow.commit()
         return detail
+
+
+def _stale_employer(uow: UnitOfWork, base: q.EmployerDetail) -> StaleRecord:
+    uow.session.rollback()
+    current = q.employer_detail(uow.session, base.id)
+    changes = [FieldChange(name, getattr(base, name), getattr(current, name))
+               for name in (*EmployerInput.field_names(), "active") if getattr(base, name) != getattr(current, name)]
+    who = q.last_changed_by(uow.session, base.id)
+    fields = ", ".join(c.field.replace("_", " ") for c in changes) or "nothing you can see"
+    return StaleRecord(f"{who or 'Someone'} saved this employer after you opened it (changed: {fields}). "
+                       "Your edits are still in the form; review them and save again.",
+                       changes=changes, changed_by=who, current=current)
 
 
 def set_employer_active(uow: UnitOfWork, employer_id: int, active: bool, *, version: int) -> q.EmployerDetail:

@@ -137,6 +137,15 @@ class RecordDialog(QDialog):
                     editor.setText(text)
         self._loaded = self.raw()
 
+    def rebase(self, values: dict[str, Any]) -> None:
+        """After a stale save: what was loaded becomes `values`; the fields the user changed keep their edits, the
+        others show what the other workstation saved."""
+        typed = {name: value for name, value in self.raw().items() if value != self._loaded.get(name)}
+        self.fill(values)
+        loaded = self._loaded
+        self.fill({**values, **typed})
+        self._loaded = loaded
+
     def is_dirty(self) -> bool:
         return self.raw() != self._loaded
 
@@ -255,6 +264,18 @@ class EmployerDialog(RecordDialog):
 
     def _save(self, data: EmployerInput) -> None:
         self.run(partial(employers.save_employer, self.hall, data, self.base), "save employer")
+
+    def show_failure(self, exc: BaseException) -> None:
+        """A stale save puts the form on the employer as it now stands, keeping the user's edits, so saving again
+        keeps both their changes and the other workstation's."""
+        if isinstance(exc, StaleRecord) and isinstance(exc.current, EmployerDetail):
+            self.base = exc.current
+            self.rebase({name: getattr(exc.current, name) for name in EmployerInput.field_names()})
+            lines = [f"{c.field.replace('_', ' ')}: now “{c.theirs or ''}”" for c in exc.changes]
+            self.save_button.setEnabled(True)
+            self.errors.show({}, "\n".join([exc.message, *lines]))
+            return
+        super().show_failure(exc)
 
 
 class WorksiteDialog(RecordDialog):
