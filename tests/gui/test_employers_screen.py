@@ -93,13 +93,14 @@ def test_edit_an_employer_and_see_the_change_in_its_history(qtbot, screen):
         ("update", "email", "office@cascade.example")]
 
 
-def test_a_likely_duplicate_is_shown_and_the_one_on_file_can_be_opened(qtbot, screen, hall_db):
+def test_a_likely_duplicate_is_shown_and_the_one_on_file_can_be_opened(qtbot, qtmodeltester, screen, hall_db):
     dialog = open_dialog(qtbot, screen, screen.new_button)
     type_into(qtbot, dialog, name="Puget Sound Electric, Inc.", phone="206 555 0100")
     save(qtbot, dialog)
     qtbot.waitUntil(lambda: dialog.duplicates is not None and dialog.duplicates.isVisible(), timeout=WAIT)
     prompt = dialog.duplicates
     assert [(r.name, r.reasons) for r in prompt.model.rows] == [("Puget Sound Electric", "same name, same phone")]
+    qtmodeltester.check(prompt.model, force_py=True)
     with qtbot.waitSignal(screen.record_shown, timeout=WAIT):
         qtbot.mouseClick(prompt.open_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible() and screen.current.name == "Puget Sound Electric"
@@ -260,3 +261,10 @@ def test_the_list_and_the_records_grids_export_to_excel(qtbot, runner, screen, t
     assert [c.value for c in sheet[1]][:2] == ["Employer", "Current contracts"] and sheet.max_row == 3
     history = openpyxl.load_workbook(tmp_path / "employer-change-history.xlsx").worksheets[0]
     assert "Puget Sound Electric" in [c.value for c in history["G"]]  # the name as it was inserted
+
+
+def test_the_employers_models_pass_the_model_tester(qtbot, qtmodeltester, screen):
+    select(qtbot, screen, "Puget Sound Electric")
+    for model in (screen.model, screen.worksites.model, screen.contacts.model, screen.contracts.model,
+                  screen.history.model):
+        qtmodeltester.check(model, force_py=True)
