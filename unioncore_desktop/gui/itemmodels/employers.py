@@ -3,6 +3,10 @@ employers a new one is likely a duplicate of."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from PySide6.QtGui import QColor
+
 from unioncore_desktop.domain.queries.employers import (
     ContactRow,
     ContractRow,
@@ -12,10 +16,17 @@ from unioncore_desktop.domain.queries.employers import (
 )
 from unioncore_desktop.gui.itemmodels.base import Column, RowTableModel
 
+INACTIVE_COLOR = QColor("#94a3b8")
+
+
+def _inactive(row: Any) -> QColor | None:
+    """Inactive employers and retired worksites stay listed, greyed."""
+    return None if row.active else INACTIVE_COLOR
+
 
 class EmployerListModel(RowTableModel[EmployerListRow]):
     columns = (
-        Column("name", "Employer"),
+        Column("name", "Employer", foreground=_inactive, tooltip=lambda r: None if r.active else "Inactive"),
         Column("contract_codes", "Current contracts"),
         Column("city", "City"),
         Column("phone", "Phone"),
@@ -35,7 +46,7 @@ class ContractModel(RowTableModel[ContractRow]):
 
 class WorksiteModel(RowTableModel[WorksiteRow]):
     columns = (
-        Column("name", "Worksite"),
+        Column("name", "Worksite", foreground=_inactive),
         Column("address_line1", "Address"),
         Column("city", "City"),
         Column("state", "State"),
