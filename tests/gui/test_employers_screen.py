@@ -200,6 +200,10 @@ def test_worksites_contacts_and_contracts(qtbot, screen):
     with qtbot.waitSignal(screen.record_shown, timeout=WAIT):
         save(qtbot, dialog)
     assert [(c.name, c.is_primary) for c in screen.contacts.model.rows] == [("Sam Lee", True), ("Ann Fox", False)]
+    screen.contacts.view.selectRow(1)
+    with qtbot.waitSignal(screen.record_shown, timeout=WAIT):
+        qtbot.mouseClick(screen.contacts.remove_button, Qt.MouseButton.LeftButton)
+    assert [c.name for c in screen.contacts.model.rows] == ["Sam Lee"]
 
     screen.tabs.setCurrentWidget(screen.contracts)
     qtbot.waitUntil(lambda: bool(screen.codes), timeout=WAIT)
