@@ -34,7 +34,10 @@ KINDS: dict[str, Kind] = {
     "check_mark": Kind("book", {"check_marks": "book_id"}),
     "bid": Kind("request", {"bids": "request_id"}),
     "member": Kind("member", {"members": "id"}),  # no trigger yet: a resync still refreshes member lists
-    "employer": Kind("employer", {"employers": "id"}),  # likewise
+    "employer": Kind("employer", {"employers": "id"}),
+    # an employer's worksites, contacts and contracts, named by their employer
+    "employer_detail": Kind("employer", {"worksites": "employer_id", "employer_contacts": "employer_id",
+                                         "employer_contracts": "employer_id"}),
     # a posted remittance's payments arrive as "dues" too; charges notify once per statement
     "dues": Kind("member", {"payments": "member_id", "dues_adjustments": "member_id", "dues_charges": None}),
     "dues_batch": Kind("batch", {"payment_batches": "id"}),

@@ -56,9 +56,9 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "ck_members_card_type_known": ("card_type", CARD_TYPE_MISSING),
     "uq_member_qualified_books_member_id_book_code": ("qualified_books", "A book is listed twice."),
     "ck_employers_name_present": ("name", "Employer name is required."),
-    "uq_employer_contacts_primary": ("contacts", "Only one contact can be primary."),
-    "ex_employer_contracts_no_overlap": ("contracts", "Two periods of the same contract overlap."),
-    "ck_employer_contracts_period_order": ("contracts", "A contract cannot expire before it takes effect."),
+    "uq_employer_contacts_primary": ("is_primary", "Only one contact of an employer can be primary."),
+    "ex_employer_contracts_no_overlap": ("effective_on", "Two periods of the same contract overlap."),
+    "ck_employer_contracts_period_order": ("expires_on", "A contract cannot expire before it takes effect."),
     "uq_staff_login": ("login", "That login is already taken."),
     "ck_staff_login_format": ("login", "Logins are 3-63 lower-case letters, digits or underscores."),
     # books and dispatch
