@@ -42,6 +42,8 @@ KINDS: dict[str, Kind] = {
     "dues_period": Kind("", {"dues_periods": None}),
     "dues_rate": Kind("", {"dues_rates": None}),
     "book_rules": Kind("book", {"book_rules": "book_id"}),
+    "book": Kind("book", {"books": "id"}),  # a book added, changed, retired or brought back
+    "staff": Kind("staff", {"staff": "id"}),  # roles and passwords live in the catalog: announced by the command
 }
 
 

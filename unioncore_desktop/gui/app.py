@@ -112,14 +112,16 @@ class Application(QObject):
             self._arm_screenshot(screen)
 
     def _offer_upgrade(self, hall: HallConnection) -> None:
-        """An older schema: an admin may upgrade it from here; anyone else is told plainly and logs out."""
+        """An older schema: the login that owns the schema may upgrade it from here; anyone else (a staff admin
+        too: staff logins never own the schema) is told plainly and logs out."""
         parent = self.window or self.splash
         facts = hall.facts
-        if not facts.is_admin:
+        if not facts.can_migrate:
             hall.close()
             messages.error(parent, "Database needs an upgrade",
                            f"The database is at schema {facts.revision or '(empty)'} and this program needs "
-                           f"{facts.head}. Ask an administrator to upgrade it, then log in again.")
+                           f"{facts.head}. Ask whoever runs the database server to upgrade it (unioncore db "
+                           "upgrade, as the database's owner), then log in again.")
             if self.window is not None:
                 self._login()
             else:
