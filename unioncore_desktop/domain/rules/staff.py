@@ -12,6 +12,8 @@ from unioncore_desktop.domain.vocab import LOGIN_PATTERN, STAFF_ROLES
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 200
 FULL_NAME_LENGTH = 120
+LOGIN_TAKEN = ("That login already belongs to a staff member; change their roles or reactivate them instead of "
+               "adding them again.")
 PASSWORDS_DIFFER = "The two passwords are not the same; type the password again in both fields."
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import ValidationError
-from unioncore_desktop.domain.rules.staff import password_errors, roles_errors, staff_errors
+from unioncore_desktop.domain.rules.staff import LOGIN_TAKEN, password_errors, roles_errors, staff_errors
 from unioncore_desktop.domain.uow import UnitOfWork
 
 
@@ -58,6 +58,10 @@ def add_staff(uow: UnitOfWork, *, login: str, full_name: str, roles: Sequence[st
     if errors:
         raise ValidationError(errors)
     with uow:
+        # uc_create_staff re-activates an existing login (the demo set-up relies on it); adding is not the way to
+        # change someone's roles or let them back in, so a login already on the staff is refused here
+        if uow.session.execute(text("SELECT EXISTS (SELECT 1 FROM staff WHERE login = :l)"), {"l": login}).scalar():
+            raise ValidationError({"login": LOGIN_TAKEN})
         verifier = password_verifier(uow.session, login, password) if password is not None else None
         staff_id = uow.session.execute(text("SELECT uc_create_staff(:l, :n, :r, :p)"),
                                        {"l": login, "n": full_name, "r": chosen, "p": verifier}).scalar_one()
