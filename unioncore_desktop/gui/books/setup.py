@@ -174,8 +174,9 @@ class ManageBooksDialog(QDialog):
         self.editing = row
         f = self.form
         self.errors.clear()
-        for name in FIXED:
+        for name in FIXED:  # shown, never edited, once the book exists
             getattr(f, name).setReadOnly(row is not None)
+            getattr(f, name).setEnabled(row is None)
         for name in ("rulesHeading", "rules_fromCaption", "rules_from", "rules_likeCaption", "rules_like"):
             getattr(f, name).setVisible(row is None)
         if row is None:
@@ -196,7 +197,7 @@ class ManageBooksDialog(QDialog):
         else:
             state = "" if row.active else self.tr(" (retired)")
             f.formHeading.setText(self.tr("<b>{name}</b>{state} — change its slot, order, region, contract or "
-                                          "agreement; its rules are under Rules….").format(name=row.name,
+                                          "agreement; its rules are under Rules…").format(name=row.name,
                                                                                            state=state))
             f.code.setText(row.code)
             f.name.setText(row.name)
@@ -207,6 +208,7 @@ class ManageBooksDialog(QDialog):
             f.morning_slot.setText(f"{row.morning_slot:%H:%M}")
             f.sort_order.setValue(row.sort_order)
             self.save_button.setText(self.tr("&Save changes"))
+            f.region.setFocus()
         self._update_actions()
 
     def value(self) -> tuple[BookDraft | None, dict[str, str]]:

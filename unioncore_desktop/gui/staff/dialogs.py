@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
@@ -61,12 +62,14 @@ class StaffLoginDialog(QDialog):
         else:
             self.setWindowTitle(self.tr("Roles of {login}").format(login=editing.login))
             f.introLabel.setText(self.tr("The roles of <b>{name}</b> ({login}). Roles not ticked are taken away; "
-                                         "the change applies at their next log-in.").format(
+                                         "the server applies the change at once, their screens at their next "
+                                         "log-in.").format(
                 name=editing.full_name, login=editing.login))
             self.full_name_edit.setText(editing.full_name)
             self.login_edit.setText(editing.login)
             for widget in (self.full_name_edit, self.login_edit):
                 widget.setReadOnly(True)
+                widget.setEnabled(False)
             for name in ("password", "confirm"):
                 getattr(f, name).setVisible(False)
                 getattr(f, f"{name}Caption").setVisible(False)
@@ -74,6 +77,7 @@ class StaffLoginDialog(QDialog):
                 self.role_boxes[role].setChecked(True)
             self.save_button = _ok_button(f.buttonBox, self.tr("&Save roles"))
             next(iter(self.role_boxes.values())).setFocus()
+            self.resize(self.width(), self.minimumSizeHint().height())
         f.buttonBox.accepted.connect(self._on_buttons_accepted)
 
     def roles(self) -> list[str]:
@@ -172,6 +176,7 @@ class StaffActivityDialog(QDialog):
         self.activity: StaffActivity | None = None
         self.model = ActivityModel(parent=self)
         self.table = simple_table(self.model, self.form.activityTable)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # newest first
         self.form.exportButton.clicked.connect(self._on_export_button_clicked)
         self.form.introLabel.setText(self.tr("Loading the changes made by {name} ({login})…").format(
             name=row.full_name, login=row.login))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QWidget
 
@@ -40,6 +40,7 @@ class StaffDialog(QDialog):
         self._select_login: str | None = None
         self.model = StaffModel(parent=self)
         self.table = simple_table(self.model, self.form.staffTable)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by login, as `unioncore staff list`
         self.notice = self.form.notice
         f = self.form
         self.buttons = {"add": f.addButton, "roles": f.rolesButton, "reset": f.resetButton,
