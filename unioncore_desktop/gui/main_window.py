@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         self.change_password_action = QAction(self.tr("Change &password…"), self)
         self.change_password_action.triggered.connect(self.change_password)
         file_menu.addAction(self.change_password_action)
+        self.staff_action: QAction | None = None
         if STAFF_ADMINS & self.hall.facts.roles:
             self.staff_action = QAction(self.tr("&Staff logins…"), self)
             self.staff_action.triggered.connect(self.manage_staff)
