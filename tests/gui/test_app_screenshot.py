@@ -1,5 +1,6 @@
 """The program as a user starts it: `--demo --screenshot --open AREA` seeds the demo hall on first start, opens
-the area (or a manager's or admin's dialog over it), saves a PNG once the screen has loaded and exits 0 (the README's and the installer's start check)."""
+the area (or a manager's or admin's dialog over it), saves a PNG once the screen has loaded and exits 0 (the
+README's and the installer's start check)."""
 
 from __future__ import annotations
 
