@@ -98,7 +98,8 @@ def test_retiring_waits_for_the_members_and_requests_and_then_closes_the_book(ha
         employer, _ = make_employer(conn)
         request = make_request(conn, book, employer, referral_date=hall["today"])
     uow = UnitOfWork(sessionmaker(hall["manager"]))
-    row = next(r for r in book_setup_view(sessionmaker(hall["manager"])()).rows if r.id == book)
+    with sessionmaker(hall["manager"])() as session:
+        row = next(r for r in book_setup_view(session).rows if r.id == book)
     assert (row.live_registrations, row.open_requests, row.has_history) == (1, 1, True)
     with pytest.raises(DomainError, match="1 member is still on it and 1 open request still names it"):
         book_setup.retire_book(uow, book_id=book, expected_version=row.version)
