@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from sqlalchemy import URL, Engine, create_engine, text
+from sqlalchemy import URL, Engine, create_engine
 
 from unioncore_desktop.db import migrate, profile, sql_sources
 from unioncore_desktop.domain.errors import ConnectionProblem, DomainError
@@ -127,17 +127,14 @@ def cmd_staff(args: argparse.Namespace) -> int:
     engine = _engine(args)
     try:
         if args.action == "list":
+            from unioncore_desktop.domain.queries.staff import list_staff
+
             with engine.connect() as conn:
-                rows = conn.execute(text("""
-                    SELECT s.login, s.full_name, s.active,
-                           array_to_string(ARRAY(SELECT substr(g.rolname, 4) FROM pg_roles g
-                                                 WHERE g.rolname LIKE 'uc\\_%' AND pg_has_role(s.login, g.oid, 'MEMBER')
-                                                 ORDER BY g.rolname), ', ')
-                    FROM staff s ORDER BY s.login
-                """)).all()
-            width = max([len(r[0]) for r in rows] + [5])
-            for login, name, active, roles in rows:
-                print(f"{login:<{width}}  {name:<28} {roles:<32} {'' if active else '(inactive)'}")
+                rows = list_staff(conn)
+            width = max([len(r.login) for r in rows] + [5])
+            for row in rows:
+                state = "" if row.state == "active" else f"({row.state})"
+                print(f"{row.login:<{width}}  {row.full_name:<28} {', '.join(row.roles):<32} {state}".rstrip())
             return 0
         from sqlalchemy.orm import sessionmaker
 

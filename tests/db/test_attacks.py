@@ -178,7 +178,8 @@ def test_a_shadowed_remittance_does_not_unfreeze_its_posted_lines(hall):
 
 # --- class 2: SECURITY DEFINER trigger functions run from a login's own table --------------------------------
 
-DEFINER_TRIGGERS = ["uc_audit('id')", "uc_payments_before_insert()", "uc_member_name_terms()"]
+DEFINER_TRIGGERS = ["uc_audit('id')", "uc_payments_before_insert()", "uc_member_name_terms()",
+                    "uc_book_open_guard()"]
 
 
 @pytest.mark.parametrize("function", DEFINER_TRIGGERS)

@@ -202,7 +202,7 @@ class TestBooksTriggers:
     """Migration 0003's `uc_notify_change` on the books tables, through a dispatcher's own commits."""
 
     @pytest.fixture
-    def book_and_member(self, databases, database: str) -> tuple[int, int]:
+    def book_and_member(self, databases, database: str, listener, recorder) -> tuple[int, int]:
         with databases.engine(database).begin() as conn:
             exists = conn.execute(text("SELECT 1 FROM pg_proc WHERE proname = 'uc_notify_change'")).scalar()
             if not exists:
@@ -214,6 +214,8 @@ class TestBooksTriggers:
                 "INSERT INTO members (card_number, first_name, last_name, classification) "
                 "VALUES (:c, 'Pat', :l, 'journeyman') RETURNING id"), {"c": card, "l": last}).scalar_one()
                 for card, last in (("7000301", "Quinn"), ("7000302", "Rivera"))]
+        # the new book is announced too (a manager adds books from the app); the tests hear what follows it
+        assert [(c.table, c.key) for c in recorder.next_batch()] == [("books", str(book))]
         return book, members
 
     def test_a_sign_on_notifies_the_book_id_with_who_and_which_app(self, listener, recorder, hall,

@@ -1,5 +1,6 @@
 """The program as a user starts it: `--demo --screenshot --open AREA` seeds the demo hall on first start, opens
-the area, saves a PNG once the screen has loaded and exits 0 (the README's and the installer's start check)."""
+the area (or a manager's or admin's dialog over it), saves a PNG once the screen has loaded and exits 0 (the
+README's and the installer's start check)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ def home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("home")
 
 
-@pytest.mark.parametrize("area", AREAS)
-def test_the_demo_opens_each_area_and_saves_a_screenshot(home: Path, area: str):
+@pytest.mark.parametrize("area, user", [*((area, "demo_dispatcher") for area in AREAS),
+                                        ("manage-books", "demo_manager"), ("staff", "demo_admin")])
+def test_the_demo_opens_each_area_and_saves_a_screenshot(home: Path, area: str, user: str):
     shot = home / f"{area}.png"
     env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
            "XDG_CONFIG_HOME": str(home / "config"), "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run([sys.executable, "-m", "unioncore_desktop.gui.app", "--demo", "--user", "demo_dispatcher",
+    done = subprocess.run([sys.executable, "-m", "unioncore_desktop.gui.app", "--demo", "--user", user,
                            "--screenshot", str(shot), "--open", area],
                           env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]

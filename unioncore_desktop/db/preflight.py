@@ -16,7 +16,7 @@ from unioncore_desktop.domain.vocab import STAFF_ROLES
 
 class SchemaState(enum.Enum):
     CURRENT = "current"
-    NEEDS_UPGRADE = "needs_upgrade"  # older than this build (or empty): an admin can upgrade
+    NEEDS_UPGRADE = "needs_upgrade"  # older than this build (or empty): the schema's owner can upgrade
     TOO_NEW = "too_new"  # written by a newer build: this workstation must be updated
 
 
@@ -41,6 +41,9 @@ class Preflight:
     encrypted: bool = False
     tls_version: str | None = None  # e.g. "TLSv1.3", when the server reports it
     tls_cipher: str | None = None
+    # Whether this login may run the migrations: it owns the schema's tables (or the empty schema) or is a
+    # superuser. A staff admin manages logins, never the schema.
+    can_migrate: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -71,6 +74,14 @@ def transport(conn: Connection) -> Transport:
     return Transport(local_socket=host.startswith("/"), encrypted=encrypted, tls_version=version, tls_cipher=cipher)
 
 
+# The owner of the schema's tables (alembic_version stands for them), or of schema public while it is empty.
+CAN_MIGRATE = """
+    SELECT pg_has_role(session_user, coalesce(
+        (SELECT relowner FROM pg_catalog.pg_class WHERE oid = to_regclass('public.alembic_version')),
+        (SELECT nspowner FROM pg_catalog.pg_namespace WHERE nspname = 'public')), 'USAGE')
+"""
+
+
 def run(engine: Engine) -> Preflight:
     """Raise ConnectionProblem or PreflightError, or describe the connection."""
     try:
@@ -85,6 +96,7 @@ def run(engine: Engine) -> Preflight:
                 raise PreflightError(f"The login {user} has no UnionCore role (dispatcher, dues clerk, manager or "
                                      "admin); ask an administrator to add you as staff.")
             has_schema = conn.execute(text("SELECT to_regclass('public.alembic_version') IS NOT NULL")).scalar_one()
+            can_migrate = bool(is_super) or conn.execute(text(CAN_MIGRATE)).scalar_one()
             revision = migrate.current_revision(conn) if has_schema else None
             head = migrate.head_revision()
             settings: dict[str, str] = {}
@@ -118,7 +130,8 @@ def run(engine: Engine) -> Preflight:
                      roles=roles, revision=revision, head=head, schema=state,
                      hall_name=settings.get("hall_name", "Hiring Hall"),
                      environment=settings.get("environment", "production"), local_socket=link.local_socket,
-                     encrypted=link.encrypted, tls_version=link.tls_version, tls_cipher=link.tls_cipher)
+                     encrypted=link.encrypted, tls_version=link.tls_version, tls_cipher=link.tls_cipher,
+                     can_migrate=can_migrate)
 
 
 def _connect_problem(engine: Engine, exc: sa_exc.OperationalError) -> Exception:

@@ -51,6 +51,8 @@ KINDS: dict[str, Kind] = {
     "holiday": Kind("", {"holidays": None}),
     "hall_settings": Kind("", {"app_settings": None}),
     "contract_code": Kind("", {"contract_codes": None}),
+    "book": Kind("book", {"books": "id"}),  # a book added, changed, retired or brought back
+    "staff": Kind("staff", {"staff": "id"}),  # roles and passwords live in the catalog: announced by the command
 }
 
 

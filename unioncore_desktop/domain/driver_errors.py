@@ -81,6 +81,8 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "ck_check_marks_removal_reason_present": ("removal_reason", MARK_REMOVAL_REASON_MISSING),
     "uq_books_code": ("code", "That book code is already taken."),
     "uq_books_name": ("name", "That book name is already taken."),
+    "ck_registrations_book_open": ("book", "That book is retired: it takes no sign-ons."),
+    "ck_labor_requests_book_open": ("book_id", "That book is retired: it takes no requests."),
     "uq_book_rules_book_id_effective_from": ("effective_from", "The book already has settings from that date."),
     "ck_book_rules_effective_from_not_past": ("effective_from", "Settings take effect from today or later: "
                                                                 "decisions already made stay as they were made."),

@@ -23,6 +23,7 @@ TERMINATION_REASONS = (
 )
 EMPLOYMENT_SOURCES = ("dispatch", "import", "manual")
 STAFF_ROLES = ("dispatcher", "dues_clerk", "manager", "admin")
+LOGIN_PATTERN = r"^[a-z_][a-z0-9_]{2,62}$"  # a staff login: a PostgreSQL role name that needs no quoting
 
 # --- dues -----------------------------------------------------------------------------------------------------
 
@@ -49,6 +50,7 @@ ROLL_OFF_REASONS = ("failed_re_sign", "failed_re_register", "check_marks", "quit
 EXEMPTION_REASONS = ("military", "union_business", "salting", "medical", "jury_duty", "traveling", "under_scale")
 CAPPED_EXEMPTIONS = ("traveling", "under_scale")
 AGREEMENT_TYPES = ("standard", "pla", "cwa", "tero")
+BOOK_CODE_PATTERN = r"^[A-Z0-9_]{2,30}$"
 REQUEST_STATUSES = ("open", "partially_filled", "filled", "cancelled", "expired")
 DISPATCH_STATUSES = ("dispatched", "checked_in", "working", "completed", "terminated", "rejected", "no_show")
 ACTIVE_DISPATCH_STATUSES = ("dispatched", "checked_in", "working")

@@ -18,6 +18,7 @@ from unioncore_desktop.db.connection import HallConnection, connect
 from unioncore_desktop.db.preflight import SchemaState
 from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.gui import build_forms, messages, qtlog
+from unioncore_desktop.gui.books.screen import BooksScreen
 from unioncore_desktop.gui.live import LiveUpdates
 from unioncore_desktop.gui.login import LoginDialog
 from unioncore_desktop.gui.main_window import AREAS, MainWindow
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 DEMO_DEFAULT_USER = "demo_manager"
 SCREENSHOT_TIMEOUT_MS = 120_000
 SCREENSHOT_SETTLE_MS = 1_500
+# --open may name a dialog too: the area shown behind it (None: the first area) and how the window opens it
+DIALOGS: dict[str, str | None] = {"manage-books": "books", "staff": None}
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -37,7 +40,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--demo", action="store_true", help="run on the private demo server with demo data")
     parser.add_argument("--screenshot", type=Path, metavar="PATH",
                         help="save a PNG of the main window once the screen has loaded, then exit")
-    parser.add_argument("--open", choices=tuple(AREAS), default="members", help="area to open first")
+    parser.add_argument("--open", choices=(*AREAS, *DIALOGS), default="members",
+                        help="area (or manager's or admin's dialog) to open first")
     parser.add_argument("--user", help="demo staff login to start as (default: the demo manager)")
     parser.add_argument("--debug", action="store_true")
     parser.add_argument("--debug-sql", action="store_true")
@@ -106,20 +110,43 @@ class Application(QObject):
         self.live = LiveUpdates(hall.listener, self)
         self.live.start()
         self.splash.hide()
+        if self.args.open in DIALOGS:
+            self._open_dialog(self.args.open)
+            return
         screen = self.window.open_area(self.args.open)
         self.window.show()
         if self.args.screenshot:
             self._arm_screenshot(screen)
 
+    def _open_dialog(self, key: str) -> None:
+        """A dialog over its area (`--open manage-books`, `--open staff`); with --screenshot, the dialog's PNG once
+        its list has loaded."""
+        assert self.window is not None
+        self.window.open_area(DIALOGS[key] or next(iter(AREAS)))
+        self.window.show()
+        books = self.window.screens["books"]
+        dialog = (books.open_manage_books() if key == "manage-books" and isinstance(books, BooksScreen)
+                  else self.window.manage_staff() if key == "staff" and self.window.staff_action is not None
+                  else None)
+        if dialog is None:
+            self._fail(f"{self.window.hall.facts.user} may not open {key}")
+            return
+        if self.args.screenshot:
+            QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, lambda: self._fail("the dialog did not load in time"))
+            dialog.loaded.connect(  # type: ignore[attr-defined]
+                lambda: QTimer.singleShot(SCREENSHOT_SETTLE_MS, lambda: self._save_screenshot(dialog)))
+
     def _offer_upgrade(self, hall: HallConnection) -> None:
-        """An older schema: an admin may upgrade it from here; anyone else is told plainly and logs out."""
+        """An older schema: the login that owns the schema may upgrade it from here; anyone else (a staff admin
+        too: staff logins never own the schema) is told plainly and logs out."""
         parent = self.window or self.splash
         facts = hall.facts
-        if not facts.is_admin:
+        if not facts.can_migrate:
             hall.close()
             messages.error(parent, "Database needs an upgrade",
                            f"The database is at schema {facts.revision or '(empty)'} and this program needs "
-                           f"{facts.head}. Ask an administrator to upgrade it, then log in again.")
+                           f"{facts.head}. Ask whoever runs the database server to upgrade it (unioncore db "
+                           "upgrade, as the database's owner), then log in again.")
             if self.window is not None:
                 self._login()
             else:
@@ -152,14 +179,14 @@ class Application(QObject):
         screen.loaded.connect(on_loaded)  # type: ignore[attr-defined]
         screen.record_shown.connect(lambda: QTimer.singleShot(200, self._save_screenshot))  # type: ignore[attr-defined]
 
-    def _save_screenshot(self) -> None:
+    def _save_screenshot(self, target: QWidget | None = None) -> None:
         assert self.window is not None
         if self._screenshot_saved:  # the record came up before the settle time
             return
         self._screenshot_saved = True
         path = self.args.screenshot
         path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.window.grab().save(str(path)):
+        if not (target or self.window).grab().save(str(path)):
             self._fail(f"could not write {path}")
             return
         print(f"screenshot saved to {path}")

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 from unioncore_desktop.db import credentials
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.actions import staff
+from unioncore_desktop.domain.rules.staff import PASSWORDS_DIFFER
 from unioncore_desktop.gui import messages
 from unioncore_desktop.gui.forms.ui_change_password_dialog import Ui_ChangePasswordDialog
 from unioncore_desktop.gui.tasks import TaskRunner
@@ -63,8 +64,7 @@ class ChangePasswordDialog(QDialog):
     def _on_buttons_accepted(self) -> None:
         new_password, again = self.new_edit.text(), self.confirm_edit.text()
         if new_password != again:
-            self.errors.show({"confirm": self.tr("The two passwords are not the same; type the new password again "
-                                                 "in both fields.")})
+            self.errors.show({"confirm": PASSWORDS_DIFFER})
             return
         self.errors.clear()
         self.save_button.setEnabled(False)

@@ -29,6 +29,7 @@ from unioncore_desktop.gui.members.screen import MembersScreen
 from unioncore_desktop.gui.referral.screen import ReferralScreen
 from unioncore_desktop.gui.reports.screen import ReportsScreen
 from unioncore_desktop.gui.requests.screen import RequestsScreen
+from unioncore_desktop.gui.roles import STAFF_ADMINS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.setup.screen import SetupScreen
 from unioncore_desktop.gui.tasks import TaskRunner
@@ -156,6 +157,11 @@ class MainWindow(QMainWindow):
         self.change_password_action = QAction(self.tr("Change &password…"), self)
         self.change_password_action.triggered.connect(self.change_password)
         file_menu.addAction(self.change_password_action)
+        self.staff_action: QAction | None = None
+        if STAFF_ADMINS & self.hall.facts.roles:
+            self.staff_action = QAction(self.tr("&Staff logins…"), self)
+            self.staff_action.triggered.connect(self.manage_staff)
+            file_menu.addAction(self.staff_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -187,6 +193,13 @@ class MainWindow(QMainWindow):
         from unioncore_desktop.gui.change_password import ChangePasswordDialog
 
         dialog = ChangePasswordDialog(self.runner, self.hall, self)
+        dialog.open()
+        return dialog
+
+    def manage_staff(self) -> QWidget:
+        from unioncore_desktop.gui.staff.screen import StaffDialog  # compiled form: built at start-up
+
+        dialog = StaffDialog(self.runner, self.hall, self)
         dialog.open()
         return dialog
 

@@ -9,3 +9,4 @@ REFERRAL_WRITERS = frozenset({"dispatcher"})  # books, requests, dispatch
 DUES_STAFF = frozenset({"dues_clerk"})  # posting, ledgers, adjustment requests
 DUES_READERS = frozenset({*DUES_STAFF, *MANAGERS})  # amounts: balances, ledgers, payments
 EMPLOYER_KEEPERS = frozenset({"dispatcher", "manager"})  # employers, their worksites, contacts and contracts
+STAFF_ADMINS = frozenset({"admin"})  # staff logins: add, roles, deactivate, reset passwords

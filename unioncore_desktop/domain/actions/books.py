@@ -1,5 +1,5 @@
 """The out-of-work books: a book's queue, the member at the counter (sign-on, re-registration), re-sign, resign
-and exemptions, the drop run, and each book's rule settings.
+and exemptions, the drop run, each book's rule settings, and the manager's set-up of the books themselves.
 
 Registration and book-rule changes are announced by their book (the key their notifications carry)."""
 
@@ -11,9 +11,12 @@ from datetime import date
 from unioncore_desktop.domain.actions import Hall
 from unioncore_desktop.domain.changes import Changed, Done, done
 from unioncore_desktop.domain.queries import book_rules as rules_q
+from unioncore_desktop.domain.queries import book_setup as setup_q
 from unioncore_desktop.domain.queries import books as q
 from unioncore_desktop.domain.rules.book_rules import RuleSet
+from unioncore_desktop.domain.rules.books import BookDraft
 from unioncore_desktop.domain.services import book_rules as rules_services
+from unioncore_desktop.domain.services import book_setup as setup_services
 from unioncore_desktop.domain.services import drop_run
 from unioncore_desktop.domain.services import registrations as services
 from unioncore_desktop.domain.services.referral_context import rules_for
@@ -120,3 +123,35 @@ def save_book_rules(hall: Hall, book_id: int, rules: RuleSet,
 def cancel_book_rules(hall: Hall, row: rules_q.BookRulesRow) -> Done[rules_q.BookRulesRow]:
     return _rules_changed(rules_services.cancel_scheduled_book_rules(hall.uow(), rules_id=row.id,
                                                                      expected_version=row.version))
+
+
+# --- setting books up (managers) ------------------------------------------------------------------------------
+
+
+def book_setup(hall: Hall) -> setup_q.BookSetupView:
+    """Every book, retired ones too, with the contract codes and regions the form offers."""
+    return hall.read(setup_q.book_setup_view)
+
+
+def _book_changed(row: setup_q.BookSetupRow) -> Done[setup_q.BookSetupRow]:
+    return done(row, Changed.of("book", book_ids=[row.id]))
+
+
+def create_book(hall: Hall, draft: BookDraft, rules_from: date,
+                rules_like_book: int | None) -> Done[setup_q.BookSetupRow]:
+    """A new book with its first rule settings from `rules_from` (copied from another book's, or the defaults)."""
+    row = setup_services.create_book(hall.uow(), draft=draft, rules_from=rules_from, rules_like_book=rules_like_book)
+    return done(row, Changed.of("book", book_ids=[row.id]), Changed.of("book_rules", book_ids=[row.id]))
+
+
+def update_book(hall: Hall, row: setup_q.BookSetupRow, draft: BookDraft) -> Done[setup_q.BookSetupRow]:
+    return _book_changed(setup_services.update_book(hall.uow(), book_id=row.id, expected_version=row.version,
+                                                    draft=draft))
+
+
+def retire_book(hall: Hall, row: setup_q.BookSetupRow) -> Done[setup_q.BookSetupRow]:
+    return _book_changed(setup_services.retire_book(hall.uow(), book_id=row.id, expected_version=row.version))
+
+
+def reinstate_book(hall: Hall, row: setup_q.BookSetupRow) -> Done[setup_q.BookSetupRow]:
+    return _book_changed(setup_services.reinstate_book(hall.uow(), book_id=row.id, expected_version=row.version))

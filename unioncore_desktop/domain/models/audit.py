@@ -17,6 +17,7 @@ class AuditEntry(Base):
     __table_args__ = (
         Index("ix_audit_log_table_name_row_key", "table_name", "row_key"),
         Index("ix_audit_log_member_id_changed_at", "member_id", "changed_at"),
+        Index("ix_audit_log_db_user_changed_at", "db_user", "changed_at"),  # a staff member's activity
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unioncore_desktop.domain.models.base import Base, Timestamped, Versioned, one_of
-from unioncore_desktop.domain.vocab import AGREEMENT_TYPES
+from unioncore_desktop.domain.vocab import AGREEMENT_TYPES, BOOK_CODE_PATTERN
 
 
 class Office(Versioned, Base):
@@ -46,7 +46,7 @@ class Book(Versioned, Timestamped, Base):
     __tablename__ = "books"
     __table_args__ = (
         one_of("agreement_type", AGREEMENT_TYPES, "agreement_type_known"),
-        CheckConstraint("code ~ '^[A-Z0-9_]{2,30}$'", name="code_format"),
+        CheckConstraint(f"code ~ '{BOOK_CODE_PATTERN}'", name="code_format"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

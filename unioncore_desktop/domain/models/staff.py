@@ -6,8 +6,7 @@ from sqlalchemy import Boolean, CheckConstraint, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unioncore_desktop.domain.models.base import Base, Timestamped, Versioned
-
-LOGIN_PATTERN = r"^[a-z_][a-z0-9_]{2,62}$"
+from unioncore_desktop.domain.vocab import LOGIN_PATTERN
 
 
 class Staff(Versioned, Timestamped, Base):

@@ -59,6 +59,21 @@ def _row(uow: UnitOfWork, book_id: int, rules_id: int, today: date) -> BookRules
     return next(row for row in book_rules_history(uow.session, book_id, today=today) if row.id == rules_id)
 
 
+def add_rule_set(uow: UnitOfWork, *, book_id: int, effective_from: date, today: date,
+                 rules: RuleSet | Mapping[str, object] | None = None, **settings: object) -> BookRules:
+    """The new row inside the caller's unit of work (flushed, not committed): `schedule_book_rules`, and a new
+    book's first settings (services/book_setup.py) in the same transaction as the book."""
+    s = uow.session
+    base = (rules_in_force(s, book_id, effective_from - timedelta(days=1)).rules
+            if isinstance(effective_from, date) else RuleSet())
+    new = _validated(_merged(base, effective_from, rules, settings), today)
+    _taken(uow, book_id, new.effective_from, None)
+    row = BookRules(book_id=book_id, **asdict(new))
+    s.add(row)
+    uow.flush()
+    return row
+
+
 def schedule_book_rules(uow: UnitOfWork, *, book_id: int, effective_from: date,
                         rules: RuleSet | Mapping[str, object] | None = None, **settings: object) -> BookRulesRow:
     """New settings for the book from `effective_from` (today or later). Settings not given keep the values in
@@ -69,13 +84,8 @@ def schedule_book_rules(uow: UnitOfWork, *, book_id: int, effective_from: date,
         if not s.execute(text("SELECT EXISTS (SELECT 1 FROM books WHERE id = :b)"), {"b": book_id}).scalar_one():
             raise NotFound(BOOK_GONE)
         today = hall_clock(s).today
-        base = (rules_in_force(s, book_id, effective_from - timedelta(days=1)).rules
-                if isinstance(effective_from, date) else RuleSet())
-        new = _validated(_merged(base, effective_from, rules, settings), today)
-        _taken(uow, book_id, new.effective_from, None)
-        row = BookRules(book_id=book_id, **asdict(new))
-        s.add(row)
-        uow.flush()
+        row = add_rule_set(uow, book_id=book_id, effective_from=effective_from, today=today, rules=rules,
+                           **settings)
         saved = _row(uow, book_id, row.id, today)
         uow.commit()
         return saved

@@ -16,30 +16,22 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import ValidationError
+from unioncore_desktop.domain.rules.staff import LOGIN_TAKEN, password_errors, roles_errors, staff_errors
 from unioncore_desktop.domain.uow import UnitOfWork
-from unioncore_desktop.domain.vocab import STAFF_ROLES
-
-PASSWORD_MIN_LENGTH = 8
-PASSWORD_MAX_LENGTH = 200
 
 
 def check_password(password: str, *, field: str = "new_password") -> None:
-    """The one password rule, for the CLI, the dialogs and the services alike."""
-    if len(password) < PASSWORD_MIN_LENGTH:
-        raise ValidationError({field: f"A password has at least {PASSWORD_MIN_LENGTH} characters."})
-    if len(password) > PASSWORD_MAX_LENGTH:
-        raise ValidationError({field: f"A password has at most {PASSWORD_MAX_LENGTH} characters."})
-    if password != password.strip() or "\x00" in password:
-        raise ValidationError({field: "A password cannot start or end with spaces or hold a NUL character."})
+    """The one password rule (rules/staff.py), raised for the CLI and the services."""
+    errors = password_errors(password, field=field)
+    if errors:
+        raise ValidationError(errors)
 
 
 def check_roles(roles: Sequence[str]) -> list[str]:
     chosen = list(dict.fromkeys(roles))
-    if not chosen:
-        raise ValidationError({"roles": "Give the staff member at least one role."})
-    unknown = [r for r in chosen if r not in STAFF_ROLES]
-    if unknown:
-        raise ValidationError({"roles": f"Unknown role {unknown[0]!r}: use {', '.join(STAFF_ROLES)}."})
+    errors = roles_errors(chosen)
+    if errors:
+        raise ValidationError(errors)
     return chosen
 
 
@@ -59,10 +51,17 @@ def _call(uow: UnitOfWork, sql: str, params: dict[str, object]) -> None:
 
 def add_staff(uow: UnitOfWork, *, login: str, full_name: str, roles: Sequence[str],
               password: str | None = None) -> int:
-    chosen = check_roles(roles)
+    chosen = list(dict.fromkeys(roles))
+    errors = staff_errors(login=login, full_name=full_name, roles=chosen)
     if password is not None:
-        check_password(password)
+        errors.update(password_errors(password, field="password"))
+    if errors:
+        raise ValidationError(errors)
     with uow:
+        # uc_create_staff re-activates an existing login (the demo set-up relies on it); adding is not the way to
+        # change someone's roles or let them back in, so a login already on the staff is refused here
+        if uow.session.execute(text("SELECT EXISTS (SELECT 1 FROM staff WHERE login = :l)"), {"l": login}).scalar():
+            raise ValidationError({"login": LOGIN_TAKEN})
         verifier = password_verifier(uow.session, login, password) if password is not None else None
         staff_id = uow.session.execute(text("SELECT uc_create_staff(:l, :n, :r, :p)"),
                                        {"l": login, "n": full_name, "r": chosen, "p": verifier}).scalar_one()

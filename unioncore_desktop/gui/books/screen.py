@@ -30,6 +30,7 @@ from unioncore_desktop.gui.books.drop_run import DropRunDialog
 from unioncore_desktop.gui.books.queue_view import TIERS, QueueView
 from unioncore_desktop.gui.books.reregister import ReregisterDialog
 from unioncore_desktop.gui.books.rules import BookRulesDialog
+from unioncore_desktop.gui.books.setup import ManageBooksDialog
 from unioncore_desktop.gui.books.visit import MemberVisitDialog
 from unioncore_desktop.gui.itemmodels.formatting import format_date
 from unioncore_desktop.gui.roles import MANAGERS, REFERRAL_WRITERS
@@ -93,6 +94,8 @@ class BooksScreen(QWidget):
                               self.exempt_action, self.end_exemption_action, self.drop_run_action)
         # managers only (the grants on book_rules): the book's effective-dated rule settings
         self.rules_action = self._action("books", self.tr("R&ules…"), "Ctrl+Shift+B", self.open_rules)
+        # managers only (the grants on books): add books, change their slot and agreement, retire them
+        self.manage_action = self._action("books", self.tr("&Manage books…"), "Ctrl+Shift+M", self.open_manage_books)
 
         top = QHBoxLayout()
         top.addWidget(book_label)
@@ -110,11 +113,12 @@ class BooksScreen(QWidget):
             actions.addWidget(button)
             self.action_buttons[action.objectName()] = button
         if self.roles & MANAGERS:
-            button = QToolButton()
-            button.setDefaultAction(self.rules_action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            actions.addWidget(button)
-            self.action_buttons[self.rules_action.objectName()] = button
+            for action in (self.rules_action, self.manage_action):
+                button = QToolButton()
+                button.setDefaultAction(action)
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+                actions.addWidget(button)
+                self.action_buttons[action.objectName()] = button
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -181,7 +185,8 @@ class BooksScreen(QWidget):
         if chosen != self.book_id:
             self.open_book(chosen)
         elif not books:
-            self.tier_strip.setText(self.tr("No out-of-work books are set up yet; a manager adds them."))
+            self.tier_strip.setText(self.tr("No out-of-work books are set up yet; a manager adds them with "
+                                            "Manage books…"))
             self._update_actions()
             self.loaded.emit()
 
@@ -230,6 +235,9 @@ class BooksScreen(QWidget):
         self._update_actions()
 
     def _on_hub_data_changed(self, kind: str, ids: list, _initiator: object) -> None:
+        if kind == "book":  # added, changed or retired: the picker's list and order
+            self.refresh_books()
+            return
         if kind not in BOOK_KINDS and kind not in ANY_BOOK_KINDS:
             return
         if kind == "registration":
@@ -261,6 +269,8 @@ class BooksScreen(QWidget):
         self.drop_run_action.setEnabled(writer)
         self.rules_action.setEnabled(bool(self.roles & MANAGERS) and book)
         self.rules_action.setVisible(bool(self.roles & MANAGERS))
+        self.manage_action.setEnabled(bool(self.roles & MANAGERS))
+        self.manage_action.setVisible(bool(self.roles & MANAGERS))
         if not writer:
             for action in self.write_actions:
                 action.setToolTip(self.tr("Your role can read the books but not change them."))
@@ -374,6 +384,15 @@ class BooksScreen(QWidget):
         if book is None or not self.rules_action.isEnabled():
             return None
         dialog = BookRulesDialog(self.runner, self.hall, book.id, book.name, self)
+        self._dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_manage_books(self) -> ManageBooksDialog | None:
+        """Every book, retired ones too: add a book with its first rules, change one, retire one."""
+        if not self.manage_action.isEnabled():
+            return None
+        dialog = ManageBooksDialog(self.runner, self.hall, self)
         self._dialog = dialog
         dialog.open()
         return dialog

@@ -1,0 +1,1 @@
+"""Staff administration (admins): the logins, their roles, passwords and recent activity."""
