@@ -34,6 +34,9 @@ KINDS: dict[str, Kind] = {
     "check_mark": Kind("book", {"check_marks": "book_id"}),
     "bid": Kind("request", {"bids": "request_id"}),
     "member": Kind("member", {"members": "id"}),  # no trigger yet: a resync still refreshes member lists
+    # a member's dispatch profile: the books and tier they may sign, their skills, the employers they may not go to
+    "member_profile": Kind("member", {"member_qualified_books": "member_id", "member_skills": "member_id",
+                                      "member_exclusions": "member_id"}),
     "employer": Kind("employer", {"employers": "id"}),  # likewise
     # a posted remittance's payments arrive as "dues" too; charges notify once per statement
     "dues": Kind("member", {"payments": "member_id", "dues_adjustments": "member_id", "dues_charges": None}),
