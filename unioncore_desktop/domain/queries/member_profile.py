@@ -83,8 +83,10 @@ def member_profile(session: Session, member_id: int, today: date | None = None) 
     return MemberProfile(
         member_id, today,
         tuple(ProfileBookRow(*row) for row in books),
-        tuple(ProfileSkillRow(*row, skill_state(row.expires_on, today)) for row in skills),
-        tuple(ProfileExclusionRow(*row, exclusion_in_force(row.ends_on, today)) for row in exclusions))
+        tuple(ProfileSkillRow(r.id, r.member_id, r.name, r.number, r.expires_on, skill_state(r.expires_on, today))
+              for r in skills),
+        tuple(ProfileExclusionRow(r.id, r.member_id, r.employer_id, r.name, r.reason, r.ends_on,
+                                  exclusion_in_force(r.ends_on, today)) for r in exclusions))
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,7 +67,7 @@ def qualified_book_errors(data: QualifiedBookInput, *, book_codes: Iterable[str]
 def skill_errors(data: SkillInput, *, held: Iterable[str]) -> dict[str, str]:
     """`held`: the names the member already holds (minus the one being edited), compared case-insensitively."""
     errors: dict[str, str] = {}
-    if not data.name:
+    if not data.name.strip():
         errors["name"] = "Name the skill or certification."
     elif len(data.name) > SKILL_NAME_MAX:
         errors["name"] = f"At most {SKILL_NAME_MAX} characters (this has {len(data.name)})."
@@ -84,7 +84,7 @@ def exclusion_errors(data: ExclusionInput, today: date, *, loaded_end: date | No
     errors: dict[str, str] = {}
     if data.employer_id is None:
         errors["employer_id"] = "Choose the employer."
-    if not data.reason:
+    if not data.reason.strip():
         errors["reason"] = "Say why the member may not be sent there."
     elif len(data.reason) > EXCLUSION_REASON_MAX:
         errors["reason"] = f"At most {EXCLUSION_REASON_MAX} characters (this has {len(data.reason)})."
