@@ -238,6 +238,8 @@ class MembersScreen(SearchScreen):
 
     def _on_saved(self, detail: MemberDetail) -> None:
         self._pending_id = detail.id
+        self.current = detail
+        self.form.load(detail)  # what was typed is saved: the form is clean before the record reloads
         messages.status(self, self.tr("Saved {} {}").format(detail.first_name, detail.last_name))
         self.open_member(detail.id)
 
