@@ -37,7 +37,8 @@ def hall_rows(connection):
     member = connection.execute(text(
         "INSERT INTO members (card_number, first_name, last_name, classification) "
         "VALUES ('7000501', 'Lena', 'Ortiz', 'journeyman') RETURNING id")).scalar_one()
-    employer = connection.execute(text("INSERT INTO employers (name) VALUES ('Acme Electric') RETURNING id")).scalar_one()
+    employer = connection.execute(text(
+        "INSERT INTO employers (name) VALUES ('Acme Electric') RETURNING id")).scalar_one()
     today = connection.execute(text("SELECT uc_hall_today()")).scalar_one()
     return member, employer, today
 
@@ -169,7 +170,7 @@ def test_the_record_shows_amounts_to_a_clerk_and_standing_only_to_a_dispatcher(r
 def test_only_a_manager_keeps_the_profile(role_hall):
     """Domain §6: dispatchers edit contact details only; under their own login the database refuses the rest."""
     member, login, _admin = role_hall
-    dispatcher, user = login("dispatcher")
+    dispatcher, _user = login("dispatcher")
     with pytest.raises(PermissionDenied, match="not allowed"):
         actions.save_profile_entry(dispatcher, member, SkillInput("OSHA 10"), None)
     manager, _ = login("manager")

@@ -80,6 +80,7 @@ def test_add_a_qualified_book_and_a_certification_then_sign_on_from_the_record(q
     qtbot.waitUntil(lambda: [s.name for s in screen.profile.skills_model.rows] == ["OSHA 30"], timeout=WAIT)
     saved = screen.profile.skills_model.rows[0]
     assert saved.expires_on == lapsed and saved.expired  # marked expired on the record
+    screen.grab().save("/tmp/member_profile.png")
 
     screen.tabs.setCurrentWidget(screen.registrations_panel)
     qtbot.mouseClick(screen.counter.buttons["sign_on"], Qt.MouseButton.LeftButton)
