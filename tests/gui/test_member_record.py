@@ -95,3 +95,41 @@ def test_add_a_qualified_book_and_a_certification_then_sign_on_from_the_record(q
     qtbot.waitUntil(lambda: any(r.book_code == "TRADESHOW" and r.status == "registered"
                                 for r in screen.grids.registrations.rows), timeout=WAIT)
     screen.grab().save("/tmp/member_record.png")
+
+
+def test_a_dispatcher_sees_standing_without_amounts_and_cannot_change_the_profile(qtbot, runner, ui_settings,
+                                                                                  books_hall):
+    widget = MembersScreen(runner, books_hall.login("dispatcher", "Desk One"), ui_settings)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.model.rowCount() > 0, timeout=WAIT)
+    open_member(qtbot, widget, "7000101")
+    assert widget.standing.isVisible() and not widget.standing.balance_label.isVisible()
+    assert widget.record is not None and widget.record.standing.balance is None
+    assert not widget.profile.books.add_button.isVisible() and not widget.profile.skills.add_button.isVisible()
+    assert widget.counter.buttons["sign_on"].isEnabled() and not widget.counter.buttons["post_payment"].isVisible()
+    widget.registrations_panel.view.selectRow(0)
+    assert widget.counter.buttons["re_sign"].isEnabled()
+    runner.shutdown(wait=True)
+
+
+def test_a_clerk_posts_a_payment_for_the_member_from_the_record(qtbot, runner, ui_settings, books_hall):
+    from unioncore_desktop.gui.dues.screen import DuesScreen
+    from unioncore_desktop.gui.main_window import MainWindow
+
+    window = MainWindow(runner, books_hall.login("dues_clerk", "Counter Clerk"), ui_settings)
+    qtbot.addWidget(window)
+    window.show()
+    members = window.screens["members"]
+    assert isinstance(members, MembersScreen)
+    qtbot.waitUntil(lambda: members.model.rowCount() > 0, timeout=WAIT)
+    open_member(qtbot, members, "7000102")
+    assert members.standing.balance_label.isVisible()  # a clerk may see amounts
+    assert not members.counter.buttons["sign_on"].isVisible()
+    qtbot.mouseClick(members.counter.buttons["post_payment"], Qt.MouseButton.LeftButton)
+    dues = window.screens["dues"]
+    assert isinstance(dues, DuesScreen) and dues.posting is not None
+    assert window.stack.currentWidget() is dues and dues.tabs.currentWidget() is dues.posting
+    line = dues.posting.member_edit.member
+    assert line is not None and line.card_number == "7000102"
+    runner.shutdown(wait=True)

@@ -63,6 +63,11 @@ class MemberRecord:
     def live_registrations(self) -> list[RegistrationRow]:
         return [r for r in self.registrations if r.live]
 
+    @property
+    def book_ids(self) -> frozenset[int]:
+        """The books the member's registrations and dispatches are on: a change on another book is not theirs."""
+        return frozenset({r.book_id for r in self.registrations} | {d.book_id for d in self.dispatches})
+
 
 def member_bans(session: Session, member_id: int, today: date) -> list[BanRow]:
     rows = session.execute(text("""

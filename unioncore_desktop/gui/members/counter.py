@@ -48,6 +48,7 @@ class CounterActions(QWidget):
     """Buttons for the shown member; `chosen()` gives the registration selected on the record."""
 
     post_payment_requested = Signal(object)  # PostingLookupRow of the member
+    done = Signal()  # a registration of the member was written here: the record reloads
 
     def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings | None,
                  chosen: Callable[[], object], parent: QWidget | None = None) -> None:
@@ -126,6 +127,7 @@ class CounterActions(QWidget):
             dialog.member_edit.member_id = member_id  # typing over the name then looks for someone else
             dialog.choose_member(member_id)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self.done)
         dialog.accepted.connect(lambda: messages.status(self, done.format(
             card=dialog.member.card_number if dialog.member else "",
             books=", ".join(r.book_name for r in dialog.saved),
@@ -139,8 +141,12 @@ class CounterActions(QWidget):
             return
         self.runner.command(
             partial(books.re_sign, self.hall, row), parent=self, failure=self._on_failed, name="re-sign",
-            success=lambda saved: messages.status(self, self.tr("Re-signed on {book}; next re-sign due {due}").format(
-                book=saved.book_name, due=format_date(saved.resign_due_on))))
+            success=self._on_re_signed)
+
+    def _on_re_signed(self, saved: RegistrationRow) -> None:
+        messages.status(self, self.tr("Re-signed on {book}; next re-sign due {due}").format(
+            book=saved.book_name, due=format_date(saved.resign_due_on)))
+        self.done.emit()
 
     def exempt(self) -> ExemptionDialog | None:
         row, record = self._chosen(), self.record
@@ -151,6 +157,7 @@ class CounterActions(QWidget):
         dialog = ExemptionDialog(self.runner, self.hall, place, RecordBook(row.book_id, row.book_name), record.today,
                                  self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self.done)
         self.dialog = dialog
         dialog.open()
         return dialog

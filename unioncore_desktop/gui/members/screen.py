@@ -37,9 +37,9 @@ from unioncore_desktop.reports.pdf.member_roster import build_member_roster
 
 DETAIL_KEY = "member-detail"
 # changes that can touch the record shown: kinds naming members (reload when it is ours), and kinds naming books
-# or requests (a registration, a dispatch or a mark of any member may be ours: reload)
+# (reload when the member is on one of them; the record's own commands reload it whatever book they wrote)
 MEMBER_KINDS = ("member", "member_profile", "dues")
-ANY_MEMBER_KINDS = ("registration", "dispatch", "check_mark")
+BOOK_KINDS = ("registration", "dispatch", "check_mark")
 
 
 def editable_fields(roles: frozenset[str]) -> frozenset[str]:
@@ -109,6 +109,7 @@ class MembersScreen(SearchScreen):
         self.standing = StandingLine()
         self.counter = CounterActions(runner, hall, settings, self.registrations_panel.current_row)
         self.counter.post_payment_requested.connect(self.post_payment_requested)
+        self.counter.done.connect(self._reload_record)
         self.registrations_panel.view.selectionModel().currentRowChanged.connect(self.counter.update_buttons)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("recordTabs")
@@ -186,7 +187,13 @@ class MembersScreen(SearchScreen):
     def _on_hub_data_changed(self, kind: str, ids: list, _initiator: object) -> None:
         if self.current is None or self._creating:
             return
-        if (kind in MEMBER_KINDS and (not ids or self.current.id in ids)) or kind in ANY_MEMBER_KINDS:
+        if kind in MEMBER_KINDS:
+            ours = not ids or self.current.id in ids
+        elif kind in BOOK_KINDS:
+            ours = not ids or self.record is None or not self.record.book_ids.isdisjoint(ids)
+        else:
+            return
+        if ours:
             self._reload_record()
 
     def post_for_member(self) -> None:
