@@ -165,6 +165,9 @@ def test_the_record_shows_amounts_to_a_clerk_and_standing_only_to_a_dispatcher(r
     by_clerk = actions.open_member(clerk, member)
     assert isinstance(by_clerk.standing.balance, Decimal)
     assert dataclasses.replace(by_clerk.standing, balance=None) == seen.standing
+    admin, _ = login("admin")  # runs staff and the server: no dues standing at all, the rest of the record
+    by_admin = actions.open_member(admin, member)
+    assert by_admin.standing is None and by_admin.detail == seen.detail
 
 
 def test_only_a_manager_keeps_the_profile(role_hall):

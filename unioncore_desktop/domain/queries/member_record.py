@@ -56,7 +56,7 @@ class MemberRecord:
     dispatches: list[DispatchRow]
     offers: list[OfferLineRow]
     employment: list[EmploymentRow]
-    standing: PostingLookupRow
+    standing: PostingLookupRow | None  # None for a login that may read no dues standing (an admin)
     history: list[ChangeRow]
 
     @property

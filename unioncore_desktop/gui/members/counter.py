@@ -97,7 +97,7 @@ class CounterActions(QWidget):
         self.buttons["re_sign"].setEnabled(self.dispatcher and registered and row.exemption_reason is None)  # type: ignore[union-attr]
         self.buttons["exempt"].setEnabled(self.dispatcher and registered and row.exemption_reason is None)  # type: ignore[union-attr]
         self.buttons["reregister"].setEnabled(self.dispatcher and awaiting)
-        self.buttons["post_payment"].setEnabled(self.clerk and record is not None)
+        self.buttons["post_payment"].setEnabled(self.clerk and record is not None and record.standing is not None)
 
     # --- the books' dialogs and actions ------------------------------------------------------------------------
 
@@ -163,7 +163,7 @@ class CounterActions(QWidget):
         return dialog
 
     def post_payment(self) -> None:
-        if self.record is not None and self.buttons["post_payment"].isEnabled():
+        if self.record is not None and self.record.standing is not None and self.buttons["post_payment"].isEnabled():
             self.post_payment_requested.emit(self.record.standing)
 
     def _on_failed(self, exc: BaseException) -> None:
