@@ -133,3 +133,21 @@ def test_a_clerk_posts_a_payment_for_the_member_from_the_record(qtbot, runner, u
     line = dues.posting.member_edit.member
     assert line is not None and line.card_number == "7000102"
     runner.shutdown(wait=True)
+
+
+def test_the_record_grids_export_to_excel(qtbot, runner, screen, tmp_path, monkeypatch):
+    import openpyxl
+
+    from unioncore_desktop.gui import reporting
+
+    monkeypatch.setattr(reporting, "save_folder_override", tmp_path)
+    open_member(qtbot, screen, "7000101")
+    qtbot.mouseClick(screen.registrations_panel.export_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(screen.profile.books.panel.export_button, Qt.MouseButton.LeftButton)
+    registrations = tmp_path / "member-registrations.xlsx"
+    books = tmp_path / "member-qualified-books.xlsx"
+    qtbot.waitUntil(lambda: not runner.busy and registrations.exists() and books.exists(), timeout=20_000)
+    sheet = openpyxl.load_workbook(registrations).worksheets[0]
+    assert [c.value for c in sheet[1]][:3] == ["Book", "Status", "Rank today"]
+    assert sheet.max_row == 3  # WIRE SEATTLE and WIRE BREMERTON
+    assert openpyxl.load_workbook(books).worksheets[0].max_row == 4
