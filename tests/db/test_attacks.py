@@ -356,3 +356,19 @@ def test_only_a_manager_sets_the_hall_up(hall, role):
         audited = set(conn.execute(text("SELECT table_name FROM audit_log WHERE db_user = :u"),
                                    {"u": manager}).scalars())
     assert audited == set(SETUP_WRITES)
+
+
+# --- class: the dispatch profile is the manager's ------------------------------------------------------------
+
+@pytest.mark.parametrize("statement", [
+    "INSERT INTO member_skills (member_id, name) VALUES (:m, 'Cable splicing')",
+    "UPDATE member_skills SET expires_on = NULL WHERE member_id = :m",
+    "INSERT INTO member_qualified_books (member_id, book_code, tier) VALUES (:m, 'ATTACK', 1)",
+    "DELETE FROM member_exclusions WHERE member_id = :m",
+])
+def test_a_dispatcher_cannot_give_a_member_a_certification_a_book_or_lift_an_exclusion(hall, statement):
+    """Domain §6: a dispatcher keeps contact details; a certification the walk checks, a book a member may sign
+    and an exclusion are the manager's (0020 took skills back from dispatchers)."""
+    _, dispatcher = _login(hall, "dispatcher")
+    error = _refused(dispatcher, [statement], {"m": hall["member"]})
+    assert isinstance(error, psycopg.errors.InsufficientPrivilege)

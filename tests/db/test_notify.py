@@ -240,6 +240,21 @@ class TestBooksTriggers:
         assert recorder.no_more_batches(within=0.3)
 
 
+def test_a_dispatch_profile_change_names_the_member(listener, recorder, other):
+    """0020: qualified books, skills and exclusions announce the member whose profile changed."""
+    member = other.execute(text("INSERT INTO members (card_number, first_name, last_name, classification) "
+                                "VALUES ('7000401', 'Kim', 'Lee', 'journeyman') RETURNING id")).scalar_one()
+    employer = other.execute(text("INSERT INTO employers (name) VALUES ('Bright Co') RETURNING id")).scalar_one()
+    other.execute(text("INSERT INTO member_skills (member_id, name) VALUES (:m, 'OSHA 30')"), {"m": member})
+    other.execute(text("INSERT INTO member_exclusions (member_id, employer_id, reason) VALUES (:m, :e, 'x')"),
+                  {"m": member, "e": employer})
+    seen: list[tuple[str, str | None]] = []
+    while len(seen) < 2:
+        seen += [(c.table, c.key) for c in recorder.next_batch() if c.table.startswith("member_")]
+    assert seen == [("member_skills", str(member)), ("member_exclusions", str(member))]
+    assert {table_kinds()[table] for table, _key in seen} == {"member_profile"}
+
+
 def test_dues_setup_tables_notify_once_per_statement_with_no_key(listener, recorder, other):
     other.execute(text("INSERT INTO dues_rates (classification, effective_from, amount) VALUES "
                        "('journeyman', DATE '2030-01-01', 80), ('apprentice_1', DATE '2030-01-01', 40), "

@@ -128,6 +128,21 @@ def test_accepting_writes_skip_lines_above_and_the_dispatch(uow, read, connectio
     assert connection.execute(text("SELECT count(*) FROM check_marks")).scalar() == 0  # exempt: never marked
 
 
+def test_a_renewed_certification_counts_however_its_lapsed_card_is_kept(read, connection, hall, today):
+    """A member keeps the lapsed card beside its renewal: the walk counts the later expiry, whichever row comes
+    first; an expired card alone is missing, valid through its expiry day."""
+    connection.execute(text("UPDATE registrations SET exemption_reason = 'medical', exemption_start = :d, "
+                            "version = version + 1 WHERE id = :r"), {"d": today, "r": hall.reg["a"]})
+    connection.execute(text("INSERT INTO member_skills (member_id, name, expires_on) VALUES "
+                            "(:b, 'OSHA 30', :future), (:b, 'osha 30', :past), (:c, 'OSHA 30', :today)"),
+                       {"b": hall.member["b"], "c": hall.member["c"], "future": today + timedelta(days=90),
+                        "past": today - timedelta(days=400), "today": today})
+    request = hall.request(requirements=["OSHA 30"])
+    preview = preview_walk(read(), request)
+    assert [(e.registration_id, e.skip_reason) for e in preview.skipped] == [(hall.reg["a"], "exempt")]
+    assert preview.next.registration_id == hall.reg["b"]
+
+
 def test_offering_someone_who_is_not_next_is_refused_and_writes_nothing(uow, connection, hall):
     request = hall.request()
     with pytest.raises(ListChanged, match="Member-c is not next; Member-a, Pat is"):

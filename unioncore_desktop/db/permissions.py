@@ -61,9 +61,11 @@ RELATIONS: Mapping[str, Mapping[str, str]] = {
     # members: the manager keeps the record; dispatchers keep contact details current
     "members": _everyone_reads(dispatcher=_columns("UPDATE", DISPATCHER_MEMBER_COLUMNS), manager="INSERT UPDATE"),
     "name_terms": _everyone_reads(),
+    # the dispatch profile is the manager's (domain §6: dispatchers keep contact details only): the books and tier
+    # a member may sign, the certifications a specialty call asks for, the employers they may not be sent to
     "member_qualified_books": _everyone_reads(manager="INSERT UPDATE DELETE"),
     "member_exclusions": _everyone_reads(manager="INSERT UPDATE DELETE"),
-    "member_skills": _everyone_reads(dispatcher="INSERT UPDATE DELETE", manager="INSERT UPDATE DELETE"),
+    "member_skills": _everyone_reads(manager="INSERT UPDATE DELETE"),
     # employers: dispatchers take labor requests and keep employers' details; the manager sets the hall up
     "employers": _everyone_reads(dispatcher="INSERT UPDATE", manager="INSERT UPDATE"),
     "employer_contracts": _everyone_reads(dispatcher="INSERT UPDATE DELETE", manager="INSERT UPDATE DELETE"),

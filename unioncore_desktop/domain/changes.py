@@ -38,6 +38,9 @@ KINDS: dict[str, Kind] = {
     # an employer's worksites, contacts and contracts, named by their employer
     "employer_detail": Kind("employer", {"worksites": "employer_id", "employer_contacts": "employer_id",
                                          "employer_contracts": "employer_id"}),
+    # a member's dispatch profile: the books and tier they may sign, their skills, the employers they may not go to
+    "member_profile": Kind("member", {"member_qualified_books": "member_id", "member_skills": "member_id",
+                                      "member_exclusions": "member_id"}),
     # a posted remittance's payments arrive as "dues" too; charges notify once per statement
     "dues": Kind("member", {"payments": "member_id", "dues_adjustments": "member_id", "dues_charges": None}),
     "dues_batch": Kind("batch", {"payment_batches": "id"}),

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.db.preflight import Preflight
 from unioncore_desktop.db.profile import ConnectionProfile
+from unioncore_desktop.domain.queries.dues import PostingLookupRow
 from unioncore_desktop.gui import events, icons
 from unioncore_desktop.gui.books.screen import BooksScreen
 from unioncore_desktop.gui.dues.screen import DuesScreen
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
             QListWidgetItem(icons.get(icon), self.tr(text), self.nav)
             self.stack.addWidget(screen)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.screens["members"].post_payment_requested.connect(self.post_payment)  # type: ignore[attr-defined]
 
         self.banner = QWidget()
         self.banner.setObjectName("connectionBannerBox")
@@ -206,6 +208,12 @@ class MainWindow(QMainWindow):
     def _server_text(self) -> str:
         host = self.hall.profile.host
         return "local demo server" if host.startswith("/") else f"{host}:{self.hall.profile.port}"
+
+    def post_payment(self, member: PostingLookupRow) -> None:
+        """A clerk's "Post a payment" on the member record: the posting screen, with that member on the line."""
+        dues = self.open_area("dues")
+        if isinstance(dues, DuesScreen):
+            dues.post_for(member)
 
     def open_area(self, key: str) -> QWidget:
         self.nav.setCurrentRow(list(self.screens).index(key))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Protocol
 
 from unioncore_desktop.domain.actions import Hall
 from unioncore_desktop.domain.changes import Changed, Done, done
@@ -20,6 +21,16 @@ from unioncore_desktop.domain.services import book_setup as setup_services
 from unioncore_desktop.domain.services import drop_run
 from unioncore_desktop.domain.services import registrations as services
 from unioncore_desktop.domain.services.referral_context import rules_for
+
+
+class PlaceRef(Protocol):
+    """A registration as a screen loaded it: a book's list row, or a member record's registration."""
+
+    @property
+    def registration_id(self) -> int: ...
+
+    @property
+    def version(self) -> int: ...
 
 
 def _registrations(rows: Iterable[q.RegistrationRow | drop_run.DropCandidate]) -> Changed:
@@ -61,12 +72,12 @@ def reregister(hall: Hall, member_id: int, book_ids: Sequence[int], *, method: s
     return done(rows, _registrations(rows))
 
 
-def re_sign(hall: Hall, row: q.BookListRow) -> Done[q.RegistrationRow]:
+def re_sign(hall: Hall, row: PlaceRef) -> Done[q.RegistrationRow]:
     saved = services.re_sign(hall.uow(), registration_id=row.registration_id, expected_version=row.version)
     return done(saved, _registrations([saved]))
 
 
-def resign(hall: Hall, row: q.BookListRow) -> Done[q.RegistrationRow]:
+def resign(hall: Hall, row: PlaceRef) -> Done[q.RegistrationRow]:
     saved = services.resign(hall.uow(), registration_id=row.registration_id, expected_version=row.version)
     return done(saved, _registrations([saved]))
 
@@ -76,14 +87,14 @@ def rules_on(hall: Hall, book_id: int, day: date) -> RuleSet:
     return hall.read(rules_for, book_id, day)
 
 
-def start_exemption(hall: Hall, row: q.BookListRow, *, reason: str, start: date, end: date | None,
+def start_exemption(hall: Hall, row: PlaceRef, *, reason: str, start: date, end: date | None,
                     extended: bool, note: str) -> Done[q.RegistrationRow]:
     saved = services.start_exemption(hall.uow(), registration_id=row.registration_id, expected_version=row.version,
                                      reason=reason, start=start, end=end, extended=extended, note=note)
     return done(saved, _registrations([saved]))
 
 
-def end_exemption(hall: Hall, row: q.BookListRow) -> Done[q.RegistrationRow]:
+def end_exemption(hall: Hall, row: PlaceRef) -> Done[q.RegistrationRow]:
     saved = services.end_exemption(hall.uow(), registration_id=row.registration_id, expected_version=row.version)
     return done(saved, _registrations([saved]))
 

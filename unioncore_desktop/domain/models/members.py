@@ -125,6 +125,7 @@ class MemberSkill(Base):
     """A skill or certification (OSHA 30, cable splicing...) that specialty calls may require."""
 
     __tablename__ = "member_skills"
+    __table_args__ = (CheckConstraint("length(btrim(name)) > 0", name="name_present"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
@@ -139,6 +140,7 @@ class MemberExclusion(Base):
     """An employer this member may not be referred to, until `ends_on` (open-ended when null)."""
 
     __tablename__ = "member_exclusions"
+    __table_args__ = (CheckConstraint("length(btrim(reason)) > 0", name="reason_present"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)

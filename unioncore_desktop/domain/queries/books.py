@@ -235,6 +235,11 @@ class RegistrationRow:
     def live(self) -> bool:
         return self.status in ("registered", "dispatched", "awaiting_reregistration")
 
+    @property
+    def registration_id(self) -> int:
+        """The name a book's list row gives its registration, so either row can name it to an action."""
+        return self.id
+
 
 _REGISTRATION_SQL = f"""
     SELECT g.id, g.member_id, g.book_id, b.code AS book_code, b.name AS book_name, g.tier, g.apn,

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound, ValidationError
@@ -300,14 +300,36 @@ def find_members_for_posting(session: Session, query: str, *, limit: int = 20) -
     matches = search_members(session, query, limit=limit)
     if not matches:
         return []
-    amounts = session.execute(text("SELECT has_table_privilege('public.dues_member_standing', 'SELECT')")).scalar()
-    # one member at a time: a constant member id is what lets the view read only that member's rows
-    sql = text("SELECT balance, paid_through, months_behind, standing FROM dues_member_standing "
-               "WHERE member_id = :m" if amounts else
-               "SELECT NULL, paid_through, months_behind, standing FROM member_standing WHERE member_id = :m")
+    sql = _standing_sql(session) or _STANDING_ONLY  # a login reading neither is refused by the database
     return [PostingLookupRow(m.id, m.card_number, m.display_name, m.classification, m.status,
                              *session.execute(sql, {"m": m.id}).one())
             for m in matches]
+
+
+# one member at a time: a constant member id is what lets the views read only that member's rows
+_WITH_AMOUNTS = text("SELECT balance, paid_through, months_behind, standing FROM dues_member_standing "
+                     "WHERE member_id = :m")
+_STANDING_ONLY = text("SELECT NULL, paid_through, months_behind, standing FROM member_standing WHERE member_id = :m")
+
+
+def _standing_sql(session: Session) -> TextClause | None:
+    """One member's balance (None for a login that may not see amounts), paid-through, months behind and standing;
+    None for a login that may read no standing at all (an admin)."""
+    amounts, standing = session.execute(text(
+        "SELECT has_table_privilege('public.dues_member_standing', 'SELECT'), "
+        "has_table_privilege('public.member_standing', 'SELECT')")).one()
+    return _WITH_AMOUNTS if amounts else _STANDING_ONLY if standing else None
+
+
+def member_standing(session: Session, member_id: int) -> PostingLookupRow | None:
+    """Where one member stands, read as the posting look-up reads it: amounts only for a login that may see them
+    (the dispatch counter reads `member_standing`, which has none); None for a login that may read no standing."""
+    m = session.execute(text(f"SELECT id, card_number, {MEMBER_NAME}, classification, status FROM members AS m "
+                             "WHERE id = :m"), {"m": member_id}).one_or_none()
+    if m is None:
+        raise NotFound("That member no longer exists.")
+    sql = _standing_sql(session)
+    return None if sql is None else PostingLookupRow(*m, *session.execute(sql, {"m": member_id}).one())
 
 
 # --- one member ----------------------------------------------------------------------------------------------

@@ -274,17 +274,3 @@ def change_history(session: Session, member_id: int) -> list[ChangeRow]:
 
 def _text(value: object) -> str:
     return "" if value is None else str(value)
-
-
-@dataclass(frozen=True, slots=True)
-class MemberRecord:
-    """The members screen's record: the member, their jobs and their change history, read together."""
-
-    detail: MemberDetail
-    employment: list[EmploymentRow]
-    history: list[ChangeRow]
-
-
-def member_record(session: Session, member_id: int) -> MemberRecord:
-    return MemberRecord(member_detail(session, member_id), employment_history(session, member_id),
-                        change_history(session, member_id))

@@ -44,6 +44,7 @@ from unioncore_desktop.domain.queries.requests import (
 )
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 from unioncore_desktop.domain.rules.calendar import add_months
+from unioncore_desktop.domain.rules.member_profile import held_skills
 from unioncore_desktop.domain.rules.queue import QueueKey, queue_key
 from unioncore_desktop.domain.rules.referral import (
     CandidateFacts,
@@ -365,9 +366,9 @@ def _facts_columns(ctx: WalkContext) -> str:
                 AND d.terminated_on > :year_ago) AS discharges,
         (SELECT array_agg(x.ends_on) FROM member_exclusions x
                 WHERE x.member_id = m.id AND x.employer_id = :employer) AS exclusion_ends,
-        {'(SELECT array_agg(s.name) FROM member_skills s WHERE s.member_id = m.id)' if need_skills
+        {'(SELECT array_agg(s.name ORDER BY s.id) FROM member_skills s WHERE s.member_id = m.id)' if need_skills
          else 'NULL'} AS skill_names,
-        {'(SELECT array_agg(s.expires_on) FROM member_skills s WHERE s.member_id = m.id)' if need_skills
+        {'(SELECT array_agg(s.expires_on ORDER BY s.id) FROM member_skills s WHERE s.member_id = m.id)' if need_skills
          else 'NULL'} AS skill_expiries"""
 
 
@@ -380,7 +381,7 @@ def _facts_of(place: Place, r: Mapping[str, Any] | RowMapping, ctx: WalkContext,
               arrears: frozenset[int]) -> CandidateFacts:
     ends = r["exclusion_ends"]
     exclusions = {} if not ends else {ctx.request.employer_id: None if None in ends else max(ends)}
-    skills = dict(zip(r["skill_names"] or (), r["skill_expiries"] or (), strict=False))
+    skills = held_skills(zip(r["skill_names"] or (), r["skill_expiries"] or (), strict=False))
     return CandidateFacts(
         member_id=place.member_id,
         exempt=is_exempt(ctx.today, place.exemption_reason, place.exemption_start, place.exemption_end, ctx.rules),

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from decimal import Decimal
 from functools import partial
+from typing import Protocol
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.actions import books
 from unioncore_desktop.domain.changes import Done
-from unioncore_desktop.domain.queries.books import BookListRow, BookSummary, MemberVisit, RegistrationRow
+from unioncore_desktop.domain.queries.books import BookSummary, MemberVisit, RegistrationRow
 from unioncore_desktop.domain.queries.members import MemberDetail
 from unioncore_desktop.domain.rules.apn import format_apn
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
@@ -138,12 +140,36 @@ class SignOnDialog(MemberVisitDialog):
 # --- exemption ----------------------------------------------------------------------------------------------
 
 
+class ExemptionSubject(Protocol):
+    """The registration an exemption is recorded on: a book's list row, or the member record's place."""
+
+    @property
+    def registration_id(self) -> int: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def card_number(self) -> str: ...
+    @property
+    def tier(self) -> int: ...
+    @property
+    def apn(self) -> Decimal: ...
+
+
+class BookRef(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+
+
 class ExemptionDialog(QDialog):
     """R14: record an exemption on one registration. Capped reasons (traveling, under-scale) end at the book's
     cap unless an extension is ticked; the others run until staff end them, or to a date given here. The form is
     ui/exemption_dialog.ui."""
 
-    def __init__(self, runner: TaskRunner, hall: HallConnection, row: BookListRow, book: BookSummary,
+    def __init__(self, runner: TaskRunner, hall: HallConnection, row: ExemptionSubject, book: BookRef,
                  today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner

@@ -397,6 +397,17 @@ class PostingScreen(QWidget):
                               key="posting-member", success=self._on_member_summary, failure=lambda _exc: None,
                               name="member dues")
 
+    def post_for(self, member: dq.PostingLookupRow) -> None:
+        """Start a line for `member` (opened from the member record): the amount is next; without an open batch,
+        the deposit total is."""
+        self.member_edit.set_member(member)
+        self._on_member_edit_resolved(member)
+        if self.batch is None or self.batch.status != "open":
+            self.show_line_message(self.tr("Open a batch first: enter the deposit total and press Enter."))
+            self.deposit_total.setFocus()
+        else:
+            self.amount_edit.setFocus()
+
     def _on_member_summary(self, summary: dq.MemberDuesSummary) -> None:
         self._rates[summary.member_id] = summary.current_rate
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.queries.dues import PostingLookupRow
 from unioncore_desktop.gui.dues.manager import ManagerTabs
 from unioncore_desktop.gui.dues.member_dues import MemberDuesView
 from unioncore_desktop.gui.dues.posting import PostingScreen
@@ -70,6 +71,12 @@ class DuesScreen(QWidget):
             QTimer.singleShot(0, self.loaded.emit)
         if self.manager is not None:
             self.manager.start()
+
+    def post_for(self, member: PostingLookupRow) -> None:
+        """The posting screen with `member` on the line (a clerk's "Post a payment" on the member record)."""
+        if self.posting is not None:
+            self.tabs.setCurrentWidget(self.posting)
+            self.posting.post_for(member)
 
     def search(self, _text: str = "") -> None:
         """Reload whatever is on screen (after the connection comes back)."""

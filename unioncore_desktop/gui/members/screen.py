@@ -1,10 +1,13 @@
-"""Members: search as you type, the record with its employment and change history, roster and export."""
+"""Members: search as you type, and the member's whole record, the one screen a dispatcher or clerk opens when a
+member walks in or calls: details, registrations with today's rank, the dispatch profile, dispatches, offers,
+employment, bans, dues standing and change history, with the day's actions in place; roster and export."""
 
 from __future__ import annotations
 
 from datetime import date
 from functools import partial
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -17,19 +20,26 @@ from PySide6.QtWidgets import (
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.actions import members
 from unioncore_desktop.domain.errors import DomainError, NotFound, StaleRecord, ValidationError
-from unioncore_desktop.domain.queries.members import MemberDetail, MemberListRow, MemberRecord
+from unioncore_desktop.domain.queries.member_record import MemberRecord
+from unioncore_desktop.domain.queries.members import MemberDetail, MemberListRow
 from unioncore_desktop.domain.rules.members import CONTACT_FIELDS, MemberInput
-from unioncore_desktop.gui import icons, messages, reporting
-from unioncore_desktop.gui.itemmodels.members import ChangeHistoryModel, EmploymentModel, MemberListModel
+from unioncore_desktop.gui import events, icons, messages, reporting
+from unioncore_desktop.gui.itemmodels.members import MemberListModel
+from unioncore_desktop.gui.members.counter import CounterActions
 from unioncore_desktop.gui.members.form import MemberForm
+from unioncore_desktop.gui.members.profile import ProfilePanel
+from unioncore_desktop.gui.members.record import RecordGrids, StandingLine
 from unioncore_desktop.gui.roles import MANAGERS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.search_screen import SearchScreen
-from unioncore_desktop.gui.widgets.simple_table import simple_table
 from unioncore_desktop.reports.pdf.member_roster import build_member_roster
 
 DETAIL_KEY = "member-detail"
+# changes that can touch the record shown: kinds naming members (reload when it is ours), and kinds naming books
+# (reload when the member is on one of them; the record's own commands reload it whatever book they wrote)
+MEMBER_KINDS = ("member", "member_profile", "dues")
+BOOK_KINDS = ("registration", "dispatch", "check_mark")
 
 
 def editable_fields(roles: frozenset[str]) -> frozenset[str]:
@@ -46,6 +56,7 @@ class MembersScreen(SearchScreen):
 
     area = "members"
     kind = "member"
+    post_payment_requested = Signal(object)  # PostingLookupRow: a clerk posts for the member shown
 
     def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings,
                  parent: QWidget | None = None) -> None:
@@ -89,14 +100,39 @@ class MembersScreen(SearchScreen):
         details_layout.addStretch(1)
         details_layout.addLayout(buttons)
 
-        self.employment_model = EmploymentModel(parent=self)
-        self.history_model = ChangeHistoryModel(parent=self)
+        self.record: MemberRecord | None = None
+        self.grids = RecordGrids(runner, hall, settings, self)
+        self.employment_model, self.history_model = self.grids.employment, self.grids.history
+        self.registrations_panel = self.grids.registrations_panel
+        self.profile = ProfilePanel(runner, hall, settings, self.grids.subject)
+        self.profile.changed.connect(lambda _profile: self._reload_record())
+        self.standing = StandingLine()
+        self.counter = CounterActions(runner, hall, settings, self.registrations_panel.current_row)
+        self.counter.post_payment_requested.connect(self.post_payment_requested)
+        self.counter.done.connect(self._reload_record)
+        self.registrations_panel.view.selectionModel().currentRowChanged.connect(self.counter.update_buttons)
         self.tabs = QTabWidget()
+        self.tabs.setObjectName("recordTabs")
         self.tabs.addTab(details, self.tr("Details"))
-        self.tabs.addTab(simple_table(self.employment_model), self.tr("Employment history"))
-        self.tabs.addTab(simple_table(self.history_model), self.tr("Change history"))
+        self.tabs.addTab(self.grids.registrations_panel, self.tr("&Books"))
+        self.tabs.addTab(self.profile, self.tr("Dispatch &profile"))
+        self.tabs.addTab(self.grids.dispatches_panel, self.tr("Dispatches"))
+        self.tabs.addTab(self.grids.offers_panel, self.tr("Offers"))
+        self.tabs.addTab(self.grids.employment_panel, self.tr("Employment history"))
+        self.tabs.addTab(self.grids.bans_panel, self.tr("Bans"))
+        self.tabs.addTab(self.grids.history_panel, self.tr("Change history"))
 
-        self.lay_out(self.title, self.tabs)
+        header = QWidget()
+        header_layout = QVBoxLayout(header)
+        header_layout.setContentsMargins(0, 0, 0, 0)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title)
+        title_row.addWidget(self.standing, 1)
+        header_layout.addLayout(title_row)
+        header_layout.addWidget(self.counter)
+        events.hub().data_changed.connect(self._on_hub_data_changed)
+
+        self.lay_out(header, self.tabs)
 
         self._update_buttons()
         self.start()
@@ -125,17 +161,44 @@ class MembersScreen(SearchScreen):
         self.runner.query(partial(members.open_member, self.hall, member_id), parent=self, key=DETAIL_KEY,
                           success=self._show_member, name="open member")
 
+    def _reload_record(self) -> None:
+        if self.current is not None and not self._creating:
+            self.open_member(self.current.id)
+
     def _show_member(self, record: MemberRecord) -> None:
-        detail, employment, history = record.detail, record.employment, record.history
+        detail = record.detail
+        same = self.record is not None and self.record.detail.id == detail.id and not self._creating
+        if self._pending_id is not None and detail.id != self._pending_id:
+            return  # another member was asked for meanwhile; its own read is on the way
         self._creating = False
-        self.current = detail
-        self.form.load(detail)
-        self.employment_model.set_rows(employment)
-        self.history_model.set_rows(history)
+        self.record = record
+        if not (same and self.form.is_dirty()):  # a refresh never throws away what is being typed
+            self.current = detail
+            self.form.load(detail)
+        self.grids.show(record, same=same)
+        self.profile.show_profile(detail, record.profile, same=same)
+        self.standing.show_standing(record.standing)
+        self.counter.show_record(record)
         self.title.setText(f"<b>{detail.last_name}, {detail.first_name}</b> &nbsp; card {detail.card_number}"
                            f" &nbsp; v{detail.version}")
         self._update_buttons()
         self.record_shown.emit()
+
+    def _on_hub_data_changed(self, kind: str, ids: list, _initiator: object) -> None:
+        if self.current is None or self._creating:
+            return
+        if kind in MEMBER_KINDS:
+            ours = not ids or self.current.id in ids
+        elif kind in BOOK_KINDS:
+            ours = not ids or self.record is None or not self.record.book_ids.isdisjoint(ids)
+        else:
+            return
+        if ours:
+            self._reload_record()
+
+    def post_for_member(self) -> None:
+        """The clerk's "Post a payment" for the member shown (the main window opens the posting screen)."""
+        self.counter.post_payment()
 
     def _on_new_button_clicked(self) -> None:
         if not self.confirm_discard():
@@ -143,8 +206,11 @@ class MembersScreen(SearchScreen):
         self._creating = True
         self.current = None
         self.form.load(None)
-        self.employment_model.set_rows([])
-        self.history_model.set_rows([])
+        self.record = None
+        self.grids.show(None, same=False)
+        self.profile.show_profile(None, None, same=False)
+        self.standing.show_standing(None)
+        self.counter.show_record(None)
         self.title.setText(self.tr("<b>New member</b>"))
         self.tabs.setCurrentIndex(0)
         self.form.editors["card_number"].setFocus()
@@ -179,6 +245,8 @@ class MembersScreen(SearchScreen):
 
     def _on_saved(self, detail: MemberDetail) -> None:
         self._pending_id = detail.id
+        self.current = detail
+        self.form.load(detail)  # what was typed is saved: the form is clean before the record reloads
         messages.status(self, self.tr("Saved {} {}").format(detail.first_name, detail.last_name))
         self.open_member(detail.id)
 
