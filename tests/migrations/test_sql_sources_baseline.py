@@ -30,8 +30,9 @@ def test_0015_applies_the_sources_and_changes_nothing(databases, tmp_path):
     engine = databases.engine(databases.create_empty())
     migrate.upgrade(engine, "0014")
     with engine.connect() as conn:
-        # history, pasted bodies and all, left exactly what the files define
-        assert sql_sources.drift(conn, _sources_at_0015(tmp_path)) == []
+        # history, pasted bodies and all, left exactly what the files define (the models' CHECKs are today's,
+        # and may name columns later revisions add: tests/db/test_sql_sources.py holds them at head)
+        assert sql_sources.drift(conn, _sources_at_0015(tmp_path), checks=False) == []
     at_0014 = _definitions(engine)
     migrate.upgrade(engine, "0015")
     assert _definitions(engine) == at_0014
