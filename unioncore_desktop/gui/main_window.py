@@ -26,6 +26,7 @@ from unioncore_desktop.gui.employers.screen import EmployersScreen
 from unioncore_desktop.gui.members.screen import MembersScreen
 from unioncore_desktop.gui.referral.screen import ReferralScreen
 from unioncore_desktop.gui.reports.screen import ReportsScreen
+from unioncore_desktop.gui.requests.history import RequestHistoryScreen
 from unioncore_desktop.gui.requests.screen import RequestsScreen
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
@@ -37,6 +38,7 @@ AREAS["requests"] = ("Requests", "add")
 AREAS["referral"] = ("Morning referral", "dispatch")
 AREAS["reports"] = ("Reports", "reports")
 AREAS["dues"] = ("Dues", "dues")
+AREAS["request_history"] = ("Request history", "audit")
 
 
 def _tr(text: str) -> str:
@@ -91,6 +93,7 @@ class MainWindow(QMainWindow):
         self.screens["referral"] = ReferralScreen(runner, hall, settings)
         self.screens["reports"] = ReportsScreen(runner, hall, settings)
         self.screens["dues"] = DuesScreen(runner, hall, settings)  # tabs follow the login's roles
+        self.screens["request_history"] = RequestHistoryScreen(runner, hall, settings)
         for key, screen in self.screens.items():
             text, icon = AREAS[key]
             QListWidgetItem(icons.get(icon), self.tr(text), self.nav)

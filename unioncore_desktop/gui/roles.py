@@ -8,3 +8,4 @@ MANAGERS = frozenset({"manager"})  # members' records, drop run, approvals, mont
 REFERRAL_WRITERS = frozenset({"dispatcher"})  # books, requests, dispatch
 DUES_STAFF = frozenset({"dues_clerk"})  # posting, ledgers, adjustment requests
 DUES_READERS = frozenset({*DUES_STAFF, *MANAGERS})  # amounts: balances, ledgers, payments
+REQUEST_EXPIRERS = frozenset({"dispatcher", "manager"})  # uc_expire_requests: run when their screens load the day
