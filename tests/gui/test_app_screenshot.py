@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-AREAS = ("books", "requests", "referral")
+AREAS = ("books", "requests", "referral", "request_history")
 
 
 @pytest.fixture(scope="module")

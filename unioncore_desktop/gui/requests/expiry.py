@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
 from unioncore_desktop.db.connection import HallConnection
@@ -30,5 +31,8 @@ def expire_then(runner: TaskRunner, hall: HallConnection, parent: QWidget, then:
                 len(rows), ", ".join(r.number for r in rows[:5]) + ("…" if len(rows) > 5 else "")), 10000)
         then()
 
-    runner.command(partial(requests.expire_due, hall), parent=parent, success=expired,
-                   failure=lambda _exc: then(), name="expire requests")
+    # Started from the event loop, not from the caller: a command delivers the results already in before it
+    # starts, and a screen's constructor must not hand other screens their first results before they are shown.
+    QTimer.singleShot(0, parent, lambda: runner.command(partial(requests.expire_due, hall), parent=parent,
+                                                        success=expired, failure=lambda _exc: then(),
+                                                        name="expire requests"))

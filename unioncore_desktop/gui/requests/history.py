@@ -183,6 +183,8 @@ class RequestHistoryScreen(QWidget):
 
         events.hub().data_changed.connect(self._on_hub_data_changed)
         self.panel.restore_state()
+        # columns sized to the rows once per workstation; after that the user's widths are kept
+        self._columns_sized = settings.header_state(self.panel.name) is not None
         self.runner.query(partial(requests.form_setup, self.hall), parent=self, key="history-setup",
                           success=self._on_setup_loaded, name="request history setup")
 
@@ -210,6 +212,9 @@ class RequestHistoryScreen(QWidget):
 
     def _show_rows(self, rows: list[PastRequestRow]) -> None:
         self.panel.reload(rows)
+        if rows and not self._columns_sized:
+            self.panel.view.resizeColumnsToContents()
+            self._columns_sized = True
         full = len(rows) >= HISTORY_LIMIT
         self.limit_label.setText(self.tr("Only the newest {:,} are shown: narrow the dates or pick a book.").format(
             HISTORY_LIMIT) if full else "")
