@@ -119,3 +119,21 @@ def test_the_referral_screen_expires_what_is_due_and_the_history_finds_it(qtbot,
     qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
     values = [c for row in openpyxl.load_workbook(path).active.iter_rows(values_only=True) for c in row]
     assert hall.past.number in values and hall.lost.number in values and "Job went to another local" in values
+
+
+@pytest.mark.parametrize(("role", "expires"), [("manager", True), ("dues_clerk", False)])
+def test_a_managers_requests_screen_expires_what_is_due_and_a_clerks_only_reads(qtbot, runner, ui_settings, hall,
+                                                                              role, expires):
+    from unioncore_desktop.gui.requests.screen import RequestsScreen
+
+    login = hall.login(role)
+    try:
+        screen = RequestsScreen(runner, login, ui_settings)
+        qtbot.addWidget(screen)
+        with qtbot.waitSignal(screen.loaded, timeout=10_000):
+            screen.show()
+        assert status_of(hall, hall.past.id)[0] == ("expired" if expires else "open")
+        assert (hall.past.id in [r.id for r in screen.model.rows]) is not expires
+    finally:
+        runner.shutdown(wait=True)
+        login.close()
