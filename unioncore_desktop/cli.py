@@ -179,6 +179,25 @@ def cmd_setup(args: argparse.Namespace) -> int:
         engine.dispose()
 
 
+def cmd_requests(args: argparse.Namespace) -> int:
+    """`requests expire`: what the screens do when they load the day, for a hall that runs it from cron (as a
+    dispatcher or manager login, or the owner); running it again, or beside the screens, expires nothing twice."""
+    from sqlalchemy.orm import sessionmaker
+
+    from unioncore_desktop.domain.services.requests import expire_requests
+
+    engine = _engine(args)
+    try:
+        expired = expire_requests(UnitOfWork(sessionmaker(engine)))
+        for request in expired:
+            filled = f", {request.dispatched} of {request.requested} dispatched" if request.partly_filled else ""
+            print(f"{request.number} expired{filled}")
+        print(f"{len(expired)} request{'' if len(expired) == 1 else 's'} expired")
+        return 0
+    finally:
+        engine.dispose()
+
+
 def _password(args: argparse.Namespace, prompt: str, *, required: bool) -> str | None:
     """From the first line of stdin (--password-stdin) or asked twice at the terminal; never an argument."""
     if args.password_stdin:
@@ -243,6 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     setup = sub.add_parser("setup", help="what the hall still lacks before its first morning referral")
     setup.set_defaults(func=cmd_setup)
+    requests = sub.add_parser("requests", help="labor requests")
+    requests.add_argument("action", choices=("expire",),
+                          help="expire requests unfilled on their start day, on books whose rules say so (for cron)")
+    requests.set_defaults(func=cmd_requests)
     return parser
 
 

@@ -17,7 +17,7 @@ from unioncore_desktop.domain.rules.dues import add_months, month_start
 from unioncore_desktop.domain.services import dues as svc
 from unioncore_desktop.domain.services import staff
 from unioncore_desktop.domain.uow import UnitOfWork
-from unioncore_desktop.seed.referral_world import build_world
+from unioncore_desktop.seed.referral_world import build_world, make_book, make_request
 
 
 @pytest.fixture
@@ -174,6 +174,59 @@ def test_a_shadowed_remittance_does_not_unfreeze_its_posted_lines(hall):
     with hall["owner"].connect() as conn:
         assert conn.execute(text("SELECT amount FROM remittance_lines WHERE remittance_id = :r"),
                             {"r": remittance}).scalar_one() == 75
+
+
+def _past_request(hall, *, expire: bool) -> int:
+    """A one-worker request whose start day was yesterday, on a book that expires requests or one that does not."""
+    with hall["owner"].begin() as conn:
+        book = make_book(conn, f"EXPIRE_{'ON' if expire else 'OFF'}", expire_unfilled=expire)
+        return make_request(conn, book, hall["world"].employer_id, referral_date=hall["today"] - timedelta(days=1))
+
+
+def _request_status(hall, request_id: int) -> str:
+    with hall["owner"].connect() as conn:
+        return conn.execute(text("SELECT status FROM labor_requests WHERE id = :r"), {"r": request_id}).scalar_one()
+
+
+@pytest.mark.parametrize("role", ["dues_clerk", "admin"])
+def test_only_dispatchers_and_managers_may_expire_requests(hall, role):
+    due = _past_request(hall, expire=True)
+    _, engine = _login(hall, role)
+    error = _refused(engine, ["SELECT * FROM uc_expire_requests()"])
+    assert isinstance(error, psycopg.errors.InsufficientPrivilege)
+    assert _request_status(hall, due) == "open"
+
+
+def test_a_manager_expires_through_the_function_only_and_the_audit_names_them(hall):
+    due = _past_request(hall, expire=True)
+    login, manager = _login(hall, "manager")
+    error = _refused(manager, ["UPDATE labor_requests SET status = 'expired', expired_at = now(), "
+                               "expiry_reason = 'x', version = version + 1 WHERE id = :r"], {"r": due})
+    assert isinstance(error, psycopg.errors.InsufficientPrivilege)
+    with manager.begin() as conn:
+        assert conn.execute(text("SELECT o_request_id FROM uc_expire_requests()")).scalars().all() == [due]
+    with hall["owner"].connect() as conn:
+        assert conn.execute(text("SELECT db_user FROM audit_log WHERE table_name = 'labor_requests' "
+                                 "AND row_key = :r AND action = 'UPDATE'"), {"r": str(due)}).scalar_one() == login
+
+
+def test_shadowed_book_rules_do_not_expire_requests_of_a_book_that_keeps_them(hall):
+    kept = _past_request(hall, expire=False)
+    _, dispatcher = _login(hall, "dispatcher", temp=True)
+    with dispatcher.begin() as conn:
+        conn.execute(text("CREATE TEMP TABLE book_rules AS SELECT * FROM public.book_rules"))
+        conn.execute(text("UPDATE book_rules SET expire_unfilled = true"))
+        assert conn.execute(text("SELECT * FROM uc_expire_requests()")).all() == []
+    assert _request_status(hall, kept) == "open"
+
+
+def test_an_expired_request_always_says_when_and_why(hall):
+    due = _past_request(hall, expire=False)
+    _, dispatcher = _login(hall, "dispatcher")
+    error = _refused(dispatcher, ["UPDATE labor_requests SET status = 'expired', version = version + 1 "
+                                  "WHERE id = :r"], {"r": due})
+    assert getattr(error, "diag", None) is not None
+    assert error.diag.constraint_name == "ck_labor_requests_expiry_recorded"
 
 
 # --- class 2: SECURITY DEFINER trigger functions run from a login's own table --------------------------------

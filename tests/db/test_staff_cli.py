@@ -63,3 +63,27 @@ def test_setup_prints_the_checklist_and_says_by_its_exit_whether_the_hall_is_rea
     assert "[ ] Hall name, address, phone and time zone: Missing or invalid: address, phone" in out
     assert "[ ] Staff logins: a manager and a dispatcher" in out
     assert "step(s) missing before the first morning referral." in out.splitlines()[-1]
+
+
+def test_requests_expire_from_cron_as_a_dispatcher_once(databases, monkeypatch, capsys):
+    from datetime import timedelta
+
+    from unioncore_desktop.seed.referral_world import make_book, make_employer, make_request
+
+    name = databases.create()
+    owner = databases.engine(name)
+    with owner.begin() as conn:
+        today = conn.execute(text("SELECT uc_hall_today()")).scalar_one()
+        employer, _ = make_employer(conn, "Cron Electric")
+        due = make_request(conn, make_book(conn, "CRON_EXP", expire_unfilled=True), employer,
+                           referral_date=today - timedelta(days=1))
+    clerk_url, dispatcher_url = (databases.server.url(name, databases.make_staff(name, role)).replace(
+        "postgresql+psycopg://", "postgresql://", 1) for role in ("dues_clerk", "dispatcher"))
+    assert cli.main(["--url", clerk_url, "requests", "expire"]) == 2  # a clerk's login may not
+    assert "not allowed" in capsys.readouterr().err
+    assert cli.main(["--url", dispatcher_url, "requests", "expire"]) == 0
+    with owner.connect() as conn:
+        number = conn.execute(text("SELECT number FROM labor_requests WHERE id = :r"), {"r": due}).scalar_one()
+    assert capsys.readouterr().out.splitlines() == [f"{number} expired", "1 request expired"]
+    assert cli.main(["--url", dispatcher_url, "requests", "expire"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["0 requests expired"]

@@ -16,6 +16,7 @@ from unioncore_desktop.domain.services.dispatch import (
     by_name_dispatch,
     check_in,
     dispatch_next_accepting,
+    record_no_show,
     reject_dispatch,
 )
 from unioncore_desktop.domain.services.terminations import end_facts, terminate
@@ -220,3 +221,20 @@ def test_employer_rejection_gives_both_places_back(uow, connection, hall, today)
     assert connection.execute(text("SELECT status, workers_dispatched FROM labor_requests WHERE id = :r"),
                               {"r": request}).one() == ("open", 0)
     assert registration(connection, hall["reg"]).status == "registered"
+
+
+@pytest.mark.parametrize("service", [reject_dispatch, record_no_show], ids=["rejected", "no-show"])
+def test_rejection_and_no_show_need_a_reason_and_keep_it(uow, connection, hall, today, service):
+    request = make_request(connection, hall["book"], hall["employer"], referral_date=today)
+    dispatch_id = dispatch_next_accepting(uow, request_id=request, idempotency_key=uuid.uuid4()).dispatch_id
+    with pytest.raises(ValidationError) as refused:
+        service(uow, dispatch_id=dispatch_id, note="  ")
+    assert set(refused.value.errors) == {"reason"}
+    row = service(uow, dispatch_id=dispatch_id, note="badge expired")
+    assert row.restored and row.note == "badge expired"
+    assert registration(connection, hall["reg"]).status == "registered"
+    assert connection.execute(text("SELECT count(*) FROM check_marks WHERE registration_id = :g"),
+                              {"g": hall["reg"]}).scalar_one() == 0
+    assert connection.execute(text(
+        "SELECT note FROM registration_activity WHERE registration_id = :g AND action = 'restored' "
+        "ORDER BY id DESC LIMIT 1"), {"g": hall["reg"]}).scalar_one().endswith(": badge expired")

@@ -182,3 +182,23 @@ def test_a_stale_edit_says_so_keeps_the_input_and_saves_on_the_second_try(qtbot,
     qtbot.keyClick(dialog.spins["resign_days"], Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dialog.model.rows[0].version == 3, timeout=WAIT)
     assert dialog.model.rows[0].rules.resign_days == 52
+
+
+def test_a_manager_lets_unfilled_requests_expire_from_a_date(qtbot, manager_screen, books_hall, tmp_path):
+    dialog = open_rules(qtbot, manager_screen)
+    assert not dialog.flags["expire_unfilled"].isChecked()  # off by default
+    monday = next_monday(books_hall.today)
+    qtbot.keyClicks(dialog.date_edit, f"{monday:%Y-%m-%d}")
+    dialog.flags["discharge_suspension"].setFocus()
+    qtbot.keyClick(dialog.flags["discharge_suspension"], Qt.Key.Key_Tab)  # next in the tab order
+    assert QApplication.focusWidget() is dialog.flags["expire_unfilled"]
+    qtbot.keyClick(dialog.flags["expire_unfilled"], Qt.Key.Key_Space)
+    assert dialog.flags["expire_unfilled"].isChecked()
+    dialog.grab().save(str(tmp_path / "rules.png"))
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 2, timeout=WAIT)
+    assert dialog.model.rows[0].rules.expire_unfilled
+    with books_hall.admin.connect() as conn:
+        assert conn.execute(text("SELECT effective_from, expire_unfilled FROM book_rules WHERE book_id = :b "
+                                 "ORDER BY effective_from"), {"b": books_hall.books["WIRE_SEATTLE"]}).all() \
+            == [(RULES_EFFECTIVE_FROM, False), (monday, True)]

@@ -272,3 +272,79 @@ def test_the_walk_view_and_the_slip_are_one_read_each_and_say_what_the_parts_say
         request_number=row.request_number, book_name=row.book_name, job_class=request.job_class,
         by_name=row.by_name, short_call=row.short_call, requirements=request.requirements,
         dispatcher=row.dispatched_by_name, dispatched_at=row.dispatched_at)
+
+
+def undo_from_dispatched_tab(qtbot, screen: ReferralScreen, button, member: str, reason: str):
+    """Select the member's dispatch on the Dispatched tab, open the reason dialog with `button`, try it without a
+    reason, then give one; returns the DispatchRow the screen reports."""
+    screen.tabs.setCurrentWidget(screen.dispatched)
+    qtbot.waitUntil(lambda: any(r.member_name == member and r.status == "dispatched"
+                                for r in screen.dispatch_model.rows), timeout=10_000)
+    row = next(i for i, r in enumerate(screen.dispatch_model.rows) if r.member_name == member)
+    screen.panel.view.selectRow(row)
+    assert button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.dialog is not None and screen.dialog.isVisible(), timeout=10_000)
+    dialog = screen.dialog
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.error.isVisible() and dialog.isVisible()  # the reason is required
+    qtbot.keyClicks(dialog.reason, reason)
+    with qtbot.waitSignal(screen.dispatched.undone, timeout=10_000) as undone:
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+    return dialog, undone.args[0]
+
+
+def test_employer_rejection_and_no_show_from_the_dispatched_tab(qtbot, runner, ui_settings, dispatcher, hall,
+                                                               tmp_path):
+    request_id = take_request(hall, duration=30, workers=2)
+    screen = open_screen(qtbot, runner, ui_settings, dispatcher, request_id)
+    press(qtbot, screen, Qt.Key.Key_A)  # Baker
+    qtbot.waitUntil(lambda: next_name(screen) == "Carter, Cora", timeout=10_000)
+    press(qtbot, screen, Qt.Key.Key_A)  # Carter
+
+    dialog, rejected = undo_from_dispatched_tab(qtbot, screen, screen.reject_button, "Baker, Ben",
+                                                "No site badge")
+    assert "no check mark" in dialog.intro.text()
+    assert rejected.status == "rejected" and rejected.note == "No site badge"
+    screen.grab().save(str(tmp_path / "dispatched.png"))
+    dialog, no_show = undo_from_dispatched_tab(qtbot, screen, screen.no_show_button, "Carter, Cora",
+                                               "Foreman called at 07:30")
+    assert "returns to their place" in dialog.intro.text()
+    assert no_show.status == "no_show"
+    with hall.engine().connect() as conn:
+        dispatches = conn.execute(text("SELECT member_id, status, note, restored FROM dispatches ORDER BY id")).all()
+        places = conn.execute(text("SELECT status FROM registrations WHERE id IN (:b, :c)"),
+                              {"b": hall.registrations["Baker"], "c": hall.registrations["Carter"]}).scalars().all()
+        marks = conn.execute(text("SELECT count(*) FROM check_marks")).scalar_one()
+        request = conn.execute(text("SELECT status, workers_dispatched FROM labor_requests WHERE id = :r"),
+                               {"r": request_id}).one()
+    assert dispatches == [(hall.members["Baker"], "rejected", "No site badge", True),
+                          (hall.members["Carter"], "no_show", "Foreman called at 07:30", True)]
+    assert places == ["registered", "registered"] and marks == 0
+    assert tuple(request) == ("open", 0)
+    qtbot.waitUntil(lambda: not screen.reject_button.isEnabled(), timeout=10_000)  # nothing left to undo
+
+
+def test_a_dues_clerk_sees_the_dispatched_tab_without_its_follow_up(qtbot, runner, ui_settings, hall, databases):
+    from unioncore_desktop.db.connection import connect as connect_hall
+    from unioncore_desktop.db.profile import ConnectionProfile
+    from unioncore_desktop.domain.services.dispatch import dispatch_next_accepting
+
+    request_id = take_request(hall, duration=30)
+    dispatch_next_accepting(UnitOfWork(hall.sessions()), request_id=request_id, idempotency_key=uuid.uuid4())
+    user = databases.make_staff(hall.name, "dues_clerk", "Test Clerk")
+    clerk = connect_hall(ConnectionProfile.from_url(databases.server.url(hall.name, user)))
+    try:
+        screen = ReferralScreen(runner, clerk, ui_settings)
+        qtbot.addWidget(screen)
+        screen.show()
+        screen.tabs.setCurrentWidget(screen.dispatched)
+        qtbot.waitUntil(lambda: screen.dispatch_model.rowCount() == 1, timeout=10_000)
+        screen.panel.view.selectRow(0)
+        assert screen.dispatch_history_button.isEnabled()  # reading is everyone's
+        assert not (screen.reject_button.isEnabled() or screen.no_show_button.isEnabled()
+                    or screen.check_in_button.isEnabled() or screen.terminate_button.isEnabled())
+    finally:
+        runner.shutdown(wait=True)
+        clerk.close()

@@ -119,6 +119,9 @@ FUNCTIONS: Mapping[str, Mapping[str, str]] = {
     "uc_dispatches_out": {group: "EXECUTE" for group in GROUPS},
     # the activity rows' JSON: the dispatcher's services and the manager's drop run write those rows
     "uc_registration_snapshot": {D: "EXECUTE", M: "EXECUTE"},
+    # expiring what is due: the referral and requests screens of dispatchers and managers run it (SECURITY DEFINER,
+    # no argument: managers hold no UPDATE on labor_requests)
+    "uc_expire_requests": {D: "EXECUTE", M: "EXECUTE"},
     "uc_post_payment": {C: "EXECUTE"},
     # posting, voids and billing apply credit: the clerk posts and voids, the manager bills and approves
     "uc_apply_credit": {C: "EXECUTE", M: "EXECUTE"},

@@ -29,6 +29,7 @@ from unioncore_desktop.gui.employers.screen import EmployersScreen
 from unioncore_desktop.gui.members.screen import MembersScreen
 from unioncore_desktop.gui.referral.screen import ReferralScreen
 from unioncore_desktop.gui.reports.screen import ReportsScreen
+from unioncore_desktop.gui.requests.history import RequestHistoryScreen
 from unioncore_desktop.gui.requests.screen import RequestsScreen
 from unioncore_desktop.gui.roles import STAFF_ADMINS
 from unioncore_desktop.gui.settings import UiSettings
@@ -43,6 +44,7 @@ AREAS["referral"] = ("Morning referral", "dispatch")
 AREAS["reports"] = ("Reports", "reports")
 AREAS["dues"] = ("Dues", "dues")
 AREAS["setup"] = ("Hall set-up", "audit")
+AREAS["request_history"] = ("Request history", "audit")
 
 
 def _tr(text: str) -> str:
@@ -99,6 +101,7 @@ class MainWindow(QMainWindow):
         self.screens["dues"] = DuesScreen(runner, hall, settings)  # tabs follow the login's roles
         self.screens["setup"] = setup = SetupScreen(runner, hall, settings)
         setup.books_requested.connect(lambda: self.open_area("books"))
+        self.screens["request_history"] = RequestHistoryScreen(runner, hall, settings)
         for key, screen in self.screens.items():
             text, icon = AREAS[key]
             QListWidgetItem(icons.get(icon), self.tr(text), self.nav)

@@ -10,3 +10,4 @@ DUES_STAFF = frozenset({"dues_clerk"})  # posting, ledgers, adjustment requests
 DUES_READERS = frozenset({*DUES_STAFF, *MANAGERS})  # amounts: balances, ledgers, payments
 EMPLOYER_KEEPERS = frozenset({"dispatcher", "manager"})  # employers, their worksites, contacts and contracts
 STAFF_ADMINS = frozenset({"admin"})  # staff logins: add, roles, deactivate, reset passwords
+REQUEST_EXPIRERS = frozenset({"dispatcher", "manager"})  # uc_expire_requests: run when their screens load the day

@@ -305,7 +305,8 @@ def _dispatches(conn: Connection) -> None:
     conn.execute(text(f"""
         INSERT INTO labor_requests (number, employer_id, worksite_id, book_id, job_class, workers_requested,
                                     workers_dispatched, wage, start_on, start_time, duration_days, short_call,
-                                    received_at, referral_date, agreement_type, status, created_by, bidding)
+                                    received_at, referral_date, agreement_type, status, created_by, bidding,
+                                    expired_at, expiry_reason)
         SELECT 'R' || to_char(r.day, 'YYMMDD') || '-' || lpad(r.seq::text, 4, '0'), r.employer_id, r.worksite_id,
                r.book_id, b.classification, r.workers, n.sent, 48 + {h('r.seq', 'wage', 20)} + 0.50, r.day, '07:00',
                r.duration, r.short_call,
@@ -313,7 +314,9 @@ def _dispatches(conn: Connection) -> None:
                     + TIME '09:00' + {h('r.seq', 'rcv', 300)} * INTERVAL '1 minute' AS timestamp) AT TIME ZONE :zone,
                r.day, b.agreement_type,
                CASE WHEN n.sent = r.workers THEN 'filled' WHEN n.sent > 0 THEN 'partially_filled' ELSE 'expired' END,
-               '{DEMO_STAFF_LOGIN}', false
+               '{DEMO_STAFF_LOGIN}', false,
+               CASE WHEN n.sent = 0 THEN CAST(r.day + 1 + TIME '07:00' AS timestamp) AT TIME ZONE :zone END,
+               CASE WHEN n.sent = 0 THEN 'Unfilled on its start day; expired the next morning.' END
         FROM seed_request r JOIN books b ON b.id = r.book_id
         CROSS JOIN LATERAL (SELECT count(*) AS sent FROM seed_dispatch d WHERE d.seq = r.seq) n
     """), {"zone": zone})

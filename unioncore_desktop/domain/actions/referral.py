@@ -72,6 +72,28 @@ def check_in(hall: Hall, dispatch_id: int) -> Done[q.DispatchRow]:
     return _dispatched(dispatch_services.check_in(hall.uow(), dispatch_id=dispatch_id))
 
 
+def _undone(row: q.DispatchRow) -> Done[q.DispatchRow]:
+    """A rejection or no-show gives the place back to the request and moves the member's registration(s)."""
+    books = [row.book_id]
+    return done(row, Changed.of("dispatch", book_ids=books), Changed.of("labor_request", book_ids=books),
+                Changed.of("registration", book_ids=books))
+
+
+def reject(hall: Hall, dispatch: q.DispatchRow, reason: str) -> Done[q.DispatchRow]:
+    """The employer turned the member away: no mark, the member keeps their place on the book."""
+    return _undone(dispatch_services.reject_dispatch(hall.uow(), dispatch_id=dispatch.id, note=reason))
+
+
+def no_show(hall: Hall, dispatch: q.DispatchRow, reason: str) -> Done[q.DispatchRow]:
+    """The member never reported (a won bid: counts as a quit, R8/R12)."""
+    row = dispatch_services.record_no_show(hall.uow(), dispatch_id=dispatch.id, note=reason)
+    if not dispatch.via_bid:
+        return _undone(row)
+    # a quit rolls the member off every book: any book's list may have changed
+    return done(row, Changed.of("dispatch", book_ids=[row.book_id]),
+                Changed.of("labor_request", book_ids=[row.book_id]), Changed.of("registration"))
+
+
 def end_facts(hall: Hall, dispatch_id: int) -> terminations.EndFacts:
     return hall.read(terminations.end_facts, dispatch_id)
 

@@ -1,4 +1,5 @@
-"""Labor requests and their bids: the form's books, the open requests, save and cancel, record and withdraw bids.
+"""Labor requests and their bids: the form's books, the open requests, save and cancel, record and withdraw bids,
+expire what is due, and the history of past requests.
 
 A request change is announced by its book (the key the labor_requests notifications carry), a bid change by its
 request."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 from unioncore_desktop.domain.actions import Hall
 from unioncore_desktop.domain.changes import Changed, Done, done
 from unioncore_desktop.domain.queries import referral
+from unioncore_desktop.domain.queries import request_history as history_q
 from unioncore_desktop.domain.queries import requests as q
 from unioncore_desktop.domain.rules.book_rules import RuleSet
 from unioncore_desktop.domain.rules.requests import RequestInput
@@ -60,3 +62,19 @@ def withdraw_bid(hall: Hall, request_id: int, bid_id: int) -> Done[None]:
     """Withdraw a bid on `request_id` (whose bids list then refreshes)."""
     services.withdraw_bid(hall.uow(), bid_id=bid_id)
     return done(None, Changed.of("bid", request_ids=[request_id]))
+
+
+def expire_due(hall: Hall) -> Done[list[services.ExpiredRequest]]:
+    """Expire the requests due on books that expire them (uc_expire_requests); nothing when none are due."""
+    expired = services.expire_requests(hall.uow())
+    if not expired:
+        return done(expired)
+    return done(expired, Changed.of("labor_request", book_ids=[r.book_id for r in expired]))
+
+
+def history(hall: Hall, search: history_q.HistoryFilter) -> list[history_q.PastRequestRow]:
+    return hall.read(history_q.request_history, search)
+
+
+def past_request(hall: Hall, request_id: int) -> history_q.PastRequest:
+    return hall.read(history_q.past_request, request_id)

@@ -99,3 +99,4 @@ class BookRules(Versioned, Base):
     max_days_on_book: Mapped[int | None] = mapped_column(SmallInteger)
     arrears_hold: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     discharge_suspension: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    expire_unfilled: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))

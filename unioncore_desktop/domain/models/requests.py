@@ -49,6 +49,8 @@ class LaborRequest(Versioned, Timestamped, Base):
         CheckConstraint(f"no_mark_reasons <@ {_NO_MARK_ARRAY}", name="no_mark_reasons_known"),
         CheckConstraint("by_name_member_id IS NULL OR by_name_attested", name="by_name_attested"),
         CheckConstraint("status <> 'cancelled' OR length(btrim(cancel_reason)) > 0", name="cancel_reason_present"),
+        CheckConstraint("status <> 'expired' OR (expired_at IS NOT NULL AND length(btrim(expiry_reason)) > 0)",
+                        name="expiry_recorded"),
         one_of("status", REQUEST_STATUSES, "status_known"),
         one_of("agreement_type", AGREEMENT_TYPES, "agreement_type_known"),
         Index("ix_labor_requests_book_id_status", "book_id", "status"),
@@ -81,6 +83,8 @@ class LaborRequest(Versioned, Timestamped, Base):
     comments: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), server_default="open")
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    expired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # set by uc_expire_requests
+    expiry_reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(63), server_default=text("session_user"))
 
 

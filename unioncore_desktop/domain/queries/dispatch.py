@@ -200,6 +200,13 @@ def member_current_dispatch(session: Session, member_id: int) -> DispatchRow | N
     return None if m is None else DispatchRow(**m)
 
 
+def request_dispatches(session: Session, request_id: int) -> list[DispatchRow]:
+    """Every dispatch to one request, in the order they were made (rejected and no-show ones included)."""
+    rows = session.execute(text(_DISPATCH_SQL + " WHERE d.request_id = :r ORDER BY d.dispatched_at, d.id"),
+                           {"r": request_id}).mappings()
+    return [DispatchRow(**m) for m in rows]
+
+
 def dispatch_log(session: Session, *, start: date, end: date, book_id: int | None = None,
                  employer_id: int | None = None, member_id: int | None = None, by_name: bool | None = None,
                  before: tuple[datetime, int] | None = None, limit: int = 200) -> list[DispatchRow]:

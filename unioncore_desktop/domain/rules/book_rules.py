@@ -28,6 +28,7 @@ class RuleSet:
     max_days_on_book: int | None = None       # off by default
     arrears_hold: bool = False                # §5 option: skip members in dues arrears
     discharge_suspension: bool = False        # two discharges for cause in 12 months suspends referral
+    expire_unfilled: bool = False             # a request unfilled on its start day expires the next morning
 
 
 DEFAULT_RULES = RuleSet()
@@ -49,7 +50,7 @@ _RANGES: dict[str, tuple[int, int, str]] = {
     "max_days_on_book": (1, 3650, "Give 1 to 3,650 days, or leave the limit off."),
 }
 _TIMES = ("bid_opens", "bid_closes", "bid_checkin_by", "request_cutoff")
-_FLAGS = ("resign_monthly_window", "bidding_enabled", "arrears_hold", "discharge_suspension")
+_FLAGS = ("resign_monthly_window", "bidding_enabled", "arrears_hold", "discharge_suspension", "expire_unfilled")
 
 
 def rule_set_errors(rules: RuleSet, *, today: date) -> dict[str, str]:

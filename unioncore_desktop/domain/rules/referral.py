@@ -309,3 +309,15 @@ def _wall_time(at: datetime) -> time:
 def mark_removal_errors(reason: str | None) -> dict[str, str]:
     """A check mark goes only with the reason, which is kept with the record."""
     return {} if (reason or "").strip() else {"removal_reason": MARK_REMOVAL_REASON_MISSING}
+
+
+DISPATCH_EXCEPTION_REASON_MISSING = {
+    "rejected": "Say why the employer turned the member away.",
+    "no_show": "Say what is known of the no-show (who called, what was said).",
+}
+
+
+def dispatch_exception_errors(status: str, reason: str | None) -> dict[str, str]:
+    """An employer rejection or a no-show is recorded only with its reason, kept on the dispatch and its
+    registration's activity row."""
+    return {} if (reason or "").strip() else {"reason": DISPATCH_EXCEPTION_REASON_MISSING[status]}

@@ -36,6 +36,7 @@ from unioncore_desktop.domain.rules.referral import (
     ban_ends_on,
     bid_checkin_deadline,
     by_name_problems,
+    dispatch_exception_errors,
     should_mark,
     skip_reason,
 )
@@ -427,21 +428,25 @@ def check_in(uow: UnitOfWork, *, dispatch_id: int, at: datetime | None = None) -
         return row
 
 
-def reject_dispatch(uow: UnitOfWork, *, dispatch_id: int, note: str | None = None) -> DispatchRow:
-    """The employer turned the member away: the place goes back to the request, and the member back to their
-    old place on the book (not the member's doing: no mark, no restoration used)."""
+def reject_dispatch(uow: UnitOfWork, *, dispatch_id: int, note: str) -> DispatchRow:
+    """The employer turned the member away (`note`: why, required): the place goes back to the request, and the
+    member back to their old place on the book (not the member's doing: no mark, no restoration used)."""
     return _undo_dispatch(uow, dispatch_id, "rejected", note)
 
 
-def record_no_show(uow: UnitOfWork, *, dispatch_id: int, note: str | None = None) -> DispatchRow:
-    """The member never reported: the place goes back to the request. A bid win not reported to is a refusal
-    and counts as a quit (R8/R12); an ordinary dispatch returns the member to their old place."""
+def record_no_show(uow: UnitOfWork, *, dispatch_id: int, note: str) -> DispatchRow:
+    """The member never reported (`note`: what is known, required): the place goes back to the request. A bid
+    win not reported to is a refusal and counts as a quit (R8/R12); an ordinary dispatch returns the member to
+    their old place."""
     return _undo_dispatch(uow, dispatch_id, "no_show", note)
 
 
 def _undo_dispatch(uow: UnitOfWork, dispatch_id: int, status: str, note: str | None) -> DispatchRow:
     with uow:
         s = uow.session
+        errors = dispatch_exception_errors(status, note)
+        if errors:
+            raise ValidationError(errors)
         request_id = s.execute(text("SELECT request_id FROM dispatches WHERE id = :d"), {"d": dispatch_id}).scalar()
         if request_id is None:
             raise NotFound("That dispatch no longer exists.")
@@ -463,13 +468,14 @@ def _undo_dispatch(uow: UnitOfWork, dispatch_id: int, status: str, note: str | N
             if dispatch.registration_id else None
         if status == "no_show" and dispatch.via_bid:
             _quit(s, request, dispatch.member_id, clock.today, rules_for(s, request.book_id, clock.today),
-                  note="no-show on a job won by bid (R8)", dispatch_id=dispatch.id)
+                  note=f"no-show on a job won by bid (R8): {note}", dispatch_id=dispatch.id)
         elif registration is not None and registration.status == "dispatched":
             before = snapshot(registration)
             registration.status = "registered"
             dispatch.restored = True
             record_activity(s, registration, "restored", before=before, request_id=request.id,
-                            dispatch_id=dispatch.id, note="employer rejected" if status == "rejected" else "no-show")
+                            dispatch_id=dispatch.id,
+                            note=f"{'employer rejected' if status == 'rejected' else 'no-show'}: {note}")
         uow.flush()
         row = dispatch_row(s, dispatch_id)
         uow.commit()

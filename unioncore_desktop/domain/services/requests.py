@@ -151,6 +151,31 @@ def cancel_request(uow: UnitOfWork, *, request_id: int, reason: str) -> RequestD
         return detail
 
 
+@dataclass(frozen=True, slots=True)
+class ExpiredRequest:
+    """A request `uc_expire_requests` expired just now; `dispatched` of `requested` places were filled."""
+
+    id: int
+    number: str
+    book_id: int
+    dispatched: int
+    requested: int
+
+    @property
+    def partly_filled(self) -> bool:
+        return self.dispatched > 0
+
+
+def expire_requests(uow: UnitOfWork) -> list[ExpiredRequest]:
+    """Expire every request due (domain §3, the book's `expire_unfilled`): one server function decides and writes,
+    so the screens of every workstation and the cron job expire the same requests, each once."""
+    with uow:
+        rows = uow.session.execute(text("SELECT * FROM uc_expire_requests()")).all()
+        expired = [ExpiredRequest(*row) for row in rows]
+        uow.commit()
+        return expired
+
+
 def _next_number(uow: UnitOfWork, year: int) -> str:
     """'R2026-00042': the next number of the year. A transaction lock keyed on the year serialises takers,
     so two workstations never draw the same number (gaps after a rollback are fine)."""

@@ -65,7 +65,8 @@ class BookRulesDialog(QDialog):
                   "short_call_restorations", "check_marks_allowed", "reregister_business_days",
                   "exemption_cap_months", "by_name_ban_days")
     TIME_FIELDS = ("bid_opens", "bid_closes", "bid_checkin_by", "request_cutoff")
-    FLAG_FIELDS = ("resign_monthly_window", "bidding_enabled", "arrears_hold", "discharge_suspension")
+    FLAG_FIELDS = ("resign_monthly_window", "bidding_enabled", "arrears_hold", "discharge_suspension",
+                   "expire_unfilled")
 
     def __init__(self, runner: TaskRunner, hall: HallConnection, book_id: int, book_name: str,
                  parent: QWidget | None = None) -> None:
@@ -161,7 +162,8 @@ class BookRulesDialog(QDialog):
             self.spins["short_call_restorations"], self.spins["check_marks_allowed"],
             self.spins["exemption_cap_months"], self.spins["by_name_ban_days"], self.flags["bidding_enabled"],
             self.times["bid_opens"], self.times["bid_closes"], self.times["bid_checkin_by"], self.limit_days,
-            self.max_days, self.flags["arrears_hold"], self.flags["discharge_suspension"], self.schedule_button,
+            self.max_days, self.flags["arrears_hold"], self.flags["discharge_suspension"],
+            self.flags["expire_unfilled"], self.schedule_button,
             self.start_over_button, self.table]
         for first, second in itertools.pairwise(chain):
             self.setTabOrder(first, second)

@@ -42,6 +42,8 @@ def options_text(r: RuleSet) -> str:
         parts.append("arrears hold")
     if r.discharge_suspension:
         parts.append("discharge suspension")
+    if r.expire_unfilled:
+        parts.append("unfilled requests expire")
     return ", ".join(parts)
 
 

@@ -146,6 +146,13 @@ class OfferHistoryModel(RowTableModel[OfferLineRow]):
     )
 
 
+def dispatch_reason(row: DispatchRow) -> str | None:
+    """Why the dispatch ended: the termination reason, or what the dispatcher recorded for a rejection or no-show."""
+    if row.termination_reason:
+        return format_label(row.termination_reason)
+    return row.note if row.status in ("rejected", "no_show") else None
+
+
 class DispatchListModel(RowTableModel[DispatchRow]):
     columns = (
         Column("dispatched_at", "Dispatched", kind="datetime"),
@@ -160,6 +167,6 @@ class DispatchListModel(RowTableModel[DispatchRow]):
         Column("by_name", "By name", kind="bool"),
         Column("checked_in_at", "Checked in", kind="datetime"),
         Column("terminated_on", "Ended", kind="date"),
-        Column("termination_reason", "Reason", formatter=format_label),
+        Column("termination_reason", "Reason", value=dispatch_reason),
         Column("dispatched_by_name", "Dispatcher"),
     )

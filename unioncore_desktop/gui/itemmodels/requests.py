@@ -1,10 +1,12 @@
-"""Item models for labor requests: the open-requests list of the Requests screen and the bids on a request."""
+"""Item models for labor requests: the open-requests list of the Requests screen, the bids on a request and the
+request history."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from unioncore_desktop.domain.queries.request_history import PastRequestRow
 from unioncore_desktop.domain.queries.requests import BidRow, RequestRow
 from unioncore_desktop.domain.rules.apn import format_apn
 from unioncore_desktop.gui.itemmodels.base import Column, RowTableModel
@@ -90,4 +92,22 @@ class BidListModel(RowTableModel[BidRow]):
         Column("source", "Bid by", formatter=lambda v: SOURCE_LABELS.get(v, v), foreground=_passed_over),
         Column("received_at", "Received", kind="datetime", foreground=_passed_over),
         Column("state", "Status", value=bid_state, foreground=_passed_over, tooltip=_state_tooltip),
+    )
+
+
+class PastRequestListModel(RowTableModel[PastRequestRow]):
+    columns = (
+        Column("start_on", "Starts", kind="date"),
+        Column("number", "Request"),
+        Column("book_name", "Book"),
+        Column("employer_name", "Employer"),
+        Column("status", "Status", formatter=format_label),
+        Column("workers", "Dispatched / wanted", value=lambda r: f"{r.workers_dispatched} of {r.workers_requested}",
+               sort_key=lambda r: (r.workers_dispatched, r.workers_requested)),
+        Column("reason", "Why it closed"),
+        Column("worksite_name", "Worksite"),
+        Column("job_class", "Job class"),
+        Column("closed_at", "Closed / last change", kind="datetime"),
+        Column("referral_date", "Referral", kind="date"),
+        Column("received_at", "Received", kind="datetime"),
     )

@@ -1,5 +1,5 @@
 """The Dispatched tab: the day's dispatches (or everyone still on the job) and their follow-up — check-in, the
-end of the job and the offer history of a dispatch."""
+end of the job, the employer's rejection of the member, a no-show, and the offer history of a dispatch."""
 
 from __future__ import annotations
 
@@ -13,16 +13,21 @@ from PySide6.QtWidgets import QCheckBox, QDialog, QHBoxLayout, QPushButton, QVBo
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.actions import referral
 from unioncore_desktop.domain.queries.dispatch import DispatchRow
+from unioncore_desktop.domain.rules.referral import dispatch_exception_errors
 from unioncore_desktop.domain.services.terminations import EndFacts, TerminationResult
 from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
 from unioncore_desktop.gui import messages, reporting
 from unioncore_desktop.gui.itemmodels.dispatch import DispatchListModel
 from unioncore_desktop.gui.itemmodels.formatting import format_label
-from unioncore_desktop.gui.referral.dialogs import TerminateDialog
+from unioncore_desktop.gui.referral.dialogs import ReasonDialog, TerminateDialog
 from unioncore_desktop.gui.referral.offer_history import OfferHistoryDialog
+from unioncore_desktop.gui.roles import REFERRAL_WRITERS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
+
+
+UNDOABLE_STATUSES = ("dispatched", "checked_in")  # before the job is under way: rejection and no-show give it back
 
 
 class DispatchedTab(QWidget):
@@ -30,6 +35,7 @@ class DispatchedTab(QWidget):
 
     dialog_opened = Signal(object)  # the follow-up dialog just opened
     terminated = Signal(object)  # TerminationResult
+    undone = Signal(object)  # DispatchRow: the employer rejected the member, or a no-show was recorded
 
     def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings,
                  parent: QWidget | None = None) -> None:
@@ -39,6 +45,7 @@ class DispatchedTab(QWidget):
         self.settings = settings
         self.day: date | None = None
         self.today: date | None = None
+        self.may_write = bool(hall.facts.roles & REFERRAL_WRITERS)
         self.dispatch_model = DispatchListModel(parent=self)
         self.panel = TablePanel("referral-dispatches", self.dispatch_model, settings=settings,
                                 search_placeholder=self.tr("Filter: member, card, employer, request…"))
@@ -49,14 +56,22 @@ class DispatchedTab(QWidget):
         self.open_only.toggled.connect(lambda _on: self.reload())
         self.check_in_button = QPushButton(self.tr("&Check in"))
         self.terminate_button = QPushButton(self.tr("&End the job…"))
+        self.reject_button = QPushButton(self.tr("Employer re&jected…"))
+        self.reject_button.setToolTip(self.tr("The employer turned the member away: the member keeps their place on "
+                                              "the book, with no check mark"))
+        self.no_show_button = QPushButton(self.tr("No-s&how…"))
+        self.no_show_button.setToolTip(self.tr("The member never reported to the employer"))
         self.dispatch_history_button = QPushButton(self.tr("Offer history…"))
         self.check_in_button.clicked.connect(self._on_check_in_button_clicked)
         self.terminate_button.clicked.connect(self._on_terminate_button_clicked)
+        self.reject_button.clicked.connect(self._on_reject_button_clicked)
+        self.no_show_button.clicked.connect(self._on_no_show_button_clicked)
         self.dispatch_history_button.clicked.connect(self._on_dispatch_history_button_clicked)
         follow = QHBoxLayout()
         follow.addWidget(self.open_only)
         follow.addStretch(1)
-        for button in (self.check_in_button, self.terminate_button, self.dispatch_history_button):
+        for button in (self.check_in_button, self.terminate_button, self.reject_button, self.no_show_button,
+                       self.dispatch_history_button):
             follow.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -83,8 +98,12 @@ class DispatchedTab(QWidget):
 
     def update_buttons(self) -> None:
         row = self.panel.current_row()
-        self.check_in_button.setEnabled(row is not None and row.status == "dispatched")
-        self.terminate_button.setEnabled(row is not None and row.status in ACTIVE_DISPATCH_STATUSES)
+        self.check_in_button.setEnabled(self.may_write and row is not None and row.status == "dispatched")
+        self.terminate_button.setEnabled(self.may_write and row is not None
+                                         and row.status in ACTIVE_DISPATCH_STATUSES)
+        undoable = self.may_write and row is not None and row.status in UNDOABLE_STATUSES
+        self.reject_button.setEnabled(undoable)
+        self.no_show_button.setEnabled(undoable)
         self.dispatch_history_button.setEnabled(row is not None)
 
     # --- follow-up ----------------------------------------------------------------------------------------
@@ -130,6 +149,51 @@ class DispatchedTab(QWidget):
                                 name="end the job")
 
         self._open(TerminateDialog(row, facts, save, self))
+
+    def _on_reject_button_clicked(self) -> None:
+        row = self.panel.current_row()
+        if row is not None:
+            self._ask_reason(row, "rejected", self.tr("Employer rejected — {}").format(row.member_name),
+                             self._what_happened(row, self.tr("was turned away by")) + self.tr(
+                                 "The member keeps their place on {}: <b>no check mark</b>, no restoration "
+                                 "used.").format(row.book_name),
+                             self.tr("Record the rejection"))
+
+    def _on_no_show_button_clicked(self) -> None:
+        row = self.panel.current_row()
+        if row is not None:
+            after = (self.tr("This job was <b>won by bid</b>: not reporting counts as a quit (R8/R12) — the member "
+                             "is rolled off <b>ALL books</b> and barred from by-name requests from {}.").format(
+                                 row.employer_name) if row.via_bid
+                     else self.tr("The member returns to their place on {}.").format(row.book_name))
+            self._ask_reason(row, "no_show", self.tr("No-show — {}").format(row.member_name),
+                             self._what_happened(row, self.tr("never reported to")) + after,
+                             self.tr("Record the no-show"))
+
+    def _what_happened(self, row: DispatchRow, verb: str) -> str:
+        return self.tr("{} ({}) {} {} — request {}, dispatched {:%a %d %b %Y}.<br>The place goes back to the "
+                       "request. ").format(row.member_name, row.card_number, verb, row.employer_name,
+                                           row.request_number, row.dispatch_date)
+
+    def _ask_reason(self, row: DispatchRow, status: str, title: str, intro: str, ok_text: str) -> None:
+        """The reason dialog for a rejection or a no-show; closes only once the command is saved."""
+        action = referral.reject if status == "rejected" else referral.no_show
+
+        def save(dialog: ReasonDialog, reason: str) -> None:
+            def saved(result: DispatchRow) -> None:
+                dialog.accept()
+                messages.status(self, self.tr("{}: {} recorded").format(
+                    result.member_name, self.tr("employer rejection") if status == "rejected" else self.tr("no-show")),
+                    8000)
+                self.undone.emit(result)
+                self.reload()
+
+            self.runner.command(partial(action, self.hall, row, reason), parent=dialog, success=saved,
+                                failure=lambda exc: dialog.show_error(getattr(exc, "message", str(exc))),
+                                name="employer rejected" if status == "rejected" else "no-show")
+
+        self._open(ReasonDialog(title, intro, save, self, ok_text,
+                                lambda text: dispatch_exception_errors(status, text)))
 
     def _on_dispatch_history_button_clicked(self) -> None:
         row = self.panel.current_row()

@@ -44,6 +44,7 @@ from unioncore_desktop.gui.referral.dialogs import (
 from unioncore_desktop.gui.referral.dispatched import DispatchedTab
 from unioncore_desktop.gui.referral.offer_history import OfferHistoryDialog
 from unioncore_desktop.gui.referral.walk_panel import WalkPanel
+from unioncore_desktop.gui.requests.expiry import expire_then
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.reports import ReportContext
@@ -87,7 +88,7 @@ class ReferralScreen(QWidget):
         self.day_edit.dateChanged.connect(self._on_day_edit_date_changed)
         self.refresh_button = QPushButton(icons.get("refresh"), self.tr("Refresh"))
         self.refresh_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
-        self.refresh_button.clicked.connect(lambda: self.search(""))
+        self.refresh_button.clicked.connect(lambda: expire_then(self.runner, self.hall, self, self.search))
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Referral of")))
         top.addWidget(self.day_edit)
@@ -135,6 +136,7 @@ class ReferralScreen(QWidget):
                                                            self.dispatched.open_only)
         self.check_in_button, self.terminate_button = self.dispatched.check_in_button, self.dispatched.terminate_button
         self.dispatch_history_button = self.dispatched.dispatch_history_button
+        self.reject_button, self.no_show_button = self.dispatched.reject_button, self.dispatched.no_show_button
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.morning, self.tr("Morning referral"))
@@ -156,6 +158,10 @@ class ReferralScreen(QWidget):
     # --- the day and the board ----------------------------------------------------------------------------
 
     def _load_today(self) -> None:
+        """The hall's day, once the requests due have expired (so the board never offers one)."""
+        expire_then(self.runner, self.hall, self, self._read_today)
+
+    def _read_today(self) -> None:
         self.runner.query(partial(referral.days, self.hall), parent=self, key="referral-today",
                           success=self._set_today, name="hall today")
 

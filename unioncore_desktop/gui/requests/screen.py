@@ -28,6 +28,7 @@ from unioncore_desktop.gui import events, icons, messages, reporting
 from unioncore_desktop.gui.forms.ui_cancel_request_dialog import Ui_CancelRequestDialog
 from unioncore_desktop.gui.itemmodels.requests import RequestListModel, request_flags
 from unioncore_desktop.gui.requests.bids import BidsDialog
+from unioncore_desktop.gui.requests.expiry import expire_then
 from unioncore_desktop.gui.requests.form import Choice, RequestForm
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
@@ -179,7 +180,7 @@ class RequestsScreen(QWidget):
         events.hub().data_changed.connect(self._on_hub_data_changed)
         self.panel.restore_state()
         self._load_setup()
-        self.search(self.panel.search_text())
+        expire_then(runner, hall, self, lambda: self.search(self.panel.search_text()))
 
     # --- loading ------------------------------------------------------------------------------------------
 
