@@ -112,7 +112,7 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "domain.metadata": (),
     "domain.driver_sql": (),
     "domain.driver_errors": ("domain.errors", "domain.error_texts"),
-    "domain.uow": ("domain.driver_errors",),
+    "domain.uow": ("domain.driver_errors", "domain.driver_sql"),
     "domain.models": ("domain.models", "domain.metadata", "domain.vocab"),
     "domain.rules": ("domain.rules", "domain.vocab", "domain.errors", "domain.error_texts"),
     "domain.queries": ("domain.queries", "domain.rules", "domain.models", "domain.vocab", "domain.errors"),
