@@ -300,7 +300,9 @@ def find_members_for_posting(session: Session, query: str, *, limit: int = 20) -
     matches = search_members(session, query, limit=limit)
     if not matches:
         return []
-    sql = _standing_sql(session) or _STANDING_ONLY  # a login reading neither is refused by the database
+    sql = _standing_sql(session)
+    if sql is None:  # a login reading neither: the database refuses it with a clear sentence
+        sql = _STANDING_ONLY
     return [PostingLookupRow(m.id, m.card_number, m.display_name, m.classification, m.status,
                              *session.execute(sql, {"m": m.id}).one())
             for m in matches]
