@@ -60,8 +60,7 @@ def execute_and_commit(session: Session, statement: str,
     sa_conn = session.connection()
     conn = cast("psycopg.Connection[Any]", sa_conn.connection.driver_connection)
     if not isinstance(session.get_bind(), Engine) or sa_conn.in_nested_transaction():
-        with conn.cursor() as cursor:
-            return cursor.execute(_pyformat(statement), params).fetchone(), False
+        return fetch_first(session, statement, params), False
     with conn.pipeline():
         cursor = conn.cursor()
         cursor.execute(_pyformat(statement), params)
