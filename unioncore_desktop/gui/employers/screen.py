@@ -109,9 +109,12 @@ class EmployersScreen(SearchScreen):
         detail_layout.addWidget(self.tabs, 1)
         self.lay_out(self.title, detail)
         self._update_buttons()
-        self.runner.query(partial(employers.contract_codes, hall), parent=self, success=self._set_codes,
-                          name="contract codes")
+        self._load_codes()
         self.start()
+
+    def _load_codes(self) -> None:
+        self.runner.query(partial(employers.contract_codes, self.hall), parent=self, key="contract-codes",
+                          success=self._set_codes, name="contract codes")
 
     # --- list ---------------------------------------------------------------------------------------------
 
@@ -127,6 +130,9 @@ class EmployersScreen(SearchScreen):
             self.open_employer(row.id)
 
     def _on_hub_data_changed(self, kind: str, ids: list, initiator: object) -> None:
+        if kind == "contract_code":  # a code added in the hall's set-up is offered for contracts at once
+            self._load_codes()
+            return
         if kind not in KINDS:
             return
         self.search(self.panel.search_text())  # the list shows contracts, worksites and the primary contact

@@ -184,7 +184,8 @@ class MembersScreen(SearchScreen):
         self._update_buttons()
         self.record_shown.emit()
 
-    def _on_hub_data_changed(self, kind: str, ids: list, _initiator: object) -> None:
+    def _on_hub_data_changed(self, kind: str, ids: list, initiator: object) -> None:
+        super()._on_hub_data_changed(kind, ids, initiator)  # the list: a member added or renamed shows at once
         if self.current is None or self._creating:
             return
         if kind in MEMBER_KINDS:
