@@ -88,7 +88,7 @@ def plant_registration_dispatched_alone(conn: Connection) -> str:
                            "WHERE g.status = 'registered' ORDER BY g.id LIMIT 1")
     conn.execute(text("UPDATE registrations SET status = 'dispatched', version = version + 1 WHERE id = :g"),
                  {"g": reg})
-    return f"registration {reg} "
+    return f"card {card}: registration {reg} "
 
 
 def plant_dispatch_still_listed(conn: Connection) -> str:
@@ -257,7 +257,7 @@ def test_a_manager_runs_every_check_and_is_told_which_repair_needs_a_dispatcher(
     database = hall.copy()
     with hall.factory.engine(database).begin() as conn:
         plant_request_counters(conn)
-        behind = plant_paid_through_behind(conn)
+        plant_paid_through_behind(conn)
     manager = hall.factory.make_staff(database, "manager")
     code, out = _cli(hall, database, capsys, "--repair", "--json", login=manager)
     document = json.loads(out)
@@ -268,7 +268,10 @@ def test_a_manager_runs_every_check_and_is_told_which_repair_needs_a_dispatcher(
     assert repairs["paid_through_behind"]["repaired"] == 1
     counts = {c["name"]: c["count"] for c in document["checks"]}
     assert counts["request_counters"] == 1 and counts["paid_through_behind"] == 0
-    assert behind  # applied under the manager's own login, as billing does
+    with hall.factory.engine(database).connect() as conn:  # the credit was applied under the manager's own login
+        assert conn.execute(text("SELECT DISTINCT db_user FROM audit_log WHERE table_name = 'payment_allocations' "
+                                 "AND application_name = 'unioncore integrity --repair: paid_through_behind'")
+                            ).scalars().all() == [manager]
 
     dispatcher = hall.factory.make_staff(database, "dispatcher")
     code, out = _cli(hall, database, capsys, "--repair", login=dispatcher)
