@@ -123,10 +123,11 @@ def employers(conn: Connection, count: int) -> None:
     for suffix in EMPLOYER_SUFFIXES:
         distinct.setdefault(normalized_name(suffix), suffix)
     suffixes = list(distinct.values())
+    words = list(dict.fromkeys(EMPLOYER_WORDS))  # a word listed twice would name two employers alike
     conn.execute(text(f"""
         INSERT INTO employers (name, address_line1, city, state, postal_code, phone, email)
         SELECT (CAST(:words AS text[]))[1 + (i - 1) % :nw] || ' '
-                   || (CAST(:suffixes AS text[]))[1 + ((i - 1) / :nw + i - 1) % :ns]
+                   || (CAST(:suffixes AS text[]))[1 + ((i - 1) / :nw + (i - 1) % :nw) % :ns]
                    || (ARRAY['', ' NW', ' of Washington', ' Group', ' West', ' II'])[1 + (i - 1) / (:nw * :ns) % 6],
                (100 + {h('i', 'num', 9800)}) || ' ' || {pick(':streets', 'i', 'street')},
                split_part({pick(':cities', 'i', 'city')}, '|', 1), 'WA',
@@ -134,7 +135,7 @@ def employers(conn: Connection, count: int) -> None:
                '(206) 557-' || lpad((i % 10000)::text, 4, '0'),
                'dispatch' || i || '@example.com'
         FROM generate_series(1, CAST(:count AS int)) AS i
-    """), {"words": list(EMPLOYER_WORDS), "suffixes": suffixes, "nw": len(EMPLOYER_WORDS), "ns": len(suffixes),
+    """), {"words": words, "suffixes": suffixes, "nw": len(words), "ns": len(suffixes),
            "streets": list(STREETS), "cities": ["|".join(c) for c in CITIES], "count": count})
     conn.execute(text(f"""
         INSERT INTO employer_contracts (employer_id, contract_code, effective_on, expires_on)
