@@ -268,6 +268,8 @@ def test_a_manager_runs_every_check_and_is_told_which_repair_needs_a_dispatcher(
     assert repairs["paid_through_behind"]["repaired"] == 1
     counts = {c["name"]: c["count"] for c in document["checks"]}
     assert counts["request_counters"] == 1 and counts["paid_through_behind"] == 0
+    left = next(c for c in document["checks"] if c["name"] == "request_counters")
+    assert left["subject"] == "labor_requests" and len(left["ids"]) == 1 and left["repairable"]
     with hall.factory.engine(database).connect() as conn:  # the credit was applied under the manager's own login
         assert conn.execute(text("SELECT DISTINCT db_user FROM audit_log WHERE table_name = 'payment_allocations' "
                                  "AND application_name = 'unioncore integrity --repair: paid_through_behind'")

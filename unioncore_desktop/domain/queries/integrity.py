@@ -46,8 +46,9 @@ class CheckResult:
     description: str
     count: int | None
     examples: tuple[str, ...]
-    keys: tuple[int, ...]
+    keys: tuple[int, ...]  # ids of the rows of `subject` found, one per finding
     repairable: bool
+    subject: str
     skipped: str | None = None
 
     @property
@@ -56,7 +57,8 @@ class CheckResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "description": self.description, "count": self.count,
-                "examples": list(self.examples), "repairable": self.repairable, "skipped": self.skipped}
+                "examples": list(self.examples), "subject": self.subject, "ids": list(self.keys),
+                "repairable": self.repairable, "skipped": self.skipped}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,7 @@ class Check:
 
     name: str
     description: str
+    subject: str  # the table whose ids the findings' keys are
     reads: tuple[str, ...]
     sql: str | None = None
     run: Callable[[Session], list[Finding]] | None = None
@@ -105,7 +108,8 @@ REGISTRATION_DISPATCHED_ALONE = f"""
 """
 
 # a dispatch makes its registration 'dispatched' (uc_answer_offer): while the job lasts, the member is not back
-# on that book's list
+# on that book's list (their registrations on other books stay as they are: the walk skips a member who is out,
+# uc_dispatches_out)
 DISPATCH_STILL_LISTED = f"""
     SELECT d.id, format('card %s: dispatch %s (request %s, %s) is %s, but registration %s on %s is %s',
                         m.card_number, d.id, r.number, d.dispatch_date, d.status, g.id, b.code,
@@ -270,31 +274,32 @@ def duplicate_employers(session: Session) -> list[Finding]:
 
 CHECKS: tuple[Check, ...] = (
     Check("registration_dispatched_alone", "Registrations marked dispatched with no active dispatch from them",
-          ("registrations", "dispatches", "members", "books"), REGISTRATION_DISPATCHED_ALONE),
+          "registrations", ("registrations", "dispatches", "members", "books"), REGISTRATION_DISPATCHED_ALONE),
     Check("dispatch_still_listed",
           "Active dispatches whose registration is back on the book (registered or awaiting re-registration)",
-          ("dispatches", "registrations", "members", "books", "labor_requests"), DISPATCH_STILL_LISTED),
+          "dispatches", ("dispatches", "registrations", "members", "books", "labor_requests"), DISPATCH_STILL_LISTED),
     Check("dispatch_mismatch", "Dispatches whose registration, book or employer is not their request's or member's",
-          ("dispatches", "registrations", "members", "labor_requests"), DISPATCH_MISMATCH),
+          "dispatches", ("dispatches", "registrations", "members", "labor_requests"), DISPATCH_MISMATCH),
     Check("request_counters", "Labor requests whose dispatched count or status disagrees with their dispatches",
-          ("labor_requests", "dispatches"), REQUEST_COUNTERS, repairable=True),
+          "labor_requests", ("labor_requests", "dispatches"), REQUEST_COUNTERS, repairable=True),
     Check("dispatched_while_exempt", "Dispatches made while the registration they came from was exempt (R14)",
-          ("dispatches", "registrations", "members", "books", "labor_requests"), DISPATCHED_WHILE_EXEMPT),
+          "dispatches", ("dispatches", "registrations", "members", "books", "labor_requests"),
+          DISPATCHED_WHILE_EXEMPT),
     Check("payment_over_applied", "Payments with more applied from them than they hold (or less than nothing)",
-          ("payments", "payment_allocations", "members"), PAYMENT_OVER_APPLIED),
+          "payments", ("payments", "payment_allocations", "members"), PAYMENT_OVER_APPLIED),
     Check("voided_payment_applied", "Voided payments whose money is still applied to a month",
-          ("payments", "payment_allocations", "dues_charges", "members"), VOIDED_STILL_APPLIED),
+          "payments", ("payments", "payment_allocations", "dues_charges", "members"), VOIDED_STILL_APPLIED),
     Check("charge_over_applied", "Months with more applied to them than they owe (or less than nothing)",
-          ("dues_charge_balances", "members"), CHARGE_OVER_APPLIED),
+          "dues_charges", ("dues_charge_balances", "members"), CHARGE_OVER_APPLIED),
     Check("paid_through_behind", "Members whose paid-through month lags the ledger: credit held while a month is owed",
-          ("payments", "payment_allocations", "dues_charge_balances", "members"), UNAPPLIED_CREDIT,
+          "members", ("payments", "payment_allocations", "dues_charge_balances", "members"), UNAPPLIED_CREDIT,
           repairable=True),
     Check("duplicate_members_name", "Likely duplicate members: same name and birth date",
-          ("members",), run=duplicate_members_by_name),
+          "members", ("members",), run=duplicate_members_by_name),
     Check("duplicate_members_phone", "Likely duplicate members: same phone number",
-          ("members",), run=duplicate_members_by_phone),
+          "members", ("members",), run=duplicate_members_by_phone),
     Check("duplicate_employers", "Likely duplicate employers: same name, phone or address (as the employer form warns)",
-          ("employers",), run=duplicate_employers),
+          "employers", ("employers",), run=duplicate_employers),
 )
 CHECK_NAMES = tuple(check.name for check in CHECKS)
 
@@ -317,11 +322,11 @@ def findings(session: Session, check: Check) -> list[Finding]:
 def run_check(session: Session, check: Check, examples: int = EXAMPLES) -> CheckResult:
     closed = unreadable(session, check.reads)
     if closed:
-        return CheckResult(check.name, check.description, None, (), (), check.repairable,
+        return CheckResult(check.name, check.description, None, (), (), check.repairable, check.subject,
                            f"this login may not read {', '.join(closed)}")
     found = findings(session, check)
     return CheckResult(check.name, check.description, len(found), tuple(f.text for f in found[:examples]),
-                       tuple(f.key for f in found), check.repairable)
+                       tuple(f.key for f in found), check.repairable, check.subject)
 
 
 def integrity_report(session: Session, *, examples: int = EXAMPLES,
