@@ -199,7 +199,9 @@ def cmd_requests(args: argparse.Namespace) -> int:
 
 
 def cmd_integrity(args: argparse.Namespace) -> int:
-    """Cross-table checks; exit 0 when clean, 1 when anything was found (after --repair: anything left)."""
+    """Cross-table checks; exit 0 when clean, 1 when anything was found (after --repair: anything left). Any staff
+    login may run it (a manager reads every table the checks need; a check this login may not read is skipped and
+    says so); the repairs ask for their own privileges and say which login they need."""
     import json
 
     from sqlalchemy.orm import Session, sessionmaker

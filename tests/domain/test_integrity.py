@@ -210,6 +210,28 @@ def test_each_check_finds_its_planted_fault(owner, check):
     assert any(expected in example for example in found.examples), (expected, found.examples)
 
 
+def test_what_the_services_write_leaves_the_checks_clean(hall):
+    """A void (the reversal and its mirror rows) and the end of a job (the registration restored, rolled off or
+    awaiting re-registration) are not findings."""
+    from unioncore_desktop.domain.services.dues import void_payment
+    from unioncore_desktop.domain.services.terminations import terminate
+
+    database = hall.copy()
+    engine = hall.factory.engine(database)
+    with engine.connect() as conn:
+        today = conn.execute(text("SELECT uc_hall_today()")).scalar_one()
+        payment = conn.execute(text("SELECT min(payment_id) FROM payment_allocations")).scalar_one()
+        dispatches = conn.execute(text("SELECT id FROM dispatches WHERE status = 'working' ORDER BY id LIMIT 3")
+                                  ).scalars().all()
+    uow = UnitOfWork(sessionmaker(engine))
+    void_payment(uow, payment_id=payment, reason="Check returned by the bank")
+    for dispatch, reason in zip(dispatches, ("rif", "quit", "short_call_end"), strict=True):
+        terminate(uow, dispatch_id=dispatch, reason=reason, ended_on=today)
+    with Session(engine) as session:
+        report = integrity_report(session)
+    assert report.clean, [check.examples for check in report.checks if check.found]
+
+
 def _cli(hall: Hall, database: str, capsys, *argv: str, login: str | None = None) -> tuple[int, str]:
     code = cli.main(["--url", hall.url(database, login), "integrity", *argv])
     return code, capsys.readouterr().out
