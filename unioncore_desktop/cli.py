@@ -8,6 +8,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy import URL, Engine, create_engine
 
@@ -237,6 +238,97 @@ def cmd_integrity(args: argparse.Namespace) -> int:
         engine.dispose()
 
 
+def cmd_server(args: argparse.Namespace) -> int:
+    """The hall's own server on its LAN (db/hall_server.py); runs on the server PC, as its administrator."""
+    from unioncore_desktop.db import hall_server
+
+    data = Path(args.data).expanduser().resolve()
+    try:
+        if args.action == "init":
+            return _server_init(args, data)
+        if args.action == "start":
+            print(f"hall server started from {data}" if hall_server.start(data) else "hall server was running")
+        elif args.action == "stop":
+            print("hall server stopped" if hall_server.stop(data) else "hall server was not running")
+        elif args.action == "status":
+            state = hall_server.status(data)
+            print("\n".join(state.lines()))
+            return 0 if state.running else 3
+        elif args.action == "standby":
+            password = _secret(args, "Replication password (the primary's replication-password file): ")
+            settings = hall_server.standby(data, primary=args.primary, password=password, listen=args.listen,
+                                           port=args.port)
+            print(f"standby of {args.primary} running from {data} on {settings.listen}:{settings.port}")
+            print(f"workstation profiles list both: host {args.primary},{settings.listen}:{settings.port}")
+        elif args.action == "promote":
+            hall_server.promote(data)
+            print(f"the server in {data} is now the primary: workstations listing it reconnect to it by themselves")
+        else:
+            print(f"backup written: {hall_server.backup(data, Path(args.to).expanduser(), keep=args.keep)}")
+        return 0
+    except hall_server.ServerError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _server_init(args: argparse.Namespace, data: Path) -> int:
+    from sqlalchemy.orm import sessionmaker
+
+    from unioncore_desktop.db import hall_server
+    from unioncore_desktop.db.engine import WORKSTATION_CONNECTIONS
+    from unioncore_desktop.domain.services import staff
+
+    needed = hall_server.connections_for(args.workstations)
+    if args.max_connections is not None and args.max_connections < needed:
+        print(f"note: {args.workstations} workstations may hold {needed} connections; --max-connections "
+              f"{args.max_connections} serves {hall_server.workstations_for(args.max_connections)}")
+    settings = hall_server.ServerSettings(listen=args.listen, port=args.port, subnet=args.subnet,
+                                          max_connections=args.max_connections or needed,
+                                          tls=hall_server.tls_available())
+    password = _password(args, f"Password for the first admin, {args.admin}: ", required=True) or ""
+    done = hall_server.init(data, settings)
+    engine = create_engine(done.admin_url)
+    try:
+        staff.add_staff(UnitOfWork(sessionmaker(engine)), login=args.admin, full_name=args.full_name or args.admin,
+                        roles=["admin"], password=password)
+    finally:
+        engine.dispose()
+    host = settings.listen if settings.listen not in ("*", "0.0.0.0", "::") else "this PC's address on the LAN"
+    print(f"hall server running from {data}, database {settings.database} migrated; first admin {args.admin}")
+    print("a workstation's connection profile:")
+    print(f"  host      {host}")
+    print(f"  port      {settings.port}")
+    print(f"  database  {settings.database}")
+    if done.fingerprint:
+        print(f"  encryption  verify-full, CA certificate file: a copy of {data / hall_server.CERT_FILE}")
+        print(f"  certificate fingerprint (SHA-256), to compare on each workstation: {done.fingerprint}")
+    else:
+        print(f"  encryption  prefer. {hall_server.TLS_MISSING}")
+    print(f"only {settings.network} may connect; max_connections {settings.max_connections} "
+          f"({hall_server.workstations_for(settings.max_connections)} workstations x {WORKSTATION_CONNECTIONS} "
+          f"+ {hall_server.RESERVED_CONNECTIONS} kept for the admin)")
+    print("nightly backup (crontab -e as this user, or a scheduled task):")
+    print(f"  30 2 * * *  unioncore server backup --data {data} --to {data.parent / 'backups'}")
+    print("a standby on a second PC (copy the replication password file to it first):")
+    print(f"  unioncore server standby --primary {host}:{settings.port} --data DIR --listen ADDR "
+          f"--port {settings.port} --password-file {data / hall_server.REPLICATION_PASSWORD_FILE}")
+    print(f"admin commands on this PC: unioncore --url '{done.admin_url}' db check | staff … | integrity")
+    return 0
+
+
+def _secret(args: argparse.Namespace, prompt: str) -> str:
+    """A secret from --password-file, the first line of stdin (--password-stdin), or asked once."""
+    if args.password_file:
+        try:
+            return Path(args.password_file).read_text().strip()
+        except OSError as exc:
+            raise CliError(f"--password-file {args.password_file} cannot be read ({exc.strerror})") from None
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise CliError("give the password with --password-file or --password-stdin")
+    return getpass.getpass(prompt)
+
+
 def _password(args: argparse.Namespace, prompt: str, *, required: bool) -> str | None:
     """From the first line of stdin (--password-stdin) or asked twice at the terminal; never an argument."""
     if args.password_stdin:
@@ -313,7 +405,43 @@ def build_parser() -> argparse.ArgumentParser:
     integrity.add_argument("--json", action="store_true", help="print a machine-readable document")
     integrity.add_argument("--examples", type=int, default=5, metavar="N", help="rows shown per check (default 5)")
     integrity.set_defaults(func=cmd_integrity)
+    _server_parser(sub)
     return parser
+
+
+def _server_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    server = sub.add_parser("server", help="the hall's own PostgreSQL server on its LAN (run on the server PC)")
+    server_sub = server.add_subparsers(dest="action", required=True)
+
+    def data(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        parser.add_argument("--data", required=True, metavar="DIR", help="the server's data folder")
+        return parser
+
+    init = data(server_sub.add_parser("init", help="set up a new server, start it, migrate, add the first admin"))
+    init.add_argument("--listen", required=True, metavar="ADDR",
+                      help="the address(es) workstations reach it on, comma-separated, or *")
+    init.add_argument("--port", type=int, default=5432)
+    init.add_argument("--subnet", required=True, metavar="CIDR", help="only this network may connect")
+    init.add_argument("--workstations", type=int, default=10, metavar="N",
+                      help="sizes max_connections (default 10)")
+    init.add_argument("--max-connections", type=int, metavar="N", help="instead of the size from --workstations")
+    init.add_argument("--admin", default="hall_admin", metavar="LOGIN", help="the first admin's login")
+    init.add_argument("--full-name")
+    init.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    for action, text_ in (("start", "start the server in the background"), ("stop", "stop it (fast shutdown)"),
+                          ("status", "running or stopped, connections in use, replication (exit 3 if stopped)"),
+                          ("promote", "make this standby the primary")):
+        data(server_sub.add_parser(action, help=text_))
+    standby = data(server_sub.add_parser("standby", help="make a streaming standby of the primary here"))
+    standby.add_argument("--primary", required=True, metavar="HOST:PORT")
+    standby.add_argument("--listen", required=True, metavar="ADDR")
+    standby.add_argument("--port", type=int, default=5432)
+    standby.add_argument("--password-file", metavar="PATH", help="a copy of the primary's replication-password")
+    standby.add_argument("--password-stdin", action="store_true")
+    backup = data(server_sub.add_parser("backup", help="pg_dump the hall's database (nightly, from cron)"))
+    backup.add_argument("--to", required=True, metavar="DIR")
+    backup.add_argument("--keep", type=int, default=14, metavar="N", help="dumps kept (default 14)")
+    server.set_defaults(func=cmd_server)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

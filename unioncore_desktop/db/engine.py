@@ -15,12 +15,24 @@ if TYPE_CHECKING:
     from sqlalchemy.pool import ConnectionPoolEntry
 
 
-def build_engine(url: URL | str, *, application_name: str = APP_NAME, pool_size: int = 4) -> Engine:
+# What one workstation may hold open on the server at once; `unioncore server init --workstations N` sizes the
+# server's max_connections from it, so keep them together. The pool keeps POOL_SIZE connections and may open
+# MAX_OVERFLOW more at a busy moment; the live-update listener holds one; a profile that reads reports from a
+# standby keeps one more there (and on the primary while the standby is down).
+POOL_SIZE = 4
+MAX_OVERFLOW = 2
+LISTENER_CONNECTIONS = 1
+REPORTS_POOL_SIZE = 1
+WORKSTATION_CONNECTIONS = POOL_SIZE + MAX_OVERFLOW + LISTENER_CONNECTIONS + REPORTS_POOL_SIZE
+
+
+def build_engine(url: URL | str, *, application_name: str = APP_NAME, pool_size: int = POOL_SIZE,
+                 max_overflow: int = MAX_OVERFLOW) -> Engine:
     """An engine whose connections name the app (audit rows and pg_stat_activity show it) and fail fast."""
     engine = create_engine(
         url,
         pool_size=pool_size,
-        max_overflow=2,
+        max_overflow=max_overflow,
         pool_pre_ping=True,  # a dropped server is noticed at checkout, not halfway through a save
         pool_recycle=1800,
         connect_args={"application_name": application_name, "connect_timeout": 5},
