@@ -15,8 +15,8 @@ from unioncore_desktop.db.profile import ConnectionProfile
 
 
 def hall_profile(**changes) -> ConnectionProfile:
-    return ConnectionProfile(name="hall", host="db.hall.local", port=5433, database="unioncore", user="dana",
-                             **changes)
+    return ConnectionProfile(**{"name": "hall", "host": "db.hall.local", "port": 5433, "database": "unioncore",
+                                "user": "dana", **changes})
 
 
 def test_a_network_profile_prefers_tls_by_default():
@@ -81,3 +81,50 @@ def test_connect_refuses_a_profile_that_cannot_work_before_reaching_the_network(
     profile = ConnectionProfile(name="hall", host="127.0.0.1", port=1, user="dana", sslmode="verify-full")
     with pytest.raises(PreflightError, match="needs the CA certificate file"):
         connect(profile)
+
+
+def test_a_primary_and_its_standby_listed_in_one_profile_ask_libpq_for_the_one_that_writes():
+    profile = hall_profile(host="hall-a:5432,hall-b:5433", port=5432)  # each host names its own port
+    assert profile.endpoints() == (("hall-a", 5432), ("hall-b", 5433)) and profile.multi_host
+    assert profile.session_attrs == "read-write"
+    dsn = profile.libpq_url()
+    assert dsn == "postgresql://dana@hall-a:5432,hall-b:5433/unioncore?sslmode=prefer&target_session_attrs=read-write"
+    params = psycopg.conninfo.conninfo_to_dict(dsn)
+    assert (params["host"], params["port"], params["target_session_attrs"]) == ("hall-a,hall-b", "5432,5433",
+                                                                                 "read-write")
+    assert ConnectionProfile.from_url(dsn, name="hall") == profile
+    # what SQLAlchemy hands psycopg, and the listener's parameters
+    from sqlalchemy import create_engine
+
+    engine = create_engine(profile.sqlalchemy_url("pw"))
+    _args, kwargs = engine.dialect.create_connect_args(engine.url)
+    assert (kwargs["host"], kwargs["port"], kwargs["target_session_attrs"]) == ("hall-a,hall-b", "5432,5433",
+                                                                                "read-write")
+    assert ConnectionProfile.from_url(profile.sqlalchemy_url().render_as_string(), name="hall") == profile
+    assert profile.libpq_params() == {"host": "hall-a,hall-b", "port": "5432,5433", "dbname": "unioncore",
+                                      "user": "dana", "sslmode": "prefer", "target_session_attrs": "read-write"}
+    # hosts without their own port take the profile's
+    assert hall_profile(host="a,b").endpoints() == (("a", 5433), ("b", 5433))
+
+
+def test_one_host_keeps_its_plain_urls_and_a_bad_list_is_refused():
+    assert hall_profile().session_attrs == "" and not hall_profile().multi_host
+    assert hall_profile(host="db.hall.local:6000").sqlalchemy_url().port == 6000
+    assert hall_profile(host="[::1]:6000").endpoints() == (("::1", 6000),)
+    assert hall_profile(host="::1").endpoints() == (("::1", 5433),)
+    with pytest.raises(ValueError, match="has no name"):
+        hall_profile(host="a,,b")
+    with pytest.raises(ValueError, match="target_session_attrs"):
+        hall_profile(target_session_attrs="fastest")
+
+
+def test_a_reports_profile_prefers_the_standby_and_falls_back_to_the_primary():
+    assert hall_profile().reports_profile() is None
+    profile = hall_profile(host="hall-a,hall-b", reports_host="hall-b")
+    reports = profile.reports_profile()
+    assert reports is not None
+    assert reports.endpoints() == (("hall-b", 5433), ("hall-a", 5433))
+    assert reports.session_attrs == "prefer-standby" and reports.reports_host == ""
+    assert dict(reports.sqlalchemy_url().query)["target_session_attrs"] == "prefer-standby"
+    single = hall_profile(reports_host="standby.hall.local:5432").reports_profile()
+    assert single is not None and single.endpoints() == (("standby.hall.local", 5432), ("db.hall.local", 5433))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from unioncore_desktop.db import migrate, preflight
-from unioncore_desktop.db.engine import build_engine, session_factory
+from unioncore_desktop.db.engine import REPORTS_POOL_SIZE, build_engine, session_factory
 from unioncore_desktop.db.notify import ChangeListener, ChangesCallback, StateCallback
 from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.domain.driver_errors import translated
@@ -33,6 +33,7 @@ class HallConnection:
         self.profile = profile
         self._sessions = session_factory(engine)
         self._password: str | None = None  # set once the login's password changed during this session
+        self._reports: ReportsReader | None = None
         event.listen(engine, "do_connect", self._on_do_connect)
 
     def _on_do_connect(self, _dialect: Dialect, _record: ConnectionPoolEntry, _cargs: list[Any],
@@ -43,9 +44,24 @@ class HallConnection:
     def use_password(self, password: str) -> None:
         """After the login's password changed: connections opened from now on (the pool recycles them) use it."""
         self._password = password
+        if self._reports is not None:  # built with the old password: the next report builds it again
+            self._reports.engine.dispose()
+            self._reports = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self._sessions)
+
+    def for_reports(self) -> HallConnection | ReportsReader:
+        """What the reports screen reads through: the profile's reports standby when it names one (writes, such
+        as the log of the run, still go to the primary), else this connection."""
+        reports = self.profile.reports_profile()
+        if reports is None:
+            return self
+        if self._reports is None:
+            password = self._password if self._password is not None else self.engine.url.password
+            self._reports = ReportsReader(self, build_engine(reports.sqlalchemy_url(password),
+                                                             pool_size=REPORTS_POOL_SIZE, max_overflow=0))
+        return self._reports
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -73,13 +89,12 @@ class HallConnection:
     def listener(self, on_changes: ChangesCallback, on_state: StateCallback | None = None) -> ChangeListener:
         """A ChangeListener (not started) on this login's server, database and credentials."""
         url = self.engine.url
-        # The profile's extras ride in the URL query: `host` (a socket folder), `sslmode` and `sslrootcert`.
-        params = {key: value if isinstance(value, str) else value[-1] for key, value in url.query.items()}
+        # the profile's servers (all of them, read-write: NOTIFY is heard on the primary), database and TLS
+        params = self.profile.libpq_params()
 
         def conninfo() -> str:  # asked at every reconnect: a password changed meanwhile is the one used
             password = self._password if self._password is not None else url.password
-            return make_conninfo("", **{"host": url.host, "port": url.port, "dbname": url.database,
-                                        "user": url.username, "password": password, **params})
+            return make_conninfo("", **params, password=password)
 
         return ChangeListener(conninfo, on_changes, on_state)
 
@@ -90,7 +105,32 @@ class HallConnection:
         return self.facts
 
     def close(self) -> None:
+        if self._reports is not None:
+            self._reports.engine.dispose()
         self.engine.dispose()
+
+
+class ReportsReader:
+    """A Hall (domain/actions) whose reads run on the reports standby and whose writes go to the primary."""
+
+    def __init__(self, hall: HallConnection, engine: Engine) -> None:
+        self.hall = hall
+        self.engine = engine
+        self._sessions = session_factory(engine)
+
+    def uow(self) -> UnitOfWork:
+        return self.hall.uow()
+
+    def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        session = self._sessions()
+        try:
+            with translated():
+                return query(session, *args, **kwargs)
+        finally:
+            try:
+                session.rollback()
+            finally:
+                session.close()
 
 
 def connect(profile: ConnectionProfile, password: str | None = None) -> HallConnection:

@@ -53,6 +53,7 @@ class LoginDialog(QDialog):
         self.staff_combo, self.host_edit, self.port_spin = f.staffCombo, f.hostEdit, f.portSpin
         self.database_edit, self.user_edit, self.password_edit = f.databaseEdit, f.userEdit, f.passwordEdit
         self.sslmode_combo, self.ca_edit, self.ca_browse, self.ca_row = f.sslmodeCombo, f.caEdit, f.caBrowse, f.caRow
+        self.reports_edit = f.reportsEdit
         self.remember_check, self.keyring_note = f.rememberCheck, f.keyringNote
         for mode in SSL_MODES:
             self.sslmode_combo.addItem(self.tr(SSL_MODE_LABELS[mode]), mode)
@@ -82,6 +83,7 @@ class LoginDialog(QDialog):
                 self.password_edit.setText(credentials.load_password(saved) or "")
                 self._set_sslmode(saved.sslmode)
                 self.ca_edit.setText(saved.sslrootcert)
+                self.reports_edit.setText(saved.reports_host)
             self.sslmode_combo.currentIndexChanged.connect(self._update_ca_row)
             self._update_ca_row()
 
@@ -98,7 +100,8 @@ class LoginDialog(QDialog):
             return self.demo_profile.with_user(self.staff_combo.currentData()), None
         profile = ConnectionProfile(name="default", host=self.host_edit.text().strip(), port=self.port_spin.value(),
                                     database=self.database_edit.text().strip(), user=self.user_edit.text().strip(),
-                                    sslmode=self.sslmode_combo.currentData(), sslrootcert=self.ca_edit.text().strip())
+                                    sslmode=self.sslmode_combo.currentData(), sslrootcert=self.ca_edit.text().strip(),
+                                    reports_host=self.reports_edit.text().strip())
         return profile, self.password_edit.text() or None
 
     def _set_sslmode(self, mode: str) -> None:
@@ -120,7 +123,11 @@ class LoginDialog(QDialog):
 
     def accept(self) -> None:
         """Connect in a worker; close only when preflight passes, keeping everything typed otherwise."""
-        profile, password = self.profile()
+        try:
+            profile, password = self.profile()
+        except ValueError as exc:  # a server list with an empty entry, "a,,b"
+            self._show_error(str(exc))
+            return
         if self.demo_profile is None and not (profile.host and profile.user and profile.database):
             self._show_error(self.tr("Fill in the server, database and user."))
             return

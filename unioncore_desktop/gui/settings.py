@@ -20,7 +20,7 @@ LAST_PROFILE = "users/{user}/connection/last_profile"
 WORKSTATION_OFFICE = "workstation/office_code"
 # Connection profiles are the workstation's too (no password: that is in the keyring, if anywhere).
 PROFILE_GROUP = "connection_profiles"
-PROFILE_KEYS = ("host", "port", "database", "user", "sslmode", "sslrootcert")
+PROFILE_KEYS = ("host", "port", "database", "user", "sslmode", "sslrootcert", "reports_host")
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]")
 
@@ -158,10 +158,13 @@ def load_connection_profile(name: str = "default", store: QSettings | None = Non
             port = int(raw_port)
         except (TypeError, ValueError):
             port = 5432
-        return ConnectionProfile(
-            name=name, host=host, port=port, database=_text(store, "database", "unioncore"),
-            user=_text(store, "user", ""), sslmode=sslmode if sslmode in LIBPQ_SSL_MODES else "prefer",
-            sslrootcert=_text(store, "sslrootcert", ""))
+        try:
+            return ConnectionProfile(
+                name=name, host=host, port=port, database=_text(store, "database", "unioncore"),
+                user=_text(store, "user", ""), sslmode=sslmode if sslmode in LIBPQ_SSL_MODES else "prefer",
+                sslrootcert=_text(store, "sslrootcert", ""), reports_host=_text(store, "reports_host", ""))
+        except ValueError:  # a server list edited by hand into something libpq cannot read: ask again
+            return None
     finally:
         store.endGroup()
 

@@ -350,7 +350,7 @@ class ReportsScreen(QWidget):
         hall = self.hall
 
         def build(path: Path, context: ReportContext) -> Path:
-            return spec.pdf(path, context, spec.load(hall, params))
+            return spec.pdf(path, context, spec.load(hall.for_reports(), params))
 
         self.status.setText(self.tr("Building {}…").format(spec.title_for(params)))
         reporting.print_report(self.runner, hall, self, spec.title_for(params), catalog.describe(spec, params),
@@ -365,7 +365,7 @@ class ReportsScreen(QWidget):
         title = spec.title_for(params)
 
         def build(path: Path, context: ReportContext) -> Path:
-            columns, rows = spec.table(spec.load(hall, params))
+            columns, rows = spec.table(spec.load(hall.for_reports(), params))
             return export_table(path, title=title, columns=columns, rows=rows, context=context)
 
         self.status.setText(self.tr("Exporting {}…").format(title))
