@@ -260,6 +260,10 @@ def cmd_server(args: argparse.Namespace) -> int:
                                            port=args.port)
             print(f"standby of {args.primary} running from {data} on {settings.listen}:{settings.port}")
             print(f"workstation profiles list both: host {args.primary},{settings.listen}:{settings.port}")
+        elif args.action == "sync":
+            hall_server.set_synchronous(data, args.state == "on")
+            print("commits now wait for the standby" if args.state == "on" else
+                  "commits no longer wait for the standby")
         elif args.action == "promote":
             hall_server.promote(data)
             print(f"the server in {data} is now the primary: workstations listing it reconnect to it by themselves")
@@ -438,6 +442,9 @@ def _server_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     standby.add_argument("--port", type=int, default=5432)
     standby.add_argument("--password-file", metavar="PATH", help="a copy of the primary's replication-password")
     standby.add_argument("--password-stdin", action="store_true")
+    sync = data(server_sub.add_parser("sync", help="on: every commit waits for the standby (nothing is lost at "
+                                                   "a failover); off while the standby PC is down"))
+    sync.add_argument("state", choices=("on", "off"))
     backup = data(server_sub.add_parser("backup", help="pg_dump the hall's database (nightly, from cron)"))
     backup.add_argument("--to", required=True, metavar="DIR")
     backup.add_argument("--keep", type=int, default=14, metavar="N", help="dumps kept (default 14)")

@@ -66,6 +66,9 @@ class ServerSettings:
     max_connections: int
     tls: bool = False
     database: str = HALL_DATABASE
+    # a commit returns only once the standby has it: no receipt is lost when the primary dies, but writes wait
+    # while no standby is connected (`unioncore server sync off` while the standby PC is down)
+    synchronous: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
@@ -124,6 +127,7 @@ wal_level = replica
 max_wal_senders = 5
 wal_keep_size = '1GB'
 hot_standby = on
+synchronous_standby_names = '{"*" if settings.synchronous else ""}'
 # a workstation whose network went away is noticed within a minute
 tcp_keepalives_idle = 30
 tcp_keepalives_interval = 10
@@ -403,10 +407,19 @@ def standby(data_dir: Path, *, primary: str, password: str, listen: str, port: i
     except ServerError:
         shutil.rmtree(data_dir, ignore_errors=True)
         raise
-    settings = replace(ServerSettings.read(data_dir), listen=listen, port=port)
+    # a promoted standby has no standby of its own to wait for
+    settings = replace(ServerSettings.read(data_dir), listen=listen, port=port, synchronous=False)
     _write_settings(data_dir, settings)
     start(data_dir)
     return settings
+
+
+def set_synchronous(data_dir: Path, on: bool) -> None:
+    """Wait (or stop waiting) for the standby at every commit; takes effect at once on a running server."""
+    data_dir = data_dir.expanduser().resolve()
+    _write_settings(data_dir, replace(ServerSettings.read(data_dir), synchronous=on))
+    if is_running(data_dir):
+        _run("pg_ctl", ["-D", str(data_dir), "reload"], as_server=True)
 
 
 def promote(data_dir: Path) -> None:
