@@ -121,3 +121,19 @@ def test_the_label_names_the_tls_version_and_warns_when_not_encrypted(qtbot, sta
     assert "certificate was not checked" in tip
     text, tip = connection_security(network, replace(checked, sslmode="prefer"), "db.hall.local:5432")
     assert text == "Not encrypted" and "cross the network to db.hall.local:5432 unencrypted" in tip
+
+
+def test_the_login_dialog_takes_a_primary_and_standby_and_a_reports_standby(qtbot, runner, ui_settings):
+    dialog = LoginDialog(runner)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.host_edit.setText("hall-a:5432,hall-b:5432")
+    dialog.database_edit.setText("unioncore")
+    dialog.user_edit.setText("dana")
+    dialog.reports_edit.setText("hall-b:5432")
+    profile, _password = dialog.profile()
+    assert profile.session_attrs == "read-write" and profile.reports_host == "hall-b:5432"
+    dialog.host_edit.setText("hall-a,,hall-b")  # refused at the form, with what was typed kept
+    log_in(qtbot, dialog)
+    assert "has no name" in dialog.error_label.text() and dialog.buttons.isEnabled()
+    assert dialog.host_edit.text() == "hall-a,,hall-b"

@@ -79,6 +79,17 @@ class TestConnectionProfiles:
         loaded = load_connection_profile()
         assert loaded is not None and (loaded.sslmode, loaded.sslrootcert) == ("prefer", "")
 
+    def test_a_primary_its_standby_and_the_reports_standby_survive_a_fresh_store(self, settings_dir: Path) -> None:
+        profile = ConnectionProfile(name="default", host="hall-a:5432,hall-b:5432", database="unioncore",
+                                    user="dana", reports_host="hall-b:5432")
+        save_connection_profile(profile)
+        QSettings().sync()
+        assert load_connection_profile() == profile
+
+    def test_a_server_list_libpq_cannot_read_asks_again(self, settings_dir: Path) -> None:
+        QSettings().setValue("connection_profiles/default/host", "hall-a,,hall-b")
+        assert load_connection_profile() is None
+
     def test_an_unknown_mode_reads_as_prefer(self, settings_dir: Path) -> None:
         QSettings().setValue("connection_profiles/default/host", "db.hall.local")
         QSettings().setValue("connection_profiles/default/sslmode", "paranoid")
