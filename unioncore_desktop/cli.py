@@ -310,7 +310,8 @@ def _server_init(args: argparse.Namespace, data: Path) -> int:
     print(f"only {settings.network} may connect; max_connections {settings.max_connections} "
           f"({hall_server.workstations_for(settings.max_connections)} workstations x {WORKSTATION_CONNECTIONS} "
           f"+ {hall_server.RESERVED_CONNECTIONS} kept for the admin)")
-    print("nightly backup (crontab -e as this user, or a scheduled task):")
+    print("started at boot and backed up nightly (crontab -e as this user):")
+    print(f"  @reboot     unioncore server start --data {data}")
     print(f"  30 2 * * *  unioncore server backup --data {data} --to {data.parent / 'backups'}")
     print("a standby on a second PC (copy the replication password file to it first):")
     print(f"  unioncore server standby --primary {host}:{settings.port} --data DIR --listen ADDR "

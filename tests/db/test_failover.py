@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
+from unioncore_desktop import cli
 from unioncore_desktop.db import hall_server
 from unioncore_desktop.db.connection import HallConnection, connect
 from unioncore_desktop.db.profile import ConnectionProfile
@@ -81,10 +82,11 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
             world = build_world(conn, code="FAILOVER", registrants=DISPATCHES * 2, requests=DISPATCHES,
                                 referral_date=today)
         engine.dispose()
-        password = done.replication_password_file.read_text().strip()
-        hall_server.standby(standby, primary=f"127.0.0.1:{ports[0]}", password=password, listen="127.0.0.1",
-                            port=ports[1])
-        hall_server.set_synchronous(primary, True)  # a receipt the clerk saw is on the standby too
+        # as the administrator types them on the second PC, then on the first
+        assert cli.main(["server", "standby", "--primary", f"127.0.0.1:{ports[0]}", "--data", str(standby),
+                         "--listen", "127.0.0.1", "--port", str(ports[1]),
+                         "--password-file", str(done.replication_password_file)]) == 0
+        assert cli.main(["server", "sync", "on", "--data", str(primary)]) == 0  # a receipt seen is on the standby
         yield Pair(primary, standby, *ports, clerk, dispatcher, world.member_ids, world.request_ids)
     finally:
         for data in (primary, standby):
@@ -178,7 +180,7 @@ def test_the_primary_dies_mid_morning_and_the_clerks_and_dispatchers_carry_on(pa
     try:
         assert halfway.wait(60)
         kill(pair.primary)  # mid-morning, payments and dispatches in flight
-        hall_server.promote(pair.standby)
+        assert cli.main(["server", "promote", "--data", str(pair.standby)]) == 0
         for thread in threads:
             thread.join(90)
     finally:

@@ -4,6 +4,7 @@ This is what the GUI's composition root holds, so no SQLAlchemy object crosses i
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -34,6 +35,7 @@ class HallConnection:
         self._sessions = session_factory(engine)
         self._password: str | None = None  # set once the login's password changed during this session
         self._reports: ReportsReader | None = None
+        self._reports_lock = threading.Lock()
         event.listen(engine, "do_connect", self._on_do_connect)
 
     def _on_do_connect(self, _dialect: Dialect, _record: ConnectionPoolEntry, _cargs: list[Any],
@@ -44,9 +46,10 @@ class HallConnection:
     def use_password(self, password: str) -> None:
         """After the login's password changed: connections opened from now on (the pool recycles them) use it."""
         self._password = password
-        if self._reports is not None:  # built with the old password: the next report builds it again
-            self._reports.engine.dispose()
-            self._reports = None
+        with self._reports_lock:  # built with the old password: the next report builds it again
+            if self._reports is not None:
+                self._reports.engine.dispose()
+                self._reports = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self._sessions)
@@ -57,11 +60,12 @@ class HallConnection:
         reports = self.profile.reports_profile()
         if reports is None:
             return self
-        if self._reports is None:
-            password = self._password if self._password is not None else self.engine.url.password
-            self._reports = ReportsReader(self, build_engine(reports.sqlalchemy_url(password),
-                                                             pool_size=REPORTS_POOL_SIZE, max_overflow=0))
-        return self._reports
+        with self._reports_lock:  # two reports started at once build one engine
+            if self._reports is None:
+                password = self._password if self._password is not None else self.engine.url.password
+                self._reports = ReportsReader(self, build_engine(reports.sqlalchemy_url(password),
+                                                                 pool_size=REPORTS_POOL_SIZE, max_overflow=0))
+            return self._reports
 
     @contextmanager
     def session(self) -> Iterator[Session]:
