@@ -122,3 +122,14 @@ def test_init_status_backup_stop_and_start_from_the_command_line(tmp_path: Path,
         hall_server.stop(data)
     code, _, err = run("status", "--data", str(tmp_path / "elsewhere"))
     assert code == 2 and "is not a hall server's data folder" in err
+
+
+def test_a_port_in_use_is_named_and_the_folder_left_empty_for_another_try(tmp_path: Path):
+    data = tmp_path / "hall"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(hall_server.ServerError, match="Address already in use"):
+            hall_server.init(data, settings(listen="127.0.0.1", port=port, subnet="127.0.0.1/32"))
+    assert list(data.iterdir()) == []

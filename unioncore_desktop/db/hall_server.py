@@ -292,26 +292,37 @@ def init(data_dir: Path, settings: ServerSettings) -> Initialised:
     if settings.tls and not tls_available():
         raise ServerError(TLS_MISSING)
     _prepare_dir(data_dir)
-    _run("initdb", ["-D", str(data_dir), "-U", SUPERUSER, "--auth-local=trust", "--auth-host=scram-sha-256",
-                    "--encoding=UTF8"], as_server=True)
-    conf = data_dir / "postgresql.conf"
-    _write(conf, conf.read_text() + f"\ninclude = '{CONF_FILE}'\n")
-    _write(data_dir / "pg_hba.conf", render_hba(settings))
-    digest = make_certificate(data_dir, _certificate_names(settings.listen)) if settings.tls else None
-    _write_settings(data_dir, settings)
-    start(data_dir)
-    password = secrets.token_urlsafe(24)
-    _write(data_dir / REPLICATION_PASSWORD_FILE, password + "\n")
-    with _connect(data_dir, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE ROLE {} LOGIN REPLICATION PASSWORD {}").format(
-            sql.Identifier(REPLICATION_ROLE), sql.Literal(password)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings.database)))
-    url = admin_url(data_dir)
-    engine = create_engine(url)
     try:
-        migrate.upgrade(engine)
-    finally:
-        engine.dispose()
+        _run("initdb", ["-D", str(data_dir), "-U", SUPERUSER, "--auth-local=trust", "--auth-host=scram-sha-256",
+                        "--encoding=UTF8"], as_server=True)
+        conf = data_dir / "postgresql.conf"
+        _write(conf, conf.read_text() + f"\ninclude = '{CONF_FILE}'\n")
+        _write(data_dir / "pg_hba.conf", render_hba(settings))
+        digest = make_certificate(data_dir, _certificate_names(settings.listen)) if settings.tls else None
+        _write_settings(data_dir, settings)
+        start(data_dir)
+        password = secrets.token_urlsafe(24)
+        _write(data_dir / REPLICATION_PASSWORD_FILE, password + "\n")
+        with _connect(data_dir, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN REPLICATION PASSWORD {}").format(
+                sql.Identifier(REPLICATION_ROLE), sql.Literal(password)))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings.database)))
+        url = admin_url(data_dir)
+        engine = create_engine(url)
+        try:
+            migrate.upgrade(engine)
+        finally:
+            engine.dispose()
+    except BaseException:
+        # the folder was empty when we came: leave it so, and `init` can simply be run again
+        if (data_dir / "postmaster.pid").exists():
+            _run("pg_ctl", ["-D", str(data_dir), "-w", "-m", "immediate", "stop"], as_server=True, check=False)
+        for child in data_dir.iterdir():
+            if child.is_dir():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+        raise
     return Initialised(settings, url, digest, data_dir / REPLICATION_PASSWORD_FILE)
 
 
@@ -330,8 +341,14 @@ def start(data_dir: Path) -> bool:
     ServerSettings.read(data_dir)
     if is_running(data_dir):
         return False
-    _run("pg_ctl", ["-D", str(data_dir), "-w", "-t", "120", "-l", str(data_dir / LOG_FILE),
-                    "-o", f"-k {data_dir}", "start"], as_server=True, timeout=150)
+    try:
+        _run("pg_ctl", ["-D", str(data_dir), "-w", "-t", "120", "-l", str(data_dir / LOG_FILE),
+                        "-o", f"-k {data_dir}", "start"], as_server=True, timeout=150)
+    except ServerError as exc:  # pg_ctl only says it could not; the server's log says why
+        log_path = data_dir / LOG_FILE
+        lines = log_path.read_text(errors="replace").splitlines() if log_path.exists() else []
+        why = [line for line in lines[-10:] if "FATAL" in line or "could not" in line]
+        raise ServerError(f"{exc}; the server's log ({log_path}) says: {why[0] if why else 'nothing'}") from None
     return True
 
 
@@ -442,6 +459,6 @@ def backup(data_dir: Path, to_dir: Path, *, keep: int = 14) -> Path:
     path = to_dir / f"{settings.database}-{datetime.now():%Y%m%d-%H%M%S}.dump"
     _run("pg_dump", ["-h", str(data_dir), "-p", str(settings.port), "-U", SUPERUSER, "-Fc", "-f", str(path),
                      settings.database], timeout=6 * 3600)
-    for old in sorted(to_dir.glob(f"{settings.database}-*.dump"))[:-keep]:
+    for old in sorted(to_dir.glob(f"{settings.database}-*.dump"))[:-max(keep, 1)]:
         old.unlink()
     return path
