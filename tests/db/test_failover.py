@@ -27,6 +27,7 @@ from unioncore_desktop import cli
 from unioncore_desktop.db import hall_server
 from unioncore_desktop.db.connection import HallConnection, connect
 from unioncore_desktop.db.profile import ConnectionProfile
+from unioncore_desktop.domain.actions import reports
 from unioncore_desktop.domain.errors import ConnectionProblem
 from unioncore_desktop.domain.services import staff
 from unioncore_desktop.domain.services.dispatch import dispatch_next_accepting
@@ -130,7 +131,10 @@ def test_the_standby_follows_and_reports_read_from_it(pair: Pair):
     try:
         in_recovery = text("SELECT pg_is_in_recovery()")
         assert hall.read(lambda s: s.execute(in_recovery).scalar_one()) is False  # the counter's work: primary
-        assert hall.for_reports().read(lambda s: s.execute(in_recovery).scalar_one()) is True  # month-end: standby
+        reports_hall = hall.for_reports()
+        assert reports_hall.read(lambda s: s.execute(in_recovery).scalar_one()) is True  # month-end: the standby
+        # the log of who printed what is a write: it goes to the primary
+        assert reports.start_report(reports_hall, "Daily cash", "pdf", [("day", "today")]) is not None
     finally:
         hall.close()
 

