@@ -133,3 +133,12 @@ def test_a_port_in_use_is_named_and_the_folder_left_empty_for_another_try(tmp_pa
         with pytest.raises(hall_server.ServerError, match="Address already in use"):
             hall_server.init(data, settings(listen="127.0.0.1", port=port, subnet="127.0.0.1/32"))
     assert list(data.iterdir()) == []
+
+
+def test_status_warns_when_connections_run_short_or_commits_wait_for_a_missing_standby():
+    busy = hall_server.Status(True, settings(synchronous=True), connections=170, max_connections=200)
+    text = "\n".join(busy.lines())
+    assert "connections: 170 in use of 200 (enough for 23 workstations)" in text
+    assert "connections are running short" in text and "`unioncore server sync off`" in text
+    calm = hall_server.Status(True, settings(), connections=20, max_connections=200)
+    assert "warning" not in "\n".join(calm.lines())

@@ -384,6 +384,9 @@ class Status:
         if self.max_connections and self.connections >= self.max_connections * 0.8:
             lines.append(f"warning: connections are running short; raise max_connections in {SETTINGS_FILE} "
                          "(on the standby too), then `server stop` and `server start`")
+        if self.settings.synchronous and not self.standby and not self.replication:
+            lines.append("warning: every commit waits for a standby and none is connected; "
+                         "`unioncore server sync off` lets the counter work on")
         if self.replication:
             lines += [f"replication: {line}" for line in self.replication]
         else:
