@@ -296,7 +296,7 @@ def _server_init(args: argparse.Namespace, data: Path) -> int:
                         roles=["admin"], password=password)
     finally:
         engine.dispose()
-    host = settings.listen if settings.listen not in ("*", "0.0.0.0", "::") else "this PC's address on the LAN"
+    host = hall_server.lan_address(settings) or "THIS-PC"  # listening on all, with no address in the subnet
     print(f"hall server running from {data}, database {settings.database} migrated; first admin {args.admin}")
     print("a workstation's connection profile:")
     print(f"  host      {host}")

@@ -142,3 +142,10 @@ def test_status_warns_when_connections_run_short_or_commits_wait_for_a_missing_s
     assert "connections are running short" in text and "`unioncore server sync off`" in text
     calm = hall_server.Status(True, settings(), connections=20, max_connections=200)
     assert "warning" not in "\n".join(calm.lines())
+
+
+def test_the_address_printed_for_workstations_is_the_one_they_reach():
+    assert hall_server.lan_address(settings(listen="192.168.1.10,127.0.0.1")) == "192.168.1.10"
+    # listening on all: this PC's own address in the subnet
+    assert hall_server.lan_address(settings(listen="*", subnet="127.0.0.0/8")) == "127.0.0.1"
+    assert hall_server.lan_address(settings(listen="*", subnet="203.0.113.0/24")) is None

@@ -99,6 +99,24 @@ class ServerSettings:
         return cls(**json.loads(path.read_text()))
 
 
+def lan_address(settings: ServerSettings) -> str | None:
+    """The address workstations use: the listen address, or (listening on all) this PC's address in the subnet."""
+    named = [name.strip() for name in settings.listen.split(",") if name.strip() not in ("*", "0.0.0.0", "::")]
+    if named:
+        return named[0]
+    import psutil  # type: ignore[import-untyped]
+
+    network = ipaddress.ip_network(settings.subnet, strict=False)
+    for addresses in psutil.net_if_addrs().values():
+        for address in addresses:
+            try:
+                if ipaddress.ip_address(address.address.split("%")[0]) in network:
+                    return str(address.address)
+            except ValueError:  # a hardware address
+                continue
+    return None
+
+
 def connections_for(workstations: int) -> int:
     """max_connections for a hall of `workstations`: each may hold WORKSTATION_CONNECTIONS (db/engine.py)."""
     return workstations * WORKSTATION_CONNECTIONS + RESERVED_CONNECTIONS
