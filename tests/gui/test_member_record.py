@@ -92,6 +92,8 @@ def test_add_a_qualified_book_and_a_certification_then_sign_on_from_the_record(q
     tradeshow = books_hall.books["TRADESHOW"]
     assert sign_on.tier_combos[tradeshow].currentData() == 2  # the tier just added
     sign_on.book_checks[tradeshow].setChecked(True)
+    qtbot.waitUntil(sign_on.office_combo.isEnabled, timeout=WAIT)
+    sign_on.office_combo.choose("SEATTLE")
     qtbot.mouseClick(sign_on.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: any(r.book_code == "TRADESHOW" and r.status == "registered"
                                 for r in screen.grids.registrations.rows), timeout=WAIT)
