@@ -23,6 +23,7 @@ from unioncore_desktop.gui.live import LiveUpdates
 from unioncore_desktop.gui.login import LoginDialog
 from unioncore_desktop.gui.main_window import AREAS, MainWindow
 from unioncore_desktop.gui.members.screen import MembersScreen
+from unioncore_desktop.gui.own_login import OwnLoginWatch
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.log import setup_logging
@@ -109,6 +110,10 @@ class Application(QObject):
         self.window.switch_user_requested.connect(self._login)
         # Other workstations' commits refresh open screens (the live board); one listener per login.
         self.live = LiveUpdates(hall.listener, self)
+        # another workstation deactivating this login or resetting its password is said at once
+        watch = OwnLoginWatch(self.runner, hall, self.window)
+        self.live.changes_received.connect(watch.on_changes)
+        watch.logged_out.connect(lambda _text: self._login())
         self.live.start()
         self.splash.hide()
         if self.args.open in DIALOGS:
