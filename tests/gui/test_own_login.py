@@ -85,3 +85,14 @@ def test_another_persons_change_says_nothing_here(qtbot, desk, admin, watch, dat
         run(admin, "SELECT uc_reset_staff_password(:l, :v)", other)
     qtbot.wait(300)  # the own record is read again, and is untouched
     assert watch.told == ""
+
+
+def test_a_login_deactivated_while_no_one_listened_is_told_plainly_on_its_next_connection(desk, admin):
+    """Without the live board (offline at the time), the next new connection says what happened, not "lost"."""
+    from unioncore_desktop.domain.actions import staff
+    from unioncore_desktop.domain.errors import PermissionDenied
+
+    run(admin, "SELECT uc_deactivate_staff(:l)", desk.facts.user)
+    desk.engine.dispose()  # the pool's sessions were open before; a new one is what the server refuses
+    with pytest.raises(PermissionDenied, match="no longer accepts your login"):
+        staff.own_login(desk)

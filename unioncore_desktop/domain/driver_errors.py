@@ -171,10 +171,20 @@ def is_connection_problem(error: BaseException) -> bool:
                psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected))
 
 
+# The server's words when a new connection of a login deactivated or re-passworded at another workstation is refused
+# (a session already open goes on; the pool's next connection is where it shows).
+LOGIN_REFUSED = ("is not permitted to log in", "password authentication failed")
+LOGIN_REFUSED_TEXT = ("The server no longer accepts your login: it was deactivated, or its password was reset, at "
+                      "another workstation. Nothing was saved; log in again (File → Switch user).")
+
+
 def translate(error: BaseException) -> BaseException:
     """The exception to raise instead of `error` (or `error` itself when it is a bug)."""
     if isinstance(error, (DomainError, ConnectionProblem)):
         return error
+    if isinstance(_orig(error), psycopg.OperationalError) and any(words in str(_orig(error))
+                                                                  for words in LOGIN_REFUSED):
+        return PermissionDenied(LOGIN_REFUSED_TEXT)
     if is_connection_problem(error):
         return ConnectionProblem("The connection to the database server was lost. Nothing was saved; try again.")
     orig = _orig(error)
