@@ -240,11 +240,15 @@ def test_the_twelve_month_grid_is_walked_by_keyboard_and_opens_or_offers_a_holid
     for _ in range(5):
         qtbot.keyClick(grid, Qt.Key.Key_Down)
     assert grid.current == date(year, 2, 5)  # five weeks on, into February
+    shoot(grid, "holidays_year_grid_keyboard")
     qtbot.keyClick(grid, Qt.Key.Key_End)
     assert grid.current == date(year, 12, 31)
     christmas = next(h.day for h in federal if h.day.month == 12)
     grid.set_current(christmas)
     assert calendar.panel.current_row().day == christmas  # the list selects the holiday
+    calendar.panel.view.selectRow(0)
+    assert grid.current == federal[0].day  # and the year view follows the list
+    grid.set_current(christmas)
 
     # Enter on a holiday opens it; on a free weekday offers a new one on that day
     qtbot.keyClick(grid, Qt.Key.Key_Return)
@@ -267,6 +271,14 @@ def test_the_twelve_month_grid_is_walked_by_keyboard_and_opens_or_offers_a_holid
     grid.set_current(saturday)
     qtbot.keyClick(grid, Qt.Key.Key_Return)
     assert not [d for d in calendar.findChildren(HolidayDialog) if d.isVisible()]
+
+    # Page Down from the year view shows the next year's months
+    screen.activateWindow()
+    qtbot.waitUntil(screen.isActiveWindow, timeout=WAIT)
+    grid.setFocus()
+    qtbot.keyClick(grid, Qt.Key.Key_PageDown)
+    qtbot.waitUntil(lambda: grid.year == year + 1 and not grid.holidays, timeout=WAIT)
+    assert grid.current.year == year + 1
 
 
 def test_an_admin_only_login_reads_the_checklist_and_is_told_what_needs_a_manager(qtbot, runner, ui_settings,
