@@ -197,7 +197,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
     try:
         made = backup.backup(engine, Path(args.to) if args.to else None)
         print(f"{made.path}: {_size(made.size)} written in {made.seconds:.1f} s (schema {made.revision})")
-        return _verify(engine, made.path) if args.verify else 0
+        if args.verify and _verify(engine, made.path) != 0:
+            return 1  # older backups are kept while the newest does not restore cleanly
+        if args.keep_days is not None:
+            removed = backup.prune(made.path, engine.url.database or "postgres", args.keep_days)
+            print(f"removed {len(removed)} backup(s) older than {args.keep_days} days")
+        return 0
     finally:
         engine.dispose()
 
@@ -352,6 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                       "unioncore-<database>-<YYYYmmdd-HHMM>.dump (default: here)")
     backup_.add_argument("--verify", action="store_true",
                          help="then restore it into a scratch database on the same server and check that")
+    backup_.add_argument("--keep-days", type=_days, metavar="N",
+                         help="then remove this database's backups older than N days from that folder")
     backup_.set_defaults(func=cmd_backup)
     restore = sub.add_parser("restore", help="restore a backup into the empty database --url names")
     restore.add_argument("file")
@@ -363,6 +370,12 @@ def build_parser() -> argparse.ArgumentParser:
     _url_option(reset_)
     reset_.set_defaults(func=cmd_reset)
     return parser
+
+
+def _days(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError("give a whole number of days, 1 or more")
+    return int(value)
 
 
 def _url_option(parser: argparse.ArgumentParser) -> None:

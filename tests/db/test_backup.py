@@ -4,9 +4,11 @@ schema; a failed backup leaves no file; reset empties only a demo or test databa
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from unioncore_desktop import cli
@@ -84,13 +86,37 @@ def test_restore_refuses_a_backup_from_a_newer_schema(databases, run, tmp_path):
 
 def test_verify_restores_a_good_backup_into_a_scratch_database_and_drops_it(databases, hall, run, tmp_path):
     code, out, err = run("--url", libpq(databases, hall), "backup", "--to", str(tmp_path / "nightly.dump"),
-                         "--verify")
+                         "--verify", "--keep-days", "14")
     assert code == 0, out + err
-    assert "db check: clean" in out and out.rstrip().endswith("verified")
+    assert "db check: clean" in out and "\nverified\n" in out and "removed 0 backup(s) older than 14 days" in out
     with databases.engine(hall).connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM pg_database WHERE datname LIKE 'uc\\_verify\\_%'")).scalar() == 0
     # the same, for a file made earlier
     assert run("restore", str(tmp_path / "nightly.dump"), "--verify", "--url", libpq(databases, "postgres"))[0] == 0
+
+
+def test_keep_days_removes_only_this_databases_old_backups(tmp_path):
+    names = ("unioncore-hall-20261101-0200.dump", "unioncore-hall-20261125-0200.dump",
+             "unioncore-hall-2-20261101-0200.dump", "unioncore-other-20261101-0200.dump",
+             "unioncore-hall-20261101-0200.dump.txt", "hall.dump")
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    made = tmp_path / "unioncore-hall-20261203-0200.dump"
+    made.write_bytes(b"")
+    removed = backup.prune(made, "hall", 14, now=datetime(2026, 12, 3, 2, 5))
+    assert [path.name for path in removed] == ["unioncore-hall-20261101-0200.dump"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted({*names, made.name} - {removed[0].name})
+
+
+def test_an_older_backup_is_restored_and_brought_to_this_build(databases, run, tmp_path):
+    older = databases.create_empty()
+    previous = ScriptDirectory.from_config(migrate.alembic_config()).get_revision(migrate.head_revision()).down_revision
+    migrate.upgrade(databases.engine(older), previous)
+    made = backup.backup(databases.engine(older), tmp_path)
+    target = databases.create_empty()
+    code, out, _ = run("restore", str(made.path), "--url", libpq(databases, target))
+    assert code == 0 and f"(schema {previous}, upgraded to {migrate.head_revision()})" in out
+    assert run("--url", libpq(databases, target), "db", "check")[0] == 0
 
 
 def test_a_failed_backup_leaves_no_file(databases, run, tmp_path):

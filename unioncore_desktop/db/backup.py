@@ -21,7 +21,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, text
@@ -116,6 +116,26 @@ def backup(engine: Engine, to: Path | None = None, *, now: datetime | None = Non
     finally:
         partial.unlink(missing_ok=True)
     return Backup(path=target, size=target.stat().st_size, seconds=time.perf_counter() - started, revision=revision)
+
+
+def prune(made: Path, database: str, keep_days: int, *, now: datetime | None = None) -> list[Path]:
+    """Remove this database's backups older than `keep_days` from the folder of `made` (never `made` itself), by
+    the time in their default names: a file named otherwise, or another database's, is never touched."""
+    named = re.compile(rf"unioncore-{re.escape(database)}-(\d{{8}}-\d{{4}})\.dump")
+    cutoff = (now or datetime.now()) - timedelta(days=keep_days)
+    removed = []
+    for path in sorted(made.parent.iterdir()):
+        match = named.fullmatch(path.name)
+        if match is None or path == made or not path.is_file():
+            continue
+        try:
+            taken = datetime.strptime(match.group(1), "%Y%m%d-%H%M")
+        except ValueError:
+            continue
+        if taken < cutoff:
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def dump_revision(tool: pg_tools.Tool, path: Path) -> str:
