@@ -227,6 +227,10 @@ def _print_restore(restored: backup.Restore, url: str | None) -> None:
     print("  " + ", ".join(f"{table} {count:,}" for table, count in restored.counts.items()))
     if restored.groups_created:
         print(f"created the groups {', '.join(restored.groups_created)}, which this server lacked")
+    if restored.groups_not_granted:
+        groups = ", ".join(restored.groups_not_granted)
+        print(f"this login may not grant {groups}, so adding staff or changing their roles will be refused: "
+              f"have a superuser run GRANT {groups} TO {restored.login} WITH ADMIN OPTION")
     if restored.missing_logins:
         where = profile.ConnectionProfile.from_url(url).libpq_url() if url else None
         print(f"{len(restored.missing_logins)} staff login(s) of the backup are missing on this server; "
@@ -361,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="then remove this database's backups older than N days from that folder")
     backup_.set_defaults(func=cmd_backup)
     restore = sub.add_parser("restore", help="restore a backup into the empty database --url names")
-    restore.add_argument("file")
+    restore.add_argument("file", help="a file `unioncore backup` made")
     _url_option(restore)
     restore.add_argument("--verify", action="store_true",
                          help="restore into a scratch database on that server instead, check it and drop it")

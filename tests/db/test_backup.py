@@ -4,6 +4,7 @@ schema; a failed backup leaves no file; reset empties only a demo or test databa
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -143,6 +144,27 @@ def test_restore_names_the_staff_logins_the_server_lacks(databases, run, tmp_pat
     code, out, _ = run("restore", str(made.path), "--url", libpq(databases, target))
     assert code == 0
     assert f"staff add {login} --role dues_clerk --role manager --full-name 'Robin Restore'" in out
+
+
+def test_the_schema_owner_restores_without_being_a_superuser(databases, hall, run, tmp_path):
+    """As at a hall: the owner may create databases and roles and is no superuser. The groups already on this
+    server were made by another role, so the restore says which grant staff administration still needs."""
+    made = backup.backup(databases.engine(hall), tmp_path)
+    owner = f"t_owner_{uuid.uuid4().hex[:8]}"
+    target = databases.create_empty()
+    admin = databases.server.admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{owner}" LOGIN CREATEDB CREATEROLE'))
+        databases.server.roles_created.append(owner)
+        conn.execute(text(f'ALTER DATABASE "{target}" OWNER TO "{owner}"'))
+        major = pg_tools.server_major(conn)
+    admin.dispose()
+    code, out, err = run("restore", str(made.path), "--url", libpq(databases, target, owner))
+    assert code == 0, err
+    if major >= 16:
+        assert f"GRANT uc_admin, uc_dispatcher, uc_dues_clerk, uc_manager TO {owner} WITH ADMIN OPTION" in out
+    assert counts(databases, target) == counts(databases, hall)
+    assert run("--url", libpq(databases, target, owner), "db", "check")[0] == 0
 
 
 def test_an_older_pg_dump_is_refused_in_one_sentence(monkeypatch):

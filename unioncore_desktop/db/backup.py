@@ -65,12 +65,14 @@ class MissingLogin:
 @dataclass(frozen=True)
 class Restore:
     database: str
+    login: str  # who restored, and so owns what was restored
     revision: str  # the backup's schema
     upgraded_to: str | None  # the head it was upgraded to, when the backup was older
     seconds: float
     counts: dict[str, int]
     groups_created: tuple[str, ...]
     missing_logins: tuple[MissingLogin, ...]
+    groups_not_granted: tuple[str, ...] = ()  # groups the restoring login may not grant: staff admin will be refused
 
 
 @dataclass(frozen=True)
@@ -175,8 +177,10 @@ def restore(engine: Engine, path: Path) -> Restore:
     with engine.connect() as conn:
         counts = table_counts(conn)
         missing = missing_logins(conn)
-    return Restore(database=database, revision=revision, seconds=time.perf_counter() - started,
-                   counts=counts, groups_created=created, missing_logins=missing,
+        not_granted = groups_not_granted(conn)
+        login = current_user(conn)
+    return Restore(database=database, login=login, revision=revision, seconds=time.perf_counter() - started,
+                   counts=counts, groups_created=created, missing_logins=missing, groups_not_granted=not_granted,
                    upgraded_to=None if revision == head else head)
 
 
@@ -252,6 +256,18 @@ def missing_logins(conn: Connection) -> tuple[MissingLogin, ...]:
     return tuple(MissingLogin(login=row.login, full_name=row.full_name,
                               roles=tuple(role for role in STAFF_ROLES if role in (row.roles or ())))
                  for row in rows)
+
+
+def groups_not_granted(conn: Connection) -> tuple[str, ...]:
+    """The groups the restoring login may not grant. The staff functions run as the owner of what was restored
+    (this login), and from PostgreSQL 16 on CREATEROLE grants only roles one holds WITH ADMIN OPTION, as the
+    login that created the groups does; a server whose groups another role created needs that grant."""
+    return tuple(conn.execute(text("""
+        SELECT g FROM unnest(CAST(:groups AS text[])) AS g
+        WHERE NOT pg_has_role(current_user, g, 'MEMBER WITH ADMIN OPTION')
+          AND NOT (current_setting('server_version_num')::int < 160000
+                   AND (SELECT rolcreaterole FROM pg_roles WHERE rolname = current_user))
+        ORDER BY g"""), {"groups": list(GROUPS)}).scalars())
 
 
 def verify(engine: Engine, path: Path, checks: dict[str, Check]) -> Verification:
