@@ -285,6 +285,45 @@ def cmd_reset(args: argparse.Namespace) -> int:
         engine.dispose()
 
 
+def cmd_integrity(args: argparse.Namespace) -> int:
+    """Cross-table checks; exit 0 when clean, 1 when anything was found (after --repair: anything left). Any staff
+    login may run it (a manager reads every table the checks need; a check this login may not read is skipped and
+    says so); the repairs ask for their own privileges and say which login they need."""
+    import json
+
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from unioncore_desktop.domain.queries.integrity import integrity_report
+    from unioncore_desktop.domain.services.integrity import repair
+
+    engine = _engine(args)
+    try:
+        repairs = repair(UnitOfWork(sessionmaker(engine))) if args.repair else ()
+        with Session(engine) as session:
+            report = integrity_report(session, examples=args.examples)
+        if args.json:
+            print(json.dumps({**report.as_dict(), "repairs": [r.as_dict() for r in repairs]}, indent=2))
+            return 0 if report.clean else 1
+        for done in repairs:
+            outcome = f"refused: {done.refused}" if done.refused else f"{done.repaired} repaired"
+            print(f"repair {done.check}: {outcome}")
+        for check in report.checks:
+            if check.skipped:
+                print(f"{check.name:<30} skipped  {check.description} ({check.skipped})")
+                continue
+            print(f"{check.name:<30} {check.count:>7}  {check.description}")
+            for example in check.examples:
+                print(f"{'':<40}{example}")
+            if check.count and check.count > len(check.examples):
+                print(f"{'':<40}... and {check.count - len(check.examples)} more")
+        found = sum(1 for check in report.checks if check.found)
+        skipped = f"; {len(report.skipped)} skipped for this login" if report.skipped else ""
+        print(f"{'clean' if report.clean else f'{found} check(s) found something'}{skipped}")
+        return 0 if report.clean else 1
+    finally:
+        engine.dispose()
+
+
 def _password(args: argparse.Namespace, prompt: str, *, required: bool) -> str | None:
     """From the first line of stdin (--password-stdin) or asked twice at the terminal; never an argument."""
     if args.password_stdin:
@@ -373,6 +412,14 @@ def build_parser() -> argparse.ArgumentParser:
     reset_ = sub.add_parser("reset", help="empty a database marked demo or test and migrate it again")
     _url_option(reset_)
     reset_.set_defaults(func=cmd_reset)
+    integrity = sub.add_parser("integrity", help="cross-table checks the constraints cannot express (exit 1 if any "
+                                                 "finds something)")
+    integrity.add_argument("--repair", action="store_true",
+                           help="first make the safe repairs (request counters, unapplied credit), in one audited "
+                                "transaction; duplicates and the rest are only reported")
+    integrity.add_argument("--json", action="store_true", help="print a machine-readable document")
+    integrity.add_argument("--examples", type=int, default=5, metavar="N", help="rows shown per check (default 5)")
+    integrity.set_defaults(func=cmd_integrity)
     return parser
 
 

@@ -262,6 +262,7 @@ def add_books(qtbot, desk: Desk, today: date) -> dict[str, int]:
         with qtbot.waitSignal(dialog.saved, timeout=WAIT) as saved:
             qtbot.keyClick(f.morning_slot, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
         added[code.upper()] = saved.args[0].id
+    qtbot.waitUntil(lambda: [r.code for r in dialog.model.rows] == ["INSIDE", "TECH"], timeout=WAIT)
     shoot(dialog, "05_books")
     dialog.close()
     return added
@@ -378,6 +379,8 @@ def take_request(qtbot, desk: Desk, start_on: date) -> int:
     with qtbot.waitSignal(requests.saved, timeout=WAIT) as saved:
         qtbot.keyClick(form.duration, Qt.Key.Key_Return)
     detail = saved.args[0]
+    qtbot.waitUntil(lambda: [r.number for r in requests.model.rows] == [detail.number], timeout=WAIT)
+    assert f"Worked at the referral of {detail.referral_date:%a %d %b %Y}" in requests.result.text()
     shoot(requests, "09_request")
     return detail.id
 

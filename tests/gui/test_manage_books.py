@@ -97,6 +97,7 @@ def test_a_manager_adds_a_book_with_its_first_rules_by_keyboard(qtbot, manager_s
     # the books screen behind hears of it and offers the new book
     qtbot.waitUntil(lambda: manager_screen.book_combo.findData(row.id) >= 0, timeout=WAIT)
 
+    qtbot.waitUntil(lambda: dialog.selected() is not None and dialog.selected().id == row.id, timeout=WAIT)
     rules_dialog = dialog.open_rules()
     assert isinstance(rules_dialog, BookRulesDialog) and rules_dialog.windowTitle() == "Rules for Solar Installer"
     rules_dialog.close()

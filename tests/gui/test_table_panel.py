@@ -175,3 +175,16 @@ class TestSavedState:
         panel.save_state()
         panel.restore_state()
         assert panel.search_text() == ""
+
+
+def test_a_detail_table_opens_in_load_order_too(qtbot: QtBot) -> None:
+    """A record's grid (simple_table) shows rows as the query ordered them until a header is clicked."""
+    from unioncore_desktop.gui.widgets.simple_table import simple_table
+
+    model = BookModel([ROWS[1], ROWS[0], ROWS[2]])
+    view = simple_table(model)
+    qtbot.addWidget(view)
+    view.show()
+    assert [row.name for row in model.rows] == ["Abbott, Lee", "Zimmer, Kay", "Moreno, Ana"]
+    view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert [row.position for row in model.rows] == [3, 2, 1]

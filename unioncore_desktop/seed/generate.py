@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Connection, text
 
+from unioncore_desktop.domain.rules.employers import normalized_name
 from unioncore_desktop.domain.vocab import TERMINATION_REASONS
 from unioncore_desktop.seed.names import (
     CITIES,
@@ -54,7 +55,8 @@ def members(conn: Connection, count: int, *, start: int = 1, card_base: int = 7_
                city[3] || lpad({h('i', 'zip', 100)}::text, 2, '0'),
                phone,
                CASE WHEN {h('i', 'mob', 3)} = 0 THEN NULL
-                    ELSE '(206) 555-' || lpad({h('i', 'mob2', 10000)}::text, 4, '0') END,
+                    ELSE '(' || (ARRAY['206', '253', '360', '425'])[1 + (i + 1) % 4] || ') 556-'
+                         || lpad((200 + i / 4 % 9800)::text, 4, '0') END,
                CASE WHEN {h('i', 'mail', 5)} = 0 THEN NULL
                     ELSE lower(first_name) || '.' || lower(last_name) || i || '@example.org' END,
                dob, greatest(dob + interval '18 years', dob + ({h('i', 'init', 25 * 365)}) * interval '1 day')::date,
@@ -77,8 +79,9 @@ def members(conn: Connection, count: int, *, start: int = 1, card_base: int = 7_
                    {pick(':last_names', 'i', 'last')} AS last_name,
                    (100 + {h('i', 'num', 9800)}) || ' ' || {pick(':streets', 'i', 'street')} AS addr,
                    string_to_array({pick(':cities', 'i', 'city')}, '|') AS city,
-                   '(' || (ARRAY['206', '253', '360', '425'])[1 + {h('i', 'ac', 4)}] || ') 555-'
-                       || lpad({h('i', 'ph', 10000)}::text, 4, '0') AS phone,
+                   -- numbers of their own (the first 39,200 members): members sharing one are likely duplicates
+                   '(' || (ARRAY['206', '253', '360', '425'])[1 + i % 4] || ') 555-'
+                       || lpad((200 + i / 4 % 9800)::text, 4, '0') AS phone,
                    (DATE '1950-01-01' + {h('i', 'dob', 365 * 52)}) AS dob,
                    {classification} AS cls
             FROM generate_series(CAST(:start AS int), CAST(:stop AS int)) AS i
@@ -113,21 +116,27 @@ def skills(conn: Connection, today: date) -> int:
 
 
 def employers(conn: Connection, count: int) -> None:
-    """Employers with 1-3 contract codes, 1-3 worksites and 1-3 contacts (the first primary)."""
+    """Employers with 1-3 contract codes, 1-3 worksites and 1-3 contacts (the first primary). Names and phones
+    are each employer's own (the employer form's duplicate warning, and `unioncore integrity`, would flag the
+    same name or phone): each word takes each distinct suffix once, then again with a qualifier."""
+    distinct: dict[str, str] = {}  # 'Electric', 'Electric Co' and 'Electric Inc' are one name
+    for suffix in EMPLOYER_SUFFIXES:
+        distinct.setdefault(normalized_name(suffix), suffix)
+    suffixes = list(distinct.values())
+    words = list(dict.fromkeys(EMPLOYER_WORDS))  # a word listed twice would name two employers alike
     conn.execute(text(f"""
         INSERT INTO employers (name, address_line1, city, state, postal_code, phone, email)
-        SELECT {pick(':words', 'i', 'w')} || ' ' || {pick(':suffixes', 'i', 's')}
-                   || CASE WHEN i > 400
-                           THEN ' ' || (ARRAY['NW', 'of Washington', 'Group', 'West', 'II'])[1 + {h('i', 'x', 5)}]
-                      ELSE '' END,
+        SELECT (CAST(:words AS text[]))[1 + (i - 1) % :nw] || ' '
+                   || (CAST(:suffixes AS text[]))[1 + ((i - 1) / :nw + (i - 1) % :nw) % :ns]
+                   || (ARRAY['', ' NW', ' of Washington', ' Group', ' West', ' II'])[1 + (i - 1) / (:nw * :ns) % 6],
                (100 + {h('i', 'num', 9800)}) || ' ' || {pick(':streets', 'i', 'street')},
                split_part({pick(':cities', 'i', 'city')}, '|', 1), 'WA',
                split_part({pick(':cities', 'i', 'city')}, '|', 3) || lpad({h('i', 'zip', 100)}::text, 2, '0'),
-               '(206) 555-' || lpad({h('i', 'ph', 10000)}::text, 4, '0'),
+               '(206) 557-' || lpad((i % 10000)::text, 4, '0'),
                'dispatch' || i || '@example.com'
         FROM generate_series(1, CAST(:count AS int)) AS i
-    """), {"words": list(EMPLOYER_WORDS), "suffixes": list(EMPLOYER_SUFFIXES), "streets": list(STREETS),
-           "cities": ["|".join(c) for c in CITIES], "count": count})
+    """), {"words": words, "suffixes": suffixes, "nw": len(words), "ns": len(suffixes),
+           "streets": list(STREETS), "cities": ["|".join(c) for c in CITIES], "count": count})
     conn.execute(text(f"""
         INSERT INTO employer_contracts (employer_id, contract_code, effective_on, expires_on)
         SELECT e.id, c.code, DATE '2015-06-01' + {h('e.id || c.code', 'eff', 2500)},
