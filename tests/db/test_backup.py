@@ -86,10 +86,18 @@ def test_restore_refuses_a_backup_from_a_newer_schema(databases, run, tmp_path):
 
 
 def test_verify_restores_a_good_backup_into_a_scratch_database_and_drops_it(databases, hall, run, tmp_path):
+    """db check must pass; the integrity checks report what the hall itself holds (here a member entered twice)
+    without failing the backup."""
+    with databases.engine(hall).begin() as conn:
+        conn.execute(text("""
+            INSERT INTO members (card_number, first_name, last_name, classification, date_of_birth)
+            SELECT '9990001', first_name, last_name, classification, date_of_birth FROM members
+            WHERE date_of_birth IS NOT NULL ORDER BY id LIMIT 1"""))
     code, out, err = run("--url", libpq(databases, hall), "backup", "--to", str(tmp_path / "nightly.dump"),
                          "--verify", "--keep-days", "14")
     assert code == 0, out + err
     assert "db check: clean" in out and "\nverified\n" in out and "removed 0 backup(s) older than 14 days" in out
+    assert "integrity: 1 check(s) found something" in out and "  duplicate_members_name: 1 (" in out
     with databases.engine(hall).connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM pg_database WHERE datname LIKE 'uc\\_verify\\_%'")).scalar() == 0
     # the same, for a file made earlier

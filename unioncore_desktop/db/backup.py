@@ -79,6 +79,9 @@ class Restore:
 class Verification:
     restore: Restore
     problems: dict[str, list[str]] = field(default_factory=dict)  # check name -> what it found
+    # reports of the hall's own data (the integrity findings): a restore is all or nothing, so what they find was
+    # in the database backed up, and it is shown without failing the backup
+    findings: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -270,15 +273,18 @@ def groups_not_granted(conn: Connection) -> tuple[str, ...]:
         ORDER BY g"""), {"groups": list(GROUPS)}).scalars())
 
 
-def verify(engine: Engine, path: Path, checks: dict[str, Check]) -> Verification:
-    """Restore the backup into a scratch database on the same server, run the checks there, and drop it."""
+def verify(engine: Engine, path: Path, checks: dict[str, Check],
+           reports: dict[str, Check] | None = None) -> Verification:
+    """Restore the backup into a scratch database on the same server, run the checks (which fail it) and the
+    reports (which do not) there, and drop it."""
     scratch = f"uc_verify_{uuid.uuid4().hex[:12]}"
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         _create_database(conn, scratch)
     copy = create_engine(engine.url.set(database=scratch), pool_size=1)
     try:
         restored = restore(copy, path)
-        return Verification(restored, {name: check(copy) for name, check in checks.items()})
+        return Verification(restored, {name: check(copy) for name, check in checks.items()},
+                            {name: report(copy) for name, report in (reports or {}).items()})
     finally:
         copy.dispose()
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
