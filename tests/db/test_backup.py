@@ -84,6 +84,12 @@ def test_restore_refuses_a_backup_from_a_newer_schema(databases, run, tmp_path):
     with databases.engine(target).connect() as conn:
         assert backup._objects_in(conn) == 0
 
+    (tmp_path / "notes.dump").write_text("not a backup")
+    code, _, err = run("restore", str(tmp_path / "notes.dump"), "--url", libpq(databases, target))
+    assert code == 2 and "Reading" in err and "not appear to be a valid archive" in err
+    code, _, err = run("restore", str(tmp_path / "missing.dump"), "--url", libpq(databases, target))
+    assert code == 2 and "There is no backup file" in err
+
 
 def test_verify_restores_a_good_backup_into_a_scratch_database_and_drops_it(databases, hall, run, tmp_path):
     """db check must pass; the integrity checks report what the hall itself holds (here a member entered twice)
