@@ -240,7 +240,7 @@ def _print_restore(restored: backup.Restore, url: str | None) -> None:
 
 
 def _verify(engine: Engine, path: Path) -> int:
-    """Restore into a scratch database, run the checks there; exit 1 when one found something."""
+    """Restore into a scratch database and check it there; exit 1 when db check found something."""
     checked = backup.verify(engine, path, {"db check": _db_check}, {"integrity": _integrity_findings})
     restored = checked.restore
     upgraded = f", upgraded to {restored.upgraded_to}" if restored.upgraded_to else ""
