@@ -4,6 +4,7 @@ schema; a failed backup leaves no file; reset empties only a demo or test databa
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -194,6 +195,16 @@ def test_the_server_own_major_version_is_preferred(monkeypatch):
     monkeypatch.setattr(pg_tools, "candidates", lambda name: tools)
     assert pg_tools.find("pg_dump", 18).path == Path("b/pg_dump")
     assert pg_tools.find("pg_dump", 17).path == Path("b/pg_dump")  # else the nearest newer
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a shell script stands in for the program")
+def test_the_folder_named_by_the_environment_is_searched_first(monkeypatch, tmp_path):
+    fake = tmp_path / "pg_dump"
+    fake.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 99.1'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv(pg_tools.TOOLS_ENV, str(tmp_path))
+    assert pg_tools.candidates("pg_dump")[0] == pg_tools.Tool(fake, 99)
+    assert pg_tools.find("pg_dump", 99).path == fake
 
 
 def test_reset_empties_a_test_database_and_refuses_production(databases, hall, run):
