@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import URL, Engine, create_engine
 
-from unioncore_desktop.db import migrate, profile, sql_sources
+from unioncore_desktop.db import backup, migrate, profile
 from unioncore_desktop.domain.errors import ConnectionProblem, DomainError
 from unioncore_desktop.domain.uow import UnitOfWork
 from unioncore_desktop.domain.vocab import STAFF_ROLES
@@ -60,31 +60,19 @@ def cmd_db(args: argparse.Namespace) -> int:
             print(f"database at {migrate.head_revision()}")
             return 0
         with engine.connect() as conn:
-            current = migrate.current_revision(conn)
-            head = migrate.head_revision()
-            if current != head:
-                print(f"database is at {current or 'no schema'}, this build expects {head}: run `unioncore db upgrade`")
-                return 1
-            # alembic compares tables, columns and indexes; functions, triggers, views and CHECKs are held
-            # to migrations/sql/ and the models here
-            differences = [*migrate.drift(conn), *sql_sources.drift(conn)]
-            loopholes = migrate.loopholes(conn)
-        if differences:
-            print("the database differs from the models:")
-            for diff in differences:
-                print(f"  {diff}")
-        for loophole in loopholes:
-            print(f"the database is open: {loophole}")
-        if differences or loopholes:
+            problems = migrate.check(conn)
+        for line in problems:
+            print(line)
+        if problems:
             return 1
-        print(f"database at {head}; no drift")
+        print(f"database at {migrate.head_revision()}; no drift")
         return 0
     finally:
         engine.dispose()
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from unioncore_desktop.seed.demo import seed_demo, seed_stress
+    from unioncore_desktop.seed.demo import seed_demo, seed_quick, seed_stress
 
     engine = _engine(args)
     try:
@@ -94,6 +82,11 @@ def cmd_seed(args: argparse.Namespace) -> int:
         if args.stress:
             added = seed_stress(engine, members=args.members, force=args.force)
             print(f"added {added} members in {time.perf_counter() - started:.1f} s")
+        elif args.quick:
+            if seed_quick(engine, force=args.force):
+                print(f"a small demo hall seeded in {time.perf_counter() - started:.1f} s")
+            else:
+                print("the database already has members; demo data not added")
         elif seed_demo(engine, force=args.force):
             print(f"demo data seeded in {time.perf_counter() - started:.1f} s")
         else:
@@ -199,6 +192,108 @@ def cmd_requests(args: argparse.Namespace) -> int:
         engine.dispose()
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    try:
+        made = backup.backup(engine, Path(args.to) if args.to else None)
+        print(f"{made.path}: {_size(made.size)} written in {made.seconds:.1f} s (schema {made.revision})")
+        if args.verify and _verify(engine, made.path) != 0:
+            return 1  # older backups are kept while the newest does not restore cleanly
+        if args.keep_days is not None:
+            removed = backup.prune(made.path, engine.url.database or "postgres", args.keep_days)
+            print(f"removed {len(removed)} backup(s) older than {args.keep_days} days")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Into the empty database --url names; with --verify, into a scratch database on that server instead."""
+    engine = _engine(args)
+    try:
+        if args.verify:
+            return _verify(engine, Path(args.file))
+        restored = backup.restore(engine, Path(args.file))
+        upgraded = f", upgraded to {restored.upgraded_to}" if restored.upgraded_to else ""
+        print(f"{args.file} restored into {restored.database} in {restored.seconds:.1f} s "
+              f"(schema {restored.revision}{upgraded})")
+        _print_restore(restored, args.url)
+        return 0
+    finally:
+        engine.dispose()
+
+
+def _print_restore(restored: backup.Restore, url: str | None) -> None:
+    print("  " + ", ".join(f"{table} {count:,}" for table, count in restored.counts.items()))
+    if restored.groups_created:
+        print(f"created the groups {', '.join(restored.groups_created)}, which this server lacked")
+    if restored.groups_not_granted:
+        groups = ", ".join(restored.groups_not_granted)
+        print(f"this login may not grant {groups}, so adding staff or changing their roles will be refused: "
+              f"have a superuser run GRANT {groups} TO {restored.login} WITH ADMIN OPTION")
+    if restored.missing_logins:
+        where = profile.ConnectionProfile.from_url(url).libpq_url() if url else None
+        print(f"{len(restored.missing_logins)} staff login(s) of the backup are missing on this server; "
+              "add each again (and give it a password):")
+        for login in restored.missing_logins:
+            print(f"  {login.add_command(where)}")
+
+
+def _verify(engine: Engine, path: Path) -> int:
+    """Restore into a scratch database and check it there; exit 1 when db check found something."""
+    checked = backup.verify(engine, path, {"db check": _db_check}, {"integrity": _integrity_findings})
+    restored = checked.restore
+    upgraded = f", upgraded to {restored.upgraded_to}" if restored.upgraded_to else ""
+    print(f"{path} restores in {restored.seconds:.1f} s (schema {restored.revision}{upgraded})")
+    print("  " + ", ".join(f"{table} {count:,}" for table, count in restored.counts.items()))
+    for name, problems in checked.problems.items():
+        print(f"{name}: {'clean' if not problems else 'found something'}")
+        for line in problems:
+            print(f"  {line}")
+    for name, findings in checked.findings.items():
+        print(f"{name}: clean" if not findings else f"{name}: {len(findings)} check(s) found something, as in the "
+              "database backed up (a restore is all or nothing); `unioncore integrity` there shows the rows")
+        for line in findings:
+            print(f"  {line}")
+    print("verified" if checked.passed else "the restored copy has problems (above)")
+    return 0 if checked.passed else 1
+
+
+def _db_check(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return migrate.check(conn)
+
+
+def _integrity_findings(engine: Engine) -> list[str]:
+    from sqlalchemy.orm import Session
+
+    from unioncore_desktop.domain.queries.integrity import integrity_report
+
+    with Session(engine) as session:
+        report = integrity_report(session)
+    return [f"{check.name}: {check.count} ({check.description})" for check in report.checks if check.found]
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    power = min(3, (size.bit_length() - 1) // 10)
+    return f"{size / 1024 ** power:,.1f} {('KB', 'MB', 'GB')[power - 1]}"
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    from unioncore_desktop.db import reset
+
+    engine = _engine(args)
+    try:
+        marked = reset.reset(engine)
+        print(f"database {engine.url.database} emptied and migrated to {migrate.head_revision()}; "
+              f"still marked {marked}")
+        return 0
+    finally:
+        engine.dispose()
+
+
 def cmd_integrity(args: argparse.Namespace) -> int:
     """Cross-table checks; exit 0 when clean, 1 when anything was found (after --repair: anything left). Any staff
     login may run it (a manager reads every table the checks need; a check this login may not read is skipped and
@@ -264,11 +359,9 @@ def cmd_server(args: argparse.Namespace) -> int:
             hall_server.set_synchronous(data, args.state == "on")
             print("commits now wait for the standby" if args.state == "on" else
                   "commits no longer wait for the standby")
-        elif args.action == "promote":
+        else:
             hall_server.promote(data)
             print(f"the server in {data} is now the primary: workstations listing it reconnect to it by themselves")
-        else:
-            print(f"backup written: {hall_server.backup(data, Path(args.to).expanduser(), keep=args.keep)}")
         return 0
     except hall_server.ServerError as exc:
         raise CliError(str(exc)) from None
@@ -310,9 +403,13 @@ def _server_init(args: argparse.Namespace, data: Path) -> int:
     print(f"only {settings.network} may connect; max_connections {settings.max_connections} "
           f"({hall_server.workstations_for(settings.max_connections)} workstations x {WORKSTATION_CONNECTIONS} "
           f"+ {hall_server.RESERVED_CONNECTIONS} kept for the admin)")
+    backups = data.parent / "backups"
+    backups.mkdir(mode=0o700, exist_ok=True)  # `unioncore backup --to` takes a folder that exists
     print("started at boot and backed up nightly (crontab -e as this user):")
     print(f"  @reboot     unioncore server start --data {data}")
-    print(f"  30 2 * * *  unioncore server backup --data {data} --to {data.parent / 'backups'}")
+    print(f"  30 2 * * *  unioncore --url '{done.admin_url}' backup --to {backups} --verify "
+          "--keep-days 14")
+    print("  (and copy the backups folder off this PC: see Going live, Backups)")
     print("a standby on a second PC (copy the replication password file to it first):")
     print(f"  unioncore server standby --primary {host}:{settings.port} --data DIR --listen ADDR "
           f"--port {settings.port} --password-file {data / hall_server.REPLICATION_PASSWORD_FILE}")
@@ -371,6 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     kind.add_argument("--stress", action="store_true", help="add many members for benchmarks")
     kind.add_argument("--remittance-file", metavar="PATH",
                       help="write an employer check-off list (.xlsx or .csv) matching this database's members")
+    kind.add_argument("--quick", action="store_true", help="a small demo hall in a second or so (smoke tests)")
     seed.add_argument("--employer-id", type=int, help="with --remittance-file: the employer (default: the busiest)")
     seed.add_argument("--period", help="with --remittance-file: the month as YYYY-MM (default: this month)")
     seed.add_argument("--members", type=int, default=10_000)
@@ -402,6 +500,25 @@ def build_parser() -> argparse.ArgumentParser:
     requests.add_argument("action", choices=("expire",),
                           help="expire requests unfilled on their start day, on books whose rules say so (for cron)")
     requests.set_defaults(func=cmd_requests)
+
+    backup_ = sub.add_parser("backup", help="dump the database to a file (pg_dump's custom format)")
+    _url_option(backup_)
+    backup_.add_argument("--to", metavar="FILE", help="the file, or a folder for the default name "
+                                                      "unioncore-<database>-<YYYYmmdd-HHMM>.dump (default: here)")
+    backup_.add_argument("--verify", action="store_true",
+                         help="then restore it into a scratch database on the same server and check that")
+    backup_.add_argument("--keep-days", type=_days, metavar="N",
+                         help="then remove this database's backups older than N days from that folder")
+    backup_.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="restore a backup into the empty database --url names")
+    restore.add_argument("file", help="a file `unioncore backup` made")
+    _url_option(restore)
+    restore.add_argument("--verify", action="store_true",
+                         help="restore into a scratch database on that server instead, check it and drop it")
+    restore.set_defaults(func=cmd_restore)
+    reset_ = sub.add_parser("reset", help="empty a database marked demo or test and migrate it again")
+    _url_option(reset_)
+    reset_.set_defaults(func=cmd_reset)
     integrity = sub.add_parser("integrity", help="cross-table checks the constraints cannot express (exit 1 if any "
                                                  "finds something)")
     integrity.add_argument("--repair", action="store_true",
@@ -412,6 +529,17 @@ def build_parser() -> argparse.ArgumentParser:
     integrity.set_defaults(func=cmd_integrity)
     _server_parser(sub)
     return parser
+
+
+def _days(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError("give a whole number of days, 1 or more")
+    return int(value)
+
+
+def _url_option(parser: argparse.ArgumentParser) -> None:
+    """--url after the command too (`unioncore restore FILE --url …`); the one before it is the same option."""
+    parser.add_argument("--url", default=argparse.SUPPRESS, help="database URL (as before the command)")
 
 
 def _server_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -446,9 +574,6 @@ def _server_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     sync = data(server_sub.add_parser("sync", help="on: every commit waits for the standby (nothing is lost at "
                                                    "a failover); off while the standby PC is down"))
     sync.add_argument("state", choices=("on", "off"))
-    backup = data(server_sub.add_parser("backup", help="pg_dump the hall's database (nightly, from cron)"))
-    backup.add_argument("--to", required=True, metavar="DIR")
-    backup.add_argument("--keep", type=int, default=14, metavar="N", help="dumps kept (default 14)")
     server.set_defaults(func=cmd_server)
 
 

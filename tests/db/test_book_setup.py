@@ -113,7 +113,7 @@ def test_retiring_waits_for_the_members_and_requests_and_then_closes_the_book(ha
 
     # the service refuses the sign-on, and so does the database under the dispatcher's own login
     with pytest.raises(DomainError):
-        sign_on(UnitOfWork(sessionmaker(hall["dispatcher"])), member_id=hall["member"], book_ids=[book])
+        sign_on(UnitOfWork(sessionmaker(hall["dispatcher"])), member_id=hall["member"], book_ids=[book], method="email")
     with hall["dispatcher"].begin() as conn, pytest.raises(exc.IntegrityError) as info:
         conn.execute(text("INSERT INTO registrations (member_id, book_id, tier, apn) VALUES (:m, :b, 1, 45890.01)"),
                      {"m": hall["member"], "b": book})
@@ -124,7 +124,7 @@ def test_retiring_waits_for_the_members_and_requests_and_then_closes_the_book(ha
 
     back = book_setup.reinstate_book(uow, book_id=book, expected_version=retired.version)
     assert back.active
-    sign_on(UnitOfWork(sessionmaker(hall["dispatcher"])), member_id=hall["member"], book_ids=[book])
+    sign_on(UnitOfWork(sessionmaker(hall["dispatcher"])), member_id=hall["member"], book_ids=[book], method="email")
 
 
 def test_no_book_is_ever_deleted(hall):

@@ -31,7 +31,7 @@ def test_dues_clerk_cannot_sign_members_on_through_the_service_or_plain_sql(hall
     name, dbs, books, member = hall
     clerk = dbs.engine(name, dbs.make_staff(name, "dues_clerk"))
     with pytest.raises(PermissionDenied, match="registrations"):
-        sign_on(UnitOfWork(sessionmaker(clerk)), member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+        sign_on(UnitOfWork(sessionmaker(clerk)), member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="email")
     for statement in (
         "INSERT INTO registrations (member_id, book_id, tier, apn) VALUES (:m, :b, 1, 45880.01)",
         "UPDATE registrations SET tier = 2, version = version + 1",
@@ -47,7 +47,7 @@ def test_dispatcher_signs_on_and_the_activity_names_them_but_nobody_rewrites_act
     login = dbs.make_staff(name, "dispatcher", "Dana Dispatch")
     dispatcher = dbs.engine(name, login)
     rows = sign_on(UnitOfWork(sessionmaker(dispatcher)), member_id=member,
-                   book_ids=[books["WIRE_SEATTLE"], books["TRADESHOW"]])
+                   book_ids=[books["WIRE_SEATTLE"], books["TRADESHOW"]], method="email")
     assert len({r.apn for r in rows}) == 1
     with dispatcher.connect() as conn:
         assert set(conn.execute(text("SELECT staff_login FROM registration_activity")).scalars()) == {login}
@@ -64,8 +64,8 @@ def test_dispatcher_signs_on_and_the_activity_names_them_but_nobody_rewrites_act
 def test_one_live_registration_per_member_per_book_even_in_plain_sql(hall):
     name, dbs, books, member = hall
     dispatcher = dbs.engine(name, dbs.make_staff(name, "dispatcher"))
-    insert = text("INSERT INTO registrations (member_id, book_id, tier, apn, status, roll_off_reason) "
-                  "VALUES (:m, :b, 1, 45880.01, :s, :r)")
+    insert = text("INSERT INTO registrations (member_id, book_id, tier, apn, status, roll_off_reason, method) "
+                  "VALUES (:m, :b, 1, 45880.01, :s, :r, 'email')")
     with dispatcher.begin() as conn:
         conn.execute(insert, {"m": member, "b": books["WIRE_SEATTLE"], "s": "rolled_off", "r": "check_marks"})
         conn.execute(insert, {"m": member, "b": books["WIRE_SEATTLE"], "s": "registered", "r": None})
@@ -77,7 +77,8 @@ def test_an_offer_line_names_its_registrations_member_and_book(hall):
     """A grievance reads who was passed over on which book: a line whose member or book is not its
     registration's is refused, whoever writes it."""
     name, dbs, books, member = hall
-    rows = sign_on(UnitOfWork(sessionmaker(dbs.engine(name))), member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+    rows = sign_on(UnitOfWork(sessionmaker(dbs.engine(name))), member_id=member, book_ids=[books["WIRE_SEATTLE"]],
+                   method="email")
     with dbs.engine(name).begin() as conn:
         conn.execute(text("INSERT INTO employers (name) VALUES ('Sparks Electric')"))
         conn.execute(text("INSERT INTO labor_requests (number, employer_id, book_id, workers_requested, start_on, "
@@ -94,3 +95,24 @@ def test_an_offer_line_names_its_registrations_member_and_book(hall):
             conn.execute(line, {"b": book, "g": registration, "m": member_id})
     with dispatcher.begin() as conn:
         conn.execute(line, {"b": books["WIRE_SEATTLE"], "g": registration, "m": member})
+
+
+def test_an_in_person_sign_on_without_its_office_is_refused_for_a_staff_login_in_plain_sql(hall):
+    """R1 holds for psql too: with two offices an in-person row names one; e-mail names none; old rows keep theirs."""
+    name, dbs, books, member = hall
+    dispatcher = dbs.engine(name, dbs.make_staff(name, "dispatcher"))
+    insert = text("INSERT INTO registrations (member_id, book_id, tier, apn, method, office_id) "
+                  "VALUES (:m, :b, 1, 45880.01, :method, :o) RETURNING id")
+    with dispatcher.begin() as conn, pytest.raises(exc.IntegrityError, match="Choose the office") as info:
+        conn.execute(insert, {"m": member, "b": books["WIRE_SEATTLE"], "method": "in_person", "o": None})
+    assert info.value.orig.diag.constraint_name == "ck_registrations_office_named"
+    with dispatcher.begin() as conn:
+        office = conn.execute(text("SELECT min(id) FROM offices")).scalar_one()
+        by_mail = conn.execute(insert, {"m": member, "b": books["WIRE_SEATTLE"], "method": "email", "o": None}).scalar()
+        with pytest.raises(exc.IntegrityError, match="Choose the office"), conn.begin_nested():
+            conn.execute(text("UPDATE registrations SET method = 'in_person', version = version + 1 WHERE id = :g"),
+                         {"g": by_mail})
+        conn.execute(text("UPDATE registrations SET method = 'in_person', office_id = :o, version = version + 1 "
+                          "WHERE id = :g"), {"g": by_mail, "o": office})
+        conn.execute(text("UPDATE registrations SET last_resign_on = uc_hall_today(), version = version + 1 "
+                          "WHERE id = :g"), {"g": by_mail})

@@ -303,3 +303,25 @@ def test_the_change_kinds_name_the_key_each_trigger_sends(connection):
         keys = {column for column in kind.tables.values() if column is not None}
         assert len(keys) <= 1, name
         assert bool(kind.ids) == bool(keys), name
+
+
+def test_role_and_password_changes_notify_as_the_staff_row_with_what_changed(listener, recorder, databases, database,
+                                                                           hall: HallConnection):
+    """uc_audit_staff announces what lives in the catalog, so another workstation's staff list reloads and the
+    person whose password was reset hears of it; deactivation updates the row itself."""
+    admin = databases.engine(database, databases.make_staff(database, "admin"))
+    assert {(c.table, c.what) for c in recorder.next_batch()} == {("staff", None), ("staff", "roles")}  # created
+    login = hall.facts.user
+    with admin.begin() as conn:
+        staff_id = conn.execute(text("SELECT id FROM staff WHERE login = :l"), {"l": login}).scalar_one()
+        conn.execute(text("SELECT uc_set_staff_roles(:l, ARRAY['dispatcher', 'manager'])"), {"l": login})
+    batch = recorder.next_batch()
+    assert [(c.table, c.op, c.key, c.what) for c in batch] == [("staff", "U", str(staff_id), "roles")]
+    assert {table_kinds()[c.table] for c in batch} == {"staff"} and batch[0].by != login
+    with admin.begin() as conn:
+        conn.execute(text("SELECT uc_reset_staff_password(:l, :v)"),
+                     {"l": login, "v": "SCRAM-SHA-256$4096:c2FsdHNhbHQ=$" + "A" * 43 + "=:" + "B" * 43 + "="})
+    assert [(c.key, c.what) for c in recorder.next_batch()] == [(str(staff_id), "password")]
+    with admin.begin() as conn:
+        conn.execute(text("SELECT uc_deactivate_staff(:l)"), {"l": login})
+    assert [(c.table, c.key, c.what) for c in recorder.next_batch()] == [("staff", str(staff_id), None)]

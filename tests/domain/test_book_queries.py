@@ -125,8 +125,9 @@ def test_member_registrations_history_and_daily_lists(uow, connection, hall):
     books, session, today, _ = hall
     ahead = member(connection, "Ahead", {"WIRE_SEATTLE": 1})
     pat = member(connection, "Quinn", {"WIRE_SEATTLE": 1, "TRADESHOW": 2})
-    sign_on(uow, member_id=ahead, book_ids=[books["WIRE_SEATTLE"]])
-    seattle, tradeshow = sign_on(uow, member_id=pat, book_ids=[books["WIRE_SEATTLE"], books["TRADESHOW"]])
+    sign_on(uow, member_id=ahead, book_ids=[books["WIRE_SEATTLE"]], method="email")
+    seattle, tradeshow = sign_on(uow, member_id=pat, book_ids=[books["WIRE_SEATTLE"], books["TRADESHOW"]],
+                                 method="email")
     re_sign(uow, registration_id=seattle.id, expected_version=seattle.version)
     resign(uow, registration_id=tradeshow.id, expected_version=tradeshow.version)
     rows = member_registrations(session, pat)

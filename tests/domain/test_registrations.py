@@ -21,6 +21,7 @@ from unioncore_desktop.domain.models import Registration
 from unioncore_desktop.domain.queries.hall import hall_clock
 from unioncore_desktop.domain.rules.apn import excel_serial
 from unioncore_desktop.domain.rules.calendar import add_months
+from unioncore_desktop.domain.rules.registration import office_errors
 from unioncore_desktop.domain.services.registrations import (
     end_exemption,
     re_sign,
@@ -86,8 +87,9 @@ def test_one_visit_on_three_books_shares_one_apn_and_the_next_visit_gets_the_nex
         uow, connection, books, today):
     first = add_member(connection, "7000001", qualified=WIRE)
     second = add_member(connection, "7000002", qualified={"WIRE_SEATTLE": 2})
+    office = connection.execute(text("SELECT min(id) FROM offices")).scalar_one()
     rows = sign_on(uow, member_id=first, book_ids=[books["WIRE_SEATTLE"], books["WIRE_BREMERTON"],
-                                                    books["WIRE_PT_ANGELES"]], method="in_person")
+                                                    books["WIRE_PT_ANGELES"]], method="in_person", office_id=office)
     serial = Decimal(excel_serial(today))
     assert {r.apn for r in rows} == {serial + Decimal("0.01")}
     assert [r.book_code for r in rows] == ["WIRE_SEATTLE", "WIRE_BREMERTON", "WIRE_PT_ANGELES"]
@@ -101,17 +103,17 @@ def test_one_visit_on_three_books_shares_one_apn_and_the_next_visit_gets_the_nex
 def test_rolled_off_registrations_still_hold_their_hundredth(uow, connection, books, today):
     first = add_member(connection, "7000001", qualified=WIRE)
     second = add_member(connection, "7000002", qualified=WIRE)
-    (row,) = sign_on(uow, member_id=first, book_ids=[books["WIRE_SEATTLE"]])
+    (row,) = sign_on(uow, member_id=first, book_ids=[books["WIRE_SEATTLE"]], method="email")
     resign(uow, registration_id=row.id, expected_version=row.version)
-    (again,) = sign_on(uow, member_id=second, book_ids=[books["WIRE_SEATTLE"]])
+    (again,) = sign_on(uow, member_id=second, book_ids=[books["WIRE_SEATTLE"]], method="email")
     assert again.apn == Decimal(excel_serial(today)) + Decimal("0.02")
 
 
 def test_second_live_registration_on_a_book_is_refused_with_a_clear_message(uow, connection, books):
     member = add_member(connection, "7000001", qualified=WIRE)
-    sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+    sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="email")
     with pytest.raises(ValidationError, match="already has a live registration on WIRE SEATTLE") as info:
-        sign_on(uow, member_id=member, book_ids=[books["WIRE_BREMERTON"], books["WIRE_SEATTLE"]])
+        sign_on(uow, member_id=member, book_ids=[books["WIRE_BREMERTON"], books["WIRE_SEATTLE"]], method="email")
     assert info.value.field == "book"
     assert connection.execute(text("SELECT count(*) FROM registrations WHERE member_id = :m"),
                               {"m": member}).scalar_one() == 1
@@ -119,7 +121,7 @@ def test_second_live_registration_on_a_book_is_refused_with_a_clear_message(uow,
 
 def test_the_database_index_refuses_a_second_live_registration_too(uow, connection, books):
     member = add_member(connection, "7000001", qualified=WIRE)
-    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="email")
     with uow, pytest.raises(ValidationError, match="already has a live registration on this book"):
         uow.session.add(Registration(member_id=member, book_id=books["WIRE_SEATTLE"], tier=1, apn=row.apn))
         uow.flush()
@@ -134,13 +136,14 @@ def test_only_books_and_tiers_the_member_is_qualified_for(uow, connection, books
     member = add_member(connection, "7000001", qualified=qualified)
     with pytest.raises(ValidationError, match=message) as info:
         sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]],
-                tiers={books[c]: t for c, t in (tiers or {}).items()})
+                tiers={books[c]: t for c, t in (tiers or {}).items()}, method="email")
     assert info.value.field == field
 
 
 def test_a_lower_priority_tier_may_be_chosen(uow, connection, books):
     member = add_member(connection, "7000001", qualified={"WIRE_SEATTLE": 1})
-    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], tiers={books["WIRE_SEATTLE"]: 3})
+    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], tiers={books["WIRE_SEATTLE"]: 3},
+                     method="email")
     assert row.tier == 3
 
 
@@ -148,7 +151,7 @@ def test_a_lower_priority_tier_may_be_chosen(uow, connection, books):
 def test_only_active_members_sign_on(uow, connection, books, status):
     member = add_member(connection, "7000001", qualified=WIRE, status=status)
     with pytest.raises(ValidationError, match=f"is {status}") as info:
-        sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+        sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="email")
     assert info.value.field == "member"
 
 
@@ -158,9 +161,28 @@ def test_sign_on_validates_method_and_books(uow, connection, books):
         sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="pigeon")
     assert info.value.field == "method"
     with pytest.raises(ValidationError, match="at least one book"):
-        sign_on(uow, member_id=member, book_ids=[])
+        sign_on(uow, member_id=member, book_ids=[], method="email")
     with pytest.raises(NotFound):
-        sign_on(uow, member_id=999_999, book_ids=[books["WIRE_SEATTLE"]])
+        sign_on(uow, member_id=999_999, book_ids=[books["WIRE_SEATTLE"]], method="email")
+
+
+def test_an_in_person_sign_on_names_its_office_when_the_hall_has_several(uow, connection, books):
+    """R1: in person is stamped with the office; e-mail, fax and web come to no office."""
+    member = add_member(connection, "7000001", qualified=WIRE)
+    assert connection.execute(text("SELECT count(*) FROM offices")).scalar_one() == 2  # the demo hall's two
+    with pytest.raises(ValidationError, match="Choose the office the member came to") as info:
+        sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="in_person")
+    assert info.value.field == "office_id"
+    for method in ("email", "fax", "web"):
+        assert office_errors(method, None, 2) == {}
+    assert office_errors("in_person", None, 1) == {} and office_errors("in_person", None, 0) == {}
+    office = connection.execute(text("SELECT min(id) FROM offices")).scalar_one()
+    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="in_person", office_id=office)
+    assert row.method == "in_person" and row.office_id == office
+    resign(uow, registration_id=row.id, expected_version=row.version)
+    connection.execute(text("DELETE FROM offices WHERE id <> :o"), {"o": office})
+    (again,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="in_person")
+    assert again.office_id is None  # one office: nothing to choose between
 
 
 def test_two_workstations_signing_on_at_once_get_different_hundredths(databases):
@@ -179,7 +201,7 @@ def test_two_workstations_signing_on_at_once_get_different_hundredths(databases)
             for member_id in mine:
                 barrier.wait(timeout=10)
                 results.extend(sign_on(UnitOfWork(factory), member_id=member_id,
-                                       book_ids=[books["WIRE_SEATTLE"], books["WIRE_BREMERTON"]]))
+                                       book_ids=[books["WIRE_SEATTLE"], books["WIRE_BREMERTON"]], method="email"))
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
 
@@ -203,7 +225,7 @@ def test_two_workstations_signing_on_at_once_get_different_hundredths(databases)
 
 def test_re_sign_keeps_the_apn_and_moves_the_due_date(uow, connection, books, today):
     member = add_member(connection, "7000001", qualified=WIRE)
-    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="email")
     version = backdate(connection, row.id, resign_due_on=today + timedelta(days=2))
     after = re_sign(uow, registration_id=row.id, expected_version=version)
     assert after.apn == row.apn and after.registered_at == row.registered_at
@@ -217,7 +239,7 @@ def test_re_sign_keeps_the_apn_and_moves_the_due_date(uow, connection, books, to
 
 def test_re_sign_with_an_old_version_is_stale(uow, connection, books):
     member = add_member(connection, "7000001", qualified=WIRE)
-    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="email")
     re_sign(uow, registration_id=row.id, expected_version=row.version)
     with pytest.raises(StaleRecord) as info:
         re_sign(uow, registration_id=row.id, expected_version=row.version)
@@ -226,7 +248,7 @@ def test_re_sign_with_an_old_version_is_stale(uow, connection, books):
 
 def test_a_missed_re_sign_is_refused_and_left_to_the_drop_run(uow, connection, books, today):
     member = add_member(connection, "7000001", qualified=WIRE)
-    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="email")
     version = backdate(connection, row.id, resign_due_on=today - timedelta(days=1))
     with pytest.raises(DomainError, match="was missed") as info:
         re_sign(uow, registration_id=row.id, expected_version=version)
@@ -239,7 +261,7 @@ def test_a_missed_re_sign_is_refused_and_left_to_the_drop_run(uow, connection, b
 @pytest.mark.parametrize("status", ["rolled_off", "resigned"])
 def test_re_sign_is_refused_once_off_the_book(uow, connection, books, status):
     member = add_member(connection, "7000001", qualified=WIRE)
-    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="email")
     if status == "resigned":
         row = resign(uow, registration_id=row.id, expected_version=row.version)
     else:
@@ -253,12 +275,12 @@ def test_re_sign_is_refused_once_off_the_book(uow, connection, books, status):
 
 def test_resign_takes_the_member_off_the_book_and_allows_a_new_sign_on(uow, connection, books, today):
     member = add_member(connection, "7000001", qualified=WIRE)
-    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="email")
     gone = resign(uow, registration_id=row.id, expected_version=row.version, note=" moving away ")
     assert (gone.status, gone.rolled_off_on, gone.roll_off_reason, gone.position) == ("resigned", today, None, None)
     assert connection.execute(text("SELECT note FROM registration_activity WHERE action = 'resign'")).scalar_one() \
         == "moving away"
-    (again,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+    (again,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="email")
     assert again.apn > row.apn
 
 
@@ -271,7 +293,7 @@ def test_resign_takes_the_member_off_the_book_and_allows_a_new_sign_on(uow, conn
 ])
 def test_exemption_caps(uow, connection, books, today, reason, end, extended, expected_end):
     member = add_member(connection, "7000001", qualified=WIRE)
-    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="email")
     start = today
     cap = add_months(start, 6) - timedelta(days=1)
     dates = {"cap": cap, "start+10": start + timedelta(days=10), "cap+30": cap + timedelta(days=30), None: None}
@@ -284,7 +306,7 @@ def test_exemption_caps(uow, connection, books, today, reason, end, extended, ex
 
 def test_a_capped_exemption_past_its_cap_needs_the_extension_flag(uow, connection, books, today):
     member = add_member(connection, "7000001", qualified=WIRE)
-    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="email")
     with pytest.raises(ValidationError, match="at most 6 months") as info:
         start_exemption(uow, registration_id=row.id, expected_version=row.version, reason="traveling",
                         start=today, end=add_months(today, 7))
@@ -299,7 +321,7 @@ def test_a_capped_exemption_past_its_cap_needs_the_extension_flag(uow, connectio
 
 def test_ending_an_exemption_restarts_the_re_sign_clock_from_the_end_date(uow, connection, books, today):
     member = add_member(connection, "7000001", qualified=WIRE)
-    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]])
+    (row,) = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="email")
     version = backdate(connection, row.id, registered_at=server_now(connection) - timedelta(days=40))
     row = start_exemption(uow, registration_id=row.id, expected_version=version, reason="medical",
                           start=today - timedelta(days=20))
@@ -319,7 +341,7 @@ def test_ending_an_exemption_restarts_the_re_sign_clock_from_the_end_date(uow, c
 
 def test_reregistration_gives_a_new_apn_before_the_deadline_and_is_refused_after_it(uow, connection, books, today):
     member = add_member(connection, "7000001", qualified=WIRE)
-    rows = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"], books["WIRE_BREMERTON"]])
+    rows = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"], books["WIRE_BREMERTON"]], method="email")
     for row in rows:
         backdate(connection, row.id, status="awaiting_reregistration", apn=Decimal("45000.07"),
                  reregister_by=server_now(connection) + timedelta(days=1))
@@ -328,18 +350,18 @@ def test_reregistration_gives_a_new_apn_before_the_deadline_and_is_refused_after
     assert len({r.apn for r in again}) == 1 and again[0].apn > Decimal(excel_serial(today))
     assert all(activity(connection, r.id) == ["sign_on", "reregistered"] for r in again)
     with pytest.raises(DomainError, match="no registration awaiting"):
-        reregister(uow, member_id=member)
+        reregister(uow, member_id=member, method="email")
 
     for row in rows:
         backdate(connection, row.id, status="awaiting_reregistration",
                  reregister_by=server_now(connection) - timedelta(minutes=1))
     with pytest.raises(DomainError, match=r"deadline .* has passed"):
-        reregister(uow, member_id=member)
+        reregister(uow, member_id=member, method="email")
 
 
 def test_roll_off_all_books_takes_every_live_registration_and_writes_activity(uow, connection, books, today):
     member = add_member(connection, "7000001", qualified={**WIRE, "TRADESHOW": 1})
-    rows = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"], books["TRADESHOW"]])
+    rows = sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"], books["TRADESHOW"]], method="email")
     resign(uow, registration_id=rows[1].id, expected_version=rows[1].version)
     with uow:
         ids = roll_off_all_books(uow.session, member, "quit", today, "quit Harbor Electric")

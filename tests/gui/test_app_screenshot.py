@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-AREAS = ("books", "requests", "referral", "setup", "request_history")
+AREAS = ("members", "books", "requests", "referral", "setup", "request_history")
 
 
 @pytest.fixture(scope="module")

@@ -135,7 +135,10 @@ def test_a_second_sign_on_shows_the_clear_message_and_the_dialog_keeps_the_input
     bremerton.setChecked(True)
     # Another desk signs Rosa on to WIRE SEATTLE while this dialog is open.
     other = books_hall.login("dispatcher", "Desk Two")
-    sign_on(other.uow(), member_id=books_hall.members["rosa"], book_ids=[books_hall.books["WIRE_SEATTLE"]])
+    sign_on(other.uow(), member_id=books_hall.members["rosa"], book_ids=[books_hall.books["WIRE_SEATTLE"]],
+            method="email")
+    qtbot.waitUntil(dialog.office_combo.isEnabled, timeout=WAIT)
+    dialog.office_combo.choose("SEATTLE")  # R1: in person at one of the hall's two offices
 
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     error = dialog.errors.labels["book"]
@@ -267,7 +270,8 @@ def test_a_sign_on_at_another_desk_reloads_the_open_book_keeping_selection(  # h
         select(qtbot, screen, "Charisse")
         before = screen.selected().registration_id
         other = books_hall.login("dispatcher", "Desk Two")
-        sign_on(other.uow(), member_id=books_hall.members["rosa"], book_ids=[books_hall.books["WIRE_SEATTLE"]])
+        sign_on(other.uow(), member_id=books_hall.members["rosa"], book_ids=[books_hall.books["WIRE_SEATTLE"]],
+                method="email")
         qtbot.waitUntil(lambda: "Parks" in names(screen), timeout=WAIT)
         assert names(screen) == ["Lovelace", "Okafor", "Charisse", "Parks", "Tran"]
         assert screen.selected().registration_id == before

@@ -217,6 +217,70 @@ def test_the_holiday_year_view(qtbot, manager_screen, database, databases, messa
     assert "1 open request would be worked on another morning" in message_recorder.messages[-1].text
 
 
+def test_the_twelve_month_grid_is_walked_by_keyboard_and_opens_or_offers_a_holiday(
+        qtbot, manager_screen, message_recorder):
+    screen = manager_screen
+    calendar = screen.holidays
+    screen.open_step("holidays")
+    qtbot.waitUntil(lambda: calendar.shown_year is not None, timeout=WAIT)
+    grid, year = calendar.year_grid, calendar.year
+    qtbot.keyClick(calendar.panel.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    federal = us_federal_holidays(year)
+    qtbot.waitUntil(lambda: len(grid.holidays) == len(federal), timeout=WAIT)
+    assert set(grid.holidays) == {h.day for h in federal} and grid.year == year
+    shoot(screen, "holidays_year_grid")
+
+    # the keyboard walks across month ends; the list follows onto a holiday
+    grid.setFocus()
+    qtbot.keyClick(grid, Qt.Key.Key_Home)
+    assert grid.current == date(year, 1, 1)
+    qtbot.keyClick(grid, Qt.Key.Key_Left)
+    assert grid.current == date(year, 1, 1)  # the year shown is the edge
+    for _ in range(5):
+        qtbot.keyClick(grid, Qt.Key.Key_Down)
+    assert grid.current == date(year, 2, 5)  # five weeks on, into February
+    shoot(grid, "holidays_year_grid_keyboard")
+    qtbot.keyClick(grid, Qt.Key.Key_End)
+    assert grid.current == date(year, 12, 31)
+    christmas = next(h.day for h in federal if h.day.month == 12)
+    grid.set_current(christmas)
+    assert calendar.panel.current_row().day == christmas  # the list selects the holiday
+    calendar.panel.view.selectRow(0)
+    assert grid.current == federal[0].day  # and the year view follows the list
+    grid.set_current(christmas)
+
+    # Enter on a holiday opens it; on a free weekday offers a new one on that day
+    qtbot.keyClick(grid, Qt.Key.Key_Return)
+    dialog = wait_dialog(qtbot, calendar, HolidayDialog)
+    assert dialog.editing is not None and dialog.editing.day == christmas
+    dialog.reject()
+    free = next(date(year, 3, d) for d in range(2, 10) if date(year, 3, d).weekday() == 2)  # a March Wednesday
+    qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=grid.cell_rect(free).center())
+    offer = wait_dialog(qtbot, calendar, HolidayDialog)
+    assert offer.editing is None and offer.day_edit.text() == f"{free:%Y-%m-%d}"
+    assert offer.focusWidget() is offer.name_edit  # the day is given: the name is what is left to type
+    qtbot.waitUntil(lambda: offer.impact is not None, timeout=WAIT)
+    qtbot.keyClicks(offer.name_edit, "Hall meeting")
+    shoot(offer, "holiday_offered_from_grid")
+    qtbot.keyClick(offer.name_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: grid.holidays.get(free) == "Hall meeting", timeout=WAIT)
+
+    # a weekend day is never a holiday: said, nothing opened
+    saturday = free + timedelta(days=3)
+    grid.set_current(saturday)
+    qtbot.keyClick(grid, Qt.Key.Key_Return)
+    assert not [d for d in calendar.findChildren(HolidayDialog) if d.isVisible()]
+
+    # Page Down from the year view shows the next year's months
+    screen.activateWindow()
+    qtbot.waitUntil(screen.isActiveWindow, timeout=WAIT)
+    grid.setFocus()
+    qtbot.keyClick(grid, Qt.Key.Key_PageDown)
+    qtbot.waitUntil(lambda: grid.year == year + 1 and not grid.holidays, timeout=WAIT)
+    assert grid.current.year == year + 1
+
+
 def test_an_admin_only_login_reads_the_checklist_and_is_told_what_needs_a_manager(qtbot, runner, ui_settings,
                                                                                   staff_login, database):
     screen = open_screen(qtbot, runner, ui_settings, staff_login(database, "admin", "Ada Admin"))

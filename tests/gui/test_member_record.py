@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from sqlalchemy import text
 
 from tests.gui.books_hall import BooksHall, build_hall
 from unioncore_desktop.gui.books.dialogs import SignOnDialog
@@ -91,6 +92,8 @@ def test_add_a_qualified_book_and_a_certification_then_sign_on_from_the_record(q
     tradeshow = books_hall.books["TRADESHOW"]
     assert sign_on.tier_combos[tradeshow].currentData() == 2  # the tier just added
     sign_on.book_checks[tradeshow].setChecked(True)
+    qtbot.waitUntil(sign_on.office_combo.isEnabled, timeout=WAIT)
+    sign_on.office_combo.choose("SEATTLE")
     qtbot.mouseClick(sign_on.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: any(r.book_code == "TRADESHOW" and r.status == "registered"
                                 for r in screen.grids.registrations.rows), timeout=WAIT)
@@ -151,3 +154,49 @@ def test_the_record_grids_export_to_excel(qtbot, runner, screen, tmp_path, monke
     assert [c.value for c in sheet[1]][:3] == ["Book", "Status", "Rank today"]
     assert sheet.max_row == 3  # WIRE SEATTLE and WIRE BREMERTON
     assert openpyxl.load_workbook(books).worksheets[0].max_row == 4
+
+
+def test_end_an_exemption_from_the_record(qtbot, screen, books_hall):
+    """Ben is exempt (medical) on WIRE SEATTLE: the record ends it through the books' own action, audited in the
+    registration's activity."""
+    open_member(qtbot, screen, "7000102")
+    screen.tabs.setCurrentWidget(screen.registrations_panel)
+    screen.registrations_panel.view.selectRow(0)
+    end = screen.counter.buttons["end_exemption"]
+    assert end.isEnabled() and not screen.counter.buttons["exempt"].isEnabled()
+    qtbot.mouseClick(end, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.grids.registrations.rows[0].exemption_reason is None, timeout=WAIT)
+    saved = books_hall.registration(books_hall.registrations["ben"])
+    assert saved["exemption_reason"] is None and saved["resign_due_on"] is not None
+    with books_hall.admin.connect() as conn:
+        action = conn.execute(text("SELECT action FROM registration_activity WHERE registration_id = :g "
+                                   "ORDER BY id DESC LIMIT 1"), {"g": saved["id"]}).scalar_one()
+    assert action == "exempt_end"
+    screen.registrations_panel.view.selectRow(0)
+    assert not end.isEnabled() and screen.counter.buttons["exempt"].isEnabled()
+    screen.grab().save("/tmp/lo_shots/member_end_exemption.png")
+
+
+def test_an_offer_on_the_record_opens_its_requests_offer_history(qtbot, screen, books_hall):
+    with books_hall.admin.begin() as conn:
+        conn.execute(text("INSERT INTO employers (name) VALUES ('Sparks Electric')"))
+        conn.execute(text("INSERT INTO labor_requests (number, employer_id, book_id, workers_requested, start_on, "
+                          "referral_date) SELECT 'T1', e.id, :b, 1, uc_hall_today(), uc_hall_today() "
+                          "FROM employers e"), {"b": books_hall.books["WIRE_SEATTLE"]})
+        conn.execute(text("INSERT INTO offer_lines (run_id, request_id, book_id, registration_id, member_id, rank, "
+                          "tier, apn, skip_reason) SELECT gen_random_uuid(), r.id, r.book_id, g.id, g.member_id, 2, "
+                          "1, g.apn, 'exempt' FROM labor_requests r, registrations g WHERE g.id = :g"),
+                     {"g": books_hall.registrations["ben"]})
+    open_member(qtbot, screen, "7000102")
+    screen.tabs.setCurrentWidget(screen.grids.offers_panel)
+    view = screen.grids.offers_panel.view
+    assert screen.grids.offers.rowCount() == 1
+    view.setFocus()
+    view.setCurrentIndex(screen.grids.offers_panel.model().index(0, 0))
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    dialog = screen.grids.offer_history
+    assert dialog is not None and dialog.request_id is not None
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=WAIT)
+    assert "T1" in dialog.windowTitle() and dialog.model.rows[0].skip_reason == "exempt"
+    dialog.grab().save("/tmp/lo_shots/member_offer_history.png")
+    dialog.close()

@@ -37,7 +37,7 @@ def hall_db(databases):
             members.append(member)
     uow = UnitOfWork(sessionmaker(engine, expire_on_commit=False))
     for member in members:
-        sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="in_person")
+        sign_on(uow, member_id=member, book_ids=[books["WIRE_SEATTLE"]], method="email")
     return name, databases
 
 

@@ -145,7 +145,7 @@ def test_nothing_awaiting_is_said_at_the_form_and_by_the_server(qtbot, screen, b
     dialog.member_edit.clear_member()
     choose_member_by_type_ahead(qtbot, dialog, "Rosa Parks", "7000106")
     other = books_hall.login("dispatcher", "Desk Two")
-    reregister(other.uow(), member_id=books_hall.members["rosa"])
+    reregister(other.uow(), member_id=books_hall.members["rosa"], method="email")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     book_error = dialog.errors.labels["book"]
     qtbot.waitUntil(lambda: book_error.isVisible(), timeout=WAIT)

@@ -106,6 +106,7 @@ def test_a_tier_the_member_no_longer_qualifies_for_is_refused_beside_the_tiers_k
     dialog = open_sign_on(qtbot, screen)
     choose_member_by_type_ahead(qtbot, dialog, "Zoe Alvarez", "7000107")
     assert dialog.tier_combos[seattle].currentData() == 2
+    dialog.office_combo.choose("SEATTLE")
     # Meanwhile the member's qualification on the book is lowered to tier 3.
     with books_hall.admin.begin() as conn:
         conn.execute(text("UPDATE member_qualified_books SET tier = 3 WHERE member_id = :m AND book_code = "
@@ -119,3 +120,25 @@ def test_a_tier_the_member_no_longer_qualifies_for_is_refused_beside_the_tiers_k
     assert dialog.member is not None and dialog.book_checks[seattle].isChecked()
     assert dialog.tier_combos[seattle].currentData() == 2
     assert "Alvarez" not in names(screen)
+
+
+@popup_warnings
+def test_in_person_without_an_office_is_refused_at_the_form_and_the_remembered_office_comes_up_chosen(
+        qtbot, screen, books_hall, ui_settings):
+    """R1: the hall has two offices; in person names one (the form says so beside the office), e-mail needs none."""
+    dialog = open_sign_on(qtbot, screen)
+    choose_member_by_type_ahead(qtbot, dialog, "Zoe Alvarez", "7000107")
+    assert dialog.method_combo.currentData() == "in_person" and dialog.office_combo.office_id() is None
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    office_error = dialog.errors.labels["office_id"]
+    assert office_error.isVisible() and "Choose the office the member came to" in office_error.text()
+    assert dialog.isVisible() and dialog.member is not None
+    dialog.grab().save("/tmp/lo_shots/sign_on_office_refused.png")
+    dialog.method_combo.setCurrentIndex(dialog.method_combo.findData("email"))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Alvarez" in names(screen), timeout=WAIT)
+
+    ui_settings.set_workstation_office("BREMERTON")
+    again = open_sign_on(qtbot, screen)
+    assert again.office_combo.currentText() == "Bremerton office"  # the workstation's office, chosen already
+    again.reject()

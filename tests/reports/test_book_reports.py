@@ -334,6 +334,7 @@ def test_excel_tables_have_typed_cells(tmp_path, ctx):
 def test_reports_from_a_small_hall(tmp_path, ctx, poppler, uow, connection):
     books = insert_books(connection)
     wire = [books["WIRE_SEATTLE"], books["WIRE_BREMERTON"]]
+    office = connection.execute(text("SELECT min(id) FROM offices")).scalar_one()
     members = []
     for i, (tier, last) in enumerate([(1, "Adams"), (2, "Baker"), (1, "Chen"), (2, "Diaz"), (1, "Evans")]):
         member = connection.execute(text(
@@ -342,7 +343,8 @@ def test_reports_from_a_small_hall(tmp_path, ctx, poppler, uow, connection):
         for code in ("WIRE_SEATTLE", "WIRE_BREMERTON"):
             connection.execute(text("INSERT INTO member_qualified_books (member_id, book_code, tier) "
                                     "VALUES (:m, :b, :t)"), {"m": member, "b": code, "t": tier})
-        members.append(sign_on(uow, member_id=member, book_ids=wire, method="in_person"))
+        members.append(sign_on(uow, member_id=member, book_ids=wire, method="in_person",
+                               office_id=office))
     first = members[2][0]  # Chen, tier 1 on WIRE SEATTLE
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
     today = hall_clock(session).today

@@ -476,16 +476,3 @@ def promote(data_dir: Path) -> None:
         if not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:  # type: ignore[index]
             raise ServerError(f"the server in {data_dir} is already a primary.")
     _run("pg_ctl", ["-D", str(data_dir), "-w", "promote"], as_server=True)
-
-
-def backup(data_dir: Path, to_dir: Path, *, keep: int = 14) -> Path:
-    """A pg_dump of the hall's database (custom format, for pg_restore) into `to_dir`; keeps the newest `keep`."""
-    data_dir = data_dir.expanduser().resolve()
-    settings = ServerSettings.read(data_dir)
-    to_dir.mkdir(parents=True, exist_ok=True)
-    path = to_dir / f"{settings.database}-{datetime.now():%Y%m%d-%H%M%S}.dump"
-    _run("pg_dump", ["-h", str(data_dir), "-p", str(settings.port), "-U", SUPERUSER, "-Fc", "-f", str(path),
-                     settings.database], timeout=6 * 3600)
-    for old in sorted(to_dir.glob(f"{settings.database}-*.dump"))[:-max(keep, 1)]:
-        old.unlink()
-    return path

@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
 import unioncore_desktop.domain.models  # noqa: F401 - registers every table
+from unioncore_desktop.db import sql_sources
 from unioncore_desktop.domain.metadata import metadata
 from unioncore_desktop.paths import migrations_dir
 
@@ -70,6 +71,19 @@ def loopholes(connection: Connection) -> list[str]:
     if connection.exec_driver_sql("SELECT has_schema_privilege('public', 'public', 'CREATE')").scalar_one():
         found.append("every login may create objects in schema public: run `unioncore db upgrade` to close it")
     return found
+
+
+def check(connection: Connection) -> list[str]:
+    """What `unioncore db check` says is wrong, one printed line each; empty when the database is what this build
+    expects (also run on a restored copy by `backup --verify`)."""
+    current, head = current_revision(connection), head_revision()
+    if current != head:
+        return [f"database is at {current or 'no schema'}, this build expects {head}: run `unioncore db upgrade`"]
+    # alembic compares tables, columns and indexes; functions, triggers, views and CHECKs are held to
+    # migrations/sql/ and the models here
+    differences = [*drift(connection), *sql_sources.drift(connection)]
+    lines = ["the database differs from the models:", *(f"  {diff}" for diff in differences)] if differences else []
+    return lines + [f"the database is open: {loophole}" for loophole in loopholes(connection)]
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -37,13 +37,15 @@ _CONNECTION_DEFAULTS = {"connect_timeout": "5", "keepalives": "1", "keepalives_i
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One committed row change: `op` is I, U or D; `key` the trigger's key column as text (e.g. a book id)."""
+    """One committed row change: `op` is I, U or D; `key` the trigger's key column as text (e.g. a book id);
+    `what` names the change where the row's table does not hold it (a staff login's roles or password)."""
 
     table: str
     op: str
     key: str | None
     by: str | None
     app: str | None
+    what: str | None = None
 
     @classmethod
     def parse(cls, payload: str) -> Change | None:
@@ -59,7 +61,7 @@ class Change:
             value = data.get(name)
             return None if value is None else str(value)
 
-        return cls(data["table"], str(data["op"]), text("key"), text("by"), text("app"))
+        return cls(data["table"], str(data["op"]), text("key"), text("by"), text("app"), text("what"))
 
 
 ChangesCallback = Callable[[list[Change]], None]

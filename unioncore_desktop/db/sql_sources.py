@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
@@ -125,6 +125,9 @@ class Found:
     name: str
     definition: str
     source: str | None = None
+    # a CHECK as a restore has it: pg_dump writes the rendering above and the restore parses it again, which for
+    # `IN (...)` over varchar gives another tree (and another rendering) meaning the same
+    restored: str | None = None
 
     @property
     def label(self) -> str:
@@ -226,7 +229,8 @@ def catalog(connection: Connection, directory: Path | None = None, *, checks: bo
             if not tables_copied:
                 _copy_tables(connection)
             problems += _model_checks(connection, errors)
-            _add(defined, _found(connection, "CHECK", LIVE_CHECKS, SCRATCH, source="the models"), problems)
+            _add(defined, _restored_checks(connection, _found(connection, "CHECK", LIVE_CHECKS, SCRATCH,
+                                                               source="the models")), problems)
     finally:
         scratch.rollback()
     return Catalog(live, defined, problems)
@@ -268,6 +272,26 @@ def _model_checks(connection: Connection, errors: tuple[type[Exception], ...]) -
     return problems
 
 
+def _restored_checks(connection: Connection, checks: list[Found]) -> list[Found]:
+    """Each CHECK with its rendering once a dump's text of it is parsed again (a restored database's)."""
+    result = []
+    for check in checks:
+        constraint, _, table = check.name.partition(" on ")
+        attempt = connection.begin_nested()
+        try:
+            connection.exec_driver_sql(f'ALTER TABLE {SCRATCH}."{table}" DROP CONSTRAINT "{constraint}"')
+            connection.exec_driver_sql(f'ALTER TABLE {SCRATCH}."{table}" ADD CONSTRAINT "{constraint}" '
+                                       f"{check.definition}")
+            again = connection.execute(text(
+                "SELECT pg_get_constraintdef(n.oid) FROM pg_constraint AS n JOIN pg_class AS c ON c.oid = n.conrelid "
+                "WHERE c.relnamespace = CAST(:schema AS regnamespace) AND c.relname = :table AND n.conname = :name"),
+                {"schema": SCRATCH, "table": table, "name": constraint}).scalar_one()
+        finally:
+            attempt.rollback()
+        result.append(replace(check, restored=normalise(again)))
+    return result
+
+
 def drift(connection: Connection, directory: Path | None = None, *, checks: bool = True) -> list[str]:
     """What differs between the database and its SQL sources (and the models' CHECKs), one line each; empty when
     they agree."""
@@ -283,7 +307,7 @@ def drift(connection: Connection, directory: Path | None = None, *, checks: bool
             lines.append(f"{key[0]} {key[1]} is in the database but not in {where}")
         elif live is None:
             lines.append(f"{defined.label} ({defined.source}) is not in the database")
-        elif live.definition != defined.definition:
+        elif live.definition not in (defined.definition, defined.restored):
             lines.append(f"{live.label} differs from {defined.source}: {_first_difference(live, defined)}")
     return lines
 

@@ -55,7 +55,9 @@ KINDS: dict[str, Kind] = {
     "hall_settings": Kind("", {"app_settings": None}),
     "contract_code": Kind("", {"contract_codes": None}),
     "book": Kind("book", {"books": "id"}),  # a book added, changed, retired or brought back
-    "staff": Kind("staff", {"staff": "id"}),  # roles and passwords live in the catalog: announced by the command
+    # a staff login added, renamed, deactivated or brought back (its row), or its roles or password changed (those
+    # live in the catalog: uc_audit_staff announces them as the staff row, with `what` changed)
+    "staff": Kind("staff", {"staff": "id"}),
 }
 
 

@@ -14,6 +14,7 @@ import psycopg.errors
 from sqlalchemy import exc as sa_exc
 
 from unioncore_desktop.domain.error_texts import (
+    OFFICE_NOT_NAMED,
     ADJUSTMENT_AMOUNT_ZERO,
     ADJUSTMENT_REASON_MISSING,
     ALREADY_BID,
@@ -86,6 +87,7 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "uq_books_code": ("code", "That book code is already taken."),
     "uq_books_name": ("name", "That book name is already taken."),
     "ck_registrations_book_open": ("book", "That book is retired: it takes no sign-ons."),
+    "ck_registrations_office_named": ("office_id", OFFICE_NOT_NAMED),
     "ck_labor_requests_book_open": ("book_id", "That book is retired: it takes no requests."),
     "uq_book_rules_book_id_effective_from": ("effective_from", "The book already has settings from that date."),
     "ck_book_rules_effective_from_not_past": ("effective_from", "Settings take effect from today or later: "
@@ -169,10 +171,20 @@ def is_connection_problem(error: BaseException) -> bool:
                psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected))
 
 
+# The server's words when a new connection of a login deactivated or re-passworded at another workstation is refused
+# (a session already open goes on; the pool's next connection is where it shows).
+LOGIN_REFUSED = ("is not permitted to log in", "password authentication failed")
+LOGIN_REFUSED_TEXT = ("The server no longer accepts your login: it was deactivated, or its password was reset, at "
+                      "another workstation. Nothing was saved; log in again (File → Switch user).")
+
+
 def translate(error: BaseException) -> BaseException:
     """The exception to raise instead of `error` (or `error` itself when it is a bug)."""
     if isinstance(error, (DomainError, ConnectionProblem)):
         return error
+    if isinstance(_orig(error), psycopg.OperationalError) and any(words in str(_orig(error))
+                                                                  for words in LOGIN_REFUSED):
+        return PermissionDenied(LOGIN_REFUSED_TEXT)
     if is_connection_problem(error):
         return ConnectionProblem("The connection to the database server was lost. Nothing was saved; try again.")
     orig = _orig(error)

@@ -15,6 +15,10 @@ SSN_NOT_LAST4 = "Keep only the last 4 digits of the SSN."
 BIRTH_IMPLAUSIBLE = "The date of birth is not plausible."
 INITIATION_BEFORE_BIRTH = "Initiation cannot be before the date of birth."
 
+# books
+OFFICE_NOT_NAMED = ("Choose the office the member came to: the hall has several offices, and an in-person "
+                    "sign-on is stamped with its office (R1).")
+
 # requests, bids and check marks
 WAGE_NOT_POSITIVE = "The wage must be more than zero."
 BY_NAME_NOT_ATTESTED = "Record that the foreperson did not solicit the request."

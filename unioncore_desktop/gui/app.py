@@ -22,6 +22,8 @@ from unioncore_desktop.gui.books.screen import BooksScreen
 from unioncore_desktop.gui.live import LiveUpdates
 from unioncore_desktop.gui.login import LoginDialog
 from unioncore_desktop.gui.main_window import AREAS, MainWindow
+from unioncore_desktop.gui.members.screen import MembersScreen
+from unioncore_desktop.gui.own_login import OwnLoginWatch
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.log import setup_logging
@@ -108,6 +110,10 @@ class Application(QObject):
         self.window.switch_user_requested.connect(self._login)
         # Other workstations' commits refresh open screens (the live board); one listener per login.
         self.live = LiveUpdates(hall.listener, self)
+        # another workstation deactivating this login or resetting its password is said at once
+        watch = OwnLoginWatch(self.runner, hall, self.window)
+        self.live.changes_received.connect(watch.on_changes)
+        watch.logged_out.connect(lambda _text: self._login())
         self.live.start()
         self.splash.hide()
         if self.args.open in DIALOGS:
@@ -163,7 +169,8 @@ class Application(QObject):
                             name="upgrade schema")
 
     def _arm_screenshot(self, screen: QWidget) -> None:
-        """Wait for the list, show its first record, then save the PNG and quit."""
+        """Wait for the list, show its first record (a member's with the dispatch profile in front), then save the
+        PNG and quit."""
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, lambda: self._fail("the screen did not load in time"))
 
         def on_loaded() -> None:
@@ -177,7 +184,12 @@ class Application(QObject):
                 self._save_screenshot()
 
         screen.loaded.connect(on_loaded)  # type: ignore[attr-defined]
-        screen.record_shown.connect(lambda: QTimer.singleShot(200, self._save_screenshot))  # type: ignore[attr-defined]
+        def on_record_shown() -> None:
+            if isinstance(screen, MembersScreen):
+                screen.show_profile_tab()
+            QTimer.singleShot(200, self._save_screenshot)
+
+        screen.record_shown.connect(on_record_shown)  # type: ignore[attr-defined]
 
     def _save_screenshot(self, target: QWidget | None = None) -> None:
         assert self.window is not None

@@ -120,6 +120,16 @@ def seed_demo(engine: Engine, *, members: int = 4000, employers: int = 850, jobs
     return True
 
 
+# `seed --quick`: the demo hall's every kind of row at a smoke test's size (a second or so, where --demo takes minutes)
+QUICK_MEMBERS, QUICK_EMPLOYERS, QUICK_JOBS_PER_MEMBER = 150, 20, 4
+
+
+def seed_quick(engine: Engine, *, force: bool = False, today: date | None = None) -> bool:
+    """A small demo hall, once; returns False when the database already has members."""
+    return seed_demo(engine, members=QUICK_MEMBERS, employers=QUICK_EMPLOYERS, jobs_per_member=QUICK_JOBS_PER_MEMBER,
+                     force=force, today=today)
+
+
 def _hall_today(conn: Connection) -> date:
     return conn.execute(text("SELECT uc_hall_today()")).scalar_one()
 

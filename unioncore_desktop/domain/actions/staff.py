@@ -14,6 +14,11 @@ def change_own_password(hall: Hall, new_password: str) -> None:
     staff.change_own_password(hall.uow(), new_password=new_password)
 
 
+def own_login(hall: Hall) -> q.OwnLogin | None:
+    """This workstation's own staff record, read again when another workstation changed staff logins."""
+    return hall.read(q.own_login)
+
+
 # --- staff administration (admins): every write goes through the guarded, audited functions of migration 0014 ---
 
 

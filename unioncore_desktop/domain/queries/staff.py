@@ -57,6 +57,20 @@ class StaffActivity:
     limit: int  # at most this many newest rows are shown
 
 
+@dataclass(frozen=True, slots=True)
+class OwnLogin:
+    """The logged-in person's own staff record (None from `own_login` for a login that is not staff)."""
+
+    id: int
+    login: str
+    active: bool
+
+
+def own_login(session: Session | Connection) -> OwnLogin | None:
+    row = session.execute(text("SELECT id, login, active FROM staff WHERE login = session_user")).mappings().first()
+    return OwnLogin(**row) if row is not None else None
+
+
 LIST_STAFF = text("""
     SELECT s.id, s.login, s.full_name, s.active, s.version,
            coalesce(r.rolcanlogin, false) AS can_log_in, r.oid IS NULL AS login_missing,

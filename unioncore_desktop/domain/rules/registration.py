@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from unioncore_desktop.domain.error_texts import OFFICE_NOT_NAMED
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 from unioncore_desktop.domain.rules.calendar import BusinessCalendar, add_months
 from unioncore_desktop.domain.rules.referral import ban_ends_on
@@ -232,6 +233,17 @@ def exemption_end_errors(start: date, end: date | None) -> dict[str, str]:
 def book_choice_errors(book_ids: Sequence[int]) -> dict[str, str]:
     """A sign-on or re-registration names at least one book."""
     return {} if book_ids else {"book": "Choose at least one book."}
+
+
+IN_PERSON_METHODS = ("in_person",)  # R5's e-mail, and fax and web, reach the hall without anyone at a counter
+
+
+def office_errors(method: str, office_id: int | None, offices: int) -> dict[str, str]:
+    """R1: a sign-on or re-registration in person names the office the member came to when the hall has
+    several (`offices`, how many it has); with one office there is nothing to choose, with none nothing to name."""
+    if method in IN_PERSON_METHODS and office_id is None and offices > 1:
+        return {"office_id": OFFICE_NOT_NAMED}
+    return {}
 
 
 # --- ending a dispatch --------------------------------------------------------------------------------------

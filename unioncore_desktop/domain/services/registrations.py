@@ -31,6 +31,7 @@ from unioncore_desktop.domain.rules.registration import (
     exemption_errors,
     is_exempt,
     last_resign_day,
+    office_errors,
     reregistration_overdue,
     resign_accepted_on,
 )
@@ -66,7 +67,7 @@ def sign_on(uow: UnitOfWork, *, member_id: int, book_ids: Sequence[int], method:
     tiers = dict(tiers or {})
     with uow:
         session = uow.session
-        _check_method(method)
+        _check_method(session, method, office_id)
         books = _books(session, book_ids)
         member = _active_member(session, member_id)
         qualified: dict[str, int] = dict(session.execute(text(
@@ -105,7 +106,7 @@ def reregister(uow: UnitOfWork, *, member_id: int, book_ids: Sequence[int] | Non
     the visit (the old place is gone). `book_ids` None re-registers every book awaiting it."""
     with uow:
         session = uow.session
-        _check_method(method)
+        _check_method(session, method, office_id)
         member = _active_member(session, member_id)
         awaiting = list(session.scalars(
             select(Registration).where(Registration.member_id == member_id,
@@ -373,9 +374,14 @@ def _saved(uow: UnitOfWork, registration: Registration) -> RegistrationRow:
     return row
 
 
-def _check_method(method: str) -> None:
+def _check_method(session: Session, method: str, office_id: int | None) -> None:
+    """How the member came, and where when in person (R1; the database's uc_registration_office_guard too)."""
     if method not in REGISTRATION_METHODS:
         raise ValidationError({"method": "Choose how the member signed on (in person, e-mail, fax or web)."})
+    offices = session.execute(text("SELECT count(*) FROM offices")).scalar_one()
+    errors = office_errors(method, office_id, offices)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _name(member: Member) -> str:

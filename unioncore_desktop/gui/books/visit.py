@@ -28,7 +28,7 @@ from unioncore_desktop.domain.actions import books
 from unioncore_desktop.domain.changes import Done
 from unioncore_desktop.domain.queries.books import OfficeRow, RegistrationRow
 from unioncore_desktop.domain.queries.members import MemberDetail
-from unioncore_desktop.domain.rules.registration import book_choice_errors
+from unioncore_desktop.domain.rules.registration import book_choice_errors, office_errors
 from unioncore_desktop.domain.vocab import REGISTRATION_METHODS
 from unioncore_desktop.gui.forms.ui_member_visit_dialog import Ui_MemberVisitDialog
 from unioncore_desktop.gui.itemmodels.formatting import format_label
@@ -228,6 +228,8 @@ class MemberVisitDialog(QDialog):
             errors["book"] = self.books_hint.text()
         else:
             errors = book_choice_errors(self.chosen_books())
+        errors.update(office_errors(self.method_combo.currentData(), self.office_combo.office_id(),
+                                    len(self.office_combo.offices)))
         if errors:
             self.errors.show(errors)
             return

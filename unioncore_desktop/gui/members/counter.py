@@ -1,6 +1,6 @@
-"""The day's actions at the counter, on the member record: sign on, re-sign, exempt and re-register (the books
-screen's own dialogs and actions, opened for this member) for a dispatcher, and post a payment (the posting
-screen, with this member on the line) for a dues clerk."""
+"""The day's actions at the counter, on the member record: sign on, re-sign, exempt, end an exemption and
+re-register (the books screen's own dialogs and actions, opened for this member) for a dispatcher, and post a
+payment (the posting screen, with this member on the line) for a dues clerk."""
 
 from __future__ import annotations
 
@@ -66,6 +66,7 @@ class CounterActions(QWidget):
                 ("sign_on", "add", self.tr("Sign o&n…"), self.sign_on, self.dispatcher),
                 ("re_sign", "refresh", self.tr("Re-si&gn"), self.re_sign, self.dispatcher),
                 ("exempt", "warning", self.tr("E&xempt…"), self.exempt, self.dispatcher),
+                ("end_exemption", "refresh", self.tr("End exempt&ion"), self.end_exemption, self.dispatcher),
                 ("reregister", "add", self.tr("Re-re&gister…"), self.reregister, self.dispatcher),
                 ("post_payment", "dues", self.tr("&Post a payment…"), self.post_payment, self.clerk)):
             button = QToolButton()
@@ -96,6 +97,7 @@ class CounterActions(QWidget):
         self.buttons["sign_on"].setEnabled(self.dispatcher and active)
         self.buttons["re_sign"].setEnabled(self.dispatcher and registered and row.exemption_reason is None)  # type: ignore[union-attr]
         self.buttons["exempt"].setEnabled(self.dispatcher and registered and row.exemption_reason is None)  # type: ignore[union-attr]
+        self.buttons["end_exemption"].setEnabled(self.dispatcher and registered and row.exemption_reason is not None)  # type: ignore[union-attr]
         self.buttons["reregister"].setEnabled(self.dispatcher and awaiting)
         self.buttons["post_payment"].setEnabled(self.clerk and record is not None and record.standing is not None)
 
@@ -161,6 +163,27 @@ class CounterActions(QWidget):
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def end_exemption(self) -> None:
+        """The books screen's End exemption for the chosen registration: asks, then ends it today (re-sign due
+        again; the activity row keeps what the exemption was)."""
+        row, record = self._chosen(), self.record
+        if row is None or record is None or not self.buttons["end_exemption"].isEnabled():
+            return
+        d = record.detail
+        if not messages.question(self, self.tr("End exemption"),
+                                 self.tr("End the exemption of {name} on {book} today? Re-sign is due again from "
+                                         "today, and the member is offered work again.").format(
+                                     name=f"{d.first_name} {d.last_name}", book=row.book_name)):
+            return
+        place = RecordPlace(row.id, row.version, f"{d.last_name}, {d.first_name}", d.card_number, row.tier, row.apn)
+        self.runner.command(partial(books.end_exemption, self.hall, place), parent=self, failure=self._on_failed,
+                            name="end exemption", success=self._on_exemption_ended)
+
+    def _on_exemption_ended(self, saved: RegistrationRow) -> None:
+        messages.status(self, self.tr("Exemption ended on {book}; re-sign due {due}").format(
+            book=saved.book_name, due=format_date(saved.resign_due_on)))
+        self.done.emit()
 
     def post_payment(self) -> None:
         if self.record is not None and self.record.standing is not None and self.buttons["post_payment"].isEnabled():

@@ -1,6 +1,7 @@
 """The member record's read-only parts: where the member stands on dues (amounts only for a login that may see
 them), and the grids of registrations, dispatches, offers, employment, bans and changes, each exportable to
-Excel. `show` takes one MemberRecord DTO; nothing here queries."""
+Excel. `show` takes one MemberRecord DTO; nothing here queries (an offer opens the referral screen's offer history
+of its request, which reads its own lines)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
+from unioncore_desktop.domain.queries.dispatch import OfferLineRow
 from unioncore_desktop.domain.queries.dues import PostingLookupRow
 from unioncore_desktop.domain.queries.member_record import MemberRecord
 from unioncore_desktop.gui import reporting
@@ -20,6 +22,7 @@ from unioncore_desktop.gui.itemmodels.dues import STANDING_COLOURS, format_month
 from unioncore_desktop.gui.itemmodels.formatting import format_money
 from unioncore_desktop.gui.itemmodels.member_record import BanModel, RecordRegistrationModel
 from unioncore_desktop.gui.itemmodels.members import ChangeHistoryModel, EmploymentModel
+from unioncore_desktop.gui.referral.offer_history import OfferHistoryDialog
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
@@ -77,7 +80,9 @@ class RecordGrids:
 
     def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings | None,
                  parent: QWidget) -> None:
+        self.runner, self.hall, self.settings, self.parent = runner, hall, settings, parent
         self.record: MemberRecord | None = None
+        self.offer_history: OfferHistoryDialog | None = None
         self.registrations = RecordRegistrationModel(parent=parent)
         self.dispatches = DispatchListModel(parent=parent)
         self.offers = OfferHistoryModel(parent=parent)
@@ -94,6 +99,17 @@ class RecordGrids:
         self.employment_panel = grid("employment", "Member employment history", self.employment)
         self.bans_panel = grid("bans", "Member referral bans", self.bans)
         self.history_panel = grid("history", "Member change history", self.history)
+        self.offers_panel.row_activated.connect(self.open_offer_history)
+
+    def open_offer_history(self, line: OfferLineRow) -> OfferHistoryDialog:
+        """Enter or a double-click on an offer: the list as it stood for its request, every run of it."""
+        dialog = OfferHistoryDialog(self.runner, self.hall, self.settings, request_id=line.request_id,
+                                    subject=f"request {line.request_number} — {self.subject()}", parent=self.parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda: setattr(self, "offer_history", None))
+        self.offer_history = dialog
+        dialog.open()
+        return dialog
 
     def subject(self) -> str:
         if self.record is None:

@@ -197,6 +197,10 @@ class MembersScreen(SearchScreen):
         if ours:
             self._reload_record()
 
+    def show_profile_tab(self) -> None:
+        """Bring the record's dispatch profile to the front (the members screenshot shows it)."""
+        self.tabs.setCurrentWidget(self.profile)
+
     def post_for_member(self) -> None:
         """The clerk's "Post a payment" for the member shown (the main window opens the posting screen)."""
         self.counter.post_payment()

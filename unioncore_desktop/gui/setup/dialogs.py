@@ -186,7 +186,8 @@ class HolidayDialog(_SetupDialog):
     impact_shown = Signal(object)  # HolidayImpact, for tests
 
     def __init__(self, runner: TaskRunner, hall: HallConnection, editing: HolidayRow | None, year: int,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, day: date | None = None) -> None:
+        """`day`: a new holiday on that day (picked in the year view)."""
         super().__init__(runner, hall, Ui_HolidayDialog(), self.FIELDS, parent)
         self.setObjectName("holidayDialog")
         self.editing = editing
@@ -202,13 +203,15 @@ class HolidayDialog(_SetupDialog):
         if editing is not None:
             self.day_edit.setText(f"{editing.day:%Y-%m-%d}")
             self.name_edit.setText(editing.name)
+        elif day is not None:
+            self.day_edit.setText(f"{day:%Y-%m-%d}")
         # the preview follows the typing, once it pauses
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DELAY_MS)
         self._preview_timer.timeout.connect(self.preview)
         self.day_edit.textChanged.connect(lambda _text: self._preview_timer.start())
-        self.day_edit.setFocus()
+        (self.name_edit if day is not None else self.day_edit).setFocus()
         self.preview()
 
     def _day(self) -> tuple[date | None, str | None]:

@@ -1,14 +1,17 @@
-"""The holiday calendar (managers): one year at a time, its holidays listed by month with a month-by-month count
-above them; add, change or remove a holiday, or add the year's US federal holidays at once. Every change first
-shows which open requests' referral mornings and re-registration deadlines it would move."""
+"""The holiday calendar (managers): one year at a time, as twelve small months (year_view: weekends shaded,
+holidays marked, walked by keyboard) beside the list of its holidays, with a month-by-month count above; add,
+change or remove a holiday, or add the year's US federal holidays at once. Enter on a holiday in the year view opens
+it, on a free weekday offers a new holiday on that day. Every change first shows which open requests' referral
+mornings and re-registration deadlines it would move."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from functools import partial
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QSpinBox, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.actions import hall_setup
@@ -18,6 +21,7 @@ from unioncore_desktop.gui.itemmodels.hall_setup import HolidayModel
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.setup.dialogs import HolidayDialog
 from unioncore_desktop.gui.setup.lists import SetupList
+from unioncore_desktop.gui.setup.year_view import YearGrid
 from unioncore_desktop.gui.tasks import TaskRunner
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -53,7 +57,18 @@ class HolidayCalendar(SetupList):
         self.months = QLabel()
         self.months.setObjectName("holidayMonths")
         self.months.setWordWrap(True)
-        self.layout().insertWidget(1, self.months)  # type: ignore[union-attr]
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, self.months)
+        self.year_grid = YearGrid()
+        self.year_grid.date_activated.connect(self.open_day)
+        self.year_grid.current_changed.connect(self._on_year_grid_current_changed)
+        self.panel.view.selectionModel().currentRowChanged.connect(self._on_view_current_row_changed)
+        layout.removeWidget(self.panel)
+        side_by_side = QHBoxLayout()
+        side_by_side.addWidget(self.year_grid, 0, Qt.AlignmentFlag.AlignTop)
+        side_by_side.addWidget(self.panel, 1)
+        layout.addLayout(side_by_side, 1)
         self.shown_year: HolidayYear | None = None
 
     @property
@@ -81,13 +96,45 @@ class HolidayCalendar(SetupList):
         cells = [f"<b>{name} {counts[m]}</b>" if counts[m] else f"{name} –" for m, name in enumerate(MONTHS, 1)]
         self.months.setText(self.tr("{count} holidays in {year}: ").format(count=len(rows), year=loaded.year)
                             + " · ".join(cells))
+        self.year_grid.show_year(loaded.year, {row.day: row.name for row in rows}, loaded.today)
         self.year_shown.emit(loaded)
 
     def export_parameters(self) -> list[tuple[str, str]]:
         return [("Year", str(self.year)), *super().export_parameters()]
 
-    def open_editor(self, row: HolidayRow | None) -> None:
-        dialog = HolidayDialog(self.runner, self.hall, row, self.year, self)
+    # --- the year view and the list follow each other ---------------------------------------------------------
+
+    def _holiday_on(self, day: date) -> HolidayRow | None:
+        rows = self.shown_year.holidays if self.shown_year is not None else []
+        return next((row for row in rows if row.day == day), None)
+
+    def _on_year_grid_current_changed(self, day: date) -> None:
+        if self._holiday_on(day) is not None:
+            self.panel.select_id(day)
+
+    def _on_view_current_row_changed(self, *_args: object) -> None:
+        row = self.panel.current_row()
+        if isinstance(row, HolidayRow):
+            self.year_grid.set_current(row.day)
+
+    def open_day(self, day: date) -> None:
+        """Enter on a day of the year view: its holiday opens; a free weekday offers a new holiday there."""
+        row = self._holiday_on(day)
+        if row is not None:
+            if self.can_write:
+                self.open_editor(row)
+            return
+        if not self.can_write:
+            messages.status(self, self.tr("{day} is a business day; a manager login adds holidays.").format(
+                day=f"{day:%a %d %b %Y}"))
+        elif day.weekday() >= 5:
+            messages.status(self, self.tr("{day} is a weekend day: never a business day, so never a holiday.").format(
+                day=f"{day:%a %d %b %Y}"))
+        else:
+            self.open_editor(None, day)
+
+    def open_editor(self, row: HolidayRow | None, day: date | None = None) -> None:
+        dialog = HolidayDialog(self.runner, self.hall, row, self.year, self, day=day)
         dialog.saved.connect(self._on_dialog_saved)
         self.dialog = dialog
         dialog.open()
