@@ -372,6 +372,7 @@ def _server_init(args: argparse.Namespace, data: Path) -> int:
 
     from unioncore_desktop.db import hall_server
     from unioncore_desktop.db.engine import WORKSTATION_CONNECTIONS
+    from unioncore_desktop.domain.rules.staff import password_errors, staff_errors
     from unioncore_desktop.domain.services import staff
 
     needed = hall_server.connections_for(args.workstations)
@@ -382,6 +383,11 @@ def _server_init(args: argparse.Namespace, data: Path) -> int:
                                           max_connections=args.max_connections or needed,
                                           tls=hall_server.tls_available())
     password = _password(args, f"Password for the first admin, {args.admin}: ", required=True) or ""
+    # the admin's name and password are checked before the server is made, so a typo costs no half-made hall
+    problems = {**staff_errors(login=args.admin, full_name=args.full_name or args.admin, roles=["admin"]),
+                **password_errors(password)}
+    if problems:
+        raise CliError("; ".join(problems.values()))
     done = hall_server.init(data, settings)
     engine = create_engine(done.admin_url)
     try:

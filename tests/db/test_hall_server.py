@@ -154,3 +154,12 @@ def test_the_address_printed_for_workstations_is_the_one_they_reach():
     # listening on all: this PC's own address in the subnet
     assert hall_server.lan_address(settings(listen="*", subnet="127.0.0.0/8")) == "127.0.0.1"
     assert hall_server.lan_address(settings(listen="*", subnet="203.0.113.0/24")) is None
+
+
+def test_a_bad_admin_name_or_password_is_refused_before_any_server_is_made(tmp_path: Path, monkeypatch, capsys):
+    for admin, password, says in (("Ada Admin", "a good password", "login"), ("ada", "short", "at least 8")):
+        monkeypatch.setattr("sys.stdin", io.StringIO(f"{password}\n"))
+        code = cli.main(["server", "init", "--data", str(tmp_path / "hall"), "--listen", "127.0.0.1",
+                         "--subnet", "127.0.0.1/32", "--admin", admin, "--password-stdin"])
+        err = capsys.readouterr().err
+        assert code == 2 and says in err.lower() and not (tmp_path / "hall").exists()
