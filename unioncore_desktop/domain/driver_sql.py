@@ -10,6 +10,7 @@ work's translation like any other.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any, cast
 
@@ -66,3 +67,10 @@ def execute_and_commit(session: Session, statement: str,
         cursor.execute(_pyformat(statement), params)
         conn.commit()
         return cursor.fetchone(), True
+
+
+def copy_rows(session: Session, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+    """`COPY ... FROM STDIN` of `rows` in the session's transaction: bulk rows in one stream, no statement each."""
+    with _driver(session).cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)

@@ -25,6 +25,14 @@ from unioncore_desktop.domain.models.employers import (
     Worksite,
 )
 from unioncore_desktop.domain.models.employment import EmploymentRecord
+from unioncore_desktop.domain.models.imports import (
+    ImportColumnMap,
+    ImportRun,
+    StagedEmployer,
+    StagedEmployment,
+    StagedMember,
+    StagedRegistration,
+)
 from unioncore_desktop.domain.models.members import (
     Member,
     MemberExclusion,
@@ -55,6 +63,8 @@ __all__ = [
     "EmployerContract",
     "EmploymentRecord",
     "Holiday",
+    "ImportColumnMap",
+    "ImportRun",
     "LaborRequest",
     "Member",
     "MemberExclusion",
@@ -75,5 +85,9 @@ __all__ = [
     "RemittanceLine",
     "ReportRun",
     "Staff",
+    "StagedEmployer",
+    "StagedEmployment",
+    "StagedMember",
+    "StagedRegistration",
     "Worksite",
 ]

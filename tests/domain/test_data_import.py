@@ -1,0 +1,247 @@
+"""Importing a hall's records from its old system, against PostgreSQL under a real admin login: sample exports in
+(dry run first), every book in the source's order and the comparison saying so, a second import changing nothing,
+a file with other headers mapped by hand once and then remembered, bad rows rejected with their reasons and nothing
+written when the import is refused or fails, and each import one transaction."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from unioncore_desktop.db.connection import HallConnection, connect
+from unioncore_desktop.db.profile import ConnectionProfile
+from unioncore_desktop.domain.actions import imports as actions
+from unioncore_desktop.domain.errors import DomainError, PermissionDenied, ValidationError
+from unioncore_desktop.domain.rules import imports as rules
+from unioncore_desktop.seed import sample_exports as samples
+from unioncore_desktop.seed.books import insert_books
+
+SOURCE = "LaborPower"
+ORDER = ("members", "employers", "registrations", "employment")
+
+
+@pytest.fixture(scope="module")
+def small_exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A slice of the sample hall's shape: 300 members, 60 employers, 300 places, 3,000 jobs."""
+    hall = samples.build(members=300, employers=60, registrations=300, employment=3_000)
+    return samples.write(tmp_path_factory.mktemp("exports"), hall)
+
+
+@dataclass
+class ImportHall:
+    admin: HallConnection
+    admin_login: str
+    owner: Engine
+    login: object
+
+    def count(self, table: str, where: str = "true") -> int:
+        with self.owner.connect() as conn:
+            return conn.execute(text(f"SELECT count(*) FROM {table} WHERE {where}")).scalar_one()
+
+
+@pytest.fixture
+def hall(databases) -> Iterator[ImportHall]:
+    name = databases.create()
+    with databases.engine(name).begin() as conn:
+        insert_books(conn)
+    opened: list[HallConnection] = []
+
+    def login(role: str) -> tuple[HallConnection, str]:
+        user = databases.make_staff(name, role)
+        connection = connect(ConnectionProfile.from_url(databases.server.url(name, user)))
+        opened.append(connection)
+        return connection, user
+
+    admin, admin_login = login("admin")
+    yield ImportHall(admin, admin_login, databases.engine(name), login)
+    for connection in opened:
+        connection.close()
+
+
+def import_all(hall: ImportHall, files: dict[str, Path]) -> dict[str, actions.ImportResult]:
+    return {entity: actions.import_file(hall.admin, entity, files[entity], SOURCE).value for entity in ORDER}
+
+
+def test_the_sample_exports_import_after_a_dry_run_that_writes_nothing(hall, small_exports):
+    preview = actions.open_file(hall.admin, "members", small_exports["members"], SOURCE)
+    assert preview.mapping_origin == "suggested" and preview.row_count == 300
+    assert preview.mapping["card_number"] == "Card #" and preview.mapping["date_of_birth"] == "DOB"
+
+    dry = actions.dry_run(hall.admin, "members", small_exports["members"], SOURCE)
+    assert (dry.status, dry.created, dry.updated, dry.unchanged, dry.rejected) == ("dry_run", 300, 0, 0, 0)
+    assert [e.row for e in dry.examples["created"]] == [2, 3, 4, 5, 6]
+    assert ("Card number", samples.member_rows(samples.build(300, 60, 300, 3_000))[0][0]) \
+        in dry.examples["created"][0].cells
+    assert hall.count("members") == 0 and hall.count("import_runs") == 0
+
+    results = import_all(hall, small_exports)
+    assert all(r.status == "imported" and r.rejected == 0 for r in results.values()), \
+        {e: r.rejections[:3] for e, r in results.items()}
+    assert results["members"].created == hall.count("members") == 300
+    assert results["employers"].created == hall.count("employers") == 60
+    assert results["employers"].parts["contracts_created"] == hall.count("employer_contracts")
+    assert results["registrations"].created == hall.count("registrations") == 300
+    assert results["employment"].created == hall.count("employment_history", "source = 'import'") == 3_000
+    assert hall.count("import_stage_members") == hall.count("import_stage_employment") == 0
+    with hall.owner.connect() as conn:
+        who = conn.execute(text("SELECT DISTINCT db_user FROM audit_log WHERE table_name IN "
+                                "('members', 'registrations', 'employment_history', 'import_runs')")).scalars().all()
+        assert who == [hall.admin_login]  # every row audited under the admin's own login
+        runs = conn.execute(text("SELECT entity, run_by FROM import_runs ORDER BY id")).all()
+    assert runs == [(entity, hall.admin_login) for entity in ORDER]
+    assert hall.count("audit_log", "table_name = 'import_runs'") == 4
+
+
+def test_every_book_lists_in_the_source_order_and_the_comparison_says_so(hall, small_exports):
+    import_all(hall, small_exports)
+    comparison = actions.book_order(hall.admin)
+    assert comparison.agrees and len(comparison.books) >= 8
+    with open(small_exports["registrations"], newline="") as f:
+        source = list(csv.reader(f))[1:]
+    for book in comparison.books:
+        cards = [row[3] for row in source if row[0] == book.book_name]
+        assert [line.queue_card for line in book.lines] == cards
+        assert book.source_count == book.queue_count == len(cards)
+
+    # a place moved behind the book's back: the comparison finds the first place where they part
+    moved = comparison.books[0]
+    with hall.owner.begin() as conn:
+        conn.execute(text("UPDATE registrations SET apn = apn + 1000, version = version + 1 "
+                          "WHERE book_id = :b AND member_id = (SELECT id FROM members WHERE card_number = :c)"),
+                     {"b": moved.book_id, "c": moved.lines[0].source_card})
+    again = actions.book_order(hall.admin)
+    changed = next(b for b in again.books if b.book_id == moved.book_id)
+    assert not again.agrees and changed.first_difference == 1
+
+
+def test_importing_the_same_files_again_changes_nothing(hall, small_exports):
+    import_all(hall, small_exports)
+    audited = hall.count("audit_log")
+    second = import_all(hall, small_exports)
+    for entity, result in second.items():
+        assert (result.created, result.updated, result.rejected) == (0, 0, 0), entity
+        assert not result.changes_anything and result.unchanged > 0
+    assert hall.count("audit_log") == audited + 4  # only the four runs' own rows
+
+
+def test_a_file_with_other_headers_is_mapped_by_hand_once_and_then_remembered(hall, small_exports):
+    path = small_exports["access_members"]
+    preview = actions.open_file(hall.admin, "members", path, "Access")
+    assert preview.headers == samples.ACCESS_HEADERS and preview.header_row == 2
+    assert actions.mapping_errors("members", preview.headers, preview.mapping)  # no suggestion serves
+    by_hand = {"card_number": "MbrKey", "last_name": "Fam", "first_name": "Giv", "classification": "Wage Grp",
+               "status": "Sts", "phone": "Tel 1", "email": "Mail To"}
+    assert actions.mapping_errors("members", preview.headers, by_hand) == {}
+    first = actions.import_file(hall.admin, "members", path, "Access", by_hand).value
+    assert (first.status, first.created, first.rejected) == ("imported", preview.row_count, 0)
+
+    again = actions.open_file(hall.admin, "members", path, "Access")
+    assert again.mapping_origin == "remembered" and again.mapping["classification"] == "Wage Grp"
+    second = actions.import_file(hall.admin, "members", path, "Access").value  # no mapping given: remembered
+    assert (second.created, second.updated, second.unchanged) == (0, 0, preview.row_count)
+    assert actions.open_file(hall.admin, "members", path, "Another hall's Access").mapping_origin == "other_source"
+
+
+def write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_bad_rows_are_rejected_with_reasons_and_a_refused_import_writes_nothing(hall, tmp_path):
+    path = write(tmp_path / "members.csv", [
+        "Card #,Last Name,First Name,Class,DOB,E-Mail",
+        "7000001,SMITH,ANN,JW,1/2/1980,ann@example.net",
+        "7000002,JONES,,JW,,",
+        "X-1,BROWN,BOB,JW,,",
+        "7000004,GREEN,GIL,Plumber,,",
+        "7000005,WHITE,WES,JW,31/31/1980,",
+        "7000001,SMITH,ANNE,JW,,",
+        "7000007,BLACK,BEA,APP2,,not-an-email",
+    ])
+    result = actions.import_file(hall.admin, "members", path, SOURCE).value
+    assert result.status == "refused" and result.created == 1
+    assert [(r.row, r.field) for r in result.rejections] == [
+        (3, "first_name"), (4, "card_number"), (5, "classification"), (6, "date_of_birth"), (7, "card_number"),
+        (8, "email")]
+    assert result.rejections[0].sentence() == "Row 3: the first name is missing."
+    assert "'Plumber' is not one of" in result.rejections[2].reason
+    assert result.rejections[4].reason == "card number 7000001 is also on row 2"
+    assert hall.count("members") == 0 and hall.count("import_runs") == 0
+
+    accepted = actions.import_file(hall.admin, "members", path, SOURCE, accept_rejected=True).value
+    assert (accepted.status, accepted.created, accepted.rejected) == ("imported", 1, 6)
+    assert hall.count("members") == 1
+    kept = actions.run_rejections(hall.admin, accepted.run_id)
+    assert [r["row"] for r in kept] == [3, 4, 5, 6, 7, 8]
+
+
+def test_registrations_and_employment_name_what_they_cannot_find(hall, tmp_path):
+    write(tmp_path / "m.csv", ["Card #,Last Name,First Name,Class", "7000001,SMITH,ANN,JW"])
+    actions.import_file(hall.admin, "members", tmp_path / "m.csv", SOURCE)
+    registrations = write(tmp_path / "r.csv", [
+        "Book,Tier,APN,Card No", "WIRE SEATTLE,1,45880.01,7000001", "WIRE SEATTLE,1,45880.02,7000001",
+        "PLUMBING,1,45880.01,7000001", "TRADESHOW,5,45880.01,7000001", "TRADESHOW,1,45880.011,7000001",
+        "TRADESHOW,1,45880.01,7999999"])
+    result = actions.dry_run(hall.admin, "registrations", registrations, SOURCE)
+    assert [(r.row, r.field, r.reason) for r in result.rejections] == [
+        (3, "book", "card number 7000001 is on WIRE SEATTLE on row 2 already"),
+        (4, "book", "there is no book 'PLUMBING'"),
+        (5, "tier", "tier 5 is not 1 to 4"),
+        (6, "apn", "APN: '45880.011' has more than 2 decimals"),
+        (7, "card_number", "no member with card number 7999999 is on file")]
+    employment = write(tmp_path / "e.csv", ["Card No,Employer,Start Date", "7000001,Nobody Electric,1/2/2020"])
+    refused = actions.import_file(hall.admin, "employment", employment, SOURCE).value
+    assert refused.rejections[0].reason == "no employer named 'Nobody Electric' is on file"
+
+
+def test_the_whole_import_is_one_transaction_that_fails_as_a_whole(hall, tmp_path):
+    """A row the checks let through but the database refuses (a contract period overlapping another of the same
+    code) fails the import, and the employers written before it in the same run are gone with it."""
+    path = write(tmp_path / "employers.csv", [
+        "Employer,Contract,Effective,Expires",
+        "Alpha Electric,WIREPERSON,1/1/2020,",
+        "Beta Electric,WIREPERSON,1/1/2020,12/31/2022",
+        "Beta Electric,WIREPERSON,1/1/2021,",
+    ])
+    with pytest.raises(DomainError):
+        actions.import_file(hall.admin, "employers", path, SOURCE)
+    assert hall.count("employers") == hall.count("employer_contracts") == hall.count("import_runs") == 0
+
+
+def test_only_admins_import_even_with_plain_sql(hall, small_exports):
+    clerk, _ = hall.login("dues_clerk")
+    with pytest.raises((PermissionDenied, DomainError)):
+        actions.import_file(clerk, "members", small_exports["members"], SOURCE)
+    assert hall.count("members") == 0
+
+
+def test_a_file_that_cannot_be_read_is_named(hall, tmp_path):
+    with pytest.raises(ValidationError) as raised:
+        actions.open_file(hall.admin, "members", tmp_path / "nothing.pdf", SOURCE)
+    assert "not a CSV file" in raised.value.errors["path"]
+    broken = tmp_path / "broken.csv.gz"
+    broken.write_bytes(b"not gzip at all")
+    with pytest.raises(ValidationError, match="cannot be read"):
+        actions.open_file(hall.admin, "members", broken, SOURCE)
+
+
+@pytest.mark.parametrize("header, field", [
+    ("Card #", "card_number"), ("CARD_NO", "card_number"), ("Member Number", "card_number"),
+    ("Last Name", "last_name"), ("DOB", "date_of_birth"), ("E-Mail", "email"), ("Init Date", "initiation_date"),
+    ("Zip", "postal_code"), ("Class", "classification"),
+])
+def test_headers_are_suggested_from_their_normalized_synonyms(header, field):
+    assert rules.suggest_mapping("members", [header, "Something else"])[field] == header
+
+
+@pytest.mark.parametrize("text_, expected", [
+    ("2024-03-01", "2024-03-01"), ("3/1/2024", "2024-03-01"), ("3/1/24", "2024-03-01"), ("45352", "2024-03-01"),
+    ("2024-03-01 00:00:00", "2024-03-01"),
+])
+def test_dates_are_read_in_the_shapes_old_systems_write(text_, expected):
+    assert rules.read_date(text_).isoformat() == expected
