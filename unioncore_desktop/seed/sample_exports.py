@@ -41,6 +41,7 @@ CONTRACTS = ("WIREPERSON", "SOUND & COMM", "RESIDENTIAL", "STOCKPERSON", "LT FXT
 CLASS_CODES = (("JW", 70), ("FM", 6), ("APP1", 3), ("APP2", 3), ("APP3", 3), ("APP4", 3), ("APP5", 3),
                ("RET", 8), ("HON", 1))
 REASONS = ("RIF", "Laid Off", "Quit", "Short Call", "Contract End", "Discharged", "Turnaround", "Under Scale")
+EXPORTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "sample_exports"  # where the shipped ones are
 FILES = {"members": "members.csv", "employers": "employers.csv.gz", "registrations": "registrations.csv",
          "employment": "employment.csv.gz", "access_members": "access_members.xlsx"}
 
@@ -292,7 +293,6 @@ def write(directory: Path, hall: SampleHall | None = None) -> dict[str, Path]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "resources" / \
-        "sample_exports"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else EXPORTS_DIR
     for entity, written in write(target).items():
         print(f"{entity}: {written} ({written.stat().st_size:,} bytes)")

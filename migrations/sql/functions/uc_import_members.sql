@@ -64,12 +64,9 @@ BEGIN
                'updated', count(*) FILTER (WHERE outcome = 'updated'),
                'unchanged', count(*) FILTER (WHERE outcome = 'unchanged'),
                'examples', jsonb_build_object(
-                   'created', coalesce((array_agg(line_no ORDER BY line_no) FILTER (WHERE outcome = 'created'))[1:5],
-                                       '{}'),
-                   'updated', coalesce((array_agg(line_no ORDER BY line_no) FILTER (WHERE outcome = 'updated'))[1:5],
-                                       '{}'),
-                   'unchanged', coalesce((array_agg(line_no ORDER BY line_no)
-                                          FILTER (WHERE outcome = 'unchanged'))[1:5], '{}')),
+                   'created', ARRAY(SELECT line_no FROM c WHERE outcome = 'created' ORDER BY line_no LIMIT 5),
+                   'updated', ARRAY(SELECT line_no FROM c WHERE outcome = 'updated' ORDER BY line_no LIMIT 5),
+                   'unchanged', ARRAY(SELECT line_no FROM c WHERE outcome = 'unchanged' ORDER BY line_no LIMIT 5)),
                'written', (SELECT count(*) FROM created) + (SELECT count(*) FROM updated))
       INTO result FROM c;
     DELETE FROM import_stage_members WHERE run_id = p_run;

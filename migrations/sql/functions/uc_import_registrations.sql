@@ -77,12 +77,12 @@ BEGIN
                'updated', count(*) FILTER (WHERE outcome = 'updated'),
                'unchanged', count(*) FILTER (WHERE outcome = 'unchanged'),
                'examples', jsonb_build_object(
-                   'created', coalesce((array_agg(line_no ORDER BY line_no) FILTER (WHERE outcome = 'created'))[1:5],
-                                       '{}'),
-                   'updated', coalesce((array_agg(line_no ORDER BY line_no) FILTER (WHERE outcome = 'updated'))[1:5],
-                                       '{}'),
-                   'unchanged', coalesce((array_agg(line_no ORDER BY line_no)
-                                          FILTER (WHERE outcome = 'unchanged'))[1:5], '{}')),
+                   'created', ARRAY(SELECT line_no FROM import_stage_registrations
+                                     WHERE run_id = p_run AND outcome = 'created' ORDER BY line_no LIMIT 5),
+                   'updated', ARRAY(SELECT line_no FROM import_stage_registrations
+                                     WHERE run_id = p_run AND outcome = 'updated' ORDER BY line_no LIMIT 5),
+                   'unchanged', ARRAY(SELECT line_no FROM import_stage_registrations
+                                     WHERE run_id = p_run AND outcome = 'unchanged' ORDER BY line_no LIMIT 5)),
                'parts', jsonb_build_object('check_marks_created', marks))
       INTO result FROM import_stage_registrations WHERE run_id = p_run;
     DELETE FROM import_stage_registrations WHERE run_id = p_run;

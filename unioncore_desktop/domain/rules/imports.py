@@ -352,7 +352,7 @@ def _table(name: str, raw: Iterator[tuple[int, list[str]]]) -> SourceTable:
         take(number, cells)
     for number, row in raw:
         if any(row):
-            take(number, [c.strip() for c in row])
+            take(number, row)
     return SourceTable(name, tuple(_unique(headers)), rows, numbers, header_row)
 
 
@@ -437,13 +437,16 @@ def read_int(text: str) -> int:
 
 def read_choice(fld: Field, text: str) -> str:
     key = normalize_header(text)
-    for choice in fld.choices:
-        if key == normalize_header(choice):
-            return choice
-    alias = _CHOICE_ALIASES.get(fld.name, {}).get(key)
-    if alias is not None:
-        return alias
-    raise CellError(f"{text!r} is not one of {', '.join(fld.choices)}")
+    found = _choices(fld.name, fld.choices).get(key)
+    if found is None:
+        raise CellError(f"{text!r} is not one of {', '.join(fld.choices)}")
+    return found
+
+
+@lru_cache(maxsize=64)
+def _choices(name: str, choices: tuple[str, ...]) -> dict[str, str]:
+    """Normalized spelling -> value: the vocabulary's own words and what old systems write for them."""
+    return {**_CHOICE_ALIASES.get(name, {}), **{normalize_header(choice): choice for choice in choices}}
 
 
 def _cell_reader(fld: Field) -> Callable[[str], object]:
@@ -500,24 +503,23 @@ def read_rows(entity: str, table: SourceTable, mapping: Mapping[str, str | None]
     if errors:
         raise ImportFileError(next(iter(errors.values())))
     fields = [f for f in fields_of(entity) if mapping.get(f.name)]
-    readers = [(f, table.headers.index(str(mapping[f.name])), _cell_reader(f)) for f in fields]
+    readers = [(f, f.name, table.headers.index(str(mapping[f.name])), _memo(_cell_reader(f))) for f in fields]
     check = _ROW_CHECKS.get(entity)
     out = ReadRows()
     for cells, number in zip(table.rows, table.row_numbers, strict=True):
         values: dict[str, object] = {}
         problem: Rejection | None = None
-        for fld, index, reader in readers:
-            text = cells[index] if index < len(cells) else ""
-            if not text:
+        for fld, name, index, reader in readers:
+            value = reader(cells[index] if index < len(cells) else "")
+            if value is None:
                 if fld.required:
-                    problem = Rejection(number, fld.name, f"the {fld.label.lower()} is missing")
+                    problem = Rejection(number, name, f"the {fld.label.lower()} is missing")
                     break
-                continue
-            try:
-                values[fld.name] = reader(text)
-            except CellError as exc:
-                problem = Rejection(number, fld.name, f"{fld.label}: {exc}")
+            elif type(value) is CellError:
+                problem = Rejection(number, name, f"{fld.label}: {value}")
                 break
+            else:
+                values[name] = value
         if problem is None and check is not None:
             problem = check(number, values)
         if problem is not None:
@@ -526,6 +528,31 @@ def read_rows(entity: str, table: SourceTable, mapping: Mapping[str, str | None]
             out.rows.append(values)
             out.row_numbers.append(number)
     return out
+
+
+def _memo(reader: Callable[[str], object]) -> Callable[[str], object]:
+    """The reader with its answers kept per cell text (an export repeats its cards, employers, dates and codes
+    thousands of times): blank is None, a cell that cannot be read is its CellError."""
+    seen: dict[str, object] = {}
+
+    def read(raw: str) -> object:
+        try:
+            return seen[raw]
+        except KeyError:
+            pass
+        text = raw.strip()
+        if not text:
+            value: object = None
+        else:
+            try:
+                value = reader(text)
+            except CellError as exc:
+                value = exc
+        if len(seen) < 200_000:
+            seen[raw] = value
+        return value
+
+    return read
 
 
 def split_full_name(name: str) -> tuple[str, str, str | None]:
