@@ -21,10 +21,11 @@ down_revision = "0021"
 branch_labels = None
 depends_on = None
 
-ENTITIES = "'members', 'employers', 'registrations', 'employment'"
-STAGES = ("import_stage_members", "import_stage_employers", "import_stage_registrations", "import_stage_employment")
-FUNCTIONS = tuple(f"uc_import_{entity}(uuid)" for entity in ("members", "employers", "registrations", "employment"))
-SOURCES = (*(f"functions/uc_import_{e}.sql" for e in ("members", "employers", "registrations", "employment")),
+NAMES = ("members", "employers", "registrations", "employment", "dues")
+ENTITIES = ", ".join(f"'{name}'" for name in NAMES)
+STAGES = tuple(f"import_stage_{name}" for name in NAMES)
+FUNCTIONS = tuple(f"uc_import_{name}(uuid)" for name in NAMES)
+SOURCES = (*(f"functions/uc_import_{name}.sql" for name in NAMES),
            "triggers/import_column_maps.sql", "triggers/import_runs.sql")
 
 
@@ -127,6 +128,11 @@ def upgrade() -> None:
             _text("termination_reason", 20),
             sa.Column("days_worked", sa.Integer(), nullable=True),
             sa.Column("hours_worked", sa.Numeric(precision=8, scale=2), nullable=True))
+    _staged("import_stage_dues",
+            sa.Column("member_id", sa.Integer(), nullable=False),
+            sa.Column("paid_through", sa.Date(), nullable=False),
+            sa.Column("balance", sa.Numeric(precision=12, scale=2), nullable=False),
+            _text("outcome", 10))
     sql_sources.apply(op.get_bind(), SOURCES, revision=revision)
     for function in FUNCTIONS:
         op.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")

@@ -24,7 +24,7 @@ from unioncore_desktop.seed import sample_exports as samples
 from unioncore_desktop.seed.books import insert_books
 
 SOURCE = "LaborPower"
-ORDER = ("members", "employers", "registrations", "employment")
+ORDER = ("members", "employers", "registrations", "employment")  # dues has its own test
 
 
 @pytest.fixture(scope="module")
@@ -288,3 +288,43 @@ def test_the_full_sample_exports_import_once_and_then_change_nothing(hall):
     assert actions.book_order(hall.admin).agrees
     second = import_all(hall, files)
     assert not any(r.changes_anything for r in second.values())
+
+
+def test_dues_standing_becomes_opening_entries_in_the_ledger(hall, small_exports):
+    """Paid through a month with a balance: a charge of nothing for that month, what is owed as the months after
+    it at the member's rate, a credit as a payment; the ledger then says the same, and a second import nothing."""
+    with hall.owner.begin() as conn:
+        conn.execute(text("INSERT INTO dues_rates (classification, effective_from, amount) VALUES "
+                          "('journeyman', '2020-01-01', 75), ('foreman', '2020-01-01', 85), "
+                          "('apprentice_1', '2020-01-01', 35), ('apprentice_2', '2020-01-01', 40), "
+                          "('apprentice_3', '2020-01-01', 45), ('apprentice_4', '2020-01-01', 50), "
+                          "('apprentice_5', '2020-01-01', 55), ('retiree', '2020-01-01', 25), "
+                          "('honorary', '2020-01-01', 0)"))
+    actions.import_file(hall.admin, "members", small_exports["members"], SOURCE)
+    dry = actions.dry_run(hall.admin, "dues", small_exports["dues"], SOURCE)
+    assert (dry.created, dry.rejected) == (300, 0) and hall.count("dues_charges") == 0
+    result = actions.import_file(hall.admin, "dues", small_exports["dues"], SOURCE).value
+    assert result.created == 300 and result.parts["charges_created"] == hall.count("dues_charges")
+    with open(small_exports["dues"], newline="") as f:
+        source = {row[0]: row for row in list(csv.reader(f))[1:]}
+    with hall.owner.connect() as conn:
+        ledger = {card: (paid_through, balance) for card, paid_through, balance in conn.execute(text(
+            "SELECT m.card_number, s.paid_through, s.balance FROM dues_member_standing AS s "
+            "JOIN members AS m ON m.id = s.member_id"))}
+    for card, (_, month, shown) in source.items():
+        paid_through, balance = ledger[card]
+        expected = rules.read_money(shown)
+        assert balance == expected, card
+        if expected >= 0:
+            assert f"{paid_through.month}/{paid_through.year}" == month, card
+    again = actions.import_file(hall.admin, "dues", small_exports["dues"], SOURCE).value
+    assert (again.created, again.unchanged, again.rejected, again.changes_anything) == (0, 300, 0, False)
+    # a member whose ledger moved on since is left alone, with the reason
+    with open(small_exports["dues"], newline="") as f:
+        rows = list(csv.reader(f))
+    rows[1][2] = "$999.00"
+    changed = small_exports["dues"].with_name("dues_changed.csv")
+    changed.write_text("\n".join(",".join(f'"{c}"' for c in row) for row in rows) + "\n")
+    refused = actions.dry_run(hall.admin, "dues", changed, SOURCE)
+    assert [(r.row, r.field) for r in refused.rejections] == [(2, "balance")]
+    assert "already holds other entries" in refused.rejections[0].reason

@@ -1,7 +1,8 @@
 """Synthetic exports of a hall's old system, of realistic shape and size, for the import and its tests: a
 LaborPower-style member list, employers with their contract links, worksites and contacts, the out-of-work books
 in list order (tier, then APN; one APN on a member's three Wire books, duplicate APNs kept), twenty years of
-employment history, and an Access member list whose headers no suggestion recognizes (mapped once by hand).
+employment history, each member's dues paid-through month and balance, and an Access member list whose headers
+no suggestion recognizes (mapped once by hand).
 
 Deterministic: the same seed writes the same rows, and the CSVs the same bytes (gzip without a timestamp), so the
 files shipped in resources/sample_exports/ are this module's output:
@@ -43,7 +44,7 @@ CLASS_CODES = (("JW", 70), ("FM", 6), ("APP1", 3), ("APP2", 3), ("APP3", 3), ("A
 REASONS = ("RIF", "Laid Off", "Quit", "Short Call", "Contract End", "Discharged", "Turnaround", "Under Scale")
 EXPORTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "sample_exports"  # where the shipped ones are
 FILES = {"members": "members.csv", "employers": "employers.csv.gz", "registrations": "registrations.csv",
-         "employment": "employment.csv.gz", "access_members": "access_members.xlsx"}
+         "employment": "employment.csv.gz", "dues": "dues.csv", "access_members": "access_members.xlsx"}
 
 MEMBER_HEADERS = ("Card #", "Last Name", "First Name", "MI", "Class", "Status", "Card Type", "Home Local",
                   "Address", "City", "ST", "Zip", "Home Phone", "Cell Phone", "E-Mail", "DOB", "Init Date")
@@ -52,6 +53,9 @@ EMPLOYER_HEADERS = ("Employer", "Address", "City", "State", "Zip", "Phone", "Con
                     "Contact Email")
 REGISTRATION_HEADERS = ("Book", "Tier", "APN", "Card No", "Name", "Registered", "Last Re-sign", "Marks", "Exempt",
                         "Exempt From", "Exempt Until")
+DUES_HEADERS = ("Card No", "Paid Thru", "Balance")
+MONTHLY_RATES = {"JW": 75, "FM": 85, "APP1": 35, "APP2": 40, "APP3": 45, "APP4": 50, "APP5": 55, "RET": 25,
+                 "HON": 0}
 EMPLOYMENT_HEADERS = ("Card No", "Employer", "Start Date", "End Date", "Class", "Reason", "Days", "Hours")
 # the Access list: nothing here names its field in words an export of another system would use
 ACCESS_HEADERS = ("MbrKey", "Fam", "Giv", "Wage Grp", "Sts", "Tel 1", "Mail To")
@@ -241,6 +245,23 @@ def build(members: int = 4_000, employers: int = 850, registrations: int = 4_000
                       tuple(_employment(rng, people, names, employment)), tuple(access))
 
 
+def dues_rows(hall: SampleHall, seed: int = SEED) -> list[tuple[str, ...]]:
+    """Paid through this month or up to five months behind, the balance what those months owe at the member's
+    rate; one in twenty paid a month ahead beyond it (a credit)."""
+    rng = random.Random(seed + 2)
+    rows = []
+    for member in hall.members:
+        behind = rng.choice((0, 0, 0, 0, 0, 1, 1, 2, 3, 5))
+        month = AS_OF.replace(day=1)
+        for _ in range(behind):
+            month = (month - timedelta(days=1)).replace(day=1)
+        rate = MONTHLY_RATES[member.class_code]
+        balance = -rate if behind == 0 and rate and rng.random() < 0.05 else behind * rate
+        shown = f"(${-balance:,.2f})" if balance < 0 else f"${balance:,.2f}"
+        rows.append((member.card, f"{month.month}/{month.year}", shown))
+    return rows
+
+
 def member_rows(hall: SampleHall) -> list[tuple[str, ...]]:
     return [(m.card, m.last, m.first, m.middle, m.class_code, m.status, m.card_type, m.home_local, m.address,
              m.city, m.state, m.postal, m.phone, m.mobile, m.email, _us(m.born), _us(m.initiated))
@@ -288,6 +309,7 @@ def write(directory: Path, hall: SampleHall | None = None) -> dict[str, Path]:
         "employers": write_csv(directory / FILES["employers"], EMPLOYER_HEADERS, hall.employers),
         "registrations": write_csv(directory / FILES["registrations"], REGISTRATION_HEADERS, hall.registrations),
         "employment": write_csv(directory / FILES["employment"], EMPLOYMENT_HEADERS, hall.employment),
+        "dues": write_csv(directory / FILES["dues"], DUES_HEADERS, dues_rows(hall)),
         "access_members": write_xlsx(directory / FILES["access_members"], ACCESS_HEADERS, hall.access_members),
     }
 

@@ -19,6 +19,7 @@ BEGIN
         RAISE EXCEPTION 'Only admins import records from another system.' USING ERRCODE = 'insufficient_privilege';
     END IF;
     PERFORM pg_advisory_xact_lock(hashtext('uc_import'));
+    UPDATE import_stage_employers SET outcome = NULL WHERE run_id = p_run;  -- the function's to decide
     WITH firsts AS (
         SELECT DISTINCT ON (name_key) * FROM import_stage_employers
         WHERE run_id = p_run AND employer_id IS NULL ORDER BY name_key, line_no

@@ -14,6 +14,8 @@ BEGIN
         RAISE EXCEPTION 'Only admins import records from another system.' USING ERRCODE = 'insufficient_privilege';
     END IF;
     PERFORM pg_advisory_xact_lock(hashtext('uc_import'));
+    -- what a previous step decides is the function's own, whatever the staged row said
+    UPDATE import_stage_registrations SET registration_id = NULL, outcome = NULL WHERE run_id = p_run;
     UPDATE import_stage_registrations AS s
        SET registration_id = g.id,
            outcome = CASE WHEN (s.tier, s.apn, s.registered_at, s.last_resign_on, s.resign_due_on,

@@ -4,8 +4,8 @@ ask. Admins only: the writes run as the server's uc_import_* functions, which re
 The API (stable; a wizard page per step):
 
 - `ENTITIES`, `ENTITY_LABELS`, `fields(entity)` -> the target fields (`rules.imports.Field`: name, label, required,
-  kind) in the order a mapping page lists them. Import members and employers before registrations and employment,
-  which find their members by card number and their employers by name.
+  kind) in the order a mapping page lists them. Import members and employers before registrations, employment and
+  dues, which find their members by card number and their employers by name.
 - `open_file(hall, entity, path, source)` -> `SourcePreview`: the file's headers, its first rows, its row count
   and the mapping to start from, with where it came from (`mapping_origin`: "remembered" for this source and
   header layout, "other_source" for the same headers under another source, "suggested" from the headers).
@@ -106,6 +106,8 @@ def _changes(hall: Hall, result: ImportResult) -> tuple[Changed, ...]:
     if result.entity == "registrations":
         books = services.book_ids_of(result, hall.uow())
         return (Changed.of("registration", book_ids=books), Changed.of("check_mark", book_ids=books)) if books else ()
+    if result.entity == "dues":
+        return (Changed.of("dues"), Changed.of("dues_period"))
     return (Changed.of("member"),)  # employment history shows on the member's record
 
 

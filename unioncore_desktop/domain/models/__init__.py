@@ -28,6 +28,7 @@ from unioncore_desktop.domain.models.employment import EmploymentRecord
 from unioncore_desktop.domain.models.imports import (
     ImportColumnMap,
     ImportRun,
+    StagedDues,
     StagedEmployer,
     StagedEmployment,
     StagedMember,
@@ -85,6 +86,7 @@ __all__ = [
     "RemittanceLine",
     "ReportRun",
     "Staff",
+    "StagedDues",
     "StagedEmployer",
     "StagedEmployment",
     "StagedMember",

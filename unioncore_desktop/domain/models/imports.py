@@ -170,6 +170,18 @@ class StagedRegistration(_Staged, Base):
     outcome: Mapped[str | None] = mapped_column(String(10))
 
 
+class StagedDues(_Staged, Base):
+    """A member's paid-through month (its first day) and balance in the old system (negative: credit)."""
+
+    __tablename__ = "import_stage_dues"
+    __table_args__ = UNLOGGED
+
+    member_id: Mapped[int] = mapped_column(Integer)
+    paid_through: Mapped[date] = mapped_column(Date)
+    balance: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    outcome: Mapped[str | None] = mapped_column(String(10))
+
+
 class StagedEmployment(_Staged, Base):
     __tablename__ = "import_stage_employment"
     __table_args__ = UNLOGGED

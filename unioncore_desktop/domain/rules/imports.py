@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
-from unioncore_desktop.domain.rules.remittance import cell_text, fold
+from unioncore_desktop.domain.rules.remittance import cell_text, fold, parse_money
 from unioncore_desktop.domain.vocab import (
     CARD_NUMBER_PATTERN,
     CARD_TYPES,
@@ -53,7 +53,7 @@ class Field:
 
     name: str
     label: str
-    kind: str                      # text, card, date, decimal, int, choice, bool, email
+    kind: str                      # text, card, date, month, decimal, money, int, choice, email
     required: bool = False
     length: int | None = None
     choices: tuple[str, ...] = ()
@@ -148,10 +148,18 @@ ENTITY_FIELDS: dict[str, tuple[Field, ...]] = {
         _f("days_worked", "Days worked", "int", "days", "daysworked"),
         _f("hours_worked", "Hours worked", "decimal", "hours", "hoursworked", "hrs"),
     ),
+    "dues": (
+        CARD,
+        _f("paid_through", "Paid through", "month", "paidthru", "paidthrough", "paidto", "duespaidthru",
+           "duespaidthrough", "ptd", "paidthroughmonth", "lastmonthpaid", required=True),
+        _f("balance", "Balance", "money", "bal", "baldue", "balancedue", "amountdue", "owed", "duesbalance",
+           "duesowed", required=True),
+    ),
 }
 ENTITIES = tuple(ENTITY_FIELDS)
 ENTITY_LABELS = {"members": "Members", "employers": "Employers with contracts, worksites and contacts",
-                 "registrations": "Book registrations", "employment": "Employment history"}
+                 "registrations": "Book registrations", "employment": "Employment history",
+                 "dues": "Dues paid-through and balance (opening entries)"}
 
 # what an old system writes for a vocabulary value, normalized, beside the value itself
 _CHOICE_ALIASES: dict[str, dict[str, str]] = {
@@ -415,6 +423,39 @@ def read_date(text: str) -> date:
     raise CellError(f"{text!r} is not a date")
 
 
+_MONTHS = {name: number for number, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), start=1) for name in names}
+MONEY_LIMIT = Decimal("99999999.99")    # what a member's ledger can hold (numeric(12, 2)), a hundred times lower
+
+
+def read_month(text: str) -> date:
+    """A month as its first day: 11/2026, 2026-11, Nov 2026, November 2026, or any date in it."""
+    value = text.strip()
+    match = re.fullmatch(r"(\d{1,2})[/-](\d{4})", value) or re.fullmatch(r"(\d{4})-(\d{1,2})", value)
+    try:
+        if match:
+            first, second = (int(g) for g in match.groups())
+            year, month = (second, first) if first <= 12 and second > 12 else (first, second)
+            return date(year, month, 1)
+        words = re.fullmatch(r"([A-Za-z]+)\.?\s+(\d{4})", value)
+        if words and words.group(1).lower() in _MONTHS:
+            return date(int(words.group(2)), _MONTHS[words.group(1).lower()], 1)
+        return read_date(value).replace(day=1)
+    except (ValueError, CellError):
+        raise CellError(f"{text!r} is not a month") from None
+
+
+def read_money(text: str) -> Decimal:
+    amount, problem = parse_money(text)
+    if problem is not None or amount is None:
+        raise CellError(problem or f"{text!r} is not an amount")
+    if abs(amount) > MONEY_LIMIT:
+        raise CellError(f"{amount:,.2f} is more than a member's ledger holds")
+    return amount
+
+
 def read_decimal(text: str, places: int) -> Decimal:
     try:
         value = Decimal(text.replace(",", "").replace("$", ""))
@@ -454,6 +495,10 @@ def _cell_reader(fld: Field) -> Callable[[str], object]:
         return read_card
     if fld.kind == "date":
         return read_date
+    if fld.kind == "month":
+        return read_month
+    if fld.kind == "money":
+        return read_money
     if fld.kind == "int":
         return read_int
     if fld.kind == "decimal":

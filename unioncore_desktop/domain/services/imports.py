@@ -51,6 +51,7 @@ STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
                       "resign_due_on", "check_marks", "exemption_reason", "exemption_start", "exemption_end"),
     "employment": ("member_id", "employer_id", "job_class", "started_on", "ended_on", "termination_reason",
                    "days_worked", "hours_worked"),
+    "dues": ("member_id", "paid_through", "balance"),
 }
 
 
@@ -203,11 +204,12 @@ def run_import(uow: UnitOfWork, *, entity: str, path: str | Path, source: str,
     read = rules.read_rows(entity, table, chosen)
     with uow:
         prepared = _PREPARE[entity](uow, read)
-        rejections = sorted([*read.rejected, *prepared.rejected], key=lambda r: (r.row, r.field))
         run_id = uuid.uuid4()
         _stage(uow, entity, run_id, prepared.staged)
         outcome = cast("dict[str, Any]", uow.session.execute(
             text(f"SELECT uc_import_{entity}(:run)"), {"run": run_id}).scalar_one())
+        on_file = [rules.Rejection(r["row"], r["field"], r["reason"]) for r in outcome.get("rejected", [])]
+        rejections = sorted([*read.rejected, *prepared.rejected, *on_file], key=lambda r: (r.row, r.field))
         status = "dry_run" if dry_run else "refused" if rejections and not accept_rejected else "imported"
         examples = {name: tuple(_example(table, chosen, row) for row in outcome["examples"].get(name, []))
                     for name in ("created", "updated", "unchanged")}
@@ -319,6 +321,7 @@ def _prepare_registrations(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
     book_rules: dict[int, RuleSet] = {}
     seen: dict[tuple[int, int], int] = {}
     positions: dict[int, int] = {}
+    ties: dict[tuple[object, ...], int] = {}
     for values, number in zip(read.rows, read.row_numbers, strict=True):
         card = cast("str", values["card_number"])
         member_id = members.get(card)
@@ -341,9 +344,11 @@ def _prepare_registrations(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
         seen[member_id, book.id] = number
         position = positions[book.id] = positions.get(book.id, 0) + 1
         registered_on = cast("date", values["registered_on"])
-        # midnight in the hall's zone, a millisecond per place on the book: a duplicate APN keeps the source's order
-        registered_at = (datetime.combine(registered_on, clock_time(), clock.zone)
-                         + timedelta(milliseconds=position))
+        # midnight in the hall's zone; places that share a book, tier, APN and day a millisecond apart in the
+        # source's order, which queue order (tier, APN, registered-at) then keeps for a duplicate APN
+        tie = (book.id, values["tier"], values["apn"], registered_on)
+        ties[tie] = ties.get(tie, -1) + 1
+        registered_at = datetime.combine(registered_on, clock_time(), clock.zone) + timedelta(milliseconds=ties[tie])
         last_resign = cast("date | None", values.get("last_resign_on"))
         exempt_until = values.get("exemption_end")
         exempt = values.get("exemption_reason") is not None and (
@@ -388,8 +393,34 @@ def _prepare_employment(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
     return out
 
 
+def _prepare_dues(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
+    out = _Prepared()
+    members = q.member_ids_by_card(uow.session, (cast("str", v["card_number"]) for v in read.rows))
+    today = hall_clock(uow.session).today
+    seen: dict[int, int] = {}
+    for values, number in zip(read.rows, read.row_numbers, strict=True):
+        card = cast("str", values["card_number"])
+        member_id = members.get(card)
+        if member_id is None:
+            out.rejected.append(rules.Rejection(number, "card_number",
+                                                f"no member with card number {card} is on file"))
+            continue
+        if member_id in seen:
+            out.rejected.append(rules.Rejection(number, "card_number",
+                                                f"card number {card} is also on row {seen[member_id]}"))
+            continue
+        paid_through = cast("date", values["paid_through"])
+        if paid_through > today.replace(day=1) + timedelta(days=31 * 120):
+            out.rejected.append(rules.Rejection(number, "paid_through",
+                                                f"paid through {paid_through:%B %Y} is more than ten years ahead"))
+            continue
+        seen[member_id] = number
+        out.staged.append((number, member_id, paid_through, values["balance"]))
+    return out
+
+
 _PREPARE = {"members": _prepare_members, "employers": _prepare_employers,
-            "registrations": _prepare_registrations, "employment": _prepare_employment}
+            "registrations": _prepare_registrations, "employment": _prepare_employment, "dues": _prepare_dues}
 
 
 def book_ids_of(result: ImportResult, uow: UnitOfWork) -> list[int]:
