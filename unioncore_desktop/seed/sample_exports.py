@@ -249,7 +249,7 @@ def dues_rows(hall: SampleHall, seed: int = SEED) -> list[tuple[str, ...]]:
     """Paid through this month or up to five months behind, the balance what those months owe at the member's
     rate; one in twenty paid a month ahead beyond it (a credit)."""
     rng = random.Random(seed + 2)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for member in hall.members:
         behind = rng.choice((0, 0, 0, 0, 0, 1, 1, 2, 3, 5))
         month = AS_OF.replace(day=1)
