@@ -218,8 +218,9 @@ def test_the_whole_import_is_one_transaction_that_fails_as_a_whole(hall, tmp_pat
         "Beta Electric,WIREPERSON,1/1/2020,12/31/2022",
         "Beta Electric,WIREPERSON,1/1/2021,",
     ])
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as raised:
         actions.import_file(hall.admin, "employers", path, SOURCE)
+    assert raised.value.message == "Two periods of the same contract overlap."
     assert hall.count("employers") == hall.count("employer_contracts") == hall.count("import_runs") == 0
 
 
@@ -328,3 +329,20 @@ def test_dues_standing_becomes_opening_entries_in_the_ledger(hall, small_exports
     refused = actions.dry_run(hall.admin, "dues", changed, SOURCE)
     assert [(r.row, r.field) for r in refused.rejections] == [(2, "balance")]
     assert "already holds other entries" in refused.rejections[0].reason
+
+
+def test_a_duplicate_apn_keeps_the_source_order_whatever_the_member_ids(hall, tmp_path):
+    write(tmp_path / "m.csv", ["Card #,Last Name,First Name,Class", *(f"700000{i},M{i},Pat,JW" for i in range(1, 5))])
+    actions.import_file(hall.admin, "members", tmp_path / "m.csv", SOURCE)
+    # three places share APN 45880.01 on WIRE SEATTLE, listed against the order of their member ids
+    path = write(tmp_path / "r.csv", ["Book,Tier,APN,Card No,Marks", "WIRE SEATTLE,1,45880.01,7000004,0",
+                                      "WIRE SEATTLE,1,45880.01,7000002,1", "WIRE SEATTLE,1,45880.01,7000003,0",
+                                      "WIRE SEATTLE,2,45870.01,7000001,3"])
+    result = actions.import_file(hall.admin, "registrations", path, SOURCE, accept_rejected=True).value
+    assert [(r.row, r.reason) for r in result.rejections] == [(5, "3 check marks: WIRE SEATTLE rolls a member off at 3")]
+    book = actions.book_order(hall.admin).books[0]
+    assert book.agrees and [line.queue_card for line in book.lines] == ["7000004", "7000002", "7000003"]
+    assert hall.count("check_marks") == 1
+    with hall.owner.connect() as conn:
+        apns = conn.execute(text("SELECT DISTINCT apn FROM registrations")).scalars().all()
+    assert [str(apn) for apn in apns] == ["45880.01"]

@@ -341,6 +341,14 @@ def _prepare_registrations(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
             out.rejected.append(rules.Rejection(
                 number, "book", f"card number {card} is on {book.name} on row {seen[member_id, book.id]} already"))
             continue
+        if book.id not in book_rules:
+            book_rules[book.id] = rules_for(session, book.id, clock.today)
+        marks = cast("int", values.get("check_marks", 0))
+        if marks >= book_rules[book.id].check_marks_allowed:
+            out.rejected.append(rules.Rejection(
+                number, "check_marks", f"{marks} check marks: {book.name} rolls a member off at "
+                                       f"{book_rules[book.id].check_marks_allowed}"))
+            continue
         seen[member_id, book.id] = number
         position = positions[book.id] = positions.get(book.id, 0) + 1
         registered_on = cast("date", values["registered_on"])
@@ -353,8 +361,6 @@ def _prepare_registrations(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
         exempt_until = values.get("exemption_end")
         exempt = values.get("exemption_reason") is not None and (
             exempt_until is None or cast("date", exempt_until) >= clock.today)
-        if book.id not in book_rules:
-            book_rules[book.id] = rules_for(session, book.id, clock.today)
         due = None if exempt else resign_due(last_resign or registered_on, book_rules[book.id])
         out.staged.append((number, member_id, book.id, position, values["tier"], values["apn"], registered_at,
                            values.get("method"), last_resign, due, values.get("check_marks", 0),
