@@ -339,7 +339,8 @@ def test_a_duplicate_apn_keeps_the_source_order_whatever_the_member_ids(hall, tm
                                       "WIRE SEATTLE,1,45880.01,7000002,1", "WIRE SEATTLE,1,45880.01,7000003,0",
                                       "WIRE SEATTLE,2,45870.01,7000001,3"])
     result = actions.import_file(hall.admin, "registrations", path, SOURCE, accept_rejected=True).value
-    assert [(r.row, r.reason) for r in result.rejections] == [(5, "3 check marks: WIRE SEATTLE rolls a member off at 3")]
+    assert [(r.row, r.reason) for r in result.rejections] == [
+        (5, "3 check marks: WIRE SEATTLE rolls a member off at 3")]
     book = actions.book_order(hall.admin).books[0]
     assert book.agrees and [line.queue_card for line in book.lines] == ["7000004", "7000002", "7000003"]
     assert hall.count("check_marks") == 1
