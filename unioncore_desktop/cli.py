@@ -235,7 +235,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             with Session(engine) as session:
                 comparison = book_order_comparison(session)
             if args.json:
-                print(json.dumps(dataclasses.asdict(comparison), default=str, indent=1))
+                books = [{**dataclasses.asdict(book), "agrees": book.agrees} for book in comparison.books]
+                print(json.dumps({"agrees": comparison.agrees, "books": books}, default=str, indent=1))
             for book in [] if args.json else comparison.books:
                 if book.agrees:
                     print(f"{book.book_name}: agrees ({book.queue_count} places in source order)")

@@ -278,6 +278,8 @@ def test_the_command_line_imports_maps_by_hand_and_compares(hall, small_exports,
         assert run("import", entity, str(small_exports[entity]))[0] == 0
     code, out = run("import", "compare")
     assert code == 0 and "WIRE SEATTLE: agrees" in out
+    code, out = run("import", "compare", "--json")
+    assert code == 0 and json.loads(out)["agrees"] is True
 
 
 def test_the_full_sample_exports_import_once_and_then_change_nothing(hall):

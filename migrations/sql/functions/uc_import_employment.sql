@@ -9,7 +9,7 @@
 -- EXCLUSIVE lock on the table until commit, so no other session writes a row while it is off (they wait; readers do
 -- not), and it is on again before the function returns; a failed run rolls both back.
 CREATE OR REPLACE FUNCTION uc_import_employment(p_run uuid) RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET work_mem = '64MB' AS $$
 DECLARE
     result jsonb;
 BEGIN
