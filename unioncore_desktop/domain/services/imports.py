@@ -251,7 +251,8 @@ def _timed(result: ImportResult, started: float) -> ImportResult:
 def _stage(uow: UnitOfWork, entity: str, run_id: uuid.UUID, rows: list[tuple[Any, ...]]) -> None:
     """COPY the checked rows (line number first) into the entity's staging table, in the run's transaction."""
     columns = ", ".join(("run_id", "line_no", *STAGE_COLUMNS[entity]))
-    copy_rows(uow.session, f"COPY import_stage_{entity} ({columns}) FROM STDIN", ((run_id, *row) for row in rows))
+    run = str(run_id)  # once, not once a row
+    copy_rows(uow.session, f"COPY import_stage_{entity} ({columns}) FROM STDIN", ((run, *row) for row in rows))
 
 
 def _example(table: rules.SourceTable, mapping: Mapping[str, str | None], row_number: int) -> Example:
