@@ -349,3 +349,41 @@ def test_a_duplicate_apn_keeps_the_source_order_whatever_the_member_ids(hall, tm
     with hall.owner.connect() as conn:
         apns = conn.execute(text("SELECT DISTINCT apn FROM registrations")).scalars().all()
     assert [str(apn) for apn in apns] == ["45880.01"]
+
+
+def test_a_changed_source_row_updates_what_is_on_file_and_the_audit_says_how(hall, tmp_path):
+    members = write(tmp_path / "m.csv", ["Card #,Last Name,First Name,Class,Home Phone",
+                                         "7000001,SMITH,ANN,JW,206-555-0101", "7000002,JONES,BO,FM,"])
+    employers = write(tmp_path / "e.csv", ["Employer,Contract,Effective", "Alpha Electric,WIREPERSON,1/1/2020"])
+    jobs = write(tmp_path / "j.csv", ["Card No,Employer,Start Date,End Date,Reason",
+                                      "7000001,Alpha Electric,1/2/2020,3/4/2020,RIF",
+                                      "7000001,ALPHA ELECTRIC,1/2/2020,,",  # the same start twice: two jobs
+                                      "7000002,Alpha Electric,5/6/2021,6/7/2021,Quit"])
+    places = write(tmp_path / "r.csv", ["Book,Tier,APN,Card No", "TRADESHOW,1,45880.01,7000001"])
+    for entity, path in (("members", members), ("employers", employers), ("employment", jobs),
+                         ("registrations", places)):
+        assert actions.import_file(hall.admin, entity, path, SOURCE).value.created > 0
+    write(members, ["Card #,Last Name,First Name,Class,Home Phone", "7000001,SMITH,ANN,JW,206-555-0199",
+                    "7000002,JONES,BO,FM,"])  # a blank phone keeps the one on file (none here)
+    write(jobs, ["Card No,Employer,Start Date,End Date,Reason", "7000001,Alpha Electric,1/2/2020,3/4/2020,RIF",
+                 "7000001,Alpha Electric,1/2/2020,2/2/2021,Laid off", "7000002,Alpha Electric,5/6/2021,6/7/2021,Quit"])
+    write(places, ["Book,Tier,APN,Card No", "TRADESHOW,2,45880.01,7000001"])
+    changed = {entity: actions.import_file(hall.admin, entity, path, SOURCE).value
+               for entity, path in (("members", members), ("employment", jobs), ("registrations", places))}
+    assert {e: (r.created, r.updated, r.unchanged) for e, r in changed.items()} == {
+        "members": (0, 1, 1), "employment": (0, 1, 2), "registrations": (0, 1, 0)}
+    with hall.owner.connect() as conn:
+        phone = conn.execute(text("SELECT changed_fields, new_values ->> 'phone' FROM audit_log "
+                                  "WHERE table_name = 'members' AND action = 'UPDATE'")).one()
+        job_audit = conn.execute(text("SELECT new_values FROM audit_log WHERE table_name = 'employment_history' "
+                                      "ORDER BY id")).scalars().all()
+        tier = conn.execute(text("SELECT tier, status FROM registrations")).one()
+        activity = conn.execute(text("SELECT note FROM registration_activity ORDER BY id")).scalars().all()
+    assert phone == (["phone"], "206-555-0199")
+    assert [a["created"] for a in job_audit] == [3, 0] and len(job_audit[1]["updated"]) == 1
+    update = job_audit[1]["updated"][0]
+    assert (update["before"]["ended_on"], update["after"]["ended_on"]) == (None, "2021-02-02")
+    assert update["after"]["termination_reason"] == "laid_off"
+    assert tuple(tier) == (2, "registered")
+    assert activity == ["Imported from the hall's previous system.",
+                        "Place set as the hall's previous system lists it."]
