@@ -20,7 +20,10 @@ The API (stable; a wizard page per step):
 - `import_file(hall, entity, path, source, mapping, accept_rejected=False)` -> Done[ImportResult]: the import in
   one transaction. With rejected rows and `accept_rejected` False nothing is written (status "refused", the
   result says why); with it True the rows that passed are imported and the rejections kept with the run
-  (`run_rejections`). Importing the same file again changes nothing (all rows "unchanged").
+  (`run_rejections`). Importing the same file again changes nothing (all rows "unchanged"). A row the database
+  refuses although the checks let it through (a contract period overlapping another) fails the whole import:
+  DomainError with the constraint's sentence, nothing written. A login that is not an admin's gets
+  PermissionDenied. `mapping=None` takes the remembered or suggested one, as `open_file` showed it.
 - `book_order(hall)` -> `OrderComparison`: every book a registrations import listed, its source order beside its
   queue order now, `agrees` per book and overall.
 - `import_runs(hall)` -> the committed runs, newest first; `run_rejections(hall, run_id)` -> what a run left out.
