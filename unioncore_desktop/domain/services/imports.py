@@ -19,7 +19,7 @@ import json
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -237,15 +237,11 @@ def run_import(uow: UnitOfWork, *, entity: str, path: str | Path, source: str,
                "order": json.dumps(prepared.source_order) if prepared.source_order is not None else None},
         ).scalar_one()
         uow.commit()
-    return _timed(ImportResult(**{**_fields(result), "run_id": run}), started)
-
-
-def _fields(result: ImportResult) -> dict[str, Any]:
-    return {name: getattr(result, name) for name in ImportResult.__dataclass_fields__}
+    return _timed(replace(result, run_id=run), started)
 
 
 def _timed(result: ImportResult, started: float) -> ImportResult:
-    return ImportResult(**{**_fields(result), "seconds": time.perf_counter() - started})
+    return replace(result, seconds=time.perf_counter() - started)
 
 
 def _stage(uow: UnitOfWork, entity: str, run_id: uuid.UUID, rows: list[tuple[Any, ...]]) -> None:
