@@ -9,6 +9,7 @@ import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -390,3 +391,22 @@ def test_a_changed_source_row_updates_what_is_on_file_and_the_audit_says_how(hal
     assert tuple(tier) == (2, "registered")
     assert activity == ["Imported from the hall's previous system.",
                         "Place set as the hall's previous system lists it."]
+
+
+def test_a_workbook_with_dates_and_a_semicolon_csv_in_cp1252_read_alike(hall, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Card No", "Surname", "First Name", "Class", "DOB"])
+    sheet.append([7000001, "Peña", "José", "Journeyman", datetime(1980, 1, 2)])
+    book.save(tmp_path / "members.xlsx")
+    (tmp_path / "members.csv").write_bytes("Card No;Surname;First Name;Class;DOB\r\n"
+                                           "7000001;Peña;José;JW;01/02/1980\r\n".encode("cp1252"))
+    from_xlsx = actions.dry_run(hall.admin, "members", tmp_path / "members.xlsx", "Excel")
+    from_csv = actions.dry_run(hall.admin, "members", tmp_path / "members.csv", "Excel")
+    for result in (from_xlsx, from_csv):
+        assert (result.created, result.rejected) == (1, 0), result.rejections
+        assert ("Last name", "Peña") in result.examples["created"][0].cells
+    assert ("Date of birth", "1980-01-02") in from_xlsx.examples["created"][0].cells
