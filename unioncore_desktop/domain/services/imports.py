@@ -129,8 +129,11 @@ def resolve_mapping(uow: UnitOfWork, *, entity: str, source: str, headers: Seque
         return _complete(entity, mapping), "given"
     with uow:
         found = q.remembered_mapping(uow.session, _source(source), entity, rules.header_signature(headers))
-    if found is not None and not rules.mapping_errors(entity, headers, found.mapping):
-        return _complete(entity, found.mapping), "remembered" if found.exact else "other_source"
+    if found is not None:
+        known = {f.name for f in rules.fields_of(entity)}  # a field this version no longer has is left out
+        kept = {name: header for name, header in found.mapping.items() if name in known}
+        if not rules.mapping_errors(entity, headers, kept):
+            return _complete(entity, kept), "remembered" if found.exact else "other_source"
     return rules.suggest_mapping(entity, headers), "suggested"
 
 
