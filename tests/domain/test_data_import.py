@@ -6,6 +6,7 @@ written when the import is refused or fails, and each import one transaction."""
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -243,6 +244,15 @@ def test_a_file_that_cannot_be_read_is_named(hall, tmp_path):
     broken.write_bytes(b"not gzip at all")
     with pytest.raises(ValidationError, match="cannot be read"):
         actions.open_file(hall.admin, "members", broken, SOURCE)
+    cut = tmp_path / "cut.csv.gz"
+    rows = "".join(f"{i * 7919 % 100003},N{i * 104729 % 9973}\n" for i in range(5000))
+    cut.write_bytes(gzip.compress(f"Card #,Last Name\n{rows}".encode())[:2000])
+    with pytest.raises(ValidationError, match="cannot be read"):
+        actions.open_file(hall.admin, "members", cut, SOURCE)
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(b"PK\x03\x04 not a workbook")
+    with pytest.raises(ValidationError, match="cannot be opened as an Excel workbook"):
+        actions.open_file(hall.admin, "members", damaged, SOURCE)
 
 
 @pytest.mark.parametrize("header, field", [

@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import io
 import re
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -288,7 +289,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
                 data = f.read()
         else:
             data = path.read_bytes()
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
         raise ImportFileError(f"{path.name} cannot be read ({exc}).") from None
     text = _decode(data)
     if "\x00" in text:
@@ -326,7 +327,15 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     try:
         sheet = next((ws for ws in book.worksheets if ws.sheet_state == "visible"), book.worksheets[0])
         sheet.reset_dimensions()
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        number = 0
+        while True:
+            try:
+                number, row = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # noqa: BLE001 - a sheet's XML can be cut short or malformed anywhere
+                raise ImportFileError(f"{path.name} cannot be read past row {number}; it may be damaged.") from None
             yield number, [cell_text(value) for value in row]
     finally:
         book.close()
