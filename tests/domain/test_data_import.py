@@ -386,6 +386,9 @@ def test_a_changed_source_row_updates_what_is_on_file_and_the_audit_says_how(hal
                for entity, path in (("members", members), ("employment", jobs), ("registrations", places))}
     assert {e: (r.created, r.updated, r.unchanged) for e, r in changed.items()} == {
         "members": (0, 1, 1), "employment": (0, 1, 2), "registrations": (0, 1, 0)}
+    assert changed["members"].examples["updated"][0].changes == ("Phone",)
+    assert changed["employment"].examples["updated"][0].changes == ("End date", "Termination reason")
+    assert [e.row for e in changed["registrations"].examples["updated"]] == [2]
     with hall.owner.connect() as conn:
         phone = conn.execute(text("SELECT changed_fields, new_values ->> 'phone' FROM audit_log "
                                   "WHERE table_name = 'members' AND action = 'UPDATE'")).one()

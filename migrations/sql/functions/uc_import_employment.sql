@@ -85,7 +85,15 @@ BEGIN
                    'unchanged', count(*) FILTER (WHERE outcome = 'unchanged'),
                    'examples', jsonb_build_object(
                        'created', ARRAY(SELECT line_no FROM c WHERE outcome = 'created' ORDER BY line_no LIMIT 5),
-                       'updated', ARRAY(SELECT line_no FROM c WHERE outcome = 'updated' ORDER BY line_no LIMIT 5),
+                       -- with the fields the source changes
+                       'updated', coalesce((
+                           SELECT jsonb_agg(jsonb_build_object('line', u.line_no, 'fields', u.fields)
+                                            ORDER BY u.line_no)
+                           FROM (SELECT c.line_no,
+                                        ARRAY(SELECT k FROM unnest(ARRAY['ended_on', 'job_class', 'termination_reason',
+                                                                         'days_worked', 'hours_worked']) AS k
+                                              WHERE to_jsonb(c) -> k IS DISTINCT FROM c.before -> k) AS fields
+                                 FROM c WHERE c.outcome = 'updated' ORDER BY c.line_no LIMIT 5) AS u), '[]'),
                        'unchanged', ARRAY(SELECT line_no FROM c WHERE outcome = 'unchanged' ORDER BY line_no LIMIT 5)),
                    'audit', jsonb_build_object(
                        'import_run', p_run, 'created', (SELECT count(*) FROM created),

@@ -14,7 +14,7 @@ BEGIN
     END IF;
     PERFORM pg_advisory_xact_lock(hashtext('uc_import'));
     WITH c AS MATERIALIZED (
-        SELECT s.*, m.id AS member_id,
+        SELECT s.*, m.id AS member_id, to_jsonb(m) AS before,
                CASE WHEN m.id IS NULL THEN 'created'
                     WHEN (s.first_name, coalesce(s.middle_name, m.middle_name), s.last_name,
                           coalesce(s.suffix, m.suffix), s.classification, coalesce(s.status, m.status),
@@ -65,7 +65,15 @@ BEGIN
                'unchanged', count(*) FILTER (WHERE outcome = 'unchanged'),
                'examples', jsonb_build_object(
                    'created', ARRAY(SELECT line_no FROM c WHERE outcome = 'created' ORDER BY line_no LIMIT 5),
-                   'updated', ARRAY(SELECT line_no FROM c WHERE outcome = 'updated' ORDER BY line_no LIMIT 5),
+                   -- with the fields the source changes (a blank cell changes nothing)
+                   'updated', coalesce((
+                       SELECT jsonb_agg(jsonb_build_object('line', u.line_no, 'fields', u.fields) ORDER BY u.line_no)
+                       FROM (SELECT c.line_no,
+                                    ARRAY(SELECT n.key
+                                          FROM jsonb_each(jsonb_strip_nulls(to_jsonb(c) - 'before' - 'member_id'
+                                                                            - 'outcome' - 'run_id' - 'line_no')) AS n
+                                          WHERE n.value IS DISTINCT FROM c.before -> n.key ORDER BY n.key) AS fields
+                             FROM c WHERE c.outcome = 'updated' ORDER BY c.line_no LIMIT 5) AS u), '[]'),
                    'unchanged', ARRAY(SELECT line_no FROM c WHERE outcome = 'unchanged' ORDER BY line_no LIMIT 5)),
                'written', (SELECT count(*) FROM created) + (SELECT count(*) FROM updated))
       INTO result FROM c;

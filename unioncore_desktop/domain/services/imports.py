@@ -57,10 +57,12 @@ STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """A row of the file as the admin sees it: its row number and each mapped field's cell."""
+    """A row of the file as the admin sees it: its row number and each mapped field's cell; for an update, the
+    labels of the fields it changes where the import says (members, employment history)."""
 
     row: int
     cells: tuple[tuple[str, str], ...]
+    changes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,8 @@ class ImportResult:
         for outcome in OUTCOMES:
             for example in self.examples.get(outcome, ()):
                 cells = ", ".join(f"{label}={value}" for label, value in example.cells if value)
-                lines.append(f"  {outcome} e.g. row {example.row}: {cells}")
+                changes = f" (changes {', '.join(example.changes)})" if example.changes else ""
+                lines.append(f"  {outcome} e.g. row {example.row}{changes}: {cells}")
         lines += [f"  {rejection.sentence()}" for rejection in self.rejections[:50]]
         if self.rejected > 50:
             lines.append(f"  … and {self.rejected - 50:,} more rejected rows")
@@ -216,6 +219,8 @@ def run_import(uow: UnitOfWork, *, entity: str, path: str | Path, source: str,
         status = "dry_run" if dry_run else "refused" if rejections and not accept_rejected else "imported"
         examples = {name: tuple(_example(table, chosen, row) for row in outcome["examples"].get(name, []))
                     for name in ("created", "updated", "unchanged")}
+        examples["updated"] = tuple(replace(example, changes=_labels(entity, row)) for example, row in
+                                    zip(examples["updated"], outcome["examples"].get("updated", []), strict=True))
         examples["rejected"] = tuple(_example(table, chosen, r.row) for r in rejections[:rules.EXAMPLES])
         result = ImportResult(
             entity=entity, source=source, file_name=Path(path).name, mapping=chosen, status=status,
@@ -254,7 +259,16 @@ def _stage(uow: UnitOfWork, entity: str, run_id: uuid.UUID, rows: list[tuple[Any
     copy_rows(uow.session, f"COPY import_stage_{entity} ({columns}) FROM STDIN", ((run, *row) for row in rows))
 
 
-def _example(table: rules.SourceTable, mapping: Mapping[str, str | None], row_number: int) -> Example:
+def _labels(entity: str, row: int | dict[str, Any]) -> tuple[str, ...]:
+    """The labels of the fields an updated row changes, when the import function names them."""
+    if not isinstance(row, dict):
+        return ()
+    labels = {f.name: f.label for f in rules.fields_of(entity)}
+    return tuple(labels.get(name, name) for name in row.get("fields", []))
+
+
+def _example(table: rules.SourceTable, mapping: Mapping[str, str | None], row: int | dict[str, Any]) -> Example:
+    row_number = row["line"] if isinstance(row, dict) else row
     index = bisect.bisect_left(table.row_numbers, row_number)
     if index >= len(table.row_numbers) or table.row_numbers[index] != row_number:
         return Example(row_number, ())
