@@ -15,8 +15,9 @@ The API (stable; a wizard page per step):
 - `remember_mapping(hall, entity, source, headers, mapping)` -> Done[None]: keep a mapping made by hand now (an
   import that commits keeps its mapping anyway).
 - `dry_run(hall, entity, path, source, mapping)` -> `ImportResult` with status "dry_run": the counts of rows that
-  would be created, updated, left unchanged and rejected, examples of each (`examples[outcome]`: row number and
-  the mapped cells) and every rejection (row, field, sentence). Runs the whole import and rolls it back.
+  would be created, updated, left unchanged and rejected, examples of each (`examples[outcome]`: `Example` with
+  the row number, the mapped cells and, for an updated member or job, the labels of the fields it changes) and
+  every rejection (row, field, sentence). Runs the whole import and rolls it back.
 - `import_file(hall, entity, path, source, mapping, accept_rejected=False)` -> Done[ImportResult]: the import in
   one transaction. With rejected rows and `accept_rejected` False nothing is written (status "refused", the
   result says why); with it True the rows that passed are imported and the rejections kept with the run
