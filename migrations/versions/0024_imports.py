@@ -127,7 +127,10 @@ def upgrade() -> None:
             sa.Column("ended_on", sa.Date(), nullable=True),
             _text("termination_reason", 20),
             sa.Column("days_worked", sa.Integer(), nullable=True),
-            sa.Column("hours_worked", sa.Numeric(precision=8, scale=2), nullable=True))
+            sa.Column("hours_worked", sa.Numeric(precision=8, scale=2), nullable=True),
+            _text("outcome", 10),
+            sa.Column("history_id", sa.BigInteger(), nullable=True),
+            sa.Column("changed", postgresql.ARRAY(sa.Text()), nullable=True))
     _staged("import_stage_dues",
             sa.Column("member_id", sa.Integer(), nullable=False),
             sa.Column("paid_through", sa.Date(), nullable=False),

@@ -392,15 +392,17 @@ def test_a_changed_source_row_updates_what_is_on_file_and_the_audit_says_how(hal
     with hall.owner.connect() as conn:
         phone = conn.execute(text("SELECT changed_fields, new_values ->> 'phone' FROM audit_log "
                                   "WHERE table_name = 'members' AND action = 'UPDATE'")).one()
-        job_audit = conn.execute(text("SELECT new_values FROM audit_log WHERE table_name = 'employment_history' "
-                                      "ORDER BY id")).scalars().all()
+        job_audit = conn.execute(text("SELECT action, old_values, new_values, changed_fields FROM audit_log "
+                                      "WHERE table_name = 'employment_history' ORDER BY id")).all()
         tier = conn.execute(text("SELECT tier, status FROM registrations")).one()
         activity = conn.execute(text("SELECT note FROM registration_activity ORDER BY id")).scalars().all()
     assert phone == (["phone"], "206-555-0199")
-    assert [a["created"] for a in job_audit] == [3, 0] and len(job_audit[1]["updated"]) == 1
-    update = job_audit[1]["updated"][0]
-    assert (update["before"]["ended_on"], update["after"]["ended_on"]) == (None, "2021-02-02")
-    assert update["after"]["termination_reason"] == "laid_off"
+    # the first run's rows in its one audit row; the update in the trigger's own, before and after
+    assert [a.action for a in job_audit] == ["INSERT", "UPDATE"] and job_audit[0].new_values["created"] == 3
+    update = job_audit[1]
+    assert update.changed_fields == ["ended_on", "termination_reason"]
+    assert (update.old_values["ended_on"], update.new_values["ended_on"]) == (None, "2021-02-02")
+    assert update.new_values["termination_reason"] == "laid_off"
     assert tuple(tier) == (2, "registered")
     assert activity == ["Imported from the hall's previous system.",
                         "Place set as the hall's previous system lists it."]

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -28,7 +29,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from unioncore_desktop.domain.models.base import Base, Timestamped, Versioned, one_of
@@ -194,3 +195,7 @@ class StagedEmployment(_Staged, Base):
     termination_reason: Mapped[str | None] = mapped_column(String(20))
     days_worked: Mapped[int | None] = mapped_column(Integer)
     hours_worked: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    # what the import decides when the members have imported history already: outcome, the row matched, what differs
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    history_id: Mapped[int | None] = mapped_column(BigInteger)
+    changed: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
