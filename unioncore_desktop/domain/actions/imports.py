@@ -42,12 +42,16 @@ from unioncore_desktop.domain.changes import Changed, Done, done
 from unioncore_desktop.domain.queries import imports as q
 from unioncore_desktop.domain.rules import imports as rules
 from unioncore_desktop.domain.services import imports as services
-from unioncore_desktop.domain.services.imports import ImportResult
+from unioncore_desktop.domain.queries.imports import BookOrder, ImportRunRow, OrderComparison, OrderLine
+from unioncore_desktop.domain.rules.imports import Field, Rejection
+from unioncore_desktop.domain.services.imports import Example, ImportResult
 
 ENTITIES = rules.ENTITIES
 ENTITY_LABELS = rules.ENTITY_LABELS
 
-__all__ = ["ENTITIES", "ENTITY_LABELS", "ImportResult", "SourcePreview", "book_order", "dry_run", "fields",
+# the DTOs a screen shows, under one roof with the calls that return them
+__all__ = ["ENTITIES", "ENTITY_LABELS", "BookOrder", "Example", "Field", "ImportResult", "ImportRunRow",
+           "OrderComparison", "OrderLine", "Rejection", "SourcePreview", "book_order", "dry_run", "fields",
            "import_file", "import_runs", "mapping_errors", "open_file", "remember_mapping", "run_rejections"]
 
 
@@ -66,7 +70,7 @@ class SourcePreview:
     mapping_origin: str
 
 
-def fields(entity: str) -> tuple[rules.Field, ...]:
+def fields(entity: str) -> tuple[Field, ...]:
     return rules.fields_of(entity)
 
 
@@ -115,11 +119,11 @@ def _changes(hall: Hall, result: ImportResult) -> tuple[Changed, ...]:
     return (Changed.of("member"),)  # employment history shows on the member's record
 
 
-def book_order(hall: Hall) -> q.OrderComparison:
+def book_order(hall: Hall) -> OrderComparison:
     return hall.read(q.book_order_comparison)
 
 
-def import_runs(hall: Hall) -> list[q.ImportRunRow]:
+def import_runs(hall: Hall) -> list[ImportRunRow]:
     return hall.read(q.import_runs)
 
 
