@@ -15,7 +15,7 @@ from sqlalchemy import URL, Engine, create_engine
 from unioncore_desktop.db import backup, migrate, profile
 from unioncore_desktop.domain.errors import ConnectionProblem, DomainError
 from unioncore_desktop.domain.uow import UnitOfWork
-from unioncore_desktop.domain.vocab import STAFF_ROLES
+from unioncore_desktop.domain.vocab import IMPORT_ENTITIES, STAFF_ROLES
 
 log = logging.getLogger(__name__)
 
@@ -437,6 +437,77 @@ def _secret(args: argparse.Namespace, prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
+def _mapping_with(base: dict[str, str | None], pairs: Sequence[str], fields: Sequence[str]) -> dict[str, str | None]:
+    """The mapping to start from with each `header=field` of --map put in (a header chosen anew leaves the field it
+    held; `header=` leaves the header out)."""
+    mapping = dict(base)
+    for pair in pairs:
+        header, sep, field = pair.rpartition("=")
+        if not sep or not header:
+            raise CliError(f"--map takes header=field, not {pair!r}")
+        for name, chosen in mapping.items():
+            if chosen == header:
+                mapping[name] = None
+        if field:
+            if field not in fields:
+                raise CliError(f"{field!r} is not a field of this import; the fields are {', '.join(fields)}")
+            mapping[field] = header
+    return mapping
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """`import <entity> FILE`: one file of the old system's records, mapped, checked and imported in one transaction
+    (exit 1 when rows were rejected and not accepted: nothing was written); `import compare`: each book's order in
+    the imported source beside its queue order (exit 1 when a book differs)."""
+    import dataclasses
+    import json
+
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from unioncore_desktop.domain.queries.imports import book_order_comparison
+    from unioncore_desktop.domain.rules import imports as import_rules
+    from unioncore_desktop.domain.services import imports
+
+    engine = _engine(args)
+    try:
+        if args.entity == "compare":
+            with Session(engine) as session:
+                comparison = book_order_comparison(session)
+            if args.json:
+                books = [{**dataclasses.asdict(book), "agrees": book.agrees} for book in comparison.books]
+                print(json.dumps({"agrees": comparison.agrees, "books": books}, default=str, indent=1))
+            for book in [] if args.json else comparison.books:
+                if book.agrees:
+                    print(f"{book.book_name}: agrees ({book.queue_count} places in source order)")
+                else:
+                    line = book.lines[(book.first_difference or 1) - 1]
+                    print(f"{book.book_name}: differs from place {book.first_difference}: the source has "
+                          f"{line.source_card} {line.source_name}, the book {line.queue_card} {line.queue_name}")
+            if not comparison.books and not args.json:
+                print("no registrations were imported yet")
+            return 0 if comparison.agrees else 1
+        if not args.file:
+            raise CliError(f"name the file to import: unioncore import {args.entity} FILE")
+        uow = UnitOfWork(sessionmaker(engine))
+        table = imports.read_file(args.file)
+        mapping, origin = imports.resolve_mapping(uow, entity=args.entity, source=args.source, headers=table.headers)
+        if args.map:
+            fields = [f.name for f in import_rules.fields_of(args.entity)]
+            mapping, origin = _mapping_with(mapping, args.map, fields), "given"
+        result = imports.run_import(uow, entity=args.entity, path=args.file, source=args.source, mapping=mapping,
+                                    dry_run=args.dry_run, accept_rejected=args.accept_rejected, table=table)
+        if args.json:
+            print(json.dumps({**dataclasses.asdict(result), "mapping_origin": origin}, default=str, indent=1))
+        else:
+            print(f"columns ({origin}): " + ", ".join(f"{h} -> {f}" for f, h in result.mapping.items() if h))
+            print("\n".join(result.summary_lines()))
+            if result.status == "refused":
+                print("fix the rows above, or import the others with --accept-rejected")
+        return 1 if result.status == "refused" else 0
+    finally:
+        engine.dispose()
+
+
 def _password(args: argparse.Namespace, prompt: str, *, required: bool) -> str | None:
     """From the first line of stdin (--password-stdin) or asked twice at the terminal; never an argument."""
     if args.password_stdin:
@@ -534,6 +605,21 @@ def build_parser() -> argparse.ArgumentParser:
     integrity.add_argument("--examples", type=int, default=5, metavar="N", help="rows shown per check (default 5)")
     integrity.set_defaults(func=cmd_integrity)
     _server_parser(sub)
+    imports = sub.add_parser("import", help="records from the hall's old system (admins), and the book-order check")
+    imports.add_argument("entity", choices=(*IMPORT_ENTITIES, "compare"),
+                         help="what the file holds; import members and employers first. compare: each book's "
+                              "imported order beside its queue order")
+    imports.add_argument("file", nargs="?", help="the export: .csv, .csv.gz or .xlsx")
+    imports.add_argument("--source", default="LaborPower",
+                         help="the system the file comes from; mappings are remembered per source "
+                              "(default: %(default)s)")
+    imports.add_argument("--map", action="append", default=[], metavar="HEADER=FIELD",
+                         help="the column HEADER holds FIELD (repeat; remembered once the import commits)")
+    imports.add_argument("--dry-run", action="store_true", help="show what would change and write nothing")
+    imports.add_argument("--accept-rejected", action="store_true",
+                         help="import the rows that pass and keep the rejected ones with the run for review")
+    imports.add_argument("--json", action="store_true", help="the result as JSON")
+    imports.set_defaults(func=cmd_import)
     return parser
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from unioncore_desktop.domain.vocab import STAFF_ROLES
+from unioncore_desktop.domain.vocab import IMPORT_ENTITIES, STAFF_ROLES
 
 GROUPS = tuple(f"uc_{role}" for role in STAFF_ROLES)
 D, C, M, A = GROUPS  # dispatcher, dues clerk, manager, admin
@@ -105,6 +105,11 @@ RELATIONS: Mapping[str, Mapping[str, str]] = {
     "remittance_column_maps": _money(clerk="INSERT UPDATE DELETE"),
     "dues_charge_balances": _money(),
     "dues_member_standing": _money(),
+    # imports from the hall's old system (go-live): the admin maps columns, stages checked rows (COPY needs INSERT)
+    # and runs the import functions below; the manager reads what was imported and how; nobody reads the staging
+    "import_column_maps": {M: "SELECT", A: "SELECT INSERT UPDATE DELETE"},
+    "import_runs": {M: "SELECT", A: "SELECT INSERT"},
+    **{f"import_stage_{entity}": {A: "INSERT"} for entity in IMPORT_ENTITIES},
     # standing without amounts: the walk's arrears hold and the member's record at the dispatch counter
     "member_standing": {D: "SELECT", C: "SELECT", M: "SELECT"},
 }
@@ -125,6 +130,8 @@ FUNCTIONS: Mapping[str, Mapping[str, str]] = {
     "uc_post_payment": {C: "EXECUTE"},
     # posting, voids and billing apply credit: the clerk posts and voids, the manager bills and approves
     "uc_apply_credit": {C: "EXECUTE", M: "EXECUTE"},
+    # the import's writes, one per entity (SECURITY DEFINER: the admin group writes no hall records itself)
+    **{f"uc_import_{entity}": {A: "EXECUTE"} for entity in IMPORT_ENTITIES},
     "uc_create_staff": {A: "EXECUTE"},
     "uc_set_staff_roles": {A: "EXECUTE"},
     "uc_deactivate_staff": {A: "EXECUTE"},

@@ -22,6 +22,7 @@ TERMINATION_REASONS = (
     "rif", "quit", "discharged", "laid_off", "short_call_end", "contract_end", "under_scale", "turnaround",
 )
 EMPLOYMENT_SOURCES = ("dispatch", "import", "manual")
+IMPORT_ENTITIES = ("members", "employers", "registrations", "employment", "dues")  # what the import reads, in order
 STAFF_ROLES = ("dispatcher", "dues_clerk", "manager", "admin")
 LOGIN_PATTERN = r"^[a-z_][a-z0-9_]{2,62}$"  # a staff login: a PostgreSQL role name that needs no quoting
 

@@ -25,6 +25,15 @@ from unioncore_desktop.domain.models.employers import (
     Worksite,
 )
 from unioncore_desktop.domain.models.employment import EmploymentRecord
+from unioncore_desktop.domain.models.imports import (
+    ImportColumnMap,
+    ImportRun,
+    StagedDues,
+    StagedEmployer,
+    StagedEmployment,
+    StagedMember,
+    StagedRegistration,
+)
 from unioncore_desktop.domain.models.members import (
     Member,
     MemberExclusion,
@@ -55,6 +64,8 @@ __all__ = [
     "EmployerContract",
     "EmploymentRecord",
     "Holiday",
+    "ImportColumnMap",
+    "ImportRun",
     "LaborRequest",
     "Member",
     "MemberExclusion",
@@ -75,5 +86,10 @@ __all__ = [
     "RemittanceLine",
     "ReportRun",
     "Staff",
+    "StagedDues",
+    "StagedEmployer",
+    "StagedEmployment",
+    "StagedMember",
+    "StagedRegistration",
     "Worksite",
 ]

@@ -1,0 +1,711 @@
+"""A hall's exports from its old system as pure functions: read a CSV (plain or .gz) or .xlsx of any size, suggest
+which column is which target field from its header, and read each row into the values the staging tables take,
+or into the reasons it is rejected (row number, field, a sentence).
+
+Exports differ from hall to hall (LaborPower reports, Access and Excel member lists): headers are matched after
+normalizing ("Card #", "CARD_NO" and "card no." are all `cardno`) against each field's synonyms. Each row is
+checked here against the same limits and vocabularies the tables' CHECK constraints hold, so a bad row is named
+with its reason instead of failing the whole import in the database. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import re
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+
+from unioncore_desktop.domain.rules.remittance import cell_text, fold, parse_money
+from unioncore_desktop.domain.vocab import (
+    CARD_NUMBER_PATTERN,
+    CARD_TYPES,
+    CLASSIFICATIONS,
+    EMAIL_PATTERN,
+    EXEMPTION_REASONS,
+    MEMBER_STATUSES,
+    REGISTRATION_METHODS,
+    TERMINATION_REASONS,
+)
+
+SUPPORTED_SUFFIXES = (".csv", ".txt", ".csv.gz", ".txt.gz", ".xlsx", ".xlsm")
+HEADER_SCAN_ROWS = 10
+MAX_ROWS = 2_000_000         # far above any hall's history; keeps a damaged file from filling memory
+EXCEL_EPOCH = date(1899, 12, 30)
+EXAMPLES = 5                 # rows shown per outcome in a dry run
+
+
+class ImportFileError(ValueError):
+    """The file cannot be read as an export; the message says why in the admin's words."""
+
+
+# --- the targets -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A target field: its label, whether a row needs it, how a cell is read, and the headers that name it."""
+
+    name: str
+    label: str
+    kind: str                      # text, card, date, month, decimal, money, int, choice, email
+    required: bool = False
+    length: int | None = None
+    choices: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
+
+
+def _f(name: str, label: str, kind: str = "text", *synonyms: str, required: bool = False, length: int | None = None,
+       choices: tuple[str, ...] = ()) -> Field:
+    return Field(name, label, kind, required, length, choices, (name.replace("_", ""), *synonyms))
+
+
+CARD = _f("card_number", "Card number", "card", "cardno", "cardnum", "card", "memberno", "membernumber", "memberid",
+          "member", "unionno", "unioncard", "cardnbr", "mbrno", "mbrnum", "regno", required=True, length=12)
+
+ENTITY_FIELDS: dict[str, tuple[Field, ...]] = {
+    "members": (
+        CARD,
+        _f("first_name", "First name", "text", "first", "firstname", "fname", "givenname", "forename", length=60),
+        _f("middle_name", "Middle name", "text", "middle", "mi", "middleinitial", "mname", length=60),
+        _f("last_name", "Last name", "text", "last", "lastname", "lname", "surname", "familyname", length=60),
+        _f("full_name", "Name (Last, First)", "text", "name", "membername", "fullname", "lastfirst", length=180),
+        _f("suffix", "Suffix", "text", "sfx", "namesuffix", length=10),
+        _f("classification", "Classification", "choice", "class", "classif", "classcode", "membertype", "trade",
+           "clas", required=True, choices=CLASSIFICATIONS),
+        _f("status", "Status", "choice", "memberstatus", "stat", choices=MEMBER_STATUSES),
+        _f("card_type", "Card type", "choice", "cardtype", "type", "ctype", choices=CARD_TYPES),
+        _f("home_local", "Home local", "text", "homelocal", "local", "localno", "travelerlocal", length=10),
+        _f("address_line1", "Address", "text", "address", "address1", "addr", "addr1", "street", "streetaddress",
+           "mailingaddress", length=120),
+        _f("address_line2", "Address line 2", "text", "address2", "addr2", "apt", "suite", length=120),
+        _f("city", "City", "text", "town", length=60),
+        _f("state", "State", "text", "st", "province", length=2),
+        _f("postal_code", "ZIP", "text", "zip", "zipcode", "postal", "postcode", length=10),
+        _f("phone", "Phone", "text", "homephone", "phone1", "telephone", "tel", "phonenumber", length=20),
+        _f("mobile_phone", "Mobile phone", "text", "mobile", "cell", "cellphone", "phone2", "mobilephone",
+           length=20),
+        _f("email", "E-mail", "email", "emailaddress", "mail", length=120),
+        _f("date_of_birth", "Date of birth", "date", "dob", "birthdate", "birthday", "born", "dateofbirth"),
+        _f("initiation_date", "Initiation date", "date", "initiated", "initdate", "initiation", "dateinitiated",
+           "joined", "joindate"),
+    ),
+    "employers": (
+        _f("name", "Employer name", "text", "employer", "employername", "company", "companyname", "contractor",
+           "contractorname", "firm", required=True, length=120),
+        _f("address_line1", "Address", "text", "address", "address1", "addr", "street", length=120),
+        _f("city", "City", "text", length=60),
+        _f("state", "State", "text", "st", length=2),
+        _f("postal_code", "ZIP", "text", "zip", "zipcode", "postal", length=10),
+        _f("phone", "Phone", "text", "telephone", "tel", "mainphone", "officephone", length=20),
+        _f("email", "E-mail", "email", "emailaddress", length=120),
+        _f("contract_code", "Contract code", "text", "contract", "agreement", "contractcode", "cba", length=30),
+        _f("contract_effective", "Contract effective", "date", "effective", "effectivedate", "effectiveon",
+           "contractstart", "signed", "signedon"),
+        _f("contract_expires", "Contract expires", "date", "expires", "expiration", "expirationdate",
+           "contractend", "expireson"),
+        _f("worksite_name", "Worksite", "text", "worksite", "jobsite", "site", "project", length=120),
+        _f("worksite_address", "Worksite address", "text", "siteaddress", "jobsiteaddress", length=120),
+        _f("worksite_city", "Worksite city", "text", "sitecity", "jobsitecity", length=60),
+        _f("worksite_region", "Worksite region", "text", "region", "siteregion", "area", length=40),
+        _f("contact_name", "Contact", "text", "contact", "contactperson", "contactname", length=120),
+        _f("contact_title", "Contact title", "text", "title", "contacttitle", length=80),
+        _f("contact_phone", "Contact phone", "text", "contactphone", "contacttel", length=20),
+        _f("contact_email", "Contact e-mail", "email", "contactemail", length=120),
+    ),
+    "registrations": (
+        CARD,
+        _f("book", "Book", "text", "bookname", "bookcode", "list", "outofworklist", "oowbook", required=True,
+           length=60),
+        _f("tier", "Tier", "int", "bookno", "booknumber", "booktier", "level", "priority", required=True),
+        _f("apn", "APN", "decimal", "applicantprioritynumber", "prioritynumber", "appno", "seq", required=True),
+        _f("registered_on", "Registered", "date", "registered", "registereddate", "regdate", "signed", "signedon",
+           "signondate", "dateregistered"),
+        _f("last_resign_on", "Last re-sign", "date", "lastresign", "resigned", "resigndate", "lastresigned",
+           "lastsigned"),
+        _f("check_marks", "Check marks", "int", "marks", "checkmarks", "strikes", "turndowns"),
+        _f("exemption_reason", "Exemption", "choice", "exempt", "exemption", "exemptreason",
+           choices=EXEMPTION_REASONS),
+        _f("exemption_start", "Exempt from", "date", "exemptstart", "exemptfrom", "exemptionstart"),
+        _f("exemption_end", "Exempt until", "date", "exemptend", "exemptuntil", "exemptionend", "exemptthru"),
+        _f("method", "Method", "choice", "signonmethod", "how", choices=REGISTRATION_METHODS),
+    ),
+    "employment": (
+        CARD,
+        _f("employer", "Employer", "text", "employername", "company", "contractor", "shop", required=True,
+           length=120),
+        _f("started_on", "Start date", "date", "start", "startdate", "started", "hired", "hiredate",
+           "dispatchdate", "from", required=True),
+        _f("ended_on", "End date", "date", "end", "enddate", "ended", "terminated", "termdate", "to", "thru"),
+        _f("job_class", "Job class", "text", "class", "jobclass", "classification", "position", length=40),
+        _f("termination_reason", "Termination reason", "choice", "reason", "termreason", "termination",
+           choices=TERMINATION_REASONS),
+        _f("days_worked", "Days worked", "int", "days", "daysworked"),
+        _f("hours_worked", "Hours worked", "decimal", "hours", "hoursworked", "hrs"),
+    ),
+    "dues": (
+        CARD,
+        _f("paid_through", "Paid through", "month", "paidthru", "paidthrough", "paidto", "duespaidthru",
+           "duespaidthrough", "ptd", "paidthroughmonth", "lastmonthpaid", required=True),
+        _f("balance", "Balance", "money", "bal", "baldue", "balancedue", "amountdue", "owed", "duesbalance",
+           "duesowed", required=True),
+    ),
+}
+ENTITIES = tuple(ENTITY_FIELDS)
+ENTITY_LABELS = {"members": "Members", "employers": "Employers with contracts, worksites and contacts",
+                 "registrations": "Book registrations", "employment": "Employment history",
+                 "dues": "Dues paid-through and balance (opening entries)"}
+
+# what an old system writes for a vocabulary value, normalized, beside the value itself
+_CHOICE_ALIASES: dict[str, dict[str, str]] = {
+    "classification": {"jw": "journeyman", "jman": "journeyman", "journeyman": "journeyman", "jmn": "journeyman",
+                       "inside": "journeyman", "fm": "foreman", "foreman": "foreman", "ret": "retiree",
+                       "retired": "retiree", "hon": "honorary", "app1": "apprentice_1", "app2": "apprentice_2",
+                       "app3": "apprentice_3", "app4": "apprentice_4", "app5": "apprentice_5",
+                       "appr1": "apprentice_1", "appr2": "apprentice_2", "appr3": "apprentice_3",
+                       "appr4": "apprentice_4", "appr5": "apprentice_5"},
+    "status": {"a": "active", "act": "active", "i": "inactive", "inact": "inactive", "s": "suspended",
+               "susp": "suspended", "r": "retired", "ret": "retired", "d": "deceased", "dec": "deceased"},
+    "termination_reason": {"reductioninforce": "rif", "layoff": "laid_off", "laidoff": "laid_off",
+                           "shortcall": "short_call_end", "shortcallend": "short_call_end", "fired": "discharged",
+                           "discharge": "discharged", "quit": "quit", "voluntaryquit": "quit",
+                           "endofcontract": "contract_end", "underscale": "under_scale", "turnaround": "turnaround"},
+    "exemption_reason": {"mil": "military", "unionbusiness": "union_business", "travel": "traveling",
+                         "traveler": "traveling", "med": "medical", "jury": "jury_duty", "juryduty": "jury_duty",
+                         "salt": "salting", "underscale": "under_scale"},
+    "method": {"inperson": "in_person", "walkin": "in_person", "mail": "email", "online": "web"},
+}
+
+
+def fields_of(entity: str) -> tuple[Field, ...]:
+    try:
+        return ENTITY_FIELDS[entity]
+    except KeyError:
+        raise ImportFileError(f"There is no import of {entity!r}; choose one of {', '.join(ENTITIES)}.") from None
+
+
+# --- headers and mappings ----------------------------------------------------------------------------------
+
+def normalize_header(header: str) -> str:
+    """Lower case, accents and everything but letters and digits dropped: "Card #" and "CARD_NO." -> cardno."""
+    squashed = re.sub(r"[^a-z0-9]", "", fold(header))
+    return squashed.replace("number", "no") if squashed.endswith("number") and squashed != "number" else squashed
+
+
+def header_signature(headers: Sequence[str]) -> str:
+    """Which layout a file has: the hash of its normalized headers in order. The same export of the same system
+    has the same signature every time, so a mapping made once by hand is found again."""
+    joined = "|".join(normalize_header(h) for h in headers)
+    return hashlib.sha256(joined.encode()).hexdigest()[:16]
+
+
+def suggest_mapping(entity: str, headers: Sequence[str]) -> dict[str, str | None]:
+    """field -> header the file most likely holds it in (None: no column found); each header used once.
+
+    A header equal to a field's name or a synonym (after normalizing) wins; a header that starts with a
+    synonym of four letters or more comes after; fields are served in declaration order."""
+    normalized = [normalize_header(h) for h in headers]
+    mapping: dict[str, str | None] = {}
+    used: set[int] = set()
+    for fld in fields_of(entity):
+        synonyms = [normalize_header(s) for s in fld.synonyms]
+        found = next((i for s in synonyms for i, n in enumerate(normalized) if n == s and i not in used), None)
+        if found is None:
+            found = next((i for s in synonyms if len(s) >= 4 for i, n in enumerate(normalized)
+                          if i not in used and n.startswith(s)), None)
+        mapping[fld.name] = headers[found] if found is not None else None
+        if found is not None:
+            used.add(found)
+    return mapping
+
+
+def mapping_errors(entity: str, headers: Sequence[str], mapping: Mapping[str, str | None]) -> dict[str, str]:
+    """field -> why the mapping cannot be used: an unknown field, a header not in the file, a header chosen
+    twice, a required field left out (a member's name may come as first and last name or as one column)."""
+    fields = {f.name: f for f in fields_of(entity)}
+    errors: dict[str, str] = {}
+    for name in mapping:
+        if name not in fields:
+            errors[name] = f"{name!r} is not a field of the {entity} import."
+    chosen = [h for h in mapping.values() if h]
+    for name, header in mapping.items():
+        if header and header not in headers:
+            errors.setdefault(name, f"The file has no column named {header!r}.")
+        elif header and chosen.count(header) > 1:
+            errors.setdefault(name, f"The column {header!r} is chosen for more than one field.")
+    for fld in fields.values():
+        if fld.required and not mapping.get(fld.name):
+            errors.setdefault(fld.name, f"Choose the column that holds the {fld.label.lower()}.")
+    if entity == "members" and not mapping.get("full_name"):
+        for name in ("first_name", "last_name"):
+            if not mapping.get(name):
+                errors.setdefault(name, f"Choose the column that holds the {fields[name].label.lower()}, "
+                                        "or one column with the whole name.")
+    return errors
+
+
+# --- reading files -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SourceTable:
+    """A sheet as text: its header row and the rows under it, each with its row number in the file."""
+
+    name: str
+    headers: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    row_numbers: list[int]
+    header_row: int
+
+    def preview(self, count: int = 8) -> tuple[tuple[str, ...], ...]:
+        return tuple(self.rows[:count])
+
+
+def is_supported(path: str | Path) -> bool:
+    return str(path).lower().endswith(SUPPORTED_SUFFIXES)
+
+
+def read_source(path: str | Path) -> SourceTable:
+    """The first sheet of a workbook or a CSV (compressed or not), its header row found among the first rows."""
+    path = Path(path)
+    lowered = path.name.lower()
+    if not is_supported(path):
+        raise ImportFileError(f"{path.name} is not a CSV file (.csv, .csv.gz) or an Excel workbook (.xlsx).")
+    if not path.is_file():
+        raise ImportFileError(f"{path.name} does not exist.")
+    raw = _xlsx_rows(path) if lowered.endswith((".xlsx", ".xlsm")) else _csv_rows(path)
+    return _table(path.name, raw)
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    try:
+        if path.name.lower().endswith(".gz"):
+            with gzip.open(path, "rb") as f:
+                data = f.read()
+        else:
+            data = path.read_bytes()
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise ImportFileError(f"{path.name} cannot be read ({exc}).") from None
+    text = _decode(data)
+    if "\x00" in text:
+        raise ImportFileError(f"{path.name} holds NUL characters, so it is not a plain-text CSV file.")
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as exc:
+        raise ImportFileError(f"Line {reader.line_num} of {path.name} cannot be read as CSV ({exc}).") from None
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    import openpyxl  # imported here: only workbooks need it, and it is slow to load
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl fails in many ways on a damaged file
+        raise ImportFileError(f"{path.name} cannot be opened as an Excel workbook; it may be damaged.") from None
+    try:
+        sheet = next((ws for ws in book.worksheets if ws.sheet_state == "visible"), book.worksheets[0])
+        sheet.reset_dimensions()
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        number = 0
+        while True:
+            try:
+                number, row = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # noqa: BLE001 - a sheet's XML can be cut short or malformed anywhere
+                raise ImportFileError(f"{path.name} cannot be read past row {number}; it may be damaged.") from None
+            yield number, [cell_text(value) for value in row]
+    finally:
+        book.close()
+
+
+def _table(name: str, raw: Iterator[tuple[int, list[str]]]) -> SourceTable:
+    head: list[tuple[int, list[str]]] = []
+    for number, row in raw:
+        cells = [c.strip() for c in row]
+        if any(cells):
+            head.append((number, cells))
+        if len(head) >= HEADER_SCAN_ROWS:
+            break
+    if not head:
+        raise ImportFileError(f"{name} is empty.")
+    at = _header_index([cells for _, cells in head])
+    header_row, headers = head[at]
+    width = len(headers)
+    rows: list[tuple[str, ...]] = []
+    numbers: list[int] = []
+
+    def take(number: int, cells: list[str]) -> None:
+        if len(rows) >= MAX_ROWS:
+            raise ImportFileError(f"{name} has more than {MAX_ROWS:,} rows.")
+        if len(cells) != width:
+            cells = (cells + [""] * width)[:width] if len(cells) < width or not any(cells[width:]) else cells
+        rows.append(tuple(cells))
+        numbers.append(number)
+
+    for number, cells in head[at + 1:]:
+        take(number, cells)
+    for number, row in raw:
+        if any(row):
+            take(number, row)
+    return SourceTable(name, tuple(_unique(headers)), rows, numbers, header_row)
+
+
+def _header_index(rows: Sequence[Sequence[str]]) -> int:
+    """The first row that names at least two known fields; failing that, the first with two or more cells."""
+    known = {normalize_header(s) for fields in ENTITY_FIELDS.values() for f in fields for s in f.synonyms}
+    for i, row in enumerate(rows):
+        if sum(1 for c in row if c and normalize_header(c) in known) >= 2:
+            return i
+    return next((i for i, row in enumerate(rows) if sum(1 for c in row if c) >= 2), 0)
+
+
+def _unique(headers: Sequence[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, header in enumerate(headers):
+        label = header or f"Column {i + 1}"
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
+
+
+# --- reading cells -----------------------------------------------------------------------------------------
+
+class CellError(ValueError):
+    """Why one cell cannot be used: a sentence about the value, without the row (the caller adds it)."""
+
+
+_CARD_CLEAN = re.compile(r"[\s\-./#]")
+_CARD_OK = re.compile(CARD_NUMBER_PATTERN)
+_EMAIL_OK = re.compile(EMAIL_PATTERN)
+
+
+def read_card(text: str) -> str:
+    card = _CARD_CLEAN.sub("", text).upper()
+    if not _CARD_OK.match(card):
+        raise CellError(f"{text!r} is not a card number (4 to 12 letters and digits)")
+    return card
+
+
+@lru_cache(maxsize=65_536)
+def read_date(text: str) -> date:
+    """ISO (2024-03-01), US (3/1/2024, 3/1/24), an Excel day serial (45352) or a timestamp's date."""
+    value = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T].*", value):
+            return date.fromisoformat(value[:10])
+        match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})", value)
+        if match:
+            month, day, year = (int(g) for g in match.groups())
+            if year < 100:
+                year += 2000 if year < 50 else 1900
+            return date(year, month, day)
+        if re.fullmatch(r"\d{5}(\.0+)?", value):
+            return EXCEL_EPOCH + timedelta(days=int(float(value)))
+    except ValueError:
+        pass
+    raise CellError(f"{text!r} is not a date")
+
+
+_MONTHS = {name: number for number, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), start=1) for name in names}
+MONEY_LIMIT = Decimal("99999999.99")    # what a member's ledger can hold (numeric(12, 2)), a hundred times lower
+
+
+def read_month(text: str) -> date:
+    """A month as its first day: 11/2026, 2026-11, Nov 2026, November 2026, or any date in it."""
+    value = text.strip()
+    match = re.fullmatch(r"(\d{1,2})[/-](\d{4})", value) or re.fullmatch(r"(\d{4})-(\d{1,2})", value)
+    try:
+        if match:
+            first, second = (int(g) for g in match.groups())
+            year, month = (second, first) if first <= 12 and second > 12 else (first, second)
+            return date(year, month, 1)
+        words = re.fullmatch(r"([A-Za-z]+)\.?\s+(\d{4})", value)
+        if words and words.group(1).lower() in _MONTHS:
+            return date(int(words.group(2)), _MONTHS[words.group(1).lower()], 1)
+        return read_date(value).replace(day=1)
+    except (ValueError, CellError):
+        raise CellError(f"{text!r} is not a month") from None
+
+
+def read_money(text: str) -> Decimal:
+    amount, problem = parse_money(text)
+    if problem is not None or amount is None:
+        raise CellError(problem or f"{text!r} is not an amount")
+    if abs(amount) > MONEY_LIMIT:
+        raise CellError(f"{amount:,.2f} is more than a member's ledger holds")
+    return amount
+
+
+def read_decimal(text: str, places: int) -> Decimal:
+    try:
+        value = Decimal(text.replace(",", "").replace("$", ""))
+    except InvalidOperation:
+        raise CellError(f"{text!r} is not a number") from None
+    if not value.is_finite():
+        raise CellError(f"{text!r} is not a number")
+    quantum = Decimal(1).scaleb(-places)
+    if value != value.quantize(quantum):
+        raise CellError(f"{text!r} has more than {places} decimals")
+    return value.quantize(quantum)
+
+
+def read_int(text: str) -> int:
+    cleaned = text.replace(",", "")
+    if re.fullmatch(r"-?\d+(\.0+)?", cleaned):
+        return int(float(cleaned)) if "." in cleaned else int(cleaned)
+    raise CellError(f"{text!r} is not a whole number")
+
+
+def read_choice(fld: Field, text: str) -> str:
+    key = normalize_header(text)
+    found = _choices(fld.name, fld.choices).get(key)
+    if found is None:
+        raise CellError(f"{text!r} is not one of {', '.join(fld.choices)}")
+    return found
+
+
+@lru_cache(maxsize=64)
+def _choices(name: str, choices: tuple[str, ...]) -> dict[str, str]:
+    """Normalized spelling -> value: the vocabulary's own words and what old systems write for them."""
+    return {**_CHOICE_ALIASES.get(name, {}), **{normalize_header(choice): choice for choice in choices}}
+
+
+def _cell_reader(fld: Field) -> Callable[[str], object]:
+    if fld.kind == "card":
+        return read_card
+    if fld.kind == "date":
+        return read_date
+    if fld.kind == "month":
+        return read_month
+    if fld.kind == "money":
+        return read_money
+    if fld.kind == "int":
+        return read_int
+    if fld.kind == "decimal":
+        return lambda text: read_decimal(text, 2)
+    if fld.kind == "choice":
+        return lambda text: read_choice(fld, text)
+    length = fld.length or 1000
+
+    def read_text(text: str) -> str:
+        if len(text) > length:
+            raise CellError(f"{text[:30]!r}… is longer than {length} characters")
+        if fld.kind == "email" and not _EMAIL_OK.match(text):
+            raise CellError(f"{text!r} is not an e-mail address")
+        return text
+
+    return read_text
+
+
+# --- reading rows ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A row that will not be imported: its row number in the file, the field, and why (a sentence)."""
+
+    row: int
+    field: str
+    reason: str
+
+    def sentence(self) -> str:
+        return f"Row {self.row}: {self.reason}."
+
+
+@dataclass(slots=True)
+class ReadRows:
+    """The rows that passed, as field -> value dicts with their row numbers, and the rejected ones."""
+
+    rows: list[dict[str, object]] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+def read_rows(entity: str, table: SourceTable, mapping: Mapping[str, str | None]) -> ReadRows:
+    """Every row of the table read under `mapping` (checked first: a bad mapping is an ImportFileError), with
+    each row's checks of its own (cells, required fields, dates in order); checks across rows and against what
+    is on file come later."""
+    errors = mapping_errors(entity, table.headers, mapping)
+    if errors:
+        raise ImportFileError(next(iter(errors.values())))
+    fields = [f for f in fields_of(entity) if mapping.get(f.name)]
+    readers = [(f, f.name, table.headers.index(str(mapping[f.name])), _memo(_cell_reader(f))) for f in fields]
+    check = _ROW_CHECKS.get(entity)
+    out = ReadRows()
+    for cells, number in zip(table.rows, table.row_numbers, strict=True):
+        values: dict[str, object] = {}
+        problem: Rejection | None = None
+        for fld, name, index, reader in readers:
+            value = reader(cells[index] if index < len(cells) else "")
+            if value is None:
+                if fld.required:
+                    problem = Rejection(number, name, f"the {fld.label.lower()} is missing")
+                    break
+            elif type(value) is CellError:
+                problem = Rejection(number, name, f"{fld.label}: {value}")
+                break
+            else:
+                values[name] = value
+        if problem is None and check is not None:
+            problem = check(number, values)
+        if problem is not None:
+            out.rejected.append(problem)
+        else:
+            out.rows.append(values)
+            out.row_numbers.append(number)
+    return out
+
+
+def _memo(reader: Callable[[str], object]) -> Callable[[str], object]:
+    """The reader with its answers kept per cell text (an export repeats its cards, employers, dates and codes
+    thousands of times): blank is None, a cell that cannot be read is its CellError."""
+    seen: dict[str, object] = {}
+
+    def read(raw: str) -> object:
+        try:
+            return seen[raw]
+        except KeyError:
+            pass
+        text = raw.strip()
+        if not text:
+            value: object = None
+        else:
+            try:
+                value = reader(text)
+            except CellError as exc:
+                value = exc
+        if len(seen) < 200_000:
+            seen[raw] = value
+        return value
+
+    return read
+
+
+def split_full_name(name: str) -> tuple[str, str, str | None]:
+    """(first, last, middle) from "LAST, FIRST M" or "First M Last"."""
+    if "," in name:
+        last, _, given = name.partition(",")
+        parts = given.split()
+        first = parts[0] if parts else ""
+        middle = " ".join(parts[1:]) or None
+        return first, last.strip(), middle
+    parts = name.split()
+    if len(parts) == 1:
+        return "", parts[0], None
+    return parts[0], parts[-1], " ".join(parts[1:-1]) or None
+
+
+def _member_check(number: int, values: dict[str, object]) -> Rejection | None:
+    full = values.pop("full_name", None)
+    if isinstance(full, str) and not (values.get("first_name") and values.get("last_name")):
+        first, last, middle = split_full_name(full)
+        values.setdefault("first_name", first[:60])
+        values.setdefault("last_name", last[:60])
+        if middle and "middle_name" not in values:
+            values["middle_name"] = middle[:60]
+    for name, label in (("first_name", "first name"), ("last_name", "last name")):
+        if not str(values.get(name) or "").strip():
+            return Rejection(number, name, f"the {label} is missing")
+    birth, initiation = values.get("date_of_birth"), values.get("initiation_date")
+    if isinstance(birth, date) and birth < date(1900, 1, 1):
+        return Rejection(number, "date_of_birth", f"the date of birth {birth:%m/%d/%Y} is before 1900")
+    if isinstance(birth, date) and isinstance(initiation, date) and initiation < birth:
+        return Rejection(number, "initiation_date", "the initiation date is before the date of birth")
+    state = values.get("state")
+    if isinstance(state, str):
+        values["state"] = state.upper()
+    return None
+
+
+def _employer_check(number: int, values: dict[str, object]) -> Rejection | None:
+    if not str(values.get("name") or "").strip():
+        return Rejection(number, "name", "the employer name is missing")
+    effective, expires = values.get("contract_effective"), values.get("contract_expires")
+    if values.get("contract_code") and not isinstance(effective, date):
+        return Rejection(number, "contract_effective", "a contract needs the date it took effect")
+    if isinstance(effective, date) and isinstance(expires, date) and expires < effective:
+        return Rejection(number, "contract_expires", "the contract expires before it takes effect")
+    for name in ("state",):
+        value = values.get(name)
+        if isinstance(value, str):
+            values[name] = value.upper()
+    if isinstance(values.get("contract_code"), str):
+        values["contract_code"] = str(values["contract_code"]).upper()
+    return None
+
+
+def _registration_check(number: int, values: dict[str, object]) -> Rejection | None:
+    tier = values.get("tier")
+    if not isinstance(tier, int) or not 1 <= tier <= 4:
+        return Rejection(number, "tier", f"tier {tier} is not 1 to 4")
+    apn = values.get("apn")
+    if not isinstance(apn, Decimal) or apn <= 0 or apn >= Decimal("100000000"):
+        return Rejection(number, "apn", f"APN {apn} is not a positive number of at most 8 digits and 2 decimals")
+    if "registered_on" not in values:
+        values["registered_on"] = EXCEL_EPOCH + timedelta(days=int(apn))  # the APN's whole part is the day
+    marks = values.get("check_marks", 0)
+    if not isinstance(marks, int) or not 0 <= marks <= 10:
+        return Rejection(number, "check_marks", f"{marks} check marks are not 0 to 10")
+    reason, start, end = values.get("exemption_reason"), values.get("exemption_start"), values.get("exemption_end")
+    if reason is not None and start is None:
+        return Rejection(number, "exemption_start", "an exemption needs the date it started")
+    if reason is None and (start is not None or end is not None):
+        return Rejection(number, "exemption_reason", "exemption dates are given without a reason")
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        return Rejection(number, "exemption_end", "the exemption ends before it starts")
+    book = values.get("book")
+    values["book"] = str(book).strip()
+    return None
+
+
+def _employment_check(number: int, values: dict[str, object]) -> Rejection | None:
+    started, ended = values.get("started_on"), values.get("ended_on")
+    if isinstance(started, date) and isinstance(ended, date) and ended < started:
+        return Rejection(number, "ended_on", "the job ends before it starts")
+    for name, label in (("days_worked", "days worked"), ("hours_worked", "hours worked")):
+        value = values.get(name)
+        if value is not None and value < 0:  # type: ignore[operator]
+            return Rejection(number, name, f"{label} are negative")
+    hours = values.get("hours_worked")
+    if isinstance(hours, Decimal) and hours >= Decimal("1000000"):
+        return Rejection(number, "hours_worked", f"{hours} hours are more than a job can hold")
+    return None
+
+
+_ROW_CHECKS: dict[str, Callable[[int, dict[str, object]], Rejection | None]] = {
+    "members": _member_check, "employers": _employer_check, "registrations": _registration_check,
+    "employment": _employment_check,
+}
+
+
+def name_key(name: str) -> str:
+    """An employer's name as imports match it: case, spacing and punctuation aside."""
+    return " ".join(re.sub(r"[^a-z0-9&]+", " ", fold(name)).split())
