@@ -20,7 +20,7 @@ from unioncore_desktop.domain.actions.imports import ImportResult
 from unioncore_desktop.gui import icons, reporting
 from unioncore_desktop.gui.imports.owner import ImportOwner, ImportPage
 from unioncore_desktop.gui.itemmodels.imports import RejectionModel
-from unioncore_desktop.gui.widgets.simple_table import simple_table
+from unioncore_desktop.gui.widgets.simple_table import loaded_order_table
 
 OUTCOMES = ("created", "updated", "unchanged", "rejected")
 OUTCOME_LABELS = {"created": "Would be created", "updated": "Would be updated", "unchanged": "Unchanged",
@@ -66,8 +66,7 @@ class DryRunPage(ImportPage):
         self.rejections_label = QLabel()
         self.export_button = export_button(self.tr("Export the rejected rows with their reasons to Excel"))
         self.rejections_model = RejectionModel(parent=self)
-        self.rejections = simple_table(self.rejections_model)
-        self.rejections.setSortingEnabled(False)  # file order
+        self.rejections = loaded_order_table(self.rejections_model)
         tools = QHBoxLayout()
         tools.addWidget(self.rejections_label, 1)
         tools.addWidget(self.export_button)
@@ -77,7 +76,7 @@ class DryRunPage(ImportPage):
         layout.addWidget(QLabel(self.tr("Examples:")))
         layout.addWidget(self.examples, 2)
         layout.addLayout(tools)
-        layout.addWidget(self.rejections, 2)
+        layout.addWidget(self.rejections, 3)
         self.export_button.clicked.connect(self._on_export_button_clicked)
 
     def initializePage(self) -> None:
@@ -97,7 +96,8 @@ class DryRunPage(ImportPage):
         self.rejections_label.setText(
             self.tr("Rejected rows, each with its reason ({:,}):").format(result.rejected) if result.rejected
             else self.tr("No row is rejected."))
-        self.export_button.setEnabled(bool(result.rejected))
+        self.export_button.setVisible(bool(result.rejected))
+        self.rejections.setVisible(bool(result.rejected))
 
     def _show_examples(self, result: ImportResult) -> None:
         examples = [(outcome, example) for outcome in OUTCOMES for example in result.examples.get(outcome, ())]

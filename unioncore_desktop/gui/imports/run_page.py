@@ -4,7 +4,7 @@ written). A registrations import then shows each book's order in the source besi
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -24,7 +24,7 @@ from unioncore_desktop.gui.imports.dry_run_page import export_button
 from unioncore_desktop.gui.imports.owner import ImportOwner, ImportPage
 from unioncore_desktop.gui.itemmodels.imports import BookOrderModel, OrderLineModel
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
-from unioncore_desktop.gui.widgets.simple_table import simple_table
+from unioncore_desktop.gui.widgets.simple_table import loaded_order_table
 
 
 class RunPage(ImportPage):
@@ -58,16 +58,14 @@ class RunPage(ImportPage):
         self.order_label.setWordWrap(True)
         self.order_export = export_button(self.tr("Export the book-order comparison to Excel"))
         self.books_model = BookOrderModel(parent=self)
-        self.books = simple_table(self.books_model)
-        self.books.setSortingEnabled(False)
+        self.books = loaded_order_table(self.books_model)
         self.lines_model = OrderLineModel(parent=self)
-        self.lines = simple_table(self.lines_model)
-        self.lines.setSortingEnabled(False)
+        self.lines = loaded_order_table(self.lines_model)
         self.order_box = QWidget()
         order_tools = QHBoxLayout()
         order_tools.addWidget(self.order_label, 1)
         order_tools.addWidget(self.order_export)
-        splitter = QSplitter()
+        splitter = QSplitter(Qt.Orientation.Vertical)  # the books above, the chosen book's places below
         splitter.addWidget(self.books)
         splitter.addWidget(self.lines)
         order_layout = QVBoxLayout(self.order_box)
@@ -79,6 +77,7 @@ class RunPage(ImportPage):
         run_row = QHBoxLayout()
         run_row.addWidget(self.import_button)
         run_row.addWidget(self.progress, 1)
+        run_row.addStretch(0)
         result_row = QHBoxLayout()
         result_row.addWidget(self.result_label, 1)
         result_row.addWidget(self.review_button)
@@ -112,8 +111,8 @@ class RunPage(ImportPage):
             "{file}: {created:,} to create, {updated:,} to update, {unchanged:,} unchanged, {rejected:,} rejected."
         ).format(file=dry.file_name, created=dry.created, updated=dry.updated, unchanged=dry.unchanged,
                  rejected=dry.rejected))
-        self.accept_radio.setText(self.tr("Import the {passing:,} rows that pass, and keep the {rejected:,} "
-                                          "rejected rows with their reasons for review").format(
+        self.accept_radio.setText(self.tr("&Import the rows that pass ({passing:,}), and keep the rejected rows "
+                                          "({rejected:,}) with their reasons for review").format(
             passing=passing, rejected=dry.rejected))
         for radio in (self.accept_radio, self.fix_radio):
             radio.setVisible(bool(dry.rejected))
@@ -167,12 +166,14 @@ class RunPage(ImportPage):
                                              "Choose to keep them for review, or fix the file.")
                                      .format(result.rejected))
             return
-        self.result_label.setText(self.tr(
-            "Imported in {seconds:.1f} s: {created:,} created, {updated:,} updated, {unchanged:,} unchanged, "
-            "{rejected:,} rejected and kept for review.").format(
-            seconds=result.seconds, created=result.created, updated=result.updated, unchanged=result.unchanged,
-            rejected=result.rejected)
-            + ("" if result.changes_anything else " " + self.tr("Nothing changed: the hall already had all of it.")))
+        text = self.tr("Imported in {seconds:.1f} s: {created:,} created, {updated:,} updated, {unchanged:,} "
+                       "unchanged.").format(seconds=result.seconds, created=result.created, updated=result.updated,
+                                            unchanged=result.unchanged)
+        if result.rejected:
+            text += " " + self.tr("{:,} rejected rows are kept with their reasons for review.").format(result.rejected)
+        if not result.changes_anything:
+            text += " " + self.tr("Nothing changed: the hall already had all of it.")
+        self.result_label.setText(text)
         self.review_button.setVisible(bool(result.rejected) and result.run_id is not None)
         if result.entity == "registrations":
             self.order_label.setText(self.tr("Comparing each book's order with the source…"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QDialog, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
@@ -17,7 +17,7 @@ from unioncore_desktop.gui import icons, reporting
 from unioncore_desktop.gui.forms.ui_import_runs_dialog import Ui_ImportRunsDialog
 from unioncore_desktop.gui.itemmodels.imports import ImportRunModel, RejectionModel
 from unioncore_desktop.gui.tasks import TaskRunner
-from unioncore_desktop.gui.widgets.simple_table import simple_table
+from unioncore_desktop.gui.widgets.simple_table import loaded_order_table
 
 
 def field_labels(entity: str) -> dict[str, str]:
@@ -39,13 +39,12 @@ class ImportRunsDialog(QDialog):
         self.hall = hall
         self._select = run_id
         self.model = ImportRunModel(parent=self)
-        self.runs = simple_table(self.model, self.form.runsTable)
-        self.runs.setSortingEnabled(False)  # newest first
+        self.runs = loaded_order_table(self.model, self.form.runsTable)
         self.rejections_model = RejectionModel(parent=self)
-        self.rejections = simple_table(self.rejections_model, self.form.rejectionsTable)
-        self.rejections.setSortingEnabled(False)
+        self.rejections = loaded_order_table(self.rejections_model, self.form.rejectionsTable)
         for button in (self.form.runsExportButton, self.form.rejectionsExportButton):
             button.setIcon(icons.get("export-excel"))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.form.runsExportButton.clicked.connect(self._on_runs_export_button_clicked)
         self.form.rejectionsExportButton.clicked.connect(self._on_rejections_export_button_clicked)
         self.runs.selectionModel().currentRowChanged.connect(self._on_runs_current_row_changed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 
@@ -16,4 +16,14 @@ def simple_table(model: QAbstractItemModel, view: QTableView | None = None) -> Q
     view.setSortingEnabled(True)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def loaded_order_table(model: QAbstractItemModel, view: QTableView | None = None) -> QTableView:
+    """A simple table that starts in the order the rows were loaded (file order, book order, newest first); a
+    header click sorts, a third click returns to that order."""
+    view = simple_table(model, view)
+    header = view.horizontalHeader()
+    header.setSortIndicatorClearable(True)
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     return view
