@@ -34,6 +34,9 @@ class ImportSourcePage(ImportPage):
         self.entity_combo = f.entityCombo
         self.file_edit = f.fileEdit
         self.source_combo = f.sourceCombo
+        line = self.source_combo.lineEdit()
+        if line is not None:
+            line.setPlaceholderText(self.tr("e.g. LaborPower"))
         for entity in imports.ENTITIES:
             self.entity_combo.addItem(self.tr(imports.ENTITY_LABELS[entity]), entity)
         self.errors = FieldErrors(as_message(f.messageLabel))
