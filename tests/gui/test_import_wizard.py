@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWizard
 from unioncore_desktop.gui import reporting
 from unioncore_desktop.gui.imports.wizard import ImportWizard
 from unioncore_desktop.gui.main_window import MainWindow
+from unioncore_desktop.paths import resources_dir
 from unioncore_desktop.seed import sample_exports as samples
 from unioncore_desktop.seed.books import insert_books
 
@@ -240,3 +241,16 @@ def test_only_an_admin_is_offered_the_import(qtbot, runner, ui_settings, staff_l
     wizard = window.import_records()
     qtbot.waitUntil(lambda: wizard.isVisible(), timeout=WAIT)
     runner.shutdown(wait=True)
+
+
+def test_the_full_members_sample_imports_through_the_wizard_with_a_dry_run_first(qtbot, wizard_for):
+    path = resources_dir() / "sample_exports" / "members.csv"
+    wizard = wizard_for()
+    open_file(qtbot, wizard, "members", path)
+    assert "4,000 rows" in wizard.mapping_page.file_label.text()
+    wizard.next()
+    assert wizard.mapping_page.progress.isVisible() and not wizard.mapping_page.isComplete()  # busy, no 2nd run
+    qtbot.waitUntil(lambda: wizard.currentId() == ImportWizard.PAGE_DRY_RUN, timeout=WAIT)
+    assert counts(wizard) == {"created": "4,000", "updated": "0", "unchanged": "0", "rejected": "0"}
+    result = run_import(qtbot, wizard)
+    assert (result.status, result.created, result.rejected) == ("imported", 4_000, 0)
