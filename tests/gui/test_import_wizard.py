@@ -121,6 +121,7 @@ def test_members_then_registrations_after_dry_runs_every_book_agrees_and_again_n
 
     wizard = wizard_for()
     assert wizard.source_page.entity() == "employers"  # the next in the order
+    assert wizard.source_page.entity_combo.itemText(0).startswith("Members — last imported ")
     assert wizard.source_page.source_combo.currentText() == SOURCE  # remembered from the last import
     open_file(qtbot, wizard, "registrations", exports["registrations"])
     dry_run(qtbot, wizard)
@@ -166,6 +167,7 @@ def test_other_header_spellings_are_mapped_by_hand_once_and_then_remembered(qtbo
     open_file(qtbot, wizard, "members", path, "Old Access")
     page = wizard.mapping_page
     assert page.problems() and not page.isComplete()
+    shoot(wizard, "2_mapping_problems")
     assert "Choose the column" in page.fields_table.item(list(page.combos).index("classification"), 2).text()
     assert page.mapping()["last_name"] == "Surname"
     page.set_mapping({"card_number": "Mbr Key", "first_name": "Given", "classification": "Wage Grp"})

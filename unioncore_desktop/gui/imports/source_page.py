@@ -3,7 +3,7 @@ off the GUI thread (headers, first rows, the mapping to start from) and moves on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -11,8 +11,10 @@ from PySide6.QtWidgets import QFileDialog
 
 from unioncore_desktop.domain.actions import imports
 from unioncore_desktop.domain.actions.imports import SourcePreview
+from unioncore_desktop.domain.queries.imports import ImportRunRow
 from unioncore_desktop.gui.forms.ui_import_source_page import Ui_ImportSourcePage
 from unioncore_desktop.gui.imports.owner import ImportOwner, ImportPage
+from unioncore_desktop.gui.itemmodels.formatting import format_datetime
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
 from unioncore_desktop.paths import resources_dir
 
@@ -66,6 +68,17 @@ class ImportSourcePage(ImportPage):
         self.source_combo.clear()
         self.source_combo.addItems(list(sources))
         self.source_combo.setEditText(typed or (sources[0] if sources else ""))
+
+    def show_imported(self, last: Mapping[str, ImportRunRow]) -> None:
+        """Each entity with when it was last imported, so the admin sees where the hall stands."""
+        for index in range(self.entity_combo.count()):
+            entity = self.entity_combo.itemData(index)
+            text = self.tr(imports.ENTITY_LABELS[entity])
+            run = last.get(entity)
+            if run is not None:
+                text += self.tr(" — last imported {when} from {file}").format(
+                    when=format_datetime(run.run_at), file=run.file_name)
+            self.entity_combo.setItemText(index, text)
 
     def entity(self) -> str:
         return str(self.entity_combo.currentData())

@@ -75,8 +75,11 @@ class ImportWizard(QWizard):
     def _show_sources(self, runs: list[ImportRunRow]) -> None:
         sources = list(dict.fromkeys(run.source for run in runs))
         self.source_page.set_sources(sources)
-        done = {run.entity for run in runs}
-        following = next((e for e in imports.ENTITIES if e not in done), None)
+        last: dict[str, ImportRunRow] = {}
+        for run in runs:  # newest first
+            last.setdefault(run.entity, run)
+        self.source_page.show_imported(last)
+        following = next((e for e in imports.ENTITIES if e not in last), None)
         if following is not None:
             self.source_page.set_entity(following)  # the next one in the order members, employers, …
         self.loaded.emit()
