@@ -209,6 +209,7 @@ def test_rejected_rows_are_shown_and_kept_for_review_only_when_chosen(qtbot, wiz
     rows = wizard.dry_run_page.rejections_model.rows
     assert [(r.row, r.field) for r in rows] == [(3, "first_name"), (4, "card_number")]
     assert wizard.dry_run_page.rejections_model.index(0, 1).data() == "First name"
+    shoot(wizard, "3_dry_run_rejections")
     wizard.dry_run_page.export_button.click()
     qtbot.waitUntil(lambda: (tmp_path / "rejected-rows-of-an-import.xlsx").exists(), timeout=WAIT)
     wizard.next()
