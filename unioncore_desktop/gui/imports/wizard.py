@@ -69,7 +69,13 @@ class ImportWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("&Next >"))
         self.dry_run_page.setButtonText(QWizard.WizardButton.NextButton, self.tr("&Continue to import >"))
         self.mapping_page.setButtonText(QWizard.WizardButton.NextButton, self.tr("&Dry run >"))
-        self.runner.query(partial(imports.import_runs, hall), parent=self, key=("import-sources", id(self)),
+        self.setButtonText(QWizard.WizardButton.CustomButton1, self.tr("Import &another file"))
+        self.customButtonClicked.connect(self._on_custom_button_clicked)
+        self.currentIdChanged.connect(lambda _id: self._show_another())
+        self._load_sources()
+
+    def _load_sources(self) -> None:
+        self.runner.query(partial(imports.import_runs, self.hall), parent=self, key=("import-sources", id(self)),
                           name="import sources", success=self._show_sources, failure=lambda _e: self.loaded.emit())
 
     def _show_sources(self, runs: list[ImportRunRow]) -> None:
@@ -83,6 +89,27 @@ class ImportWizard(QWizard):
         if following is not None:
             self.source_page.set_entity(following)  # the next one in the order members, employers, …
         self.loaded.emit()
+
+    def _show_another(self) -> None:
+        """After an import, the last page offers the next file in the same window."""
+        done = self.import_result is not None and self.import_result.status == "imported"
+        self.setOption(QWizard.WizardOption.HaveCustomButton1, done and self.currentId() == self.PAGE_RUN)
+
+    def _on_custom_button_clicked(self, which: int) -> None:
+        if which == QWizard.WizardButton.CustomButton1.value:
+            self.import_another()
+
+    def import_another(self) -> None:
+        """Back to the first page for the next file, the next entity not yet imported offered."""
+        if self.running:
+            return
+        self.preview = self.dry = self.import_result = None
+        self.mapping = {}
+        self.dry_run_page.setCommitPage(False)
+        self.source_page.set_file("")
+        self.restart()
+        self._show_another()
+        self._load_sources()
 
     def field_labels(self) -> dict[str, str]:
         return field_labels(self.entity)
@@ -128,6 +155,7 @@ class ImportWizard(QWizard):
             self.import_result = result
             if result.status == "imported":
                 self.dry_run_page.setCommitPage(True)  # no going back to import the same pass twice
+                self._show_another()
                 self.imported.emit(result)
             success(result)
 
