@@ -87,6 +87,9 @@ def run_import(qtbot, wizard: ImportWizard, *, accept_rejected: bool | None = No
     assert page.import_button.isEnabled()
     page.start()
     assert not page.import_button.isEnabled() and not wizard.button(QWizard.WizardButton.CancelButton).isEnabled()
+    assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled() and page.progress.isVisible()
+    wizard.reject()  # Esc while the import runs: the wizard stays
+    assert wizard.isVisible()
     qtbot.waitUntil(lambda: wizard.import_result is not None and not wizard.running, timeout=WAIT)
     return wizard.import_result
 
@@ -107,6 +110,7 @@ def test_members_then_registrations_after_dry_runs_every_book_agrees_and_again_n
     assert page.mapping()["card_number"] == "Card #" and page.mapping()["date_of_birth"] == "DOB"
     assert page.preview.rowCount() == 8 and page.preview.horizontalHeaderItem(0).text() == "Card number\n← Card #"
     shoot(wizard, "2_mapping")
+    assert wizard.settings.last_folder("import") == str(exports["members"].parent)  # the file dialog starts there
     dry_run(qtbot, wizard)
     assert counts(wizard) == {"created": "60", "updated": "0", "unchanged": "0", "rejected": "0"}
     assert wizard.dry_run_page.examples.rowCount() == 5  # five examples of what would be created

@@ -111,7 +111,7 @@ class RunPage(ImportPage):
             "{file}: {created:,} to create, {updated:,} to update, {unchanged:,} unchanged, {rejected:,} rejected."
         ).format(file=dry.file_name, created=dry.created, updated=dry.updated, unchanged=dry.unchanged,
                  rejected=dry.rejected))
-        self.accept_radio.setText(self.tr("&Import the rows that pass ({passing:,}), and keep the rejected rows "
+        self.accept_radio.setText(self.tr("Import the rows that pass ({passing:,}), and &keep the rejected rows "
                                           "({rejected:,}) with their reasons for review").format(
             passing=passing, rejected=dry.rejected))
         for radio in (self.accept_radio, self.fix_radio):

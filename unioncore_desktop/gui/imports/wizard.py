@@ -31,6 +31,9 @@ from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 
 
+WINDOW_NAME = "import_wizard"
+
+
 class ImportWizard(QWizard):
     """Import one export of the hall's old system."""
 
@@ -49,6 +52,7 @@ class ImportWizard(QWizard):
         self.setWindowTitle(self.tr("Import from another system"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.resize(1040, 760)
+        settings.restore_window(WINDOW_NAME, self)
         self.entity = imports.ENTITIES[0]
         self.path = ""
         self.source = ""
@@ -184,6 +188,10 @@ class ImportWizard(QWizard):
             self.button(QWizard.WizardButton.BackButton).setEnabled(False)
         elif self.currentPage() is not None:
             self.currentPage().completeChanged.emit()  # QWizard decides Back (and Next) again
+
+    def done(self, result: int) -> None:
+        self.settings.save_window(WINDOW_NAME, self)
+        super().done(result)
 
     def reject(self) -> None:
         if self.running:
