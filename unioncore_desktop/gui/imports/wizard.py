@@ -195,8 +195,7 @@ class ImportWizard(QWizard):
 
     def reject(self) -> None:
         if self.running:
-            messages.status(self, self.tr("Wait for the step under way to finish."))
-            return
+            return  # Esc or the window's close while a step runs: its progress bar says to wait
         imported = self.import_result is not None and self.import_result.status == "imported"
         if not imported and self.mapping_page.hand_made() and not messages.question(
                 self, self.tr("Import from another system"),
