@@ -21,7 +21,8 @@ def home(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("area, user", [*((area, "demo_dispatcher") for area in AREAS),
-                                        ("manage-books", "demo_manager"), ("staff", "demo_admin")])
+                                        ("manage-books", "demo_manager"), ("staff", "demo_admin"),
+                                        ("import", "demo_admin")])
 def test_the_demo_opens_each_area_and_saves_a_screenshot(home: Path, area: str, user: str):
     shot = home / f"{area}.png"
     env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),

@@ -34,7 +34,7 @@ DEMO_DEFAULT_USER = "demo_manager"
 SCREENSHOT_TIMEOUT_MS = 120_000
 SCREENSHOT_SETTLE_MS = 1_500
 # --open may name a dialog too: the area shown behind it (None: the first area) and how the window opens it
-DIALOGS: dict[str, str | None] = {"manage-books": "books", "staff": None}
+DIALOGS: dict[str, str | None] = {"manage-books": "books", "staff": None, "import": None}
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -125,14 +125,15 @@ class Application(QObject):
             self._arm_screenshot(screen)
 
     def _open_dialog(self, key: str) -> None:
-        """A dialog over its area (`--open manage-books`, `--open staff`); with --screenshot, the dialog's PNG once
-        its list has loaded."""
+        """A dialog over its area (`--open manage-books`, `--open staff`, `--open import`); with --screenshot, the
+        dialog's PNG once its list has loaded."""
         assert self.window is not None
         self.window.open_area(DIALOGS[key] or next(iter(AREAS)))
         self.window.show()
         books = self.window.screens["books"]
         dialog = (books.open_manage_books() if key == "manage-books" and isinstance(books, BooksScreen)
                   else self.window.manage_staff() if key == "staff" and self.window.staff_action is not None
+                  else self.window.import_records() if key == "import" and self.window.import_action is not None
                   else None)
         if dialog is None:
             self._fail(f"{self.window.hall.facts.user} may not open {key}")

@@ -31,7 +31,7 @@ from unioncore_desktop.gui.referral.screen import ReferralScreen
 from unioncore_desktop.gui.reports.screen import ReportsScreen
 from unioncore_desktop.gui.requests.history import RequestHistoryScreen
 from unioncore_desktop.gui.requests.screen import RequestsScreen
-from unioncore_desktop.gui.roles import STAFF_ADMINS
+from unioncore_desktop.gui.roles import DATA_IMPORTERS, STAFF_ADMINS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.setup.screen import SetupScreen
 from unioncore_desktop.gui.tasks import TaskRunner
@@ -167,6 +167,11 @@ class MainWindow(QMainWindow):
             self.staff_action = QAction(self.tr("&Staff logins…"), self)
             self.staff_action.triggered.connect(self.manage_staff)
             file_menu.addAction(self.staff_action)
+        self.import_action: QAction | None = None
+        if DATA_IMPORTERS & self.hall.facts.roles:
+            self.import_action = QAction(self.tr("&Import from another system…"), self)
+            self.import_action.triggered.connect(self.import_records)
+            file_menu.addAction(self.import_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -207,6 +212,11 @@ class MainWindow(QMainWindow):
         dialog = StaffDialog(self.runner, self.hall, self)
         dialog.open()
         return dialog
+
+    def import_records(self) -> QWidget:
+        from unioncore_desktop.gui.imports.wizard import open_import_wizard  # compiled form: built at start-up
+
+        return open_import_wizard(self, self.runner, self.hall, self.settings)
 
     def _server_text(self) -> str:
         host = self.hall.profile.host

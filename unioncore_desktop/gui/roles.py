@@ -10,4 +10,5 @@ DUES_STAFF = frozenset({"dues_clerk"})  # posting, ledgers, adjustment requests
 DUES_READERS = frozenset({*DUES_STAFF, *MANAGERS})  # amounts: balances, ledgers, payments
 EMPLOYER_KEEPERS = frozenset({"dispatcher", "manager"})  # employers, their worksites, contacts and contracts
 STAFF_ADMINS = frozenset({"admin"})  # staff logins: add, roles, deactivate, reset passwords
+DATA_IMPORTERS = frozenset({"admin"})  # uc_import_*: a hall's records brought in from its old system
 REQUEST_EXPIRERS = frozenset({"dispatcher", "manager"})  # uc_expire_requests: run when their screens load the day

@@ -16,6 +16,7 @@ WINDOW_STATE = "users/{user}/windows/{name}/state"
 HEADER_STATE = "users/{user}/tables/{name}/header"
 LAST_SEARCH = "users/{user}/screens/{name}/last_search"
 LAST_PROFILE = "users/{user}/connection/last_profile"
+LAST_FOLDER = "users/{user}/folders/{name}"
 # Not per login: the office is where the PC stands, whoever sits at it.
 WORKSTATION_OFFICE = "workstation/office_code"
 # Connection profiles are the workstation's too (no password: that is in the keyring, if anywhere).
@@ -115,6 +116,13 @@ class UiSettings:
 
     def set_last_search(self, screen: str, text: str) -> None:
         self._store.setValue(self._key(LAST_SEARCH, screen), text)
+
+    def last_folder(self, purpose: str) -> str:
+        """The folder a file dialog for `purpose` last opened a file in ("" when none yet)."""
+        return self._text(self._key(LAST_FOLDER, purpose), "")
+
+    def set_last_folder(self, purpose: str, folder: str) -> None:
+        self._store.setValue(self._key(LAST_FOLDER, purpose), folder)
 
     def last_profile(self) -> str | None:
         """Name of the connection profile last used (a profile name, never its password)."""

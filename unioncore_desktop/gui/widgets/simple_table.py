@@ -20,3 +20,13 @@ def simple_table(model: QAbstractItemModel, view: QTableView | None = None) -> Q
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setStretchLastSection(True)
     return view
+
+
+def loaded_order_table(model: QAbstractItemModel, view: QTableView | None = None) -> QTableView:
+    """A simple table that starts in the order the rows were loaded (file order, book order, newest first); a
+    header click sorts, a third click returns to that order."""
+    view = simple_table(model, view)
+    header = view.horizontalHeader()
+    header.setSortIndicatorClearable(True)
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    return view
