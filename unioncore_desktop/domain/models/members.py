@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import column, func
 
 from unioncore_desktop.domain.models.base import Base, Timestamped, Versioned, one_of
 from unioncore_desktop.domain.vocab import (
@@ -26,6 +27,8 @@ from unioncore_desktop.domain.vocab import (
     EMAIL_PATTERN,
     MEMBER_STATUSES,
 )
+
+NAME_OPS = {"last_key": "text_pattern_ops", "first_key": "text_pattern_ops"}
 
 
 class Member(Versioned, Timestamped, Base):
@@ -47,8 +50,14 @@ class Member(Versioned, Timestamped, Base):
         Index("ix_members_phone_digits_trgm", "phone_digits", postgresql_using="gin",
               postgresql_ops={"phone_digits": "gin_trgm_ops"}),
         Index("ix_members_last_name_first_name", "last_name", "first_name"),
-        Index("ix_members_first_key", "first_key"),
-        Index("ix_members_last_key", "last_key"),
+        # text_pattern_ops: a typed prefix is one range read in byte order (search's ORDER BY ... USING ~<~)
+        Index("ix_members_last_first_key", "last_key", "first_key", "id", postgresql_ops=NAME_OPS),
+        Index("ix_members_first_last_key", "first_key", "last_key", "id", postgresql_ops=NAME_OPS),
+        Index("ix_members_phone_prefix", func.split_part(column("phone_digits"), "|", 1).label("phone"), "id",
+              postgresql_ops={"phone": "text_pattern_ops"}),
+        Index("ix_members_phone_local_prefix",
+              func.right(func.split_part(column("phone_digits"), "|", 1), 7).label("local"), "id",
+              postgresql_ops={"local": "text_pattern_ops"}),
         Index("ix_members_card_number_prefix", "card_number", postgresql_ops={"card_number": "varchar_pattern_ops"}),
     )
 
