@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psycopg
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from _common import bench_engine, percentiles
@@ -33,10 +34,19 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
 
-    engine = bench_engine("uc_bench_search")
-    started = time.perf_counter()
-    seed_stress(engine, members=args.members)
-    print(f"seeded {args.members} members in {time.perf_counter() - started:.1f} s")
+    # seeded once per size and kept (seed_stress adds all its members in one transaction: none or all are there)
+    engine = bench_engine(f"uc_bench_search_{args.members}", keep=True)
+    with engine.connect() as conn:
+        present = conn.execute(text("SELECT count(*) FROM members")).scalar_one()
+    if present == args.members:
+        print(f"reusing {present} members")
+    else:
+        if present:
+            engine.dispose()
+            engine = bench_engine(f"uc_bench_search_{args.members}", keep=True, fresh=True)
+        started = time.perf_counter()
+        seed_stress(engine, members=args.members)
+        print(f"seeded {args.members} members in {time.perf_counter() - started:.1f} s")
 
     domain_ms: list[float] = []
     with Session(engine) as session:
