@@ -120,7 +120,9 @@ LIST_COLUMNS = """m.id, m.card_number, m.last_name, m.first_name, m.middle_name,
 #    (last_key, first_key, id) or (first_key, last_key, id) with text_pattern_ops, where a prefix is one range
 #    (~>=~ ... ~<~) read in byte order (ORDER BY ... USING ~<~);
 #  - no name words (digits): card number prefix, then the first phone's digits from the area code or from the
-#    local number, and only when those fill less than a page any phone's digits anywhere (trigram index);
+#    local number; digits from inside a number ("0101") or a mobile number are searched anywhere in both phones
+#    (trigram index) only when those found nothing, or less than a page for seven digits or more, which few
+#    numbers contain (fewer digits from inside numbers would match a large share of all members);
 #  - several words: every name word must match a first or last name through the small vocabulary of names in
 #    use (name_terms), two words as a first name and surname pair, which keeps the candidates few; these are
 #    ranked by how close the whole name is.
@@ -195,11 +197,13 @@ NUMBER_SQL = f"""
         FROM members AS m
         WHERE length(:digits) >= 4 AND {_prefix(PHONE_LOCAL, ":digits", ":digits_hi")} AND {STATUS}
         ORDER BY {PHONE_LOCAL} USING ~<~, m.id LIMIT :limit
+    ), found AS MATERIALIZED (
+        SELECT (SELECT count(*) FROM cards) + (SELECT count(*) FROM phones) + (SELECT count(*) FROM locals) AS n
     ), anywhere AS MATERIALIZED (
         SELECT m.id, 5 AS score, m.phone_digits AS k
         FROM members AS m
         WHERE length(:digits) >= 4
-          AND (SELECT count(*) FROM cards) + (SELECT count(*) FROM phones) + (SELECT count(*) FROM locals) < :limit
+          AND (SELECT n = 0 OR (n < :limit AND length(:digits) >= 7) FROM found)
           AND m.phone_digits LIKE '%' || :digits || '%' AND {STATUS}
         LIMIT :limit
     )
