@@ -60,9 +60,11 @@ def test_typing_slips_come_after_every_prefix_match(session_factory, hall):
         assert names(search_members(session, "smiht")) == ["John Smith"]
 
 
-def test_typing_slips_are_not_searched_once_prefixes_fill_the_page(session_factory, hall):
+def test_a_full_page_of_better_matches_is_not_followed_by_worse_ones(session_factory, hall):
     with session_factory() as session:
         assert names(search_members(session, "jone", limit=1)) == ["Pat Jones"]
+        assert names(search_members(session, "john", limit=2)) == ["Ann Johnson", "John Smith"]
+        assert [r.card_number for r in search_members(session, "7000200", limit=1)] == ["7000200"]
 
 
 def test_the_exact_card_comes_first_then_longer_cards(session_factory, hall):

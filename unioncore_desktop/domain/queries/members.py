@@ -143,7 +143,8 @@ NAME_WORD_CTE = """t{i} AS MATERIALIZED (
 BY_LAST = "ORDER BY m.last_key USING ~<~, m.first_key USING ~<~, m.id LIMIT :limit"
 BY_FIRST = "ORDER BY m.first_key USING ~<~, m.last_key USING ~<~, m.id LIMIT :limit"
 
-# one name word; each hit carries (score, k1, k2) and is shown in that order
+# One name word; each hit carries (score, k1, k2) and is shown in that order. A part is read only while the better
+# parts before it have found less than a page: what comes after a full page is never shown.
 ONE_NAME_SQL = f"""
     WITH by_last AS MATERIALIZED (
         SELECT m.id, CASE WHEN m.last_key = :w THEN 6 ELSE 5 END AS score, m.last_key AS k1, m.first_key AS k2
@@ -153,7 +154,8 @@ ONE_NAME_SQL = f"""
     ), by_first AS MATERIALIZED (
         SELECT m.id, CASE WHEN m.first_key = :w THEN 4 ELSE 3 END AS score, m.first_key AS k1, m.last_key AS k2
         FROM members AS m
-        WHERE {_prefix("m.first_key")} AND NOT ({_prefix("m.last_key")}) AND {STATUS}
+        WHERE (SELECT count(*) FROM by_last) < :limit
+          AND {_prefix("m.first_key")} AND NOT ({_prefix("m.last_key")}) AND {STATUS}
         {BY_FIRST}
     ), near AS MATERIALIZED (
         SELECT term FROM name_terms
@@ -180,7 +182,8 @@ ONE_NAME_SQL = f"""
     LIMIT :limit
 """
 
-# digits: a card number or a phone; a member found both ways keeps the better score
+# Digits: a card number or a phone, each part read only while the better parts found less than a page; a member
+# found two ways keeps the better score.
 NUMBER_SQL = f"""
     WITH cards AS MATERIALIZED (
         SELECT m.id, CASE WHEN m.card_number = :card THEN 10 ELSE 8 END AS score, m.card_number::text AS k
@@ -190,12 +193,14 @@ NUMBER_SQL = f"""
     ), phones AS MATERIALIZED (
         SELECT m.id, 7 AS score, {PHONE} AS k
         FROM members AS m
-        WHERE length(:digits) >= 4 AND {_prefix(PHONE, ":digits", ":digits_hi")} AND {STATUS}
+        WHERE length(:digits) >= 4 AND (SELECT count(*) FROM cards) < :limit
+          AND {_prefix(PHONE, ":digits", ":digits_hi")} AND {STATUS}
         ORDER BY {PHONE} USING ~<~, m.id LIMIT :limit
     ), locals AS MATERIALIZED (
         SELECT m.id, 6 AS score, {PHONE_LOCAL} AS k
         FROM members AS m
-        WHERE length(:digits) >= 4 AND {_prefix(PHONE_LOCAL, ":digits", ":digits_hi")} AND {STATUS}
+        WHERE length(:digits) >= 4 AND (SELECT count(*) FROM cards) + (SELECT count(*) FROM phones) < :limit
+          AND {_prefix(PHONE_LOCAL, ":digits", ":digits_hi")} AND {STATUS}
         ORDER BY {PHONE_LOCAL} USING ~<~, m.id LIMIT :limit
     ), found AS MATERIALIZED (
         SELECT (SELECT count(*) FROM cards) + (SELECT count(*) FROM phones) + (SELECT count(*) FROM locals) AS n
