@@ -308,10 +308,10 @@ def _words_search(query: str, params: dict[str, object]) -> tuple[str, dict[str,
                           " OR (length(:digits) >= 4 AND m.phone_digits LIKE '%' || :digits || '%'))")
         scores.append("CASE WHEN m.card_number = :card THEN 10 WHEN m.card_number LIKE :card_like || '%' ESCAPE '\\'"
                       " THEN 5 ELSE 1 END")
-    elif len(names) == 2:
-        source = f"({TWO_NAMES_SQL}) AS m"
-        conditions = []
-    conditions.append("true" if conditions == [] else STATUS)
+    if len(names) == 2 and not other:
+        source, conditions = f"({TWO_NAMES_SQL}) AS m", ["true"]  # the pairs are narrowed by status already
+    else:
+        conditions.append(STATUS)
     # Rank cheaply first (how well each word matched), keep the best few hundred, and only then spend edit
     # distance on the order among them.
     sql = f"""
