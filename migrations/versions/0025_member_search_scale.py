@@ -4,6 +4,8 @@ first phone's digits (phone_digits holds "phone|mobile") from the area code and 
 single-name indexes they replace are dropped, and so is the trigram index on search_text, which no query reads any
 more (it cost every member write a GiST update). Each carries the status (the phone ones also the digits they are
 computed from, which the planner asks for), so a search narrowed by status is still read from the index alone.
+The vocabulary of names in use (name_terms) gets a prefix index, so the names a typed word begins are one range of
+it rather than a LIKE over every name.
 
 Revision ID: 0025
 Revises: 0021
@@ -31,6 +33,7 @@ def upgrade() -> None:
                f" ON members (({PHONE}) text_pattern_ops, id) INCLUDE (status, phone_digits)")
     op.execute(f"CREATE INDEX ix_members_phone_local_prefix"
                f" ON members ((right({PHONE}, 7)) text_pattern_ops, id) INCLUDE (status, phone_digits)")
+    op.create_index("ix_name_terms_prefix", "name_terms", ["term"], postgresql_ops={"term": "text_pattern_ops"})
     op.drop_index("ix_members_first_key", table_name="members")
     op.drop_index("ix_members_last_key", table_name="members")
     op.drop_index("ix_members_search_text_trgm", table_name="members")
@@ -39,6 +42,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.create_index("ix_members_search_text_trgm", "members", ["search_text"], unique=False, postgresql_using="gist",
                     postgresql_ops={"search_text": "gist_trgm_ops"})
+    op.drop_index("ix_name_terms_prefix", table_name="name_terms")
     op.create_index("ix_members_last_key", "members", ["last_key"], unique=False)
     op.create_index("ix_members_first_key", "members", ["first_key"], unique=False)
     op.drop_index("ix_members_phone_local_prefix", table_name="members")

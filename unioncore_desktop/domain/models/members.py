@@ -111,6 +111,10 @@ class NameTerm(Base):
     matches query words against, before looking members up by exact name through a btree."""
 
     __tablename__ = "name_terms"
+    __table_args__ = (
+        # the names a typed word begins are one range of this index
+        Index("ix_name_terms_prefix", "term", postgresql_ops={"term": "text_pattern_ops"}),
+    )
 
     term: Mapped[str] = mapped_column(Text, primary_key=True)
 
