@@ -7,13 +7,14 @@ Each size is seeded once into a kept database, uc_bench_search_<members> (on an 
 <tmp>/unioncore-bench, or on $UNIONCORE_BENCH_DATABASE_URL), and reused by later runs: a million members take about
 two minutes to seed.
 
-Measured 2026-12-03 on the shared two-core development machine under a load of 4 to 8 (figures move about twofold
+Measured 2026-12-03 on the shared two-core development machine under a load of 5 to 8 (figures move about twofold
 from run to run), three runs each:
-    1,000,000 members: domain p50 6.9-11.3 ms, p95 13.4-20.5 ms; raw p50 4.0-5.5 ms, p95 9.6-16.0 ms;
-                       ratio p95 0.8-1.7. The statement before search chose it by query shape: domain p95 361-516 ms,
-                       raw p95 272-471 ms (the phone prefix "(206) 555" alone 750 ms; "jo" and "e" 150 ms).
-    100,000 members:   domain p50 3.6-4.7 ms, p95 9.9-10.6 ms; raw p50 1.7-2.3 ms, p95 3.0-9.1 ms.
-                       Before: domain p95 52-55 ms, raw p95 37-55 ms.
+    1,000,000 members: domain p50 3.4-5.2 ms, p95 5.6-6.5 ms; raw p50 2.9-3.6 ms, p95 3.7-6.8 ms; ratio p95 0.8-1.7.
+                       The statement before search chose it by query shape: domain p95 361-516 ms, raw p95
+                       272-471 ms (the phone prefix "(206) 555" alone 750 ms; "jo" and "e" 150 ms).
+    100,000 members:   domain p50 3.1-5.6 ms, p95 5.2-10.9 ms; raw p50 1.9-4.1 ms, p95 4.2-9.3 ms; ratio p95
+                       1.2-2.2 (a ratio of a few milliseconds moves with the load). Before: domain p95 52-55 ms, raw
+                       p95 37-55 ms.
 At a million members the server spends 0.6-1.7 ms planning and running each of these statements (EXPLAIN ANALYZE,
 warm cache, at most about 1,000 buffers): the rest is the client and the machine's load.
 """
