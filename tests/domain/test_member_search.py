@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 
-from unioncore_desktop.domain.queries.members import search_members, search_shape
+from unioncore_desktop.domain.queries.members import build_search, search_members, search_shape
 from unioncore_desktop.domain.rules.members import MemberInput
 from unioncore_desktop.domain.services.members import create_member
 
@@ -94,3 +95,25 @@ def test_status_narrows_every_statement(session_factory, hall):
         for query in ("john", "7000", "john smith", "jone"):
             assert search_members(session, query, status="inactive") == []
             assert search_members(session, query, status="active")
+
+
+NAMES = ("ix_members_last_first_key", "ix_members_first_last_key")
+
+
+@pytest.mark.parametrize("query, indexes", [
+    ("jo", [NAMES[:1], NAMES[1:]]),
+    ("7000", [("ix_members_card_number_prefix",), ("ix_members_phone_prefix",), ("ix_members_phone_local_prefix",)]),
+    ("j s", [NAMES]),  # either name index serves a pair
+])
+def test_each_statement_reads_members_through_its_indexes(session_factory, hall, query, indexes):
+    """With scans of the whole table priced out, a statement whose operators no index serves still scans it: the
+    plan shows whether the indexes and the statements agree (at a million members nothing else is fast)."""
+    sql, params = build_search(query)
+    with session_factory() as session:
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(session.execute(text(f"EXPLAIN {sql}"), params).scalars())
+    assert "Seq Scan on members" not in plan
+    assert all(any(name in plan for name in choice) for choice in indexes), plan
+    # a prefix of a member's name, card or phone is where the index scan starts and stops, not a filter after it
+    ranges = [line for line in plan.splitlines() if "~>=~" in line and "term" not in line and "NOT" not in line]
+    assert all("Index Cond" in line for line in ranges), plan
