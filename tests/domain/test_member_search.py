@@ -88,6 +88,9 @@ def test_two_words_are_a_first_name_and_a_surname_in_either_order(session_factor
     with session_factory() as session:
         assert names(search_members(session, "smith john"))[0] == "John Smith"
         assert set(names(search_members(session, "j s"))) == {"John Smith", "Jon Smithers", "Joan Smythe"}
+        # a third word must match the first name or the surname too
+        assert names(search_members(session, "smith jo john"))[0] == "John Smith"
+        assert search_members(session, "john smith pat") == []
 
 
 def test_status_narrows_every_statement(session_factory, hall):

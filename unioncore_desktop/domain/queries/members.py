@@ -123,9 +123,9 @@ LIST_COLUMNS = """m.id, m.card_number, m.last_name, m.first_name, m.middle_name,
 #    local number; digits from inside a number ("0101") or a mobile number are searched anywhere in both phones
 #    (trigram index) only when those found nothing, or less than a page for seven digits or more, which few
 #    numbers contain (fewer digits from inside numbers would match a large share of all members);
-#  - several words: every name word must match a first or last name through the small vocabulary of names in
-#    use (name_terms), two words as a first name and surname pair, which keeps the candidates few; these are
-#    ranked by how close the whole name is.
+#  - several words: every name word must match a first or last name through the vocabulary of names in use
+#    (name_terms); without digits two of the words must be a first name and a surname, in either order, which
+#    keeps the candidates few; these are ranked by how close the whole name is.
 NAME_WORD = re.compile(r"^[a-z][a-z'.-]*$")
 PHONE, PHONE_LOCAL = "split_part(m.phone_digits, '|', 1)", "right(split_part(m.phone_digits, '|', 1), 7)"
 STATUS = "(CAST(:status AS text) IS NULL OR m.status = :status)"
@@ -227,15 +227,22 @@ NUMBER_SQL = f"""
     LIMIT :limit
 """
 
-# two name words as a first name and a surname, in either order: each pair of terms is one descent of a name index
-# read without the table, where matching each word on its own would intersect two large sets ("j s")
-TWO_NAMES_SQL = f"""
+# A surname matching one word and a first name another: one descent of a name index per pair of terms, read without
+# the table, where matching each word on its own would intersect two large sets ("j s").
+NAME_PAIR_SQL = f"""
     SELECT m.id, m.first_key, m.last_key FROM members AS m
-    WHERE m.last_key = ANY(ARRAY(SELECT term FROM t1)) AND m.first_key = ANY(ARRAY(SELECT term FROM t0)) AND {STATUS}
-    UNION
-    SELECT m.id, m.first_key, m.last_key FROM members AS m
-    WHERE m.last_key = ANY(ARRAY(SELECT term FROM t0)) AND m.first_key = ANY(ARRAY(SELECT term FROM t1)) AND {STATUS}
-"""
+    WHERE m.last_key = ANY(ARRAY(SELECT term FROM t{{last}})) AND m.first_key = ANY(ARRAY(SELECT term FROM t{{first}}))
+      AND {STATUS}{{rest}}"""
+
+
+def _name_pairs(names: list[str], matches: list[str]) -> str:
+    """Members whose surname matches one of the words and first name another (each distinct pair of words once),
+    and every other word one of the two (`matches[i]` is word i's condition)."""
+    pairs = {(names[a], names[b]): (a, b) for a in range(len(names)) for b in range(len(names)) if a != b}
+    def others(a: int, b: int) -> str:
+        return "".join(f" AND {match}" for i, match in enumerate(matches) if i not in (a, b))
+    return "\n    UNION".join(NAME_PAIR_SQL.format(last=a, first=b, rest=others(a, b)) for a, b in pairs.values())
+
 
 NOTHING_SQL = "SELECT {columns}, 0.0 AS rank FROM members AS m WHERE false"
 
@@ -315,8 +322,8 @@ def _words_search(query: str, params: dict[str, object]) -> tuple[str, dict[str,
                           " OR (length(:digits) >= 4 AND m.phone_digits LIKE '%' || :digits || '%'))")
         scores.append("CASE WHEN m.card_number = :card THEN 10 WHEN m.card_number LIKE :card_like || '%' ESCAPE '\\'"
                       " THEN 5 ELSE 1 END")
-    if len(names) == 2 and not other:
-        source, conditions = f"({TWO_NAMES_SQL}) AS m", ["true"]  # the pairs are narrowed by status already
+    if not other:
+        source, conditions = f"({_name_pairs(names, conditions)}) AS m", ["true"]  # narrowed by status already
     else:
         conditions.append(STATUS)
     # Rank cheaply first (how well each word matched), keep the best few hundred, and only then spend edit
