@@ -11,23 +11,30 @@ from sqlalchemy import Engine, create_engine, text
 
 from unioncore_desktop.db import embedded, migrate
 
+KEPT_DATA = Path(tempfile.gettempdir()) / "unioncore-bench" / "data"
 
-def bench_engine(database: str = "uc_bench") -> Engine:
+
+def bench_engine(database: str = "uc_bench", *, keep: bool = False, fresh: bool = False) -> Engine:
+    """A fresh database migrated to head; with `keep`, the database is reused (unless `fresh`) when it exists, on an
+    embedded server whose data outlives the run (KEPT_DATA), so data that takes minutes to seed is made once."""
     url = os.environ.get("UNIONCORE_BENCH_DATABASE_URL")
     if url:
         admin_url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     else:
-        server = embedded.start(Path(tempfile.mkdtemp(prefix="uc-bench-")) / "data")
-        admin_url = server.sqlalchemy_url()
+        data = KEPT_DATA if keep else Path(tempfile.mkdtemp(prefix="uc-bench-")) / "data"
+        admin_url = embedded.start(data).sqlalchemy_url()
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{database}"'))
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database}).first()
+        if fresh or not (keep and exists):
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
     engine = create_engine(admin.url.set(database=database))
     migrate.upgrade(engine)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE app_settings SET value = 'bench', version = version + 1 WHERE key = 'environment'"))
+        conn.execute(text("UPDATE app_settings SET value = 'bench', version = version + 1 WHERE key = 'environment'"
+                          " AND value <> 'bench'"))
     return engine
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import column, func
 
 from unioncore_desktop.domain.models.base import Base, Timestamped, Versioned, one_of
 from unioncore_desktop.domain.vocab import (
@@ -26,6 +27,8 @@ from unioncore_desktop.domain.vocab import (
     EMAIL_PATTERN,
     MEMBER_STATUSES,
 )
+
+NAME_OPS = {"last_key": "text_pattern_ops", "first_key": "text_pattern_ops"}
 
 
 class Member(Versioned, Timestamped, Base):
@@ -42,13 +45,21 @@ class Member(Versioned, Timestamped, Base):
         one_of("classification", CLASSIFICATIONS, "classification_known"),
         one_of("status", MEMBER_STATUSES, "status_known"),
         one_of("card_type", CARD_TYPES, "card_type_known"),
-        Index("ix_members_search_text_trgm", "search_text", postgresql_using="gist",
-              postgresql_ops={"search_text": "gist_trgm_ops"}),
         Index("ix_members_phone_digits_trgm", "phone_digits", postgresql_using="gin",
               postgresql_ops={"phone_digits": "gin_trgm_ops"}),
         Index("ix_members_last_name_first_name", "last_name", "first_name"),
-        Index("ix_members_first_key", "first_key"),
-        Index("ix_members_last_key", "last_key"),
+        # text_pattern_ops: a typed prefix is one range read in byte order (search's ORDER BY ... USING ~<~)
+        # and carry the status (phones also the column their key is computed from, which an index-only scan needs),
+        # so a search narrowed by status is read from the index alone
+        Index("ix_members_last_first_key", "last_key", "first_key", "id", postgresql_ops=NAME_OPS,
+              postgresql_include=["status"]),
+        Index("ix_members_first_last_key", "first_key", "last_key", "id", postgresql_ops=NAME_OPS,
+              postgresql_include=["status"]),
+        Index("ix_members_phone_prefix", func.split_part(column("phone_digits"), "|", 1).label("phone"), "id",
+              postgresql_ops={"phone": "text_pattern_ops"}, postgresql_include=["status", "phone_digits"]),
+        Index("ix_members_phone_local_prefix",
+              func.right(func.split_part(column("phone_digits"), "|", 1), 7).label("local"), "id",
+              postgresql_ops={"local": "text_pattern_ops"}, postgresql_include=["status", "phone_digits"]),
         Index("ix_members_card_number_prefix", "card_number", postgresql_ops={"card_number": "varchar_pattern_ops"}),
     )
 
@@ -100,6 +111,10 @@ class NameTerm(Base):
     matches query words against, before looking members up by exact name through a btree."""
 
     __tablename__ = "name_terms"
+    __table_args__ = (
+        # the names a typed word begins are one range of this index
+        Index("ix_name_terms_prefix", "term", postgresql_ops={"term": "text_pattern_ops"}),
+    )
 
     term: Mapped[str] = mapped_column(Text, primary_key=True)
 

@@ -113,16 +113,138 @@ class ChangeRow:
 LIST_COLUMNS = """m.id, m.card_number, m.last_name, m.first_name, m.middle_name, m.classification, m.status,
                   m.card_type, m.home_local, m.phone, m.city, m.initiation_date"""
 
-# Typo-tolerant search in two steps. Each word of the query is first matched against the small vocabulary of
-# names in use (name_terms): exactly, as a prefix, with two neighbouring letters swapped ("jonh"), or within a
-# short edit distance ("smth"). Members are then found by exact name through btree indexes, so a common name
-# costs no more than a rare one. Words with digits match card number prefixes or phone digits.
+# Search picks its statement by the shape of what was typed, so that at a million members every page comes from
+# index range scans read in index order under a LIMIT, never from ranking every match:
+#  - one name word: surname prefix (an exact surname sorts first), then first-name prefix, then - only when those
+#    fill less than a page - names within a typing slip of the word ("gracia", "smiht"); each from a btree on
+#    (last_key, first_key, id) or (first_key, last_key, id) with text_pattern_ops, where a prefix is one range
+#    (~>=~ ... ~<~) read in byte order (ORDER BY ... USING ~<~);
+#  - no name words (digits): card number prefix, then the first phone's digits from the area code or from the
+#    local number; digits from inside a number ("0101") or a mobile number are searched anywhere in both phones
+#    (trigram index) only when those found nothing, or less than a page for seven digits or more, which few
+#    numbers contain (fewer digits from inside numbers would match a large share of all members);
+#  - several words: every name word must match a first or last name through the vocabulary of names in use
+#    (name_terms); without digits two of the words must be a first name and a surname, in either order, which
+#    keeps the candidates few; these are ranked by how close the whole name is.
 NAME_WORD = re.compile(r"^[a-z][a-z'.-]*$")
+PHONE, PHONE_LOCAL = "split_part(m.phone_digits, '|', 1)", "right(split_part(m.phone_digits, '|', 1), 7)"
+STATUS = "(CAST(:status AS text) IS NULL OR m.status = :status)"
 
-NAME_WORD_CTE = """t{i} AS MATERIALIZED (
-        SELECT term FROM name_terms
-        WHERE term LIKE :l{i} || '%' ESCAPE '\\' OR term = ANY(CAST(:v{i} AS text[]))
-           OR (:k{i} > 0 AND levenshtein_less_equal(term, :p{i}, :k{i}) <= :k{i}))"""
+
+def _prefix(column: str, lo: str = ":lo", hi: str = ":hi") -> str:
+    return f"{column} ~>=~ {lo} AND {column} ~<~ {hi}"
+
+
+# Names in use that a word may mean: names it begins (one index range), the word with two neighbouring letters
+# swapped, and names within its edit budget (every name in use is measured: a few milliseconds per 100,000 names).
+def _terms_near(w: str, k: str) -> str:
+    return f"SELECT term FROM name_terms WHERE {k} > 0 AND levenshtein_less_equal(term, {w}, {k}) <= {k}"
+
+
+NAME_WORD_CTE = f"""t{{i}} AS MATERIALIZED (
+        SELECT term FROM name_terms WHERE {_prefix("term", ":lo{i}", ":hi{i}")}
+        UNION SELECT term FROM name_terms WHERE term = ANY(CAST(:v{{i}} AS text[]))
+        UNION {_terms_near(":p{i}", ":k{i}")})"""
+
+BY_LAST = "ORDER BY m.last_key USING ~<~, m.first_key USING ~<~, m.id LIMIT :limit"
+BY_FIRST = "ORDER BY m.first_key USING ~<~, m.last_key USING ~<~, m.id LIMIT :limit"
+
+# One name word; each hit carries (score, k1, k2) and is shown in that order. A part is read only while the better
+# parts before it have found less than a page: what comes after a full page is never shown.
+ONE_NAME_SQL = f"""
+    WITH by_last AS MATERIALIZED (
+        SELECT m.id, CASE WHEN m.last_key = :w THEN 6 ELSE 5 END AS score, m.last_key AS k1, m.first_key AS k2
+        FROM members AS m
+        WHERE {_prefix("m.last_key")} AND {STATUS}
+        {BY_LAST}
+    ), by_first AS MATERIALIZED (
+        SELECT m.id, CASE WHEN m.first_key = :w THEN 4 ELSE 3 END AS score, m.first_key AS k1, m.last_key AS k2
+        FROM members AS m
+        WHERE (SELECT count(*) FROM by_last) < :limit
+          AND {_prefix("m.first_key")} AND NOT ({_prefix("m.last_key")}) AND {STATUS}
+        {BY_FIRST}
+    ), near AS MATERIALIZED (
+        SELECT term FROM (SELECT term FROM name_terms WHERE term = ANY(CAST(:swaps AS text[]))
+                          UNION {_terms_near(":w", ":k")}) AS t
+        WHERE (SELECT count(*) FROM by_last) + (SELECT count(*) FROM by_first) < :limit
+          AND NOT ({_prefix("term")})
+    ), near_last AS MATERIALIZED (
+        SELECT m.id, 2 AS score, m.last_key AS k1, m.first_key AS k2
+        FROM members AS m
+        WHERE m.last_key = ANY(ARRAY(SELECT term FROM near)) AND {STATUS}
+        {BY_LAST}
+    ), near_first AS MATERIALIZED (
+        SELECT m.id, 1 AS score, m.first_key AS k1, m.last_key AS k2
+        FROM members AS m
+        WHERE m.first_key = ANY(ARRAY(SELECT term FROM near)) AND m.last_key <> ALL(ARRAY(SELECT term FROM near))
+          AND {STATUS}
+        {BY_FIRST}
+    )
+    SELECT {{columns}}, h.score AS rank
+    FROM (SELECT * FROM by_last UNION ALL SELECT * FROM by_first
+          UNION ALL SELECT * FROM near_last UNION ALL SELECT * FROM near_first) AS h
+    JOIN members AS m USING (id)
+    ORDER BY h.score DESC, h.k1 USING ~<~, h.k2 USING ~<~, h.id
+    LIMIT :limit
+"""
+
+# Digits: a card number or a phone, each part read only while the better parts found less than a page; a member
+# found two ways keeps the better score.
+NUMBER_SQL = f"""
+    WITH cards AS MATERIALIZED (
+        SELECT m.id, CASE WHEN m.card_number = :card THEN 10 ELSE 8 END AS score, m.card_number::text AS k
+        FROM members AS m
+        WHERE {_prefix("m.card_number", ":card", ":card_hi")} AND {STATUS}
+        ORDER BY m.card_number USING ~<~ LIMIT :limit
+    ), phones AS MATERIALIZED (
+        SELECT m.id, 7 AS score, {PHONE} AS k
+        FROM members AS m
+        WHERE length(:digits) >= 4 AND (SELECT count(*) FROM cards) < :limit
+          AND {_prefix(PHONE, ":digits", ":digits_hi")} AND {STATUS}
+        ORDER BY {PHONE} USING ~<~, m.id LIMIT :limit
+    ), locals AS MATERIALIZED (
+        SELECT m.id, 6 AS score, {PHONE_LOCAL} AS k
+        FROM members AS m
+        WHERE length(:digits) >= 4 AND (SELECT count(*) FROM cards) + (SELECT count(*) FROM phones) < :limit
+          AND {_prefix(PHONE_LOCAL, ":digits", ":digits_hi")} AND {STATUS}
+        ORDER BY {PHONE_LOCAL} USING ~<~, m.id LIMIT :limit
+    ), found AS MATERIALIZED (
+        SELECT (SELECT count(*) FROM cards) + (SELECT count(*) FROM phones) + (SELECT count(*) FROM locals) AS n
+    ), anywhere AS MATERIALIZED (
+        SELECT m.id, 5 AS score, m.phone_digits AS k
+        FROM members AS m
+        WHERE length(:digits) >= 4
+          AND (SELECT n = 0 OR (n < :limit AND length(:digits) >= 7) FROM found)
+          AND m.phone_digits LIKE '%' || :digits || '%' AND {STATUS}
+        LIMIT :limit
+    )
+    SELECT {{columns}}, h.score AS rank
+    FROM (SELECT DISTINCT ON (id) * FROM (SELECT * FROM cards UNION ALL SELECT * FROM phones
+                                          UNION ALL SELECT * FROM locals UNION ALL SELECT * FROM anywhere) AS u
+          ORDER BY id, score DESC) AS h
+    JOIN members AS m USING (id)
+    ORDER BY h.score DESC, h.k USING ~<~, h.id
+    LIMIT :limit
+"""
+
+# A surname matching one word and a first name another: one descent of a name index per pair of terms, read without
+# the table, where matching each word on its own would intersect two large sets ("j s").
+NAME_PAIR_SQL = f"""
+    SELECT m.id, m.first_key, m.last_key FROM members AS m
+    WHERE m.last_key = ANY(ARRAY(SELECT term FROM t{{last}})) AND m.first_key = ANY(ARRAY(SELECT term FROM t{{first}}))
+      AND {STATUS}{{rest}}"""
+
+
+def _name_pairs(names: list[str], matches: list[str]) -> str:
+    """Members whose surname matches one of the words and first name another (each distinct pair of words once),
+    and every other word one of the two (`matches[i]` is word i's condition)."""
+    pairs = {(names[a], names[b]): (a, b) for a in range(len(names)) for b in range(len(names)) if a != b}
+    def others(a: int, b: int) -> str:
+        return "".join(f" AND {match}" for i, match in enumerate(matches) if i not in (a, b))
+    return "\n    UNION".join(NAME_PAIR_SQL.format(last=a, first=b, rest=others(a, b)) for a, b in pairs.values())
+
+
+NOTHING_SQL = "SELECT {columns}, 0.0 AS rank FROM members AS m WHERE false"
 
 
 def _swaps(word: str) -> list[str]:
@@ -134,27 +256,65 @@ def _edit_budget(word: str) -> int:
     return 0 if len(word) <= 3 else 1 if len(word) <= 6 else 2
 
 
+def _after_prefix(prefix: str) -> str:
+    """The least string (byte order) above every string starting with `prefix`: the end of its range."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def search_shape(query: str) -> str:
+    """Which statement a normalized query runs: "name" (one name word), "number" (no name words), "nothing"
+    (nothing searchable) or "words" (several words)."""
+    words = query.split()
+    names = [w for w in words if NAME_WORD.match(w)]
+    if not names:
+        return "number" if re.sub(r"[^0-9a-z]", "", query) else "nothing"
+    return "name" if len(words) == 1 else "words"
+
+
 def build_search(query: str, *, status: str | None = None, limit: int = 0) -> tuple[str, dict[str, object]]:
     """The search SQL and its parameters for a non-empty, normalized query (public so the benchmark runs the very
     same statement through raw psycopg)."""
+    params: dict[str, object] = {"status": status, "limit": limit or SEARCH_LIMIT}
+    shape = search_shape(query)
+    if shape == "name":
+        params.update({"w": query, "lo": query, "hi": _after_prefix(query), "swaps": _swaps(query),
+                       "k": _edit_budget(query)})
+        return ONE_NAME_SQL.format(columns=LIST_COLUMNS), params
+    if shape == "number":
+        card = re.sub(r"[^0-9a-z]", "", query).upper()
+        digits = re.sub(r"\D", "", query)
+        params.update({"card": card, "card_hi": _after_prefix(card), "digits": digits,
+                       "digits_hi": _after_prefix(digits) if digits else ""})
+        return NUMBER_SQL.format(columns=LIST_COLUMNS), params
+    if shape == "nothing":
+        return NOTHING_SQL.format(columns=LIST_COLUMNS), params
+    return _words_search(query, params)
+
+
+def _words_search(query: str, params: dict[str, object]) -> tuple[str, dict[str, object]]:
+    """Several words: each name word matches a first or last name through the vocabulary, other words a card
+    number prefix or phone digits; the matches are few, so they are ranked by how close the whole name is."""
     words = query.split()
     names = [w for w in words if NAME_WORD.match(w)][:4]
     other = "".join(w for w in words if w not in names)
-    params: dict[str, object] = {"status": status, "limit": limit or SEARCH_LIMIT, "q": query}
+    params["q"] = query
     ctes: list[str] = []
     conditions: list[str] = []
     scores: list[str] = []
     for i, word in enumerate(names):
-        params.update({f"p{i}": word, f"l{i}": like_escape(word), f"v{i}": _swaps(word), f"k{i}": _edit_budget(word)})
+        params.update({f"p{i}": word, f"lo{i}": word, f"hi{i}": _after_prefix(word), f"v{i}": _swaps(word),
+                       f"k{i}": _edit_budget(word)})
         ctes.append(NAME_WORD_CTE.format(i=i))
         # ANY(ARRAY(...)) is computed once, so both name indexes are used (IN (SELECT ...) would scan members)
         conditions.append(f"(m.first_key = ANY(ARRAY(SELECT term FROM t{i}))"
                           f" OR m.last_key = ANY(ARRAY(SELECT term FROM t{i})))")
-        scores.append(f"""CASE WHEN :p{i} IN (m.first_key, m.last_key) THEN 3
-                   WHEN m.first_key LIKE :l{i} || '%' ESCAPE '\\' OR m.last_key LIKE :l{i} || '%' ESCAPE '\\'
-                     OR m.first_key = ANY(CAST(:v{i} AS text[])) OR m.last_key = ANY(CAST(:v{i} AS text[])) THEN 2
+        # a surname matched outranks a first name matched the same way
+        scores.append(f"""CASE WHEN m.last_key = :p{i} THEN 3.2 WHEN m.first_key = :p{i} THEN 3
+                   WHEN m.last_key ^@ :p{i} OR m.last_key = ANY(CAST(:v{i} AS text[])) THEN 2.2
+                   WHEN m.first_key ^@ :p{i} OR m.first_key = ANY(CAST(:v{i} AS text[])) THEN 2
                    ELSE 1 END""")
-    if other or not names:
+    source = "members AS m"
+    if other:
         card = re.sub(r"[^0-9a-z]", "", other).upper()
         digits = re.sub(r"\D", "", other)
         params.update({"card": card, "card_like": like_escape(card), "digits": digits})
@@ -162,21 +322,23 @@ def build_search(query: str, *, status: str | None = None, limit: int = 0) -> tu
                           " OR (length(:digits) >= 4 AND m.phone_digits LIKE '%' || :digits || '%'))")
         scores.append("CASE WHEN m.card_number = :card THEN 10 WHEN m.card_number LIKE :card_like || '%' ESCAPE '\\'"
                       " THEN 5 ELSE 1 END")
-    with_clause = f"WITH {', '.join(ctes)}" if ctes else ""
+    if not other:
+        source, conditions = f"({_name_pairs(names, conditions)}) AS m", ["true"]  # narrowed by status already
+    else:
+        conditions.append(STATUS)
     # Rank cheaply first (how well each word matched), keep the best few hundred, and only then spend edit
-    # distance on the order among them: a one-letter query matches thousands of members.
+    # distance on the order among them.
     sql = f"""
-        {with_clause}
+        WITH {', '.join(ctes)}
         SELECT {LIST_COLUMNS},
                c.score + greatest(0, 1 - least(levenshtein(:q, m.first_key || ' ' || m.last_key),
                                               levenshtein(:q, m.last_key || ' ' || m.first_key))::float
                                          / greatest(length(:q), length(m.first_key) + length(m.last_key) + 1)) AS rank
         FROM (
             SELECT m.id, {' + '.join(scores)} AS score
-            FROM members AS m
+            FROM {source}
             WHERE {' AND '.join(conditions)}
-              AND (CAST(:status AS text) IS NULL OR m.status = :status)
-            ORDER BY score DESC, m.last_name, m.first_name, m.id
+            ORDER BY score DESC, m.last_key, m.first_key, m.id
             LIMIT 500
         ) AS c
         JOIN members AS m USING (id)
