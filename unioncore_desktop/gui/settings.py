@@ -16,6 +16,7 @@ WINDOW_STATE = "users/{user}/windows/{name}/state"
 HEADER_STATE = "users/{user}/tables/{name}/header"
 LAST_SEARCH = "users/{user}/screens/{name}/last_search"
 LAST_PROFILE = "users/{user}/connection/last_profile"
+LAST_FOLDER = "users/{user}/files/last_folder"
 # Not per login: the office is where the PC stands, whoever sits at it.
 WORKSTATION_OFFICE = "workstation/office_code"
 # Connection profiles are the workstation's too (no password: that is in the keyring, if anywhere).
@@ -126,6 +127,13 @@ class UiSettings:
             self._store.setValue(key, profile)
         else:
             self._store.remove(key)
+
+    def last_folder(self) -> str | None:
+        """The folder this login last saved a report or export into."""
+        return self._text(self._key(LAST_FOLDER), "") or None
+
+    def set_last_folder(self, folder: str) -> None:
+        self._store.setValue(self._key(LAST_FOLDER), folder)
 
     # --- workstation ---------------------------------------------------------------------------------------
 

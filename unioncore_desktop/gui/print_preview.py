@@ -1,0 +1,163 @@
+"""The print preview every report, slip and receipt opens in: the PDF built in a worker, shown and printed by Qt.
+
+The PDF is the one document: the preview draws its pages (QtPdf renders them), Print… sends the same pages to
+the printer the user picks in Qt's print dialog, and Save as PDF… copies the file (its fonts embedded by
+ReportLab). No external viewer is involved, so a hall PC without one prints the same as any other.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPageLayout, QPageSize, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewWidget
+from PySide6.QtWidgets import QDialog, QLabel, QToolBar, QVBoxLayout, QWidget
+
+from unioncore_desktop.gui import icons, messages
+
+# Pages are drawn as images: fine enough to read on screen, and sharp on paper without megabytes per page.
+PREVIEW_DPI = 110
+PRINT_DPI = 300
+
+SaveAs = Callable[[QWidget, str, str, str], Path | None]  # (parent, caption, suggested name, filter) -> path
+
+
+class PrintPreview(QDialog):
+    """A built PDF as it will print, with Print…, Save as PDF… and (where the report has one) Excel…."""
+
+    printed = Signal()
+    saved = Signal(Path)
+
+    def __init__(self, pdf: Path, *, title: str, file_name: str, ask_path: SaveAs,
+                 excel: Callable[[QWidget], None] | None = None, cleanup: Path | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("printPreview")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle(self.tr("Print preview — {}").format(title))
+        self.pdf = pdf
+        self.file_name = file_name
+        self._ask_path = ask_path
+        self._cleanup = cleanup
+        self.document = QPdfDocument(self)
+        self.document.load(str(pdf))
+        if self.document.status() != QPdfDocument.Status.Ready:
+            raise OSError(f"cannot read the report just built: {pdf}")
+
+        self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        self.printer.setDocName(title)
+        self.printer.setFullPage(True)  # the PDF carries its own margins
+        self.printer.setPageLayout(_layout_of(self.document.pagePointSize(0)))
+        self.preview = QPrintPreviewWidget(self.printer, self)
+        self.preview.paintRequested.connect(self._on_preview_paint_requested)
+        self.preview.previewChanged.connect(self._on_preview_changed)
+
+        bar = QToolBar()
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.print_action = bar.addAction(icons.get("print"), self.tr("&Print…"))
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_action.triggered.connect(self.print_document)
+        self.save_action = bar.addAction(icons.get("save"), self.tr("Save as P&DF…"))
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.triggered.connect(self.save_pdf)
+        self.excel_action = bar.addAction(icons.get("export-excel"), self.tr("E&xcel…"))
+        self.excel_action.setVisible(excel is not None)
+        self._excel = excel
+        self.excel_action.triggered.connect(self._on_excel_action_triggered)
+        bar.addSeparator()
+        fit = bar.addAction(self.tr("Fit &width"))
+        fit.triggered.connect(self.preview.fitToWidth)
+        whole = bar.addAction(self.tr("Whole pa&ge"))
+        whole.triggered.connect(self.preview.fitInView)
+        zoom_in = bar.addAction(self.tr("Zoom in"))
+        zoom_in.setShortcut(QKeySequence.StandardKey.ZoomIn)
+        zoom_in.triggered.connect(lambda: self.preview.zoomIn())
+        zoom_out = bar.addAction(self.tr("Zoom out"))
+        zoom_out.setShortcut(QKeySequence.StandardKey.ZoomOut)
+        zoom_out.triggered.connect(lambda: self.preview.zoomOut())
+        self.pages_label = QLabel()
+        self.pages_label.setObjectName("previewPages")
+        bar.addSeparator()
+        bar.addWidget(self.pages_label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(bar)
+        layout.addWidget(self.preview, 1)
+        self.resize(900, 1000)
+        self.finished.connect(self._on_finished)
+
+    def page_count(self) -> int:
+        """Pages the preview shows (after it has painted): one per page of the PDF."""
+        return self.preview.pageCount()
+
+    def print_document(self) -> bool:
+        """Ask Qt's print dialog for the printer and copies, then print every page; False when cancelled."""
+        dialog = QPrintDialog(self.printer, self)
+        dialog.setWindowTitle(self.tr("Print {}").format(self.printer.docName()))
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        self.paint_pages(self.printer, PRINT_DPI)
+        messages.status(self.parentWidget() or self, self.tr("Sent {} to the printer").format(
+            self.printer.docName()), 8000)
+        self.printed.emit()
+        return True
+
+    def save_pdf(self) -> Path | None:
+        """Copy the PDF (already built, fonts embedded) where the user says."""
+        path = self._ask_path(self, self.tr("Save as PDF"), self.file_name, "PDF (*.pdf)")
+        if path is None:
+            return None
+        shutil.copyfile(self.pdf, path)
+        messages.status(self.parentWidget() or self, self.tr("Saved {}").format(path), 8000)
+        self.saved.emit(path)
+        return path
+
+    def paint_pages(self, printer: QPrinter, dpi: int) -> None:
+        """Draw each PDF page on its own printer page, scaled to the paper and centred."""
+        painter = QPainter()
+        if not painter.begin(printer):
+            raise OSError(self.tr("The printer could not start: {}").format(printer.printerName()))
+        try:
+            for index in range(self.document.pageCount()):
+                if index and not printer.newPage():
+                    raise OSError(self.tr("The printer stopped after page {}").format(index))
+                points = self.document.pagePointSize(index)
+                image = self.document.render(index, QSize(round(points.width() * dpi / 72),
+                                                          round(points.height() * dpi / 72)))
+                paper = QRectF(0, 0, printer.width(), printer.height())
+                scale = min(paper.width() / points.width(), paper.height() / points.height())
+                target = QRectF(0, 0, points.width() * scale, points.height() * scale)
+                target.moveCenter(paper.center())
+                painter.drawImage(target, image)
+        finally:
+            painter.end()
+
+    def _on_preview_paint_requested(self, printer: QPrinter) -> None:
+        self.paint_pages(printer, PREVIEW_DPI)
+
+    def _on_preview_changed(self) -> None:
+        self.pages_label.setText(self.tr("{} of {} pages").format(
+            self.preview.currentPage(), self.preview.pageCount()) if self.preview.pageCount() > 1 else
+            self.tr("1 page"))
+
+    def _on_excel_action_triggered(self) -> None:
+        if self._excel is not None:
+            self._excel(self)
+
+    def _on_finished(self, _result: int) -> None:
+        self.document.close()
+        if self._cleanup is not None:
+            shutil.rmtree(self._cleanup, ignore_errors=True)
+
+
+def _layout_of(points: QSizeF) -> QPageLayout:
+    """Paper and orientation of the PDF's first page (Letter, or Letter landscape for wide reports)."""
+    landscape = points.width() > points.height()
+    portrait = QSizeF(points.height(), points.width()) if landscape else points
+    return QPageLayout(QPageSize(portrait, QPageSize.Unit.Point), QPageLayout.Orientation.Landscape if landscape
+                       else QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0))
