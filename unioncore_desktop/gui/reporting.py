@@ -153,8 +153,8 @@ class ReportRun(QObject):
 
 
 def export_model(runner: TaskRunner, hall: HallConnection, parent: QWidget, model: RowTableModel[Any],
-                 title: str, parameters: list[tuple[str, str]],
-                 done: Callable[[Path], None] | None = None) -> ReportRun:
+                 title: str, parameters: list[tuple[str, str]], done: Callable[[Path], None] | None = None,
+                 *, controls: Sequence[QWidget] = ()) -> ReportRun:
     """Export the rows the view shows, in its order, as typed cells."""
     columns = [XlsxColumn(header, kind) for header, kind in model.export_columns()]
     rows = model.export_rows()  # read here, on the GUI thread that owns the model
@@ -162,7 +162,7 @@ def export_model(runner: TaskRunner, hall: HallConnection, parent: QWidget, mode
     def build(path: Path, context: ReportContext) -> Path:
         return export_table(path, title=title, columns=columns, rows=rows, context=context)
 
-    return export_report(runner, hall, parent, title, parameters, build, done)
+    return export_report(runner, hall, parent, title, parameters, build, done, controls=controls)
 
 
 def print_report(runner: TaskRunner, hall: HallConnection, parent: QWidget, title: str,

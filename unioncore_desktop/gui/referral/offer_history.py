@@ -85,7 +85,7 @@ class OfferHistoryDialog(QDialog):
         reporting.print_report(self.runner, self.hall, self, "Offer history", self._parameters(),
                                lambda path, context: build_offer_history(path, context, rows),
                                done=self.printed.emit, excel=self._export_from,
-                               controls=[self.panel.print_button])
+                               controls=self.panel.report_buttons())
 
     def _export_from(self, owner: QWidget) -> None:
         reporting.export_model(self.runner, self.hall, owner, self.model, "Offer history", self._parameters())

@@ -253,8 +253,9 @@ class RequestHistoryScreen(QWidget):
                 ("Status", self.status.currentText()), ("Employer or number", f.text or "any"),
                 ("Requests", str(self.model.rowCount()))]
 
-    def _on_panel_export_requested(self) -> None:
-        reporting.export_model(self.runner, self.hall, self, self.model, "Request history", self._parameters())
+    def _on_panel_export_requested(self, owner: QWidget | None = None) -> None:
+        reporting.export_model(self.runner, self.hall, owner or self, self.model, "Request history",
+                               self._parameters(), controls=self.panel.report_buttons())
 
     def _on_panel_print_requested(self) -> None:
         if not self.model.rowCount():
@@ -268,7 +269,8 @@ class RequestHistoryScreen(QWidget):
                  for r in self.model.rows]
         reporting.print_report(self.runner, self.hall, self, "Request history", self._parameters(),
                                lambda path, context: build_table_report(path, context, columns, cells,
-                                                                        landscape=True))
+                                                                        landscape=True),
+                               excel=self._on_panel_export_requested, controls=self.panel.report_buttons())
 
     def save_state(self) -> None:
         self.panel.save_state()
