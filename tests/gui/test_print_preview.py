@@ -17,8 +17,6 @@ from unioncore_desktop.gui.print_preview import PrintPreview
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.reports import Column, ReportContext, build_table_report
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
 CLERK = SimpleNamespace(facts=SimpleNamespace(user="clerk1"))  # all ask_save_path reads of a login: its name
 
 

@@ -114,9 +114,9 @@ def test_the_referral_screen_expires_what_is_due_and_the_history_finds_it(qtbot,
 
     monkeypatch.setattr(reporting, "save_folder_override", tmp_path)
     qtbot.mouseClick(screen.panel.export_button, Qt.MouseButton.LeftButton)
-    path = tmp_path / "request-history.xlsx"
-    qtbot.waitUntil(path.exists, timeout=20_000)
+    qtbot.waitUntil(lambda: any(tmp_path.glob("Request history – *.xlsx")), timeout=20_000)
     qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
+    path = next(tmp_path.glob("Request history – *.xlsx"))
     values = [c for row in openpyxl.load_workbook(path).active.iter_rows(values_only=True) for c in row]
     assert hall.past.number in values and hall.lost.number in values and "Job went to another local" in values
 
