@@ -15,9 +15,17 @@ from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.db.connection import connect as connect_hall
 from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.gui import messages
+from unioncore_desktop.gui.itemmodels import formatting
 from unioncore_desktop.gui.print_preview import PrintPreview
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
+
+
+@pytest.fixture(autouse=True)
+def computer_zone() -> Iterator[None]:
+    """A main window shows times in its hall's zone; the next test starts from the computer's again."""
+    yield
+    formatting.set_hall_zone(None)
 
 
 @pytest.fixture(autouse=True)
