@@ -19,7 +19,8 @@ def set_hall_zone(name: str | None) -> None:
     _hall_zone = ZoneInfo(name) if name else None
 
 
-def _in_hall_zone(value: datetime) -> datetime:
+def hall_time(value: datetime) -> datetime:
+    """`value` on the hall's clock, for texts that format their own dates."""
     return value if value.tzinfo is None else value.astimezone(_hall_zone)
 
 
@@ -36,7 +37,7 @@ def format_date(value: date | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = _in_hall_zone(value).date()
+        value = hall_time(value).date()
     return value.isoformat()
 
 
@@ -44,7 +45,7 @@ def format_datetime(value: datetime | None) -> str:
     """YYYY-MM-DD HH:MM in the hall's time zone (naive values are taken as already the hall's)."""
     if value is None:
         return ""
-    return _in_hall_zone(value).strftime("%Y-%m-%d %H:%M")
+    return hall_time(value).strftime("%Y-%m-%d %H:%M")
 
 
 def format_deadline(value: datetime, *, year: bool = True) -> str:

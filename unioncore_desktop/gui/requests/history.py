@@ -33,7 +33,7 @@ from unioncore_desktop.domain.queries.request_history import (
 from unioncore_desktop.gui import events, messages, reporting
 from unioncore_desktop.gui.forms.ui_past_request_dialog import Ui_PastRequestDialog
 from unioncore_desktop.gui.itemmodels.dispatch import DispatchListModel
-from unioncore_desktop.gui.itemmodels.formatting import format_label
+from unioncore_desktop.gui.itemmodels.formatting import format_label, hall_time
 from unioncore_desktop.gui.itemmodels.requests import PastRequestListModel
 from unioncore_desktop.gui.referral.offer_history import OfferHistoryDialog
 from unioncore_desktop.gui.settings import UiSettings
@@ -72,7 +72,7 @@ class PastRequestDialog(QDialog):
                                                                           format_label(d.status)))
         reason = d.cancel_reason if d.status == "cancelled" else past.expiry_reason
         if d.status == "expired" and past.expired_at is not None:
-            reason = self.tr("{} (expired {:%a %d %b %Y %H:%M})").format(reason, past.expired_at)
+            reason = self.tr("{} (expired {:%a %d %b %Y %H:%M})").format(reason, hall_time(past.expired_at))
         values = {
             "bookValue": d.book_name,
             "employerValue": d.employer_name,
@@ -82,7 +82,7 @@ class PastRequestDialog(QDialog):
             "startsValue": f"{d.start_on:%a %d %b %Y}" + (f" at {d.start_time}" if d.start_time else "")
                            + (self.tr(" — short call") if d.short_call else ""),
             "receivedValue": self.tr("{:%a %d %b %Y %H:%M}, worked at the referral of {:%a %d %b %Y}").format(
-                d.received_at, d.referral_date),
+                hall_time(d.received_at), d.referral_date),
             "statusValue": format_label(d.status),
             "reasonValue": reason or "—",
             "takenByValue": d.created_by,
