@@ -90,6 +90,8 @@ class PrintPreview(QDialog):
         layout.addWidget(self.preview, 1)
         self.resize(900, 1000)
         self.finished.connect(self._on_finished)
+        if cleanup is not None:  # also when the screen that opened it goes first (no `finished` then)
+            self.destroyed.connect(lambda: shutil.rmtree(cleanup, ignore_errors=True))
 
     def page_count(self) -> int:
         """Pages the preview shows (after it has painted): one per page of the PDF."""
