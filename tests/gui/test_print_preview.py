@@ -130,3 +130,13 @@ def test_closing_the_preview_removes_its_temporary_folder(qtbot, tmp_path: Path)
     qtbot.waitUntil(lambda: preview.page_count() == 1, timeout=10_000)
     preview.reject()
     assert not folder.exists()
+
+
+def test_a_folder_that_cannot_be_written_says_so_and_keeps_the_preview_open(qtbot, built: Path, tmp_path: Path,
+                                                                            message_recorder):
+    preview = PrintPreview(built, title="Slip", file_name="Slip.pdf",
+                           ask_path=lambda *a: tmp_path / "no such folder" / "Slip.pdf")
+    qtbot.addWidget(preview)
+    preview.show()
+    assert preview.save_pdf() is None and preview.isVisible()
+    assert message_recorder.kinds() == ["warning"] and "could not be written" in message_recorder.messages[0].text

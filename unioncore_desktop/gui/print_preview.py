@@ -103,7 +103,11 @@ class PrintPreview(QDialog):
         dialog.setWindowTitle(self.tr("Print {}").format(self.printer.docName()))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
-        self.paint_pages(self.printer, PRINT_DPI)
+        try:
+            self.paint_pages(self.printer, PRINT_DPI)
+        except OSError as exc:
+            messages.warning(self, self.tr("Not printed"), str(exc))
+            return False
         messages.status(self.parentWidget() or self, self.tr("Sent {} to the printer").format(
             self.printer.docName()), 8000)
         self.printed.emit()
@@ -114,7 +118,12 @@ class PrintPreview(QDialog):
         path = self._ask_path(self, self.tr("Save as PDF"), self.file_name, "PDF (*.pdf)")
         if path is None:
             return None
-        shutil.copyfile(self.pdf, path)
+        try:
+            shutil.copyfile(self.pdf, path)
+        except OSError as exc:
+            messages.warning(self, self.tr("Not saved"), self.tr("{} could not be written: {}").format(
+                path, exc.strerror or exc))
+            return None
         messages.status(self.parentWidget() or self, self.tr("Saved {}").format(path), 8000)
         self.saved.emit(path)
         return path

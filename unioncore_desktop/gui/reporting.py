@@ -196,7 +196,12 @@ def export_report(runner: TaskRunner, hall: HallConnection, parent: QWidget, tit
             path = ask_save_path(parent, hall, parent.tr("Export to Excel"), suggested, "Excel workbook (*.xlsx)")
             if path is None:
                 return
-            shutil.move(built.path, path)
+            try:
+                shutil.move(built.path, path)
+            except OSError as exc:  # a read-only folder, a file open in Excel
+                messages.warning(parent, parent.tr("Not saved"), parent.tr("{} could not be written: {}").format(
+                    path, exc.strerror or exc))
+                return
         finally:
             shutil.rmtree(built.folder, ignore_errors=True)
         (done or (lambda p: _written(parent, p)))(path)
