@@ -53,6 +53,11 @@ class Previews:
             assert preview.page_count() == pages
         return preview
 
+    def screenshot(self, preview: PrintPreview, path: Path) -> None:
+        """A PNG of the preview for eyes; its pages are rendered in the background, so give them a moment."""
+        self.qtbot.wait(500)
+        preview.grab().save(str(path))
+
     def close_all(self) -> None:
         for preview in self.shown():
             preview.close()

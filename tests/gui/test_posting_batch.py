@@ -287,7 +287,7 @@ def test_a_receipt_opens_in_the_print_preview(qtbot, screen, tmp_path, previews)
     text = subprocess.run(["pdftotext", "-layout", str(preview.pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
     assert receipt in text and "$75.00" in text
-    preview.grab().save(str(tmp_path / "receipt-preview.png"))
+    previews.screenshot(preview, tmp_path / "receipt-preview.png")
 
 
 def test_the_deposit_date_stops_at_the_halls_today(qtbot, screen, dues_db):

@@ -134,7 +134,7 @@ def test_skip_reason_decline_marks_accept_dispatches_and_the_slip_prints(qtbot, 
     path = written.args[0]
     assert path.read_bytes().startswith(b"%PDF")
     preview = previews.wait(pages=1)
-    preview.grab().save(str(tmp_path / "slip-preview.png"))
+    previews.screenshot(preview, tmp_path / "slip-preview.png")
     assert preview.file_name.startswith(f"Dispatch slip {accepted.dispatch_id} – ")
     slip = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
                           text=True).stdout

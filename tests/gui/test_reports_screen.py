@@ -156,7 +156,7 @@ def test_every_report_opens_in_the_print_preview_page_for_page(qtbot, screen, pr
         assert preview.page_count() == pages, spec.key
         assert preview.excel_action.isVisible(), spec.key  # every catalog report has its Excel beside it
         if spec.key == "out_of_work":
-            preview.grab().save(str(tmp_path / "preview.png"))
+            previews.screenshot(preview, tmp_path / "preview.png")
         preview.close()
         qtbot.waitUntil(lambda: not previews.shown(), timeout=5_000)
 

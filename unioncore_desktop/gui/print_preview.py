@@ -1,8 +1,9 @@
 """The print preview every report, slip and receipt opens in: the PDF built in a worker, shown and printed by Qt.
 
-The PDF is the one document: the preview draws its pages (QtPdf renders them), Print… sends the same pages to
-the printer the user picks in Qt's print dialog, and Save as PDF… copies the file (its fonts embedded by
-ReportLab). No external viewer is involved, so a hall PC without one prints the same as any other.
+The PDF is the one document: the preview shows its pages (QtPdf's view renders the pages in sight, sharp at any
+zoom, so a 100-page list costs no more memory than one page), Print… sends the same pages to the printer the user
+picks in Qt's print dialog, and Save as PDF… copies the file (its fonts embedded by ReportLab). No external viewer
+is involved, so a hall PC without one prints the same as any other.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewWidget
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QLabel, QToolBar, QVBoxLayout, QWidget
 
 from unioncore_desktop.gui import icons, messages
 
-# Pages are drawn as images: fine enough to read on screen, and sharp on paper without megabytes per page.
-PREVIEW_DPI = 110
+# On paper each page is drawn as an image, one at a time: sharp at this resolution without megabytes per page.
 PRINT_DPI = 300
+ZOOM_STEP = 1.25
 
 SaveAs = Callable[[QWidget, str, str, str], Path | None]  # (parent, caption, suggested name, filter) -> path
 
@@ -52,9 +54,12 @@ class PrintPreview(QDialog):
         self.printer.setDocName(title)
         self.printer.setFullPage(True)  # the PDF carries its own margins
         self.printer.setPageLayout(_layout_of(self.document.pagePointSize(0)))
-        self.preview = QPrintPreviewWidget(self.printer, self)
-        self.preview.paintRequested.connect(self._on_preview_paint_requested)
-        self.preview.previewChanged.connect(self._on_preview_changed)
+        self.view = QPdfView(self)
+        self.view.setObjectName("previewPages")
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.pageNavigator().currentPageChanged.connect(self._on_current_page_changed)
 
         bar = QToolBar()
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -70,32 +75,33 @@ class PrintPreview(QDialog):
         self.excel_action.triggered.connect(self._on_excel_action_triggered)
         bar.addSeparator()
         fit = bar.addAction(self.tr("Fit &width"))
-        fit.triggered.connect(self.preview.fitToWidth)
+        fit.triggered.connect(lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth))
         whole = bar.addAction(self.tr("Whole pa&ge"))
-        whole.triggered.connect(self.preview.fitInView)
+        whole.triggered.connect(lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitInView))
         zoom_in = bar.addAction(self.tr("Zoom in"))
         zoom_in.setShortcut(QKeySequence.StandardKey.ZoomIn)
-        zoom_in.triggered.connect(lambda: self.preview.zoomIn())
+        zoom_in.triggered.connect(lambda: self._zoom(ZOOM_STEP))
         zoom_out = bar.addAction(self.tr("Zoom out"))
         zoom_out.setShortcut(QKeySequence.StandardKey.ZoomOut)
-        zoom_out.triggered.connect(lambda: self.preview.zoomOut())
+        zoom_out.triggered.connect(lambda: self._zoom(1 / ZOOM_STEP))
         self.pages_label = QLabel()
-        self.pages_label.setObjectName("previewPages")
+        self.pages_label.setObjectName("previewPageCount")
         bar.addSeparator()
         bar.addWidget(self.pages_label)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(bar)
-        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.view, 1)
         self.resize(900, 1000)
+        self._on_current_page_changed(0)
         self.finished.connect(self._on_finished)
         if cleanup is not None:  # also when the screen that opened it goes first (no `finished` then)
             self.destroyed.connect(lambda: shutil.rmtree(cleanup, ignore_errors=True))
 
     def page_count(self) -> int:
-        """Pages the preview shows (after it has painted): one per page of the PDF."""
-        return self.preview.pageCount()
+        """Pages the preview shows: every page of the PDF, as it prints."""
+        return self.document.pageCount() if self.view.document() is self.document else 0
 
     def print_document(self) -> bool:
         """Ask Qt's print dialog for the printer and copies, then print every page; False when cancelled."""
@@ -148,13 +154,15 @@ class PrintPreview(QDialog):
         finally:
             painter.end()
 
-    def _on_preview_paint_requested(self, printer: QPrinter) -> None:
-        self.paint_pages(printer, PREVIEW_DPI)
+    def _zoom(self, factor: float) -> None:
+        current = self.view.zoomFactor()
+        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.view.setZoomFactor(max(0.25, min(current * factor, 8.0)))
 
-    def _on_preview_changed(self) -> None:
-        self.pages_label.setText(self.tr("{} of {} pages").format(
-            self.preview.currentPage(), self.preview.pageCount()) if self.preview.pageCount() > 1 else
-            self.tr("1 page"))
+    def _on_current_page_changed(self, page: int) -> None:
+        count = self.document.pageCount()
+        self.pages_label.setText(self.tr("Page {} of {}").format(page + 1, count) if count > 1 else
+                                 self.tr("1 page"))
 
     def _on_excel_action_triggered(self) -> None:
         if self._excel is not None:
