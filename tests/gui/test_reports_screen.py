@@ -192,6 +192,7 @@ def test_a_long_report_shows_progress_and_cancel_gives_the_buttons_back(qtbot, s
     qtbot.keyClick(screen, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # the shortcut starts nothing
     assert screen.run is run
     screen.grab().save(str(tmp_path / "progress.png"))
+    run.progress.grab().save(str(tmp_path / "progress-dialog.png"))
 
     cancel = run.progress.findChild(QPushButton)
     assert cancel.text() == "Cancel"
