@@ -121,7 +121,7 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "domain.actions": ("domain",),
     "domain": ("domain",),
     "db": ("db", "paths", "", *DB_SEES),
-    "reports": ("reports", "domain.queries"),
+    "reports": ("reports", "domain.queries", "paths"),  # paths: the embedded fonts under resources/
     "seed": ("seed", "domain", "db"),
     "cli": ("cli", "db", "domain", "seed", "demo", "paths", "log", ""),
     "demo": ("db", "seed", "paths"),

@@ -19,6 +19,9 @@ def test_staff_login_sees_roles_hall_and_current_schema(databases):
         facts = hall.facts
         assert facts.roles == frozenset({"dues_clerk"}) and facts.full_name == "Chris Clerk"
         assert facts.schema is preflight.SchemaState.CURRENT and facts.user == login
+        with databases.engine(name).connect() as conn:  # the zone the screens show times in
+            zone = conn.execute(text("SELECT value FROM app_settings WHERE key = 'time_zone'")).scalar()
+        assert facts.time_zone == (zone or "")
     finally:
         hall.close()
 

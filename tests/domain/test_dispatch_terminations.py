@@ -238,3 +238,20 @@ def test_rejection_and_no_show_need_a_reason_and_keep_it(uow, connection, hall, 
     assert connection.execute(text(
         "SELECT note FROM registration_activity WHERE registration_id = :g AND action = 'restored' "
         "ORDER BY id DESC LIMIT 1"), {"g": hall["reg"]}).scalar_one().endswith(": badge expired")
+
+
+def test_the_slip_names_the_requests_foreperson_to_the_crew_and_the_site_foreman_to_the_foreperson(
+        uow, connection, hall, today, session_factory):
+    from unioncore_desktop.domain.queries.dispatch import dispatch_slip
+
+    crew = make_member(connection, "Crew", books=["TERM_T"])
+    register(connection, crew, hall["book"], apn="45000.02")
+    connection.execute(text("INSERT INTO employer_contacts (employer_id, name, title) "
+                            "VALUES (:e, 'Sam Site', 'General foreman')"), {"e": hall["employer"]})
+    request = make_request(connection, hall["book"], hall["employer"], referral_date=today, workers=2,
+                           by_name_member_id=hall["member"])
+    foreperson = by_name_dispatch(uow, request_id=request, idempotency_key=uuid.uuid4())
+    crew_dispatch = dispatch_next_accepting(uow, request_id=request, idempotency_key=uuid.uuid4())
+    with session_factory() as s:
+        assert dispatch_slip(s, crew_dispatch.dispatch_id).foreperson == "Pat Worker (card W0000001)"
+        assert dispatch_slip(s, foreperson.id).foreperson == "Sam Site"

@@ -8,15 +8,24 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.db.connection import connect as connect_hall
 from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.gui import messages
+from unioncore_desktop.gui.itemmodels import formatting
+from unioncore_desktop.gui.print_preview import PrintPreview
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
+
+
+@pytest.fixture(autouse=True)
+def computer_zone() -> Iterator[None]:
+    """A main window shows times in its hall's zone; the next test starts from the computer's again."""
+    yield
+    formatting.set_hall_zone(None)
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +34,40 @@ def message_recorder() -> Iterator[messages.Recorder]:
     recorder = messages.enable_headless(answer=True)
     yield recorder
     messages.disable_headless()
+
+
+class Previews:
+    """The print previews open now (a report, slip or receipt opens one)."""
+
+    def __init__(self, qtbot: QtBot) -> None:
+        self.qtbot = qtbot
+
+    def shown(self) -> list[PrintPreview]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, PrintPreview) and w.isVisible()]
+
+    def wait(self, pages: int | None = None, timeout: int = 20_000) -> PrintPreview:
+        """The one preview that opened, once it has laid out its pages (`pages` of them, when given)."""
+        self.qtbot.waitUntil(lambda: len(self.shown()) == 1 and self.shown()[0].page_count() > 0, timeout=timeout)
+        preview = self.shown()[0]
+        if pages is not None:
+            assert preview.page_count() == pages
+        return preview
+
+    def screenshot(self, preview: PrintPreview, path: Path) -> None:
+        """A PNG of the preview for eyes; its pages are rendered in the background, so give them a moment."""
+        self.qtbot.wait(500)
+        preview.grab().save(str(path))
+
+    def close_all(self) -> None:
+        for preview in self.shown():
+            preview.close()
+
+
+@pytest.fixture
+def previews(qtbot: QtBot) -> Iterator[Previews]:
+    helper = Previews(qtbot)
+    yield helper
+    helper.close_all()
 
 
 @pytest.fixture

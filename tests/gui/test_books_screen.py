@@ -229,7 +229,7 @@ def test_switching_books_shows_that_books_list(qtbot, screen, books_hall):
 def test_export_writes_the_list_with_typed_cells(qtbot, screen, tmp_path: Path, monkeypatch):
     monkeypatch.setattr(reporting, "save_folder_override", tmp_path)
     screen.panel.export_button.click()
-    path = tmp_path / "out-of-work-list-wire-seattle.xlsx"
+    path = tmp_path / f"Out-of-work list – WIRE SEATTLE – {hall_today(screen)}.xlsx"
     qtbot.waitUntil(path.exists, timeout=WAIT)
     qtbot.waitUntil(lambda: not screen.runner.busy, timeout=WAIT)
     sheet = openpyxl.load_workbook(path).active
@@ -239,11 +239,18 @@ def test_export_writes_the_list_with_typed_cells(qtbot, screen, tmp_path: Path, 
     assert values[header + 1][:4] == (1, 1, pytest.approx(45880.01), "Lovelace, Ada")
 
 
-def test_print_writes_the_out_of_work_list_pdf(qtbot, screen, tmp_path: Path, monkeypatch):
+def hall_today(screen) -> str:
+    return screen.hall.read(lambda s: s.execute(text("SELECT uc_hall_today()")).scalar_one()).isoformat()
+
+
+def test_print_previews_the_out_of_work_list_and_saves_it_under_a_clean_name(qtbot, screen, tmp_path: Path,
+                                                                              monkeypatch, previews):
     monkeypatch.setattr(reporting, "save_folder_override", tmp_path)
     screen.panel.print_button.click()
-    path = tmp_path / "out-of-work-list-wire-seattle.pdf"
-    qtbot.waitUntil(lambda: not screen.runner.busy and path.exists(), timeout=WAIT)
+    preview = previews.wait(pages=1)
+    assert preview.excel_action.isVisible()
+    preview.save_pdf()
+    path = tmp_path / f"Out-of-work list – WIRE SEATTLE – {hall_today(screen)}.pdf"
     assert path.read_bytes().startswith(b"%PDF")
 
 

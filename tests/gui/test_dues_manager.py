@@ -141,3 +141,14 @@ def test_a_clerk_gets_no_manager_tabs(qtbot, runner, ui_settings, logins):
     qtbot.addWidget(screen)
     assert screen.manager is None and screen.posting is not None
     assert [screen.tabs.tabText(i) for i in range(screen.tabs.count())] == ["&Posting", "Member &dues"]
+
+
+def test_the_dues_summary_and_arrears_list_open_in_the_print_preview(qtbot, manager_screen, previews):
+    close = manager_screen.manager.close
+    for button, title in ((close.summary_button, "Dues Summary"), (close.arrears_button, "Arrears List")):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        preview = previews.wait()
+        assert preview.page_count() >= 1 and preview.file_name.startswith(f"{title} – ")
+        assert close.summary_button.isEnabled() and close.arrears_button.isEnabled()  # given back once built
+        preview.close()
+        qtbot.waitUntil(lambda: not previews.shown(), timeout=WAIT)

@@ -259,11 +259,11 @@ def test_the_list_and_the_records_grids_export_to_excel(qtbot, runner, screen, t
     screen.tabs.setCurrentWidget(screen.history)
     qtbot.mouseClick(screen.history.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
-    names = sorted(path.name for path in tmp_path.glob("*.xlsx"))
-    assert names == ["employer-change-history.xlsx", "employers.xlsx"]
-    sheet = openpyxl.load_workbook(tmp_path / "employers.xlsx").worksheets[0]
+    names = sorted(path.name.split(" – ")[0] for path in tmp_path.glob("*.xlsx"))  # title – parameter – day
+    assert names == ["Employer change history", "Employers"]
+    sheet = openpyxl.load_workbook(next(tmp_path.glob("Employers – *.xlsx"))).worksheets[0]
     assert [c.value for c in sheet[1]][:2] == ["Employer", "Current contracts"] and sheet.max_row == 3
-    history = openpyxl.load_workbook(tmp_path / "employer-change-history.xlsx").worksheets[0]
+    history = openpyxl.load_workbook(next(tmp_path.glob("Employer change history – *.xlsx"))).worksheets[0]
     assert "Puget Sound Electric" in [c.value for c in history["G"]]  # the name as it was inserted
 
 

@@ -138,8 +138,8 @@ def test_an_office_by_keyboard_refused_then_saved_and_exported(qtbot, manager_sc
 
     monkeypatch.setattr(reporting, "save_folder_override", tmp_path)
     offices.panel.export_button.click()
-    path = tmp_path / "offices.xlsx"
-    qtbot.waitUntil(lambda: path.exists() and not screen.runner.busy, timeout=WAIT)
+    qtbot.waitUntil(lambda: any(tmp_path.glob("Offices – *.xlsx")) and not screen.runner.busy, timeout=WAIT)
+    path = next(tmp_path.glob("Offices – *.xlsx"))  # title – day
     rows = [tuple(r) for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
     header = next(i for i, row in enumerate(rows) if row and row[0] == "Code")
     assert rows[header + 1][:5] == ("KENT", "Kent hall", "South King", "07:30", "16:00")

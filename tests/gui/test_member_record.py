@@ -147,9 +147,9 @@ def test_the_record_grids_export_to_excel(qtbot, runner, screen, tmp_path, monke
     open_member(qtbot, screen, "7000101")
     qtbot.mouseClick(screen.registrations_panel.export_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(screen.profile.books.panel.export_button, Qt.MouseButton.LeftButton)
-    registrations = tmp_path / "member-registrations.xlsx"
-    books = tmp_path / "member-qualified-books.xlsx"
-    qtbot.waitUntil(lambda: not runner.busy and registrations.exists() and books.exists(), timeout=20_000)
+    qtbot.waitUntil(lambda: not runner.busy and len(list(tmp_path.glob("*.xlsx"))) == 2, timeout=20_000)
+    registrations = next(tmp_path.glob("Member registrations – *.xlsx"))  # title – member – day
+    books = next(tmp_path.glob("Member qualified books – *.xlsx"))
     sheet = openpyxl.load_workbook(registrations).worksheets[0]
     assert [c.value for c in sheet[1]][:3] == ["Book", "Status", "Rank today"]
     assert sheet.max_row == 3  # WIRE SEATTLE and WIRE BREMERTON

@@ -121,13 +121,16 @@ def test_dispatcher_may_edit_contact_details_only(qtbot, runner, ui_settings, ha
     assert not widget.new_button.isEnabled()
 
 
-def test_export_to_excel_and_print_the_roster(qtbot, runner, screen, tmp_path: Path, monkeypatch):
+def test_export_to_excel_and_print_the_roster(qtbot, runner, screen, tmp_path: Path, monkeypatch, previews):
     monkeypatch.setattr(reporting, "save_folder_override", tmp_path)
     qtbot.mouseClick(screen.panel.export_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(screen.panel.print_button, Qt.MouseButton.LeftButton)
-    xlsx, pdf = tmp_path / "member-roster.xlsx", tmp_path / "member-roster.pdf"
+    assert not screen.panel.print_button.isEnabled()  # held while the workbook is built
     qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
-    assert xlsx.exists() and pdf.exists()
+    assert screen.panel.print_button.isEnabled()
+    qtbot.mouseClick(screen.panel.print_button, Qt.MouseButton.LeftButton)
+    previews.wait(pages=1).save_pdf()
+    xlsx, pdf = next(tmp_path.glob("Member roster – all members – *.xlsx")), next(tmp_path.glob("Member roster*.pdf"))
+    assert pdf.read_bytes().startswith(b"%PDF")
     sheet = openpyxl.load_workbook(xlsx).worksheets[0]
     assert [c.value for c in sheet[1]][:3] == ["Card", "Name", "Classification"]
     assert sheet.freeze_panes == "A2" and sheet.max_row == len(PEOPLE) + 1

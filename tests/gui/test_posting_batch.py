@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from decimal import Decimal as D
 from types import SimpleNamespace
 
@@ -258,7 +259,7 @@ def test_receipts_print_per_payment_and_for_the_batch(qtbot, screen, tmp_path, m
 
     built = []
 
-    def fake_print_report(runner, hall, parent, title, parameters, build, done=None):
+    def fake_print_report(runner, hall, parent, title, parameters, build, done=None, **_options):
         built.append((title, build))
 
     monkeypatch.setattr(reporting, "print_report", fake_print_report)
@@ -272,6 +273,21 @@ def test_receipts_print_per_payment_and_for_the_batch(qtbot, screen, tmp_path, m
     qtbot.waitUntil(screen.print_batch_button.isEnabled, timeout=WAIT)
     qtbot.mouseClick(screen.print_batch_button, Qt.MouseButton.LeftButton)
     assert [t for t, _b in built] == ["Receipt", f"Receipts for batch {screen.batch.id}"]
+
+
+def test_a_receipt_opens_in_the_print_preview(qtbot, screen, tmp_path, previews):
+    open_batch(qtbot, screen, "75.00")
+    key_line(qtbot, "7464416", "75.00")
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=WAIT)
+    qtbot.mouseClick(screen.panel.print_button, Qt.MouseButton.LeftButton)
+    preview = previews.wait(pages=1)
+    assert preview.windowTitle().startswith("Print preview — Receipt")
+    receipt = screen.model.rows[0].receipt_number
+    assert preview.file_name.startswith(f"Receipt – {receipt} – ") and preview.file_name.endswith(".pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(preview.pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    assert receipt in text and "$75.00" in text
+    previews.screenshot(preview, tmp_path / "receipt-preview.png")
 
 
 def test_the_deposit_date_stops_at_the_halls_today(qtbot, screen, dues_db):

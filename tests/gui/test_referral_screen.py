@@ -85,7 +85,8 @@ def press(qtbot, screen: ReferralScreen, key: Qt.Key, signal=None):
 
 
 def test_skip_reason_decline_marks_accept_dispatches_and_the_slip_prints(qtbot, qtmodeltester, runner, ui_settings,
-                                                                          dispatcher, hall, tmp_path, monkeypatch):
+                                                                          dispatcher, hall, tmp_path, monkeypatch,
+                                                                          previews):
     request_id = take_request(hall, duration=30)
     screen = open_screen(qtbot, runner, ui_settings, dispatcher, request_id)
     lines = screen.walk_model.rows
@@ -117,18 +118,30 @@ def test_skip_reason_decline_marks_accept_dispatches_and_the_slip_prints(qtbot, 
     assert marks == [hall.members["Baker"]]
     qtmodeltester.check(screen.walk_model)
 
+    with hall.engine().begin() as conn:  # what the slip adds: wage, foreperson, the hall's address and phone
+        conn.execute(text("UPDATE labor_requests SET wage = 52.10, version = version + 1 WHERE id = :r"),
+                     {"r": request_id})
+        conn.execute(text("INSERT INTO employer_contacts (employer_id, name, title, phone) "
+                          "VALUES (:e, 'Dana Reyes', 'General foreman', '(206) 555-0177')"), {"e": hall.employer_id})
+        for key, value in (("hall_address", "19802 62nd Ave S, Kent WA 98032"), ("hall_phone", "(253) 395-6500")):
+            conn.execute(text("INSERT INTO app_settings (key, value) VALUES (:k, :v) ON CONFLICT (key) "
+                              "DO UPDATE SET value = excluded.value, version = app_settings.version + 1"),
+                         {"k": key, "v": value})
     monkeypatch.setattr(reporting, "save_folder_override", tmp_path)
     assert screen.slip_button.isEnabled()
     with qtbot.waitSignal(screen.slip_written, timeout=20_000) as written:
         qtbot.mouseClick(screen.slip_button, Qt.MouseButton.LeftButton)
     path = written.args[0]
-    assert path.parent == tmp_path and path.read_bytes().startswith(b"%PDF")
-    if shutil.which("pdftotext"):
-        slip = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
-                              text=True).stdout
-        for expected in ("Carter, Cora", "7100003", "Acme Electric", "Pier 91 Terminal", "Gate 3 trailer",
-                         "at 07:00", "WIRE SEATTLE", "Test Dispatcher"):
-            assert expected in slip
+    assert path.read_bytes().startswith(b"%PDF")
+    preview = previews.wait(pages=1)
+    previews.screenshot(preview, tmp_path / "slip-preview.png")
+    assert preview.file_name.startswith(f"Dispatch slip {accepted.dispatch_id} – ")
+    slip = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    for expected in ("Carter, Cora", "7100003", "Acme Electric", "Pier 91 Terminal", "Gate 3 trailer",
+                     "at 07:00 PST", "WIRE SEATTLE", "Test Dispatcher", "$52.10 an hour", "About 30 business days",
+                     "Dana Reyes", "(206) 555-0177", "19802 62nd Ave S, Kent WA 98032", "Tel. (253) 395-6500"):
+        assert expected in slip, expected
 
 
 def test_a_dispatch_from_another_connection_first_shows_list_changed_and_refreshes(
@@ -202,7 +215,7 @@ def test_ending_a_short_call_puts_the_member_back_at_the_old_place(qtbot, qtmode
 
 
 def test_offer_history_prints_and_a_mark_is_removed_with_a_reason(qtbot, runner, ui_settings, dispatcher, hall,
-                                                                  tmp_path, monkeypatch):
+                                                                  tmp_path, monkeypatch, previews):
     request_id = take_request(hall, duration=30)
     screen = open_screen(qtbot, runner, ui_settings, dispatcher, request_id)
     press(qtbot, screen, Qt.Key.Key_N)  # Baker does not answer: a mark
@@ -218,6 +231,9 @@ def test_offer_history_prints_and_a_mark_is_removed_with_a_reason(qtbot, runner,
     pdf = subprocess.run(["pdftotext", "-layout", str(printed.args[0]), "-"], check=True, capture_output=True,
                          text=True).stdout if shutil.which("pdftotext") else "Skipped: Exempt No answer"
     assert "Skipped: Exempt" in pdf and "No answer" in pdf
+    preview = previews.wait(pages=1)
+    assert preview.excel_action.isVisible()
+    preview.close()
     history.accept()
 
     screen.walk_view.selectRow(1)
@@ -271,7 +287,9 @@ def test_the_walk_view_and_the_slip_are_one_read_each_and_say_what_the_parts_say
         start_on=max(request.start_on, row.dispatch_date), start_time=request.start_time,
         request_number=row.request_number, book_name=row.book_name, job_class=request.job_class,
         by_name=row.by_name, short_call=row.short_call, requirements=request.requirements,
-        dispatcher=row.dispatched_by_name, dispatched_at=row.dispatched_at)
+        dispatcher=row.dispatched_by_name, dispatched_at=row.dispatched_at, wage=request.wage,
+        duration_days=request.duration_days, foreperson=None,
+        employer_contact=slip.employer_contact, hall_address=slip.hall_address, hall_phone=slip.hall_phone)
 
 
 def undo_from_dispatched_tab(qtbot, screen: ReferralScreen, button, member: str, reason: str):

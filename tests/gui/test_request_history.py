@@ -65,7 +65,8 @@ def status_of(hall, request_id):
 
 
 def test_the_referral_screen_expires_what_is_due_and_the_history_finds_it(qtbot, qtmodeltester, runner, ui_settings,
-                                                                         dispatcher, hall, tmp_path, monkeypatch):
+                                                                         dispatcher, hall, tmp_path, monkeypatch,
+                                                                         previews):
     assert status_of(hall, hall.past.id)[0] == "open"
     referral = ReferralScreen(runner, dispatcher, ui_settings)
     qtbot.addWidget(referral)
@@ -114,11 +115,16 @@ def test_the_referral_screen_expires_what_is_due_and_the_history_finds_it(qtbot,
 
     monkeypatch.setattr(reporting, "save_folder_override", tmp_path)
     qtbot.mouseClick(screen.panel.export_button, Qt.MouseButton.LeftButton)
-    path = tmp_path / "request-history.xlsx"
-    qtbot.waitUntil(path.exists, timeout=20_000)
+    qtbot.waitUntil(lambda: any(tmp_path.glob("Request history – *.xlsx")), timeout=20_000)
     qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
+    path = next(tmp_path.glob("Request history – *.xlsx"))
     values = [c for row in openpyxl.load_workbook(path).active.iter_rows(values_only=True) for c in row]
     assert hall.past.number in values and hall.lost.number in values and "Job went to another local" in values
+
+    qtbot.mouseClick(screen.panel.print_button, Qt.MouseButton.LeftButton)
+    preview = previews.wait()
+    assert preview.page_count() >= 1 and preview.excel_action.isVisible()
+    assert preview.file_name.startswith("Request history – ")
 
 
 @pytest.mark.parametrize(("role", "expires"), [("manager", True), ("dues_clerk", False)])

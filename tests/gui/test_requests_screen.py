@@ -274,3 +274,15 @@ def test_a_saved_request_is_announced_by_its_book(qtbot, screen, hall, connect):
         qtbot.keyClick(screen.form.duration, Qt.Key.Key_Return)
     assert saved.args[0].book_id == hall.books["WIRE_SEATTLE"]
     assert announced == [("labor_request", [hall.books["WIRE_SEATTLE"]], screen)]
+
+
+def test_the_open_requests_print_in_the_preview_with_their_excel_beside(qtbot, screen, tmp_path, monkeypatch,
+                                                                        previews):
+    from unioncore_desktop.gui import reporting
+
+    monkeypatch.setattr(reporting, "save_folder_override", tmp_path)
+    qtbot.mouseClick(screen.panel.print_button, Qt.MouseButton.LeftButton)
+    preview = previews.wait(pages=1)
+    assert preview.file_name.startswith("Open requests – ") and preview.excel_action.isVisible()
+    preview.excel_action.trigger()
+    qtbot.waitUntil(lambda: any(tmp_path.glob("Open requests – *.xlsx")), timeout=10_000)

@@ -140,3 +140,12 @@ def test_heading_as_last_row_and_short_subtotal(tmp_path, poppler):
 def test_row_with_too_many_values_is_refused(tmp_path):
     with pytest.raises(ValueError, match="row 1 has 3 values for 2 columns"):
         build_table_report(tmp_path / "bad.pdf", make_context(), [Column("A"), Column("B")], [(1, 2, 3)])
+
+
+def test_fonts_are_embedded_so_every_printer_and_viewer_shows_the_same_letters(tmp_path, context):
+    path = build_table_report(tmp_path / "r.pdf", context, [Column("Name")], [("Ñúñez, José",)],
+                              summary=[("Total", 1)])
+    fonts = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    rows = [line.split() for line in fonts.splitlines()[2:]]
+    assert rows and all(row[-5] == "yes" for row in rows)  # the "emb" column
+    assert any("LiberationSans" in row[0] for row in rows)

@@ -44,6 +44,8 @@ class Preflight:
     # Whether this login may run the migrations: it owns the schema's tables (or the empty schema) or is a
     # superuser. A staff admin manages logins, never the schema.
     can_migrate: bool = False
+    # The hall's time zone as set up ("" when not set: the database's default applies). Screens show times in it.
+    time_zone: str = ""
 
     @property
     def is_admin(self) -> bool:
@@ -131,7 +133,7 @@ def run(engine: Engine) -> Preflight:
                      hall_name=settings.get("hall_name", "Hiring Hall"),
                      environment=settings.get("environment", "production"), local_socket=link.local_socket,
                      encrypted=link.encrypted, tls_version=link.tls_version, tls_cipher=link.tls_cipher,
-                     can_migrate=can_migrate)
+                     can_migrate=can_migrate, time_zone=settings.get("time_zone", ""))
 
 
 def _connect_problem(engine: Engine, exc: sa_exc.OperationalError) -> Exception:

@@ -34,7 +34,9 @@ from unioncore_desktop.gui.requests.screen import RequestsScreen
 from unioncore_desktop.gui.roles import DATA_IMPORTERS, STAFF_ADMINS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.setup.screen import SetupScreen
+from unioncore_desktop.gui.itemmodels import formatting
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.reports.base import DEFAULT_TIME_ZONE
 
 RECONNECT_INTERVAL_MS = 3000
 AREAS = {"members": ("Members", "members"), "employers": ("Employers", "employers"),
@@ -82,6 +84,7 @@ class MainWindow(QMainWindow):
         self.hall = hall
         self.settings = settings
         facts = hall.facts
+        formatting.set_hall_zone(facts.time_zone or DEFAULT_TIME_ZONE)
         self.setWindowTitle(self.tr("UnionCore Desktop — {}").format(facts.hall_name))
         runner.default_parent = self
 

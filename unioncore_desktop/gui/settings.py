@@ -16,6 +16,7 @@ WINDOW_STATE = "users/{user}/windows/{name}/state"
 HEADER_STATE = "users/{user}/tables/{name}/header"
 LAST_SEARCH = "users/{user}/screens/{name}/last_search"
 LAST_PROFILE = "users/{user}/connection/last_profile"
+# The folder a file dialog last used, per login and purpose ("saves": reports and exports; "import": old exports).
 LAST_FOLDER = "users/{user}/folders/{name}"
 # Not per login: the office is where the PC stands, whoever sits at it.
 WORKSTATION_OFFICE = "workstation/office_code"
@@ -117,11 +118,11 @@ class UiSettings:
     def set_last_search(self, screen: str, text: str) -> None:
         self._store.setValue(self._key(LAST_SEARCH, screen), text)
 
-    def last_folder(self, purpose: str) -> str:
-        """The folder a file dialog for `purpose` last opened a file in ("" when none yet)."""
-        return self._text(self._key(LAST_FOLDER, purpose), "")
+    def last_folder(self, purpose: str = "saves") -> str | None:
+        """The folder this login's file dialog for `purpose` last used (None before the first time)."""
+        return self._text(self._key(LAST_FOLDER, purpose), "") or None
 
-    def set_last_folder(self, purpose: str, folder: str) -> None:
+    def set_last_folder(self, folder: str, purpose: str = "saves") -> None:
         self._store.setValue(self._key(LAST_FOLDER, purpose), folder)
 
     def last_profile(self) -> str | None:
@@ -134,6 +135,7 @@ class UiSettings:
             self._store.setValue(key, profile)
         else:
             self._store.remove(key)
+
 
     # --- workstation ---------------------------------------------------------------------------------------
 

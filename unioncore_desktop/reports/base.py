@@ -20,7 +20,9 @@ from reportlab.lib.pagesizes import letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -37,14 +39,32 @@ from reportlab.platypus import (
 )
 
 from unioncore_desktop.domain.queries.fragments import DEFAULT_HALL_ZONE
+from unioncore_desktop.paths import resources_dir
 
 DEFAULT_TIME_ZONE = DEFAULT_HALL_ZONE  # a report run without the hall's facts (as the database's default)
 
 Align = Literal["left", "right", "center"]
 
-FONT = "Helvetica"
-FONT_BOLD = "Helvetica-Bold"
-FONT_ITALIC = "Helvetica-Oblique"
+# Liberation Sans (resources/fonts, SIL Open Font License), embedded (subset) in every PDF: a printout looks the
+# same on every printer and viewer, unlike the standard PDF fonts each of them substitutes. Its widths are
+# Helvetica's, so layouts measured for the standard font stay as they were; it covers Windows-1252, the characters
+# `pdf_text` keeps.
+FONT = "UnionCore-Sans"
+FONT_BOLD = "UnionCore-Sans-Bold"
+FONT_ITALIC = "UnionCore-Sans-Italic"
+FONT_FILES = {FONT: "LiberationSans-Regular.ttf", FONT_BOLD: "LiberationSans-Bold.ttf",
+              FONT_ITALIC: "LiberationSans-Italic.ttf"}
+FONT_WIDEST_EM = 1.02  # no Windows-1252 glyph of the three is wider ('@' at 1.015 em)
+
+
+def _register_fonts() -> None:
+    folder = resources_dir() / "fonts"
+    for name, file in FONT_FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(folder / file)))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD)
+
+
+_register_fonts()
 
 INK = colors.HexColor("#1F2328")
 MUTED = colors.HexColor("#5A6270")
@@ -115,10 +135,10 @@ def label(value: str | None) -> str:
 
 
 def pdf_text(value: str) -> str:
-    """`value` in characters the built-in Helvetica can draw; others lose accents or become '?'.
+    """`value` in characters the report font can draw; others lose accents or become '?'.
 
-    The standard PDF fonts only cover Windows-1252, and ReportLab draws a black box for anything
-    else, so 'Nguyễn' prints as 'Nguyen' rather than 'Nguy■n'.
+    The embedded font covers Windows-1252, and ReportLab draws a box for anything else, so 'Nguyễn' prints
+    as 'Nguyen' rather than 'Nguy■n'.
     """
     if value.isascii():
         return value
@@ -216,8 +236,9 @@ def resolve_widths(columns: Sequence[Column], available: float) -> list[float]:
 
 def _fit(text: str, width: float, font: str, size: float) -> str:
     """`text` cut with an ellipsis so it fits `width`; table cells must not run into their neighbours."""
-    # No Helvetica glyph is wider than 1.02 em, so short text needs no measuring (most cells of long lists).
-    if len(text) * size * 1.02 <= width or stringWidth(text, font, size) <= width:
+    # No glyph of the report font is wider than FONT_WIDEST_EM, so short text needs no measuring (most cells of
+    # long lists).
+    if len(text) * size * FONT_WIDEST_EM <= width or stringWidth(text, font, size) <= width:
         return text
     ellipsis_width = stringWidth(_ELLIPSIS, font, size)
     lo, hi = 0, len(text)
@@ -510,6 +531,7 @@ class ReportDocument:
             leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
             title=self.context.title, author=self.context.run_by, subject=self.context.hall_name,
             creator="UnionCore Desktop",
+            initialFontName=FONT,  # each page starts in it: no unembedded standard font is named
         )
         doc.addPageTemplates([PageTemplate(id="report", frames=[frame], onPage=self.draw_header)])
         story = self.story or [Spacer(1, 1)]

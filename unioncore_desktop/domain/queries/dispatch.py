@@ -161,6 +161,12 @@ class DispatchSlip:
     requirements: tuple[str, ...]
     dispatcher: str
     dispatched_at: datetime
+    wage: Decimal | None = None
+    duration_days: int | None = None
+    foreperson: str | None = None  # the request's by-name foreperson, else the employer's contact so titled
+    employer_contact: str | None = None  # the primary contact, when no foreperson is on file
+    hall_address: str | None = None
+    hall_phone: str | None = None
 
 
 _SLIP_SQL = """
@@ -168,9 +174,21 @@ _SLIP_SQL = """
            e.name AS employer_name, e.phone AS employer_phone, w.name AS worksite_name,
            CASE WHEN rw.id IS NOT NULL THEN concat_ws(', ', nullif(rw.address_line1, ''), nullif(rw.city, ''))
            END AS worksite_address,
-           r.report_to, greatest(r.start_on, d.dispatch_date) AS start_on, r.start_time, r.number AS request_number,
+           coalesce(nullif(r.report_to, ''), nullif(w.report_to, '')) AS report_to,
+           greatest(r.start_on, d.dispatch_date) AS start_on, r.start_time, r.number AS request_number,
            b.name AS book_name, r.job_class, d.by_name, d.short_call, r.requirements,
-           coalesce(s.full_name, d.dispatched_by) AS dispatcher, d.dispatched_at
+           coalesce(s.full_name, d.dispatched_by) AS dispatcher, d.dispatched_at, r.wage, r.duration_days,
+           coalesce(
+               -- the foreperson the employer named on the request (R13), on everyone else's slip
+               (SELECT fm.first_name || ' ' || fm.last_name || ' (card ' || fm.card_number || ')' FROM members fm
+                 WHERE fm.id = r.by_name_member_id AND fm.id <> d.member_id),
+               (SELECT concat_ws(' · ', c.name, nullif(c.phone, '')) FROM employer_contacts c
+                 WHERE c.employer_id = d.employer_id AND c.title ~* '(fore(man|woman|person)|super)'
+                 ORDER BY c.is_primary DESC, c.id LIMIT 1)) AS foreperson,
+           (SELECT concat_ws(' · ', c.name, nullif(c.title, ''), nullif(c.phone, '')) FROM employer_contacts c
+             WHERE c.employer_id = d.employer_id AND c.is_primary) AS employer_contact,
+           (SELECT nullif(value, '') FROM app_settings WHERE key = 'hall_address') AS hall_address,
+           (SELECT nullif(value, '') FROM app_settings WHERE key = 'hall_phone') AS hall_phone
     FROM dispatches d
     JOIN labor_requests r ON r.id = d.request_id
     JOIN members m ON m.id = d.member_id

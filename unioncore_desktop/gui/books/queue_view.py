@@ -149,13 +149,14 @@ class QueueView(QWidget):
 
     def _title(self) -> str:
         book = self.current_book()
-        return f"Out-of-work list {book.name}" if book else "Out-of-work list"
+        return f"Out-of-work list – {book.name}" if book else "Out-of-work list"
 
-    def _on_panel_export_requested(self) -> None:
-        reporting.export_model(self.runner, self.hall, self, self.model, self._title(), self._parameters())
+    def _on_panel_export_requested(self, owner: QWidget | None = None) -> None:
+        reporting.export_model(self.runner, self.hall, owner or self, self.model, self._title(), self._parameters(),
+                               controls=self.panel.report_buttons())
 
     def print_out_of_work_list(self) -> None:
-        """The printed out-of-work list of the rows shown, with tier subtotals; opens in the PDF viewer."""
+        """The printed out-of-work list of the rows shown, with tier subtotals, in the print preview."""
         book = self.current_book()
         if book is None:
             return
@@ -164,4 +165,5 @@ class QueueView(QWidget):
         def build(path: Path, context: ReportContext) -> Path:
             return build_out_of_work_list(path, context, book, rows)
 
-        reporting.print_report(self.runner, self.hall, self, self._title(), self._parameters(), build)
+        reporting.print_report(self.runner, self.hall, self, self._title(), self._parameters(), build,
+                               excel=self._on_panel_export_requested, controls=self.panel.report_buttons())

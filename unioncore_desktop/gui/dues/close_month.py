@@ -162,7 +162,8 @@ class CloseMonthPanel(QWidget):
 
             return build_dues_summary(path, context, dues.dues_summary(hall, first, month))
 
-        reporting.print_report(self.runner, hall, self, title, parameters, build)
+        reporting.print_report(self.runner, hall, self, title, parameters, build,
+                               controls=[self.summary_button, self.arrears_button])
 
     def _on_arrears_button_clicked(self) -> None:
         hall = self.hall
@@ -172,4 +173,5 @@ class CloseMonthPanel(QWidget):
 
             return build_arrears_list(path, context, dues.arrears_list(hall))
 
-        reporting.print_report(self.runner, hall, self, "Arrears List", [("Months behind", "1 or more")], build)
+        reporting.print_report(self.runner, hall, self, "Arrears List", [("Months behind", "1 or more")], build,
+                               controls=[self.summary_button, self.arrears_button])

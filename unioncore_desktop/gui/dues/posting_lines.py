@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
@@ -17,8 +18,8 @@ from unioncore_desktop.reports import ReportContext
 
 
 def print_receipts(runner: TaskRunner, hall: HallConnection, parent: QWidget,
-                   receipts: list[dq.PaymentReceipt], title: str) -> None:
-    """Receipts as one PDF (one per page), built in a worker."""
+                   receipts: list[dq.PaymentReceipt], title: str, controls: Sequence[QWidget] = ()) -> None:
+    """Receipts as one PDF (several to a page for a batch), built in a worker and shown in the print preview."""
     if not receipts:
         return
     chosen = list(receipts)
@@ -31,7 +32,7 @@ def print_receipts(runner: TaskRunner, hall: HallConnection, parent: QWidget,
 
         return build_receipts(path, context, chosen)
 
-    reporting.print_report(runner, hall, parent, title, parameters, build)
+    reporting.print_report(runner, hall, parent, title, parameters, build, controls=controls)
 
 
 class BatchLines(TablePanel):
@@ -53,7 +54,7 @@ class BatchLines(TablePanel):
 
     def print_chosen(self) -> None:
         chosen = self.selected_rows() or list(self.lines.rows[-1:])
-        print_receipts(self.runner, self.hall, self, chosen, "Receipt")
+        print_receipts(self.runner, self.hall, self, chosen, "Receipt", self.report_buttons())
 
     def print_batch(self) -> None:
         if self.batch is not None:

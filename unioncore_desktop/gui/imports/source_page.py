@@ -110,7 +110,7 @@ class ImportSourcePage(ImportPage):
         self.owner.set_running(False)
         self._opened_for = inputs
         self.errors.clear()
-        self.owner.settings.set_last_folder(FOLDER_KEY, str(Path(inputs[1]).parent))
+        self.owner.settings.set_last_folder(str(Path(inputs[1]).parent), FOLDER_KEY)
         self.completeChanged.emit()
         QTimer.singleShot(0, self.owner.next)  # outside the task callback, which validatePage may be inside
 

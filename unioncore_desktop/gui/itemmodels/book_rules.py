@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor
 from unioncore_desktop.domain.queries.book_rules import BookRulesRow
 from unioncore_desktop.domain.rules.book_rules import RuleSet
 from unioncore_desktop.gui.itemmodels.base import Column, RowTableModel
+from unioncore_desktop.gui.itemmodels.formatting import format_datetime
 
 SCHEDULED_COLOR = QColor("#1d4ed8")
 PAST_COLOR = QColor("#64748b")
@@ -69,11 +70,11 @@ def _state_color(row: BookRulesRow) -> QColor | None:
 def _made_tooltip(row: BookRulesRow) -> str | None:
     parts = []
     if row.created_at is not None:
-        parts.append(f"Entered {row.created_at.astimezone():%Y-%m-%d %H:%M} by {row.created_by}")
+        parts.append(f"Entered {format_datetime(row.created_at)} by {row.created_by}")
     else:
         parts.append("Entered when the hall was set up")
     if row.changed_at is not None:
-        parts.append(f"last changed {row.changed_at.astimezone():%Y-%m-%d %H:%M} by {row.changed_by}")
+        parts.append(f"last changed {format_datetime(row.changed_at)} by {row.changed_by}")
     return "; ".join(parts)
 
 

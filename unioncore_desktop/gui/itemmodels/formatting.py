@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication
 
 _CENTS = Decimal("0.01")
+# Times on screen are the hall's, like the printed ones, whatever the workstation's clock is set to. The main
+# window sets it at log-in; None (tests of a lone widget) means the computer's own zone.
+_hall_zone: tzinfo | None = None
+
+
+def set_hall_zone(name: str | None) -> None:
+    global _hall_zone
+    _hall_zone = ZoneInfo(name) if name else None
+
+
+def hall_time(value: datetime) -> datetime:
+    """`value` on the hall's clock, for texts that format their own dates."""
+    return value if value.tzinfo is None else value.astimezone(_hall_zone)
 
 
 def format_text(value: object) -> str:
@@ -19,19 +33,19 @@ def format_int(value: int | None) -> str:
 
 
 def format_date(value: date | None) -> str:
-    """YYYY-MM-DD; a datetime shows its local date."""
+    """YYYY-MM-DD; a datetime shows its date at the hall."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone().date()
+        value = hall_time(value).date()
     return value.isoformat()
 
 
 def format_datetime(value: datetime | None) -> str:
-    """YYYY-MM-DD HH:MM in the computer's time zone (naive values are taken as already local)."""
+    """YYYY-MM-DD HH:MM in the hall's time zone (naive values are taken as already the hall's)."""
     if value is None:
         return ""
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    return hall_time(value).strftime("%Y-%m-%d %H:%M")
 
 
 def format_deadline(value: datetime, *, year: bool = True) -> str:

@@ -295,11 +295,13 @@ class MembersScreen(SearchScreen):
         text = self.panel.search_text().strip()
         return [("Search", text or "all members"), ("Members", str(self.model.rowCount()))]
 
-    def _on_panel_export_requested(self) -> None:
-        reporting.export_model(self.runner, self.hall, self, self.model, "Member roster", self._parameters())
+    def _on_panel_export_requested(self, owner: QWidget | None = None) -> None:
+        reporting.export_model(self.runner, self.hall, owner or self, self.model, "Member roster",
+                               self._parameters(), controls=self.panel.report_buttons())
 
     def _on_panel_print_requested(self) -> None:
         rows = list(self.model.rows)
         reporting.print_report(self.runner, self.hall, self, "Member roster", self._parameters(),
-                               lambda path, context: build_member_roster(path, rows, context, landscape=True))
+                               lambda path, context: build_member_roster(path, rows, context, landscape=True),
+                               excel=self._on_panel_export_requested, controls=self.panel.report_buttons())
 

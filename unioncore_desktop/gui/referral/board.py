@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from unioncore_desktop.domain.queries.requests import MorningBook
+from unioncore_desktop.gui.itemmodels.formatting import hall_time
 from unioncore_desktop.gui.itemmodels.requests import request_flags
 
 
@@ -41,7 +42,8 @@ class MorningBoard(QTreeWidget):
                 child = QTreeWidgetItem([title,
                                          f"{request.workers_dispatched} of {request.workers_requested}"])
                 child.setData(0, Qt.ItemDataRole.UserRole, ("request", request.id))
-                child.setToolTip(0, f"{request.job_class or ''} — received {request.received_at:%a %d %b %H:%M}")
+                received = hall_time(request.received_at)
+                child.setToolTip(0, f"{request.job_class or ''} — received {received:%a %d %b %H:%M}")
                 item.addChild(child)
                 if request.id == request_id:
                     current = child

@@ -4,10 +4,8 @@ what, marked or not, recorded by whom and when. Printable and exportable for a g
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -20,7 +18,7 @@ from PySide6.QtWidgets import (
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.actions import referral
 from unioncore_desktop.domain.queries.dispatch import OfferLineRow
-from unioncore_desktop.gui import messages, reporting
+from unioncore_desktop.gui import reporting
 from unioncore_desktop.gui.itemmodels.dispatch import OfferHistoryModel
 from unioncore_desktop.gui.referral.dialogs import ReasonDialog, remove_mark_flow
 from unioncore_desktop.gui.settings import UiSettings
@@ -86,13 +84,11 @@ class OfferHistoryDialog(QDialog):
         rows = list(self.model.rows)
         reporting.print_report(self.runner, self.hall, self, "Offer history", self._parameters(),
                                lambda path, context: build_offer_history(path, context, rows),
-                               done=self._on_printed)
+                               done=self.printed.emit, excel=self._export_from,
+                               controls=self.panel.report_buttons())
 
-    def _on_printed(self, path: Path) -> None:
-        messages.status(self, self.tr("Saved {}").format(path), 8000)
-        if reporting.save_folder_override is None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-        self.printed.emit(path)
+    def _export_from(self, owner: QWidget) -> None:
+        reporting.export_model(self.runner, self.hall, owner, self.model, "Offer history", self._parameters())
 
     def _on_remove_mark_button_clicked(self) -> None:
         line = self.panel.current_row()

@@ -14,8 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QDate, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
@@ -295,13 +295,7 @@ class ReferralScreen(QWidget):
             return build_dispatch_slip(path, context, referral.dispatch_slip(hall, dispatch_id))
 
         reporting.print_report(self.runner, hall, self, f"Dispatch slip {dispatch_id}",
-                               [("Dispatch", str(dispatch_id))], build, done=self._on_slip_written)
-
-    def _on_slip_written(self, path: Path) -> None:
-        messages.status(self, self.tr("Dispatch slip saved to {}").format(path), 8000)
-        if reporting.save_folder_override is None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-        self.slip_written.emit(path)
+                               [("Dispatch", str(dispatch_id))], build, done=self.slip_written.emit)
 
     def _on_by_name_button_clicked(self) -> None:
         view = self.view

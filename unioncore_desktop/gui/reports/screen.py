@@ -6,8 +6,8 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -55,7 +55,7 @@ class ReportsScreen(QWidget):
     """The reports area of the main window."""
 
     area = "reports"
-    report_written = Signal(Path)  # after a PDF or Excel file is saved (tests wait on it)
+    report_written = Signal(Path)  # a PDF built and open in the preview, or an Excel file saved (tests wait on it)
     loaded = Signal()  # books and the hall's today have arrived
 
     def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings,
@@ -68,6 +68,7 @@ class ReportsScreen(QWidget):
         self.current: ReportSpec | None = None
         self._members: dict[str, MemberListRow] = {}
         self._first_book_marker = object()
+        self.run: reporting.ReportRun | None = None  # the report being built; one at a time
 
         self.tree = QTreeWidget()
         self.tree.setObjectName("reportList")
@@ -300,8 +301,8 @@ class ReportsScreen(QWidget):
         for kind, widgets in self._rows.items():
             self.form.setRowVisible(widgets[0], kind in fields)
         self._clear_errors()
-        self.pdf_button.setEnabled(spec is not None)
-        self.excel_button.setEnabled(spec is not None)
+        self.pdf_button.setEnabled(spec is not None and not self.running)
+        self.excel_button.setEnabled(spec is not None and not self.running)
 
     def params(self) -> Params:
         member = self._members.get(self.member.text().strip())
@@ -330,9 +331,13 @@ class ReportsScreen(QWidget):
 
     # --- running --------------------------------------------------------------------------------------------
 
+    @property
+    def running(self) -> bool:
+        return self.run is not None and not self.run.done
+
     def _prepared(self) -> tuple[ReportSpec, Params] | None:
         spec = self.current
-        if spec is None:
+        if spec is None or self.running:  # the shortcuts too: one run at a time
             return None
         params = self.params()
         errors = catalog.validate(spec, params)
@@ -353,14 +358,18 @@ class ReportsScreen(QWidget):
             return spec.pdf(path, context, spec.load(hall.for_reports(), params))
 
         self.status.setText(self.tr("Building {}…").format(spec.title_for(params)))
-        reporting.print_report(self.runner, hall, self, spec.title_for(params), catalog.describe(spec, params),
-                               build, done=self._on_written)
+        self._started(reporting.print_report(
+            self.runner, hall, self, spec.title_for(params), catalog.describe(spec, params), build,
+            done=self._on_previewed, excel=partial(self._export, spec, params),
+            controls=[self.pdf_button, self.excel_button]))
 
     def _on_excel_button_clicked(self) -> None:
         prepared = self._prepared()
-        if prepared is None:
-            return
-        spec, params = prepared
+        if prepared is not None:
+            self._export(*prepared, self)
+
+    def _export(self, spec: ReportSpec, params: Params, owner: QWidget) -> None:
+        """The Excel file of a report, from this screen or from its print preview (`owner`)."""
         hall = self.hall
         title = spec.title_for(params)
 
@@ -369,14 +378,28 @@ class ReportsScreen(QWidget):
             return export_table(path, title=title, columns=columns, rows=rows, context=context)
 
         self.status.setText(self.tr("Exporting {}…").format(title))
-        reporting.export_report(self.runner, hall, self, title, catalog.describe(spec, params), build,
-                                done=self._on_written)
+        run = reporting.export_report(self.runner, hall, owner, title, catalog.describe(spec, params), build,
+                                      done=self._on_saved, controls=[self.pdf_button, self.excel_button])
+        if owner is self:
+            self._started(run)
 
-    def _on_written(self, path: Path) -> None:
+    def _started(self, run: reporting.ReportRun) -> None:
+        self.run = run
+        run.finished.connect(self._on_run_finished)
+
+    def _on_run_finished(self) -> None:
+        if self.run is not None and self.run.cancelled:
+            self.status.setText(self.tr("Cancelled."))
+        elif self.status.text().endswith("…"):
+            self.status.clear()
+
+    def _on_previewed(self, path: Path) -> None:
+        self.status.clear()
+        self.report_written.emit(path)
+
+    def _on_saved(self, path: Path) -> None:
         self.status.setText(self.tr("Saved {}").format(path))
         messages.status(self, self.tr("Saved {}").format(path), 8000)
-        if reporting.save_folder_override is None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         self.report_written.emit(path)
 
     def save_state(self) -> None:

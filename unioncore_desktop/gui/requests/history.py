@@ -33,7 +33,7 @@ from unioncore_desktop.domain.queries.request_history import (
 from unioncore_desktop.gui import events, messages, reporting
 from unioncore_desktop.gui.forms.ui_past_request_dialog import Ui_PastRequestDialog
 from unioncore_desktop.gui.itemmodels.dispatch import DispatchListModel
-from unioncore_desktop.gui.itemmodels.formatting import format_label
+from unioncore_desktop.gui.itemmodels.formatting import format_label, hall_time
 from unioncore_desktop.gui.itemmodels.requests import PastRequestListModel
 from unioncore_desktop.gui.referral.offer_history import OfferHistoryDialog
 from unioncore_desktop.gui.settings import UiSettings
@@ -72,7 +72,7 @@ class PastRequestDialog(QDialog):
                                                                           format_label(d.status)))
         reason = d.cancel_reason if d.status == "cancelled" else past.expiry_reason
         if d.status == "expired" and past.expired_at is not None:
-            reason = self.tr("{} (expired {:%a %d %b %Y %H:%M})").format(reason, past.expired_at)
+            reason = self.tr("{} (expired {:%a %d %b %Y %H:%M})").format(reason, hall_time(past.expired_at))
         values = {
             "bookValue": d.book_name,
             "employerValue": d.employer_name,
@@ -82,7 +82,7 @@ class PastRequestDialog(QDialog):
             "startsValue": f"{d.start_on:%a %d %b %Y}" + (f" at {d.start_time}" if d.start_time else "")
                            + (self.tr(" — short call") if d.short_call else ""),
             "receivedValue": self.tr("{:%a %d %b %Y %H:%M}, worked at the referral of {:%a %d %b %Y}").format(
-                d.received_at, d.referral_date),
+                hall_time(d.received_at), d.referral_date),
             "statusValue": format_label(d.status),
             "reasonValue": reason or "—",
             "takenByValue": d.created_by,
@@ -253,8 +253,9 @@ class RequestHistoryScreen(QWidget):
                 ("Status", self.status.currentText()), ("Employer or number", f.text or "any"),
                 ("Requests", str(self.model.rowCount()))]
 
-    def _on_panel_export_requested(self) -> None:
-        reporting.export_model(self.runner, self.hall, self, self.model, "Request history", self._parameters())
+    def _on_panel_export_requested(self, owner: QWidget | None = None) -> None:
+        reporting.export_model(self.runner, self.hall, owner or self, self.model, "Request history",
+                               self._parameters(), controls=self.panel.report_buttons())
 
     def _on_panel_print_requested(self) -> None:
         if not self.model.rowCount():
@@ -268,7 +269,8 @@ class RequestHistoryScreen(QWidget):
                  for r in self.model.rows]
         reporting.print_report(self.runner, self.hall, self, "Request history", self._parameters(),
                                lambda path, context: build_table_report(path, context, columns, cells,
-                                                                        landscape=True))
+                                                                        landscape=True),
+                               excel=self._on_panel_export_requested, controls=self.panel.report_buttons())
 
     def save_state(self) -> None:
         self.panel.save_state()

@@ -360,8 +360,9 @@ class RequestsScreen(QWidget):
     def _parameters(self) -> list[tuple[str, str]]:
         return [("Filter", self.panel.search_text() or "all open requests"), ("Requests", str(self.model.rowCount()))]
 
-    def _on_panel_export_requested(self) -> None:
-        reporting.export_model(self.runner, self.hall, self, self.model, "Open requests", self._parameters())
+    def _on_panel_export_requested(self, owner: QWidget | None = None) -> None:
+        reporting.export_model(self.runner, self.hall, owner or self, self.model, "Open requests",
+                               self._parameters(), controls=self.panel.report_buttons())
 
     def _on_panel_print_requested(self) -> None:
         rows = list(self.model.rows)
@@ -373,7 +374,8 @@ class RequestsScreen(QWidget):
                  for r in rows]
         reporting.print_report(self.runner, self.hall, self, "Open requests", self._parameters(),
                                lambda path, context: build_table_report(path, context, columns, cells,
-                                                                        landscape=True))
+                                                                        landscape=True),
+                               excel=self._on_panel_export_requested, controls=self.panel.report_buttons())
 
     def save_state(self) -> None:
         self.panel.save_state()

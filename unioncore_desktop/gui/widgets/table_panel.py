@@ -173,6 +173,10 @@ class TablePanel(QWidget):
 
     # --- search --------------------------------------------------------------------------------------------
 
+    def report_buttons(self) -> list[QWidget]:
+        """Export and Print: held disabled while either builds its file, so a second run cannot start."""
+        return [self.export_button, self.print_button]
+
     def search_text(self) -> str:
         return self.search_edit.text().strip()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, time
 from pathlib import Path
 
 from reportlab.lib.styles import ParagraphStyle
@@ -26,9 +27,39 @@ def _escape(text: str) -> str:
     return pdf_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _start(slip: DispatchSlip, context: ReportContext) -> str:
+    """'Monday 07 December 2026 at 07:00 PST': the report time as the employer gave it, in the hall's zone."""
+    text = f"{slip.start_on:%A %d %B %Y}"
+    if not slip.start_time:
+        return text
+    try:
+        hour, minute = (int(part) for part in slip.start_time.split(":"))
+        zone = datetime.combine(slip.start_on, time(hour, minute), context.zone).strftime(" %Z")
+    except ValueError:  # not HH:MM: print it as given
+        zone = ""
+    return f"{text} at {slip.start_time}{zone}"
+
+
+def _duration(slip: DispatchSlip) -> str:
+    days = (f"about {slip.duration_days} business day{'s' if slip.duration_days != 1 else ''}"
+            if slip.duration_days else "not given")
+    return f"Short call, {days}" if slip.short_call else days[0].upper() + days[1:]
+
+
+def _foreperson(slip: DispatchSlip) -> str:
+    if slip.foreperson:
+        return slip.foreperson
+    return f"Not on file; employer contact {slip.employer_contact}" if slip.employer_contact else "—"
+
+
+def hall_line(slip: DispatchSlip, context: ReportContext) -> str:
+    """The hall's name, address and phone: where the member calls back from the job."""
+    parts = [context.hall_name, slip.hall_address or "", f"Tel. {slip.hall_phone}" if slip.hall_phone else ""]
+    return " · ".join(p for p in parts if p)
+
+
 def slip_lines(slip: DispatchSlip, context: ReportContext) -> list[tuple[str, str]]:
     """The label/value lines, in the order a foreman reads them."""
-    start = f"{slip.start_on:%A %d %B %Y}" + (f" at {slip.start_time}" if slip.start_time else "")
     kind = ["By-name foreperson (R13)" if slip.by_name else "Referral from the out-of-work list"]
     if slip.short_call:
         kind.append("short call")
@@ -38,7 +69,10 @@ def slip_lines(slip: DispatchSlip, context: ReportContext) -> list[tuple[str, st
         ("Employer", slip.employer_name + (f" · {slip.employer_phone}" if slip.employer_phone else "")),
         ("Worksite", ", ".join(p for p in (slip.worksite_name, slip.worksite_address) if p) or "—"),
         ("Report to", slip.report_to or "—"),
-        ("Start", start),
+        ("Foreperson", _foreperson(slip)),
+        ("Start", _start(slip, context)),
+        ("Duration", _duration(slip)),
+        ("Wage", f"${slip.wage:,.2f} an hour" if slip.wage is not None else "As the agreement sets"),
         ("Job class", slip.job_class or "—"),
         ("Requirements", ", ".join(slip.requirements) or "—"),
         ("Request", f"{slip.request_number} · book {slip.book_name}"),
@@ -53,6 +87,8 @@ def build_dispatch_slip(path: str | os.PathLike[str], context: ReportContext, sl
     document = ReportDocument(context)
     value_style = ParagraphStyle("slip_value", fontName=FONT, fontSize=11, leading=14, textColor=INK)
     name_style = ParagraphStyle("slip_name", parent=value_style, fontName=FONT_BOLD, fontSize=14, leading=17)
+    document.add(Paragraph(_escape(hall_line(slip, context)), ParagraphStyle(
+        "slip_hall", fontName=FONT, fontSize=9.5, leading=12, textColor=MUTED, spaceAfter=8)))
     rows = []
     for i, (caption, value) in enumerate(slip_lines(slip, context)):
         style = name_style if i == 0 else value_style
@@ -76,6 +112,7 @@ def build_dispatch_slip(path: str | os.PathLike[str], context: ReportContext, sl
     ]))
     document.add(signature)
     document.add(Spacer(1, 0.3 * inch), Paragraph(_escape(
-        f"Dispatch {slip.dispatch_id}. Present this slip when you report; the employer keeps a copy."),
+        f"Dispatch {slip.dispatch_id}. Present this slip when you report; the employer keeps a copy."
+        + (f" Questions about this dispatch: call the hall at {slip.hall_phone}." if slip.hall_phone else "")),
         ParagraphStyle("slip_note", fontName=FONT, fontSize=8.5, leading=11, textColor=MUTED)))
     return document.build(path)
