@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from unioncore_desktop.seed.books import DEMO_BOOKS
+from unioncore_desktop.domain.rules.employers import normalized_name
 from unioncore_desktop.seed.names import (
     CITIES,
     EMPLOYER_SUFFIXES,
@@ -136,9 +137,10 @@ def _employers(rng: random.Random, count: int) -> tuple[list[tuple[str, ...]], l
         name = f"{rng.choice(EMPLOYER_WORDS)} {rng.choice(EMPLOYER_SUFFIXES)}"
         if rng.random() < 0.4:
             name = f"{rng.choice(EMPLOYER_WORDS)} {name}"
-        if name.lower() in seen:
+        key = normalized_name(name)  # "Harbor Electric Inc" and "Harbor Electric Co" are one name to a hall
+        if key in seen:
             continue
-        seen.add(name.lower())
+        seen.add(key)
         names.append(name)
     rows: list[tuple[str, ...]] = []
     for name in names:
