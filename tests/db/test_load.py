@@ -49,7 +49,7 @@ def _report(workstations: int, throughput: float, p95: float, failed: int = 0) -
     ops = {op: OpStats(10, p95 / 2, p95, p95, 0, 0) for op in OPERATIONS}
     return LoadReport(workstations=workstations, seconds=10, pause_ms=0, processes=2, operations=ops,
                       throughput=throughput, logins=workstations - failed, failed_logins=failed, live_failed=0,
-                      integrity=Integrity(), errors=0)
+                      client_cores=1, integrity=Integrity(), errors=0)
 
 
 def test_the_saturation_point_is_the_first_that_stops_growing_or_passes_the_target():

@@ -19,7 +19,8 @@ def lines(report: LoadReport) -> list[str]:
         mark = " *" if op in INTERACTIVE and s.p95 > TARGET_P95_MS else ""
         out.append(f"{op:<14}{s.count:>8}{s.p50:>9.1f}{s.p95:>9.1f}{s.p99:>9.1f}{s.errors:>8}{s.refused:>9}{mark}")
     i = report.integrity
-    out += [f"throughput: {report.throughput:g} operations/s; errors: {report.errors}",
+    out += [f"throughput: {report.throughput:g} operations/s; errors: {report.errors}; the desks' own processes "
+            f"kept {report.client_cores:g} cores busy",
             f"logins: {report.logins} ok, {report.failed_logins} failed; live updates never connected: "
             f"{report.live_failed}",
             f"dispatches: {i.dispatches}; double dispatches: {i.double_dispatches}; overfilled requests: "

@@ -59,6 +59,7 @@ class LoadReport:
     logins: int
     failed_logins: int
     live_failed: int  # desks whose live-update listener never connected
+    client_cores: float  # the cores the simulated desks themselves kept busy (they share the machine)
     integrity: Integrity
     errors: int
     messages: dict[str, int] = field(default_factory=dict)
@@ -102,12 +103,13 @@ def _desks(stage_: Stage, share: list[tuple[int, str]], pause_ms: float, ready: 
         thread.join()
     ready.put(len(desks))
     go.wait()
+    cpu = time.process_time()
     workers = [threading.Thread(target=desk.work, args=(stop_at.value,)) for desk in desks if desk.hall is not None]
     for thread in workers:
         thread.start()
     for thread in workers:
         thread.join()
-    tally = Tally()
+    tally = Tally(client_cpu=time.process_time() - cpu)
     for desk in desks:
         desk.log_out()
         tally.merge(desk.tally)
@@ -117,7 +119,8 @@ def _desks(stage_: Stage, share: list[tuple[int, str]], pause_ms: float, ready: 
 def run(engine: Engine, *, workstations: int, seconds: float, pause_ms: float, processes: int | None = None,
         force: bool = False) -> LoadReport:
     """One run against the database of `engine` (the schema owner's, which stages the run and counts after)."""
-    stage_ = stage(engine, workstations=workstations, seconds=seconds, force=force)
+    stage_ = stage(engine, workstations=workstations, seconds=seconds, force=force,
+                   books=max(4, math.ceil(workstations / 10)))
     try:
         return _drive(engine, stage_, workstations, seconds, pause_ms, processes)
     finally:
@@ -151,7 +154,8 @@ def _drive(engine: Engine, stage_: Stage, workstations: int, seconds: float, pau
     return LoadReport(workstations=workstations, seconds=seconds, pause_ms=pause_ms, processes=count,
                       operations=operations, throughput=round(done / seconds, 1),
                       logins=operations["login"].count, failed_logins=tally.failed_logins,
-                      live_failed=tally.live_failed, integrity=found,
+                      live_failed=tally.live_failed, client_cores=round(tally.client_cpu / seconds, 2),
+                      integrity=found,
                       errors=sum(s.errors for op, s in operations.items() if op != "login"),
                       messages=dict(sorted(tally.messages.items(), key=lambda kv: -kv[1])[:10]))
 

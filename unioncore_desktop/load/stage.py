@@ -131,7 +131,7 @@ def integrity(engine: Engine, stage_: Stage, payment_keys: Iterable[uuid.UUID],
             {"r": requests}).scalar_one()
         kept: dict[uuid.UUID, int] = dict(conn.execute(text("SELECT idempotency_key, count(*) FROM payments "
                                       "WHERE idempotency_key = ANY(:k) GROUP BY idempotency_key"),
-                                 {"k": payments}).tuples().all())
+                                 {"k": payments}).all())
         found.payments_lost = sum(1 for key in payments if key not in kept)
         found.payments_doubled = sum(1 for n in kept.values() if n > 1)
         dispatched = set(conn.execute(text("SELECT idempotency_key FROM dispatches WHERE idempotency_key = ANY(:k)"),

@@ -42,6 +42,7 @@ class Tally:
     messages: dict[str, int] = field(default_factory=dict)  # error sentence -> times
     failed_logins: int = 0
     live_failed: int = 0
+    client_cpu: float = 0.0  # seconds of CPU the desks' processes used while the clock ran
     payment_keys: list[uuid.UUID] = field(default_factory=list)
     answer_keys: list[uuid.UUID] = field(default_factory=list)
 
@@ -53,6 +54,7 @@ class Tally:
         for message, n in other.messages.items():
             self.messages[message] = self.messages.get(message, 0) + n
         self.failed_logins += other.failed_logins
+        self.client_cpu += other.client_cpu
         self.live_failed += other.live_failed
         self.payment_keys += other.payment_keys
         self.answer_keys += other.answer_keys
