@@ -8,7 +8,7 @@ import json
 from sqlalchemy import text
 
 from unioncore_desktop import cli
-from unioncore_desktop.load.run import LoadReport, OpStats, saturation
+from unioncore_desktop.load.run import LoadReport, OpStats, Sessions, saturation
 from unioncore_desktop.load.stage import Integrity
 from unioncore_desktop.load.workstation import OPERATIONS
 from unioncore_desktop.seed.demo import seed_quick
@@ -40,6 +40,7 @@ def test_a_short_run_reports_each_operation_and_keeps_everything(databases, caps
     assert kept["double_dispatches"] == kept["overfilled_requests"] == 0
     assert kept["payments_lost"] == kept["payments_doubled"] == kept["dispatches_lost"] == 0
     assert run["throughput"] > 0
+    assert run["sessions"]["peak_connections"] >= 4  # the test server's owner is a superuser: it sees every session
     with databases.engine(name).connect() as conn:  # the run's logins no longer connect
         assert not conn.execute(text("SELECT bool_or(rolcanlogin) FROM pg_roles WHERE rolname LIKE 'load\\_%'"
                                      )).scalar()
@@ -49,7 +50,7 @@ def _report(workstations: int, throughput: float, p95: float, failed: int = 0) -
     ops = {op: OpStats(10, p95 / 2, p95, p95, 0, 0) for op in OPERATIONS}
     return LoadReport(workstations=workstations, seconds=10, pause_ms=0, processes=2, operations=ops,
                       throughput=throughput, logins=workstations - failed, failed_logins=failed, live_failed=0,
-                      client_cores=1, integrity=Integrity(), errors=0)
+                      client_cores=1, sessions=Sessions(), integrity=Integrity(), errors=0)
 
 
 def test_the_saturation_point_is_the_first_that_stops_growing_or_passes_the_target():

@@ -25,7 +25,10 @@ def lines(report: LoadReport) -> list[str]:
             f"{report.live_failed}",
             f"dispatches: {i.dispatches}; double dispatches: {i.double_dispatches}; overfilled requests: "
             f"{i.overfilled_requests}; accepted answers lost: {i.dispatches_lost} of {i.answers_believed}",
-            f"payments posted: {i.payments_believed}; lost: {i.payments_lost}; doubled: {i.payments_doubled}"]
+            f"payments posted: {i.payments_believed}; lost: {i.payments_lost}; doubled: {i.payments_doubled}",
+            f"server sessions: at most {report.sessions.peak_connections}; idle in transaction: at most "
+            f"{report.sessions.peak_idle_in_transaction}, {report.sessions.mean_idle_in_transaction:g} on average; "
+            f"waiting on a lock: at most {report.sessions.peak_waiting_on_locks}"]
     if report.worst_interactive_p95 > TARGET_P95_MS:
         out.append(f"* p95 above the {TARGET_P95_MS:.0f} ms target")
     out += [f"  {n} x {message}" for message, n in report.messages.items()]

@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from unioncore_desktop.load.stage import Integrity, Stage, integrity, retire_logins, stage
 from unioncore_desktop.load.workstation import INTERACTIVE, OPERATIONS, Tally, Workstation
@@ -49,6 +49,44 @@ class OpStats:
 
 
 @dataclass
+class Sessions:
+    """The database's sessions as pg_stat_activity showed them twice a second while the clock ran (another login's
+    state is visible only to a superuser or pg_read_all_stats: otherwise the counts stay 0)."""
+
+    peak_connections: int = 0
+    peak_idle_in_transaction: int = 0  # a transaction open while its desk does something else (or waits for a CPU)
+    mean_idle_in_transaction: float = 0.0
+    peak_waiting_on_locks: int = 0
+
+
+class _Watch(threading.Thread):
+    SQL = text("""
+        SELECT count(*), count(*) FILTER (WHERE state = 'idle in transaction'),
+               count(*) FILTER (WHERE wait_event_type = 'Lock')
+        FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()""")
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(daemon=True)
+        self.engine, self.stop = engine, threading.Event()
+        self.samples: list[tuple[int, int, int]] = []
+
+    def run(self) -> None:
+        with self.engine.connect() as conn:
+            while not self.stop.wait(0.5):
+                total, idle, locked = conn.execute(self.SQL).one()
+                self.samples.append((total, idle, locked))
+                conn.rollback()
+
+    def result(self) -> Sessions:
+        self.stop.set()
+        self.join(timeout=5)
+        if not self.samples:
+            return Sessions()
+        return Sessions(max(s[0] for s in self.samples), max(s[1] for s in self.samples),
+                        round(statistics.mean(s[1] for s in self.samples), 1), max(s[2] for s in self.samples))
+
+
+@dataclass
 class LoadReport:
     workstations: int
     seconds: float
@@ -60,6 +98,7 @@ class LoadReport:
     failed_logins: int
     live_failed: int  # desks whose live-update listener never connected
     client_cores: float  # the cores the simulated desks themselves kept busy (they share the machine)
+    sessions: Sessions
     integrity: Integrity
     errors: int
     messages: dict[str, int] = field(default_factory=dict)
@@ -141,11 +180,14 @@ def _drive(engine: Engine, stage_: Stage, workstations: int, seconds: float, pau
     deadline = time.time() + LOGIN_WAIT
     for _ in procs:
         ready.get(timeout=max(1.0, deadline - time.time()))
+    watch = _Watch(engine)
+    watch.start()
     stop_at.value = time.time() + seconds
     go.set()
     tally = Tally()
     for _ in procs:
         tally.merge(out.get(timeout=seconds + LOGIN_WAIT))
+    sessions = watch.result()
     for proc in procs:
         proc.join(timeout=30)
     found = integrity(engine, stage_, tally.payment_keys, tally.answer_keys)
@@ -155,7 +197,7 @@ def _drive(engine: Engine, stage_: Stage, workstations: int, seconds: float, pau
                       operations=operations, throughput=round(done / seconds, 1),
                       logins=operations["login"].count, failed_logins=tally.failed_logins,
                       live_failed=tally.live_failed, client_cores=round(tally.client_cpu / seconds, 2),
-                      integrity=found,
+                      sessions=sessions, integrity=found,
                       errors=sum(s.errors for op, s in operations.items() if op != "login"),
                       messages=dict(sorted(tally.messages.items(), key=lambda kv: -kv[1])[:10]))
 
