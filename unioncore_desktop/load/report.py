@@ -3,7 +3,7 @@ and a curve's, with the point where the server saturates."""
 
 from __future__ import annotations
 
-from unioncore_desktop.load.run import TARGET_P95_MS, LoadReport, saturation
+from unioncore_desktop.load.run import TARGET_P95_MS, LoadReport, over_target, saturation, throughput_ceiling
 from unioncore_desktop.load.workstation import INTERACTIVE, OPERATIONS
 
 
@@ -39,6 +39,8 @@ def curve_lines(reports: list[LoadReport]) -> list[str]:
     out = [f"{'workstations':>12}{'ops/s':>9}{'worst p95':>11}{'errors':>8}{'failed logins':>15}"]
     out += [f"{r.workstations:>12}{r.throughput:>9g}{r.worst_interactive_p95:>11.1f}{r.errors:>8}"
             f"{r.failed_logins:>15}" for r in reports]
+    for n, why in (over_target(reports), throughput_ceiling(reports)):
+        out.append(f"  at {n} workstations {why}" if n is not None else f"  {why}")
     point, why = saturation(reports)
     out.append(f"saturates at {point} workstations: {why}" if point is not None else why)
     return out

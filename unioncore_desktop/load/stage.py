@@ -21,7 +21,7 @@ from unioncore_desktop.seed.demo import refuse_production
 from unioncore_desktop.seed.referral_world import build_world
 
 ROLES = ("dispatcher", "dues_clerk", "manager")
-REGISTRANTS_PER_BOOK = 1500
+REGISTRANTS_PER_BOOK = 1200
 WORKERS_PER_REQUEST = 4
 SIGN_ONS_PER_DISPATCHER = 40
 

@@ -206,7 +206,7 @@ class Workstation:
         found = self._step("clerk_lookup", lambda: dues.find_members(hall, term), stop_at)
         if not found or time.time() >= stop_at:
             return
-        member_id = found[0].member_id
+        member_id = self.rng.choice(found).member_id  # two clerks rarely post for one member at the same moment
         key = uuid.uuid4()
         amount = Decimal(self.rng.choice(("25.00", "42.50", "60.00", "120.00")))
 
