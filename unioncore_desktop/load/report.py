@@ -28,7 +28,8 @@ def lines(report: LoadReport) -> list[str]:
             f"payments posted: {i.payments_believed}; lost: {i.payments_lost}; doubled: {i.payments_doubled}",
             f"server sessions: at most {report.sessions.peak_connections}; idle in transaction: at most "
             f"{report.sessions.peak_idle_in_transaction}, {report.sessions.mean_idle_in_transaction:g} on average; "
-            f"waiting on a lock: at most {report.sessions.peak_waiting_on_locks}"]
+            f"waiting on a lock: at most {report.sessions.peak_waiting_on_locks} "
+            f"({report.sessions.peak_waiting_on_advisory} on an advisory lock)"]
     if report.worst_interactive_p95 > TARGET_P95_MS:
         out.append(f"* p95 above the {TARGET_P95_MS:.0f} ms target")
     out += [f"  {n} x {message}" for message, n in report.messages.items()]

@@ -58,24 +58,26 @@ class Sessions:
     peak_idle_in_transaction: int = 0  # a transaction open while its desk does something else (or waits for a CPU)
     mean_idle_in_transaction: float = 0.0
     peak_waiting_on_locks: int = 0
+    peak_waiting_on_advisory: int = 0  # of those, on an advisory lock (priority numbers, a member's dues, a key)
 
 
 class _Watch(threading.Thread):
     SQL = text("""
         SELECT count(*), count(*) FILTER (WHERE state = 'idle in transaction'),
-               count(*) FILTER (WHERE wait_event_type = 'Lock')
+               count(*) FILTER (WHERE wait_event_type = 'Lock'),
+               count(*) FILTER (WHERE wait_event_type = 'Lock' AND wait_event = 'advisory')
         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()""")
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(daemon=True)
         self.engine, self.stop = engine, threading.Event()
-        self.samples: list[tuple[int, int, int]] = []
+        self.samples: list[tuple[int, int, int, int]] = []
 
     def run(self) -> None:
         with self.engine.connect() as conn:
             while not self.stop.wait(0.5):
-                total, idle, locked = conn.execute(self.SQL).one()
-                self.samples.append((total, idle, locked))
+                total, idle, locked, advisory = conn.execute(self.SQL).one()
+                self.samples.append((total, idle, locked, advisory))
                 conn.rollback()
 
     def result(self) -> Sessions:
@@ -84,7 +86,8 @@ class _Watch(threading.Thread):
         if not self.samples:
             return Sessions()
         return Sessions(max(s[0] for s in self.samples), max(s[1] for s in self.samples),
-                        round(statistics.mean(s[1] for s in self.samples), 1), max(s[2] for s in self.samples))
+                        round(statistics.mean(s[1] for s in self.samples), 1), max(s[2] for s in self.samples),
+                        max(s[3] for s in self.samples))
 
 
 @dataclass
