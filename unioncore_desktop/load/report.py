@@ -30,6 +30,9 @@ def lines(report: LoadReport) -> list[str]:
             f"{report.sessions.peak_idle_in_transaction}, {report.sessions.mean_idle_in_transaction:g} on average; "
             f"waiting on a lock: at most {report.sessions.peak_waiting_on_locks} "
             f"({report.sessions.peak_waiting_on_advisory} on an advisory lock)"]
+    if any(s.refused for s in report.operations.values()):
+        out.append("refused: answered with a sentence the desk reads again after (the list changed, the request "
+                   "filled, the day's priority numbers used up); counted and timed with the rest")
     if report.worst_interactive_p95 > TARGET_P95_MS:
         out.append(f"* p95 above the {TARGET_P95_MS:.0f} ms target")
     out += [f"  {n} x {message}" for message, n in report.messages.items()]

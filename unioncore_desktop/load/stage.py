@@ -83,8 +83,8 @@ def stage(engine: Engine, *, workstations: int, seconds: float, force: bool = Fa
                                 workers=WORKERS_PER_REQUEST, referral_date=today)
             book_ids.append(world.book_id)
             request_ids[world.book_id] = tuple(world.request_ids)
-            sign_on[world.book_id] = tuple(_unlisted_members(conn, code, max(20, workstations * SIGN_ONS_PER_DISPATCHER
-                                                                                // books)))
+            walk_ins = max(20, workstations * SIGN_ONS_PER_DISPATCHER // books)
+            sign_on[world.book_id] = tuple(_unlisted_members(conn, code, world.book_id, walk_ins))
         terms = tuple(conn.execute(text("""
             SELECT last_name FROM (SELECT DISTINCT last_name FROM members
                                    WHERE status = 'active' AND last_name NOT LIKE 'Queue%') AS n
@@ -96,8 +96,9 @@ def stage(engine: Engine, *, workstations: int, seconds: float, force: bool = Fa
                  sign_on_members=sign_on, search_terms=terms, today=today.isoformat())
 
 
-def _unlisted_members(conn: Connection, code: str, count: int) -> list[int]:
-    base = (10**8 + secrets.randbelow(8 * 10**8)) // 10**5 * 10**5  # 'L' and nine digits: a card of its own
+def _unlisted_members(conn: Connection, code: str, book_id: int, count: int) -> list[int]:
+    base = 10**8 + book_id * 1000  # 'L', then the book and the member: cards no other run's book has
+    count = min(count, 999)
     ids = list(conn.execute(text("""
         INSERT INTO members (card_number, first_name, last_name, classification)
         SELECT 'L' || (:base + g), 'Walk-in', 'Signon' || lpad(g::text, 5, '0'), 'journeyman'
