@@ -366,7 +366,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             print(json.dumps(doc, indent=2, default=str))
         elif args.curve:
             print("\n".join(report.curve_lines(reports)))
-        bad = any(r.errors or r.failed_logins or not r.sound for r in reports)
+        bad = any(r.errors or r.failed_logins or r.live_failed or not r.sound for r in reports)
         return 1 if bad else 0
     finally:
         engine.dispose()
@@ -481,7 +481,8 @@ def build_parser() -> argparse.ArgumentParser:
     integrity.add_argument("--examples", type=int, default=5, metavar="N", help="rows shown per check (default 5)")
     integrity.set_defaults(func=cmd_integrity)
     load = sub.add_parser("load", help="simulated workstations in a hall's mix; latencies, throughput and what "
-                                       "the database kept (exit 1 on errors, failed logins or anything lost)")
+                                       "the database kept (exit 1 on errors, failed logins or live updates, or "
+                                       "anything lost)")
     load.add_argument("--url", dest="url_after", default=None,
                       help="the schema owner's database URL (default: a private server started and seeded for the run)")
     load.add_argument("--workstations", type=int, default=10, metavar="N")

@@ -58,4 +58,4 @@ def test_the_saturation_point_is_the_first_that_stops_growing_or_passes_the_targ
     assert saturation([_report(10, 40, 20), _report(40, 150, 60), _report(100, 155, 80)])[0] == 100
     assert saturation([_report(10, 40, 20), _report(40, 150, 140)])[0] == 40
     point, why = saturation([_report(10, 40, 20), _report(40, 150, 60, failed=3)])
-    assert point == 40 and "could not log in" in why
+    assert point == 40 and "3 of 40 workstations could not log in" in why

@@ -211,8 +211,9 @@ def saturation(reports: list[LoadReport]) -> tuple[int | None, str]:
     interactive p95 passed 100 ms, or throughput grew less than 10 % over the previous point."""
     firsts = [(n, why) for n, why in (over_target(reports), throughput_ceiling(reports)) if n is not None]
     for report in reports:
-        if report.failed_logins:
-            return report.workstations, f"{report.failed_logins} of {report.workstations} workstations could not log in"
+        if report.failed_logins or report.live_failed:
+            return report.workstations, (f"{report.failed_logins} of {report.workstations} workstations could not "
+                                         f"log in and {report.live_failed} got no live updates")
         for n, why in firsts:
             if n == report.workstations:
                 return n, why
