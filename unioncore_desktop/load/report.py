@@ -30,6 +30,9 @@ def lines(report: LoadReport) -> list[str]:
             f"{report.sessions.peak_idle_in_transaction}, {report.sessions.mean_idle_in_transaction:g} on average; "
             f"waiting on a lock: at most {report.sessions.peak_waiting_on_locks} "
             f"({report.sessions.peak_waiting_on_advisory} on an advisory lock)"]
+    for title, seen in (("idle in transaction after", report.sessions.idle_after),
+                        ("waiting on a lock in", report.sessions.waiting_in)):
+        out += [f"  {title}: {statement} ({n} x)" for statement, n in seen.items()]
     if any(s.refused for s in report.operations.values()):
         out.append("refused: answered with a sentence the desk reads again after (the list changed, the request "
                    "filled, the day's priority numbers used up); counted and timed with the rest")

@@ -14,6 +14,7 @@ import os
 import statistics
 import threading
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -59,6 +60,8 @@ class Sessions:
     mean_idle_in_transaction: float = 0.0
     peak_waiting_on_locks: int = 0
     peak_waiting_on_advisory: int = 0  # of those, on an advisory lock (priority numbers, a member's dues, a key)
+    idle_after: dict[str, int] = field(default_factory=dict)  # a transaction's last statement -> times seen idle
+    waiting_in: dict[str, int] = field(default_factory=dict)  # a statement -> times seen waiting on a lock
 
 
 class _Watch(threading.Thread):
@@ -72,12 +75,22 @@ class _Watch(threading.Thread):
         super().__init__(daemon=True)
         self.engine, self.stop = engine, threading.Event()
         self.samples: list[tuple[int, int, int, int]] = []
+        self.idle_after: Counter[str] = Counter()
+        self.waiting_in: Counter[str] = Counter()
+
+    STATEMENTS = text("""
+        SELECT state = 'idle in transaction', regexp_replace(left(query, 70), '\\s+', ' ', 'g')
+        FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()
+          AND (state = 'idle in transaction' OR wait_event_type = 'Lock')""")
 
     def run(self) -> None:
         with self.engine.connect() as conn:
             while not self.stop.wait(0.5):
                 total, idle, locked, advisory = conn.execute(self.SQL).one()
                 self.samples.append((total, idle, locked, advisory))
+                for idle_now, statement in conn.execute(self.STATEMENTS):
+                    (self.idle_after if idle_now else self.waiting_in)[statement] += 1
                 conn.rollback()
 
     def result(self) -> Sessions:
@@ -87,7 +100,8 @@ class _Watch(threading.Thread):
             return Sessions()
         return Sessions(max(s[0] for s in self.samples), max(s[1] for s in self.samples),
                         round(statistics.mean(s[1] for s in self.samples), 1), max(s[2] for s in self.samples),
-                        max(s[3] for s in self.samples))
+                        max(s[3] for s in self.samples), dict(self.idle_after.most_common(5)),
+                        dict(self.waiting_in.most_common(5)))
 
 
 @dataclass
