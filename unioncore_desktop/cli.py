@@ -483,7 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="simulated workstations in a hall's mix; latencies, throughput and what "
                                        "the database kept (exit 1 on errors, failed logins or live updates, or "
                                        "anything lost)")
-    load.add_argument("--url", dest="url_after", default=None,
+    load.add_argument("--url", dest="url_after", default=None, metavar="URL",
                       help="the schema owner's database URL (default: a private server started and seeded for the run)")
     load.add_argument("--workstations", type=int, default=10, metavar="N")
     load.add_argument("--seconds", type=float, default=30.0, metavar="T")
