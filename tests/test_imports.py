@@ -123,7 +123,8 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "db": ("db", "paths", "", *DB_SEES),
     "reports": ("reports", "domain.queries", "paths"),  # paths: the embedded fonts under resources/
     "seed": ("seed", "domain", "db"),
-    "cli": ("cli", "db", "domain", "seed", "demo", "paths", "log", ""),
+    "load": ("load", "db", "domain", "seed"),
+    "cli": ("cli", "db", "domain", "seed", "load", "demo", "paths", "log", ""),
     "demo": ("db", "seed", "paths"),
     "log": ("paths",),
     "paths": ("",),

@@ -508,6 +508,57 @@ def cmd_import(args: argparse.Namespace) -> int:
         engine.dispose()
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    """Simulated workstations against --url (the schema owner's, as for seed), or a private server sized for them."""
+    import json
+
+    from unioncore_desktop.load import report, run, server
+
+    points = _points(args.curve) if args.curve else [args.workstations]
+    private = None
+    if args.url or args.url_after:
+        engine = _engine(argparse.Namespace(url=args.url_after or args.url))
+    else:
+        limit = args.max_connections or server.connections_for(max(points))
+        if not args.json:
+            print(f"starting a private server (max_connections {limit}) with the "
+                  f"{'quick demo hall' if args.members is None else f'demo hall of {args.members} members'} ...")
+        private = server.start(max_connections=limit, members=args.members)
+        engine = private.engine()
+    try:
+        reports = []
+        for n in points:
+            reports.append(run.run(engine, workstations=n, seconds=args.seconds, pause_ms=args.pause,
+                                   processes=args.processes, force=args.force))
+            if not args.json:
+                print("\n".join(report.lines(reports[-1])), end="\n\n", flush=True)
+        if args.json:
+            point, why = run.saturation(reports)
+            doc = {"server": "private" if private else "url",
+                   "max_connections": private.max_connections if private else None,
+                   "runs": [r.as_dict() for r in reports],
+                   "saturation": {"workstations": point, "why": why} if args.curve else None}
+            print(json.dumps(doc, indent=2, default=str))
+        elif args.curve:
+            print("\n".join(report.curve_lines(reports)))
+        bad = any(r.errors or r.failed_logins or r.live_failed or not r.sound for r in reports)
+        return 1 if bad else 0
+    finally:
+        engine.dispose()
+        if private is not None:
+            private.stop()
+
+
+def _points(text_: str) -> list[int]:
+    try:
+        points = [int(part) for part in text_.split(",") if part.strip()]
+    except ValueError:
+        raise CliError("--curve takes workstation counts separated by commas, e.g. 10,40,100,200") from None
+    if not points or min(points) < 1:
+        raise CliError("--curve takes workstation counts of 1 or more, e.g. 10,40,100,200")
+    return points
+
+
 def _password(args: argparse.Namespace, prompt: str, *, required: bool) -> str | None:
     """From the first line of stdin (--password-stdin) or asked twice at the terminal; never an argument."""
     if args.password_stdin:
@@ -604,6 +655,24 @@ def build_parser() -> argparse.ArgumentParser:
     integrity.add_argument("--json", action="store_true", help="print a machine-readable document")
     integrity.add_argument("--examples", type=int, default=5, metavar="N", help="rows shown per check (default 5)")
     integrity.set_defaults(func=cmd_integrity)
+    load = sub.add_parser("load", help="simulated workstations in a hall's mix; latencies, throughput and what "
+                                       "the database kept (exit 1 on errors, failed logins or live updates, or "
+                                       "anything lost)")
+    load.add_argument("--url", dest="url_after", default=None, metavar="URL",
+                      help="the schema owner's database URL (default: a private server started and seeded for the run)")
+    load.add_argument("--workstations", type=int, default=10, metavar="N")
+    load.add_argument("--seconds", type=float, default=30.0, metavar="T")
+    load.add_argument("--pause", type=float, default=2000.0, metavar="MS",
+                      help="think time between steps, varied by half either way (default 2000; 0 for stress)")
+    load.add_argument("--curve", metavar="N,N,...", help="one run per workstation count, then the saturation point")
+    load.add_argument("--processes", type=int, help="client processes sharing the desks (default: one per core)")
+    load.add_argument("--max-connections", type=int, metavar="N",
+                      help="the private server's limit (default: 2 per workstation of the largest run, plus 20)")
+    load.add_argument("--members", type=int, metavar="N",
+                      help="seed the private server with the demo hall of N members (default: the quick demo hall)")
+    load.add_argument("--force", action="store_true", help="run even against a database marked production")
+    load.add_argument("--json", action="store_true", help="print a machine-readable document")
+    load.set_defaults(func=cmd_load)
     _server_parser(sub)
     imports = sub.add_parser("import", help="records from the hall's old system (admins), and the book-order check")
     imports.add_argument("entity", choices=(*IMPORT_ENTITIES, "compare"),

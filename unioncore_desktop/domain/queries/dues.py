@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound, ValidationError
@@ -300,23 +300,26 @@ def find_members_for_posting(session: Session, query: str, *, limit: int = 20) -
     matches = search_members(session, query, limit=limit)
     if not matches:
         return []
-    sql = _standing_sql(session)
-    if sql is None:  # a login reading neither: the database refuses it with a clear sentence
-        sql = _STANDING_ONLY
-    return [PostingLookupRow(m.id, m.card_number, m.display_name, m.classification, m.status,
-                             *session.execute(sql, {"m": m.id}).one())
-            for m in matches]
+    # a login reading neither: the database refuses it with a clear sentence
+    source = _standing_source(session) or _STANDING_ONLY
+    # every match's standing in one round trip; each member id reaches the view as a constant would (OFFSET 0
+    # keeps the lateral subquery from being flattened into one pass over every member)
+    rows = session.execute(text(f"SELECT t.m, s.* FROM unnest(CAST(:ids AS integer[])) AS t(m) CROSS JOIN LATERAL "
+                                f"(SELECT {source} WHERE member_id = t.m OFFSET 0) AS s"),
+                           {"ids": [m.id for m in matches]})
+    standing = {row[0]: tuple(row[1:]) for row in rows}
+    return [PostingLookupRow(m.id, m.card_number, m.display_name, m.classification, m.status, *standing[m.id])
+            for m in matches if m.id in standing]
 
 
 # one member at a time: a constant member id is what lets the views read only that member's rows
-_WITH_AMOUNTS = text("SELECT balance, paid_through, months_behind, standing FROM dues_member_standing "
-                     "WHERE member_id = :m")
-_STANDING_ONLY = text("SELECT NULL, paid_through, months_behind, standing FROM member_standing WHERE member_id = :m")
+_WITH_AMOUNTS = "balance, paid_through, months_behind, standing FROM dues_member_standing"
+_STANDING_ONLY = "NULL, paid_through, months_behind, standing FROM member_standing"
 
 
-def _standing_sql(session: Session) -> TextClause | None:
-    """One member's balance (None for a login that may not see amounts), paid-through, months behind and standing;
-    None for a login that may read no standing at all (an admin)."""
+def _standing_source(session: Session) -> str | None:
+    """What to select for one member's balance (None for a login that may not see amounts), paid-through, months
+    behind and standing; None for a login that may read no standing at all (an admin)."""
     amounts, standing = session.execute(text(
         "SELECT has_table_privilege('public.dues_member_standing', 'SELECT'), "
         "has_table_privilege('public.member_standing', 'SELECT')")).one()
@@ -330,8 +333,10 @@ def member_standing(session: Session, member_id: int) -> PostingLookupRow | None
                              "WHERE id = :m"), {"m": member_id}).one_or_none()
     if m is None:
         raise NotFound("That member no longer exists.")
-    sql = _standing_sql(session)
-    return None if sql is None else PostingLookupRow(*m, *session.execute(sql, {"m": member_id}).one())
+    source = _standing_source(session)
+    if source is None:
+        return None
+    return PostingLookupRow(*m, *session.execute(text(f"SELECT {source} WHERE member_id = :m"), {"m": member_id}).one())
 
 
 # --- one member ----------------------------------------------------------------------------------------------

@@ -88,16 +88,16 @@ def sign_on(uow: UnitOfWork, *, member_id: int, book_ids: Sequence[int], method:
             raise ValidationError(errors)
         _refuse_live(session, member, books)
         clock = hall_clock(session)
+        # everything read before the APN lock: from it to the commit every workstation's sign-on waits
+        rules = {book.id: rules_for(session, book.id, clock.today) for book in books}
         apn = _take_apn(session, clock.today)
-        created = [_new_registration(session, member_id, book, chosen[book.id], apn, method, office_id, clock)
-                   for book in books]
+        created = [_new_registration(session, member_id, book, chosen[book.id], apn, method, office_id, clock,
+                                     rules[book.id]) for book in books]
         uow.flush()
         for registration in created:
             record_activity(session, registration, "sign_on")
-        uow.flush()
-        rows = registration_rows(session, [r.id for r in created])
         uow.commit()
-        return rows
+        return registration_rows(session, [r.id for r in created])  # read after the commit, the lock let go
 
 
 def reregister(uow: UnitOfWork, *, member_id: int, book_ids: Sequence[int] | None = None,
@@ -288,8 +288,7 @@ def _take_apn(session: Session, today: date) -> Decimal:
 
 
 def _new_registration(session: Session, member_id: int, book: Book, tier: int, apn: Decimal, method: str,
-                      office_id: int | None, clock: HallClock) -> Registration:
-    rules = rules_for(session, book.id, clock.today)
+                      office_id: int | None, clock: HallClock, rules: RuleSet) -> Registration:
     registration = Registration(member_id=member_id, book_id=book.id, tier=tier, apn=apn, method=method,
                                 office_id=office_id, registered_at=clock.now, status="registered",
                                 resign_due_on=resign_due_after(clock.today, rules))
