@@ -33,6 +33,7 @@ from unioncore_desktop.gui.requests.form import Choice, RequestForm
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
+from unioncore_desktop.gui.widgets.typed_work import ask_discard
 from unioncore_desktop.reports.base import Column, build_table_report, label
 
 REFRESH_KINDS = ("labor_request", "dispatch")
@@ -80,6 +81,11 @@ class CancelRequestDialog(QDialog):
             self.show_error(errors["cancel_reason"])
             return
         self._save(self, self.reason.text().strip())
+
+    def reject(self) -> None:
+        if self.reason.text().strip() and not ask_discard(self, self.tr("a reason")):
+            return
+        super().reject()
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
@@ -298,9 +304,19 @@ class RequestsScreen(QWidget):
 
     # --- edit and cancel ----------------------------------------------------------------------------------
 
+    def confirm_discard(self) -> bool:
+        """The request being typed: kept, or (when the user agrees) dropped so the question is not asked again."""
+        if not self.form.is_dirty():
+            return True
+        if not self.form.confirm_discard():
+            return False
+        self.form.load(None)
+        self._on_form_cleared()
+        return True
+
     def _on_edit_button_clicked(self) -> None:
         row = self.panel.current_row()
-        if row is None:
+        if row is None or not self.confirm_discard():
             return
         self.runner.query(partial(requests.open_request, self.hall, row.id), parent=self, key="requests-detail",
                           success=self._show_for_edit, name="open request")
