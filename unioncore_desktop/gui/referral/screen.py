@@ -56,8 +56,8 @@ LIVE_KINDS = ("registration", "dispatch", "labor_request", "check_mark")
 class DayEdit(QDateEdit):
     """The referral day: Tab leaves the field (the arrows and typing move between day, month and year)."""
 
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt override
-        return QWidget.focusNextPrevChild(self, next)
+    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802 - Qt override
+        return QWidget.focusNextPrevChild(self, forward)
 
 
 class ReferralScreen(QWidget):
