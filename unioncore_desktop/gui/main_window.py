@@ -256,7 +256,7 @@ class MainWindow(QMainWindow):
             own()
             return
         edit = getattr(getattr(screen, "panel", None), "search_edit", None)
-        if isinstance(edit, QLineEdit) and edit.isVisibleTo(screen):
+        if screen is not None and isinstance(edit, QLineEdit) and edit.isVisibleTo(screen):
             edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
             edit.selectAll()
 
