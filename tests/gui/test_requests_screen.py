@@ -256,13 +256,20 @@ def test_escape_asks_before_clearing_and_a_domain_error_comes_back_to_its_field(
     assert form.start_on.text() == "2026-02-30"
 
 
-def test_cancel_needs_a_reason_and_takes_the_request_off_the_open_list(qtbot, screen, hall):
+def test_cancel_needs_a_reason_and_takes_the_request_off_the_open_list(qtbot, screen, hall, message_recorder):
     type_request(qtbot, screen)
     with qtbot.waitSignal(screen.saved, timeout=10_000):
         qtbot.keyClick(screen.form.duration, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=10_000)
     screen.panel.view.selectRow(0)
     dialog = screen._on_cancel_button_clicked()
+    qtbot.keyClicks(dialog.reason, "Employer")  # Esc on a typed reason asks; No keeps the dialog and the text
+    message_recorder.answer = False
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and dialog.reason.text() == "Employer"
+    assert message_recorder.kinds() == ["question"]
+    dialog.reason.clear()
+    message_recorder.answer = True
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.error.isVisible() and dialog.isVisible()
     qtbot.keyClicks(dialog.reason, "Employer filled it")

@@ -371,7 +371,7 @@ class RequestForm(QWidget):
 
     def confirm_discard(self) -> bool:
         """True when nothing typed would be lost, or the user agreed to lose it."""
-        return not self.is_dirty() or ask_discard(self, self.tr("a labor request"))
+        return not self.is_dirty() or ask_discard(self, self.tr("this labor request"))
 
     # --- live consequences ----------------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from unioncore_desktop.gui.requests.form import Choice, RequestForm
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
-from unioncore_desktop.gui.widgets.typed_work import ask_discard
+from unioncore_desktop.gui.widgets.typed_work import DiscardGuard
 from unioncore_desktop.reports.base import Column, build_table_report, label
 
 REFRESH_KINDS = ("labor_request", "dispatch")
@@ -60,6 +60,7 @@ class CancelRequestDialog(QDialog):
         super().__init__(parent)
         self.form = Ui_CancelRequestDialog()
         self.form.setupUi(self)
+        self.discard_guard = DiscardGuard(self, self.tr("this dialog"))  # Esc asks before the reason is lost
         self.setWindowTitle(self.tr("Cancel request {}").format(row.number))
         self._save = save
         self.reason = self.form.reasonEdit
@@ -83,9 +84,8 @@ class CancelRequestDialog(QDialog):
         self._save(self, self.reason.text().strip())
 
     def reject(self) -> None:
-        if self.reason.text().strip() and not ask_discard(self, self.tr("a reason")):
-            return
-        super().reject()
+        if self.discard_guard.allows_closing():
+            super().reject()
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
