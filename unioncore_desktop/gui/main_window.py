@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         events.hub().connection_state_changed.connect(self._on_hub_connection_state_changed)
 
         self._shown = False
+        self._leaving = False
         self._build_menus()
         self.nav.setCurrentRow(0)
         # a hall not yet set up opens on its checklist, unless another area was asked for meanwhile
@@ -310,8 +311,14 @@ class MainWindow(QMainWindow):
                 panel = getattr(screen, "panel", None)
                 screen.search(panel.search_text() if panel is not None else "")  # type: ignore[attr-defined]
 
+    def leave(self) -> None:
+        """Close for another login: the user was asked at Switch user, and a login logged out elsewhere cannot
+        save anything; a refused close must not leave this window open over a closed connection."""
+        self._leaving = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if not self.confirm_discard_all():
+        if not self._leaving and not self.confirm_discard_all():
             event.ignore()
             return
         for screen in self.screens.values():
