@@ -181,6 +181,8 @@ def test_the_area_starts_in_its_search_and_ctrl_f_and_down_reach_the_list_anywhe
     members.panel.view.setFocus()
     qtbot.keyClick(members.panel.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert members.panel.search_edit.hasFocus()
+    requests = window.open_area("requests")  # a request is typed from its first field
+    assert requests.form.employer.hasFocus()
 
 
 def test_names_are_shown_whole_and_nothing_chosen_shows_no_blank_form(qtbot, runner, ui_settings, hall_db,

@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown:
             self._shown = True
-            QTimer.singleShot(0, self.focus_area)
+            QTimer.singleShot(0, self, self.focus_area)  # not after the window is gone
 
     def confirm_discard_all(self) -> bool:
         """Every area asked about its typed work, the one on screen first; False as soon as one is kept."""

@@ -396,6 +396,12 @@ class ReferralScreen(QWidget):
                                  has_dispatch=self.last_dispatch_id is not None)
         self.dispatched.update_buttons()
 
+    def focus_start(self) -> None:
+        """Opening the area starts on the board (arrows choose a request; A/D/N answer), or the day's dispatches
+        when that tab was left open."""
+        target = self.board if self.tabs.currentWidget() is self.morning else self.panel.view
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def save_state(self) -> None:
         self.panel.save_state()
 

@@ -304,6 +304,10 @@ class RequestsScreen(QWidget):
 
     # --- edit and cancel ----------------------------------------------------------------------------------
 
+    def focus_start(self) -> None:
+        """Opening the area starts where a request is typed; Ctrl+F filters the open requests."""
+        self.form.employer.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def confirm_discard(self) -> bool:
         """The request being typed: kept, or (when the user agrees) dropped so the question is not asked again."""
         if not self.form.is_dirty():
