@@ -183,6 +183,11 @@ def test_the_area_starts_in_its_search_and_ctrl_f_and_down_reach_the_list_anywhe
     assert members.panel.search_edit.hasFocus()
     requests = window.open_area("requests")  # a request is typed from its first field
     assert requests.form.employer.hasFocus()
+    window.nav.setFocus()  # arrowing through the areas stays in the list; Enter goes into the area
+    qtbot.keyClick(window.nav, Qt.Key.Key_Up)
+    assert window.nav.hasFocus() and window.stack.currentWidget() is window.screens["books"]
+    qtbot.keyClick(window.nav, Qt.Key.Key_Return)
+    assert window.screens["books"].panel.search_edit.hasFocus()
 
 
 def test_names_are_shown_whole_and_nothing_chosen_shows_no_blank_form(qtbot, runner, ui_settings, hall_db,

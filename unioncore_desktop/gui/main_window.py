@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
             QListWidgetItem(icons.get(icon), self.tr(text), self.nav)
             self.stack.addWidget(screen)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self.nav.activated.connect(lambda _index: self.focus_area())
         self.screens["members"].post_payment_requested.connect(self.post_payment)  # type: ignore[attr-defined]
 
         self.banner = QWidget()
@@ -238,7 +239,8 @@ class MainWindow(QMainWindow):
             self.nav.blockSignals(False)
             return
         self.stack.setCurrentIndex(row)
-        self.focus_area()
+        if not self.nav.hasFocus():  # arrowing through the list stays in it; Enter there goes into the area
+            self.focus_area()
 
     def focus_area(self) -> None:
         """Focus where the area's work starts (its own `focus_start`, else its search), never the navigation."""
