@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
+from unioncore_desktop.domain.error_texts import START_BEFORE_TODAY
 from unioncore_desktop.domain.errors import DomainError, StaleRecord, ValidationError
 from unioncore_desktop.domain.queries.requests import open_requests, request_bids, request_detail
+from unioncore_desktop.domain.rules.requests import start_date_errors
 from unioncore_desktop.domain.services.requests import (
     RequestInput,
     cancel_request,
@@ -225,3 +227,30 @@ def test_request_detail_round_trips_the_form(uow, connection, world, read_sessio
     assert detail.report_to == "Gate 2"  # from the worksite
     assert RequestInput.from_detail(detail).duration_days == 20
     assert request_detail(read_session(), detail.id) == detail
+
+
+def test_a_start_date_before_the_halls_today_is_refused_but_a_started_request_stays_editable(uow, connection, world):
+    today = connection.execute(text("SELECT uc_hall_today()")).scalar_one()
+    with pytest.raises(ValidationError) as error:
+        create_request(uow, form(world, start_on=date(2020, 1, 1)))
+    assert error.value.errors["start_on"] == START_BEFORE_TODAY
+    detail = create_request(uow, form(world, start_on=today))
+    assert detail.start_on == today
+    # taken last month, started already: its other fields may change, its date may not move into the past
+    started = create_request(uow, form(world, start_on=today - timedelta(days=3)),
+                             received_at=datetime.combine(today - timedelta(days=30), datetime.min.time(), LA))
+    data = _fields(RequestInput.from_detail(started))
+    saved = edit_request(uow, request_id=started.id, version=started.version,
+                         data=RequestInput(**{**data, "workers_requested": 3}))
+    assert saved.workers_requested == 3 and saved.start_on == today - timedelta(days=3)
+    with pytest.raises(ValidationError) as error:
+        edit_request(uow, request_id=started.id, version=saved.version,
+                     data=RequestInput(**{**data, "start_on": today - timedelta(days=1)}))
+    assert set(error.value.errors) == {"start_on"}
+
+
+@pytest.mark.parametrize(("start", "saved", "refused"), [
+    (date(2026, 3, 9), None, False), (date(2026, 3, 8), None, True), (date(2026, 3, 1), date(2026, 3, 1), False),
+    (date(2026, 3, 2), date(2026, 3, 1), True), (None, None, False)])
+def test_start_date_rule(start, saved, refused):
+    assert bool(start_date_errors(start, date(2026, 3, 9), saved)) is refused

@@ -160,3 +160,83 @@ def test_about_dialog_from_the_compiled_form(qtbot, runner, ui_settings, manager
     assert manager_hall.facts.head in dialog.form.schemaLabel.text()
     assert "Test Manager" in dialog.form.userLabel.text()
     dialog.close()
+
+
+def test_the_area_starts_in_its_search_and_ctrl_f_and_down_reach_the_list_anywhere(qtbot, runner, ui_settings,
+                                                                                    hall_db, staff_login):
+    window = MainWindow(runner, staff_login(hall_db[0], "dispatcher"), ui_settings)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    members = window.screens["members"]
+    qtbot.waitUntil(lambda: members.model.rowCount() == len(PEOPLE), timeout=10_000)
+    qtbot.waitUntil(lambda: members.panel.search_edit.hasFocus(), timeout=5_000)  # not the navigation list
+    assert not window.nav.hasFocus()
+
+    qtbot.keyClick(members.panel.search_edit, Qt.Key.Key_Down)  # from the search into the results
+    assert members.panel.view.hasFocus() and members.panel.view.currentIndex().row() == 0
+
+    employers = window.open_area("employers")
+    qtbot.keyClick(window.nav, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # Ctrl+F outside Books too
+    assert employers.panel.search_edit.hasFocus()
+    window.open_area("members")
+    members.panel.view.setFocus()
+    qtbot.keyClick(members.panel.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert members.panel.search_edit.hasFocus()
+    requests = window.open_area("requests")  # a request is typed from its first field
+    assert requests.form.employer.hasFocus()
+    window.nav.setFocus()  # arrowing through the areas stays in the list; Enter goes into the area
+    qtbot.keyClick(window.nav, Qt.Key.Key_Up)
+    assert window.nav.hasFocus() and window.stack.currentWidget() is window.screens["books"]
+    qtbot.keyClick(window.nav, Qt.Key.Key_Return)
+    assert window.screens["books"].panel.search_edit.hasFocus()
+
+
+def test_names_are_shown_whole_and_nothing_chosen_shows_no_blank_form(qtbot, runner, ui_settings, hall_db,
+                                                                       staff_login):
+    with hall_db[1].engine(hall_db[0]).begin() as conn:
+        for card, first in (("7000301", "Alexandra Catherine"), ("7000302", "Alexander Christopher")):
+            conn.execute(text("INSERT INTO members (card_number, first_name, last_name, classification) "
+                              "VALUES (:c, :f, 'Armstrong-Fitzgerald', 'journeyman')"), {"c": card, "f": first})
+    widget = MembersScreen(runner, staff_login(hall_db[0], "dispatcher"), ui_settings)
+    qtbot.addWidget(widget)
+    widget.resize(900, 600)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.model.rowCount() == len(PEOPLE) + 2, timeout=10_000)
+    view = widget.panel.view
+    assert view.columnWidth(1) >= view.sizeHintForColumn(1)  # "Armstrong-Fitzgerald, Alexand…" twice no more
+    # nothing chosen: a sentence saying what to do, no form that looks like a new member
+    assert widget.details_stack.currentWidget() is widget.placeholder
+    assert not widget.form.isVisible() and "New member" not in widget.title.text()
+    assert "Choose a member" in widget.placeholder.text() and "New member" not in widget.placeholder.text()
+    with qtbot.waitSignal(widget.record_shown, timeout=10_000):
+        view.selectRow(0)
+    assert widget.details_stack.currentWidget() is not widget.placeholder and widget.form.isVisible()
+
+
+def test_quit_switch_area_and_switch_user_ask_before_typed_work_is_lost(qtbot, runner, ui_settings, manager_hall,
+                                                                        message_recorder):
+    window = MainWindow(runner, manager_hall, ui_settings)
+    qtbot.addWidget(window)
+    window.show()
+    requests = window.open_area("requests")
+    requests.form.wage.setText("58.25")  # a half-typed request
+    message_recorder.answer = False
+    assert not window.close()  # Ctrl+Q: kept
+    assert window.isVisible() and requests.form.wage.text() == "58.25"
+    window.nav.setCurrentRow(list(window.screens).index("members"))  # another area: kept, still here
+    assert window.stack.currentWidget() is requests and window.nav.currentRow() == list(window.screens).index(
+        "requests")
+    switched = []
+    window.switch_user_requested.connect(lambda: switched.append(True))
+    window._on_switch_user_triggered()
+    assert switched == [] and requests.form.wage.text() == "58.25"
+    assert message_recorder.kinds() == ["question"] * 3
+
+    message_recorder.answer = True  # "Discard it?" Yes: dropped once, and not asked again
+    window._on_switch_user_triggered()
+    assert switched == [True] and requests.form.wage.text() == ""
+    message_recorder.clear()
+    window.open_area("members")
+    assert window.stack.currentWidget() is window.screens["members"] and message_recorder.kinds() == []

@@ -366,3 +366,76 @@ def test_a_dues_clerk_sees_the_dispatched_tab_without_its_follow_up(qtbot, runne
     finally:
         runner.shutdown(wait=True)
         clerk.close()
+
+
+def test_tab_leaves_the_day_and_another_day_drops_the_last_walk(qtbot, runner, ui_settings, dispatcher, hall):
+    request_id = take_request(hall, duration=30)
+    screen = open_screen(qtbot, runner, ui_settings, dispatcher, request_id)
+    screen.activateWindow()
+    qtbot.waitUntil(screen.isActiveWindow, timeout=5_000)
+    screen.day_edit.setFocus()
+    qtbot.keyClick(screen.day_edit, Qt.Key.Key_Tab)
+    assert not screen.day_edit.hasFocus()  # Tab left the field instead of walking day, month, year
+
+    assert screen.accept_button.isEnabled()
+    screen.day_edit.setDate(screen.day_edit.date().addDays(-7))  # a day with nothing on the board
+    assert screen.view is None and screen.request_id is None and screen.walk_model.rowCount() == 0
+    assert not any(b.isEnabled() for b in (screen.accept_button, screen.decline_button, screen.no_answer_button))
+    assert "Next:" not in screen.next_label.text()
+    qtbot.keyClick(screen.morning, Qt.Key.Key_A)  # the last day's walk is no longer live
+    with hall.engine().connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM offer_lines")).scalar_one() == 0
+
+
+def test_a_request_not_due_yet_is_shown_but_not_offered(qtbot, runner, ui_settings, dispatcher, hall,
+                                                        message_recorder):
+    take_request(hall, duration=30)
+    with hall.engine().connect() as conn:
+        now: datetime = conn.execute(text("SELECT now()")).scalar_one()
+    data = RequestInput(employer_id=hall.employer_id, worksite_id=hall.worksite_id,
+                        book_id=hall.books["WIRE_SEATTLE"], start_on=hall.today + timedelta(days=10),
+                        workers_requested=1, start_time="07:00", duration_days=30)
+    later = create_request(UnitOfWork(hall.sessions()), data, received_at=now)
+    assert later.referral_date > hall.today
+    screen = ReferralScreen(runner, dispatcher, ui_settings)
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitUntil(lambda: screen.today is not None, timeout=10_000)
+    screen.set_day(later.referral_date)
+    qtbot.waitUntil(lambda: screen.select_request(later.id), timeout=10_000)
+    qtbot.waitUntil(lambda: screen.view is not None and screen.view.request.id == later.id, timeout=10_000)
+    assert not any(b.isEnabled() for b in (screen.accept_button, screen.decline_button, screen.no_answer_button))
+    assert "Not yet" in screen.next_label.text()
+    assert all(line.state != "next" for line in screen.walk_model.rows)  # nobody highlighted to call
+    screen.answer("declined")
+    assert message_recorder.messages == []  # no refusal under "The list changed": nothing was offered
+    with hall.engine().connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM offer_lines")).scalar_one() == 0
+
+
+def test_a_check_mark_is_asked_once_more_and_a_filled_request_highlights_nobody(
+        qtbot, runner, ui_settings, dispatcher, hall, message_recorder):
+    request_id = take_request(hall, duration=30, workers=1)
+    screen = open_screen(qtbot, runner, ui_settings, dispatcher, request_id)
+    screen.activateWindow()
+    qtbot.waitUntil(screen.isActiveWindow, timeout=5_000)
+    screen.walk_view.setFocus()
+    message_recorder.answer = False  # Esc on "Record a check mark?"
+    qtbot.keyClick(screen.walk_view, Qt.Key.Key_D)
+    assert message_recorder.kinds() == ["question"] and "check mark" in message_recorder.messages[0].text
+    assert next_name(screen) == "Baker, Ben"
+    with hall.engine().connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM offer_lines")).scalar_one() == 0
+    message_recorder.answer = True
+    press(qtbot, screen, Qt.Key.Key_D)
+    with hall.engine().connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM check_marks")).scalar_one() == 1
+    qtbot.waitUntil(lambda: next_name(screen) == "Carter, Cora", timeout=10_000)
+
+    message_recorder.clear()
+    press(qtbot, screen, Qt.Key.Key_A)  # an acceptance is not asked: it is followed up on the Dispatched tab
+    assert message_recorder.kinds() == []
+    qtbot.waitUntil(lambda: screen.view is not None and screen.view.request.status == "filled", timeout=10_000)
+    assert all(line.state != "next" for line in screen.walk_model.rows)
+    assert not screen.walk.next_box.property("offering")
+    assert not screen.accept_button.isEnabled()

@@ -159,8 +159,8 @@ def type_request(qtbot, screen, *, duration: str = "5", foreperson: bool = False
     qtbot.keyClicks(form.worksite, "Pier")
     tab(qtbot, screen)
     assert screen.focusWidget() is form.book
-    qtbot.keyClicks(form.book, "08:30  WIRE S")  # keyboard search in the combo
-    assert form.book.currentText().endswith("WIRE SEATTLE")
+    qtbot.keyClicks(form.book, "wire s")  # the book's name, typed: the space is part of it
+    assert form.book.currentText().startswith("WIRE SEATTLE")
     tab(qtbot, screen)
     qtbot.keyClicks(form.job_class, "Journeyman wireperson")
     tab(qtbot, screen)
@@ -232,11 +232,20 @@ def test_by_name_without_attestation_is_refused_beside_the_field_and_keeps_the_i
             hall.members["Foster"], True)
 
 
-def test_escape_clears_and_a_domain_error_comes_back_to_its_field(qtbot, screen, hall):
+def test_escape_asks_before_clearing_and_a_domain_error_comes_back_to_its_field(qtbot, screen, hall,
+                                                                                message_recorder):
     form = screen.form
     pick(qtbot, form.employer, "Acme")
+    message_recorder.answer = False  # "Discard it?" No: everything typed stays
+    qtbot.keyClick(form.employer, Qt.Key.Key_Escape)
+    assert message_recorder.kinds() == ["question"] and "not saved" in message_recorder.messages[-1].text
+    assert form.employer.text().startswith("Acme") and form.employer.chosen is not None
+    message_recorder.answer = True
     qtbot.keyClick(form.employer, Qt.Key.Key_Escape)
     assert form.employer.text() == "" and form.employer.chosen is None
+    message_recorder.clear()
+    qtbot.keyClick(form.employer, Qt.Key.Key_Escape)  # nothing typed: nothing to ask
+    assert message_recorder.kinds() == []
     type_request(qtbot, screen)
     form.workers.setValue(1)
     form.bidding.setChecked(False)
@@ -247,13 +256,20 @@ def test_escape_clears_and_a_domain_error_comes_back_to_its_field(qtbot, screen,
     assert form.start_on.text() == "2026-02-30"
 
 
-def test_cancel_needs_a_reason_and_takes_the_request_off_the_open_list(qtbot, screen, hall):
+def test_cancel_needs_a_reason_and_takes_the_request_off_the_open_list(qtbot, screen, hall, message_recorder):
     type_request(qtbot, screen)
     with qtbot.waitSignal(screen.saved, timeout=10_000):
         qtbot.keyClick(screen.form.duration, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=10_000)
     screen.panel.view.selectRow(0)
     dialog = screen._on_cancel_button_clicked()
+    qtbot.keyClicks(dialog.reason, "Employer")  # Esc on a typed reason asks; No keeps the dialog and the text
+    message_recorder.answer = False
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and dialog.reason.text() == "Employer"
+    assert message_recorder.kinds() == ["question"]
+    dialog.reason.clear()
+    message_recorder.answer = True
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.error.isVisible() and dialog.isVisible()
     qtbot.keyClicks(dialog.reason, "Employer filled it")
@@ -286,3 +302,45 @@ def test_the_open_requests_print_in_the_preview_with_their_excel_beside(qtbot, s
     assert preview.file_name.startswith("Open requests – ") and preview.excel_action.isVisible()
     preview.excel_action.trigger()
     qtbot.waitUntil(lambda: any(tmp_path.glob("Open requests – *.xlsx")), timeout=10_000)
+
+
+def test_a_start_date_before_the_halls_today_is_refused_at_the_form(qtbot, screen, hall):
+    """2020-01-01 was once saved; the form now refuses it beside the field, with the server's today."""
+    type_request(qtbot, screen)
+    form = screen.form
+    assert form.today == hall.today  # the hall's day, from the server
+    form.start_on.setText("2020-01-01")
+    qtbot.keyClick(form.start_on, Qt.Key.Key_Return)
+    label = form.errors.labels["start_on"]
+    assert label.isVisible() and "before today" in label.text()
+    with hall.engine().connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM labor_requests")).scalar_one() == 0
+    form.start_on.setText(hall.today.isoformat())
+    with qtbot.waitSignal(screen.saved, timeout=10_000):
+        qtbot.keyClick(form.start_on, Qt.Key.Key_Return)
+
+
+def test_typing_a_books_name_selects_it_and_no_popup_eats_the_keys(qtbot, screen):
+    book = screen.form.book
+    book.setFocus()
+    qtbot.keyClicks(book, "wire seattle")
+    assert book.currentText().startswith("WIRE SEATTLE")
+    assert book.view().isVisible() is False  # the space opened no popup
+    qtbot.wait(900)  # a pause starts a new search, as in any list
+    qtbot.keyClicks(book, "trades")
+    assert book.currentText().startswith("TRADESHOW")
+    assert book.view().isVisible() is False
+
+
+def test_the_typed_request_is_kept_unless_the_user_agrees_to_lose_it(qtbot, screen, message_recorder):
+    """Editing another request, or the main window leaving the area, asks first; No keeps every field."""
+    pick(qtbot, screen.form.employer, "Acme")
+    screen.form.wage.setText("58.25")
+    message_recorder.answer = False
+    assert screen.confirm_discard() is False
+    assert screen.form.wage.text() == "58.25" and screen.form.employer.chosen is not None
+    message_recorder.answer = True
+    assert screen.confirm_discard() is True
+    assert screen.form.wage.text() == "" and not screen.form.is_dirty()
+    message_recorder.clear()
+    assert screen.confirm_discard() is True and message_recorder.kinds() == []

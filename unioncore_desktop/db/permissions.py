@@ -147,7 +147,7 @@ FUNCTIONS: Mapping[str, Mapping[str, str]] = {
         "uc_payment_allocations_check", "uc_dues_adjustments_guard", "uc_remittances_guard",
         "uc_remittance_lines_guard", "uc_book_rules_guard", "uc_staff_guard", "uc_staff_roles_of",
         "uc_audit_staff", "uc_check_roles", "uc_check_verifier", "uc_check_admin_remains", "uc_book_open_guard",
-        "uc_registration_office_guard",
+        "uc_registration_office_guard", "uc_request_start_guard",
     )},
 }
 

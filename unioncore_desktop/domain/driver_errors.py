@@ -15,6 +15,7 @@ from sqlalchemy import exc as sa_exc
 
 from unioncore_desktop.domain.error_texts import (
     OFFICE_NOT_NAMED,
+    START_BEFORE_TODAY,
     ADJUSTMENT_AMOUNT_ZERO,
     ADJUSTMENT_REASON_MISSING,
     ALREADY_BID,
@@ -88,6 +89,7 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "uq_books_name": ("name", "That book name is already taken."),
     "ck_registrations_book_open": ("book", "That book is retired: it takes no sign-ons."),
     "ck_registrations_office_named": ("office_id", OFFICE_NOT_NAMED),
+    "ck_labor_requests_start_not_past": ("start_on", START_BEFORE_TODAY),
     "ck_labor_requests_book_open": ("book_id", "That book is retired: it takes no requests."),
     "uq_book_rules_book_id_effective_from": ("effective_from", "The book already has settings from that date."),
     "ck_book_rules_effective_from_not_past": ("effective_from", "Settings take effect from today or later: "

@@ -23,6 +23,7 @@ OFFICE_NOT_NAMED = ("Choose the office the member came to: the hall has several 
 WAGE_NOT_POSITIVE = "The wage must be more than zero."
 BY_NAME_NOT_ATTESTED = "Record that the foreperson did not solicit the request."
 CANCEL_REASON_MISSING = "Say why the request is cancelled."
+START_BEFORE_TODAY = "The start date is before today at the hall: give today or a later date."
 ALREADY_BID = "The member already bid on this request."
 MARK_REMOVAL_REASON_MISSING = "Say why the mark is removed."
 

@@ -103,7 +103,7 @@ class Application(QObject):
         self._stop_live()
         if previous is not None:
             previous.switch_user_requested.disconnect()
-            previous.close()
+            previous.leave()
             previous.hall.close()
         settings = UiSettings(hall.facts.user)
         self.window = MainWindow(self.runner, hall, settings)

@@ -16,6 +16,7 @@ from unioncore_desktop.gui import messages
 from unioncore_desktop.gui.forms.ui_change_password_dialog import Ui_ChangePasswordDialog
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
+from unioncore_desktop.gui.widgets.typed_work import DiscardGuard
 
 
 def change_and_remember(hall: HallConnection, new_password: str) -> bool:
@@ -31,8 +32,13 @@ def change_and_remember(hall: HallConnection, new_password: str) -> bool:
 class ChangePasswordDialog(QDialog):
     """The form is ui/change_password_dialog.ui; the two fields' errors sit under them."""
 
+    def reject(self) -> None:
+        if self.discard_guard.allows_closing():
+            super().reject()
+
     def __init__(self, runner: TaskRunner, hall: HallConnection, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.discard_guard = DiscardGuard(self, self.tr("this dialog"))  # Esc asks before typing is lost
         self.form = Ui_ChangePasswordDialog()
         self.form.setupUi(self)
         self.setWindowTitle(self.tr("Change password"))

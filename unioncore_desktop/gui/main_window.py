@@ -5,10 +5,11 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -37,6 +38,7 @@ from unioncore_desktop.gui.setup.screen import SetupScreen
 from unioncore_desktop.gui.itemmodels import formatting
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.reports.base import DEFAULT_TIME_ZONE
+from unioncore_desktop.gui.widgets.typed_work import confirm_leaving
 
 RECONNECT_INTERVAL_MS = 3000
 AREAS = {"members": ("Members", "members"), "employers": ("Employers", "employers"),
@@ -109,7 +111,8 @@ class MainWindow(QMainWindow):
             text, icon = AREAS[key]
             QListWidgetItem(icons.get(icon), self.tr(text), self.nav)
             self.stack.addWidget(screen)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self.nav.activated.connect(lambda _index: self.focus_area())
         self.screens["members"].post_payment_requested.connect(self.post_payment)  # type: ignore[attr-defined]
 
         self.banner = QWidget()
@@ -150,6 +153,8 @@ class MainWindow(QMainWindow):
         runner.connection_lost.connect(self._on_runner_connection_lost)
         events.hub().connection_state_changed.connect(self._on_hub_connection_state_changed)
 
+        self._shown = False
+        self._leaving = False
         self._build_menus()
         self.nav.setCurrentRow(0)
         # a hall not yet set up opens on its checklist, unless another area was asked for meanwhile
@@ -160,7 +165,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         switch = QAction(self.tr("Switch &user…"), self)
-        switch.triggered.connect(self.switch_user_requested)
+        switch.triggered.connect(self._on_switch_user_triggered)
         file_menu.addAction(switch)
         self.change_password_action = QAction(self.tr("Change &password…"), self)
         self.change_password_action.triggered.connect(self.change_password)
@@ -181,6 +186,11 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
+        self.find_action = QAction(self.tr("&Find in this area"), self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(self.focus_search)
+        go_menu.addAction(self.find_action)
+        go_menu.addSeparator()
         for row, (_key, (text, _icon)) in enumerate(AREAS.items()):
             action = QAction(self.tr(text), self)
             action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
@@ -231,6 +241,61 @@ class MainWindow(QMainWindow):
         if isinstance(dues, DuesScreen):
             dues.post_for(member)
 
+    # --- areas, focus and typed work ---------------------------------------------------------------------
+
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        """Another area: the one being left is asked about its typed work first; No stays where it was."""
+        leaving = self.stack.currentWidget()
+        if row != self.stack.currentIndex() and leaving is not None and not confirm_leaving(leaving):
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(self.stack.currentIndex())
+            self.nav.blockSignals(False)
+            return
+        self.stack.setCurrentIndex(row)
+        if not self.nav.hasFocus():  # arrowing through the list stays in it; Enter there goes into the area
+            self.focus_area()
+
+    def focus_area(self) -> None:
+        """Focus where the area's work starts (its own `focus_start`, else its search), never the navigation."""
+        screen = self.stack.currentWidget()
+        start = getattr(screen, "focus_start", None)
+        if callable(start):
+            start()
+        else:
+            self.focus_search()
+
+    def focus_search(self) -> None:
+        """Ctrl+F in any area: its search field (its own `focus_search` when it has one), text selected."""
+        screen = self.stack.currentWidget()
+        own = getattr(screen, "focus_search", None)
+        if callable(own):
+            own()
+            return
+        edit = getattr(getattr(screen, "panel", None), "search_edit", None)
+        if screen is not None and isinstance(edit, QLineEdit) and edit.isVisibleTo(screen):
+            edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            edit.selectAll()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            QTimer.singleShot(0, self, self.focus_area)  # not after the window is gone
+
+    def confirm_discard_all(self) -> bool:
+        """Every area asked about its typed work, the one on screen first; False as soon as one is kept."""
+        current = self.stack.currentWidget()
+        others = [s for s in self.screens.values() if s is not current]
+        for screen in ([current] if current is not None else []) + others:
+            if not confirm_leaving(screen):
+                self.open_area(next(k for k, s in self.screens.items() if s is screen))
+                return False
+        return True
+
+    def _on_switch_user_triggered(self) -> None:
+        if self.confirm_discard_all():
+            self.switch_user_requested.emit()
+
     def open_area(self, key: str) -> QWidget:
         self.nav.setCurrentRow(list(self.screens).index(key))
         return self.screens[key]
@@ -261,9 +326,14 @@ class MainWindow(QMainWindow):
                 panel = getattr(screen, "panel", None)
                 screen.search(panel.search_text() if panel is not None else "")  # type: ignore[attr-defined]
 
+    def leave(self) -> None:
+        """Close for another login: the user was asked at Switch user, and a login logged out elsewhere cannot
+        save anything; a refused close must not leave this window open over a closed connection."""
+        self._leaving = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        members = self.screens["members"]
-        if isinstance(members, MembersScreen) and not members.confirm_discard():
+        if not self._leaving and not self.confirm_discard_all():
             event.ignore()
             return
         for screen in self.screens.values():

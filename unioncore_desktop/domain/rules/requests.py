@@ -9,7 +9,12 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Protocol
 
-from unioncore_desktop.domain.error_texts import BY_NAME_NOT_ATTESTED, CANCEL_REASON_MISSING, WAGE_NOT_POSITIVE
+from unioncore_desktop.domain.error_texts import (
+    BY_NAME_NOT_ATTESTED,
+    CANCEL_REASON_MISSING,
+    START_BEFORE_TODAY,
+    WAGE_NOT_POSITIVE,
+)
 from unioncore_desktop.domain.rules.calendar import parse_hhmm
 from unioncore_desktop.domain.vocab import BID_SOURCES, NO_MARK_REASONS
 
@@ -110,6 +115,14 @@ def request_errors(data: RequestInput) -> dict[str, str]:
     if data.by_name_member_id is not None and not data.by_name_attested:
         errors["by_name_attested"] = BY_NAME_NOT_ATTESTED
     return errors
+
+
+def start_date_errors(start_on: date | None, today: date, saved: date | None = None) -> dict[str, str]:
+    """A request starts on the hall's today or later. `saved` is the start date of the request being edited: a
+    request that already started keeps its date while its other fields change (the database holds the same)."""
+    if start_on is None or start_on >= today or start_on == saved:
+        return {}
+    return {"start_on": START_BEFORE_TODAY}
 
 
 def bid_errors(source: str | None) -> dict[str, str]:

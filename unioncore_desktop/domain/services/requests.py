@@ -52,6 +52,7 @@ from unioncore_desktop.domain.rules.requests import (
     clean_requirements,
     normalize_start_time,
     request_errors,
+    start_date_errors,
 )
 from unioncore_desktop.domain.services.referral_context import (
     business_calendar,
@@ -81,7 +82,8 @@ def create_request(uow: UnitOfWork, data: RequestInput, *, received_at: datetime
         s = uow.session
         clock = hall_clock(s)
         received = received_at or clock.now
-        values = _validated(uow, data, received, clock.zone)
+        # a replayed request (an import) is held to the day it was received; a new one to the hall's today
+        values = _validated(uow, data, received, clock.zone, today=received.astimezone(clock.zone).date())
         request = LaborRequest(number=_next_number(uow, received.astimezone(clock.zone).year),
                                received_at=received, **values)
         s.add(request)
@@ -109,7 +111,8 @@ def edit_request(uow: UnitOfWork, *, request_id: int, data: RequestInput, versio
             raise DomainError(f"Request {request.number} is {request.status.replace('_', ' ')}; "
                               "it can no longer be edited.")
         clock = hall_clock(s)
-        values = _validated(uow, data, request.received_at, clock.zone)
+        values = _validated(uow, data, request.received_at, clock.zone, today=clock.today,
+                            saved_start=request.start_on)
         if request.workers_dispatched and (values["book_id"] != request.book_id
                                            or values["employer_id"] != request.employer_id):
             raise ValidationError({"book_id" if values["book_id"] != request.book_id else "employer_id":
@@ -205,10 +208,11 @@ def _parties(s: Session, data: RequestInput,
     return employer, worksite, book
 
 
-def _validated(uow: UnitOfWork, data: RequestInput, received: datetime, zone: ZoneInfo) -> dict[str, Any]:
+def _validated(uow: UnitOfWork, data: RequestInput, received: datetime, zone: ZoneInfo, *, today: date,
+               saved_start: date | None = None) -> dict[str, Any]:
     """The request columns from the form, or ValidationError naming every bad field."""
     s = uow.session
-    errors = request_errors(data)
+    errors = {**start_date_errors(data.start_on, today, saved_start), **request_errors(data)}
     employer, worksite, book = _parties(s, data, errors)
     if data.by_name_member_id is not None and s.get(Member, data.by_name_member_id) is None:
         errors["by_name_member_id"] = "Choose the foreperson named by the employer."

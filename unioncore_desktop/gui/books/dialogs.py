@@ -36,6 +36,7 @@ from unioncore_desktop.gui.itemmodels.formatting import format_label
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
+from unioncore_desktop.gui.widgets.typed_work import DiscardGuard
 
 LOWEST_TIER = 4
 
@@ -169,9 +170,14 @@ class ExemptionDialog(QDialog):
     cap unless an extension is ticked; the others run until staff end them, or to a date given here. The form is
     ui/exemption_dialog.ui."""
 
+    def reject(self) -> None:
+        if self.discard_guard.allows_closing():
+            super().reject()
+
     def __init__(self, runner: TaskRunner, hall: HallConnection, row: ExemptionSubject, book: BookRef,
                  today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.discard_guard = DiscardGuard(self, self.tr("this dialog"))  # Esc asks before typing is lost
         self.runner = runner
         self.hall = hall
         self.row = row

@@ -128,11 +128,7 @@ class BooksScreen(QWidget):
 
         self.setTabOrder(self.book_combo, self.panel.search_edit)
         self.setTabOrder(self.panel.search_edit, self.panel.view)
-        find = QAction(self.tr("Filter"), self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find.triggered.connect(lambda _checked=False: self.panel.search_edit.setFocus())
-        self.addAction(find)
+        # Ctrl+F is the main window's, for every area: it lands in self.panel.search_edit here
 
         self.book_combo.currentIndexChanged.connect(self._on_book_combo_current_index_changed)
         self.awaiting_info.member_chosen.connect(self.reregister)

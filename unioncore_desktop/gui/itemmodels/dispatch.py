@@ -77,8 +77,10 @@ class WalkLine:
         return self.key
 
 
-def walk_lines(preview: WalkPreview) -> list[WalkLine]:
-    """Answered lines first (the run so far), then everyone skipped above the next one, the next, the rest."""
+def walk_lines(preview: WalkPreview, closed: str | None = None) -> list[WalkLine]:
+    """Answered lines first (the run so far), then everyone skipped above the next one, the next, the rest.
+    `closed` says why nothing can be offered now (filled, cancelled, not this morning's): the next one is then
+    shown eligible, never highlighted as the one to call."""
     lines = [WalkLine(f"a{a.line_id}", "answered", a.registration_id, a.member_id, a.rank, a.tier, a.apn,
                       a.card_number, a.member_name, line_text(a.skip_reason, a.outcome, a.mark_issued),
                       a.mark_issued, a.outcome, a.dispatch_id, a.at, a.recorded_by)
@@ -88,8 +90,12 @@ def walk_lines(preview: WalkPreview) -> list[WalkLine]:
               for e in preview.skipped]
     if preview.next is not None:
         e = preview.next
-        lines.append(WalkLine(f"n{e.registration_id}", "next", e.registration_id, e.member_id, e.rank, e.tier,
-                              e.apn, e.card_number, e.member_name, "NEXT ELIGIBLE — offer the job"))
+        if closed is None:
+            lines.append(WalkLine(f"n{e.registration_id}", "next", e.registration_id, e.member_id, e.rank, e.tier,
+                                  e.apn, e.card_number, e.member_name, "NEXT ELIGIBLE — offer the job"))
+        else:
+            lines.append(WalkLine(f"u{e.registration_id}", "upcoming", e.registration_id, e.member_id, e.rank,
+                                  e.tier, e.apn, e.card_number, e.member_name, f"Eligible — {closed}"))
     lines += [WalkLine(f"u{e.registration_id}", "upcoming", e.registration_id, e.member_id, e.rank, e.tier, e.apn,
                        e.card_number, e.member_name, "Eligible, after the next")
               for e in preview.upcoming]

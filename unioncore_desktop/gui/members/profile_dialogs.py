@@ -36,6 +36,7 @@ from unioncore_desktop.gui.forms.ui_qualified_book_dialog import Ui_QualifiedBoo
 from unioncore_desktop.gui.forms.ui_skill_dialog import Ui_SkillDialog
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
+from unioncore_desktop.gui.widgets.typed_work import DiscardGuard
 
 
 class _Form(Protocol):
@@ -55,10 +56,15 @@ class ProfileDialog(QDialog):
     ADD_TITLE = ""
     EDIT_TITLE = ""
 
+    def reject(self) -> None:
+        if self.discard_guard.allows_closing():
+            super().reject()
+
     def __init__(self, runner: TaskRunner, hall: HallConnection, member: MemberDetail, choices: ProfileChoices,
                  form: _Form, base: ProfileBookRow | ProfileSkillRow | ProfileExclusionRow | None,
                  parent: QWidget | None) -> None:
         super().__init__(parent)
+        self.discard_guard = DiscardGuard(self, self.tr("this dialog"))  # Esc asks before typing is lost
         form.setupUi(self)
         self.runner, self.hall, self.member, self.choices, self.base = runner, hall, member, choices, base
         self.saved: MemberProfile | None = None

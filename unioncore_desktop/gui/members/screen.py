@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -94,11 +95,35 @@ class MembersScreen(SearchScreen):
         buttons.addWidget(self.deactivate_button)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
-        details = QWidget()
-        details_layout = QVBoxLayout(details)
+        record_page = QWidget()
+        details_layout = QVBoxLayout(record_page)
+        details_layout.setContentsMargins(0, 0, 0, 0)
         details_layout.addWidget(self.form)
         details_layout.addStretch(1)
         details_layout.addLayout(buttons)
+        # nothing chosen: a sentence, never a blank form that looks like "New member"
+        self.placeholder = QLabel(self.tr("Choose a member from the list: type a card number, name or phone "
+                                          "in the search, then Down and Enter.")
+                                  + (self.tr("<br>To add a member, press New member.") if self.roles & MANAGERS
+                                     else ""))
+        self.placeholder.setObjectName("nothingChosen")
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.details_stack = QStackedWidget()
+        self.details_stack.addWidget(self.placeholder)
+        self.details_stack.addWidget(record_page)
+        details = QWidget()
+        outer = QVBoxLayout(details)
+        outer.addWidget(self.details_stack, 1)
+        none_chosen = QHBoxLayout()
+        if self.roles & MANAGERS:
+            self.new_placeholder_button = QPushButton(icons.get("add"), self.tr("New member"))
+            self.new_placeholder_button.clicked.connect(self._on_new_button_clicked)
+            none_chosen.addWidget(self.new_placeholder_button)
+        none_chosen.addStretch(1)
+        self.placeholder_buttons = QWidget()
+        self.placeholder_buttons.setLayout(none_chosen)
+        outer.addWidget(self.placeholder_buttons)
 
         self.record: MemberRecord | None = None
         self.grids = RecordGrids(runner, hall, settings, self)
@@ -133,6 +158,7 @@ class MembersScreen(SearchScreen):
         events.hub().data_changed.connect(self._on_hub_data_changed)
 
         self.lay_out(header, self.tabs)
+        self.loaded.connect(self._widen_names)
 
         self._update_buttons()
         self.start()
@@ -141,6 +167,15 @@ class MembersScreen(SearchScreen):
 
     def find_rows(self, text: str) -> list[MemberListRow]:
         return members.search(self.hall, text)
+
+    def _widen_names(self) -> None:
+        """The name column as wide as the longest name shown (never narrower than the user made it): two
+        "Armstrong, A…" must not look the same."""
+        view = self.panel.view
+        column = next(i for i, c in enumerate(self.model.columns) if c.key == "display_name")
+        wanted = view.sizeHintForColumn(column)
+        if view.horizontalHeader().sectionSize(column) < wanted:
+            view.horizontalHeader().resizeSection(column, wanted)
 
     def kept_selection(self) -> object | None:
         return self.current.id if self.current else self._pending_id
@@ -277,14 +312,20 @@ class MembersScreen(SearchScreen):
     # --- guards and actions -------------------------------------------------------------------------------
 
     def confirm_discard(self) -> bool:
-        """The unsaved-changes guard; True when it is fine to leave the current record."""
+        """The unsaved-changes guard; True when it is fine to leave the current record (what was typed is then
+        dropped, so leaving and coming back does not ask again)."""
         if not self.form.is_dirty():
             return True
-        return messages.question(self, self.tr("Unsaved changes"),
-                                 self.tr("You have unsaved changes to this member. Discard them?"))
+        if not messages.question(self, self.tr("Unsaved changes"),
+                                 self.tr("You have unsaved changes to this member. Discard them?")):
+            return False
+        self._on_revert_button_clicked()
+        return True
 
     def _update_buttons(self, *_args: object) -> None:
         has_record = self.current is not None or self._creating
+        self.details_stack.setCurrentIndex(1 if has_record else 0)
+        self.placeholder_buttons.setVisible(not has_record)
         dirty = self.form.is_dirty()
         self.save_button.setEnabled(has_record and (dirty or self._creating) and bool(editable_fields(self.roles)))
         self.revert_button.setEnabled(dirty)

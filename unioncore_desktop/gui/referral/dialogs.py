@@ -26,6 +26,7 @@ from unioncore_desktop.gui.forms.ui_reason_dialog import Ui_ReasonDialog
 from unioncore_desktop.gui.itemmodels.formatting import format_label
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import as_error
+from unioncore_desktop.gui.widgets.typed_work import DiscardGuard
 
 class _Form(Protocol):
     """What every command dialog's compiled form gives it (Ui_TerminateDialog, Ui_ReasonDialog, Ui_ByNameDialog);
@@ -75,8 +76,13 @@ class _CommandDialog(QDialog):
     Its Designer form (ui/<name>_dialog.ui) has an intro, a form layout of the dialog's fields, an error line and
     OK / Cancel; `form` is the compiled form, set up on this dialog."""
 
+    def reject(self) -> None:
+        if self.discard_guard.allows_closing():
+            super().reject()
+
     def __init__(self, title: str, parent: QWidget | None, form: _Form) -> None:
         super().__init__(parent)
+        self.discard_guard = DiscardGuard(self, self.tr("this dialog"))  # Esc asks before typing is lost
         form.setupUi(self)
         self.setWindowTitle(title)
         self.intro: QLabel = form.introLabel

@@ -34,7 +34,7 @@ from unioncore_desktop.domain.queries.dispatch import DispatchRow
 from unioncore_desktop.domain.queries.referral import ReferralDays
 from unioncore_desktop.domain.queries.requests import MorningBook
 from unioncore_desktop.domain.services.dispatch import OfferResult
-from unioncore_desktop.domain.services.walk import WalkView
+from unioncore_desktop.domain.services.walk import ListChanged, WalkView
 from unioncore_desktop.gui import events, icons, messages, reporting
 from unioncore_desktop.gui.referral.board import MorningBoard
 from unioncore_desktop.gui.referral.dialogs import (
@@ -43,7 +43,7 @@ from unioncore_desktop.gui.referral.dialogs import (
 )
 from unioncore_desktop.gui.referral.dispatched import DispatchedTab
 from unioncore_desktop.gui.referral.offer_history import OfferHistoryDialog
-from unioncore_desktop.gui.referral.walk_panel import WalkPanel
+from unioncore_desktop.gui.referral.walk_panel import WalkPanel, closed_reason
 from unioncore_desktop.gui.requests.expiry import expire_then
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
@@ -51,6 +51,13 @@ from unioncore_desktop.reports import ReportContext
 from unioncore_desktop.reports.pdf.dispatch_slip import build_dispatch_slip
 
 LIVE_KINDS = ("registration", "dispatch", "labor_request", "check_mark")
+
+
+class DayEdit(QDateEdit):
+    """The referral day: Tab leaves the field (the arrows and typing move between day, month and year)."""
+
+    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802 - Qt override
+        return QWidget.focusNextPrevChild(self, forward)
 
 
 class ReferralScreen(QWidget):
@@ -82,7 +89,7 @@ class ReferralScreen(QWidget):
         self._answering = False
 
         # --- top bar
-        self.day_edit = QDateEdit()
+        self.day_edit = DayEdit()
         self.day_edit.setCalendarPopup(True)
         self.day_edit.setDisplayFormat("ddd yyyy-MM-dd")
         self.day_edit.dateChanged.connect(self._on_day_edit_date_changed)
@@ -178,6 +185,12 @@ class ReferralScreen(QWidget):
 
     def _on_day_edit_date_changed(self, qdate: QDate) -> None:
         self.day = cast(date, qdate.toPython())  # a date for a QDate; the stubs say object
+        # another day: nothing of the last day's walk stays on screen or answerable
+        self.request_id = None
+        self.view = None
+        self.last_dispatch_id = None
+        self.walk.clear()
+        self._update_buttons()
         self.search("")
 
     def search(self, _text: str = "") -> None:
@@ -239,15 +252,16 @@ class ReferralScreen(QWidget):
             return
         same = self.view is not None and self.view.request.id == view.request.id
         self.view = view
-        self.walk.show_walk(view, same)  # a refresh of the same walk keeps the dispatcher's place
+        self.walk.show_walk(view, same, self.today)  # a refresh of the same walk keeps the dispatcher's place
         self._update_buttons()
         self.walk_shown.emit()
         self.record_shown.emit()
 
     def _can_answer(self) -> bool:
+        """Someone to call now: the request is open and due at the hall's today's referral (R3) or before."""
         v = self.view
-        return (v is not None and not self._answering and v.preview.next is not None and v.preview.open_places > 0
-                and v.request.status in ("open", "partially_filled"))
+        return (v is not None and not self._answering and v.preview.next is not None
+                and closed_reason(v, self.today) is None)
 
     def answer(self, outcome: str) -> None:
         """Record the next registrant's answer: one command, a fresh key per click, the walk's run id."""
@@ -256,12 +270,26 @@ class ReferralScreen(QWidget):
         assert self.view is not None and self.view.preview.next is not None
         request = self.view.request
         registration_id = self.view.preview.next.registration_id
+        if outcome != "accepted" and self.view.preview.issues_marks and not self._confirm_mark(outcome):
+            return
         self._answering = True
         self._update_buttons()
         self.runner.command(
             partial(referral.answer, self.hall, request, registration_id, outcome, self.run_id(request.id),
                     uuid.uuid4()),
             parent=self, success=self._on_answered, failure=self._on_answer_failed, name=f"offer {outcome}")
+
+    def _confirm_mark(self, outcome: str) -> bool:
+        """A decline or no answer on a request that issues check marks is asked once more (Enter records it,
+        Esc takes it back): a mark counts toward the roll-off and is removed only with a written reason."""
+        assert self.view is not None and self.view.preview.next is not None
+        name = self.view.preview.next.member_name
+        what = self.tr("declined") if outcome == "declined" else self.tr("did not answer")
+        return messages.question(
+            self, self.tr("Record a check mark?"),
+            self.tr("{} {}: this earns a check mark on {} ({} allowed before the roll-off, R10).\n\n"
+                    "Record it?").format(name, what, self.view.request.book_name, self.view.rules_marks_allowed),
+            default_yes=True)
 
     def _on_answered(self, result: OfferResult) -> None:
         self._answering = False
@@ -280,7 +308,8 @@ class ReferralScreen(QWidget):
         self._update_buttons()
         if isinstance(exc, DomainError):
             self.result_label.setText(f"<b>{exc.message}</b>")
-            messages.warning(self, self.tr("The list changed"), exc.message)
+            title = self.tr("The list changed") if isinstance(exc, ListChanged) else self.tr("Not recorded")
+            messages.warning(self, title, exc.message)
         self.load_walk()
 
     # --- slip, by name, history, marks ----------------------------------------------------------------------
@@ -360,6 +389,12 @@ class ReferralScreen(QWidget):
         self.walk.update_buttons(self.view, can_answer=self._can_answer(),
                                  has_dispatch=self.last_dispatch_id is not None)
         self.dispatched.update_buttons()
+
+    def focus_start(self) -> None:
+        """Opening the area starts on the board (arrows choose a request; A/D/N answer), or the day's dispatches
+        when that tab was left open."""
+        target = self.board if self.tabs.currentWidget() is self.morning else self.panel.view
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def save_state(self) -> None:
         self.panel.save_state()

@@ -4,6 +4,8 @@ and says which answer was pressed; the referral screen sends it."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -18,6 +20,17 @@ from unioncore_desktop.gui.widgets.simple_table import simple_table
 
 OUTCOME_WORDS = {"accepted": "accepted", "declined": "declined", "no_answer": "did not answer"}
 WORKABLE = ("open", "partially_filled")
+
+
+def closed_reason(view: WalkView, today: date | None) -> str | None:
+    """Why nobody can be offered this request now (None: the next registrant may be called)."""
+    r, p = view.request, view.preview
+    if r.status not in WORKABLE or p.open_places <= 0:
+        return f"request {r.number} is {format_label(r.status).lower()}"
+    if today is None or r.referral_date > today:
+        when = f"{r.referral_date:%a %d %b %Y}" if today is not None else "its referral morning"
+        return f"request {r.number} is worked at the referral of {when} (R3)"
+    return None
 
 
 class WalkPanel(QWidget):
@@ -86,13 +99,23 @@ class WalkPanel(QWidget):
         return self.accept_button, self.decline_button, self.no_answer_button
 
     def clear(self) -> None:
-        """Another request was chosen: nothing of the last one's walk or answer stays."""
+        """Another request (or day) was chosen: nothing of the last one's walk or answer stays."""
         self.result_label.clear()
         self.walk_model.set_rows([])
+        self.request_label.setText(self.tr("Choose a request on the left."))
+        self.next_label.clear()
+        self._set_offering(False)
 
-    def show_walk(self, view: WalkView, same: bool) -> None:
-        """The walk's lines (a refresh of the same walk keeps the dispatcher's place), the request and the next."""
-        lines = walk_lines(view.preview)
+    def _set_offering(self, offering: bool) -> None:
+        """The next-registrant box stands out only while there is someone to call now."""
+        self.next_box.setProperty("offering", offering)
+        self.next_box.setFrameShape(QFrame.Shape.StyledPanel if offering else QFrame.Shape.NoFrame)
+
+    def show_walk(self, view: WalkView, same: bool, today: date | None = None) -> None:
+        """The walk's lines (a refresh of the same walk keeps the dispatcher's place), the request and the next.
+        `today` is the hall's: a request due at a later referral is shown, not offered."""
+        closed = closed_reason(view, today)
+        lines = walk_lines(view.preview, closed)
         if same:
             with view_state.kept(self.walk_view, self.walk_model):
                 self.walk_model.set_rows(lines)
@@ -102,7 +125,7 @@ class WalkPanel(QWidget):
         if next_line is not None and not self.walk_view.selectionModel().hasSelection():
             self.walk_view.scrollTo(self.walk_model.index(next_line, 0))
         self._show_request(view)
-        self._show_next(view)
+        self._show_next(view, closed)
 
     def _show_request(self, view: WalkView) -> None:
         r, p = view.request, view.preview
@@ -120,9 +143,12 @@ class WalkPanel(QWidget):
                 by_name=self.tr(" · by name: {}").format(r.by_name_member) if r.by_name_member else "",
                 marks=marks))
 
-    def _show_next(self, view: WalkView) -> None:
+    def _show_next(self, view: WalkView, closed: str | None) -> None:
         r, p = view.request, view.preview
-        if p.next is not None and p.open_places > 0 and r.status in WORKABLE:
+        self._set_offering(closed is None and p.next is not None)
+        if closed is not None and r.status in WORKABLE and p.open_places > 0:
+            self.next_label.setText(self.tr("<b>Not yet:</b> {}.").format(closed))
+        elif p.next is not None and p.open_places > 0 and r.status in WORKABLE:
             n = p.next
             phones = " · ".join(view.phones) or self.tr("no phone on file")
             self.next_label.setText(self.tr(

@@ -31,7 +31,13 @@ from unioncore_desktop.domain.queries.books import BookSummary
 from unioncore_desktop.domain.queries.requests import RequestDetail
 from unioncore_desktop.domain.rules.book_rules import DEFAULT_RULES, RuleSet
 from unioncore_desktop.domain.rules.referral import starts_early
-from unioncore_desktop.domain.rules.requests import DERIVED_NO_MARK, RequestInput, normalize_start_time, request_errors
+from unioncore_desktop.domain.rules.requests import (
+    DERIVED_NO_MARK,
+    RequestInput,
+    normalize_start_time,
+    request_errors,
+    start_date_errors,
+)
 from unioncore_desktop.domain.vocab import NO_MARK_REASONS
 from unioncore_desktop.gui.requests.form_reading import (
     read_pick,
@@ -43,7 +49,9 @@ from unioncore_desktop.gui.requests.form_reading import (
 )
 from unioncore_desktop.gui.widgets.date_text import parse_date
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, message_label
+from unioncore_desktop.gui.widgets.name_combo import NameCombo
 from unioncore_desktop.gui.widgets.type_ahead import Choice, ChoiceSearch, TypeAhead
+from unioncore_desktop.gui.widgets.typed_work import ask_discard
 
 NO_MARK_LABELS = {
     "specialty_skill": "Specialty skill outside the agreement",
@@ -57,7 +65,8 @@ NO_MARK_LABELS = {
 
 
 class RequestForm(QWidget):
-    """Enter or edit one labor request. Enter saves (`submitted`), Esc clears (`cleared`)."""
+    """Enter or edit one labor request. Enter saves (`submitted`); Esc clears (`cleared`), asking first when
+    something typed would be lost."""
 
     submitted = Signal()
     cleared = Signal()
@@ -68,7 +77,8 @@ class RequestForm(QWidget):
         super().__init__(parent)
         self.books: list[BookSummary] = []
         self.rules: dict[int, RuleSet] = {}
-        self.today: date | None = None
+        self.today: date | None = None  # the hall's, from the server (set_books)
+        self.saved_start: date | None = None  # the start date of the request being edited
         self.message = message_label()
 
         self._make_job_editors(search_employers)
@@ -87,6 +97,7 @@ class RequestForm(QWidget):
         self._lay_out(no_mark_group)
         self._set_tab_order()
         self._update_consequences()
+        self._loaded = self.raw()
 
     # --- building -----------------------------------------------------------------------------------------
 
@@ -108,7 +119,7 @@ class RequestForm(QWidget):
         line_edit.editingFinished.connect(self._on_worksite_editing_finished)
         # The completer popup eats the line edit's focus-out, so leaving the field is caught app-wide.
         cast(QApplication, QApplication.instance()).focusChanged.connect(self._on_app_focus_changed)
-        self.book = QComboBox()
+        self.book = NameCombo()
         self.book.setObjectName("book")
         self.book.currentIndexChanged.connect(self._update_consequences)
         self.job_class = QLineEdit()
@@ -240,17 +251,20 @@ class RequestForm(QWidget):
         self.book.clear()
         self.book.addItem(self.tr("(choose the book)"), None)
         for book in books:
-            self.book.addItem(f"{book.morning_slot:%H:%M}  {book.name}", book.id)
+            self.book.addItem(f"{book.name}  ·  {book.morning_slot:%H:%M}", book.id)  # typed by name
         self.book.setCurrentIndex(max(0, self.book.findData(current)))
         self.book.blockSignals(False)
         self._update_consequences()
 
     def set_worksites(self, worksites: list[Choice], selected: int | None = None) -> None:
+        untouched = not self.is_dirty()
         self.worksite.clear()
         self.worksite.addItem("", None)
         for choice in worksites:
             self.worksite.addItem(choice.text, choice.id)
         self.worksite.setCurrentIndex(max(0, self.worksite.findData(selected)))
+        if untouched:  # the loaded request's worksite arriving is not typing
+            self._loaded = self.raw()
 
     def _on_employer_chosen_changed(self, choice: Choice | None) -> None:
         if choice is None:
@@ -290,7 +304,8 @@ class RequestForm(QWidget):
             requirements=split_list(self.requirements.text()), by_name_attested=self.attested.isChecked(),
             bidding=self.bidding.isChecked(), report_to=self.report_to.text().strip() or None,
             comments=self.comments.text().strip() or None)
-        errors = {**request_errors(data), **unread}
+        starts = start_date_errors(data.start_on, self.today, self.saved_start) if self.today else {}
+        errors = {**starts, **request_errors(data), **unread}
         return (None, errors) if errors else (data, {})
 
     def _on_app_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
@@ -306,6 +321,7 @@ class RequestForm(QWidget):
     def load(self, detail: RequestDetail | None) -> None:
         """Show a saved request for editing (None: a blank form). Worksites arrive with the employer."""
         self.errors.clear()
+        self.saved_start = detail.start_on if detail is not None else None
         if detail is None:
             self.employer.set_chosen(None)
             for edit in (self.job_class, self.wage, self.start_on, self.start_time, self.duration,
@@ -319,6 +335,7 @@ class RequestForm(QWidget):
             self.attested.setChecked(False)
             self.bidding.setChecked(False)
             self._update_consequences()
+            self._loaded = self.raw()
             return
         self.employer.set_chosen(Choice(detail.employer_id, detail.employer_name))
         self.book.setCurrentIndex(max(0, self.book.findData(detail.book_id)))
@@ -338,6 +355,23 @@ class RequestForm(QWidget):
         self.report_to.setText(detail.report_to or "")
         self.comments.setText(detail.comments or "")
         self._update_consequences()
+        self._loaded = self.raw()
+
+    # --- typed work ---------------------------------------------------------------------------------------
+
+    def raw(self) -> tuple[object, ...]:
+        """Everything typed or picked, as shown: compared with what was loaded to know whether work would be lost."""
+        texts = [e.text() for e in (self.employer, self.job_class, self.wage, self.start_on, self.start_time,
+                                    self.duration, self.requirements, self.by_name, self.report_to, self.comments)]
+        boxes = [box.isChecked() for box in (*self.no_mark_boxes.values(), self.attested, self.bidding)]
+        return (*texts, *boxes, self.worksite.currentText(), self.book.currentData(), self.workers.value())
+
+    def is_dirty(self) -> bool:
+        return self.raw() != self._loaded
+
+    def confirm_discard(self) -> bool:
+        """True when nothing typed would be lost, or the user agreed to lose it."""
+        return not self.is_dirty() or ask_discard(self, self.tr("this labor request"))
 
     # --- live consequences ----------------------------------------------------------------------------------
 
@@ -396,6 +430,8 @@ class RequestForm(QWidget):
                    if (popup := w.completer_.popup()) is not None)
 
     def _on_escape(self) -> None:
+        if not self.confirm_discard():
+            return
         self.load(None)
         self.employer.setFocus()
         self.cleared.emit()

@@ -33,6 +33,7 @@ from unioncore_desktop.gui.requests.form import Choice, RequestForm
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
+from unioncore_desktop.gui.widgets.typed_work import DiscardGuard
 from unioncore_desktop.reports.base import Column, build_table_report, label
 
 REFRESH_KINDS = ("labor_request", "dispatch")
@@ -59,6 +60,7 @@ class CancelRequestDialog(QDialog):
         super().__init__(parent)
         self.form = Ui_CancelRequestDialog()
         self.form.setupUi(self)
+        self.discard_guard = DiscardGuard(self, self.tr("this dialog"))  # Esc asks before the reason is lost
         self.setWindowTitle(self.tr("Cancel request {}").format(row.number))
         self._save = save
         self.reason = self.form.reasonEdit
@@ -80,6 +82,10 @@ class CancelRequestDialog(QDialog):
             self.show_error(errors["cancel_reason"])
             return
         self._save(self, self.reason.text().strip())
+
+    def reject(self) -> None:
+        if self.discard_guard.allows_closing():
+            super().reject()
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
@@ -298,9 +304,23 @@ class RequestsScreen(QWidget):
 
     # --- edit and cancel ----------------------------------------------------------------------------------
 
+    def focus_start(self) -> None:
+        """Opening the area starts where a request is typed; Ctrl+F filters the open requests."""
+        self.form.employer.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def confirm_discard(self) -> bool:
+        """The request being typed: kept, or (when the user agrees) dropped so the question is not asked again."""
+        if not self.form.is_dirty():
+            return True
+        if not self.form.confirm_discard():
+            return False
+        self.form.load(None)
+        self._on_form_cleared()
+        return True
+
     def _on_edit_button_clicked(self) -> None:
         row = self.panel.current_row()
-        if row is None:
+        if row is None or not self.confirm_discard():
             return
         self.runner.query(partial(requests.open_request, self.hall, row.id), parent=self, key="requests-detail",
                           success=self._show_for_edit, name="open request")

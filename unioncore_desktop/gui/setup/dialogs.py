@@ -38,6 +38,7 @@ from unioncore_desktop.gui.forms.ui_office_dialog import Ui_OfficeDialog
 from unioncore_desktop.gui.requests.form import parse_date
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
+from unioncore_desktop.gui.widgets.typed_work import DiscardGuard
 
 
 PREVIEW_DELAY_MS = 250
@@ -55,9 +56,14 @@ class _SetupDialog(QDialog):
 
     saved = Signal(object)
 
+    def reject(self) -> None:
+        if self.discard_guard.allows_closing():
+            super().reject()
+
     def __init__(self, runner: TaskRunner, hall: HallConnection, form: Any, fields: tuple[str, ...],
                  parent: QWidget | None) -> None:
         super().__init__(parent)
+        self.discard_guard = DiscardGuard(self, self.tr("this dialog"))  # Esc asks before typing is lost
         self.runner = runner
         self.hall = hall
         self.form = form

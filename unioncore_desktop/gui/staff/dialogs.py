@@ -22,6 +22,7 @@ from unioncore_desktop.gui.itemmodels.staff import ActivityModel
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
 from unioncore_desktop.gui.widgets.simple_table import simple_table
+from unioncore_desktop.gui.widgets.typed_work import DiscardGuard
 
 
 def _ok_button(buttons: QDialogButtonBox, text: str) -> QWidget:
@@ -36,9 +37,14 @@ class StaffLoginDialog(QDialog):
     """A new staff login (name, login, roles, a password typed twice), or, given `editing`, that login's roles
     only. The form is ui/staff_login_dialog.ui; `saved` is the row as the server has it afterwards."""
 
+    def reject(self) -> None:
+        if self.discard_guard.allows_closing():
+            super().reject()
+
     def __init__(self, runner: TaskRunner, hall: HallConnection, editing: StaffRow | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.discard_guard = DiscardGuard(self, self.tr("this dialog"))  # Esc asks before typing is lost
         self.form = Ui_StaffLoginDialog()
         self.form.setupUi(self)
         self.runner = runner
@@ -120,8 +126,13 @@ class StaffLoginDialog(QDialog):
 class ResetPasswordDialog(QDialog):
     """A new password for someone else's login (ui/reset_password_dialog.ui); sent as a SCRAM verifier."""
 
+    def reject(self) -> None:
+        if self.discard_guard.allows_closing():
+            super().reject()
+
     def __init__(self, runner: TaskRunner, hall: HallConnection, row: StaffRow, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.discard_guard = DiscardGuard(self, self.tr("this dialog"))  # Esc asks before typing is lost
         self.form = Ui_ResetPasswordDialog()
         self.form.setupUi(self)
         self.setWindowTitle(self.tr("Reset the password of {login}").format(login=row.login))

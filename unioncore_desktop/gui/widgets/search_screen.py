@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
@@ -33,8 +34,28 @@ class SearchScreen(QWidget):
         self.model = model
         self.panel = TablePanel(self.area, model, settings=settings, search_placeholder=placeholder)
         self.panel.search_changed.connect(self._on_panel_search_changed)
+        self.panel.search_edit.installEventFilter(self)
         self._shown_search: str | None = None
         events.hub().data_changed.connect(self._on_hub_data_changed)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        # Down (or Page Down) from the search goes to the results, on the first row when none is chosen yet
+        if (watched is self.panel.search_edit and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent) and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_PageDown)):
+            self.focus_results()
+            return True
+        return super().eventFilter(watched, event)
+
+    def focus_results(self) -> None:
+        view = self.panel.view
+        if not view.currentIndex().isValid() and self.model.rowCount() > 0:
+            view.setCurrentIndex(view.model().index(0, 0))
+        view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def focus_start(self) -> None:
+        """Opening the area starts in its search."""
+        self.panel.search_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.panel.search_edit.selectAll()
 
     def find_rows(self, text: str) -> list[Any]:
         raise NotImplementedError
