@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, cast
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtWidgets import QHeaderView, QMainWindow, QWidget
 
 from unioncore_desktop.db.profile import LIBPQ_SSL_MODES, ConnectionProfile
@@ -104,9 +104,17 @@ class UiSettings:
         self.set_header_state(table, header.saveState())
 
     def restore_header(self, table: str, header: QHeaderView) -> bool:
-        """Column widths, order, hidden columns and sort indicator; False when nothing usable was saved."""
+        """Column widths, order and hidden columns; False when nothing usable was saved.
+
+        A saved sort is dropped: a list opens in the query's order (a book in queue order), never sorted by
+        whatever column was clicked before the last restart."""
         state = self.header_state(table)
-        return state is not None and header.restoreState(state)
+        if state is None:
+            return False
+        restored = header.restoreState(state)
+        if header.sortIndicatorSection() != -1:  # a sorting view puts its model back in load order
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        return restored
 
     # --- screens and login ---------------------------------------------------------------------------------
 
