@@ -18,7 +18,7 @@ from unioncore_desktop import __version__
 from unioncore_desktop.db.connection import HallConnection, connect
 from unioncore_desktop.db.preflight import SchemaState
 from unioncore_desktop.db.profile import ConnectionProfile
-from unioncore_desktop.gui import build_forms, messages, qtlog
+from unioncore_desktop.gui import build_forms, messages, qtlog, theme
 from unioncore_desktop.gui.books.screen import BooksScreen
 from unioncore_desktop.gui.live import LiveUpdates
 from unioncore_desktop.gui.login import LoginDialog
@@ -279,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _install_excepthooks(log_path)
     style = resources_dir() / "styles" / "app.qss"
     if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+        app.setStyleSheet(theme.style_sheet(style.read_text(encoding="utf-8")))  # a dark palette turns it
     application = Application(args, log_path)
     QTimer.singleShot(0, application.start)
     code = app.exec()

@@ -262,6 +262,8 @@ class PostingScreen(QWidget):
 
     def _on_batch_closed(self, summary: dq.BatchSummary) -> None:
         self._show_batch(summary)
+        # the close button and the line went disabled under the focus: the batch chooser is where the next step is
+        self.header.batch_combo.setFocus(Qt.FocusReason.OtherFocusReason)
         self.refresh()
         messages.status(self, self.tr("Batch #{} closed: {} payment(s), {}").format(
             summary.id, summary.payment_count, format_money(summary.payments_total)))

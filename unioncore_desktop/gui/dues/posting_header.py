@@ -64,9 +64,11 @@ class BatchHeader(QGroupBox):
         self.import_button = QPushButton(self.tr("&Import remittance…"))
 
         grid = QGridLayout(self)
-        grid.addWidget(QLabel(self.tr("Batch")), 0, 0)
+        batch_caption = QLabel(self.tr("Batch"))
+        batch_caption.setBuddy(self.batch_combo)
+        grid.addWidget(batch_caption, 0, 0)
         grid.addWidget(self.batch_combo, 0, 1)
-        date_caption = QLabel(self.tr("Deposit &date"))
+        date_caption = QLabel(self.tr("Depo&sit date"))  # Alt+D is the Member dues tab
         date_caption.setBuddy(self.deposit_date)
         grid.addWidget(date_caption, 0, 2)
         grid.addWidget(self.deposit_date, 0, 3)
@@ -141,7 +143,8 @@ class BatchHeader(QGroupBox):
         if summary is None or summary.balanced:
             self.batch_error.setVisible(False)
         self.deposit_date.setEnabled(summary is None)
-        self.open_button.setText(self.tr("&Open batch") if summary is None else self.tr("Change &total"))
+        # Alt+T is the total itself
+        self.open_button.setText(self.tr("&Open batch") if summary is None else self.tr("Change tota&l"))
         self.open_button.setEnabled(summary is None or is_open)
         self.deposit_total.setReadOnly(summary is not None and not is_open)
         self.close_button.setEnabled(is_open and summary is not None and summary.balanced)
