@@ -27,6 +27,7 @@ from unioncore_desktop.gui.members.screen import MembersScreen
 from unioncore_desktop.gui.own_login import OwnLoginWatch
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets import accessible
 from unioncore_desktop.log import setup_logging
 from unioncore_desktop.paths import resources_dir
 
@@ -277,6 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     qtlog.install()
     _install_excepthooks(log_path)
+    namer = accessible.NameOnShow(app)  # every dialog's fields get their labels' names as it first shows
+    app.installEventFilter(namer)
     style = resources_dir() / "styles" / "app.qss"
     if style.exists():
         app.setStyleSheet(theme.style_sheet(style.read_text(encoding="utf-8")))  # a dark palette turns it

@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -22,7 +24,7 @@ from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.db.preflight import Preflight
 from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.domain.queries.dues import PostingLookupRow
-from unioncore_desktop.gui import events, icons
+from unioncore_desktop.gui import events, icons, theme
 from unioncore_desktop.gui.books.screen import BooksScreen
 from unioncore_desktop.gui.dues.screen import DuesScreen
 from unioncore_desktop.gui.employers.screen import EmployersScreen
@@ -34,7 +36,9 @@ from unioncore_desktop.gui.requests.screen import RequestsScreen
 from unioncore_desktop.gui.roles import STAFF_ADMINS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.setup.screen import SetupScreen
+from unioncore_desktop.gui.shortcuts import binds
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets import accessible, copy_rows
 
 RECONNECT_INTERVAL_MS = 3000
 AREAS = {"members": ("Members", "members"), "employers": ("Employers", "employers"),
@@ -73,6 +77,26 @@ def connection_security(facts: Preflight, profile: ConnectionProfile, server: st
     return text, tip
 
 
+def fit_to_screen(window: QWidget) -> None:
+    """Shrink and move the window onto the screen's free area: 1,360 x 820 is more than a laptop shows at
+    150 % scaling, and a size saved on a bigger monitor may be too."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    free = screen.availableGeometry()
+    frame = window.frameGeometry()
+    extra_w, extra_h = frame.width() - window.width(), frame.height() - window.height()
+    width = min(window.width(), free.width() - extra_w)
+    height = min(window.height(), free.height() - extra_h)
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+    frame = window.frameGeometry()
+    left = min(max(frame.left(), free.left()), free.right() - frame.width() + 1)
+    top = min(max(frame.top(), free.top()), free.bottom() - frame.height() + 1)
+    if (left, top) != (frame.left(), frame.top()):
+        window.move(left, top)
+
+
 class MainWindow(QMainWindow):
     switch_user_requested = Signal()
 
@@ -82,7 +106,6 @@ class MainWindow(QMainWindow):
         self.hall = hall
         self.settings = settings
         facts = hall.facts
-        self.setWindowTitle(self.tr("UnionCore Desktop — {}").format(facts.hall_name))
         runner.default_parent = self
 
         self.nav = QListWidget()
@@ -140,6 +163,10 @@ class MainWindow(QMainWindow):
         self.encryption_label.setText(text)
         self.encryption_label.setToolTip(tip)
         self.statusBar().addPermanentWidget(self.encryption_label)
+        self.connection_label = QLabel()
+        self.connection_label.setObjectName("connectionIndicator")
+        self.statusBar().addPermanentWidget(self.connection_label)
+        self.show_connected(True)
 
         self._reconnect_timer = QTimer(self)
         self._reconnect_timer.setInterval(RECONNECT_INTERVAL_MS)
@@ -148,11 +175,16 @@ class MainWindow(QMainWindow):
         events.hub().connection_state_changed.connect(self._on_hub_connection_state_changed)
 
         self._build_menus()
+        self.nav.currentRowChanged.connect(self._on_area_changed)
         self.nav.setCurrentRow(0)
+        self._on_area_changed(self.nav.currentRow())
         # a hall not yet set up opens on its checklist, unless another area was asked for meanwhile
         setup.first_run(lambda: self.nav.currentRow() == 0 and self.open_area("setup"))
         self.resize(1360, 820)
         settings.restore_window("main", self)
+        fit_to_screen(self)
+        for screen in self.screens.values():
+            accessible.name_inputs(screen)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -172,6 +204,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        self._build_edit_and_view_menus()
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
         for row, (_key, (text, _icon)) in enumerate(AREAS.items()):
             action = QAction(self.tr(text), self)
@@ -183,9 +216,87 @@ class MainWindow(QMainWindow):
         assert isinstance(setup, SetupScreen)
         hall_menu.addActions(setup.menu_actions(self, partial(self.open_area, "setup")))
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        shortcuts = QAction(self.tr("&Keyboard shortcuts"), self)
+        shortcuts.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        shortcuts.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(shortcuts)
         about = QAction(self.tr("&About UnionCore Desktop"), self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def _build_edit_and_view_menus(self) -> None:
+        """Edit and View act on the area shown. Copy and Select all name their keys without binding them: the
+        focused list or field owns Ctrl+C and Ctrl+A. Find and Refresh step aside on a screen that binds its own."""
+        edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
+        copy = QAction(self.tr("&Copy") + "\t" + QKeySequence(QKeySequence.StandardKey.Copy).toString(
+            QKeySequence.SequenceFormat.NativeText), self)
+        copy.triggered.connect(self.copy_focused)
+        edit_menu.addAction(copy)
+        select_all = QAction(self.tr("Select &all") + "\t" + QKeySequence(
+            QKeySequence.StandardKey.SelectAll).toString(QKeySequence.SequenceFormat.NativeText), self)
+        select_all.triggered.connect(self.select_all_focused)
+        edit_menu.addAction(select_all)
+        edit_menu.addSeparator()
+        self.find_action = QAction(self.tr("&Find…"), self)
+        self.find_action.triggered.connect(self.find_in_area)
+        edit_menu.addAction(self.find_action)
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self.refresh_action = QAction(self.tr("&Refresh"), self)
+        self.refresh_action.triggered.connect(self.refresh_area)
+        view_menu.addAction(self.refresh_action)
+        navigation = QAction(self.tr("&Navigation list"), self)
+        navigation.setCheckable(True)
+        navigation.setChecked(True)
+        navigation.toggled.connect(self.nav.setVisible)
+        view_menu.addAction(navigation)
+        self._window_keys = {self.find_action: QKeySequence(QKeySequence.StandardKey.Find),
+                             self.refresh_action: QKeySequence(QKeySequence.StandardKey.Refresh)}
+
+    def _on_area_changed(self, row: int) -> None:
+        key = list(self.screens)[row] if 0 <= row < len(self.screens) else None
+        area = self.tr(AREAS[key][0]) if key else ""
+        facts = self.hall.facts
+        self.setWindowTitle(self.tr("{area} — {name} ({user}) — UnionCore Desktop — {hall}").format(
+            area=area, name=facts.full_name, user=facts.user, hall=facts.hall_name))
+        screen = self.screens.get(key) if key else None
+        for action, keys in self._window_keys.items():
+            # two bindings of one key in a window make Qt fire neither
+            action.setShortcut(QKeySequence() if screen is not None and binds(screen, keys) else keys)
+
+    def current_screen(self) -> QWidget:
+        return self.screens[list(self.screens)[max(self.nav.currentRow(), 0)]]
+
+    def copy_focused(self) -> None:
+        focus = QApplication.focusWidget()
+        view = focus if isinstance(focus, QAbstractItemView) else None
+        if view is not None:
+            copy_rows.copy_selected(view)
+        elif focus is not None and hasattr(focus, "copy"):
+            focus.copy()
+
+    def select_all_focused(self) -> None:
+        focus = QApplication.focusWidget()
+        if focus is not None and hasattr(focus, "selectAll"):
+            focus.selectAll()
+
+    def find_in_area(self) -> None:
+        panel = getattr(self.current_screen(), "panel", None)
+        if panel is not None and panel.search_edit.isVisible():
+            panel.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            panel.search_edit.selectAll()
+
+    def refresh_area(self) -> None:
+        screen = self.current_screen()
+        panel = getattr(screen, "panel", None)
+        screen.search(panel.search_text() if panel is not None else "")  # type: ignore[attr-defined]
+
+    def show_shortcuts(self) -> QWidget:
+        """Every key this window and its areas bind, read from the widgets themselves so the list stays true."""
+        from unioncore_desktop.gui.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self, self)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> QWidget:
         from unioncore_desktop.gui.about import AboutDialog  # compiled form: built at start-up
@@ -224,7 +335,20 @@ class MainWindow(QMainWindow):
 
     # --- connection ---------------------------------------------------------------------------------------
 
+    def show_connected(self, connected: bool) -> None:
+        """The status bar's indicator, always there: green while the server answers, red while it does not."""
+        self.connected = connected
+        mark = theme.css("#15803d" if connected else "#b91c1c", self.palette())
+        text = self.tr("Connected") if connected else self.tr("Server unreachable — reconnecting")
+        self.connection_label.setText(f"<span style='color:{mark}'>●</span> {text}")
+        self.connection_label.setAccessibleName(text)
+        self.connection_label.setToolTip(
+            self.tr("The server answers; other workstations' changes show here as they happen.") if connected else
+            self.tr("The server does not answer: lists and the morning board may be out of date until it is "
+                    "back."))
+
     def _on_runner_connection_lost(self, message: str) -> None:
+        self.show_connected(False)
         self.banner_label.setText(self.tr("Connection to the server lost — {} Reconnecting… "
                                           "Nothing you typed is lost.").format(message))
         self.banner.setVisible(True)
@@ -241,6 +365,7 @@ class MainWindow(QMainWindow):
         self._on_hub_connection_state_changed(True)
 
     def _on_hub_connection_state_changed(self, connected: bool) -> None:
+        self.show_connected(connected)
         if connected and self.banner.isVisible():
             self._reconnect_timer.stop()
             self.banner.setVisible(False)
