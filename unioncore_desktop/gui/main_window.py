@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -110,7 +112,7 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setFixedWidth(190)
+        self.nav.setFixedWidth(self._navigation_width())
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         self.screens: dict[str, QWidget] = {
@@ -145,9 +147,17 @@ class MainWindow(QMainWindow):
         banner_layout.addWidget(retry)
         self.banner.setVisible(False)
 
+        # On a screen smaller than an area needs (150 % scaling on a laptop, large fonts) the area scrolls
+        # instead of the window growing past the screen or squashing its fields.
+        self.area_scroll = QScrollArea()
+        self.area_scroll.setObjectName("areaScroll")
+        self.area_scroll.setWidgetResizable(True)
+        self.area_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.area_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.area_scroll.setWidget(self.stack)
         body = QHBoxLayout()
         body.addWidget(self.nav)
-        body.addWidget(self.stack, 1)
+        body.addWidget(self.area_scroll, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.banner)
@@ -183,8 +193,21 @@ class MainWindow(QMainWindow):
         self.resize(1360, 820)
         settings.restore_window("main", self)
         fit_to_screen(self)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
         for screen in self.screens.values():
             accessible.name_inputs(screen)
+
+    def _navigation_width(self) -> int:
+        """Room for the longest area name in the font in use (large fonts must not cut "Morning referral")."""
+        metrics = self.nav.fontMetrics()
+        longest = max(metrics.horizontalAdvance(self.tr(text)) for text, _icon in AREAS.values())
+        return max(190, longest + self.nav.iconSize().width() + 56)
+
+    def _on_focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
+        if now is not None and self.stack.isAncestorOf(now):
+            self.area_scroll.ensureWidgetVisible(now)  # a field tabbed to is never left under the fold
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -372,6 +395,11 @@ class MainWindow(QMainWindow):
             for screen in self.screens.values():  # lists may be stale after an outage
                 panel = getattr(screen, "panel", None)
                 screen.search(panel.search_text() if panel is not None else "")  # type: ignore[attr-defined]
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "nav"):
+            self.nav.setFixedWidth(self._navigation_width())
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         members = self.screens["members"]

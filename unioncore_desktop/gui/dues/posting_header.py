@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QEvent, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -26,8 +26,20 @@ BALANCED_STYLE = "QLabel { background: #d7f0dc; color: #1b5e20; padding: 2px 8px
 UNBALANCED_STYLE = "QLabel { background: #fde2e1; color: #b00020; padding: 2px 8px; font-weight: bold; }"
 
 
+BATCH_CHOICE_CHARS = 28
+
+
 class BatchHeader(QGroupBox):
     """The deposit batch box: choose or open a batch, change its total, close it, print its receipts."""
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.FontChange:  # the workstation's font size changed: the total stays whole
+            self._size_total()
+        super().changeEvent(event)
+
+    def _size_total(self) -> None:
+        """Wide enough for a six-figure deposit in whatever font size the workstation uses."""
+        self.deposit_total.setMinimumWidth(self.deposit_total.fontMetrics().horizontalAdvance("000,000.00 ") + 16)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,7 +48,9 @@ class BatchHeader(QGroupBox):
         self.batch_combo = QComboBox()
         self.batch_combo.setObjectName("batchChoice")
         self.batch_combo.addItem(self.tr("New batch"), None)
-        self.batch_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # a long batch line must not push the deposit total off a small or large-font screen
+        self.batch_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.batch_combo.setMinimumContentsLength(BATCH_CHOICE_CHARS)
         self.deposit_date = QDateEdit()
         self.deposit_date.setObjectName("depositDate")
         self.deposit_date.setCalendarPopup(True)
@@ -48,6 +62,7 @@ class BatchHeader(QGroupBox):
         self.deposit_total.setObjectName("depositTotal")
         self.deposit_total.setPlaceholderText(self.tr("0.00"))
         self.deposit_total.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self._size_total()
         self.open_button = QPushButton(self.tr("&Open batch"))
         self.batch_error = error_label()
         self.resume_note = QLabel()
