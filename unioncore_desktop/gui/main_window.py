@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,6 +43,8 @@ from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets import accessible, copy_rows
 
 RECONNECT_INTERVAL_MS = 3000
+NAV_ICON = 20
+NAV_PADDING = 40  # the style sheet's item padding and selection bar, both sides
 AREAS = {"members": ("Members", "members"), "employers": ("Employers", "employers"),
          "books": ("Books", "books")}
 AREAS["requests"] = ("Requests", "add")
@@ -112,7 +114,7 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setFixedWidth(self._navigation_width())
+        self.nav.setIconSize(QSize(NAV_ICON, NAV_ICON))
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         self.screens: dict[str, QWidget] = {
@@ -131,6 +133,7 @@ class MainWindow(QMainWindow):
             text, icon = AREAS[key]
             QListWidgetItem(icons.get(icon), self.tr(text), self.nav)
             self.stack.addWidget(screen)
+        self._size_navigation()
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.screens["members"].post_payment_requested.connect(self.post_payment)  # type: ignore[attr-defined]
 
@@ -199,11 +202,15 @@ class MainWindow(QMainWindow):
         for screen in self.screens.values():
             accessible.name_inputs(screen)
 
-    def _navigation_width(self) -> int:
-        """Room for the longest area name in the font in use (large fonts must not cut "Morning referral")."""
+    def _size_navigation(self) -> None:
+        """Rows and width from the font in use: large fonts must neither cut "Morning referral" nor let the
+        rows' padding (the style sheet's) overlap."""
         metrics = self.nav.fontMetrics()
-        longest = max(metrics.horizontalAdvance(self.tr(text)) for text, _icon in AREAS.values())
-        return max(190, longest + self.nav.iconSize().width() + 56)
+        longest = max(metrics.horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count()))
+        row = QSize(longest + NAV_ICON + NAV_PADDING, max(metrics.height(), NAV_ICON) + NAV_PADDING // 2)
+        for i in range(self.nav.count()):
+            self.nav.item(i).setSizeHint(row)
+        self.nav.setFixedWidth(max(190, row.width() + 16))
 
     def _on_focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
         if now is not None and self.stack.isAncestorOf(now):
@@ -398,7 +405,7 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.FontChange and hasattr(self, "nav"):
-            self.nav.setFixedWidth(self._navigation_width())
+            self._size_navigation()
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override

@@ -78,31 +78,32 @@ class BatchHeader(QGroupBox):
         self.print_batch_button = QPushButton(self.tr("Print &batch receipts"))
         self.import_button = QPushButton(self.tr("&Import remittance…"))
 
+        # two rows (the batch, then its date and total) so large fonts and 150 % scaling keep every caption whole
         grid = QGridLayout(self)
         batch_caption = QLabel(self.tr("Batch"))
         batch_caption.setBuddy(self.batch_combo)
         grid.addWidget(batch_caption, 0, 0)
-        grid.addWidget(self.batch_combo, 0, 1)
+        grid.addWidget(self.batch_combo, 0, 1, 1, 3)
+        grid.addWidget(self.import_button, 0, 6)
         date_caption = QLabel(self.tr("Depo&sit date"))  # Alt+D is the Member dues tab
         date_caption.setBuddy(self.deposit_date)
-        grid.addWidget(date_caption, 0, 2)
-        grid.addWidget(self.deposit_date, 0, 3)
+        grid.addWidget(date_caption, 1, 0)
+        grid.addWidget(self.deposit_date, 1, 1)
         total_caption = QLabel(self.tr("Deposit &total"))
         total_caption.setBuddy(self.deposit_total)
-        grid.addWidget(total_caption, 0, 4)
-        grid.addWidget(self.deposit_total, 0, 5)
-        grid.addWidget(self.open_button, 0, 6)
-        grid.addWidget(self.import_button, 0, 8)
-        grid.setColumnStretch(7, 1)
-        grid.addWidget(self.batch_error, 1, 4, 1, 3)
-        grid.addWidget(self.resume_note, 1, 0, 1, 4)
+        grid.addWidget(total_caption, 1, 2)
+        grid.addWidget(self.deposit_total, 1, 3)
+        grid.addWidget(self.open_button, 1, 4)
+        grid.setColumnStretch(5, 1)
+        grid.addWidget(self.batch_error, 2, 0, 1, 7)
+        grid.addWidget(self.resume_note, 3, 0, 1, 7)
         totals = QHBoxLayout()
         for widget in (self.total_label, self.posted_label, self.difference_label):
             totals.addWidget(widget)
         totals.addStretch(1)
         totals.addWidget(self.print_batch_button)
         totals.addWidget(self.close_button)
-        grid.addLayout(totals, 2, 0, 1, 9)
+        grid.addLayout(totals, 4, 0, 1, 7)
 
     def _on_deposit_date_changed(self, _day: QDate) -> None:
         self.date_chosen = True
