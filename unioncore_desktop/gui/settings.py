@@ -6,7 +6,7 @@ import re
 from typing import Any, cast
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtWidgets import QHeaderView, QMainWindow, QWidget
+from PySide6.QtWidgets import QHeaderView, QMainWindow, QTableView, QTreeView, QWidget
 
 from unioncore_desktop.db.profile import LIBPQ_SSL_MODES, ConnectionProfile
 
@@ -111,9 +111,15 @@ class UiSettings:
         state = self.header_state(table)
         if state is None:
             return False
+        # A sorting view would sort its model as the saved indicator comes back; it is off meanwhile.
+        view = header.parentWidget()
+        sorting = isinstance(view, QTableView | QTreeView) and view.isSortingEnabled()
+        if sorting:
+            view.setSortingEnabled(False)  # type: ignore[union-attr]
         restored = header.restoreState(state)
-        if header.sortIndicatorSection() != -1:  # a sorting view puts its model back in load order
-            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        if sorting:
+            view.setSortingEnabled(True)  # type: ignore[union-attr]
         return restored
 
     # --- screens and login ---------------------------------------------------------------------------------
