@@ -297,6 +297,8 @@ class TestKeys:
         dues.show()
         qtbot.waitExposed(dues)
         letters = visible_mnemonics(dues)
+        for menu in ("&File", "&Edit", "&View", "&Go", "H&all", "&Help"):  # the main window's menu bar
+            letters.setdefault(menu[menu.index("&") + 1].casefold(), []).append(menu)
         doubled = {key: owners for key, owners in letters.items() if len(owners) > 1}
         assert not doubled, doubled
         dues.posting.header.show_batch(dues.posting.batch)  # the Open button becomes Change total

@@ -70,8 +70,9 @@ class LineEntry(QGroupBox):
                                             "method": self.method_combo, "reference": self.reference_edit}
         self.error_labels = {name: error_label() for name in LINE_FIELDS}
         grid = QGridLayout(self)
-        captions = {"member": self.tr("&Member"), "amount": self.tr("&Amount"), "method": self.tr("M&ethod"),
-                    "reference": self.tr("Re&ference")}
+        # Alt+A, E and F open the Hall, Edit and File menus: Method and Reference are the Tabs after the amount
+        captions = {"member": self.tr("&Member"), "amount": self.tr("Amo&unt"), "method": self.tr("Method"),
+                    "reference": self.tr("Reference")}
         for column, name in enumerate(LINE_FIELDS):
             caption = QLabel(captions[name])
             caption.setBuddy(self.editors[name])
