@@ -159,8 +159,8 @@ class BatchHeader(QGroupBox):
         if summary is None or summary.balanced:
             self.batch_error.setVisible(False)
         self.deposit_date.setEnabled(summary is None)
-        # Alt+T is the total itself
-        self.open_button.setText(self.tr("&Open batch") if summary is None else self.tr("Change tota&l"))
+        # Enter in the total changes it (Alt+T is the total itself, Alt+L the Close month tab)
+        self.open_button.setText(self.tr("&Open batch") if summary is None else self.tr("Change total"))
         self.open_button.setEnabled(summary is None or is_open)
         self.deposit_total.setReadOnly(summary is not None and not is_open)
         self.close_button.setEnabled(is_open and summary is not None and summary.balanced)
