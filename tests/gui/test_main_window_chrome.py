@@ -206,3 +206,24 @@ class TestScreenFit:
             assert nav.width() >= widest + nav.iconSize().width()  # "Morning referral" whole
         finally:
             app.setFont(before)
+
+
+def test_a_dialog_is_named_when_focus_first_enters_it(qtbot) -> None:
+    """Dialogs open after the main window: their fields take their labels' names as focus arrives."""
+    from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QSpinBox
+
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    form = QFormLayout(dialog)
+    caption = QLabel("&Card number:")
+    card = QLineEdit()
+    caption.setBuddy(card)
+    form.addRow(caption, card)
+    count = QSpinBox()
+    form.addRow("Workers", count)
+    note = QLineEdit()
+    note.setPlaceholderText("Why, in a sentence")
+    form.addRow(note)
+    accessible.name_window_of(None, card)
+    assert (card.accessibleName(), count.accessibleName(), note.accessibleName()) == (
+        "Card number", "Workers", "Why, in a sentence")

@@ -278,8 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     qtlog.install()
     _install_excepthooks(log_path)
-    namer = accessible.NameOnShow(app)  # every dialog's fields get their labels' names as it first shows
-    app.installEventFilter(namer)
+    app.focusChanged.connect(accessible.name_window_of)  # every dialog's fields get their labels' names
     style = resources_dir() / "styles" / "app.qss"
     if style.exists():
         app.setStyleSheet(theme.style_sheet(style.read_text(encoding="utf-8")))  # a dark palette turns it

@@ -2,13 +2,12 @@
 
 A field's name is the text of the label that is its buddy (the label a Designer form or a form row already puts
 beside it); a field with no such label falls back on its form-layout label, its placeholder, then its tooltip.
-`name_inputs(window)` runs over a whole window; `NameOnShow` does it for every window as it first appears."""
+`name_inputs(window)` runs over a whole window; `name_window_of` does it for every window focus first enters."""
 
 from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -137,12 +136,10 @@ def _placeholder(widget: QWidget) -> str:
     return ""
 
 
-class NameOnShow(QObject):
-    """Application event filter: names a window's inputs the first time it is shown (dialogs included)."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow() \
-                and not watched.property("inputsNamed"):
-            watched.setProperty("inputsNamed", True)
-            name_inputs(watched)
-        return False
+def name_window_of(_old: QWidget | None, now: QWidget | None) -> None:
+    """For `QApplication.focusChanged`: names a window's inputs the first time focus enters it (dialogs
+    included); cheaper than filtering every event of the application."""
+    window = now.window() if now is not None else None
+    if window is not None and not window.property("inputsNamed"):
+        window.setProperty("inputsNamed", True)
+        name_inputs(window)
