@@ -11,8 +11,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.queries.books import BookListRow, BookSummary
-from unioncore_desktop.gui import theme
-from unioncore_desktop.gui import reporting
+from unioncore_desktop.gui import reporting, theme
 from unioncore_desktop.gui.itemmodels.books import BookListModel
 from unioncore_desktop.gui.itemmodels.formatting import format_date
 from unioncore_desktop.gui.settings import UiSettings

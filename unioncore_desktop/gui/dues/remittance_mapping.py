@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 from unioncore_desktop.domain.errors import DomainError
 from unioncore_desktop.domain.rules import remittance as rules
 from unioncore_desktop.domain.services.remittances import ImportSummary
-from unioncore_desktop.gui import theme
-from unioncore_desktop.gui import messages
+from unioncore_desktop.gui import messages, theme
+from unioncore_desktop.gui.widgets import copy_rows
 from unioncore_desktop.gui.dues.remittance_owner import RemittanceOwner, RemittancePage
 from unioncore_desktop.gui.itemmodels.formatting import format_money
 
@@ -49,6 +49,7 @@ class MappingPage(RemittancePage):
         self.preview = QTableWidget()
         self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.preview.verticalHeader().setVisible(False)
+        copy_rows.install(self.preview)
         self.status_label = QLabel()
         layout = QVBoxLayout(self)
         layout.addLayout(grid)

@@ -8,8 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout
 from unioncore_desktop.domain.errors import DomainError
 from unioncore_desktop.domain.queries.remittances import RemittanceReview
 from unioncore_desktop.domain.services.remittances import PostedRemittance
-from unioncore_desktop.gui import theme
-from unioncore_desktop.gui import messages
+from unioncore_desktop.gui import messages, theme
 from unioncore_desktop.gui.dues.remittance_owner import RemittanceOwner, RemittancePage
 from unioncore_desktop.gui.itemmodels.formatting import format_money
 

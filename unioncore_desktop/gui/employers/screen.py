@@ -21,8 +21,7 @@ from unioncore_desktop.domain.queries.employers import (
     EmployerRecord,
     WorksiteRow,
 )
-from unioncore_desktop.gui import theme
-from unioncore_desktop.gui import icons, messages, reporting
+from unioncore_desktop.gui import icons, messages, reporting, theme
 from unioncore_desktop.gui.employers.dialogs import ContactDialog, ContractDialog, EmployerDialog, WorksiteDialog
 from unioncore_desktop.gui.employers.parts import PartGrid
 from unioncore_desktop.gui.itemmodels.base import RowTableModel
