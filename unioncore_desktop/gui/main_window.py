@@ -369,7 +369,7 @@ class MainWindow(QMainWindow):
         """The status bar's indicator, always there: green while the server answers, red while it does not."""
         self.connected = connected
         mark = theme.css("#15803d" if connected else "#b91c1c", self.palette())
-        text = self.tr("Connected") if connected else self.tr("Server unreachable — reconnecting")
+        text = self.tr("Connected") if connected else self.tr("Server unreachable")
         self.connection_label.setText(f"<span style='color:{mark}'>●</span> {text}")
         self.connection_label.setAccessibleName(text)
         self.connection_label.setToolTip(

@@ -68,8 +68,6 @@ def shortcut_rows(window: QMainWindow, areas: dict[str, tuple[str, QWidget]]) ->
             shown = action.text().split("\t", 1)[1] if "\t" in action.text() else (_keys(keys) if keys else "")
             if shown:
                 rows.append((shown, _plain(action.text()), _plain(menu_action.text())))
-    rows.append((_keys(QKeySequence(QKeySequence.StandardKey.Copy)), "Copy the selected rows as a grid",
-                 "Every list"))
     rows.append(("Enter", "Open the chosen row", "Every list"))
     rows.append(("Alt + underlined letter", "Go to that field or press that button", "Every screen"))
     for title, screen in areas.values():

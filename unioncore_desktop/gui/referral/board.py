@@ -42,7 +42,7 @@ class MorningBoard(QTreeWidget):
         self.viewport().update()
 
     def _set_headers(self) -> None:
-        first = self.tr("Book / request — NOT UP TO DATE (server unreachable)") if self.stale \
+        first = self.tr("Book / request — NOT UP TO DATE") if self.stale \
             else self.tr("Book / request")
         self.setHeaderLabels([first, self.tr("Sent")])
         self.setAccessibleDescription(first)
