@@ -60,7 +60,7 @@ class EmployersScreen(SearchScreen):
         self.title.setWordWrap(True)
         self.new_button = QPushButton(icons.get("add"), self.tr("&New employer…"))
         self.new_button.setShortcut(QKeySequence.StandardKey.New)
-        self.edit_button = QPushButton(self.tr("&Edit details…"))
+        self.edit_button = QPushButton(self.tr("Edit de&tails…"))  # Alt+E is the Edit menu
         self.edit_button.setShortcut(QKeySequence("Ctrl+E"))
         self.active_button = QPushButton(icons.get("deactivate"), self.tr("&Deactivate"))
         self.new_button.clicked.connect(self._on_new_button_clicked)
