@@ -65,7 +65,7 @@ def test_generate_charges_lists_members_without_a_rate_then_close_the_month_by_i
         qtbot, manager_screen, dues_db, logins):
     charges, close = manager_screen.manager.charges, manager_screen.manager.close
     next_month = add_months(month_start(dues_db.today), 1)
-    assert charges.generate_button.text() == f"&Generate charges for {next_month:%B %Y}"
+    assert charges.generate_button.text() == f"Ge&nerate charges for {next_month:%B %Y}"
     assert not close.close_button.isEnabled()          # nothing to close yet
 
     with qtbot.waitSignal(charges.generated, timeout=WAIT):

@@ -169,12 +169,15 @@ def test_a_sign_on_elsewhere_refreshes_the_book_keeping_selection_and_scroll(qtb
 def test_a_lost_listener_reconnects_and_asks_every_screen_to_refresh(qtbot, connect, hall, live):
     states: list[bool] = []
     refreshed: list[tuple[str, list]] = []
+    announced: list[bool] = []  # what the status bar's indicator and the morning board hear
     connect(live.state_changed, states.append)
+    connect(events.hub().connection_state_changed, announced.append)
     connect(events.hub().data_changed, lambda kind, ids, _by: refreshed.append((kind, ids)))
     pid = live._listener.backend_pid
     with hall.admin.connect() as conn:
         assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
     qtbot.waitUntil(lambda: states == [False, True], timeout=10_000)
+    assert announced == [False, True]
     assert sorted(refreshed) == sorted((kind, []) for kind in set(TABLE_KINDS.values()))
 
 

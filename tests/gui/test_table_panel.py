@@ -167,9 +167,21 @@ class TestSavedState:
 
         header = second.view.horizontalHeader()
         assert header.sectionSize(1) == 233
-        assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (2, Qt.SortOrder.DescendingOrder)
-        assert names(second) == ["Moreno, Ana", "Abbott, Lee", "Zimmer, Kay"]
         assert blocker.args == ["moreno"]
+
+    def test_a_saved_sort_is_not_restored_so_a_book_opens_in_queue_order(
+            self, qtbot: QtBot, ui_settings: UiSettings) -> None:
+        """Sorted by card number (here: date) before the restart, the book still opens in queue order."""
+        first = TablePanel("book-1", BookModel(ROWS), settings=ui_settings)
+        qtbot.addWidget(first)
+        first.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+        first.save_state()
+
+        second = TablePanel("book-1", BookModel(ROWS), settings=UiSettings("dispatcher1"))
+        qtbot.addWidget(second)
+        second.restore_state()
+        assert second.view.horizontalHeader().sortIndicatorSection() == -1
+        assert names(second) == ["Zimmer, Kay", "Abbott, Lee", "Moreno, Ana"]
 
     def test_without_settings_state_calls_do_nothing(self, panel: TablePanel) -> None:
         panel.save_state()
@@ -188,3 +200,37 @@ def test_a_detail_table_opens_in_load_order_too(qtbot: QtBot) -> None:
     assert [row.name for row in model.rows] == ["Abbott, Lee", "Zimmer, Kay", "Moreno, Ana"]
     view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
     assert [row.position for row in model.rows] == [3, 2, 1]
+
+
+class TestLoadingAndCopy:
+    def test_an_empty_list_says_loading_until_rows_arrive(self, qtbot: QtBot) -> None:
+        model = BookModel([])
+        panel = TablePanel("book-1", model)
+        qtbot.addWidget(panel)
+        assert panel.row_count_label.text() == "Loading…"
+        model.set_rows([])
+        assert panel.row_count_label.text() == "0 rows"
+        panel.set_busy(True)
+        assert panel.row_count_label.text() == "Loading…"
+        model.set_rows(ROWS)
+        panel.set_busy(False)
+        assert panel.row_count_label.text() == "3 rows"
+
+    def test_ctrl_c_and_the_context_menu_copy_the_selected_rows(self, qtbot: QtBot, panel: TablePanel) -> None:
+        from PySide6.QtGui import QAction, QGuiApplication
+
+        from unioncore_desktop.gui.widgets import copy_rows
+
+        panel.view.selectRow(0)
+        panel.view.selectionModel().select(panel.model().index(2, 0),  # type: ignore[union-attr]
+                                           panel.view.selectionModel().SelectionFlag.Select
+                                           | panel.view.selectionModel().SelectionFlag.Rows)
+        panel.view.setFocus()
+        QGuiApplication.clipboard().clear()
+        qtbot.keyClick(panel.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+        lines = QGuiApplication.clipboard().text().splitlines()
+        assert lines[0] == "Position\tName\tSigned on"
+        assert [line.split("\t")[1] for line in lines[1:]] == ["Zimmer, Kay", "Moreno, Ana"]
+        assert panel.view.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
+        copy = panel.view.findChild(QAction, copy_rows.COPY_ACTION)
+        assert copy is not None and copy in panel.view.actions()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ from unioncore_desktop import __version__
 from unioncore_desktop.db.connection import HallConnection, connect
 from unioncore_desktop.db.preflight import SchemaState
 from unioncore_desktop.db.profile import ConnectionProfile
-from unioncore_desktop.gui import build_forms, messages, qtlog
+from unioncore_desktop.gui import build_forms, messages, qtlog, theme
 from unioncore_desktop.gui.books.screen import BooksScreen
 from unioncore_desktop.gui.live import LiveUpdates
 from unioncore_desktop.gui.login import LoginDialog
@@ -26,6 +27,7 @@ from unioncore_desktop.gui.members.screen import MembersScreen
 from unioncore_desktop.gui.own_login import OwnLoginWatch
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets import accessible
 from unioncore_desktop.log import setup_logging
 from unioncore_desktop.paths import resources_dir
 
@@ -170,27 +172,35 @@ class Application(QObject):
                             name="upgrade schema")
 
     def _arm_screenshot(self, screen: QWidget) -> None:
-        """Wait for the list, show its first record (a member's with the dispatch profile in front), then save the
-        PNG and quit."""
+        """Wait for the screen to load, show its list's first record (a member's with the dispatch profile in
+        front), then save the PNG and quit. A screen without a list (reports) is ready once it has loaded; one
+        without a `loaded` signal once it has painted."""
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, lambda: self._fail("the screen did not load in time"))
+        loaded = getattr(screen, "loaded", None)
+        if loaded is None:
+            QTimer.singleShot(SCREENSHOT_SETTLE_MS, self._save_screenshot)
+            return
 
         def on_loaded() -> None:
-            screen.loaded.disconnect(on_loaded)  # type: ignore[attr-defined]
-            panel = screen.panel  # type: ignore[attr-defined]
-            if screen.model.rowCount():  # type: ignore[attr-defined]
+            loaded.disconnect(on_loaded)
+            panel = getattr(screen, "panel", None)
+            model = getattr(screen, "model", None)
+            if panel is not None and model is not None and model.rowCount():
                 panel.view.selectRow(0)
-                # a screen whose selection opens no record (requests, referral) is ready once it has painted
-                QTimer.singleShot(SCREENSHOT_SETTLE_MS, self._save_screenshot)
-            else:
-                self._save_screenshot()
+            # a screen whose selection opens no record (requests, referral, reports) is ready once it has painted
+            QTimer.singleShot(SCREENSHOT_SETTLE_MS, self._save_screenshot)
 
-        screen.loaded.connect(on_loaded)  # type: ignore[attr-defined]
+        loaded.connect(on_loaded)
+        record_shown = getattr(screen, "record_shown", None)
+        if record_shown is None:
+            return
+
         def on_record_shown() -> None:
             if isinstance(screen, MembersScreen):
                 screen.show_profile_tab()
             QTimer.singleShot(200, self._save_screenshot)
 
-        screen.record_shown.connect(on_record_shown)  # type: ignore[attr-defined]
+        record_shown.connect(on_record_shown)
 
     def _save_screenshot(self, target: QWidget | None = None) -> None:
         assert self.window is not None
@@ -245,8 +255,21 @@ def _install_excepthooks(log_path: Path) -> None:
     threading.excepthook = thread_hook
 
 
+def headless_platform(args: argparse.Namespace, environ: dict[str, str] | os._Environ[str] = os.environ,
+                      platform: str = sys.platform) -> bool:
+    """A --screenshot run on a Linux machine with no display draws offscreen instead of aborting in Qt's
+    platform plugin; True when it set QT_QPA_PLATFORM (a platform the user chose is kept)."""
+    if not args.screenshot or environ.get("QT_QPA_PLATFORM") or not platform.startswith("linux"):
+        return False
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return False
+    environ["QT_QPA_PLATFORM"] = "offscreen"
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    headless_platform(args)  # before the QApplication picks its platform plugin
     log_path = setup_logging(debug=args.debug, debug_sql=args.debug_sql)
     build_forms.build()
     app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
@@ -256,9 +279,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     qtlog.install()
     _install_excepthooks(log_path)
+    app.focusChanged.connect(accessible.name_window_of)  # every dialog's fields get their labels' names
     style = resources_dir() / "styles" / "app.qss"
     if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+        app.setStyleSheet(theme.style_sheet(style.read_text(encoding="utf-8")))  # a dark palette turns it
     application = Application(args, log_path)
     QTimer.singleShot(0, application.start)
     code = app.exec()

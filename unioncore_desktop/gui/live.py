@@ -99,6 +99,8 @@ class LiveUpdates(QObject):
         if self._listener is None:
             return
         self.state_changed.emit(connected)
+        # the status bar's indicator and the boards hear it at once, not at the next action that fails
+        events.hub().connection_state_changed.emit(connected)
         if not connected:
             self._lost = True
         elif self._lost:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -14,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -23,7 +27,7 @@ from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.db.preflight import Preflight
 from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.domain.queries.dues import PostingLookupRow
-from unioncore_desktop.gui import events, icons
+from unioncore_desktop.gui import events, icons, theme
 from unioncore_desktop.gui.books.screen import BooksScreen
 from unioncore_desktop.gui.dues.screen import DuesScreen
 from unioncore_desktop.gui.employers.screen import EmployersScreen
@@ -36,11 +40,15 @@ from unioncore_desktop.gui.roles import DATA_IMPORTERS, STAFF_ADMINS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.setup.screen import SetupScreen
 from unioncore_desktop.gui.itemmodels import formatting
+from unioncore_desktop.gui.shortcuts import binds
 from unioncore_desktop.gui.tasks import TaskRunner
-from unioncore_desktop.reports.base import DEFAULT_TIME_ZONE
+from unioncore_desktop.gui.widgets import accessible, copy_rows
 from unioncore_desktop.gui.widgets.typed_work import confirm_leaving
+from unioncore_desktop.reports.base import DEFAULT_TIME_ZONE
 
 RECONNECT_INTERVAL_MS = 3000
+NAV_ICON = 20
+NAV_PADDING = 40  # the style sheet's item padding and selection bar, both sides
 AREAS = {"members": ("Members", "members"), "employers": ("Employers", "employers"),
          "books": ("Books", "books")}
 AREAS["requests"] = ("Requests", "add")
@@ -77,6 +85,26 @@ def connection_security(facts: Preflight, profile: ConnectionProfile, server: st
     return text, tip
 
 
+def fit_to_screen(window: QWidget) -> None:
+    """Shrink and move the window onto the screen's free area: 1,360 x 820 is more than a laptop shows at
+    150 % scaling, and a size saved on a bigger monitor may be too."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    free = screen.availableGeometry()
+    frame = window.frameGeometry()
+    extra_w, extra_h = frame.width() - window.width(), frame.height() - window.height()
+    width = min(window.width(), free.width() - extra_w)
+    height = min(window.height(), free.height() - extra_h)
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+    frame = window.frameGeometry()
+    left = min(max(frame.left(), free.left()), free.right() - frame.width() + 1)
+    top = min(max(frame.top(), free.top()), free.bottom() - frame.height() + 1)
+    if (left, top) != (frame.left(), frame.top()):
+        window.move(left, top)
+
+
 class MainWindow(QMainWindow):
     switch_user_requested = Signal()
 
@@ -87,12 +115,11 @@ class MainWindow(QMainWindow):
         self.settings = settings
         facts = hall.facts
         formatting.set_hall_zone(facts.time_zone or DEFAULT_TIME_ZONE)
-        self.setWindowTitle(self.tr("UnionCore Desktop — {}").format(facts.hall_name))
         runner.default_parent = self
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setFixedWidth(190)
+        self.nav.setIconSize(QSize(NAV_ICON, NAV_ICON))
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         self.screens: dict[str, QWidget] = {
@@ -111,6 +138,7 @@ class MainWindow(QMainWindow):
             text, icon = AREAS[key]
             QListWidgetItem(icons.get(icon), self.tr(text), self.nav)
             self.stack.addWidget(screen)
+        self._size_navigation()
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self.nav.activated.connect(lambda _index: self.focus_area())
         self.screens["members"].post_payment_requested.connect(self.post_payment)  # type: ignore[attr-defined]
@@ -128,9 +156,17 @@ class MainWindow(QMainWindow):
         banner_layout.addWidget(retry)
         self.banner.setVisible(False)
 
+        # On a screen smaller than an area needs (150 % scaling on a laptop, large fonts) the area scrolls
+        # instead of the window growing past the screen or squashing its fields.
+        self.area_scroll = QScrollArea()
+        self.area_scroll.setObjectName("areaScroll")
+        self.area_scroll.setWidgetResizable(True)
+        self.area_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.area_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.area_scroll.setWidget(self.stack)
         body = QHBoxLayout()
         body.addWidget(self.nav)
-        body.addWidget(self.stack, 1)
+        body.addWidget(self.area_scroll, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.banner)
@@ -146,6 +182,10 @@ class MainWindow(QMainWindow):
         self.encryption_label.setText(text)
         self.encryption_label.setToolTip(tip)
         self.statusBar().addPermanentWidget(self.encryption_label)
+        self.connection_label = QLabel()
+        self.connection_label.setObjectName("connectionIndicator")
+        self.statusBar().addPermanentWidget(self.connection_label)
+        self.show_connected(True)
 
         self._reconnect_timer = QTimer(self)
         self._reconnect_timer.setInterval(RECONNECT_INTERVAL_MS)
@@ -157,10 +197,31 @@ class MainWindow(QMainWindow):
         self._leaving = False
         self._build_menus()
         self.nav.setCurrentRow(0)
+        self._on_area_changed(self.nav.currentRow())
         # a hall not yet set up opens on its checklist, unless another area was asked for meanwhile
         setup.first_run(lambda: self.nav.currentRow() == 0 and self.open_area("setup"))
         self.resize(1360, 820)
         settings.restore_window("main", self)
+        fit_to_screen(self)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
+        for screen in self.screens.values():
+            accessible.name_inputs(screen)
+
+    def _size_navigation(self) -> None:
+        """Rows and width from the font in use: large fonts must neither cut "Morning referral" nor let the
+        rows' padding (the style sheet's) overlap."""
+        metrics = self.nav.fontMetrics()
+        longest = max(metrics.horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count()))
+        row = QSize(longest + NAV_ICON + NAV_PADDING, max(metrics.height(), NAV_ICON) + NAV_PADDING // 2)
+        for i in range(self.nav.count()):
+            self.nav.item(i).setSizeHint(row)
+        self.nav.setFixedWidth(max(190, row.width() + 16))
+
+    def _on_focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
+        if now is not None and self.stack.isAncestorOf(now):
+            self.area_scroll.ensureWidgetVisible(now)  # a field tabbed to is never left under the fold
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -185,6 +246,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        self._build_edit_and_view_menus()
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
         self.find_action = QAction(self.tr("&Find in this area"), self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
@@ -201,9 +263,87 @@ class MainWindow(QMainWindow):
         assert isinstance(setup, SetupScreen)
         hall_menu.addActions(setup.menu_actions(self, partial(self.open_area, "setup")))
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        shortcuts = QAction(self.tr("&Keyboard shortcuts"), self)
+        shortcuts.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        shortcuts.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(shortcuts)
         about = QAction(self.tr("&About UnionCore Desktop"), self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def _build_edit_and_view_menus(self) -> None:
+        """Edit and View act on the area shown. Copy and Select all name their keys without binding them: the
+        focused list or field owns Ctrl+C and Ctrl+A. Find and Refresh step aside on a screen that binds its own."""
+        edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
+        copy = QAction(self.tr("&Copy") + "\t" + QKeySequence(QKeySequence.StandardKey.Copy).toString(
+            QKeySequence.SequenceFormat.NativeText), self)
+        copy.triggered.connect(self.copy_focused)
+        edit_menu.addAction(copy)
+        select_all = QAction(self.tr("Select &all") + "\t" + QKeySequence(
+            QKeySequence.StandardKey.SelectAll).toString(QKeySequence.SequenceFormat.NativeText), self)
+        select_all.triggered.connect(self.select_all_focused)
+        edit_menu.addAction(select_all)
+        edit_menu.addSeparator()
+        self.find_action = QAction(self.tr("&Find…"), self)
+        self.find_action.triggered.connect(self.find_in_area)
+        edit_menu.addAction(self.find_action)
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self.refresh_action = QAction(self.tr("&Refresh"), self)
+        self.refresh_action.triggered.connect(self.refresh_area)
+        view_menu.addAction(self.refresh_action)
+        navigation = QAction(self.tr("&Navigation list"), self)
+        navigation.setCheckable(True)
+        navigation.setChecked(True)
+        navigation.toggled.connect(self.nav.setVisible)
+        view_menu.addAction(navigation)
+        self._window_keys = {self.find_action: QKeySequence(QKeySequence.StandardKey.Find),
+                             self.refresh_action: QKeySequence(QKeySequence.StandardKey.Refresh)}
+
+    def _on_area_changed(self, row: int) -> None:
+        key = list(self.screens)[row] if 0 <= row < len(self.screens) else None
+        area = self.tr(AREAS[key][0]) if key else ""
+        facts = self.hall.facts
+        self.setWindowTitle(self.tr("{area} — {name} ({user}) — UnionCore Desktop — {hall}").format(
+            area=area, name=facts.full_name, user=facts.user, hall=facts.hall_name))
+        screen = self.screens.get(key) if key else None
+        for action, keys in self._window_keys.items():
+            # two bindings of one key in a window make Qt fire neither
+            action.setShortcut(QKeySequence() if screen is not None and binds(screen, keys) else keys)
+
+    def current_screen(self) -> QWidget:
+        return self.screens[list(self.screens)[max(self.nav.currentRow(), 0)]]
+
+    def copy_focused(self) -> None:
+        focus = QApplication.focusWidget()
+        view = focus if isinstance(focus, QAbstractItemView) else None
+        if view is not None:
+            copy_rows.copy_selected(view)
+        elif focus is not None and hasattr(focus, "copy"):
+            focus.copy()
+
+    def select_all_focused(self) -> None:
+        focus = QApplication.focusWidget()
+        if focus is not None and hasattr(focus, "selectAll"):
+            focus.selectAll()
+
+    def find_in_area(self) -> None:
+        panel = getattr(self.current_screen(), "panel", None)
+        if panel is not None and panel.search_edit.isVisible():
+            panel.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            panel.search_edit.selectAll()
+
+    def refresh_area(self) -> None:
+        screen = self.current_screen()
+        panel = getattr(screen, "panel", None)
+        screen.search(panel.search_text() if panel is not None else "")  # type: ignore[attr-defined]
+
+    def show_shortcuts(self) -> QWidget:
+        """Every key this window and its areas bind, read from the widgets themselves so the list stays true."""
+        from unioncore_desktop.gui.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self, self)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> QWidget:
         from unioncore_desktop.gui.about import AboutDialog  # compiled form: built at start-up
@@ -252,6 +392,7 @@ class MainWindow(QMainWindow):
             self.nav.blockSignals(False)
             return
         self.stack.setCurrentIndex(row)
+        self._on_area_changed(row)
         if not self.nav.hasFocus():  # arrowing through the list stays in it; Enter there goes into the area
             self.focus_area()
 
@@ -302,7 +443,20 @@ class MainWindow(QMainWindow):
 
     # --- connection ---------------------------------------------------------------------------------------
 
+    def show_connected(self, connected: bool) -> None:
+        """The status bar's indicator, always there: green while the server answers, red while it does not."""
+        self.connected = connected
+        mark = theme.css("#15803d" if connected else "#b91c1c", self.palette())
+        text = self.tr("Connected") if connected else self.tr("Server unreachable")
+        self.connection_label.setText(f"<span style='color:{mark}'>●</span> {text}")
+        self.connection_label.setAccessibleName(text)
+        self.connection_label.setToolTip(
+            self.tr("The server answers; other workstations' changes show here as they happen.") if connected else
+            self.tr("The server does not answer: lists and the morning board may be out of date until it is "
+                    "back."))
+
     def _on_runner_connection_lost(self, message: str) -> None:
+        self.show_connected(False)
         self.banner_label.setText(self.tr("Connection to the server lost — {} Reconnecting… "
                                           "Nothing you typed is lost.").format(message))
         self.banner.setVisible(True)
@@ -319,6 +473,7 @@ class MainWindow(QMainWindow):
         self._on_hub_connection_state_changed(True)
 
     def _on_hub_connection_state_changed(self, connected: bool) -> None:
+        self.show_connected(connected)
         if connected and self.banner.isVisible():
             self._reconnect_timer.stop()
             self.banner.setVisible(False)
@@ -331,6 +486,11 @@ class MainWindow(QMainWindow):
         save anything; a refused close must not leave this window open over a closed connection."""
         self._leaving = True
         self.close()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "nav"):
+            self._size_navigation()
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if not self._leaving and not self.confirm_discard_all():

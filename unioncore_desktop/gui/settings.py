@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any, cast
 
-from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtWidgets import QHeaderView, QMainWindow, QWidget
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtWidgets import QHeaderView, QMainWindow, QTableView, QTreeView, QWidget
 
 from unioncore_desktop.db.profile import LIBPQ_SSL_MODES, ConnectionProfile
 
@@ -106,9 +106,23 @@ class UiSettings:
         self.set_header_state(table, header.saveState())
 
     def restore_header(self, table: str, header: QHeaderView) -> bool:
-        """Column widths, order, hidden columns and sort indicator; False when nothing usable was saved."""
+        """Column widths, order and hidden columns; False when nothing usable was saved.
+
+        A saved sort is dropped: a list opens in the query's order (a book in queue order), never sorted by
+        whatever column was clicked before the last restart."""
         state = self.header_state(table)
-        return state is not None and header.restoreState(state)
+        if state is None:
+            return False
+        # A sorting view would sort its model as the saved indicator comes back; it is off meanwhile.
+        view = header.parentWidget()
+        sorting = isinstance(view, QTableView | QTreeView) and view.isSortingEnabled()
+        if sorting:
+            view.setSortingEnabled(False)  # type: ignore[union-attr]
+        restored = header.restoreState(state)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        if sorting:
+            view.setSortingEnabled(True)  # type: ignore[union-attr]
+        return restored
 
     # --- screens and login ---------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from unioncore_desktop.domain.queries.books import AwaitingRow
+from unioncore_desktop.gui import theme
 from unioncore_desktop.gui.books.reregister import PASSED_COLOR
 from unioncore_desktop.gui.itemmodels.formatting import format_deadline
 
@@ -24,7 +25,7 @@ def awaiting_text(rows: list[AwaitingRow]) -> str:
         when = format_deadline(row.reregister_by, year=False)
         link = f"<a href='{row.member_id}'>{escape(row.display_name)}</a>"
         if row.overdue:
-            parts.append(f"{link} <span style='color:{PASSED_COLOR}'>deadline passed {when}</span>")
+            parts.append(f"{link} <span style='color:{theme.css(PASSED_COLOR)}'>deadline passed {when}</span>")
         else:
             parts.append(f"{link} by {when}")
     more = f" and {len(rows) - AWAITING_SHOWN} more" if len(rows) > AWAITING_SHOWN else ""

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.queries.books import BookListRow, BookSummary
-from unioncore_desktop.gui import reporting
+from unioncore_desktop.gui import reporting, theme
 from unioncore_desktop.gui.itemmodels.books import BookListModel
 from unioncore_desktop.gui.itemmodels.formatting import format_date
 from unioncore_desktop.gui.settings import UiSettings
@@ -48,7 +48,7 @@ def describe(row: BookListRow | None) -> str:
     elif row.resign_due_on:
         parts.append(f"re-sign due {format_date(row.resign_due_on)}")
     if row.resign_overdue:
-        parts.append("<span style='color:#b45309'>re-sign overdue</span>")
+        parts.append(f"<span style='color:{theme.css('#b45309')}'>re-sign overdue</span>")
     if row.on_dispatch_book:
         parts.append(f"<i>out on dispatch ({row.on_dispatch_book})</i>")
     if row.marks:
@@ -129,7 +129,7 @@ class QueueView(QWidget):
         if exempt:
             text += f", {exempt} exempt"
         if overdue:
-            text += f", <span style='color:#b45309'>{overdue} re-sign overdue</span>"
+            text += f", <span style='color:{theme.css('#b45309')}'>{overdue} re-sign overdue</span>"
         if self.model.rowCount() != len(rows):
             text += f" &nbsp;(showing {self.model.rowCount():,})"
         return text

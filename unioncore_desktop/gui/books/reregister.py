@@ -17,6 +17,7 @@ from unioncore_desktop.domain.changes import Done
 from unioncore_desktop.domain.queries.books import RegistrationRow, ReregistrationVisit
 from unioncore_desktop.domain.queries.members import MemberDetail
 from unioncore_desktop.domain.rules.apn import format_apn
+from unioncore_desktop.gui import theme
 from unioncore_desktop.gui.books.visit import MemberVisitDialog
 from unioncore_desktop.gui.itemmodels.formatting import format_deadline
 from unioncore_desktop.gui.settings import UiSettings
@@ -62,7 +63,7 @@ class ReregisterDialog(MemberVisitDialog):
             if item.passed:
                 check.setText(self.tr("{book} — tier {tier} — deadline passed {when}").format(
                     book=registration.book_name, tier=registration.tier, when=format_deadline(item.deadline)))
-                check.setStyleSheet(f"QCheckBox {{ color: {PASSED_COLOR}; }}")
+                check.setStyleSheet(f"QCheckBox {{ color: {theme.css(PASSED_COLOR)}; }}")
                 check.setToolTip(self.tr("The member drops from all books at the next drop run and must sign "
                                          "on again."))
             else:

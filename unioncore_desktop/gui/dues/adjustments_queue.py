@@ -37,7 +37,7 @@ class AdjustmentsQueue(QWidget):
         self.note_edit.setObjectName("decisionNote")
         self.note_edit.setPlaceholderText(self.tr("Note for the record (optional)"))
         self.approve_button = QPushButton(self.tr("&Approve"))
-        self.deny_button = QPushButton(self.tr("&Deny"))
+        self.deny_button = QPushButton(self.tr("Den&y"))  # Alt+D is the Member dues tab
         self.message = message_label("queueMessage")
         actions = QHBoxLayout()
         note_caption = QLabel(self.tr("&Note"))

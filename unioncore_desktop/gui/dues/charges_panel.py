@@ -30,7 +30,7 @@ class ChargesPanel(QWidget):
         self.month_combo = QComboBox()
         self.month_combo.setObjectName("chargeMonth")
         self.month_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.generate_button = QPushButton(self.tr("&Generate charges"))
+        self.generate_button = QPushButton(self.tr("Ge&nerate charges"))  # Alt+G is the Go menu
         self.generate_button.setObjectName("generateCharges")
         self.generate_button.setEnabled(False)
         self.result = message_label("chargeResult")
@@ -66,7 +66,7 @@ class ChargesPanel(QWidget):
     def _on_month_combo_current_index_changed(self, _index: int) -> None:
         month = self.month_combo.currentData()
         if month is not None:
-            self.generate_button.setText(self.tr("&Generate charges for {}").format(month.strftime("%B %Y")))
+            self.generate_button.setText(self.tr("Ge&nerate charges for {}").format(month.strftime("%B %Y")))
 
     def generate(self) -> None:
         month = self.month_combo.currentData()

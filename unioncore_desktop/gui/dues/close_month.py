@@ -35,7 +35,7 @@ class CloseMonthPanel(QWidget):
         self.month_combo = QComboBox()
         self.month_combo.setObjectName("closeMonth")
         self.month_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.refresh_button = QPushButton(self.tr("&Refresh"))
+        self.refresh_button = QPushButton(self.tr("Refresh"))  # Alt+R is the Rates tab, Alt+S the summary
         self.close_button = QPushButton(self.tr("&Close month"))
         self.close_button.setObjectName("closeMonthButton")
         self.close_button.setEnabled(False)

@@ -89,6 +89,8 @@ class MemberLookup(QLineEdit):
         self._timer.timeout.connect(self._on_timer_timeout)
         self.textEdited.connect(self._on_text_edited)
         self.installEventFilter(self)
+        # installed after the completer's own filter, so it sees Tab first: the completer would only close
+        self._popup().installEventFilter(self)
 
     # --- API ----------------------------------------------------------------------------------------------
 
@@ -211,6 +213,17 @@ class MemberLookup(QLineEdit):
             item.setData(row, ROW_ROLE)
             self.matches.appendRow(item)
 
+    def _tab_out_of_popup(self, *, forward: bool) -> None:
+        """Tab with the list open takes the highlighted member (else what the text names, as on leaving the
+        field) and moves on, instead of leaving the member unresolved behind a closed list."""
+        row = self._popup().currentIndex().data(ROW_ROLE)
+        self._popup().hide()
+        if isinstance(row, PostingLookupRow):
+            self.set_member(row)
+        elif self.member is None and self.text().strip():
+            self.resolve(lambda _row: None)
+        self.focusNextPrevChild(forward)
+
     def _on_completer_activated(self, index: QModelIndex) -> None:
         row = index.data(ROW_ROLE)
         if isinstance(row, PostingLookupRow):
@@ -218,6 +231,10 @@ class MemberLookup(QLineEdit):
             QTimer.singleShot(0, lambda: self.set_member(row))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self._popup() and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)):  # type: ignore[attr-defined]
+            self._tab_out_of_popup(forward=event.key() == Qt.Key.Key_Tab)  # type: ignore[attr-defined]
+            return True
         # a wrong card is reported as soon as the clerk tabs on
         if (watched is self and event.type() == QEvent.Type.FocusOut and not self.popup_visible()
                 and self.member is None and self.text().strip()):

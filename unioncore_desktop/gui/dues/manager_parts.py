@@ -7,6 +7,7 @@ from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QLabel, QTableView
 
 from unioncore_desktop.domain.errors import ConnectionProblem, DomainError, ValidationError
+from unioncore_desktop.gui import theme
 from unioncore_desktop.gui.widgets.simple_table import simple_table
 
 
@@ -30,7 +31,7 @@ def message_label(name: str) -> QLabel:
 
 def say(label: QLabel, text: str, *, error: bool = False) -> None:
     label.setText(text)
-    label.setStyleSheet("QLabel { color: #b00020; }" if error else "")
+    label.setStyleSheet(f"QLabel {{ color: {theme.css('#b00020')}; }}" if error else "")
     label.setVisible(bool(text))
 
 

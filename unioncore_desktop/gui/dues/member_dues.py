@@ -217,8 +217,8 @@ class MemberDuesView(QWidget):
         self.view.setSortingEnabled(False)  # the running balance reads only in date order
         self.model.sort(-1)
         self.adjust_button = QPushButton(self.tr("Request &adjustment…"))
-        self.void_button = QPushButton(self.tr("&Void payment…"))
-        self.receipt_button = QPushButton(self.tr("&Print receipt"))
+        self.void_button = QPushButton(self.tr("V&oid payment…"))  # Alt+V is the View menu
+        self.receipt_button = QPushButton(self.tr("Pr&int receipt"))  # Alt+P is the Posting tab
 
         find = QHBoxLayout()
         find_caption = QLabel(self.tr("&Member"))

@@ -152,6 +152,8 @@ class PostingScreen(QWidget):
 
     def _on_batches(self, batches: list[dq.BatchSummary]) -> None:
         self.header.list_batches(batches, self.batch)
+        if self.batch is None and self._wanted_batch is None and not self.model.rowCount():
+            self.model.set_rows([])  # no batch chosen: an empty list, not one still loading
         self.loaded.emit()
 
     def _load(self, batch_id: int) -> None:
@@ -162,6 +164,7 @@ class PostingScreen(QWidget):
     def _on_batch_loaded(self, loaded: dq.PostingBatch) -> None:
         if loaded.summary.id != self._wanted_batch:
             return
+        self.panel.set_busy(False)
         switched = self.batch is None or self.batch.id != loaded.summary.id
         if switched:
             self.model.set_rows(loaded.receipts)
@@ -189,6 +192,7 @@ class PostingScreen(QWidget):
             self.new_batch()
         elif self.batch is None or self.batch.id != batch_id:
             self.model.set_rows([])
+            self.panel.set_busy(True)  # "Loading…" until the batch's payments arrive, not "0 rows"
             self._load(batch_id)
 
     def new_batch(self) -> None:
@@ -262,6 +266,8 @@ class PostingScreen(QWidget):
 
     def _on_batch_closed(self, summary: dq.BatchSummary) -> None:
         self._show_batch(summary)
+        # the close button and the line went disabled under the focus: the batch chooser is where the next step is
+        self.header.batch_combo.setFocus(Qt.FocusReason.OtherFocusReason)
         self.refresh()
         messages.status(self, self.tr("Batch #{} closed: {} payment(s), {}").format(
             summary.id, summary.payment_count, format_money(summary.payments_total)))

@@ -13,10 +13,12 @@ from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.queries import dues as dq
 from unioncore_desktop.domain.rules.dues import money, validate_payment
 from unioncore_desktop.domain.vocab import PAYMENT_METHODS, REFERENCE_LENGTH
+from unioncore_desktop.gui import theme
 from unioncore_desktop.gui.dues.lookup import MemberLookup
 from unioncore_desktop.gui.itemmodels.dues import format_method, format_month, format_standing
 from unioncore_desktop.gui.itemmodels.formatting import format_money
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets import combo_type_ahead
 from unioncore_desktop.gui.widgets.field_errors import error_label
 
 LINE_FIELDS = ("member", "amount", "method", "reference")
@@ -47,13 +49,14 @@ class LineEntry(QGroupBox):
         self.method_combo.setObjectName("method")
         for method in PAYMENT_METHODS:
             self.method_combo.addItem(format_method(method), method)
+        combo_type_ahead.install(self.method_combo)  # "c" is Cash, wherever the list stands
         self.reference_edit = QLineEdit()
         self.reference_edit.setObjectName("reference")
         self.reference_edit.setMaxLength(REFERENCE_LENGTH)
         self.reference_edit.setPlaceholderText(self.tr("check / money order no."))
-        self.post_button = QPushButton(self.tr("&Post (Enter)"))
+        self.post_button = QPushButton(self.tr("Post (Enter)"))  # Enter is its key; Alt+P is the Posting tab
         self.post_button.setObjectName("postLine")
-        self.retry_button = QPushButton(self.tr("&Retry"))
+        self.retry_button = QPushButton(self.tr("Retr&y"))  # Alt+R is the Rates tab
         self.retry_button.setVisible(False)
         self.member_info = QLabel()
         self.member_info.setObjectName("memberInfo")
@@ -67,8 +70,9 @@ class LineEntry(QGroupBox):
                                             "method": self.method_combo, "reference": self.reference_edit}
         self.error_labels = {name: error_label() for name in LINE_FIELDS}
         grid = QGridLayout(self)
-        captions = {"member": self.tr("&Member"), "amount": self.tr("&Amount"), "method": self.tr("M&ethod"),
-                    "reference": self.tr("Re&ference")}
+        # Alt+A, E and F open the Hall, Edit and File menus: Method and Reference are the Tabs after the amount
+        captions = {"member": self.tr("&Member"), "amount": self.tr("Amo&unt"), "method": self.tr("Method"),
+                    "reference": self.tr("Reference")}
         for column, name in enumerate(LINE_FIELDS):
             caption = QLabel(captions[name])
             caption.setBuddy(self.editors[name])
@@ -167,7 +171,7 @@ class LineEntry(QGroupBox):
         return values, errors
 
     def show_member(self, m: dq.PostingLookupRow) -> None:
-        colour = STANDING_COLOURS.get(m.standing, "#000")
+        colour = theme.css(STANDING_COLOURS.get(m.standing, "#000000"))
         behind = self.tr(" · {} month(s) behind").format(m.months_behind) if m.months_behind else ""
         status = "" if m.status == "active" else f" · {m.status}"
         self.member_info.setText(self.tr(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QEvent, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -26,8 +26,20 @@ BALANCED_STYLE = "QLabel { background: #d7f0dc; color: #1b5e20; padding: 2px 8px
 UNBALANCED_STYLE = "QLabel { background: #fde2e1; color: #b00020; padding: 2px 8px; font-weight: bold; }"
 
 
+BATCH_CHOICE_CHARS = 28
+
+
 class BatchHeader(QGroupBox):
     """The deposit batch box: choose or open a batch, change its total, close it, print its receipts."""
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.FontChange:  # the workstation's font size changed: the total stays whole
+            self._size_total()
+        super().changeEvent(event)
+
+    def _size_total(self) -> None:
+        """Wide enough for a six-figure deposit in whatever font size the workstation uses."""
+        self.deposit_total.setMinimumWidth(self.deposit_total.fontMetrics().horizontalAdvance("000,000.00 ") + 16)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,7 +48,9 @@ class BatchHeader(QGroupBox):
         self.batch_combo = QComboBox()
         self.batch_combo.setObjectName("batchChoice")
         self.batch_combo.addItem(self.tr("New batch"), None)
-        self.batch_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # a long batch line must not push the deposit total off a small or large-font screen
+        self.batch_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.batch_combo.setMinimumContentsLength(BATCH_CHOICE_CHARS)
         self.deposit_date = QDateEdit()
         self.deposit_date.setObjectName("depositDate")
         self.deposit_date.setCalendarPopup(True)
@@ -48,6 +62,7 @@ class BatchHeader(QGroupBox):
         self.deposit_total.setObjectName("depositTotal")
         self.deposit_total.setPlaceholderText(self.tr("0.00"))
         self.deposit_total.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self._size_total()
         self.open_button = QPushButton(self.tr("&Open batch"))
         self.batch_error = error_label()
         self.resume_note = QLabel()
@@ -63,29 +78,32 @@ class BatchHeader(QGroupBox):
         self.print_batch_button = QPushButton(self.tr("Print &batch receipts"))
         self.import_button = QPushButton(self.tr("&Import remittance…"))
 
+        # two rows (the batch, then its date and total) so large fonts and 150 % scaling keep every caption whole
         grid = QGridLayout(self)
-        grid.addWidget(QLabel(self.tr("Batch")), 0, 0)
-        grid.addWidget(self.batch_combo, 0, 1)
-        date_caption = QLabel(self.tr("Deposit &date"))
+        batch_caption = QLabel(self.tr("Batch"))
+        batch_caption.setBuddy(self.batch_combo)
+        grid.addWidget(batch_caption, 0, 0)
+        grid.addWidget(self.batch_combo, 0, 1, 1, 3)
+        grid.addWidget(self.import_button, 0, 6)
+        date_caption = QLabel(self.tr("Depo&sit date"))  # Alt+D is the Member dues tab
         date_caption.setBuddy(self.deposit_date)
-        grid.addWidget(date_caption, 0, 2)
-        grid.addWidget(self.deposit_date, 0, 3)
+        grid.addWidget(date_caption, 1, 0)
+        grid.addWidget(self.deposit_date, 1, 1)
         total_caption = QLabel(self.tr("Deposit &total"))
         total_caption.setBuddy(self.deposit_total)
-        grid.addWidget(total_caption, 0, 4)
-        grid.addWidget(self.deposit_total, 0, 5)
-        grid.addWidget(self.open_button, 0, 6)
-        grid.addWidget(self.import_button, 0, 8)
-        grid.setColumnStretch(7, 1)
-        grid.addWidget(self.batch_error, 1, 4, 1, 3)
-        grid.addWidget(self.resume_note, 1, 0, 1, 4)
+        grid.addWidget(total_caption, 1, 2)
+        grid.addWidget(self.deposit_total, 1, 3)
+        grid.addWidget(self.open_button, 1, 4)
+        grid.setColumnStretch(5, 1)
+        grid.addWidget(self.batch_error, 2, 0, 1, 7)
+        grid.addWidget(self.resume_note, 3, 0, 1, 7)
         totals = QHBoxLayout()
         for widget in (self.total_label, self.posted_label, self.difference_label):
             totals.addWidget(widget)
         totals.addStretch(1)
         totals.addWidget(self.print_batch_button)
         totals.addWidget(self.close_button)
-        grid.addLayout(totals, 2, 0, 1, 9)
+        grid.addLayout(totals, 4, 0, 1, 7)
 
     def _on_deposit_date_changed(self, _day: QDate) -> None:
         self.date_chosen = True
@@ -141,7 +159,8 @@ class BatchHeader(QGroupBox):
         if summary is None or summary.balanced:
             self.batch_error.setVisible(False)
         self.deposit_date.setEnabled(summary is None)
-        self.open_button.setText(self.tr("&Open batch") if summary is None else self.tr("Change &total"))
+        # Enter in the total changes it (Alt+T is the total itself, Alt+L the Close month tab)
+        self.open_button.setText(self.tr("&Open batch") if summary is None else self.tr("Change total"))
         self.open_button.setEnabled(summary is None or is_open)
         self.deposit_total.setReadOnly(summary is not None and not is_open)
         self.close_button.setEnabled(is_open and summary is not None and summary.balanced)

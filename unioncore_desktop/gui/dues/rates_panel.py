@@ -65,7 +65,7 @@ class RatesPanel(QWidget):
         form = QFormLayout(add_box)
         form.addRow(self.tr("&Classification"), self.classification_combo)
         form.addRow("", self.field_errors["classification"])
-        form.addRow(self.tr("&Effective from"), self.effective_edit)
+        form.addRow(self.tr("Effec&tive from"), self.effective_edit)  # Alt+E is the Edit menu
         form.addRow("", self.field_errors["effective_from"])
         form.addRow(self.tr("&Monthly amount"), self.amount_edit)
         form.addRow("", self.field_errors["amount"])

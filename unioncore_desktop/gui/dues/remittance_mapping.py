@@ -7,7 +7,6 @@ import functools
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,7 +20,8 @@ from PySide6.QtWidgets import (
 from unioncore_desktop.domain.errors import DomainError
 from unioncore_desktop.domain.rules import remittance as rules
 from unioncore_desktop.domain.services.remittances import ImportSummary
-from unioncore_desktop.gui import messages
+from unioncore_desktop.gui import messages, theme
+from unioncore_desktop.gui.widgets import copy_rows
 from unioncore_desktop.gui.dues.remittance_owner import RemittanceOwner, RemittancePage
 from unioncore_desktop.gui.itemmodels.formatting import format_money
 
@@ -44,11 +44,12 @@ class MappingPage(RemittancePage):
             grid.addWidget(QLabel(label + ":"), i // 2, (i % 2) * 2)
             grid.addWidget(combo, i // 2, (i % 2) * 2 + 1)
         self.problem_label = QLabel()
-        self.problem_label.setStyleSheet("color: #c62828")
+        self.problem_label.setStyleSheet(f"color: {theme.css('#c62828')}")
         self.problem_label.setWordWrap(True)
         self.preview = QTableWidget()
         self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.preview.verticalHeader().setVisible(False)
+        copy_rows.install(self.preview)
         self.status_label = QLabel()
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
@@ -104,7 +105,7 @@ class MappingPage(RemittancePage):
             for c, value in enumerate(row):
                 item = QTableWidgetItem(value)
                 if table.headers[c] in by_header:
-                    item.setBackground(QColor("#e3f2fd"))
+                    item.setBackground(theme.tint("#e3f2fd"))
                 self.preview.setItem(r, c, item)
         if not errors:
             parsed = rules.parse_lines(table, mapping)

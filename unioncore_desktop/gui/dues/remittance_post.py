@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout
 from unioncore_desktop.domain.errors import DomainError
 from unioncore_desktop.domain.queries.remittances import RemittanceReview
 from unioncore_desktop.domain.services.remittances import PostedRemittance
-from unioncore_desktop.gui import messages
+from unioncore_desktop.gui import messages, theme
 from unioncore_desktop.gui.dues.remittance_owner import RemittanceOwner, RemittancePage
 from unioncore_desktop.gui.itemmodels.formatting import format_money
 
@@ -51,7 +51,8 @@ class PostPage(RemittancePage):
             format_money(review.posting_total), sum(1 for line in review.lines if line.posts)))
         self.excluded_label.setText(format_money(review.excluded_total))
         self.difference_label.setText(format_money(review.difference))
-        self.difference_label.setStyleSheet("" if review.balanced else "color: #c62828; font-weight: bold")
+        self.difference_label.setStyleSheet(
+            "" if review.balanced else f"color: {theme.css('#c62828')}; font-weight: bold")
         if review.header.status == "posted":
             self.result_label.setText(self.tr("Posted: batch {} holds the payments.").format(review.header.batch_id))
         elif not review.balanced:

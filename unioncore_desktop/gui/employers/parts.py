@@ -38,7 +38,7 @@ class PartGrid(QWidget):
         self.model = model
         self.view = simple_table(model)
         self.add_button = _button(add, "add", self.tr("Insert")) if add else None
-        self.edit_button = _button(self.tr("&Edit…"), None, self.tr("Enter or double-click a row")) if add else None
+        self.edit_button = _button(self.tr("Ed&it…"), None, self.tr("Enter or double-click a row")) if add else None
         self.remove_button = _button(remove, "deactivate") if remove else None
         self.export_button = _button(self.tr("Export to Excel"), "export-excel",
                                      self.tr("Export the rows shown to an Excel workbook"))

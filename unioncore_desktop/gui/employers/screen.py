@@ -21,7 +21,7 @@ from unioncore_desktop.domain.queries.employers import (
     EmployerRecord,
     WorksiteRow,
 )
-from unioncore_desktop.gui import icons, messages, reporting
+from unioncore_desktop.gui import icons, messages, reporting, theme
 from unioncore_desktop.gui.employers.dialogs import ContactDialog, ContractDialog, EmployerDialog, WorksiteDialog
 from unioncore_desktop.gui.employers.parts import PartGrid
 from unioncore_desktop.gui.itemmodels.base import RowTableModel
@@ -60,7 +60,7 @@ class EmployersScreen(SearchScreen):
         self.title.setWordWrap(True)
         self.new_button = QPushButton(icons.get("add"), self.tr("&New employer…"))
         self.new_button.setShortcut(QKeySequence.StandardKey.New)
-        self.edit_button = QPushButton(self.tr("&Edit details…"))
+        self.edit_button = QPushButton(self.tr("Edit de&tails…"))  # Alt+E is the Edit menu
         self.edit_button.setShortcut(QKeySequence("Ctrl+E"))
         self.active_button = QPushButton(icons.get("deactivate"), self.tr("&Deactivate"))
         self.new_button.clicked.connect(self._on_new_button_clicked)
@@ -148,7 +148,8 @@ class EmployersScreen(SearchScreen):
 
     def _show_record(self, record: EmployerRecord) -> None:
         detail = self.current = record.detail
-        state = "" if detail.active else self.tr(" &nbsp; <span style='color:#a33'>inactive</span>")
+        state = "" if detail.active else self.tr(" &nbsp; <span style='color:{}'>inactive</span>").format(
+            theme.css("#aa3333"))
         self.title.setText(f"<b>{_html(detail.name)}</b>{state}")
         self.details.setText(_details_html(detail))
         self.worksites.model.set_rows(detail.worksites)
@@ -280,6 +281,7 @@ def _details_html(detail: EmployerDetail) -> str:
         ("Status", "active" if detail.active else "inactive"),
         ("Notes", _html(detail.notes).replace("\n", "<br>") or "—"),
     ]
-    cells = "".join(f"<tr><td style='color:#555;padding-right:12px'>{label}</td><td>{value}</td></tr>"
+    muted = theme.css("#555555")
+    cells = "".join(f"<tr><td style='color:{muted};padding-right:12px'>{label}</td><td>{value}</td></tr>"
                     for label, value in rows)
     return f"<table cellspacing='4'>{cells}</table>"

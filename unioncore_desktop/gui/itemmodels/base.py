@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from unioncore_desktop.gui import theme
 from unioncore_desktop.gui.itemmodels.formatting import (
     format_bool,
     format_date,
@@ -212,7 +213,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         if role == Qt.ItemDataRole.ToolTipRole:
             return column.tooltip(row) if column.tooltip is not None else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            return column.foreground(row) if column.foreground is not None else None
+            return _legible(column.foreground(row)) if column.foreground is not None else None
         if role == RowRole.ROW_ID:
             return self.row_id(row)
         if role == RowRole.SORT_KEY:
@@ -265,3 +266,10 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
 
     def _reindex(self) -> None:
         self._positions = {self.row_id(row): i for i, row in enumerate(self._rows)}
+
+
+def _legible(colour: QColor | QBrush | None) -> QColor | QBrush | None:
+    """A column's status colour, turned for a dark palette (the columns name colours chosen for a light one)."""
+    if colour is None:
+        return None
+    return theme.text_brush(colour.color()) if isinstance(colour, QBrush) else theme.text(colour)

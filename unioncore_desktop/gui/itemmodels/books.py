@@ -7,11 +7,12 @@ from collections.abc import Hashable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QColor, QFont
 
 from unioncore_desktop.domain.queries.books import BookListRow
 from unioncore_desktop.domain.rules.apn import format_apn
 from unioncore_desktop.domain.services.drop_run import DropCandidate
+from unioncore_desktop.gui import theme
 from unioncore_desktop.gui.itemmodels.base import (
     AnyIndex,
     Column,
@@ -95,9 +96,11 @@ class BookListModel(RowTableModel[BookListRow]):
             return self.columns[index.column()].display(self._rows[index.row()])
         row = self._rows[index.row()]
         if role == Qt.ItemDataRole.ForegroundRole:
-            return _EXEMPT_BRUSH if row.exempt else (_OVERDUE_BRUSH if row.resign_overdue else None)
+            return (theme.text_brush(EXEMPT_COLOR) if row.exempt
+                    else theme.text_brush(OVERDUE_COLOR) if row.resign_overdue else None)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return _TIER_BRUSHES.get(row.tier)
+            shade = TIER_SHADES.get(row.tier)
+            return theme.tint_brush(shade) if shade is not None else None
         if role == Qt.ItemDataRole.FontRole:
             overdue_cell = row.resign_overdue and self.columns[index.column()].key == "resign_due_on"
             if row.on_dispatch_book or overdue_cell:
@@ -122,9 +125,6 @@ _BOOK_ROLES = frozenset({
     Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole,
     Qt.ItemDataRole.FontRole, *RowRole,
 })
-_EXEMPT_BRUSH = QBrush(EXEMPT_COLOR)
-_OVERDUE_BRUSH = QBrush(OVERDUE_COLOR)
-_TIER_BRUSHES = {tier: QBrush(color) for tier, color in TIER_SHADES.items() if color is not None}
 
 
 DROP_REASON_LABELS = {

@@ -8,15 +8,16 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QColor, QFont
 
 from unioncore_desktop.domain.queries.dispatch import DispatchRow, OfferLineRow
 from unioncore_desktop.domain.services.walk import WalkPreview
+from unioncore_desktop.gui import theme
 from unioncore_desktop.gui.itemmodels.base import AnyIndex, Column, RowTableModel
 from unioncore_desktop.gui.itemmodels.formatting import format_label
 
 _MUTED = QColor("#6B7280")
-_NEXT_FILL = QBrush(QColor("#FFF4C2"))
+_NEXT_FILL = QColor("#FFF4C2")
 _ACCEPTED = QColor("#166534")
 _MARKED = QColor("#B42318")
 
@@ -129,7 +130,7 @@ class WalkModel(RowTableModel[WalkLine]):
             line = self.rows[index.row()] if index.row() < self.rowCount() else None
             if line is not None and line.state == "next":
                 if role == Qt.ItemDataRole.BackgroundRole:
-                    return _NEXT_FILL
+                    return theme.tint_brush(_NEXT_FILL)
                 font = QFont()
                 font.setBold(True)
                 return font

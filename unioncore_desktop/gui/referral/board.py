@@ -7,19 +7,49 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from unioncore_desktop.domain.queries.requests import MorningBook
+from unioncore_desktop.gui import events
 from unioncore_desktop.gui.itemmodels.formatting import hall_time
 from unioncore_desktop.gui.itemmodels.requests import request_flags
+from unioncore_desktop.gui.widgets import copy_rows
 
 
 class MorningBoard(QTreeWidget):
+    """The tree of books and requests; marked stale the moment the server stops answering, so nobody dispatches
+    from a board other workstations have moved on from."""
+
     request_chosen = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("morningBoard")
-        self.setHeaderLabels([self.tr("Book / request"), self.tr("Sent")])
+        self.setAccessibleName(self.tr("Morning board"))
+        self.stale = False
+        self._set_headers()
         self.setColumnWidth(0, 360)
+        copy_rows.install(self)
         self.currentItemChanged.connect(self._on_current_item_changed)
+        events.hub().connection_state_changed.connect(self._on_hub_connection_state_changed)
+
+    def set_stale(self, stale: bool) -> None:
+        """Say in the header (and to a screen reader) that the board may be out of date; greyed until the
+        server answers again and the board reloads."""
+        self.stale = stale
+        self._set_headers()
+        self.setProperty("stale", stale)
+        self.setToolTip(self.tr("Not up to date: the server does not answer. The board reloads when it is back.")
+                        if stale else "")
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.viewport().update()
+
+    def _set_headers(self) -> None:
+        first = self.tr("Book / request — NOT UP TO DATE") if self.stale \
+            else self.tr("Book / request")
+        self.setHeaderLabels([first, self.tr("Sent")])
+        self.setAccessibleDescription(first)
+
+    def _on_hub_connection_state_changed(self, connected: bool) -> None:
+        self.set_stale(not connected)
 
     def show_books(self, books: list[MorningBook], request_id: int | None) -> None:
         """The books and their requests, `request_id` kept chosen without saying so again."""

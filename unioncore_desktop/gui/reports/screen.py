@@ -30,11 +30,12 @@ from unioncore_desktop.domain.actions import members, reports
 from unioncore_desktop.domain.queries.books import BooksToday
 from unioncore_desktop.domain.queries.members import MemberListRow
 from unioncore_desktop.domain.vocab import ROLL_OFF_REASONS
-from unioncore_desktop.gui import icons, messages, reporting
+from unioncore_desktop.gui import icons, messages, reporting, theme
 from unioncore_desktop.gui.reports import catalog
 from unioncore_desktop.gui.reports.catalog import Params, ReportSpec
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets import copy_rows
 from unioncore_desktop.reports import ReportContext, export_table
 from unioncore_desktop.reports.base import label
 
@@ -72,6 +73,8 @@ class ReportsScreen(QWidget):
 
         self.tree = QTreeWidget()
         self.tree.setObjectName("reportList")
+        self.tree.setAccessibleName(self.tr("Reports"))
+        copy_rows.install(self.tree)
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(False)
         for group in catalog.GROUPS:
@@ -131,6 +134,8 @@ class ReportsScreen(QWidget):
         for standing in STANDINGS:
             self.standing.addItem(label(standing), standing)
 
+        self.end.setAccessibleName(self.tr("To"))
+        self.last_month.setAccessibleName(self.tr("Last month"))
         range_box = self._pair(self.start, self.end)
         months_box = self._pair(self.first_month, self.last_month)
         self.form = QFormLayout()
@@ -146,7 +151,7 @@ class ReportsScreen(QWidget):
                 continue
             error = QLabel()
             error.setObjectName("fieldError")
-            error.setStyleSheet("color: #B3261E;")
+            error.setStyleSheet(f"color: {theme.css('#B3261E')};")
             error.setVisible(False)
             box = QWidget()
             line = QHBoxLayout(box)
@@ -155,6 +160,10 @@ class ReportsScreen(QWidget):
             line.addWidget(error)
             line.addStretch(1)  # fields keep their natural width; the message sits right beside its field
             self.form.addRow(self.tr(text), box)
+            caption = self.form.labelForField(box)
+            if isinstance(caption, QLabel):  # Alt+letter goes to the field, not to the row around it
+                caption.setBuddy(self.start if widget is range_box else
+                                 self.first_month if widget is months_box else widget)
             self.errors[kind] = error
             self._rows[kind] = [box]
 

@@ -20,6 +20,7 @@ from unioncore_desktop.gui.forms.ui_bids_dialog import Ui_BidsDialog
 from unioncore_desktop.gui.itemmodels.formatting import format_datetime
 from unioncore_desktop.gui.itemmodels.requests import SOURCE_LABELS, BidListModel
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets import copy_rows
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
 from unioncore_desktop.gui.widgets.form_rows import put_field
 from unioncore_desktop.gui.widgets.member_lookup import MemberLookup
@@ -58,6 +59,7 @@ class BidsDialog(QDialog):
         self.model = BidListModel(parent=self)
         self.view: QTableView = self.form.bidList  # walk order is the point of the list: no click-to-sort
         self.view.setModel(self.model)
+        copy_rows.install(self.view)
         self.count_label: QLabel = self.form.rowCount
 
         self.message = as_message(self.form.formMessage)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
+from unioncore_desktop.gui.widgets import copy_rows
+
 
 def simple_table(model: QAbstractItemModel, view: QTableView | None = None) -> QTableView:
     """A new view of `model`, or `view` (one a Designer form placed) set up as one."""
@@ -19,6 +21,7 @@ def simple_table(model: QAbstractItemModel, view: QTableView | None = None) -> Q
     view.setSortingEnabled(True)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setStretchLastSection(True)
+    copy_rows.install(view)  # right-click Copy and Ctrl+C, as on every list
     return view
 
 

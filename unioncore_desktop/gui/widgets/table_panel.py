@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from unioncore_desktop.gui import icons
 from unioncore_desktop.gui.itemmodels.base import RowTableModel
 from unioncore_desktop.gui.settings import UiSettings
-from unioncore_desktop.gui.widgets import view_state
+from unioncore_desktop.gui.widgets import copy_rows, view_state
 
 SEARCH_DELAY_MS = 200
 
@@ -52,11 +52,15 @@ class TablePanel(QWidget):
         self._settings = settings
         self._last_emitted_search: str | None = None
         self._model: RowTableModel[Any] | None = None
+        # "0 rows" only once a list has arrived: before that, or while an empty list reloads, it is loading
+        self._has_rows = False
+        self._busy = False
 
         self.search_edit = QLineEdit()
         self.search_edit.setObjectName("searchEdit")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setPlaceholderText(search_placeholder or self.tr("Search…"))
+        self.search_edit.setAccessibleName(search_placeholder or self.tr("Search"))
         self.search_edit.addAction(icons.get("search"), QLineEdit.ActionPosition.LeadingPosition)
 
         # Restarted on every keystroke, so one search goes out when the typing pauses.
@@ -95,6 +99,8 @@ class TablePanel(QWidget):
         header.setSortIndicatorClearable(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
+        self.view.setAccessibleName(self.tr("List"))
+        copy_rows.install(self.view)
 
         self.row_count_label = QLabel()
         self.row_count_label.setObjectName("rowCount")
@@ -131,12 +137,13 @@ class TablePanel(QWidget):
 
     def set_model(self, model: RowTableModel[Any]) -> None:
         if self._model is not None:
-            for signal in self._count_signals(self._model):
-                signal.disconnect(self._update_row_count)
+            for signal, slot in self._count_signals(self._model):
+                signal.disconnect(slot)
         self._model = model
+        self._has_rows = model.rowCount() > 0
         self.view.setModel(model)
-        for signal in self._count_signals(model):
-            signal.connect(self._update_row_count)
+        for signal, slot in self._count_signals(model):
+            signal.connect(slot)
         self._update_row_count()
 
     def reload(self, rows: Iterable[Any]) -> None:
@@ -187,6 +194,8 @@ class TablePanel(QWidget):
     @Slot(bool)
     def set_busy(self, busy: bool) -> None:
         self.busy_label.setVisible(busy)
+        self._busy = busy
+        self._update_row_count()
 
     # --- saved state ---------------------------------------------------------------------------------------
 
@@ -231,12 +240,19 @@ class TablePanel(QWidget):
         if row is not None:
             self.row_activated.emit(row)
 
+    def _on_model_reset(self) -> None:
+        self._has_rows = True
+        self._update_row_count()
+
     def _update_row_count(self, *_args: object) -> None:
         count = self._model.rowCount() if self._model is not None else 0
+        if count == 0 and (self._busy or not self._has_rows):
+            self.row_count_label.setText(self.tr("Loading…"))
+            return
         self.row_count_label.setText(self.tr("1 row") if count == 1 else self.tr("{count} rows").format(
             count=f"{count:,}"))
 
-    @staticmethod
-    def _count_signals(model: QAbstractItemModel) -> list[Any]:
-        return [model.modelReset, model.rowsInserted, model.rowsRemoved, model.layoutChanged]
+    def _count_signals(self, model: QAbstractItemModel) -> list[tuple[Any, Any]]:
+        return [(model.modelReset, self._on_model_reset), (model.rowsInserted, self._on_model_reset),
+                (model.rowsRemoved, self._update_row_count), (model.layoutChanged, self._update_row_count)]
 

@@ -1,0 +1,229 @@
+"""The main window around the areas: the connection indicator and a stale board, the menus and the title, names
+for every input and tooltips for icon buttons, copy on every list, and the window on a dark palette, at 150 % and
+with large fonts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QTableView, QTreeView
+
+from unioncore_desktop.gui import events, theme
+from unioncore_desktop.gui.main_window import AREAS, MainWindow
+from unioncore_desktop.gui.widgets import accessible, copy_rows
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+
+@pytest.fixture
+def window(qtbot, runner, staff_login, databases, ui_settings) -> Iterator[MainWindow]:
+    """A manager who also posts dues and administers logins: every area and every tab there is."""
+    hall = staff_login(databases.create(), "manager+dues_clerk+admin", "Morgan Manager")
+    main = MainWindow(runner, hall, ui_settings)
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+    runner.shutdown(wait=True)
+
+
+def walk_areas(qtbot, window: MainWindow) -> Iterator[tuple[str, object]]:
+    for key in AREAS:
+        screen = window.open_area(key)
+        qtbot.wait(50)
+        yield key, screen
+
+
+class TestConnection:
+    def test_the_indicator_is_always_there_and_turns_at_once(self, window: MainWindow) -> None:
+        label = window.connection_label
+        assert label.isVisible() and "Connected" in label.text()
+        events.hub().connection_state_changed.emit(False)  # the listener lost the server
+        assert "unreachable" in label.text() and not window.connected
+        events.hub().connection_state_changed.emit(True)
+        assert "Connected" in label.text() and window.connected
+
+    def test_the_runner_losing_the_server_turns_the_indicator(self, window: MainWindow) -> None:
+        window.runner.connection_lost.emit("no route to host")
+        assert "unreachable" in window.connection_label.text() and window.banner.isVisibleTo(window)
+
+    def test_the_board_marks_itself_stale_at_once(self, window: MainWindow) -> None:
+        board = window.screens["referral"].board  # type: ignore[attr-defined]
+        assert not board.stale
+        events.hub().connection_state_changed.emit(False)
+        assert board.stale and "NOT UP TO DATE" in board.headerItem().text(0)
+        events.hub().connection_state_changed.emit(True)
+        assert not board.stale and "NOT UP TO DATE" not in board.headerItem().text(0)
+
+
+class TestMenusAndTitle:
+    def test_edit_view_and_help_menus_and_a_title_with_area_and_user(self, qtbot, window: MainWindow) -> None:
+        menus = [action.text() for action in window.menuBar().actions()]
+        assert menus[:3] == ["&File", "&Edit", "&View"] and "&Help" in menus
+        user = window.hall.facts.user
+        window.open_area("books")
+        assert window.windowTitle().startswith(f"Books — Morgan Manager ({user})")
+        window.open_area("dues")
+        assert window.windowTitle().startswith("Dues — Morgan Manager")
+
+    def test_keyboard_shortcuts_lists_the_menus_and_the_areas_keys(self, qtbot, window: MainWindow) -> None:
+        dialog = window.show_shortcuts()
+        qtbot.addWidget(dialog)
+        rows = [[dialog.model.item(r, c).text() for c in range(3)] for r in range(dialog.model.rowCount())]
+        assert ["Ctrl+1", "Members", "Go"] in rows
+        assert any(keys == "Ctrl+C" for keys, _what, _where in rows)
+        assert any(where == "Dues" for _keys, _what, where in rows)
+
+    def test_find_and_refresh_leave_a_screens_own_key_to_it(self, window: MainWindow) -> None:
+        window.open_area("members")
+        assert window.find_action.shortcut().toString() == "Ctrl+F"
+        window.open_area("books")  # the books screen binds Ctrl+F itself: two bindings would fire neither
+        assert window.find_action.shortcut().isEmpty()
+        window.open_area("referral")
+        assert window.refresh_action.shortcut().isEmpty()
+
+
+class TestAccessibility:
+    def test_every_input_is_named_and_every_icon_button_has_a_tooltip(self, qtbot, window: MainWindow) -> None:
+        unnamed: list[str] = []
+        untipped: list[str] = []
+        for key, screen in walk_areas(qtbot, window):
+            tabs = screen.findChildren(__import__("PySide6.QtWidgets").QtWidgets.QTabWidget)
+            for tab_widget in tabs:  # every tab, not only the first
+                for i in range(tab_widget.count()):
+                    tab_widget.setCurrentIndex(i)
+            unnamed += [f"{key}: {type(w).__name__} {w.objectName()!r}" for w in accessible.inputs(screen)
+                        if not w.accessibleName()]
+            untipped += [f"{key}: {b.objectName()!r}" for b in accessible.icon_only_buttons(screen)
+                         if not b.toolTip()]
+        assert not unnamed, "\n".join(unnamed)
+        assert not untipped, untipped
+
+    def test_every_table_copies_its_rows(self, qtbot, window: MainWindow) -> None:
+        missing = [f"{key}: {view.objectName() or type(view).__name__}"
+                   for key, screen in walk_areas(qtbot, window)
+                   for view in screen.findChildren(QTableView) + screen.findChildren(QTreeView)
+                   if view.findChild(QAction, copy_rows.COPY_ACTION) is None]
+        assert not missing, missing
+
+
+def contrast(first: QColor, second: QColor) -> float:
+    def luminance(colour: QColor) -> float:
+        def channel(value: float) -> float:
+            return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+        return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    for role, colour in ((QPalette.ColorRole.Window, "#2b2b2b"), (QPalette.ColorRole.WindowText, "#e6e6e6"),
+                         (QPalette.ColorRole.Base, "#1f1f1f"), (QPalette.ColorRole.AlternateBase, "#2a2a2a"),
+                         (QPalette.ColorRole.Text, "#e6e6e6"), (QPalette.ColorRole.Button, "#353535"),
+                         (QPalette.ColorRole.ButtonText, "#e6e6e6"), (QPalette.ColorRole.Highlight, "#2f65ca"),
+                         (QPalette.ColorRole.HighlightedText, "#ffffff"),
+                         (QPalette.ColorRole.PlaceholderText, "#9a9a9a")):
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
+@pytest.fixture
+def dark() -> Iterator[QPalette]:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.palette()
+    app.setPalette(dark_palette())
+    yield app.palette()
+    app.setPalette(before)
+
+
+class TestDarkPalette:
+    def test_tier_shading_and_next_eligible_stay_legible(self, dark: QPalette) -> None:
+        from unioncore_desktop.gui.itemmodels.books import OVERDUE_COLOR, TIER_SHADES
+
+        text = dark.color(QPalette.ColorRole.Text)
+        for shade in TIER_SHADES.values():
+            if shade is not None:
+                assert contrast(theme.tint(shade), text) >= 4.5, shade.name()
+        assert contrast(theme.tint("#FFF4C2"), text) >= 4.5  # the NEXT ELIGIBLE row
+        base = dark.color(QPalette.ColorRole.Base)
+        assert contrast(theme.text(OVERDUE_COLOR), base) >= 4.5
+        assert contrast(theme.text("#94a3b8"), base) >= 3  # muted, still readable
+
+    def test_light_palette_colours_are_left_as_chosen(self) -> None:
+        if theme.is_dark():
+            pytest.skip("the test machine's palette is dark")
+        assert theme.tint("#eef2ff") == QColor("#eef2ff") and theme.css("#b45309") == "#b45309"
+
+    def test_the_style_sheet_turns_with_the_palette(self, dark: QPalette) -> None:
+        sheet = "QHeaderView::section { background: #f1f5f9; color: #334155; }"
+        turned = theme.style_sheet(sheet, dark)
+        background = QColor(turned.split("background: ")[1][:7])
+        colour = QColor(turned.split("color: ")[1][:7])
+        assert contrast(background, colour) >= 4.5 and background.lightness() < 128
+
+
+class TestScreenFit:
+    def test_every_area_fits_a_small_screen(self, qtbot, window: MainWindow) -> None:
+        """1,360 x 820 on a laptop at 150 % (or the offscreen 800 x 600): the window shrinks onto the screen
+        and every area scrolls inside it instead of pushing the window past the screen."""
+        from unioncore_desktop.gui.main_window import fit_to_screen
+
+        free = QGuiApplication.primaryScreen().availableGeometry()
+        too_wide: list[str] = []
+        for key, _screen in walk_areas(qtbot, window):
+            window.resize(free.width() + 400, free.height() + 300)
+            fit_to_screen(window)
+            qtbot.wait(20)
+            hint = window.minimumSizeHint()
+            if window.frameGeometry().width() > free.width() or window.height() > free.height() \
+                    or hint.width() > free.width() or hint.height() > free.height():
+                too_wide.append(f"{key}: window {window.size().toTuple()}, needs {hint.toTuple()}")
+        assert not too_wide, "\n".join(too_wide)
+
+    def test_large_fonts_keep_the_deposit_total_whole(self, qtbot, window: MainWindow) -> None:
+        from PySide6.QtWidgets import QLabel
+
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        before = app.font()
+        big = QFont(before)
+        big.setPointSizeF(before.pointSizeF() * 1.6)
+        app.setFont(big)
+        try:
+            dues = window.open_area("dues")
+            window.resize(QGuiApplication.primaryScreen().availableGeometry().size())
+            qtbot.wait(100)
+            caption = next(label for label in dues.findChildren(QLabel) if label.text() == "Deposit &total")
+            assert caption.width() >= caption.sizeHint().width(), (caption.width(), caption.sizeHint().width())
+            total = dues.posting.deposit_total  # type: ignore[attr-defined]
+            assert total.width() >= total.fontMetrics().horizontalAdvance("000,000.00")
+            nav = window.nav
+            widest = max(nav.fontMetrics().horizontalAdvance(nav.item(i).text()) for i in range(nav.count()))
+            assert nav.width() >= widest + nav.iconSize().width()  # "Morning referral" whole
+        finally:
+            app.setFont(before)
+
+
+def test_a_dialog_is_named_when_focus_first_enters_it(qtbot) -> None:
+    """Dialogs open after the main window: their fields take their labels' names as focus arrives."""
+    from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QSpinBox
+
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    form = QFormLayout(dialog)
+    caption = QLabel("&Card number:")
+    card = QLineEdit()
+    caption.setBuddy(card)
+    form.addRow(caption, card)
+    count = QSpinBox()
+    form.addRow("Workers", count)
+    note = QLineEdit()
+    note.setPlaceholderText("Why, in a sentence")
+    form.addRow(note)
+    accessible.name_window_of(None, card)
+    assert (card.accessibleName(), count.accessibleName(), note.accessibleName()) == (
+        "Card number", "Workers", "Why, in a sentence")
