@@ -248,11 +248,6 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         self._build_edit_and_view_menus()
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
-        self.find_action = QAction(self.tr("&Find in this area"), self)
-        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
-        self.find_action.triggered.connect(self.focus_search)
-        go_menu.addAction(self.find_action)
-        go_menu.addSeparator()
         for row, (_key, (text, _icon)) in enumerate(AREAS.items()):
             action = QAction(self.tr(text), self)
             action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
@@ -284,8 +279,8 @@ class MainWindow(QMainWindow):
         select_all.triggered.connect(self.select_all_focused)
         edit_menu.addAction(select_all)
         edit_menu.addSeparator()
-        self.find_action = QAction(self.tr("&Find…"), self)
-        self.find_action.triggered.connect(self.find_in_area)
+        self.find_action = QAction(self.tr("&Find in this area"), self)
+        self.find_action.triggered.connect(self.focus_search)
         edit_menu.addAction(self.find_action)
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         self.refresh_action = QAction(self.tr("&Refresh"), self)
@@ -325,12 +320,6 @@ class MainWindow(QMainWindow):
         focus = QApplication.focusWidget()
         if focus is not None and hasattr(focus, "selectAll"):
             focus.selectAll()
-
-    def find_in_area(self) -> None:
-        panel = getattr(self.current_screen(), "panel", None)
-        if panel is not None and panel.search_edit.isVisible():
-            panel.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            panel.search_edit.selectAll()
 
     def refresh_area(self) -> None:
         screen = self.current_screen()
