@@ -106,7 +106,7 @@ NAMES = ("ix_members_last_first_key", "ix_members_first_last_key")
 @pytest.mark.parametrize("query, indexes", [
     ("jo", [NAMES[:1], NAMES[1:]]),
     ("7000", [("ix_members_card_number_prefix",), ("ix_members_phone_prefix",), ("ix_members_phone_local_prefix",)]),
-    ("j s", [NAMES]),  # either name index serves a pair
+    ("j s", []),  # a pair is found through name_terms; on a few rows the planner may then read members by key
 ])
 def test_each_statement_reads_members_through_its_indexes(session_factory, hall, query, indexes):
     """With scans of the whole table priced out, a statement whose operators no index serves still scans it: the
