@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import cast
 
 from PySide6.QtCore import QObject, QSettings, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from unioncore_desktop import __version__
@@ -109,6 +110,10 @@ class Application(QObject):
             previous.hall.close()
         settings = UiSettings(hall.facts.user)
         self.window = MainWindow(self.runner, hall, settings)
+        if self.args.screenshot and QGuiApplication.platformName() == "offscreen":
+            # the offscreen platform's screen is a virtual 800 x 800 nobody sees: picture the window as it opens
+            # on a desktop, not shrunk onto that
+            self.window.resize(1360, 820)
         self.window.switch_user_requested.connect(self._login)
         # Other workstations' commits refresh open screens (the live board); one listener per login.
         self.live = LiveUpdates(hall.listener, self)
