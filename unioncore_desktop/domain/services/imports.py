@@ -121,6 +121,14 @@ class _Prepared:
     source_order: dict[str, list[int]] | None = None
     book_ids: set[int] = field(default_factory=set)
 
+    def member_of(self, members: dict[str, int], card: str, number: int) -> int | None:
+        """The member a row names by card number, or None with the row rejected: members are imported first."""
+        member_id = members.get(card)
+        if member_id is None:
+            self.rejected.append(rules.Rejection(number, "card_number",
+                                                 f"no member with card number {card} is on file"))
+        return member_id
+
 
 # --- mappings ----------------------------------------------------------------------------------------------
 
@@ -338,10 +346,8 @@ def _prepare_registrations(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
     ties: dict[tuple[object, ...], int] = {}
     for values, number in zip(read.rows, read.row_numbers, strict=True):
         card = cast("str", values["card_number"])
-        member_id = members.get(card)
+        member_id = out.member_of(members, card, number)
         if member_id is None:
-            out.rejected.append(rules.Rejection(number, "card_number",
-                                                f"no member with card number {card} is on file"))
             continue
         reference = cast("str", values["book"])
         book = books.get(reference.upper())
@@ -392,10 +398,8 @@ def _prepare_employment(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
     staged = out.staged
     for values, number in zip(read.rows, read.row_numbers, strict=True):
         card = cast("str", values["card_number"])
-        member_id = members.get(card)
+        member_id = out.member_of(members, card, number)
         if member_id is None:
-            out.rejected.append(rules.Rejection(number, "card_number",
-                                                f"no member with card number {card} is on file"))
             continue
         name = cast("str", values["employer"])
         key = keys.get(name)
@@ -420,10 +424,8 @@ def _prepare_dues(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
     seen: dict[int, int] = {}
     for values, number in zip(read.rows, read.row_numbers, strict=True):
         card = cast("str", values["card_number"])
-        member_id = members.get(card)
+        member_id = out.member_of(members, card, number)
         if member_id is None:
-            out.rejected.append(rules.Rejection(number, "card_number",
-                                                f"no member with card number {card} is on file"))
             continue
         if member_id in seen:
             out.rejected.append(rules.Rejection(number, "card_number",
