@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import create_engine, text
 
 from tests.clock_server import ClockServer, clock_server
+from tests.gui.test_hall_setup import replace_text
 from tests.gui.test_requests_screen import pick, tab
 from unioncore_desktop import cli
 from unioncore_desktop.db.connection import HallConnection
@@ -126,12 +127,6 @@ def desks(qtbot):
     for desk in opened:
         desk.runner.shutdown(wait=True)
         desk.hall.close()
-
-
-def replace_text(qtbot, widget, value: str) -> None:
-    widget.setFocus()
-    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(widget, value)
 
 
 def shown(qtbot, parent, kind):
