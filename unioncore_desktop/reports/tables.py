@@ -18,7 +18,9 @@ from unioncore_desktop.reports.pdf.book_reports import (
     unemployed_matrix,
 )
 from unioncore_desktop.reports.pdf.daily_cash import payment_note
+from unioncore_desktop.reports.pdf.dues_statement import entry_note
 from unioncore_desktop.reports.pdf.out_of_work import status_note
+from unioncore_desktop.reports.pdf.referral_outcomes import by_name_rule, reason_label
 from unioncore_desktop.reports.xlsx import XlsxColumn
 
 if TYPE_CHECKING:
@@ -31,7 +33,12 @@ if TYPE_CHECKING:
         ResignDueRow,
         UnemployedCount,
     )
+    from unioncore_desktop.domain.queries.book_history import BookAsItStood
     from unioncore_desktop.domain.queries.dispatch import DayBook
+    from unioncore_desktop.domain.queries.dues_statement import DuesStatement
+    from unioncore_desktop.domain.queries.employer_contracts import EmployersByContract
+    from unioncore_desktop.domain.queries.member_jobs import MemberJobs
+    from unioncore_desktop.domain.queries.referral_outcomes import ByNameRow, FillRate, TerminationRow
     from unioncore_desktop.domain.queries.dues import ArrearsRow, DailyCash, DuesSummaryRow, PaymentReceipt
     from unioncore_desktop.domain.queries.requests import RequestRow
 
@@ -98,13 +105,82 @@ def open_requests_table(rows: Iterable[RequestRow]) -> Table:
 
 
 def day_book_table(day_book: DayBook) -> Table:
-    columns = _cols(("Dispatched", "datetime"), ("Request", "text"), ("Book", "text"), ("Employer", "text"),
-                    ("Worksite", "text"), ("Card", "text"), ("Member", "text"), ("How", "text"),
+    columns = _cols(("Day", "date"), ("Dispatched", "datetime"), ("Request", "text"), ("Book", "text"),
+                    ("Employer", "text"), ("Worksite", "text"), ("Card", "text"), ("Member", "text"), ("How", "text"),
                     ("By name", "bool"), ("Bid", "bool"), ("Short call", "bool"), ("Status", "text"),
                     ("Dispatcher", "text"))
-    return columns, [(r.dispatched_at, r.request_number, r.book_name, r.employer_name, r.worksite_name,
-                      r.card_number, r.member_name, dispatch_how(r), r.by_name, r.via_bid, r.short_call,
-                      label(r.status), r.dispatched_by_name) for r in day_book.rows]
+    return columns, [(r.dispatch_date, r.dispatched_at, r.request_number, r.book_name, r.employer_name,
+                      r.worksite_name, r.card_number, r.member_name, dispatch_how(r), r.by_name, r.via_bid,
+                      r.short_call, label(r.status), r.dispatched_by_name) for r in day_book.rows]
+
+
+# --- referral outcomes, the book as it stood, employers by contract, a member's jobs and dues statement ---------
+
+def fill_rate_table(report: FillRate) -> Table:
+    columns = _cols(("Book", "text"), ("Employer", "text"), ("Requests", "int"), ("Needed", "int"),
+                    ("Filled", "int"), ("Cancelled", "int"), ("Expired", "int"), ("Open", "int"),
+                    ("Fill rate %", "decimal"))
+    return columns, [(r.book_name, r.employer_name, r.requests, r.needed, r.filled, r.cancelled, r.expired, r.open,
+                      r.fill_rate) for r in report.rows]
+
+
+def terminations_table(rows: Iterable[TerminationRow]) -> Table:
+    columns = _cols(("Ended", "date"), ("Reason", "text"), ("Card", "text"), ("Member", "text"),
+                    ("Employer", "text"), ("Worksite", "text"), ("Book", "text"), ("Request", "text"),
+                    ("Dispatched", "date"), ("Business days", "int"), ("Hours", "decimal"), ("Short call", "bool"),
+                    ("Old place back", "bool"))
+    return columns, [(r.terminated_on, reason_label(r.reason), r.card_number, r.member_name, r.employer_name,
+                      r.worksite_name, r.book_name, r.request_number, r.dispatch_date, r.business_days_worked,
+                      r.hours_worked, r.short_call, r.restored) for r in rows]
+
+
+def by_name_table(rows: Iterable[ByNameRow]) -> Table:
+    columns = _cols(("Dispatched", "datetime"), ("Card", "text"), ("Member", "text"), ("Employer", "text"),
+                    ("Worksite", "text"), ("Request", "text"), ("Book", "text"), ("Tier", "int"), ("APN", "decimal"),
+                    ("Agreement", "text"), ("Attested", "bool"), ("Rule / exception", "text"), ("Status", "text"),
+                    ("Dispatcher", "text"))
+    return columns, [(r.dispatched_at, r.card_number, r.member_name, r.employer_name, r.worksite_name,
+                      r.request_number, r.book_name, r.tier, r.apn, r.agreement_type.upper(), r.attested,
+                      by_name_rule(r), label(r.status), r.dispatched_by_name) for r in rows]
+
+
+def book_as_it_stood_table(report: BookAsItStood) -> Table:
+    columns = _cols(("Rank", "int"), ("Tier", "int"), ("APN", "decimal"), ("Card", "text"), ("Last name", "text"),
+                    ("First name", "text"), ("Registered", "datetime"), ("Last re-sign", "date"),
+                    ("Re-sign due", "date"), ("Marks", "int"), ("Exemption", "text"), ("Exemption ends", "date"),
+                    ("Out on", "text"), ("Changed since", "bool"))
+    return columns, [(r.rank, r.tier, r.apn, r.card_number, r.last_name, r.first_name, r.registered_at,
+                      r.last_resign_on, r.resign_due_on, r.marks, label(r.exemption_reason), r.exemption_end,
+                      r.out_on, r.changed_since) for r in report.rows]
+
+
+def employers_by_contract_table(report: EmployersByContract) -> Table:
+    columns = _cols(("Contract code", "text"), ("Employer", "text"), ("Active", "bool"), ("In force", "bool"),
+                    ("Effective", "date"), ("Expires", "date"), ("City", "text"), ("Phone", "text"),
+                    ("Contact", "text"), ("Contact phone", "text"), ("Worksites", "int"), ("Worksite names", "text"))
+    return columns, [(r.contract_code, r.employer_name, r.active, r.in_force, r.effective_on, r.expires_on, r.city,
+                      r.phone, r.contact, r.contact_phone, len(r.worksites), ", ".join(r.worksites))
+                     for r in report.rows]
+
+
+def member_jobs_table(report: MemberJobs) -> Table:
+    columns = _cols(("Referral", "date"), ("Request", "text"), ("Book", "text"), ("Employer", "text"),
+                    ("Worksite", "text"), ("Start", "date"), ("Start time", "text"), ("Open", "int"),
+                    ("Position", "int"), ("Eligible now", "bool"), ("Why not", "text"),
+                    ("Certifications required", "text"), ("Held", "text"), ("Missing", "text"))
+    return columns, [(j.request.referral_date, j.request.number, j.request.book_name, j.request.employer_name,
+                      j.request.worksite_name, j.request.start_on, j.request.start_time, j.request.open_places,
+                      j.position, j.eligible, j.why_not, ", ".join(j.required), ", ".join(j.held),
+                      ", ".join(j.missing)) for j in report.jobs]
+
+
+def dues_statement_table(statement: DuesStatement) -> Table:
+    columns = _cols(("Date", "date"), ("Entry", "text"), ("Receipt", "text"), ("Month", "date"),
+                    ("Description", "text"), ("Amount", "decimal"), ("Counts", "bool"), ("Balance", "decimal"))
+    opening = (statement.first_month, "Balance brought forward", None, None, None, None, True,
+               statement.opening_balance)
+    return columns, [opening] + [(line.on, entry_note(line), line.receipt_number, line.period, line.description,
+                                  line.amount, line.counts, line.balance) for line in statement.lines]
 
 
 def referral_history_table(rows: Iterable[ActivityRow]) -> Table:
@@ -150,7 +226,8 @@ def arrears_table(rows: Iterable[ArrearsRow]) -> Table:
 
 
 __all__ = [
-    "Table", "all_books_table", "arrears_table", "daily_cash_table", "day_book_table", "dropped_table",
-    "dues_summary_table", "open_requests_table", "out_of_work_table", "receipts_table", "referral_history_table",
-    "resign_due_table", "unemployed_counts_table",
+    "Table", "all_books_table", "arrears_table", "book_as_it_stood_table", "by_name_table", "daily_cash_table",
+    "day_book_table", "dropped_table", "dues_statement_table", "dues_summary_table", "employers_by_contract_table",
+    "fill_rate_table", "member_jobs_table", "open_requests_table", "out_of_work_table", "receipts_table",
+    "referral_history_table", "resign_due_table", "terminations_table", "unemployed_counts_table",
 ]

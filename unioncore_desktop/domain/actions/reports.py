@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from unioncore_desktop.domain.actions import Hall
-from unioncore_desktop.domain.queries import books, dispatch, dues, requests
+from unioncore_desktop.domain.queries import (
+    book_history,
+    books,
+    dispatch,
+    dues,
+    dues_statement,
+    employer_contracts,
+    member_jobs,
+    referral_outcomes,
+    requests,
+)
 from unioncore_desktop.domain.queries.hall import HallFacts
 from unioncore_desktop.domain.services import report_runs
 
@@ -48,8 +58,8 @@ def open_requests(hall: Hall, book_id: int | None) -> list[requests.RequestRow]:
     return hall.read(requests.open_requests, book_id=book_id)
 
 
-def day_book(hall: Hall, day: date) -> dispatch.DayBook:
-    return hall.read(dispatch.day_book, day)
+def day_book(hall: Hall, day: date, last_day: date | None = None) -> dispatch.DayBook:
+    return hall.read(dispatch.day_book, day, last_day)
 
 
 def daily_cash(hall: Hall, day: date) -> dues.DailyCash:
@@ -62,3 +72,34 @@ def dues_summary(hall: Hall, first_month: date, last_month: date) -> list[dues.D
 
 def arrears(hall: Hall, *, min_months: int, standing: str | None) -> list[dues.ArrearsRow]:
     return hall.read(dues.arrears_list, min_months=min_months, standing=standing)
+
+
+# --- referral outcomes, the book at a past moment, employers by contract, one member's jobs and dues -----------
+
+def fill_rate(hall: Hall, start: date, end: date) -> referral_outcomes.FillRate:
+    return hall.read(referral_outcomes.fill_rate, start, end)
+
+
+def terminations(hall: Hall, start: date, end: date) -> list[referral_outcomes.TerminationRow]:
+    return hall.read(referral_outcomes.terminations, start, end)
+
+
+def by_name_dispatches(hall: Hall, start: date, end: date) -> list[referral_outcomes.ByNameRow]:
+    return hall.read(referral_outcomes.by_name_dispatches, start, end)
+
+
+def book_as_it_stood(hall: Hall, book_id: int, at: datetime) -> book_history.BookAsItStood:
+    return hall.read(book_history.book_as_it_stood, book_id, at)
+
+
+def employers_by_contract(hall: Hall) -> employer_contracts.EmployersByContract:
+    return hall.read(employer_contracts.employers_by_contract)
+
+
+def member_jobs_today(hall: Hall, member_id: int) -> member_jobs.MemberJobs:
+    return hall.read(member_jobs.member_jobs, member_id)
+
+
+def member_dues_statement(hall: Hall, member_id: int, first_month: date,
+                          last_month: date) -> dues_statement.DuesStatement:
+    return hall.read(dues_statement.dues_statement, member_id, first_month, last_month)

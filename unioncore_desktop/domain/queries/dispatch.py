@@ -56,17 +56,27 @@ class DayBookTotal:
 
 @dataclass(frozen=True, slots=True)
 class DayBook:
-    """The Day Book: every dispatch of one hall-local day, with totals by book and by employer."""
+    """The Day Book: every dispatch of one hall-local day, or of `day`..`last_day`, with totals by book and by
+    employer over them."""
 
     day: date
     rows: tuple[DispatchRow, ...]
     by_book: tuple[DayBookTotal, ...]
     by_employer: tuple[DayBookTotal, ...]
     by_name_count: int
+    last_day: date | None = None  # None: one day
 
     @property
     def total(self) -> int:
         return len(self.rows)
+
+    @property
+    def end(self) -> date:
+        return self.last_day or self.day
+
+    @property
+    def one_day(self) -> bool:
+        return self.end == self.day
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,18 +255,19 @@ def dispatch_log(session: Session, *, start: date, end: date, book_id: int | Non
     return [DispatchRow(**m) for m in rows]
 
 
-def day_book(session: Session, day: date) -> DayBook:
-    """The Day Book for `day`, in dispatch order."""
+def day_book(session: Session, day: date, last_day: date | None = None) -> DayBook:
+    """The Day Book for `day`, or for `day`..`last_day`, in dispatch order."""
+    end = last_day or day
     rows = [DispatchRow(**m) for m in session.execute(text(_DISPATCH_SQL + """
-        WHERE d.dispatch_date = :day ORDER BY d.dispatched_at, d.id
-    """), {"day": day}).mappings()]
+        WHERE d.dispatch_date BETWEEN :day AND :end ORDER BY d.dispatched_at, d.id
+    """), {"day": day, "end": end}).mappings()]
 
     def totals(key_name: str, label_name: str) -> tuple[DayBookTotal, ...]:
         counts = Counter((getattr(r, key_name), getattr(r, label_name)) for r in rows)
         return tuple(DayBookTotal(k, n, c) for (k, n), c in sorted(counts.items(), key=lambda kv: kv[0][1]))
 
     return DayBook(day, tuple(rows), totals("book_id", "book_name"), totals("employer_id", "employer_name"),
-                   sum(1 for r in rows if r.by_name))
+                   sum(1 for r in rows if r.by_name), None if end == day else end)
 
 
 _LINE_SQL = """

@@ -247,30 +247,52 @@ def dispatch_how(r: DispatchRow) -> str:
 
 
 def build_day_book(path: str | os.PathLike[str], context: ReportContext, day_book: DayBook) -> Path:
-    """Every dispatch of the day in dispatch order, then totals by book and by employer (landscape)."""
+    """Every dispatch of the day (or of each day of a range, under its own heading with a subtotal) in dispatch
+    order, then totals by book and by employer over the whole range (landscape)."""
     rows = list(day_book.rows)
     zone = context.zone
-    table: list[Row] = [
-        (r.dispatched_at.astimezone(zone).strftime("%H:%M"), r.request_number, r.book_name, r.employer_name,
-         r.worksite_name, r.card_number, r.member_name, dispatch_how(r), label(r.status), r.dispatched_by_name)
-        for r in rows]
+    table: list[Row] = []
+    day: date | None = None
+    count = 0
+    for r in rows:
+        if not day_book.one_day and r.dispatch_date != day:
+            if day is not None:
+                table.append(_day_subtotal(day, count))
+            day, count = r.dispatch_date, 0
+            table.append(GroupHeading(_day(day)))
+        count += 1
+        table.append((r.dispatched_at.astimezone(zone).strftime("%H:%M"), r.request_number, r.book_name,
+                      r.employer_name, r.worksite_name, r.card_number, r.member_name, dispatch_how(r), label(r.status),
+                      r.dispatched_by_name))
+    if day is not None:
+        table.append(_day_subtotal(day, count))
     if rows:
         table.append(Subtotal((None, None, None, f"{len(rows):,} dispatches"), grand=True))
     document = ReportDocument(context, landscape=True)
-    document.add_table(DAY_BOOK_COLUMNS, table, empty_text="No one was dispatched on this day.")
-    for heading, totals in (("Totals by book", day_book.by_book), ("Totals by employer", day_book.by_employer)):
+    document.add_table(DAY_BOOK_COLUMNS, table, empty_text="No one was dispatched on this day." if day_book.one_day
+                       else "No one was dispatched in this period.")
+    over = "" if day_book.one_day else f" over {day_book.day.isoformat()} – {day_book.end.isoformat()}"
+    for heading, totals in ((f"Totals by book{over}", day_book.by_book),
+                            (f"Totals by employer{over}", day_book.by_employer)):
         if totals:
             document.add_heading(heading)
             document.add_table(TOTAL_COLUMNS, _total_rows(totals), font_size=8.5)
-    document.add_summary([
+    summary = [
         SummaryLine("Dispatches", day_book.total, bold=True),
         SummaryLine("By name (R13)", day_book.by_name_count, indent=1),
         SummaryLine("Won by bid", sum(r.via_bid for r in rows), indent=1),
         SummaryLine("Short calls", sum(r.short_call for r in rows), indent=1),
         SummaryLine("Books", len(day_book.by_book)),
         SummaryLine("Employers", len(day_book.by_employer)),
-    ])
+    ]
+    if not day_book.one_day:
+        summary.append(SummaryLine("Days with dispatches", len({r.dispatch_date for r in rows})))
+    document.add_summary(summary)
     return document.build(path)
+
+
+def _day_subtotal(day: date, count: int) -> Subtotal:
+    return Subtotal((None, None, None, f"{day.isoformat()}: {count:,} dispatch{'es' if count != 1 else ''}"))
 
 
 def _total_rows(totals: Sequence[DayBookTotal]) -> list[Row]:
