@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,6 +21,11 @@ from unioncore_desktop.reports.pdf.arrears import build_arrears_list
 from unioncore_desktop.reports.pdf.daily_cash import build_daily_cash
 from unioncore_desktop.reports.pdf.dues_summary import build_dues_summary
 from unioncore_desktop.reports.pdf.out_of_work import build_all_books_list, build_out_of_work_list
+from unioncore_desktop.reports.pdf.book_as_it_stood import build_book_as_it_stood
+from unioncore_desktop.reports.pdf.dues_statement import build_dues_statement
+from unioncore_desktop.reports.pdf.employer_contracts import build_employers_by_contract
+from unioncore_desktop.reports.pdf.member_jobs import build_member_jobs
+from unioncore_desktop.reports.pdf.referral_outcomes import build_by_name, build_fill_rate, build_terminations
 
 BOOKS, DISPATCH, DUES = "Books", "Dispatch", "Dues"
 GROUPS = (BOOKS, DISPATCH, DUES)
@@ -49,6 +54,10 @@ class Params:
     reason: str | None = None
     min_months: int = 1
     standing: str | None = None
+    # the kinds in the block "more parameter kinds" below
+    first_day: date | None = None
+    last_day: date | None = None
+    at: datetime | None = None  # naive: the hall's own clock time
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,8 @@ def describe(spec: ReportSpec, p: Params) -> list[tuple[str, str]]:
             out.append(("At least months behind", str(p.min_months)))
         elif kind == STANDING:
             out.append(("Standing", label(p.standing) if p.standing else "all"))
+        else:
+            out += _describe_more(kind, p)
     return out
 
 
@@ -110,6 +121,32 @@ def validate(spec: ReportSpec, p: Params) -> dict[str, str]:
         errors[MONTHS] = "The first month must be on or before the last month."
     if DAYS in spec.fields and not 0 <= p.days <= 366:
         errors[DAYS] = "Between 0 and 366 days."
+    errors.update(_validate_more(spec, p))
+    return errors
+
+
+# --- more parameter kinds: a range of days that defaults to one day, and a moment on the hall's clock -----------
+
+DAY_RANGE, MOMENT = "day_range", "moment"
+
+
+def _describe_more(kind: str, p: Params) -> list[tuple[str, str]]:
+    if kind == DAY_RANGE:
+        if p.first_day is not None and p.first_day == p.last_day:
+            return [("Day", p.first_day.isoformat())]
+        return [("From", p.first_day.isoformat() if p.first_day else ""),
+                ("To", p.last_day.isoformat() if p.last_day else "")]
+    if kind == MOMENT:
+        return [("As it stood", f"{p.at:%Y-%m-%d %H:%M} hall time" if p.at else "")]
+    return []
+
+
+def _validate_more(spec: ReportSpec, p: Params) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if DAY_RANGE in spec.fields and (p.first_day is None or p.last_day is None or p.first_day > p.last_day):
+        errors[DAY_RANGE] = "The first day must be on or before the last day."
+    if MOMENT in spec.fields and p.at is None:
+        errors[MOMENT] = "Enter a date and time."
     return errors
 
 
@@ -151,9 +188,10 @@ SPECS: tuple[ReportSpec, ...] = (
     ReportSpec("open_requests", DISPATCH, "Open Requests", "Requests still needing workers, by referral morning.",
                (ANY_BOOK,), BOOK_ROLES, lambda h, p: reports.open_requests(h, p.book_id),
                book_reports.build_open_requests, tables.open_requests_table),
-    ReportSpec("day_book", DISPATCH, "Day Book", "A day's dispatches with totals by book and by employer.",
-               (DAY,), BOOK_ROLES, lambda h, p: reports.day_book(h, _given(p.day)), book_reports.build_day_book,
-               tables.day_book_table, heading=lambda p: f"Day Book — {p.day.isoformat() if p.day else ''}"),
+    ReportSpec("day_book", DISPATCH, "Day Book",
+               "A day's dispatches, or a range's day by day, with totals by book and by employer.",
+               (DAY_RANGE,), BOOK_ROLES, lambda h, p: reports.day_book(h, _given(p.first_day), p.last_day),
+               book_reports.build_day_book, tables.day_book_table, heading=lambda p: f"Day Book — {_days(p)}"),
     ReportSpec("daily_cash", DUES, "Daily Cash", "A day's receipts by method, matching the deposit.",
                (DAY,), DUES_ROLES, lambda h, p: reports.daily_cash(h, _given(p.day)), build_daily_cash,
                tables.daily_cash_table),
@@ -165,7 +203,50 @@ SPECS: tuple[ReportSpec, ...] = (
                (MIN_MONTHS, STANDING), DUES_ROLES,
                lambda h, p: reports.arrears(h, min_months=p.min_months, standing=p.standing),
                build_arrears_list, tables.arrears_table),
+    # referral outcomes, the book at a past moment, employers by contract, one member's jobs and dues
+    ReportSpec("fill_rate", DISPATCH, "Request Fill Rate",
+               "Requests by book and employer: places needed, filled, cancelled, expired, open, and the fill rate.",
+               (RANGE,), BOOK_ROLES, lambda h, p: reports.fill_rate(h, _given(p.start), _given(p.end)),
+               build_fill_rate, tables.fill_rate_table),
+    ReportSpec("terminations", DISPATCH, "Terminations by Reason",
+               "Dispatches ended in a date range, grouped by reason, with member, employer and dates.",
+               (RANGE,), BOOK_ROLES, lambda h, p: reports.terminations(h, _given(p.start), _given(p.end)),
+               build_terminations, tables.terminations_table),
+    ReportSpec("by_name", DISPATCH, "By-Name Dispatches",
+               "Forepersons sent by name (R13) in a date range, with the rule or exception each went under.",
+               (RANGE,), BOOK_ROLES, lambda h, p: reports.by_name_dispatches(h, _given(p.start), _given(p.end)),
+               build_by_name, tables.by_name_table),
+    ReportSpec("employers_by_contract", DISPATCH, "Employers by Contract",
+               "Each contract code: its employers, their worksites, contact and phone, active or not.",
+               (), BOOK_ROLES, lambda h, _p: reports.employers_by_contract(h), build_employers_by_contract,
+               tables.employers_by_contract_table),
+    ReportSpec("book_as_it_stood", BOOKS, "Book As It Stood",
+               "One book's list in the order it had at a chosen date and time (hall time).",
+               (BOOK, MOMENT), BOOK_ROLES,
+               lambda h, p: reports.book_as_it_stood(h, _given(p.book_id), _given(p.at)), build_book_as_it_stood,
+               tables.book_as_it_stood_table,
+               heading=lambda p: f"{p.book_name} As It Stood — {p.at:%Y-%m-%d %H:%M}" if p.at else "Book As It Stood"),
+    ReportSpec("member_jobs", BOOKS, "Jobs for a Member",
+               "Open requests on the books one member is qualified for: their place, eligible now, certifications.",
+               (MEMBER,), BOOK_ROLES, lambda h, p: reports.member_jobs_today(h, _given(p.member_id)),
+               build_member_jobs, tables.member_jobs_table,
+               heading=lambda p: f"Jobs for {p.member_label}"),
+    ReportSpec("dues_statement", DUES, "Dues Statement",
+               "One member's charges, payments with receipt numbers and adjustments over months, running balance.",
+               (MEMBER, MONTHS), DUES_ROLES,
+               lambda h, p: reports.member_dues_statement(h, _given(p.member_id), _given(p.first_month),
+                                                          _given(p.last_month)),
+               build_dues_statement, tables.dues_statement_table,
+               heading=lambda p: f"Dues Statement — {p.member_label}"),
 )
+
+
+def _days(p: Params) -> str:
+    if p.first_day is None:
+        return ""
+    if p.last_day is None or p.last_day == p.first_day:
+        return p.first_day.isoformat()
+    return f"{p.first_day.isoformat()} to {p.last_day.isoformat()}"
 
 
 def specs_for(roles: frozenset[str]) -> list[ReportSpec]:

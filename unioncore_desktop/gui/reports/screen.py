@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, QStringListModel, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDateEdit,
+    QDateTimeEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -50,6 +51,12 @@ def _qdate(value: date) -> QDate:
 
 def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
+
+
+def _pydatetime(value: QDateTime) -> datetime:
+    """The edit's date and time as typed (naive): the hall's clock time, read in its zone by the query."""
+    day, time_ = value.date(), value.time()
+    return datetime(day.year(), day.month(), day.day(), time_.hour(), time_.minute())
 
 
 class ReportsScreen(QWidget):
@@ -138,6 +145,16 @@ class ReportsScreen(QWidget):
         self.last_month.setAccessibleName(self.tr("Last month"))
         range_box = self._pair(self.start, self.end)
         months_box = self._pair(self.first_month, self.last_month)
+        # more parameter kinds: a range of days that opens on one day, a moment on the hall's clock
+        self.first_day = self._date_edit()
+        self.last_day = self._date_edit()
+        self.last_day.setAccessibleName(self.tr("Last day"))
+        days_box = self._pair(self.first_day, self.last_day)
+        self.moment = QDateTimeEdit()
+        self.moment.setCalendarPopup(True)
+        self.moment.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.moment.setToolTip(self.tr("The hall's time (its time zone), not this computer's"))
+        moment_box = self._pair(self.moment, QLabel(self.tr("hall time")), dash=False)
         self.form = QFormLayout()
         self.errors: dict[str, QLabel] = {}
         self._rows: dict[str, list[QWidget]] = {}
@@ -146,7 +163,8 @@ class ReportsScreen(QWidget):
                 (catalog.RANGE, "&From – to", range_box), (catalog.DAYS, "&Within", self.days),
                 (catalog.MEMBER, "&Member", self.member), (catalog.MONTHS, "M&onths", months_box),
                 (catalog.REASON, "&Reason", self.reason), (catalog.MIN_MONTHS, "At &least", self.min_months),
-                (catalog.STANDING, "&Standing", self.standing)):
+                (catalog.STANDING, "&Standing", self.standing),
+                (catalog.DAY_RANGE, "&Days", days_box), (catalog.MOMENT, "&As it stood", moment_box)):
             if widget is None:  # ANY_BOOK shares the book picker
                 continue
             error = QLabel()
@@ -163,7 +181,9 @@ class ReportsScreen(QWidget):
             caption = self.form.labelForField(box)
             if isinstance(caption, QLabel):  # Alt+letter goes to the field, not to the row around it
                 caption.setBuddy(self.start if widget is range_box else
-                                 self.first_month if widget is months_box else widget)
+                                 self.first_month if widget is months_box else
+                                 self.first_day if widget is days_box else
+                                 self.moment if widget is moment_box else widget)
             self.errors[kind] = error
             self._rows[kind] = [box]
 
@@ -204,7 +224,8 @@ class ReportsScreen(QWidget):
                      (self.end, self.days), (self.days, self.member), (self.member, self.first_month),
                      (self.first_month, self.last_month), (self.last_month, self.reason),
                      (self.reason, self.min_months), (self.min_months, self.standing),
-                     (self.standing, self.excel_button), (self.excel_button, self.pdf_button)):
+                     (self.standing, self.first_day), (self.first_day, self.last_day), (self.last_day, self.moment),
+                     (self.moment, self.excel_button), (self.excel_button, self.pdf_button)):
             QWidget.setTabOrder(a, b)
 
         first = self._item_for(self.specs[0].key) if self.specs else None
@@ -222,12 +243,13 @@ class ReportsScreen(QWidget):
         edit.setDisplayFormat(display)
         return edit
 
-    def _pair(self, first: QWidget, second: QWidget) -> QWidget:
+    def _pair(self, first: QWidget, second: QWidget, *, dash: bool = True) -> QWidget:
         box = QWidget()
         line = QHBoxLayout(box)
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(first)
-        line.addWidget(QLabel("–"))
+        if dash:
+            line.addWidget(QLabel("–"))
         line.addWidget(second)
         line.addStretch(1)
         return box
@@ -275,6 +297,10 @@ class ReportsScreen(QWidget):
             first = today.replace(day=1)
             self.first_month.setDate(_qdate(first.replace(year=first.year - 1) if first.month == 1 else
                                             first.replace(month=1)))
+            # a one-day Day Book by default; the list as it stood when today began (today's referral used it, R5)
+            self.first_day.setDate(_qdate(today))
+            self.last_day.setDate(_qdate(today))
+            self.moment.setDateTime(QDateTime(_qdate(today), QTime(0, 0)))
         self.loaded.emit()
 
     def _on_member_timer_timeout(self) -> None:
@@ -323,7 +349,9 @@ class ReportsScreen(QWidget):
             member_label=self._member_text(member) if member else "",
             first_month=_pydate(self.first_month.date()).replace(day=1), last_month=last_month,
             reason=self.reason.currentData(), min_months=self.min_months.value(),
-            standing=self.standing.currentData())
+            standing=self.standing.currentData(),
+            first_day=_pydate(self.first_day.date()), last_day=_pydate(self.last_day.date()),
+            at=_pydatetime(self.moment.dateTime()))
 
     def _clear_errors(self) -> None:
         for error in self.errors.values():
