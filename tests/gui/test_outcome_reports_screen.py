@@ -15,6 +15,7 @@ from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from sqlalchemy import text
 
 from unioncore_desktop.domain.actions import members
+from unioncore_desktop.domain.errors import PermissionDenied
 from unioncore_desktop.gui import reporting
 from unioncore_desktop.gui.reports import catalog
 from unioncore_desktop.gui.reports.screen import ReportsScreen
@@ -145,8 +146,30 @@ def test_the_moment_is_the_halls_clock_time(qtbot, runner, ui_settings, demo_db,
 ])
 def test_each_login_sees_the_reports_of_its_groups(qtbot, runner, ui_settings, demo_db, staff_login, role, seen,
                                                    unseen):
-    screen = ReportsScreen(runner, staff_login(demo_db, role), ui_settings)
+    hall = staff_login(demo_db, role)
+    screen = ReportsScreen(runner, hall, ui_settings)
     qtbot.addWidget(screen)
     keys = {s.key for s in screen.specs}
     assert seen <= keys and not unseen & keys
     qtbot.waitUntil(lambda: screen.book.count() > 1, timeout=10_000)
+    if role == "dues_clerk":  # the clerk's own grants read the whole statement
+        pick_smith(screen)
+        statement = screen.specs[[s.key for s in screen.specs].index("dues_statement")]
+        assert statement.load(hall.for_reports(), screen.params()).summary.card_number == "7464416"
+
+
+def test_a_dispatchers_login_may_read_every_referral_report_and_no_amounts(qtbot, runner, ui_settings, demo_db,
+                                                                           staff_login):
+    """The grants decide: each loader runs under the dispatcher's own login; the dues statement is refused."""
+    hall = staff_login(demo_db, "dispatcher")
+    screen = open_screen(qtbot, runner, ui_settings, hall)
+    pick_smith(screen)
+    params = screen.params()
+    for spec in catalog.SPECS:
+        if spec.key in NEW_REPORTS and spec.key != "dues_statement":
+            data = spec.load(hall.for_reports(), params)
+            columns, rows = spec.table(data)
+            assert all(len(row) == len(columns) for row in rows), spec.key
+    statement = next(s for s in catalog.SPECS if s.key == "dues_statement")
+    with pytest.raises(PermissionDenied):
+        statement.load(hall.for_reports(), params)
