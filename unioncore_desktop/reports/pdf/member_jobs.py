@@ -96,9 +96,10 @@ def build_member_jobs(path: str | os.PathLike[str], context: ReportContext, repo
         SummaryLine("Eligible now", report.eligible_count, indent=1),
         SummaryLine("Missing a certification", sum(1 for j in report.jobs if j.missing), indent=1),
     ])
-    document.add_note("Eligible now: the walk would offer this member the job today when their turn comes "
-                      "(exemption, dispatches today, qualification, suspension, exclusions, certifications and a "
-                      "dues hold are checked as the walk checks them; their place on the list is the position).")
+    document.add_note("Eligible now: the walk would offer this member the job today when their turn comes: "
+                      "exemption, dispatches today, qualification, suspension, exclusions, certifications and a "
+                      "dues hold are checked as the walk checks them, a sign-on of today waits for the next day's "
+                      "list (R5) and a request with bids goes to its bidders (R8). Position: the place on the book.")
     return document.build(path)
 
 
