@@ -99,3 +99,31 @@ def test_marks_count_while_they_stood(connection, session_factory):
 def test_a_book_that_is_gone(session_factory):
     with session_factory() as s, pytest.raises(NotFound):
         book_as_it_stood(s, 999_999, datetime(2026, 1, 1))
+
+
+def test_history_written_without_its_before_leaves_the_state_the_last_change_left(connection, session_factory):
+    """The demo's history (and older imports) write a re-sign or a dispatch without `before`: the place stood as
+    the last row before the moment left it; a sign-on after the moment means it was not there yet."""
+    book = make_book(connection, "STOOD_D")
+    early, late = (make_member(connection, name, books=["STOOD_D"]) for name in ("Early", "Late"))
+    places = {member: register(connection, member, book, apn=apn,
+                               registered_at=datetime(2026, 4, day, 9, tzinfo=ZoneInfo("America/Los_Angeles")))
+              for member, apn, day in ((early, "46100.01", 1), (late, "46110.01", 11))}
+    connection.execute(text("""
+        INSERT INTO registration_activity (registration_id, member_id, book_id, action, at, before, after)
+        SELECT g.id, g.member_id, g.book_id, 'sign_on', g.registered_at, CAST(NULL AS jsonb),
+               uc_registration_snapshot(g) || '{"apn": "46100.01"}'::jsonb
+        FROM registrations g WHERE g.id = :early
+        UNION ALL
+        SELECT g.id, g.member_id, g.book_id, 're_sign', TIMESTAMPTZ '2026-04-20 10:00-07', NULL,
+               uc_registration_snapshot(g)
+        FROM registrations g WHERE g.id = :early
+        UNION ALL
+        SELECT g.id, g.member_id, g.book_id, 'sign_on', g.registered_at, NULL, uc_registration_snapshot(g)
+        FROM registrations g WHERE g.id = :late
+    """), {"early": places[early], "late": places[late]})
+    with session_factory() as s:
+        assert names(book_as_it_stood(s, book, datetime(2026, 4, 5, 12))) == ["Early"]
+        stood = book_as_it_stood(s, book, datetime(2026, 4, 15, 12))
+        assert names(stood) == ["Early", "Late"] and [r.changed_since for r in stood.rows] == [True, False]
+        assert names(book_as_it_stood(s, book, datetime(2026, 3, 31, 12))) == []

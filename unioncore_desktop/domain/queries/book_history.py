@@ -1,9 +1,11 @@
 """A book's list as it stood at a past moment, rebuilt from the append-only registration activity.
 
-Each registration's state then is the `before` of its first activity row after that moment (None: it did not
-exist yet), or its current row when nothing changed since. The snapshot holds status, tier and APN but not the
-registration time, which a re-registration rewrites; the time then is the registration's own when it is not
-later than the moment, else that of its last sign-on or re-registration before it.
+Each registration's state then is the `before` of its first activity row after that moment (a sign-on after it:
+it did not exist yet), or its current row when nothing changed since; a row written without its `before` (the
+demo's history, older imports) leaves the `after` of the last row before the moment. The snapshot holds status,
+tier and APN but not the registration time, which a re-registration rewrites; the time then is the
+registration's own when it is not later than the moment, else that of its last sign-on or re-registration before
+it.
 """
 
 from __future__ import annotations
@@ -63,7 +65,9 @@ _STOOD_SQL = text(f"""
     WITH moment AS (SELECT CAST(:local AS timestamp) AT TIME ZONE {HALL_ZONE} AS at),
     state AS (
         SELECT g.id AS registration_id, g.member_id, nx.id IS NOT NULL AS changed_since,
-               CASE WHEN nx.id IS NULL THEN uc_registration_snapshot(g) ELSE nx.before END AS s,
+               CASE WHEN nx.id IS NULL THEN uc_registration_snapshot(g)
+                    WHEN nx.action = 'sign_on' THEN NULL
+                    ELSE coalesce(nx.before, pv.after) END AS s,
                CASE WHEN g.registered_at <= mo.at THEN g.registered_at
                     ELSE coalesce((SELECT max(a.at) FROM registration_activity a
                                    WHERE a.registration_id = g.id AND a.action IN ('sign_on', 'reregistered')
@@ -71,9 +75,13 @@ _STOOD_SQL = text(f"""
                mo.at AS moment
         FROM registrations g
         CROSS JOIN moment mo
-        LEFT JOIN LATERAL (SELECT a.id, a.before FROM registration_activity a
+        LEFT JOIN LATERAL (SELECT a.id, a.action, a.before FROM registration_activity a
                            WHERE a.registration_id = g.id AND a.at > mo.at
                            ORDER BY a.at, a.id LIMIT 1) nx ON true
+        -- a row written without its `before` (older or imported history): the state the change before left
+        LEFT JOIN LATERAL (SELECT a.after FROM registration_activity a
+                           WHERE a.registration_id = g.id AND a.at <= mo.at AND a.after IS NOT NULL
+                           ORDER BY a.at DESC, a.id DESC LIMIT 1) pv ON nx.id IS NOT NULL AND nx.before IS NULL
         WHERE g.book_id = :book
     ),
     listed AS (
@@ -88,16 +96,18 @@ _STOOD_SQL = text(f"""
     )
     SELECT row_number() OVER (ORDER BY {queue_order("l")}) AS rank, l.registration_id, l.member_id,
            m.card_number, m.last_name, m.first_name, l.tier, l.apn, l.registered_at, l.last_resign_on,
-           l.resign_due_on, l.exemption_reason, l.exemption_end,
-           (SELECT count(*) FROM check_marks c WHERE c.registration_id = l.registration_id
-                AND c.created_at <= l.moment AND (c.removed_at IS NULL OR c.removed_at > l.moment)) AS marks,
-           (SELECT ob.name FROM dispatches d JOIN books ob ON ob.id = d.book_id
-             WHERE d.member_id = l.member_id AND d.dispatched_at <= l.moment
-               AND (d.status = ANY({_ACTIVE})
-                    OR d.terminated_on > CAST((l.moment AT TIME ZONE {HALL_ZONE}) AS date))
-             ORDER BY d.dispatched_at DESC LIMIT 1) AS out_on,
+           l.resign_due_on, l.exemption_reason, l.exemption_end, coalesce(c.marks, 0) AS marks, d.book_name AS out_on,
            l.changed_since
     FROM listed l JOIN members m ON m.id = l.member_id
+    -- the book's marks and the hall's jobs at the moment, each aggregated once and hash-joined (as book_list)
+    LEFT JOIN (SELECT c.registration_id, count(*) AS marks FROM check_marks c CROSS JOIN moment mo
+               WHERE c.book_id = :book AND c.created_at <= mo.at AND (c.removed_at IS NULL OR c.removed_at > mo.at)
+               GROUP BY c.registration_id) c ON c.registration_id = l.registration_id
+    LEFT JOIN (SELECT DISTINCT ON (d.member_id) d.member_id, ob.name AS book_name
+               FROM dispatches d JOIN books ob ON ob.id = d.book_id CROSS JOIN moment mo
+               WHERE d.dispatched_at <= mo.at
+                 AND (d.status = ANY({_ACTIVE}) OR d.terminated_on > CAST((mo.at AT TIME ZONE {HALL_ZONE}) AS date))
+               ORDER BY d.member_id, d.dispatched_at DESC) d ON d.member_id = l.member_id
     ORDER BY {queue_order("l")}
 """)
 
