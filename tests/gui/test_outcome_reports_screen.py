@@ -94,7 +94,7 @@ def test_each_new_report_opens_in_the_print_preview(qtbot, runner, ui_settings, 
         elif key == "employers_by_contract":
             assert "WIREPERSON" in text_ and "Total:" in text_
         elif key == "fill_rate":
-            assert "All books" in text_ and "Fill rate" in text_
+            assert "Book: WIRE SEATTLE" in text_ and "WIRE SEATTLE total" in text_ and "Fill rate" in text_
         preview.close()
         qtbot.waitUntil(lambda: not previews.shown(), timeout=5_000)
     titles = [r[0] for r in logged(hall)]

@@ -78,7 +78,7 @@ def test_fill_rate_by_book_and_employer_with_totals(tmp_path, ctx, poppler, hall
     printed = poppler.text(path)
     assert re.search(r"Employer\s+Requests\s+Needed\s+Filled\s+Cancelled\s+Expired\s+Open\s+Fill rate", printed)
     rate = f"{Decimal(filled) * 100 / Decimal(needed):.1f}%"
-    assert re.search(rf"All books\s+\d+\s+{needed:,}\s+{filled:,}\s+{cancelled:,}\s+{expired:,}\s+{open_:,}\s+"
+    assert re.search(rf"Total\s+\d+\s+{needed:,}\s+{filled:,}\s+{cancelled:,}\s+{expired:,}\s+{open_:,}\s+"
                      rf"{re.escape(rate)}", printed)
     acme = next(r for r in report.rows if r.book_name == "WIRE SEATTLE" and r.cancelled)
     assert re.search(rf"{re.escape(acme.employer_name)}\s+{acme.requests}\s+{acme.needed}\s+{acme.filled}\s+"
@@ -90,6 +90,10 @@ def test_fill_rate_by_book_and_employer_with_totals(tmp_path, ctx, poppler, hall
     assert sum(c.value for c in column(sheet, header, "Needed")) == needed
     assert all(isinstance(c.value, int) for c in column(sheet, header, "Filled"))
     assert column(sheet, header, "Fill rate %")[0].number_format == "#,##0.00"
+    seattle = next(r.book_id for r in report.rows if r.book_name == "WIRE SEATTLE")
+    one = outcomes.fill_rate(session, start, end, seattle)
+    assert {r.book_name for r in one.rows} == {"WIRE SEATTLE"}
+    assert one.needed == sum(r.needed for r in report.rows if r.book_id == seattle)
 
 
 # --- 2. terminations by reason ----------------------------------------------------------------------------------

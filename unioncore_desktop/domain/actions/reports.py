@@ -76,8 +76,8 @@ def arrears(hall: Hall, *, min_months: int, standing: str | None) -> list[dues.A
 
 # --- referral outcomes, the book at a past moment, employers by contract, one member's jobs and dues -----------
 
-def fill_rate(hall: Hall, start: date, end: date) -> referral_outcomes.FillRate:
-    return hall.read(referral_outcomes.fill_rate, start, end)
+def fill_rate(hall: Hall, start: date, end: date, book_id: int | None = None) -> referral_outcomes.FillRate:
+    return hall.read(referral_outcomes.fill_rate, start, end, book_id)
 
 
 def terminations(hall: Hall, start: date, end: date) -> list[referral_outcomes.TerminationRow]:

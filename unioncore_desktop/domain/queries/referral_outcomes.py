@@ -71,8 +71,9 @@ class FillRate:
         return percent(self.filled, self.needed)
 
 
-def fill_rate(session: Session, start: date, end: date) -> FillRate:
-    """Requests whose referral morning falls in `start`..`end` (inclusive), summed by book and employer."""
+def fill_rate(session: Session, start: date, end: date, book_id: int | None = None) -> FillRate:
+    """Requests whose referral morning falls in `start`..`end` (inclusive), on one book or all, summed by book and
+    employer."""
     rows = session.execute(text(f"""
         SELECT b.id AS book_id, b.name AS book_name, e.id AS employer_id, e.name AS employer_name,
                count(*) AS requests, sum(r.workers_requested) AS needed, sum(r.workers_dispatched) AS filled,
@@ -85,14 +86,15 @@ def fill_rate(session: Session, start: date, end: date) -> FillRate:
         FROM labor_requests r
         JOIN books b ON b.id = r.book_id
         JOIN employers e ON e.id = r.employer_id
-        WHERE r.referral_date BETWEEN :start AND :end
+        WHERE r.referral_date BETWEEN :start AND :end AND (CAST(:book AS integer) IS NULL OR r.book_id = :book)
         GROUP BY b.id, e.id
         ORDER BY {morning_order("b")}, e.name, e.id
-    """), {"start": start, "end": end}).mappings()
+    """), {"start": start, "end": end, "book": book_id}).mappings()
     statuses = session.execute(text("""
-        SELECT status, count(*) FROM labor_requests WHERE referral_date BETWEEN :start AND :end
+        SELECT status, count(*) FROM labor_requests
+        WHERE referral_date BETWEEN :start AND :end AND (CAST(:book AS integer) IS NULL OR book_id = :book)
         GROUP BY status ORDER BY status
-    """), {"start": start, "end": end}).all()
+    """), {"start": start, "end": end, "book": book_id}).all()
     return FillRate(start, end, tuple(_fill_row(r) for r in rows), tuple((s, int(n)) for s, n in statuses))
 
 

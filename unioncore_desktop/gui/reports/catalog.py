@@ -206,7 +206,8 @@ SPECS: tuple[ReportSpec, ...] = (
     # referral outcomes, the book at a past moment, employers by contract, one member's jobs and dues
     ReportSpec("fill_rate", DISPATCH, "Request Fill Rate",
                "Requests by book and employer: places needed, filled, cancelled, expired, open, and the fill rate.",
-               (RANGE,), BOOK_ROLES, lambda h, p: reports.fill_rate(h, _given(p.start), _given(p.end)),
+               (RANGE, ANY_BOOK), BOOK_ROLES,
+               lambda h, p: reports.fill_rate(h, _given(p.start), _given(p.end), p.book_id),
                build_fill_rate, tables.fill_rate_table),
     ReportSpec("terminations", DISPATCH, "Terminations by Reason",
                "Dispatches ended in a date range, grouped by reason, with member, employer and dates.",

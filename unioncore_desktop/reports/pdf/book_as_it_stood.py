@@ -33,13 +33,13 @@ def _apn(value: object) -> str:
 COLUMNS = (
     Column("Rank", width=0.4 * inch, align="right"),
     Column("APN", width=0.65 * inch, align="right", format=_apn),
-    Column("Name", weight=1.5),
+    Column("Name", weight=1.4),
     Column("Card", width=0.68 * inch),
     Column("Tier", width=0.32 * inch, align="center"),
     Column("Registered", width=1.0 * inch),
     Column("Re-sign due", width=0.75 * inch),
     Column("Marks", width=0.42 * inch, align="right"),
-    Column("Then", weight=1.3),
+    Column("Then", weight=1.6),
     Column("Since", width=0.62 * inch),
 )
 

@@ -71,7 +71,7 @@ def build_fill_rate(path: str | os.PathLike[str], context: ReportContext, report
         table += [_fill_cells(r.employer_name, [r]) for r in rows]
         table.append(Subtotal(_fill_cells(f"{name} total", rows)))
     if report.rows:
-        table.append(Subtotal(_fill_cells("All books", report.rows), grand=True))
+        table.append(Subtotal(_fill_cells("Total", report.rows), grand=True))
     document = ReportDocument(context)
     document.add_table(FILL_COLUMNS, table, empty_text="No labor request was worked in this period.")
     totals = report.rows
