@@ -370,7 +370,7 @@ class ReportsScreen(QWidget):
         self._started(reporting.print_report(
             self.runner, hall, self, spec.title_for(params), catalog.describe(spec, params), build,
             done=self._on_previewed, excel=partial(self._export, spec, params),
-            controls=[self.pdf_button, self.excel_button]))
+            controls=[self.pdf_button, self.excel_button], report=spec.key))
 
     def _on_excel_button_clicked(self) -> None:
         prepared = self._prepared()
@@ -388,7 +388,8 @@ class ReportsScreen(QWidget):
 
         self.status.setText(self.tr("Exporting {}…").format(title))
         run = reporting.export_report(self.runner, hall, owner, title, catalog.describe(spec, params), build,
-                                      done=self._on_saved, controls=[self.pdf_button, self.excel_button])
+                                      done=self._on_saved, controls=[self.pdf_button, self.excel_button],
+                                      report=spec.key)
         if owner is self:
             self._started(run)
 
