@@ -177,7 +177,8 @@ def test_the_run_log_newest_first_filtered_by_days_at_the_hall_login_and_report(
         log = run_log(manager.session, RunLogFilter())
         assert [r.title for r in log.rows] == ["Member roster", "Arrears List", "Day Book — 2026-12-01"]
         assert log.rows[1].staff_name == "The dues_clerk" and log.rows[1].parameters_text == "Standing: all"
-        assert d_login in log.logins and c_login in log.logins and not log.limited
+        assert (d_login, "The dispatcher") in log.staff and (c_login, "The dues_clerk") in log.staff
+        assert not log.limited
         first = run_log(manager.session, RunLogFilter(start=date(2026, 12, 1), end=date(2026, 12, 1)))
         assert [r.title for r in first.rows] == ["Day Book — 2026-12-01"]
         assert [r.title for r in run_log(manager.session, RunLogFilter(run_by=c_login)).rows] == ["Arrears List"]

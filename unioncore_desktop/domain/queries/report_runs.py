@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.queries.fragments import HALL_TODAY, HALL_ZONE
+from unioncore_desktop.domain.queries.text_search import like_escape
 
 LOG_LIMIT = 5000  # newest first; a narrower filter finds older runs
 
@@ -23,6 +24,7 @@ class RunLogFilter:
     end: date | None = None
     run_by: str = ""
     report: str | None = None  # a catalog key, or OTHER_PRINTS for lists, slips and receipts
+    text: str = ""  # in the title or the parameters
 
 
 OTHER_PRINTS = ""  # the report key filter for runs not made from the Reports screen
@@ -48,7 +50,7 @@ class RunLogRow:
 class RunLog:
     rows: tuple[RunLogRow, ...]
     limited: bool  # more runs match than were read
-    logins: tuple[str, ...]  # staff logins, for the filter
+    staff: tuple[tuple[str, str], ...]  # (login, full name) of every staff login, for the filter
     today: date
 
 
@@ -70,12 +72,16 @@ def run_log(session: Session, where: RunLogFilter, limit: int = LOG_LIMIT) -> Ru
         else:
             conditions.append("r.report = :report")
             params["report"] = where.report
+    if where.text.strip():
+        conditions.append("(r.title ILIKE :text OR r.parameters::text ILIKE :text)")
+        params["text"] = f"%{like_escape(where.text.strip())}%"
     rows = session.execute(text(f"""
         SELECT r.id, r.run_at, r.run_by, coalesce(s.full_name, r.run_by), r.report, r.title, r.kind, r.parameters
         FROM report_runs AS r LEFT JOIN staff AS s ON s.login = r.run_by
         WHERE {' AND '.join(conditions)}
         ORDER BY r.run_at DESC, r.id DESC
         LIMIT :limit"""), params).all()
-    logins = tuple(session.execute(text("SELECT login FROM staff ORDER BY login")).scalars())
+    staff = tuple((login, name) for login, name in session.execute(text(
+        "SELECT login, full_name FROM staff ORDER BY full_name, login")))
     today = session.execute(text(f"SELECT {HALL_TODAY}")).scalar_one()
-    return RunLog(tuple(RunLogRow(*row) for row in rows[:limit]), len(rows) > limit, logins, today)
+    return RunLog(tuple(RunLogRow(*row) for row in rows[:limit]), len(rows) > limit, staff, today)
