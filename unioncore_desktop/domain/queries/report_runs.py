@@ -27,7 +27,7 @@ class RunLogFilter:
     text: str = ""  # in the title or the parameters
 
 
-OTHER_PRINTS = ""  # the report key filter for runs not made from the Reports screen
+OTHER_PRINTS = "(other)"  # the report filter for runs not made from the Reports screen (lists, slips, receipts)
 
 
 @dataclass(frozen=True, slots=True)
