@@ -4,6 +4,7 @@ sentences for an empty or taken name; and the manager's run log, filtered, in th
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,8 @@ from unioncore_desktop.domain.actions import report_presets, reports
 from unioncore_desktop.domain.error_texts import PRESET_NAME_MISSING, PRESET_NAME_TAKEN
 from unioncore_desktop.gui import reporting
 from unioncore_desktop.gui.itemmodels import formatting
+from unioncore_desktop.gui.reports import preset_params
+from unioncore_desktop.gui.reports.catalog import Params
 from unioncore_desktop.gui.reports.screen import ReportsScreen
 from unioncore_desktop.seed.books import insert_books
 
@@ -223,3 +226,25 @@ def test_the_run_log_is_a_managers_and_shows_who_ran_what_when_at_the_hall(qtbot
     with qtbot.waitSignal(log.loaded, timeout=10_000):
         log.search()
     assert log.model.rows[0].title == "Report-run log" and log.model.rows[0].run_by == manager.facts.user
+
+
+# --- what a preset keeps of the form (Qt-free) ------------------------------------------------------------------
+
+
+def test_a_preset_keeps_every_field_of_params_and_reads_back_what_it_can():
+    day = date(2026, 12, 3)
+    params = Params(book_id=3, book_name="WIRE SEATTLE", day=day, start=date(2026, 12, 1), end=day, days=7,
+                    first_month=date(2026, 1, 1), last_month=date(2026, 12, 1), reason="check_marks")
+    relative = preset_params.keep(params, day, relative=True)
+    assert set(relative) == {f.name for f in dataclasses.fields(Params)}  # a field added later is kept too
+    assert (relative["day"], relative["start"], relative["end"]) == ("today", "month_start", "today")
+    assert (relative["first_month"], relative["last_month"]) == ("year_start", "month_start")
+    fixed = preset_params.keep(params, day, relative=False)
+    assert (fixed["start"], fixed["last_month"]) == ("2026-12-01", "2026-12-01")
+    later = date(2027, 2, 10)
+    back = preset_params.restore(relative, later)
+    assert back.problems == () and back.params.start == date(2027, 2, 1) and back.params.end == later
+    assert back.params.first_month == date(2027, 1, 1) and back.params.days == 7 and back.params.book_id == 3
+    assert preset_params.restore(fixed, later).params.start == date(2026, 12, 1)
+    broken = preset_params.restore({"days": "fourteen", "day": "someday", "book_id": True, "gone": 1}, later)
+    assert set(broken.problems) == {"days", "day", "book_id"} and broken.params == Params()
