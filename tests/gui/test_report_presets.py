@@ -128,7 +128,7 @@ def test_an_empty_or_taken_name_is_said_under_the_field_and_the_dialog_stays(qtb
     assert [r[1] for r in kept(manager_hall)] == ["Two weeks", "Month"]
 
 
-def test_rename_set_as_default_and_delete(qtbot, screen, manager_hall, message_recorder):
+def test_rename_set_as_default_and_delete(qtbot, screen, manager_hall, message_recorder, tmp_path):
     screen.select_report("resign_due")
     screen.days.setValue(21)
     save_as(qtbot, screen, "Three weeks")
@@ -145,6 +145,7 @@ def test_rename_set_as_default_and_delete(qtbot, screen, manager_hall, message_r
     qtbot.mouseClick(bar.default_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bar.combo.currentText() == "Wire books, 21 days (default)", timeout=10_000)
     assert bar.default_button.text() == "No longer defa&ult"
+    screen.grab().save(str(tmp_path / "reports-with-preset.png"))
     assert kept(manager_hall)[0][1:] == ("Wire books, 21 days", {**kept(manager_hall)[0][2]}, True)
 
     qtbot.mouseClick(bar.delete_button, Qt.MouseButton.LeftButton)
