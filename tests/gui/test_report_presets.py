@@ -249,3 +249,14 @@ def test_a_preset_keeps_every_field_of_params_and_reads_back_what_it_can():
     assert preset_params.restore(fixed, later).params.start == date(2026, 12, 1)
     broken = preset_params.restore({"days": "fourteen", "day": "someday", "book_id": True, "gone": 1}, later)
     assert set(broken.problems) == {"days", "day", "book_id"} and broken.params == Params()
+
+
+def test_a_login_that_runs_no_reports_is_offered_no_presets_and_reads_none(qtbot, runner, ui_settings, hall_db,
+                                                                           staff_login, message_recorder):
+    widget = ReportsScreen(runner, staff_login(hall_db, "admin"), ui_settings)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.book.count() > 0, timeout=10_000)
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10_000)
+    assert not widget.presets.isVisible() and not widget.run_log_button.isVisible()
+    assert widget.presets.presets is None and message_recorder.messages == []  # nothing refused by the server

@@ -134,8 +134,10 @@ class PresetBar(QWidget):
     loaded = Signal()  # the presets arrived (tests wait on it)
 
     def __init__(self, runner: TaskRunner, hall: HallConnection, current_params: Callable[[], Params],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, active: bool = True) -> None:
+        """`active` False: the login runs no reports (and holds no grant on presets), so nothing is read."""
         super().__init__(parent)
+        self.active = active
         self.runner, self.hall, self.current_params = runner, hall, current_params
         self.report: str | None = None
         self.report_fields: tuple[str, ...] = ()
@@ -175,6 +177,8 @@ class PresetBar(QWidget):
     # --- loading --------------------------------------------------------------------------------------------
 
     def reload(self) -> None:
+        if not self.active:
+            return
         self.runner.query(partial(report_presets.presets, self.hall), parent=self, key=("report-presets", id(self)),
                           success=self._on_presets_loaded, name="report presets")
 

@@ -181,9 +181,10 @@ class ReportsScreen(QWidget):
         QShortcut(QKeySequence("Ctrl+E"), self).activated.connect(self._on_excel_button_clicked)
         self.status = QLabel()
         self.status.setObjectName("reportStatus")
-        self.presets = PresetBar(runner, hall, self.params, self)
+        self.presets = PresetBar(runner, hall, self.params, self, active=bool(self.specs))
         self.presets.applied.connect(self._on_presets_applied)
         self.form.insertRow(0, self.tr("Prese&t"), self.presets)  # aligned with the parameters below it
+        self.form.setRowVisible(self.presets, self.presets.active)
         preset_caption = self.form.labelForField(self.presets)
         if isinstance(preset_caption, QLabel):
             preset_caption.setBuddy(self.presets.combo)
