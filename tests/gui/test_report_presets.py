@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from unioncore_desktop.domain.actions import report_presets, reports
 from unioncore_desktop.domain.error_texts import PRESET_NAME_MISSING, PRESET_NAME_TAKEN
-from unioncore_desktop.gui import reporting
+from unioncore_desktop.gui import events, reporting
 from unioncore_desktop.gui.itemmodels import formatting
 from unioncore_desktop.gui.reports import preset_params
 from unioncore_desktop.gui.reports.catalog import Params
@@ -174,8 +174,8 @@ def test_the_default_preset_fills_the_form_when_its_report_is_chosen(qtbot, runn
 
 def test_a_preset_of_a_book_no_longer_offered_says_so(qtbot, screen, manager_hall):
     report_presets.save(manager_hall, "out_of_work", "Gone", {"book_id": 999_999, "book_name": "OLD BOOK"})
-    with qtbot.waitSignal(screen.presets.loaded, timeout=10_000):
-        screen.presets.reload()  # as the live board does when it hears the change
+    with qtbot.waitSignal(screen.presets.loaded, timeout=10_000):  # as when the live board hears the change
+        events.hub().data_changed.emit("report_preset", [], None)
     chosen = screen.book.currentData()
     pick(screen, "Gone")
     assert screen.book.currentData() == chosen and screen.status.text() == "The book OLD BOOK is not offered any more."
