@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import text
 
-from unioncore_desktop.domain.actions import report_presets, reports
+from unioncore_desktop.domain.actions import members, report_presets, reports
 from unioncore_desktop.domain.error_texts import PRESET_NAME_MISSING, PRESET_NAME_TAKEN
 from unioncore_desktop.gui import events, reporting
 from unioncore_desktop.gui.itemmodels import formatting
@@ -31,6 +31,8 @@ def hall_db(databases):
     name = databases.create()
     with databases.engine(name).begin() as conn:
         insert_books(conn)
+        conn.execute(text("INSERT INTO members (card_number, first_name, last_name, classification) "
+                          "VALUES ('7000001', 'Pat', 'Quinn', 'journeyman')"))
     return name
 
 
@@ -260,3 +262,19 @@ def test_a_login_that_runs_no_reports_is_offered_no_presets_and_reads_none(qtbot
     qtbot.waitUntil(lambda: not runner.busy, timeout=10_000)
     assert not widget.presets.isVisible() and not widget.run_log_button.isVisible()
     assert widget.presets.presets is None and message_recorder.messages == []  # nothing refused by the server
+
+
+def test_a_preset_of_one_members_history_names_that_member_again(qtbot, screen, manager_hall):
+    screen.select_report("referral_history")
+    found = members.search(manager_hall, "Quinn", limit=1)
+    assert found, "the hall's member"
+    quinn = found[0]
+    screen._members[screen._member_text(quinn)] = quinn  # as the type-ahead leaves it
+    screen.member.setText(screen._member_text(quinn))
+    save_as(qtbot, screen, "Pat's history")
+    qtbot.waitUntil(lambda: screen.presets.combo.count() == 2, timeout=10_000)
+    screen.member.clear()
+    screen._members.clear()
+    pick(screen, "Pat's history")
+    assert screen.member.text() == "Quinn, Pat (7000001)"
+    assert (screen.params().member_id, screen.params().member_label) == (quinn.id, "Quinn, Pat (7000001)")
