@@ -142,6 +142,11 @@ def test_rename_set_as_default_and_delete(qtbot, screen, manager_hall, message_r
     dialog.name.setText("Wire books, 21 days")
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     qtbot.waitUntil(lambda: bar.combo.currentText() == "Wire books, 21 days", timeout=10_000)
+    screen.days.setValue(28)  # Update keeps the form in the preset picked, under its name
+    qtbot.mouseClick(bar.update_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kept(manager_hall)[0][2]["days"] == 28, timeout=10_000)
+    assert kept(manager_hall)[0][2]["end"] == "today"  # saved relative, so kept relative
+    assert bar.combo.currentText() == "Wire books, 21 days"
 
     assert bar.default_button.text() == "Set as defa&ult"
     qtbot.mouseClick(bar.default_button, Qt.MouseButton.LeftButton)
@@ -249,6 +254,8 @@ def test_a_preset_keeps_every_field_of_params_and_reads_back_what_it_can():
     assert back.problems == () and back.params.start == date(2027, 2, 1) and back.params.end == later
     assert back.params.first_month == date(2027, 1, 1) and back.params.days == 7 and back.params.book_id == 3
     assert preset_params.restore(fixed, later).params.start == date(2026, 12, 1)
+    assert preset_params.kept_relative(relative) and not preset_params.kept_relative(fixed)
+    assert preset_params.kept_relative({"days": 3})  # no dates: nothing to decide
     broken = preset_params.restore({"days": "fourteen", "day": "someday", "book_id": True, "gone": 1}, later)
     assert set(broken.problems) == {"days", "day", "book_id"} and broken.params == Params()
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from unioncore_desktop.domain.rules.report_presets import anchor_for, describe_kept, resolve
+from unioncore_desktop.domain.rules.report_presets import ANCHORS, anchor_for, describe_kept, resolve
 from unioncore_desktop.gui.reports.catalog import Params
 
 _PLAIN = (str, int, float, bool)
@@ -88,3 +88,10 @@ def kept_dates(kept: Mapping[str, Any], fields: frozenset[str] | None = None) ->
         if _is_date(types) and isinstance(value, str) and (fields is None or name in fields):
             out.append((name, describe_kept(value, month=name in MONTH_FIELDS)))
     return out
+
+
+def kept_relative(kept: Mapping[str, Any]) -> bool:
+    """Whether a preset was saved with relative dates: any of its dates an anchor, or none fixed. Updating it
+    keeps its dates the way it was saved."""
+    dates = [kept.get(name) for name, types in _types().items() if _is_date(types) and isinstance(kept.get(name), str)]
+    return any(value in ANCHORS for value in dates) or not dates

@@ -1,5 +1,5 @@
 """The Reports screen's presets: a staff member's named parameters for the chosen report, picked from a combo to
-fill the form; Save…, Rename…, Delete and Set as default beside it. The default is applied when its report is
+fill the form; Save…, Update, Rename…, Delete and Set as default beside it. The default is applied when its report is
 chosen. Each login has only its own presets (the database holds that: migration 0027)."""
 
 from __future__ import annotations
@@ -156,18 +156,22 @@ class PresetBar(QWidget):
         self.combo.currentIndexChanged.connect(lambda _i: self._enable())
         self.save_button = QPushButton(self.tr("Save…"))
         self.save_button.setToolTip(self.tr("Keep the parameters below under a name of yours"))
+        self.update_button = QPushButton(self.tr("Update"))
+        self.update_button.setToolTip(self.tr("Keep the parameters below in the preset picked, under its name"))
         self.rename_button = QPushButton(self.tr("Re&name…"))
         self.delete_button = QPushButton(self.tr("Delete"))
         self.default_button = QPushButton(self.tr("Set as defa&ult"))
         self.default_button.setToolTip(self.tr("Fill the form from this preset whenever you choose the report"))
         self.save_button.clicked.connect(self._on_save_button_clicked)
+        self.update_button.clicked.connect(self._on_update_button_clicked)
         self.rename_button.clicked.connect(self._on_rename_button_clicked)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
         self.default_button.clicked.connect(self._on_default_button_clicked)
         line = QHBoxLayout(self)
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.combo)
-        for button in (self.save_button, self.rename_button, self.delete_button, self.default_button):
+        for button in (self.save_button, self.update_button, self.rename_button, self.delete_button,
+                       self.default_button):
             line.addWidget(button)
         line.addStretch(1)
         events.hub().data_changed.connect(self._on_hub_data_changed)
@@ -238,7 +242,7 @@ class PresetBar(QWidget):
     def _enable(self) -> None:
         picked = self.current()
         self.save_button.setEnabled(self.report is not None and self.presets is not None)
-        for button in (self.rename_button, self.delete_button, self.default_button):
+        for button in (self.update_button, self.rename_button, self.delete_button, self.default_button):
             button.setEnabled(picked is not None)
         self.default_button.setText(self.tr("No longer defa&ult") if picked is not None and picked.is_default
                                     else self.tr("Set as defa&ult"))
@@ -297,6 +301,18 @@ class PresetBar(QWidget):
                 dialog.buttons.setEnabled(True)
 
         self.runner.command(action, parent=dialog, success=saved, failure=refused, name="save report preset")
+
+    def _on_update_button_clicked(self) -> None:
+        picked = self.current()
+        if picked is None or self.presets is None or not messages.question(
+                self, self.tr("Update preset"),
+                self.tr("Keep the parameters shown now in your preset “{}”?").format(picked.name)):
+            return
+        kept = preset_params.keep(self.current_params(), self.presets.today,
+                                  relative=preset_params.kept_relative(picked.parameters))
+        self._select_after = picked.id
+        self.runner.command(partial(report_presets.replace_parameters, self.hall, picked, kept), parent=self,
+                            name="update report preset")
 
     def _on_delete_button_clicked(self) -> None:
         picked = self.current()

@@ -217,7 +217,8 @@ class ReportsScreen(QWidget):
         layout.addWidget(splitter)
 
         for a, b in ((self.tree, self.presets.combo), (self.presets.combo, self.presets.save_button),
-                     (self.presets.save_button, self.presets.rename_button),
+                     (self.presets.save_button, self.presets.update_button),
+                     (self.presets.update_button, self.presets.rename_button),
                      (self.presets.rename_button, self.presets.delete_button),
                      (self.presets.delete_button, self.presets.default_button),
                      (self.presets.default_button, self.book), (self.book, self.day), (self.day, self.start),
