@@ -234,6 +234,11 @@ def test_the_run_log_is_a_managers_and_shows_who_ran_what_when_at_the_hall(qtbot
     with qtbot.waitSignal(log.loaded, timeout=10_000):
         log.search()
     assert log.model.rows[0].title == "Report-run log" and log.model.rows[0].run_by == manager.facts.user
+    log.close()  # opened again, it reads the runs made while it was closed
+    reports.start_report(dispatcher, "Open Requests", "pdf", [("Book", "all books")], report="open_requests")
+    with qtbot.waitSignal(log.loaded, timeout=10_000):
+        qtbot.mouseClick(screen.run_log_button, Qt.MouseButton.LeftButton)
+    assert log.isVisible() and log.model.rows[0].title == "Open Requests"
 
 
 # --- what a preset keeps of the form (Qt-free) ------------------------------------------------------------------

@@ -386,6 +386,8 @@ class ReportsScreen(QWidget):
         """The report-run log (managers): one window, raised again if it is open."""
         if self.run_log is None:
             self.run_log = RunLogDialog(self.runner, self.hall, self.settings, self)
+        else:
+            self.run_log.search()  # it heard no runs while it was closed
         self.run_log.show()
         self.run_log.raise_()
         self.run_log.activateWindow()
