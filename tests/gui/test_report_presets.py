@@ -193,7 +193,7 @@ def test_a_preset_of_a_book_no_longer_offered_says_so(qtbot, screen, manager_hal
 
 def test_the_run_log_is_a_managers_and_shows_who_ran_what_when_at_the_hall(qtbot, qtmodeltester, runner,
                                                                          ui_settings, hall_db, staff_login,
-                                                                         tmp_path, monkeypatch):
+                                                                         tmp_path, monkeypatch, previews):
     monkeypatch.setattr(reporting, "save_folder_override", tmp_path)
     dispatcher = staff_login(hall_db, "dispatcher", "Dana Dispatcher")
     manager = staff_login(hall_db, "manager", "Morgan Manager")
@@ -239,6 +239,8 @@ def test_the_run_log_is_a_managers_and_shows_who_ran_what_when_at_the_hall(qtbot
     with qtbot.waitSignal(log.loaded, timeout=10_000):
         qtbot.mouseClick(screen.run_log_button, Qt.MouseButton.LeftButton)
     assert log.isVisible() and log.model.rows[0].title == "Open Requests"
+    qtbot.mouseClick(log.panel.print_button, Qt.MouseButton.LeftButton)
+    assert previews.wait(pages=1).file_name.startswith("Report-run log – ")
 
 
 # --- what a preset keeps of the form (Qt-free) ------------------------------------------------------------------

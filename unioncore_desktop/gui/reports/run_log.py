@@ -71,6 +71,7 @@ class RunLogDialog(QDialog):
         self.staff = QComboBox()
         self.staff.setObjectName("staffFilter")
         self.staff.addItem(self.tr("Everyone"), "")
+        self.staff.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # names arrive later
         self.staff.currentIndexChanged.connect(lambda _i: self.search())
         self.report = QComboBox()
         self.report.setObjectName("reportFilter")
