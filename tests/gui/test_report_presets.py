@@ -292,3 +292,16 @@ def test_a_preset_of_one_members_history_names_that_member_again(qtbot, screen, 
     pick(screen, "Pat's history")
     assert screen.member.text() == "Quinn, Pat (7000001)"
     assert (screen.params().member_id, screen.params().member_label) == (quinn.id, "Quinn, Pat (7000001)")
+
+
+def test_esc_on_a_typed_name_asks_before_it_is_lost(qtbot, screen, message_recorder):
+    screen.select_report("resign_due")
+    qtbot.mouseClick(screen.presets.save_button, Qt.MouseButton.LeftButton)
+    dialog = screen.presets.dialog
+    qtbot.keyClicks(dialog.name, "Half typed")
+    message_recorder.answer = False  # No: keep typing
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and message_recorder.kinds() == ["question"]
+    message_recorder.answer = True
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and screen.presets.combo.count() == 1
