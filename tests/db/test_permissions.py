@@ -188,3 +188,16 @@ def test_a_copy_that_reopened_temp_is_reported_by_db_check_and_closed_by_upgrade
     with engine.connect() as conn:
         assert migrate.loopholes(conn) == []
     assert cli.main(["--url", url, "db", "check"]) == 0
+
+
+def test_row_level_security_is_on_exactly_where_the_matrix_says_with_its_policies(connection):
+    live = connection.execute(text("""
+        SELECT c.relname, coalesce(array_agg(p.polname::text ORDER BY p.polname)
+                                   FILTER (WHERE p.polname IS NOT NULL), '{}')
+        FROM pg_class AS c LEFT JOIN pg_policy AS p ON p.polrelid = c.oid
+        WHERE c.relnamespace = 'public'::regnamespace AND (c.relrowsecurity OR p.polname IS NOT NULL)
+        GROUP BY c.relname""")).all()
+    assert {name: sorted(policies) for name, policies in live} == {
+        name: sorted(policies) for name, policies in permissions.ROW_SECURITY.items()}
+    forced = connection.execute(text("SELECT count(*) FROM pg_class WHERE relforcerowsecurity")).scalar_one()
+    assert forced == 0  # the schema owner (seed, imports, backups) is never held to a login's rows

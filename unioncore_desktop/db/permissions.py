@@ -29,6 +29,9 @@ DROP_RUN_COLUMNS = (
     "exemption_end", "resign_due_on", "version",
 )
 
+# what a preset's owner may change: its name, its parameters, whether it is the default (never owner or report)
+PRESET_COLUMNS = ("name", "parameters", "is_default", "version")
+
 
 def _columns(privilege: str, columns: tuple[str, ...]) -> str:
     return f"{privilege}({','.join(columns)})"
@@ -57,7 +60,11 @@ RELATIONS: Mapping[str, Mapping[str, str]] = {
     # which shows only rows of tables the reader may read anyway
     "audit_log": {M: "SELECT"},
     "audit_trail": _everyone_reads(),
+    # every login logs its own prints; it reads back its own runs, a manager everyone's (ROW_SECURITY below)
     "report_runs": _everyone_reads(dispatcher="INSERT", dues_clerk="INSERT", manager="INSERT", admin="INSERT"),
+    # saved report parameters, for each group the Reports screen offers reports to; each login its own rows only
+    # (ROW_SECURITY), and the owner and the report of a preset never change
+    "report_presets": {group: f"SELECT INSERT DELETE {_columns('UPDATE', PRESET_COLUMNS)}" for group in (D, C, M)},
     # members: the manager keeps the record; dispatchers keep contact details current
     "members": _everyone_reads(dispatcher=_columns("UPDATE", DISPATCHER_MEMBER_COLUMNS), manager="INSERT UPDATE"),
     "name_terms": _everyone_reads(),
@@ -112,6 +119,14 @@ RELATIONS: Mapping[str, Mapping[str, str]] = {
     **{f"import_stage_{entity}": {A: "INSERT"} for entity in IMPORT_ENTITIES},
     # standing without amounts: the walk's arrears hold and the member's record at the dispatch counter
     "member_standing": {D: "SELECT", C: "SELECT", M: "SELECT"},
+}
+
+# Tables under row-level security, with their policies (migration 0027): the grants above say what a group may do
+# to the table, these which rows. The schema owner is not subject to them (the seed, imports, backups).
+ROW_SECURITY: Mapping[str, Mapping[str, str]] = {
+    "report_presets": {"report_presets_own": "ALL: owner = session_user, for reading and writing"},
+    "report_runs": {"report_runs_read": "SELECT: run_by = session_user, or the session user is a manager",
+                    "report_runs_log": "INSERT: run_by = session_user"},
 }
 
 FUNCTIONS: Mapping[str, Mapping[str, str]] = {

@@ -58,6 +58,10 @@ KINDS: dict[str, Kind] = {
     # a staff login added, renamed, deactivated or brought back (its row), or its roles or password changed (those
     # live in the catalog: uc_audit_staff announces them as the staff row, with `what` changed)
     "staff": Kind("staff", {"staff": "id"}),
+    # a login's saved report parameters (every workstation hears it; each reads back only its own presets)
+    "report_preset": Kind("preset", {"report_presets": "id"}),
+    # a report printed or exported anywhere: the run log reloads
+    "report_run": Kind("", {"report_runs": None}),
 }
 
 

@@ -15,6 +15,9 @@ from sqlalchemy import exc as sa_exc
 
 from unioncore_desktop.domain.error_texts import (
     OFFICE_NOT_NAMED,
+    PRESET_DEFAULT_TAKEN,
+    PRESET_NAME_MISSING,
+    PRESET_NAME_TAKEN,
     START_BEFORE_TODAY,
     ADJUSTMENT_AMOUNT_ZERO,
     ADJUSTMENT_REASON_MISSING,
@@ -145,6 +148,10 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
                                                      "That employer's check was already imported."),
     "ck_remittances_check_amount_positive": ("check_amount", CHECK_AMOUNT_NOT_POSITIVE),
     "uq_remittance_lines_remittance_id_line_no": ("line_no", "A line number appears twice in the remittance."),
+    # report presets
+    "uq_report_presets_owner_report_name": ("name", PRESET_NAME_TAKEN),
+    "ck_report_presets_name_present": ("name", PRESET_NAME_MISSING),
+    "ux_report_presets_owner_report_default": ("is_default", PRESET_DEFAULT_TAKEN),
 }
 
 _TABLE_WORDS = {

@@ -37,3 +37,8 @@ RATE_NEGATIVE = "A rate cannot be negative."
 ADJUSTMENT_REASON_MISSING = "Say why the adjustment is needed."
 ADJUSTMENT_AMOUNT_ZERO = "The amount cannot be zero."
 CHECK_AMOUNT_NOT_POSITIVE = "The check amount must be more than zero."
+
+# report presets
+PRESET_NAME_MISSING = "Give the preset a name."
+PRESET_NAME_TAKEN = "You already have a preset of this report by that name."
+PRESET_DEFAULT_TAKEN = "Another of your presets is already this report's default; try again."

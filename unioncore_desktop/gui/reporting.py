@@ -167,9 +167,10 @@ def export_model(runner: TaskRunner, hall: HallConnection, parent: QWidget, mode
 
 def print_report(runner: TaskRunner, hall: HallConnection, parent: QWidget, title: str,
                  parameters: list[tuple[str, str]], build: Build, done: Callable[[Path], None] | None = None,
-                 *, excel: Excel | None = None, controls: Sequence[QWidget] = ()) -> ReportRun:
+                 *, excel: Excel | None = None, controls: Sequence[QWidget] = (),
+                 report: str | None = None) -> ReportRun:
     """Build a PDF in a worker (`build(path, context)`), then open it in the print preview; `done` gets the
-    built file's path once the preview is open."""
+    built file's path once the preview is open. `report` is the Reports screen's key, logged with the run."""
 
     def show(built: Built, run: ReportRun) -> None:
         preview = PrintPreview(
@@ -181,12 +182,12 @@ def print_report(runner: TaskRunner, hall: HallConnection, parent: QWidget, titl
         if done is not None:
             done(built.path)
 
-    return _run(runner, hall, parent, title, parameters, build, show, controls, kind="pdf")
+    return _run(runner, hall, parent, title, parameters, build, show, controls, kind="pdf", report=report)
 
 
 def export_report(runner: TaskRunner, hall: HallConnection, parent: QWidget, title: str,
                   parameters: list[tuple[str, str]], build: Build, done: Callable[[Path], None] | None = None,
-                  *, controls: Sequence[QWidget] = ()) -> ReportRun:
+                  *, controls: Sequence[QWidget] = (), report: str | None = None) -> ReportRun:
     """Write a report's Excel file in a worker (`build(path, context)`, which may also run its query), then ask
     where to keep it."""
 
@@ -206,19 +207,19 @@ def export_report(runner: TaskRunner, hall: HallConnection, parent: QWidget, tit
             shutil.rmtree(built.folder, ignore_errors=True)
         (done or (lambda p: _written(parent, p)))(path)
 
-    return _run(runner, hall, parent, title, parameters, build, save, controls, kind="xlsx")
+    return _run(runner, hall, parent, title, parameters, build, save, controls, kind="xlsx", report=report)
 
 
 def _run(runner: TaskRunner, hall: HallConnection, parent: QWidget, title: str, parameters: list[tuple[str, str]],
          build: Build, success: Callable[[Built, ReportRun], None], controls: Sequence[QWidget], *,
-         kind: str) -> ReportRun:
+         kind: str, report: str | None = None) -> ReportRun:
     """Log the run and write the file in a worker (every report run is audited), into a folder of its own."""
     pdf = kind == "pdf"
     run = ReportRun(parent, (parent.tr("Building {}…") if pdf else parent.tr("Exporting {}…")).format(title),
                     controls)
 
     def work() -> Built | None:
-        facts = reports.start_report(hall, title, kind, parameters)
+        facts = reports.start_report(hall, title, kind, parameters, report=report)
         context = context_for(facts, title, parameters)
         folder = Path(tempfile.mkdtemp(prefix="unioncore-report-"))
         try:

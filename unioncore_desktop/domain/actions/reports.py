@@ -21,9 +21,11 @@ from unioncore_desktop.domain.queries.hall import HallFacts
 from unioncore_desktop.domain.services import report_runs
 
 
-def start_report(hall: Hall, title: str, kind: str, parameters: Sequence[tuple[str, str]]) -> HallFacts:
-    """Log the run (who printed what) and return the facts printed on every page."""
-    return report_runs.start_report(hall.uow(), title=title, kind=kind, parameters=parameters)
+def start_report(hall: Hall, title: str, kind: str, parameters: Sequence[tuple[str, str]], *,
+                 report: str | None = None) -> HallFacts:
+    """Log the run (who printed what; `report`: the Reports screen's key) and return the facts printed on every
+    page."""
+    return report_runs.start_report(hall.uow(), title=title, kind=kind, parameters=parameters, report=report)
 
 
 def setup(hall: Hall) -> books.BooksToday:

@@ -42,6 +42,7 @@ from unioncore_desktop.domain.models.members import (
     NameTerm,
 )
 from unioncore_desktop.domain.models.registrations import CheckMark, ReferralBan, Registration, RegistrationActivity
+from unioncore_desktop.domain.models.report_presets import ReportPreset
 from unioncore_desktop.domain.models.requests import Bid, LaborRequest
 from unioncore_desktop.domain.models.settings import AppSetting
 from unioncore_desktop.domain.models.staff import Staff
@@ -84,6 +85,7 @@ __all__ = [
     "Remittance",
     "RemittanceColumnMap",
     "RemittanceLine",
+    "ReportPreset",
     "ReportRun",
     "Staff",
     "StagedDues",

@@ -36,17 +36,20 @@ class AuditEntry(Base):
 
 class ReportRun(Base):
     """Every PDF or Excel file produced, with its parameters and who asked: printing is itself audited (§5).
-    Append-only for every staff role."""
+    Append-only for every staff role; a login reads its own runs, a manager everyone's (row-level security,
+    migration 0027). `report` is the Reports screen's key for the report (None: a list, slip or receipt)."""
 
     __tablename__ = "report_runs"
     __table_args__ = (
         CheckConstraint("kind IN ('pdf', 'xlsx')", name="kind_known"),
         Index("ix_report_runs_run_at", "run_at"),
+        Index("ix_report_runs_run_by_run_at", "run_by", "run_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     title: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(4))
+    report: Mapped[str | None] = mapped_column(String(40))
     parameters: Mapped[dict[str, Any]] = mapped_column(JSONB)
     run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     run_by: Mapped[str] = mapped_column(String(63), server_default=text("session_user"))

@@ -9,11 +9,13 @@ from unioncore_desktop.domain.queries.hall import HallFacts, hall_facts
 from unioncore_desktop.domain.uow import UnitOfWork
 
 
-def start_report(uow: UnitOfWork, *, title: str, kind: str, parameters: Sequence[tuple[str, str]]) -> HallFacts:
+def start_report(uow: UnitOfWork, *, title: str, kind: str, parameters: Sequence[tuple[str, str]],
+                 report: str | None = None) -> HallFacts:
     """Log the run and return the hall facts for its header; the log row commits before the file is written,
     so a report that fails half-way is still on record as attempted."""
     with uow:
-        uow.session.add(ReportRun(title=title[:120], kind=kind, parameters={k: v for k, v in parameters}))
+        uow.session.add(ReportRun(title=title[:120], kind=kind, report=report,
+                                   parameters={k: v for k, v in parameters}))
         facts = hall_facts(uow.session)
         uow.commit()
         return facts

@@ -34,6 +34,8 @@ from unioncore_desktop.domain.vocab import ROLL_OFF_REASONS
 from unioncore_desktop.gui import icons, messages, reporting, theme
 from unioncore_desktop.gui.reports import catalog
 from unioncore_desktop.gui.reports.catalog import Params, ReportSpec
+from unioncore_desktop.gui.reports.presets import PresetBar
+from unioncore_desktop.gui.reports.run_log import RunLogDialog, may_read_run_log
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets import copy_rows
@@ -75,6 +77,7 @@ class ReportsScreen(QWidget):
         self.specs = catalog.specs_for(hall.facts.roles)
         self.current: ReportSpec | None = None
         self._members: dict[str, MemberListRow] = {}
+        self._kept_member: tuple[str, int] | None = None  # a preset's member: (the text shown, the member's id)
         self._first_book_marker = object()
         self.run: reporting.ReportRun | None = None  # the report being built; one at a time
 
@@ -198,8 +201,21 @@ class ReportsScreen(QWidget):
         QShortcut(QKeySequence("Ctrl+E"), self).activated.connect(self._on_excel_button_clicked)
         self.status = QLabel()
         self.status.setObjectName("reportStatus")
+        self.presets = PresetBar(runner, hall, self.params, self, active=bool(self.specs))
+        self.presets.applied.connect(self._on_presets_applied)
+        self.form.insertRow(0, self.tr("Prese&t"), self.presets)  # aligned with the parameters below it
+        self.form.setRowVisible(self.presets, self.presets.active)
+        preset_caption = self.form.labelForField(self.presets)
+        if isinstance(preset_caption, QLabel):
+            preset_caption.setBuddy(self.presets.combo)
+        self.run_log_button = QPushButton(self.tr("Run log…"))
+        self.run_log_button.setToolTip(self.tr("Who ran which report, with which parameters, and when"))
+        self.run_log_button.clicked.connect(self.open_run_log)
+        self.run_log_button.setVisible(may_read_run_log(hall.facts.roles))
+        self.run_log: RunLogDialog | None = None
 
         buttons = QHBoxLayout()
+        buttons.addWidget(self.run_log_button)
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.excel_button)
         buttons.addWidget(self.pdf_button)
@@ -220,7 +236,13 @@ class ReportsScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
-        for a, b in ((self.tree, self.book), (self.book, self.day), (self.day, self.start), (self.start, self.end),
+        for a, b in ((self.tree, self.presets.combo), (self.presets.combo, self.presets.save_button),
+                     (self.presets.save_button, self.presets.update_button),
+                     (self.presets.update_button, self.presets.rename_button),
+                     (self.presets.rename_button, self.presets.delete_button),
+                     (self.presets.delete_button, self.presets.default_button),
+                     (self.presets.default_button, self.book), (self.book, self.day), (self.day, self.start),
+                     (self.start, self.end),
                      (self.end, self.days), (self.days, self.member), (self.member, self.first_month),
                      (self.first_month, self.last_month), (self.last_month, self.reason),
                      (self.reason, self.min_months), (self.min_months, self.standing),
@@ -301,6 +323,7 @@ class ReportsScreen(QWidget):
             self.first_day.setDate(_qdate(today))
             self.last_day.setDate(_qdate(today))
             self.moment.setDateTime(QDateTime(_qdate(today), QTime(0, 0)))
+            self.presets.form_ready()  # a default preset fills the form over these
         self.loaded.emit()
 
     def _on_member_timer_timeout(self) -> None:
@@ -336,22 +359,69 @@ class ReportsScreen(QWidget):
         for kind, widgets in self._rows.items():
             self.form.setRowVisible(widgets[0], kind in fields)
         self._clear_errors()
+        self.presets.set_report(spec.key if spec else None, spec.fields if spec else ())
         self.pdf_button.setEnabled(spec is not None and not self.running)
         self.excel_button.setEnabled(spec is not None and not self.running)
 
     def params(self) -> Params:
-        member = self._members.get(self.member.text().strip())
+        text = self.member.text().strip()
+        member = self._members.get(text)
+        kept = self._kept_member if self._kept_member is not None and self._kept_member[0] == text else None
         last_month = _pydate(self.last_month.date()).replace(day=1)
         return Params(
             book_id=self.book.currentData(), book_name=self.book.currentText() if self.book.currentData() else "",
             day=_pydate(self.day.date()), start=_pydate(self.start.date()), end=_pydate(self.end.date()),
-            days=self.days.value(), member_id=member.id if member else None,
-            member_label=self._member_text(member) if member else "",
+            days=self.days.value(), member_id=member.id if member else kept[1] if kept else None,
+            member_label=self._member_text(member) if member else kept[0] if kept else "",
             first_month=_pydate(self.first_month.date()).replace(day=1), last_month=last_month,
             reason=self.reason.currentData(), min_months=self.min_months.value(),
             standing=self.standing.currentData(),
             first_day=_pydate(self.first_day.date()), last_day=_pydate(self.last_day.date()),
             at=_pydatetime(self.moment.dateTime()))
+
+    def set_params(self, params: Params, given: frozenset[str]) -> list[str]:
+        """Fill the form with the fields of `params` named in `given` (a preset's); returns what could not be
+        filled, as sentences (a book no longer offered)."""
+        problems: list[str] = []
+        if "book_id" in given:
+            index = self.book.findData(params.book_id) if params.book_id is not None else 0
+            if index < 0:
+                problems.append(self.tr("The book {} is not offered any more.").format(params.book_name or "saved"))
+            else:
+                self.book.setCurrentIndex(index)
+        for name, edit in (("day", self.day), ("start", self.start), ("end", self.end),
+                           ("first_month", self.first_month), ("last_month", self.last_month),
+                           ("first_day", self.first_day), ("last_day", self.last_day)):
+            value = getattr(params, name)
+            if name in given and value is not None:
+                edit.setDate(_qdate(value))
+        if "at" in given and params.at is not None:
+            self.moment.setDateTime(QDateTime(_qdate(params.at.date()), QTime(params.at.hour, params.at.minute)))
+        for name, spin in (("days", self.days), ("min_months", self.min_months)):
+            if name in given:
+                spin.setValue(getattr(params, name))
+        for name, combo in (("reason", self.reason), ("standing", self.standing)):
+            if name in given:
+                combo.setCurrentIndex(max(combo.findData(getattr(params, name)), 0))
+        if "member_id" in given:
+            self._kept_member = (params.member_label, params.member_id) if params.member_id is not None else None
+            self.member.setText(params.member_label if params.member_id is not None else "")
+        self._clear_errors()
+        return problems
+
+    def _on_presets_applied(self, params: Params, given: frozenset[str], name: str) -> None:
+        problems = self.set_params(params, given)
+        self.status.setText(" ".join(problems) if problems else self.tr("Filled from your preset “{}”.").format(name))
+
+    def open_run_log(self) -> None:
+        """The report-run log (managers): one window, raised again if it is open."""
+        if self.run_log is None:
+            self.run_log = RunLogDialog(self.runner, self.hall, self.settings, self)
+        else:
+            self.run_log.search()  # it heard no runs while it was closed
+        self.run_log.show()
+        self.run_log.raise_()
+        self.run_log.activateWindow()
 
     def _clear_errors(self) -> None:
         for error in self.errors.values():
@@ -398,7 +468,7 @@ class ReportsScreen(QWidget):
         self._started(reporting.print_report(
             self.runner, hall, self, spec.title_for(params), catalog.describe(spec, params), build,
             done=self._on_previewed, excel=partial(self._export, spec, params),
-            controls=[self.pdf_button, self.excel_button]))
+            controls=[self.pdf_button, self.excel_button], report=spec.key))
 
     def _on_excel_button_clicked(self) -> None:
         prepared = self._prepared()
@@ -416,7 +486,8 @@ class ReportsScreen(QWidget):
 
         self.status.setText(self.tr("Exporting {}…").format(title))
         run = reporting.export_report(self.runner, hall, owner, title, catalog.describe(spec, params), build,
-                                      done=self._on_saved, controls=[self.pdf_button, self.excel_button])
+                                      done=self._on_saved, controls=[self.pdf_button, self.excel_button],
+                                      report=spec.key)
         if owner is self:
             self._started(run)
 
