@@ -179,7 +179,7 @@ def request_issues_marks(request: LaborRequest) -> bool:
     return issues_marks(request_facts(request))
 
 
-def walk_context(session: Session, request: LaborRequest, run_id: uuid.UUID | None) -> WalkContext:
+def walk_context(session: Session, request: WalkRequest, run_id: uuid.UUID | None) -> WalkContext:
     answered, off_list = _run_so_far(session, request, run_id)
     today, listed_before, book_code, rules = _day_book_rules(session, request.book_id)
     return WalkContext(request, today, rules, book_code, answered, off_list, listed_before)
