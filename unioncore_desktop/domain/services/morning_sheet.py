@@ -2,7 +2,7 @@
 
 For each book in morning order, each request due by the morning in received order, with the registrants the
 dispatcher will call for it: the eligible ones in list order, as many as it needs plus a few spares for
-declines and no answers, and the skipped ones above them with why. Two requests on one book would be offered
+declines and no answers, and the skipped ones among them with why. Two requests on one book would be offered
 the same people first; the sheet gives each request the names after those the earlier requests take, as if
 every call is accepted, so a dispatcher can work down the page.
 """
@@ -91,12 +91,14 @@ def morning_sheet(session: Session, day: date, *, book_id: int | None = None,
 def _sheet_request(session: Session, request: RequestRow, taken: set[int], spares: int) -> SheetRequest:
     ctx = walk_context(session, request, None)
     wanted = request.open_places + spares
-    skipped, eligible = walk_from_top(session, ctx, lock=False, eligible_wanted=len(taken) + wanted)
+    skipped, eligible = walk_from_top(session, ctx, lock=False, eligible_wanted=len(taken) + wanted, every_skip=True)
     names = [e for e in eligible if e.member_id not in taken][:wanted]
+    last = names[-1].rank if len(names) == wanted else None  # a short list: every skip down to its end
     lines = [SheetLine(e.rank, e.tier, e.apn, e.card_number, e.member_name, e.member_id, None, e.skip_reason, False)
-             for e in skipped]
+             for e in skipped if last is None or e.rank < last]
     lines += [SheetLine(e.rank, e.tier, e.apn, e.card_number, e.member_name, e.member_id, None, None,
                         i >= request.open_places) for i, e in enumerate(names)]
+    lines.sort(key=lambda line: line.rank)  # as the dispatcher goes down the list: skips where they fall
     return SheetRequest(request, issues_marks(request_facts(request)), tuple(lines))
 
 

@@ -155,6 +155,9 @@ def build_employment_history(path: str | os.PathLike[str], context: ReportContex
     if rows_:
         first = min(r.started_on for r in rows_)
         summary.append(SummaryLine("First job", first.isoformat()))
+    ended = Counter(r.termination_reason for r in rows_ if r.termination_reason)
+    if ended:
+        summary.append(SummaryLine("How jobs ended", sum(ended.values())))
     summary += [SummaryLine(label(reason), n, indent=1) for reason, n in sorted(
         Counter(r.termination_reason for r in rows_ if r.termination_reason).items())]
     document.add_summary(summary)
