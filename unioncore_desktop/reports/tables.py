@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from unioncore_desktop.domain.queries.dispatch import CurrentEmployees, DayBook
     from unioncore_desktop.domain.queries.employment_reports import MemberEmployment
     from unioncore_desktop.domain.queries.referral_reports import BidRequest, CheckMarkLine, ReferralSummary
-    from unioncore_desktop.domain.services.morning_sheet import MorningSheet
+    from unioncore_desktop.domain.queries.morning_sheet import MorningSheet
     from unioncore_desktop.domain.queries.dues import ArrearsRow, DailyCash, DuesSummaryRow, PaymentReceipt
     from unioncore_desktop.domain.queries.requests import RequestRow
 

@@ -8,6 +8,7 @@ from datetime import date
 from unioncore_desktop.domain.actions import Hall
 from unioncore_desktop.domain.queries import books, dispatch, dues, employment_reports, referral_reports, requests
 from unioncore_desktop.domain.queries.hall import HallFacts
+from unioncore_desktop.domain.queries.morning_sheet import MorningSheet
 from unioncore_desktop.domain.services import morning_sheet as sheet
 from unioncore_desktop.domain.services import report_runs
 
@@ -87,7 +88,7 @@ def employment_history(hall: Hall, member_id: int) -> employment_reports.MemberE
     return hall.read(employment_reports.member_employment, member_id)
 
 
-def morning_sheet(hall: Hall, day: date, book_id: int | None) -> sheet.MorningSheet:
+def morning_sheet(hall: Hall, day: date, book_id: int | None) -> MorningSheet:
     return hall.read(sheet.morning_sheet, day, book_id=book_id)
 
 

@@ -9,67 +9,23 @@ every call is accepted, so a dispatcher can work down the page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, time
-from decimal import Decimal
+from dataclasses import replace
+from datetime import date
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.queries.hall import hall_clock
+from unioncore_desktop.domain.queries.morning_sheet import (
+    SHEET_SPARES,
+    MorningSheet,
+    SheetBook,
+    SheetLine,
+    SheetRequest,
+    member_phones,
+)
 from unioncore_desktop.domain.queries.requests import RequestRow, morning_referral
 from unioncore_desktop.domain.rules.referral import issues_marks
 from unioncore_desktop.domain.services.walk import request_facts, walk_context, walk_from_top
-
-SHEET_SPARES = 3  # names after the ones a request needs, for declines and no answers
-
-
-@dataclass(frozen=True, slots=True)
-class SheetLine:
-    """A registrant on the sheet: skipped (with why), one to call for a place, or a spare."""
-
-    rank: int
-    tier: int
-    apn: Decimal
-    card_number: str
-    member_name: str
-    member_id: int
-    phone: str | None
-    skip_reason: str | None
-    spare: bool  # called only when someone above declines or cannot be reached
-
-
-@dataclass(frozen=True, slots=True)
-class SheetRequest:
-    request: RequestRow
-    issues_marks: bool
-    lines: tuple[SheetLine, ...]
-
-    @property
-    def to_call(self) -> tuple[SheetLine, ...]:
-        return tuple(line for line in self.lines if line.skip_reason is None)
-
-
-@dataclass(frozen=True, slots=True)
-class SheetBook:
-    book_id: int
-    code: str
-    name: str
-    morning_slot: time
-    requests: tuple[SheetRequest, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class MorningSheet:
-    """The sheet of one referral morning; eligibility (exemptions, dispatches, bans) as of the hall's `today`."""
-
-    day: date
-    today: date
-    books: tuple[SheetBook, ...]
-
-    @property
-    def requests(self) -> list[SheetRequest]:
-        return [r for b in self.books for r in b.requests]
 
 
 def morning_sheet(session: Session, day: date, *, book_id: int | None = None,
@@ -103,12 +59,8 @@ def _sheet_request(session: Session, request: RequestRow, taken: set[int], spare
 
 
 def _with_phones(session: Session, books: list[SheetBook]) -> list[SheetBook]:
-    """The sheet with each name's phone (mobile when there is no home phone), read in one statement."""
-    ids = sorted({line.member_id for b in books for r in b.requests for line in r.lines})
-    rows = session.execute(text(
-        "SELECT id, coalesce(nullif(phone, ''), nullif(mobile_phone, '')) FROM members WHERE id = ANY(:ids)"),
-        {"ids": ids}).all() if ids else []
-    phones: dict[int, str | None] = {row[0]: row[1] for row in rows}
+    """The sheet with each name's phone."""
+    phones = member_phones(session, {line.member_id for b in books for r in b.requests for line in r.lines})
 
     def request_with_phones(r: SheetRequest) -> SheetRequest:
         return replace(r, lines=tuple(replace(line, phone=phones.get(line.member_id)) for line in r.lines))

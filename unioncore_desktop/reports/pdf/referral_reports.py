@@ -42,7 +42,7 @@ if TYPE_CHECKING:
         CheckMarkLine,
         ReferralSummary,
     )
-    from unioncore_desktop.domain.services.morning_sheet import MorningSheet, SheetLine, SheetRequest
+    from unioncore_desktop.domain.queries.morning_sheet import MorningSheet, SheetLine, SheetRequest
 
 
 def _apn(value: object) -> str:
