@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
@@ -367,3 +367,27 @@ def test_check_marks_by_book_and_member_with_the_roll_off_limit(tmp_path, contex
     assert all(c.is_date for c in column(sheet, header, "Marked on"))
     assert all(isinstance(c.value, bool) for c in column(sheet, header, "Removed"))
     assert all(type(c.value) is int for c in column(sheet, header, "Live marks now"))
+
+
+# --- nothing to report ---------------------------------------------------------------------------------------------
+
+def test_each_report_says_when_there_is_nothing_to_report(tmp_path, context, poppler, conn, session):
+    quiet = date(2001, 1, 2)
+    member_id = scalar(conn, "INSERT INTO members (card_number, first_name, last_name, classification) "
+                             "VALUES ('Q0001', 'Quinn', 'Quiet', 'journeyman') RETURNING id")
+    cases = [
+        (build_bids, bid_report(session, quiet, quiet), "No request was posted for bids in this period."),
+        (build_check_marks, check_mark_report(session, quiet, quiet), "No check mark was issued in this period."),
+        (build_morning_sheet, morning_sheet(session, quiet), "No request is waiting for this referral morning."),
+        (build_member_registrations, member_visit(session, member_id), "This member is on no book."),
+        (build_employment_history, member_employment(session, member_id),
+         "No employment is on record for this member."),
+        (build_current_employees, replace(current_employees(session), rows=()), "Nobody is out on a job."),
+    ]
+    for build, data, sentence in cases:
+        path = build(tmp_path / f"{build.__name__}.pdf", context, data)
+        assert sentence in pdf_text(poppler, path) and poppler.pages(path) == 1, build.__name__
+    summary = referral_summary(session, quiet)
+    assert summary.total("dispatched") == summary.total("marks") == summary.total("requests_taken") == 0
+    assert re.search(r"Dispatched\s+0\n", pdf_text(poppler, build_referral_summary(tmp_path / "s.pdf", context,
+                                                                                     summary)))
