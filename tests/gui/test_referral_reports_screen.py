@@ -69,6 +69,7 @@ def test_each_new_report_opens_in_the_print_preview_and_exports_to_excel(qtbot, 
             screen.member.setText(screen._member_text(member))
         if key == "morning_sheet":
             screen.day.setDate(_qdate(morning))
+            screen.grab().save(str(tmp_path / "morning_sheet_form.png"))
         if catalog.ANY_BOOK in spec.fields:
             screen.book.setCurrentIndex(0)  # all books
         with qtbot.waitSignal(screen.report_written, timeout=30_000) as written:
