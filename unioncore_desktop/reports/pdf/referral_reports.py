@@ -203,12 +203,13 @@ def mark_standing(line: CheckMarkLine) -> str:
 
 
 def marks_by_registration(lines: Sequence[CheckMarkLine]) -> list[tuple[CheckMarkLine, int]]:
-    """(the registration's latest line, its marks in the period), those reaching the limit first."""
+    """(the registration's latest line, its marks in the period), those reaching the limit first, then as the
+    lines came (books in morning order, members by name)."""
     groups: dict[int, list[CheckMarkLine]] = defaultdict(list)
     for line in lines:
         groups[line.registration_id].append(line)
     out = [(group[-1], len(group)) for group in groups.values()]
-    return sorted(out, key=lambda item: (not item[0].reached_limit, item[0].book_name, item[0].member_name))
+    return sorted(out, key=lambda item: not item[0].reached_limit)
 
 
 def build_check_marks(path: str | os.PathLike[str], context: ReportContext, lines: Iterable[CheckMarkLine]) -> Path:
