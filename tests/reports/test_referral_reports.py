@@ -14,10 +14,14 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
-from unioncore_desktop.domain.queries.books import member_visit
 from unioncore_desktop.domain.queries.dispatch import current_employees
 from unioncore_desktop.domain.queries.employment_reports import member_employment
-from unioncore_desktop.domain.queries.referral_reports import bid_report, check_mark_report, referral_summary
+from unioncore_desktop.domain.queries.referral_reports import (
+    bid_report,
+    check_mark_report,
+    member_books,
+    referral_summary,
+)
 from unioncore_desktop.domain.services.morning_sheet import morning_sheet
 from unioncore_desktop.domain.services.walk import preview_walk
 from unioncore_desktop.reports import export_table, tables
@@ -191,25 +195,36 @@ def test_member_registrations_on_each_book(tmp_path, context, poppler, conn, ses
     member_id = scalar(conn, """
         SELECT g.member_id FROM registrations g WHERE g.status = 'registered'
         GROUP BY g.member_id ORDER BY count(*) DESC, g.member_id LIMIT 1""")
-    visit = member_visit(session, member_id)
-    live = [r for r in visit.registrations if r.live]
+    marked_on = scalar(conn, "SELECT uc_hall_today()") - timedelta(days=3)
+    conn.execute(text("""
+        INSERT INTO check_marks (registration_id, member_id, book_id, marked_on)
+        SELECT g.id, g.member_id, g.book_id, :d FROM registrations g JOIN books b ON b.id = g.book_id
+        WHERE g.member_id = :m AND g.status = 'registered' AND b.code = 'WIRE_BREMERTON'"""),
+        {"m": member_id, "d": marked_on})
+    books = member_books(session, member_id)
+    visit, live = books.visit, books.live
     assert len(live) >= 3 and len({r.apn for r in live if r.book_code.startswith("WIRE")}) == 1  # one visit, one APN
+    assert [(m.book_name, m.marked_on) for m in books.marks] == [("WIRE BREMERTON", marked_on)]
     name = f"{visit.detail.last_name}, {visit.detail.first_name}"
     path = build_member_registrations(tmp_path / "regs.pdf", replace(
-        context, title=f"Member Registrations — {name}", parameters=[("Member", name)]), visit)
+        context, title=f"Member Registrations — {name}", parameters=[("Member", name)]), books)
     printed = pdf_text(poppler, path)
     assert f"card {visit.detail.card_number}" in printed
     for r in live:
         line = next(line for line in printed.splitlines() if line.startswith(r.book_name + " "))
+        marks = 1 if r.book_code == "WIRE_BREMERTON" else 0
         assert re.search(rf"{re.escape(r.book_name)}\s+Registered\s+{number(r.position)}\s+{r.tier}\s+{r.apn:.2f}\s+"
                          rf"{r.registered_at.astimezone(context.zone):%Y-%m-%d}", line), line
-        if r.resign_due_on:
-            assert r.resign_due_on.isoformat() in line
-    assert re.search(rf"{len(live)} books", printed) and re.search(rf"Books registered on\s+{len(live)}\n", printed)
+        assert re.search(rf"\s{marks}\b", line[line.index(r.resign_due_on.isoformat()):]), line
+    assert re.search(rf"{len(live)} books\s+1\n", printed) and re.search(rf"Books registered on\s+{len(live)}\n",
+                                                                          printed)
+    marks_part = printed[printed.index("Live check marks"):]
+    assert re.search(rf"WIRE BREMERTON\s+{marked_on.isoformat()}", marks_part)
 
-    sheet, header = xlsx(tmp_path, "regs", tables.member_registrations_table(visit), context)
+    sheet, header = xlsx(tmp_path, "regs", tables.member_registrations_table(books), context)
     assert [c.value for c in column(sheet, header, "Book")] == [r.book_name for r in live]
     assert [c.value for c in column(sheet, header, "Position")] == [r.position for r in live]
+    assert [c.value for c in column(sheet, header, "Marks")] == [r.marks for r in live]
     assert all(c.is_date for c in column(sheet, header, "Registered"))
     assert column(sheet, header, "APN")[0].value == pytest.approx(float(live[0].apn))
 
@@ -325,13 +340,18 @@ def test_morning_referral_sheet_lists_each_request_with_the_names_to_call(tmp_pa
 def test_check_marks_by_book_and_member_with_the_roll_off_limit(tmp_path, context, poppler, conn, session):
     today = scalar(conn, "SELECT uc_hall_today()")
     start, end = today - timedelta(days=45), today
-    # one registration with two marks takes a third on a later day and is rolled off that book (R10)
-    registration_id, member_id, book_id, last = conn.execute(text("""
-        SELECT registration_id, member_id, book_id, max(marked_on) FROM check_marks WHERE removed_at IS NULL
-        GROUP BY registration_id, member_id, book_id HAVING count(*) = 2 ORDER BY registration_id LIMIT 1""")).one()
-    third = min(last + timedelta(days=1), today)
-    conn.execute(text("INSERT INTO check_marks (registration_id, member_id, book_id, marked_on) "
-                      "VALUES (:g, :m, :b, :d)"), {"g": registration_id, "m": member_id, "b": book_id, "d": third})
+    # one marked registration takes marks up to the third and is rolled off that book (R10)
+    registration_id, member_id, book_id = conn.execute(text("""
+        SELECT registration_id, member_id, book_id FROM check_marks WHERE removed_at IS NULL
+        GROUP BY registration_id, member_id, book_id ORDER BY count(*) DESC, registration_id LIMIT 1""")).one()
+    used = set(conn.execute(text("SELECT marked_on FROM check_marks WHERE registration_id = :g AND removed_at IS NULL"),
+                            {"g": registration_id}).scalars())
+    free = [d for d in (today - timedelta(days=n) for n in range(30)) if d not in used]
+    added = free[:3 - len(used)]
+    for day in added:
+        conn.execute(text("INSERT INTO check_marks (registration_id, member_id, book_id, marked_on) "
+                          "VALUES (:g, :m, :b, :d)"), {"g": registration_id, "m": member_id, "b": book_id, "d": day})
+    third = max([*used, *added])
     conn.execute(text("UPDATE registrations SET status = 'rolled_off', roll_off_reason = 'check_marks', "
                       "rolled_off_on = :d, version = version + 1 WHERE id = :g"), {"d": third, "g": registration_id})
     # and one mark is removed
@@ -379,7 +399,7 @@ def test_each_report_says_when_there_is_nothing_to_report(tmp_path, context, pop
         (build_bids, bid_report(session, quiet, quiet), "No request was posted for bids in this period."),
         (build_check_marks, check_mark_report(session, quiet, quiet), "No check mark was issued in this period."),
         (build_morning_sheet, morning_sheet(session, quiet), "No request is waiting for this referral morning."),
-        (build_member_registrations, member_visit(session, member_id), "This member is on no book."),
+        (build_member_registrations, member_books(session, member_id), "This member is on no book."),
         (build_employment_history, member_employment(session, member_id),
          "No employment is on record for this member."),
         (build_current_employees, replace(current_employees(session), rows=()), "Nobody is out on a job."),

@@ -46,10 +46,14 @@ if TYPE_CHECKING:
         ResignDueRow,
         UnemployedCount,
     )
-    from unioncore_desktop.domain.queries.books import MemberVisit
     from unioncore_desktop.domain.queries.dispatch import CurrentEmployees, DayBook
     from unioncore_desktop.domain.queries.employment_reports import MemberEmployment
-    from unioncore_desktop.domain.queries.referral_reports import BidRequest, CheckMarkLine, ReferralSummary
+    from unioncore_desktop.domain.queries.referral_reports import (
+        BidRequest,
+        CheckMarkLine,
+        MemberBooks,
+        ReferralSummary,
+    )
     from unioncore_desktop.domain.queries.morning_sheet import MorningSheet
     from unioncore_desktop.domain.queries.dues import ArrearsRow, DailyCash, DuesSummaryRow, PaymentReceipt
     from unioncore_desktop.domain.queries.requests import RequestRow
@@ -191,18 +195,18 @@ def bids_table(requests: Iterable[BidRequest]) -> Table:
     return columns, rows
 
 
-def member_registrations_table(visit: MemberVisit) -> Table:
+def member_registrations_table(books: MemberBooks) -> Table:
     columns = _cols(("Card", "text"), ("Member", "text"), ("Book", "text"), ("Status", "text"), ("Position", "int"),
                     ("Tier", "int"), ("APN", "decimal"), ("Registered", "datetime"), ("Method", "text"),
                     ("Last re-sign", "date"), ("Re-sign due", "date"), ("Marks", "int"),
                     ("Restorations used", "int"), ("Exemption", "text"), ("Exemption from", "date"),
                     ("Exemption to", "date"), ("Re-register by", "datetime"))
-    member = visit.detail
+    member = books.visit.detail
     name = f"{member.last_name}, {member.first_name}"
     return columns, [(member.card_number, name, r.book_name, registration_status(r), r.position, r.tier, r.apn,
                       r.registered_at, label(r.method), r.last_resign_on, r.resign_due_on, r.marks,
                       r.restorations_used, exemption_text(r), r.exemption_start, r.exemption_end, r.reregister_by)
-                     for r in visit.registrations if r.live]
+                     for r in books.live]
 
 
 def current_employees_table(data: CurrentEmployees) -> Table:

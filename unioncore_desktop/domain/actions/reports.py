@@ -76,8 +76,8 @@ def bids(hall: Hall, start: date, end: date, book_id: int | None) -> list[referr
     return hall.read(referral_reports.bid_report, start, end, book_id)
 
 
-def member_registrations(hall: Hall, member_id: int) -> books.MemberVisit:
-    return hall.read(books.member_visit, member_id)
+def member_registrations(hall: Hall, member_id: int) -> referral_reports.MemberBooks:
+    return hall.read(referral_reports.member_books, member_id)
 
 
 def current_employees(hall: Hall) -> dispatch.CurrentEmployees:

@@ -1,5 +1,6 @@
 """Read models of the referral reports: a day's referral summary by book, the bids on bid requests with where
-each bidder stood and how it ended, and the check marks issued in a period with who reached the roll-off limit.
+each bidder stood and how it ended, the check marks issued in a period with who reached the roll-off limit, and
+one member's books with their live marks.
 
 Each is one statement; the reports group and total in Python (reports/pdf/referral_reports.py)."""
 
@@ -13,6 +14,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from unioncore_desktop.domain.queries.books import MemberVisit, RegistrationRow, member_visit
+from unioncore_desktop.domain.queries.dispatch import CheckMarkRow, check_marks
 from unioncore_desktop.domain.queries.fragments import (
     book_rules_in_force,
     hall_date,
@@ -301,3 +304,26 @@ def check_mark_report(session: Session, start: date, end: date, book_id: int | N
     rows = session.execute(_MARKS_SQL, {"start": start, "end": end, "book": book_id,
                                         "default_allowed": DEFAULT_RULES.check_marks_allowed}).mappings()
     return [CheckMarkLine(**m) for m in rows]
+
+
+# --- a member's books --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class MemberBooks:
+    """A member's registrations (live and past, as the counter sees them) and the live check marks on the live
+    ones, with the day and request of each, as of the hall's `today`."""
+
+    visit: MemberVisit
+    marks: tuple[CheckMarkRow, ...]
+    today: date
+
+    @property
+    def live(self) -> list[RegistrationRow]:
+        return [r for r in self.visit.registrations if r.live]
+
+
+def member_books(session: Session, member_id: int) -> MemberBooks:
+    visit = member_visit(session, member_id)  # NotFound for a member who is gone
+    live = {r.id for r in visit.registrations if r.live}
+    marks = [m for m in check_marks(session, member_id=member_id, include_removed=False) if m.registration_id in live]
+    return MemberBooks(visit, tuple(sorted(marks, key=lambda m: (m.book_name, m.marked_on))), hall_clock(session).today)

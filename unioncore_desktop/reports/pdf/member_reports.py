@@ -26,10 +26,11 @@ from unioncore_desktop.reports.pdf.book_reports import dispatch_how
 
 if TYPE_CHECKING:
     # Runtime imports would pull SQLAlchemy in through the queries modules; reports stay free of it.
-    from unioncore_desktop.domain.queries.books import MemberVisit, RegistrationRow
+    from unioncore_desktop.domain.queries.books import RegistrationRow
     from unioncore_desktop.domain.queries.dispatch import CurrentEmployees, DispatchRow
     from unioncore_desktop.domain.queries.employment_reports import EmploymentLine, MemberEmployment
     from unioncore_desktop.domain.queries.members import MemberDetail
+    from unioncore_desktop.domain.queries.referral_reports import MemberBooks
 
 
 def _apn(value: object) -> str:
@@ -78,12 +79,17 @@ def registration_status(r: RegistrationRow) -> str:
     return label(r.status)
 
 
-def build_member_registrations(path: str | os.PathLike[str], context: ReportContext, visit: MemberVisit) -> Path:
+MARK_COLUMNS = (Column("Book", weight=1.3), Column("Marked on", width=0.95 * inch), Column("Request", weight=1.0),
+                Column("Given by", weight=1.0))
+
+
+def build_member_registrations(path: str | os.PathLike[str], context: ReportContext, books: MemberBooks) -> Path:
     """The member's live registrations in morning order: place on each book, APN, tier, re-sign dates, marks
-    and exemptions (a member signed on several books in one visit has the same APN on each)."""
-    live = [r for r in visit.registrations if r.live]
+    and exemptions (a member signed on several books in one visit has the same APN on each); then the live
+    check marks with their day and request (landscape)."""
+    live = books.live
     document = ReportDocument(context, landscape=True)
-    document.add_heading(member_heading(visit.detail))
+    document.add_heading(member_heading(books.visit.detail))
     rows: list[Row] = [(r.book_name, registration_status(r), r.position, r.tier, r.apn, r.registered_at,
                         r.last_resign_on, r.resign_due_on, r.marks, exemption_text(r)) for r in live]
     if rows:
@@ -93,14 +99,18 @@ def build_member_registrations(path: str | os.PathLike[str], context: ReportCont
     if live:
         document.add_note("Position: the place on the book's list now (tier, then APN); blank while out on a job or "
                           "awaiting re-registration.")
-    qualified = sorted(q.book_code for q in visit.detail.qualified_books)
+    if books.marks:
+        document.add_heading("Live check marks")
+        document.add_table(MARK_COLUMNS, [(m.book_name, m.marked_on, m.request_number, m.created_by)
+                                          for m in books.marks], font_size=8)
+    qualified = sorted(q.book_code for q in books.visit.detail.qualified_books)
     on = {r.book_code for r in live}
     summary = [SummaryLine("Books registered on", len(live), bold=True),
                SummaryLine("Registered (on the list)", sum(1 for r in live if r.status == "registered"), indent=1),
                SummaryLine("Out on a job", sum(1 for r in live if r.status == "dispatched"), indent=1),
                SummaryLine("Awaiting re-registration", sum(1 for r in live if r.status == "awaiting_reregistration"),
                            indent=1),
-               SummaryLine("Exempt", sum(1 for r in live if r.exemption_reason), indent=1),
+               SummaryLine("With an exemption", sum(1 for r in live if r.exemption_reason), indent=1),
                SummaryLine("Live check marks", sum(r.marks for r in live)),
                SummaryLine("Qualified books not signed", ", ".join(c for c in qualified if c not in on) or "none")]
     document.add_summary(summary)
