@@ -5,6 +5,7 @@ names, numbers and totals the database holds, and typed cells in the Excel."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
@@ -12,7 +13,7 @@ from datetime import date, timedelta
 import openpyxl
 import pytest
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from unioncore_desktop.domain.queries.dispatch import current_employees
 from unioncore_desktop.domain.queries.employment_reports import member_employment
@@ -22,8 +23,10 @@ from unioncore_desktop.domain.queries.referral_reports import (
     member_books,
     referral_summary,
 )
+from unioncore_desktop.domain.services.dispatch import dispatch_next_accepting
 from unioncore_desktop.domain.services.morning_sheet import morning_sheet
 from unioncore_desktop.domain.services.walk import preview_walk
+from unioncore_desktop.domain.uow import UnitOfWork
 from unioncore_desktop.reports import export_table, tables
 from unioncore_desktop.reports.pdf.member_reports import (
     build_current_employees,
@@ -411,3 +414,31 @@ def test_each_report_says_when_there_is_nothing_to_report(tmp_path, context, pop
     assert summary.total("dispatched") == summary.total("marks") == summary.total("requests_taken") == 0
     assert re.search(r"Dispatched\s+0\n", pdf_text(poppler, build_referral_summary(tmp_path / "s.pdf", context,
                                                                                      summary)))
+
+
+def test_a_bid_won_through_the_walk_shows_as_dispatched_at_its_frozen_place(tmp_path, context, poppler, conn):
+    """The walk of a bidding request (the dispatch service) sends the best-placed bidder; the report reads the
+    won bid at the place its frozen line records."""
+    today = scalar(conn, "SELECT uc_hall_today()")
+    request_id = scalar(conn, """
+        SELECT r.id FROM labor_requests r WHERE r.bidding AND r.status = 'open'
+          AND (SELECT count(*) FROM bids x WHERE x.request_id = r.id) >= 2 ORDER BY r.received_at LIMIT 1""")
+    factory = sessionmaker(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    with factory() as session:
+        before = next(r for r in bid_report(session, today - timedelta(days=5), today + timedelta(days=10))
+                      if r.request_id == request_id)
+    result = dispatch_next_accepting(UnitOfWork(factory), request_id=request_id, idempotency_key=uuid.uuid4())
+    with factory() as session:
+        after = next(r for r in bid_report(session, today - timedelta(days=5), today + timedelta(days=10))
+                     if r.request_id == request_id)
+    won = next(b for b in after.bids if b.outcome == "dispatched")
+    line_rank = scalar(conn, "SELECT rank FROM offer_lines WHERE dispatch_id = :d", d=result.dispatch_id)
+    assert won.member_id == result.member_id == before.bids[0].member_id  # the best place, not the first bid
+    assert won.walked and won.position == line_rank and after.won == 1
+    others = [b.outcome for b in after.bids if b is not won and not b.withdrawn]
+    still = "waiting" if after.status in ("open", "partially_filled") else "not reached"  # filled: nobody else asked
+    assert others and others == [still] * len(others)
+
+    path = build_bids(tmp_path / "won.pdf", replace(context, title="Bids"), [after])
+    line = next(line for line in pdf_text(poppler, path).splitlines() if won.card_number in line)
+    assert re.search(rf"^\s*1\s+{number(line_rank)}\s+", line) and "Dispatched (won)" in line
