@@ -304,6 +304,13 @@ def test_member_employment_history_with_totals(tmp_path, context, poppler, conn,
 
 def test_morning_referral_sheet_lists_each_request_with_the_names_to_call(tmp_path, context, poppler, conn, session):
     day = scalar(conn, "SELECT min(referral_date) FROM labor_requests WHERE status = 'open'")
+    # the last request of the morning names its foreperson (R13)
+    named = conn.execute(text("""
+        UPDATE labor_requests SET by_name_member_id = (SELECT id FROM members WHERE card_number = '7464416'),
+               by_name_attested = true, version = version + 1
+        WHERE id = (SELECT id FROM labor_requests WHERE status = 'open' AND referral_date = :d
+                    ORDER BY received_at DESC LIMIT 1)
+        RETURNING number"""), {"d": day}).scalar_one()
     sheet = morning_sheet(session, day)
     due = conn.execute(text("SELECT number FROM labor_requests WHERE status IN ('open', 'partially_filled') "
                             "AND referral_date <= :d"), {"d": day}).scalars().all()
@@ -330,6 +337,8 @@ def test_morning_referral_sheet_lists_each_request_with_the_names_to_call(tmp_pa
     assert re.search(rf"^\s*1\s+{top.rank}\s+{top.tier}\s+{top.apn:.2f}\s+{re.escape(top.member_name)}\s+"
                      rf"{top.card_number}", printed, re.M)
     assert "spare" in printed
+    by_name = printed[printed.index(named):]
+    assert "by name: Smith, John (7464416) (outside the queue, R13)" in " ".join(by_name.split()[:60])
     assert re.search(rf"Places to fill\s+{sum(r.request.open_places for r in sheet.requests)}\n", printed)
 
     sheet_, header = xlsx(tmp_path, "sheet", tables.morning_sheet_table(sheet), context)

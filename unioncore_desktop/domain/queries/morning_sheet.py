@@ -36,6 +36,7 @@ class SheetRequest:
     request: RequestRow
     issues_marks: bool
     lines: tuple[SheetLine, ...]
+    by_name_member: str | None = None  # the foreperson the employer named (R13): sent outside the queue
 
     @property
     def to_call(self) -> tuple[SheetLine, ...]:

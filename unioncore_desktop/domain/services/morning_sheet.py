@@ -23,7 +23,7 @@ from unioncore_desktop.domain.queries.morning_sheet import (
     SheetRequest,
     member_phones,
 )
-from unioncore_desktop.domain.queries.requests import RequestRow, morning_referral
+from unioncore_desktop.domain.queries.requests import RequestRow, morning_referral, request_detail
 from unioncore_desktop.domain.rules.referral import issues_marks
 from unioncore_desktop.domain.services.walk import request_facts, walk_context, walk_from_top
 
@@ -55,7 +55,8 @@ def _sheet_request(session: Session, request: RequestRow, taken: set[int], spare
     lines += [SheetLine(e.rank, e.tier, e.apn, e.card_number, e.member_name, e.member_id, None, None,
                         i >= request.open_places) for i, e in enumerate(names)]
     lines.sort(key=lambda line: line.rank)  # as the dispatcher goes down the list: skips where they fall
-    return SheetRequest(request, issues_marks(request_facts(request)), tuple(lines))
+    named = request_detail(session, request.id).by_name_member if request.by_name else None
+    return SheetRequest(request, issues_marks(request_facts(request)), tuple(lines), named)
 
 
 def _with_phones(session: Session, books: list[SheetBook]) -> list[SheetBook]:

@@ -309,6 +309,8 @@ def sheet_request_terms(request: SheetRequest) -> str:
     if r.requirements:
         parts.append("requires " + ", ".join(r.requirements))
     terms = request_terms(r)
+    if request.by_name_member:
+        terms = terms.replace("by name", f"by name: {request.by_name_member} (outside the queue, R13)")
     if terms:
         parts.append(terms)
     if r.bidding:
