@@ -47,15 +47,15 @@ if TYPE_CHECKING:
         UnemployedCount,
     )
     from unioncore_desktop.domain.queries.dispatch import CurrentEmployees, DayBook
+    from unioncore_desktop.domain.queries.dues import ArrearsRow, DailyCash, DuesSummaryRow, PaymentReceipt
     from unioncore_desktop.domain.queries.employment_reports import MemberEmployment
+    from unioncore_desktop.domain.queries.morning_sheet import MorningSheet
     from unioncore_desktop.domain.queries.referral_reports import (
         BidRequest,
         CheckMarkLine,
         MemberBooks,
         ReferralSummary,
     )
-    from unioncore_desktop.domain.queries.morning_sheet import MorningSheet
-    from unioncore_desktop.domain.queries.dues import ArrearsRow, DailyCash, DuesSummaryRow, PaymentReceipt
     from unioncore_desktop.domain.queries.requests import RequestRow
 
 Table = tuple[list[XlsxColumn], list[tuple[Any, ...]]]

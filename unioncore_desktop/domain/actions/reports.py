@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from unioncore_desktop.domain.actions import Hall
-from unioncore_desktop.domain.queries import books, dispatch, dues, employment_reports, referral_reports, requests
+from unioncore_desktop.domain.queries import books, dispatch, dues, requests
+from unioncore_desktop.domain.queries import employment_reports as employment_q
+from unioncore_desktop.domain.queries import referral_reports as referral_q
 from unioncore_desktop.domain.queries.hall import HallFacts
 from unioncore_desktop.domain.queries.morning_sheet import MorningSheet
 from unioncore_desktop.domain.services import morning_sheet as sheet
@@ -68,29 +70,29 @@ def arrears(hall: Hall, *, min_months: int, standing: str | None) -> list[dues.A
 
 # --- referral and employment reports ----------------------------------------------------------------------------
 
-def referral_summary(hall: Hall, day: date) -> referral_reports.ReferralSummary:
-    return hall.read(referral_reports.referral_summary, day)
+def referral_summary(hall: Hall, day: date) -> referral_q.ReferralSummary:
+    return hall.read(referral_q.referral_summary, day)
 
 
-def bids(hall: Hall, start: date, end: date, book_id: int | None) -> list[referral_reports.BidRequest]:
-    return hall.read(referral_reports.bid_report, start, end, book_id)
+def bids(hall: Hall, start: date, end: date, book_id: int | None) -> list[referral_q.BidRequest]:
+    return hall.read(referral_q.bid_report, start, end, book_id)
 
 
-def member_registrations(hall: Hall, member_id: int) -> referral_reports.MemberBooks:
-    return hall.read(referral_reports.member_books, member_id)
+def member_registrations(hall: Hall, member_id: int) -> referral_q.MemberBooks:
+    return hall.read(referral_q.member_books, member_id)
 
 
 def current_employees(hall: Hall) -> dispatch.CurrentEmployees:
     return hall.read(dispatch.current_employees)
 
 
-def employment_history(hall: Hall, member_id: int) -> employment_reports.MemberEmployment:
-    return hall.read(employment_reports.member_employment, member_id)
+def employment_history(hall: Hall, member_id: int) -> employment_q.MemberEmployment:
+    return hall.read(employment_q.member_employment, member_id)
 
 
 def morning_sheet(hall: Hall, day: date, book_id: int | None) -> MorningSheet:
     return hall.read(sheet.morning_sheet, day, book_id=book_id)
 
 
-def check_marks(hall: Hall, start: date, end: date, book_id: int | None) -> list[referral_reports.CheckMarkLine]:
-    return hall.read(referral_reports.check_mark_report, start, end, book_id)
+def check_marks(hall: Hall, start: date, end: date, book_id: int | None) -> list[referral_q.CheckMarkLine]:
+    return hall.read(referral_q.check_mark_report, start, end, book_id)
