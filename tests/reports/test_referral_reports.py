@@ -159,16 +159,22 @@ def test_bids_by_request_in_list_order_with_outcomes(tmp_path, context, poppler,
     assert len(requests) == posted and sum(len(r.bids) for r in requests) == placed
     worked = next(r for r in requests if r.request_id == request_id)
     declined = next(b for b in worked.bids if b.bid_id == bid_id)
-    assert (declined.outcome, declined.position, declined.walked) == ("declined", 7, True)
+    assert (declined.outcome, declined.walk_turn, declined.walked) == ("declined", 7, True)
+    assert declined.place_now == scalar(conn, f"""
+        SELECT 1 + count(*) FROM registrations q JOIN registrations g ON g.id = {registration_id}
+        WHERE q.book_id = g.book_id AND q.status = 'registered'
+          AND (q.tier, q.apn, q.registered_at, q.member_id) < (g.tier, g.apn, g.registered_at, g.member_id)""")
     assert [b.member_id for b in worked.bids if b.withdrawn] == sorted(
         withdrawn, key=lambda m: [b.member_id for b in worked.bids].index(m))
     assert all(b.outcome == "withdrawn" for b in worked.bids if b.withdrawn) and worked.bids[-1].withdrawn == bool(
         withdrawn)
     waiting = [b for r in requests for b in r.bids if b.outcome == "waiting"]
-    assert waiting and all(b.position and not b.walked for b in waiting)
+    assert waiting and all(b.place_now and not b.walked for b in waiting)
     for r in requests:  # live bidders in list order (tier, then APN), never bid time
-        places = [(b.tier, b.apn) for b in r.bids if not b.withdrawn and b.position]
+        places = [(b.tier, b.apn) for b in r.bids if not b.withdrawn]
         assert places == sorted(places)
+        assert [b.place_now for b in r.bids if b.outcome == "waiting"] == sorted(
+            b.place_now for b in r.bids if b.outcome == "waiting")
 
     path = build_bids(tmp_path / "bids.pdf", replace(context, title="Bids", parameters=[
         ("From", start.isoformat()), ("To", end.isoformat()), ("Book", "all books")]), requests)
@@ -176,7 +182,8 @@ def test_bids_by_request_in_list_order_with_outcomes(tmp_path, context, poppler,
     heading = next(line for line in printed.splitlines() if worked.number in line)
     assert worked.book_name in heading and f"wanted {worked.workers_requested}" in heading
     line = next(line for line in printed.splitlines() if declined.card_number in line)
-    assert re.search(rf"\b7\s+{declined.tier}\s+{declined.apn:.2f}\s+{declined.card_number}\s+"
+    assert re.search(rf"\b{number(declined.place_now)}\s+7\s+{declined.tier}\s+{declined.apn:.2f}\s+"
+                     rf"{declined.card_number}\s+"
                      rf"{re.escape(declined.member_name)}", line) and "Declined" in line
     assert "Waiting (bid stands)" in printed and ("Withdrawn" in printed) == bool(withdrawn)
     assert f"{len(worked.bids)} bids" in printed
@@ -186,7 +193,7 @@ def test_bids_by_request_in_list_order_with_outcomes(tmp_path, context, poppler,
     sheet, header = xlsx(tmp_path, "bids", tables.bids_table(requests), context)
     assert all(c.is_date for c in column(sheet, header, "Referral date"))
     assert all(c.is_date for c in column(sheet, header, "Bid received"))
-    positions = [c.value for c in column(sheet, header, "Position") if c.value is not None]
+    positions = [c.value for c in column(sheet, header, "Place now") if c.value is not None]
     assert positions and all(type(p) is int for p in positions)
     assert all(isinstance(c.value, float) for c in column(sheet, header, "APN") if c.value is not None)
     assert "Declined" in [c.value for c in column(sheet, header, "Outcome")]
@@ -443,11 +450,13 @@ def test_a_bid_won_through_the_walk_shows_as_dispatched_at_its_frozen_place(tmp_
     won = next(b for b in after.bids if b.outcome == "dispatched")
     line_rank = scalar(conn, "SELECT rank FROM offer_lines WHERE dispatch_id = :d", d=result.dispatch_id)
     assert won.member_id == result.member_id == before.bids[0].member_id  # the best place, not the first bid
-    assert won.walked and won.position == line_rank and after.won == 1
+    assert won.walked and won.walk_turn == line_rank == 1 and after.won == 1  # the first bidder in list order
+    assert before.bids[0].place_now > 1 and won.place_now is None  # below non-bidders on the book; out on the job
     others = [b.outcome for b in after.bids if b is not won and not b.withdrawn]
     still = "waiting" if after.status in ("open", "partially_filled") else "not reached"  # filled: nobody else asked
     assert others and others == [still] * len(others)
 
     path = build_bids(tmp_path / "won.pdf", replace(context, title="Bids"), [after])
     line = next(line for line in pdf_text(poppler, path).splitlines() if won.card_number in line)
-    assert re.search(rf"^\s*1\s+{number(line_rank)}\s+", line) and "Dispatched (won)" in line
+    assert re.search(rf"^\s*1\s+1\s+{won.tier}\s+{won.apn:.2f}\s+{won.card_number}", line)
+    assert "Dispatched (won)" in line

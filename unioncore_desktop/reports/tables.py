@@ -185,11 +185,11 @@ def referral_summary_table(summary: ReferralSummary) -> Table:
 def bids_table(requests: Iterable[BidRequest]) -> Table:
     columns = _cols(("Referral date", "date"), ("Request", "text"), ("Book", "text"), ("Employer", "text"),
                     ("Worksite", "text"), ("Wanted", "int"), ("Sent", "int"), ("Request status", "text"),
-                    ("Order", "int"), ("Position", "int"), ("From frozen list", "bool"), ("Tier", "int"),
+                    ("Order", "int"), ("Place now", "int"), ("Walk turn", "int"), ("Tier", "int"),
                     ("APN", "decimal"), ("Card", "text"), ("Member", "text"), ("Bid received", "datetime"),
                     ("Source", "text"), ("Withdrawn", "bool"), ("Outcome", "text"), ("Mark issued", "bool"))
     rows = [(r.referral_date, r.number, r.book_name, r.employer_name, r.worksite_name, r.workers_requested,
-             r.workers_dispatched, label(r.status), i, b.position, b.walked, b.tier, b.apn, b.card_number,
+             r.workers_dispatched, label(r.status), i, b.place_now, b.walk_turn, b.tier, b.apn, b.card_number,
              b.member_name, b.received_at, label(b.source), b.withdrawn, bid_outcome(b), b.mark_issued)
             for r in requests for i, b in enumerate(r.bids, start=1)]
     return columns, rows

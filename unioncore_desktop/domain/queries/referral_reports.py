@@ -126,8 +126,9 @@ def referral_summary(session: Session, day: date) -> ReferralSummary:
 
 @dataclass(frozen=True, slots=True)
 class BidLine:
-    """One bid with the bidder's place: from the frozen line when the walk reached them (the place the walk
-    used), else their place on the book now; `outcome` says how it ended (or that it still stands)."""
+    """One bid: the bidder's place on the whole book now, their turn in the walk of the bidders once it reached
+    them (the rank on the request's frozen line), tier and APN (the line's, else the place's, else the bid's
+    registration's), and how it ended or that it still stands."""
 
     bid_id: int
     member_id: int
@@ -136,12 +137,16 @@ class BidLine:
     source: str
     received_at: datetime
     withdrawn: bool
-    position: int | None
+    place_now: int | None   # on the whole book now; None once off the list (out on a job, rolled off)
+    walk_turn: int | None   # the frozen line's rank: the turn among the bidders when the walk reached them
     tier: int | None
     apn: Decimal | None
-    walked: bool            # the position is the one on the request's frozen list
     outcome: str            # 'dispatched', 'declined', 'no_answer', 'skipped: <reason>', 'withdrawn', 'waiting', ...
     mark_issued: bool
+
+    @property
+    def walked(self) -> bool:
+        return self.walk_turn is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,15 +175,17 @@ _BIDS_REPORT_SQL = text(f"""
            r.referral_date, r.start_on, r.workers_requested, r.workers_dispatched, r.status,
            x.id AS bid_id, x.member_id, m.card_number, m.last_name || ', ' || m.first_name AS member_name,
            x.source, x.received_at, x.withdrawn,
-           o.rank AS line_rank, o.tier AS line_tier, o.apn AS line_apn, o.skip_reason, o.outcome,
+           o.rank AS line_rank, o.skip_reason, o.outcome,
            coalesce(o.mark_issued, false) AS mark_issued,
-           p.position, p.tier, p.apn, s.status AS dispatch_status
+           p.position, coalesce(o.tier, p.tier, bg.tier) AS tier, coalesce(o.apn, p.apn, bg.apn) AS apn,
+           s.status AS dispatch_status
     FROM labor_requests r
     JOIN books b ON b.id = r.book_id
     JOIN employers e ON e.id = r.employer_id
     LEFT JOIN worksites w ON w.id = r.worksite_id
     LEFT JOIN bids x ON x.request_id = r.id
     LEFT JOIN members m ON m.id = x.member_id
+    LEFT JOIN registrations bg ON bg.id = x.registration_id
     LEFT JOIN LATERAL (SELECT l.rank, l.tier, l.apn, l.skip_reason, l.outcome, l.mark_issued FROM offer_lines l
                        WHERE l.request_id = r.id AND l.member_id = x.member_id ORDER BY l.id DESC LIMIT 1) o ON true
     LEFT JOIN LATERAL (
@@ -211,18 +218,15 @@ def _bid_outcome(m: Any) -> str:
 
 
 def _bid_sort_key(line: BidLine) -> tuple[object, ...]:
-    return (line.withdrawn, line.position is None, line.tier or 0, line.apn or Decimal(0), line.position or 0,
-            line.received_at, line.bid_id)
+    """Withdrawn bids last; the others in list order (tier, then APN: never bid time)."""
+    return (line.withdrawn, line.tier or 0, line.apn or Decimal(0), line.received_at, line.bid_id)
 
 
 def _bid_line(m: Any) -> BidLine:
-    walked = m["line_rank"] is not None
     return BidLine(
         bid_id=m["bid_id"], member_id=m["member_id"], card_number=m["card_number"], member_name=m["member_name"],
-        source=m["source"], received_at=m["received_at"], withdrawn=m["withdrawn"],
-        position=m["line_rank"] if walked else m["position"], tier=m["line_tier"] if walked else m["tier"],
-        apn=m["line_apn"] if walked else m["apn"], walked=walked, outcome=_bid_outcome(m),
-        mark_issued=m["mark_issued"])
+        source=m["source"], received_at=m["received_at"], withdrawn=m["withdrawn"], place_now=m["position"],
+        walk_turn=m["line_rank"], tier=m["tier"], apn=m["apn"], outcome=_bid_outcome(m), mark_issued=m["mark_issued"])
 
 
 def bid_report(session: Session, start: date, end: date, book_id: int | None = None) -> list[BidRequest]:

@@ -114,7 +114,8 @@ def bid_request_heading(r: BidRequest) -> str:
 
 BID_COLUMNS = (
     Column("#", width=0.3 * inch, align="right"),
-    Column("Position", width=0.6 * inch, align="right"),
+    Column("Place now", width=0.68 * inch, align="right"),
+    Column("Walk turn", width=0.68 * inch, align="right"),
     Column("Tier", width=0.35 * inch, align="center"),
     Column("APN", width=0.68 * inch, align="right", format=_apn),
     Column("Card", width=0.75 * inch),
@@ -133,22 +134,23 @@ def build_bids(path: str | os.PathLike[str], context: ReportContext, requests: I
     for r in requests:
         table.append(GroupHeading(bid_request_heading(r)))
         if not r.bids:
-            table.append((None, None, None, None, None, "No bids were placed: the walk goes to the whole list."))
+            table.append((None, None, None, None, None, None, "No bids were placed: the walk goes to the whole list."))
             continue
-        table += [(i, b.position, b.tier, b.apn, b.card_number, b.member_name, b.received_at, label(b.source),
-                   bid_outcome(b)) for i, b in enumerate(r.bids, start=1)]
-        table.append(Subtotal((None, None, None, None, None, f"{len(r.bids):,} bids", None, None,
+        table += [(i, b.place_now, b.walk_turn, b.tier, b.apn, b.card_number, b.member_name, b.received_at,
+                   label(b.source), bid_outcome(b)) for i, b in enumerate(r.bids, start=1)]
+        table.append(Subtotal((None, None, None, None, None, None, f"{len(r.bids):,} bids", None, None,
                                f"{r.won:,} dispatched")))
     bids = [b for r in requests for b in r.bids]
     if requests:
-        table.append(Subtotal((None, None, None, None, None, f"{len(requests):,} requests, {len(bids):,} bids", None,
-                               None, f"{sum(r.won for r in requests):,} dispatched"), grand=True))
+        table.append(Subtotal((None, None, None, None, None, None, f"{len(requests):,} requests, {len(bids):,} bids",
+                               None, None, f"{sum(r.won for r in requests):,} dispatched"), grand=True))
     document = ReportDocument(context, landscape=True)
     document.add_table(BID_COLUMNS, table, empty_text="No request was posted for bids in this period.")
     if bids:
-        document.add_note("Position: the bidder's place on the request's frozen list when the walk reached them, "
-                          "else their place on the book now (blank: no longer on the book). Bidders are ranked by "
-                          "list position, never by bid time (R8).")
+        document.add_note("Bidders are ranked by their place on the list, never by bid time (R8). Place now: the "
+                          "bidder's place on the whole book now (blank once off the list, e.g. out on the job). Walk "
+                          "turn: their turn among the bidders on the request's frozen list, once the walk reached "
+                          "them.")
     outcomes = Counter(bid_outcome(b) for b in bids)
     summary = [SummaryLine("Bid requests", len(requests), bold=True),
                SummaryLine("Without bids", sum(1 for r in requests if not r.bids), indent=1),
