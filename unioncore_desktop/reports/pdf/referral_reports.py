@@ -316,7 +316,7 @@ def sheet_request_terms(request: SheetRequest) -> str:
     if terms:
         parts.append(terms)
     if r.bidding:
-        parts.append("bidders only, in list order (the whole list when nobody bid)")
+        parts.append("bidders only, in list order, Rank counting the bidders (the whole list when nobody bid)")
     parts.append("issues check marks" if request.issues_marks else "no check marks")
     return " · ".join(parts)
 
