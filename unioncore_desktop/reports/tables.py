@@ -21,6 +21,21 @@ from unioncore_desktop.reports.pdf.daily_cash import payment_note
 from unioncore_desktop.reports.pdf.dues_statement import entry_note
 from unioncore_desktop.reports.pdf.out_of_work import status_note
 from unioncore_desktop.reports.pdf.referral_outcomes import by_name_rule, reason_label
+from unioncore_desktop.reports.pdf.member_reports import (
+    days_out,
+    employment_how,
+    exemption_text,
+    registration_status,
+)
+from unioncore_desktop.reports.pdf.referral_reports import (
+    SUMMARY_FIELDS,
+    SUMMARY_HEADERS,
+    bid_outcome,
+    mark_reason,
+    mark_standing,
+    sheet_calls,
+    skip_text,
+)
 from unioncore_desktop.reports.xlsx import XlsxColumn
 
 if TYPE_CHECKING:
@@ -34,12 +49,20 @@ if TYPE_CHECKING:
         UnemployedCount,
     )
     from unioncore_desktop.domain.queries.book_history import BookAsItStood
-    from unioncore_desktop.domain.queries.dispatch import DayBook
+    from unioncore_desktop.domain.queries.dispatch import CurrentEmployees, DayBook
     from unioncore_desktop.domain.queries.dues_statement import DuesStatement
     from unioncore_desktop.domain.queries.employer_contracts import EmployersByContract
     from unioncore_desktop.domain.queries.member_jobs import MemberJobs
     from unioncore_desktop.domain.queries.referral_outcomes import ByNameRow, FillRate, TerminationRow
     from unioncore_desktop.domain.queries.dues import ArrearsRow, DailyCash, DuesSummaryRow, PaymentReceipt
+    from unioncore_desktop.domain.queries.employment_reports import MemberEmployment
+    from unioncore_desktop.domain.queries.morning_sheet import MorningSheet
+    from unioncore_desktop.domain.queries.referral_reports import (
+        BidRequest,
+        CheckMarkLine,
+        MemberBooks,
+        ReferralSummary,
+    )
     from unioncore_desktop.domain.queries.requests import RequestRow
 
 Table = tuple[list[XlsxColumn], list[tuple[Any, ...]]]
@@ -225,9 +248,113 @@ def arrears_table(rows: Iterable[ArrearsRow]) -> Table:
                       r.paid_through, r.last_payment_on, r.last_payment_amount, label(r.standing)) for r in rows]
 
 
+# --- referral and employment reports ----------------------------------------------------------------------------
+
+def referral_summary_table(summary: ReferralSummary) -> Table:
+    columns = _cols(("Day", "date"), ("Book", "text"), ("Book code", "text"),
+                    *((h, "int") for h in SUMMARY_HEADERS), ("By name", "int"), ("Won by bid", "int"),
+                    ("Answers", "int"), ("Open requests", "int"))
+    return columns, [(summary.day, r.book_name, r.book_code, *(getattr(r, f) for f in SUMMARY_FIELDS), r.by_name,
+                      r.via_bid, r.offers, r.open_requests) for r in summary.rows]
+
+
+def bids_table(requests: Iterable[BidRequest]) -> Table:
+    columns = _cols(("Referral date", "date"), ("Request", "text"), ("Book", "text"), ("Employer", "text"),
+                    ("Worksite", "text"), ("Wanted", "int"), ("Sent", "int"), ("Request status", "text"),
+                    ("Order", "int"), ("Place now", "int"), ("Walk turn", "int"), ("Tier", "int"),
+                    ("APN", "decimal"), ("Card", "text"), ("Member", "text"), ("Bid received", "datetime"),
+                    ("Source", "text"), ("Withdrawn", "bool"), ("Outcome", "text"), ("Mark issued", "bool"))
+    rows = [(r.referral_date, r.number, r.book_name, r.employer_name, r.worksite_name, r.workers_requested,
+             r.workers_dispatched, label(r.status), i, b.place_now, b.walk_turn, b.tier, b.apn, b.card_number,
+             b.member_name, b.received_at, label(b.source), b.withdrawn, bid_outcome(b), b.mark_issued)
+            for r in requests for i, b in enumerate(r.bids, start=1)]
+    return columns, rows
+
+
+def member_registrations_table(books: MemberBooks) -> Table:
+    columns = _cols(("Card", "text"), ("Member", "text"), ("Book", "text"), ("Status", "text"), ("Position", "int"),
+                    ("Tier", "int"), ("APN", "decimal"), ("Registered", "datetime"), ("Method", "text"),
+                    ("Last re-sign", "date"), ("Re-sign due", "date"), ("Marks", "int"),
+                    ("Restorations used", "int"), ("Exemption", "text"), ("Exemption from", "date"),
+                    ("Exemption to", "date"), ("Re-register by", "datetime"))
+    member = books.visit.detail
+    name = f"{member.last_name}, {member.first_name}"
+    return columns, [(member.card_number, name, r.book_name, registration_status(r), r.position, r.tier, r.apn,
+                      r.registered_at, label(r.method), r.last_resign_on, r.resign_due_on, r.marks,
+                      r.restorations_used, exemption_text(r), r.exemption_start, r.exemption_end, r.reregister_by)
+                     for r in books.live]
+
+
+def current_employees_table(data: CurrentEmployees) -> Table:
+    columns = _cols(("Employer", "text"), ("Worksite", "text"), ("Card", "text"), ("Member", "text"),
+                    ("Book", "text"), ("Request", "text"), ("Dispatched", "date"), ("Days out", "int"),
+                    ("How", "text"), ("Status", "text"), ("Checked in", "datetime"))
+    return columns, [(r.employer_name, r.worksite_name, r.card_number, r.member_name, r.book_name, r.request_number,
+                      r.dispatch_date, days_out(r, data.today), dispatch_how(r), label(r.status), r.checked_in_at)
+                     for r in data.rows]
+
+
+def employment_history_table(history: MemberEmployment) -> Table:
+    columns = _cols(("Card", "text"), ("Employer", "text"), ("Worksite", "text"), ("Job class", "text"),
+                    ("Start", "date"), ("End", "date"), ("Reason", "text"), ("Days worked", "int"),
+                    ("Hours worked", "decimal"), ("Book", "text"), ("Request", "text"), ("How", "text"))
+    card = history.member.card_number
+    return columns, [(card, r.employer_name, r.worksite_name, r.job_class, r.started_on, r.ended_on,
+                      label(r.termination_reason), r.days_worked, r.hours_worked, r.book_name, r.request_number,
+                      employment_how(r)) for r in history.rows]
+
+
+def morning_sheet_table(sheet: MorningSheet) -> Table:
+    columns = _cols(("Referral date", "date"), ("Book", "text"), ("Request", "text"), ("Employer", "text"),
+                    ("Worksite", "text"), ("Start", "date"), ("Needs", "int"), ("Call", "text"), ("Rank", "int"),
+                    ("Tier", "int"), ("APN", "decimal"), ("Name", "text"), ("Card", "text"), ("Phone", "text"),
+                    ("Skipped", "text"))
+    rows: list[tuple[Any, ...]] = []
+    for book in sheet.books:
+        for request in book.requests:
+            r = request.request
+            rows += [(sheet.day, book.name, r.number, r.employer_name, r.worksite_name, r.start_on, r.open_places,
+                      call, line.rank, line.tier, line.apn, line.member_name, line.card_number, line.phone,
+                      skip_text(line)) for call, line in sheet_calls(request)]
+    return columns, rows
+
+
+def check_marks_table(lines: Iterable[CheckMarkLine]) -> Table:
+    columns = _cols(("Marked on", "date"), ("Book", "text"), ("Card", "text"), ("Last name", "text"),
+                    ("First name", "text"), ("Reason", "text"), ("Request", "text"), ("Employer", "text"),
+                    ("Removed", "bool"), ("Removal reason", "text"), ("Live marks now", "int"), ("Limit", "int"),
+                    ("Reached limit", "bool"), ("Standing", "text"))
+    return columns, [(m.marked_on, m.book_name, m.card_number, m.last_name, m.first_name, mark_reason(m),
+                      m.request_number, m.employer_name, m.removed, m.removal_reason, m.live_marks, m.allowed,
+                      m.reached_limit, mark_standing(m)) for m in lines]
+
+
 __all__ = [
-    "Table", "all_books_table", "arrears_table", "book_as_it_stood_table", "by_name_table", "daily_cash_table",
-    "day_book_table", "dropped_table", "dues_statement_table", "dues_summary_table", "employers_by_contract_table",
-    "fill_rate_table", "member_jobs_table", "open_requests_table", "out_of_work_table", "receipts_table",
-    "referral_history_table", "resign_due_table", "terminations_table", "unemployed_counts_table",
+    "Table",
+    "all_books_table",
+    "arrears_table",
+    "bids_table",
+    "book_as_it_stood_table",
+    "by_name_table",
+    "check_marks_table",
+    "current_employees_table",
+    "daily_cash_table",
+    "day_book_table",
+    "dropped_table",
+    "dues_statement_table",
+    "dues_summary_table",
+    "employers_by_contract_table",
+    "employment_history_table",
+    "fill_rate_table",
+    "member_jobs_table",
+    "member_registrations_table",
+    "morning_sheet_table",
+    "open_requests_table",
+    "out_of_work_table",
+    "receipts_table",
+    "referral_history_table",
+    "referral_summary_table",
+    "resign_due_table",
+    "terminations_table",
+    "unemployed_counts_table",
 ]

@@ -17,7 +17,11 @@ from unioncore_desktop.domain.queries import (
     referral_outcomes,
     requests,
 )
+from unioncore_desktop.domain.queries import employment_reports as employment_q
+from unioncore_desktop.domain.queries import referral_reports as referral_q
 from unioncore_desktop.domain.queries.hall import HallFacts
+from unioncore_desktop.domain.queries.morning_sheet import MorningSheet
+from unioncore_desktop.domain.services import morning_sheet as sheet
 from unioncore_desktop.domain.services import report_runs
 
 
@@ -105,3 +109,31 @@ def member_jobs_today(hall: Hall, member_id: int) -> member_jobs.MemberJobs:
 def member_dues_statement(hall: Hall, member_id: int, first_month: date,
                           last_month: date) -> dues_statement.DuesStatement:
     return hall.read(dues_statement.dues_statement, member_id, first_month, last_month)
+# --- referral and employment reports ----------------------------------------------------------------------------
+
+def referral_summary(hall: Hall, day: date) -> referral_q.ReferralSummary:
+    return hall.read(referral_q.referral_summary, day)
+
+
+def bids(hall: Hall, start: date, end: date, book_id: int | None) -> list[referral_q.BidRequest]:
+    return hall.read(referral_q.bid_report, start, end, book_id)
+
+
+def member_registrations(hall: Hall, member_id: int) -> referral_q.MemberBooks:
+    return hall.read(referral_q.member_books, member_id)
+
+
+def current_employees(hall: Hall) -> dispatch.CurrentEmployees:
+    return hall.read(dispatch.current_employees)
+
+
+def employment_history(hall: Hall, member_id: int) -> employment_q.MemberEmployment:
+    return hall.read(employment_q.member_employment, member_id)
+
+
+def morning_sheet(hall: Hall, day: date, book_id: int | None) -> MorningSheet:
+    return hall.read(sheet.morning_sheet, day, book_id=book_id)
+
+
+def check_marks(hall: Hall, start: date, end: date, book_id: int | None) -> list[referral_q.CheckMarkLine]:
+    return hall.read(referral_q.check_mark_report, start, end, book_id)

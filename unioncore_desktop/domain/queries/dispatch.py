@@ -13,6 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound
+from unioncore_desktop.domain.queries.hall import hall_clock
+from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +270,22 @@ def day_book(session: Session, day: date, last_day: date | None = None) -> DayBo
 
     return DayBook(day, tuple(rows), totals("book_id", "book_name"), totals("employer_id", "employer_name"),
                    sum(1 for r in rows if r.by_name), None if end == day else end)
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentEmployees:
+    """Every active dispatch, however long ago it was made, by employer, worksite and member name."""
+
+    today: date
+    rows: tuple[DispatchRow, ...]
+
+
+def current_employees(session: Session) -> CurrentEmployees:
+    rows = session.execute(text(_DISPATCH_SQL + """
+        WHERE d.status = ANY(:active)
+        ORDER BY e.name, d.employer_id, w.name NULLS FIRST, d.worksite_id, m.last_name, m.first_name, d.id
+    """), {"active": list(ACTIVE_DISPATCH_STATUSES)}).mappings()
+    return CurrentEmployees(hall_clock(session).today, tuple(DispatchRow(**m) for m in rows))
 
 
 _LINE_SQL = """

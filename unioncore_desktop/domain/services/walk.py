@@ -179,7 +179,7 @@ def request_issues_marks(request: LaborRequest) -> bool:
     return issues_marks(request_facts(request))
 
 
-def walk_context(session: Session, request: LaborRequest, run_id: uuid.UUID | None) -> WalkContext:
+def walk_context(session: Session, request: WalkRequest, run_id: uuid.UUID | None) -> WalkContext:
     answered, off_list = _run_so_far(session, request, run_id)
     today, listed_before, book_code, rules = _day_book_rules(session, request.book_id)
     return WalkContext(request, today, rules, book_code, answered, off_list, listed_before)
@@ -417,11 +417,12 @@ def entry(place: Place, rank: int, reason: str | None) -> WalkEntry:
 
 
 def walk(places: Iterable[tuple[int, Place]], facts_of: Callable[[Place], CandidateFacts], ctx: WalkContext, *,
-         eligible_wanted: int = 1) -> tuple[list[WalkEntry], list[WalkEntry]]:
+         eligible_wanted: int = 1, every_skip: bool = False) -> tuple[list[WalkEntry], list[WalkEntry]]:
     """Down the list: (skipped above the first eligible, the eligible ones up to `eligible_wanted`).
 
     `facts_of(place)` returns the place's CandidateFacts. Places answered in this run are passed over: they
-    already have their line.
+    already have their line. With `every_skip`, the skipped ones between the eligible ones are kept too (the
+    morning sheet prints them where the dispatcher passes them).
     """
     request_facts_ = ctx.facts
     skipped: list[WalkEntry] = []
@@ -435,7 +436,7 @@ def walk(places: Iterable[tuple[int, Place]], facts_of: Callable[[Place], Candid
             eligible.append(item)
             if len(eligible) >= eligible_wanted:
                 break
-        elif not eligible:
+        elif not eligible or every_skip:
             skipped.append(item)
     return skipped, eligible
 
@@ -467,12 +468,13 @@ class _BatchFacts:
 
 
 def walk_from_top(session: Session, ctx: WalkContext, *, lock: bool, eligible_wanted: int = 1,
-                  overrides: dict[int, CandidateFacts] | None = None) -> tuple[list[WalkEntry], list[WalkEntry]]:
+                  overrides: dict[int, CandidateFacts] | None = None,
+                  every_skip: bool = False) -> tuple[list[WalkEntry], list[WalkEntry]]:
     """The walk over the whole list, reading (and locking) only as far as it has to go. `overrides` replaces
     the facts of places re-read after their member was locked."""
     source = _BatchFacts(session, ctx, iter_places(session, ctx.request, listed_before=ctx.listed_before, lock=lock),
                          overrides)
-    return walk(source, source, ctx, eligible_wanted=eligible_wanted)
+    return walk(source, source, ctx, eligible_wanted=eligible_wanted, every_skip=every_skip)
 
 
 # --- read first, lock briefly ---------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from unioncore_desktop.gui.roles import DUES_READERS, MANAGERS, REFERRAL_WRITERS
 from unioncore_desktop.reports import ReportContext, tables
 from unioncore_desktop.reports.base import label
 from unioncore_desktop.reports.pdf import book_reports
+from unioncore_desktop.reports.pdf import member_reports as member_pdf
+from unioncore_desktop.reports.pdf import referral_reports as referral_pdf
 from unioncore_desktop.reports.pdf.arrears import build_arrears_list
 from unioncore_desktop.reports.pdf.daily_cash import build_daily_cash
 from unioncore_desktop.reports.pdf.dues_summary import build_dues_summary
@@ -248,6 +250,53 @@ def _days(p: Params) -> str:
     if p.last_day is None or p.last_day == p.first_day:
         return p.first_day.isoformat()
     return f"{p.first_day.isoformat()} to {p.last_day.isoformat()}"
+# --- referral, member and employment reports ---------------------------------------------------------------------
+# Dispatchers and managers (BOOK_ROLES): none of these shows an amount.
+
+def _day_heading(title: str) -> Callable[[Params], str]:
+    return lambda p: f"{title} \u2014 {p.day.isoformat() if p.day else ''}"
+
+
+def _member_heading(title: str) -> Callable[[Params], str]:
+    return lambda p: f"{title} \u2014 {p.member_label}"
+
+
+REFERRAL_SPECS: tuple[ReportSpec, ...] = (
+    ReportSpec("referral_summary", DISPATCH, "Daily Referral Summary",
+               "A day per book: registered and unemployed, requests taken, dispatched, refused, marks, open places.",
+               (DAY,), BOOK_ROLES, lambda h, p: reports.referral_summary(h, _given(p.day)),
+               referral_pdf.build_referral_summary, tables.referral_summary_table,
+               heading=_day_heading("Daily Referral Summary")),
+    ReportSpec("morning_sheet", DISPATCH, "Morning Referral Sheet",
+               "A referral morning on paper: each book's requests with the next eligible members to call.",
+               (DAY, ANY_BOOK), BOOK_ROLES, lambda h, p: reports.morning_sheet(h, _given(p.day), p.book_id),
+               referral_pdf.build_morning_sheet, tables.morning_sheet_table,
+               heading=_day_heading("Morning Referral Sheet")),
+    ReportSpec("bids", DISPATCH, "Bids", "Requests posted for bids and the bids on each, in list order, with outcome.",
+               (RANGE, ANY_BOOK), BOOK_ROLES,
+               lambda h, p: reports.bids(h, _given(p.start), _given(p.end), p.book_id), referral_pdf.build_bids,
+               tables.bids_table),
+    ReportSpec("current_employees", DISPATCH, "Current Employees",
+               "Everyone out on a job now, by employer and worksite, with counts.",
+               (), BOOK_ROLES, lambda h, _p: reports.current_employees(h), member_pdf.build_current_employees,
+               tables.current_employees_table),
+    ReportSpec("check_marks", BOOKS, "Check Marks",
+               "Marks issued in a date range by book and member, and who reached the roll-off limit.",
+               (RANGE, ANY_BOOK), BOOK_ROLES,
+               lambda h, p: reports.check_marks(h, _given(p.start), _given(p.end), p.book_id),
+               referral_pdf.build_check_marks, tables.check_marks_table),
+    ReportSpec("member_registrations", BOOKS, "Member Registrations",
+               "One member's books: position, APN, tier, re-sign dates, marks, exemptions.",
+               (MEMBER,), BOOK_ROLES, lambda h, p: reports.member_registrations(h, _given(p.member_id)),
+               member_pdf.build_member_registrations, tables.member_registrations_table,
+               heading=_member_heading("Member Registrations")),
+    ReportSpec("employment_history", BOOKS, "Employment History",
+               "One member's jobs: employer, worksite, dates, reason, book and request; days worked.",
+               (MEMBER,), BOOK_ROLES, lambda h, p: reports.employment_history(h, _given(p.member_id)),
+               member_pdf.build_employment_history, tables.employment_history_table,
+               heading=_member_heading("Employment History")),
+)
+SPECS = (*SPECS, *REFERRAL_SPECS)
 
 
 def specs_for(roles: frozenset[str]) -> list[ReportSpec]:

@@ -338,7 +338,7 @@ class PresetBar(QWidget):
         self._writing = True
         self._enable()
 
-        def refused(error: Exception) -> None:
+        def refused(error: BaseException) -> None:
             if isinstance(error, DomainError):
                 messages.warning(self, self.tr("Not saved"), error.message)
             self.reload()
