@@ -296,7 +296,13 @@ REFERRAL_SPECS: tuple[ReportSpec, ...] = (
                member_pdf.build_employment_history, tables.employment_history_table,
                heading=_member_heading("Employment History")),
 )
-SPECS = (*SPECS, *REFERRAL_SPECS)
+# The screen lists each group in the order a hall reaches for them: the daily paper first, one member's last.
+ORDER = ("out_of_work", "all_books", "unemployed", "resign_due", "book_as_it_stood", "dropped", "check_marks",
+         "referral_history", "member_registrations", "employment_history", "member_jobs",
+         "morning_sheet", "referral_summary", "day_book", "open_requests", "fill_rate", "bids", "by_name",
+         "terminations", "current_employees", "employers_by_contract",
+         "daily_cash", "dues_summary", "arrears", "dues_statement")
+SPECS = tuple(sorted((*SPECS, *REFERRAL_SPECS), key=lambda s: ORDER.index(s.key)))
 
 
 def specs_for(roles: frozenset[str]) -> list[ReportSpec]:
