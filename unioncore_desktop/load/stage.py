@@ -18,7 +18,7 @@ from unioncore_desktop.domain.services import staff
 from unioncore_desktop.domain.uow import UnitOfWork
 from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
 from unioncore_desktop.seed.demo import refuse_production
-from unioncore_desktop.seed.referral_world import build_world
+from unioncore_desktop.seed.referral_world import build_world, continue_numbering
 
 ROLES = ("dispatcher", "dues_clerk", "manager")
 REGISTRANTS_PER_BOOK = 1200
@@ -77,6 +77,7 @@ def stage(engine: Engine, *, workstations: int, seconds: float, force: bool = Fa
     with engine.begin() as conn:
         today = conn.execute(text("SELECT uc_hall_today()")).scalar_one()
         book_ids, request_ids, sign_on = [], {}, {}
+        continue_numbering(conn)  # above an earlier run's on this database, made by another process
         for i in range(books):
             code = f"LOAD_{tag.upper()}_{i + 1}"
             world = build_world(conn, code=code, registrants=REGISTRANTS_PER_BOOK, requests=per_book,
