@@ -225,8 +225,9 @@ NUMBER_SQL = f"""
         LIMIT :limit
     )
     SELECT {{columns}}, h.score AS rank
-    FROM (SELECT * FROM (SELECT DISTINCT ON (id) * FROM (SELECT * FROM cards UNION ALL SELECT * FROM phones
-                                                         UNION ALL SELECT * FROM locals UNION ALL SELECT * FROM anywhere) AS u
+    FROM (SELECT * FROM (SELECT DISTINCT ON (id) *
+                         FROM (SELECT * FROM cards UNION ALL SELECT * FROM phones
+                               UNION ALL SELECT * FROM locals UNION ALL SELECT * FROM anywhere) AS u
                          ORDER BY id, score DESC) AS best
           ORDER BY score DESC, k USING ~<~, id
           LIMIT :limit) AS h
