@@ -11,13 +11,15 @@ def lines(report: LoadReport) -> list[str]:
     pause = f"{report.pause_ms:g} ms pauses" if report.pause_ms else "no pauses"
     out = [f"{report.workstations} workstations for {report.seconds:g} s, {pause}, {report.processes} client "
            f"processes",
-           f"{'operation':<14}{'count':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'refused':>9}"]
+           f"{'operation':<14}{'count':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'refused':>9}"
+           f"{'mean ms':>9}{'in db':>7}{'stmts':>7}"]
     for op in OPERATIONS:
         s = report.operations[op]
         if not s.count and not s.errors:
             continue
         mark = " *" if op in INTERACTIVE and s.p95 > TARGET_P95_MS else ""
-        out.append(f"{op:<14}{s.count:>8}{s.p50:>9.1f}{s.p95:>9.1f}{s.p99:>9.1f}{s.errors:>8}{s.refused:>9}{mark}")
+        out.append(f"{op:<14}{s.count:>8}{s.p50:>9.1f}{s.p95:>9.1f}{s.p99:>9.1f}{s.errors:>8}{s.refused:>9}"
+                   f"{s.mean:>9.1f}{s.in_database:>7.1f}{s.statements:>7.1f}{mark}")
     i = report.integrity
     out += [f"throughput: {report.throughput:g} operations/s; errors: {report.errors}; the desks' own processes "
             f"kept {report.client_cores:g} cores busy",
@@ -33,6 +35,8 @@ def lines(report: LoadReport) -> list[str]:
     for title, seen in (("idle in transaction after", report.sessions.idle_after),
                         ("waiting on a lock in", report.sessions.waiting_in)):
         out += [f"  {title}: {statement} ({n} x)" for statement, n in seen.items()]
+    out.append("in db: of the mean, ms inside the driver's execute (the server's work, the round trip, the rows); "
+               "the rest is the desk's own Python, a free connection or a CPU; stmts: statements per operation")
     if any(s.refused for s in report.operations.values()):
         out.append("refused: answered with a sentence the desk reads again after (the list changed, the request "
                    "filled, the day's priority numbers used up); counted and timed with the rest")

@@ -48,6 +48,9 @@ class OpStats:
     p99: float
     errors: int
     refused: int
+    mean: float = 0.0
+    in_database: float = 0.0  # of the mean, ms inside the driver's execute (server, round trips, rows' transfer)
+    statements: float = 0.0  # per operation
 
 
 @dataclass
@@ -144,9 +147,13 @@ def _percentile(ordered: list[float], share: float) -> float:
 
 def _stats(tally: Tally, op: str) -> OpStats:
     ordered = sorted(tally.samples[op])
+    done = len(ordered) + tally.errors[op]  # a failed operation's statements count too
     return OpStats(len(ordered), round(statistics.median(ordered), 1) if ordered else 0.0,
                    round(_percentile(ordered, 0.95), 1), round(_percentile(ordered, 0.99), 1),
-                   tally.errors[op], tally.refused[op])
+                   tally.errors[op], tally.refused[op],
+                   mean=round(statistics.mean(ordered), 1) if ordered else 0.0,
+                   in_database=round(tally.in_database[op] / done, 1) if done else 0.0,
+                   statements=round(tally.statements[op] / done, 1) if done else 0.0)
 
 
 def _desks(stage_: Stage, share: list[tuple[int, str]], pause_ms: float, ready: Any, go: Any, stop_at: Any,
