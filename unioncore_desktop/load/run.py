@@ -123,6 +123,9 @@ class LoadReport:
     integrity: Integrity
     errors: int
     messages: dict[str, int] = field(default_factory=dict)
+    # this machine's one-minute load average when the clock started and stopped (None where the system has none):
+    # the desks, and a private server, share the machine, so their figures mean little without it
+    load_average: tuple[float, float] | None = None
 
     @property
     def worst_interactive_p95(self) -> float:
@@ -207,11 +210,13 @@ def _drive(engine: Engine, stage_: Stage, workstations: int, seconds: float, pau
         ready.get(timeout=max(1.0, deadline - time.time()))
     watch = _Watch(engine)
     watch.start()
+    load_before = _load_average()
     stop_at.value = time.time() + seconds
     go.set()
     tally = Tally()
     for _ in procs:
         tally.merge(out.get(timeout=seconds + LOGIN_WAIT))
+    load_after = _load_average()
     sessions = watch.result()
     for proc in procs:
         proc.join(timeout=30)
@@ -224,7 +229,16 @@ def _drive(engine: Engine, stage_: Stage, workstations: int, seconds: float, pau
                       live_failed=tally.live_failed, client_cores=round(tally.client_cpu / seconds, 2),
                       sessions=sessions, integrity=found,
                       errors=sum(s.errors for op, s in operations.items() if op != "login"),
-                      messages=dict(sorted(tally.messages.items(), key=lambda kv: -kv[1])[:10]))
+                      messages=dict(sorted(tally.messages.items(), key=lambda kv: -kv[1])[:10]),
+                      load_average=(load_before, load_after) if load_before is not None and load_after is not None
+                      else None)
+
+
+def _load_average() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):  # Windows has none
+        return None
 
 
 def saturation(reports: list[LoadReport]) -> tuple[int | None, str]:
