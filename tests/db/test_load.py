@@ -3,11 +3,15 @@ loses and doubles nothing, and every desk logs in; the saturation point is read 
 
 from __future__ import annotations
 
+import io
 import json
+import socket
+from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from unioncore_desktop import cli
+from unioncore_desktop.db import hall_server
 from unioncore_desktop.load.run import LoadReport, OpStats, Sessions, saturation
 from unioncore_desktop.load.stage import Integrity
 from unioncore_desktop.load.workstation import OPERATIONS
@@ -44,6 +48,40 @@ def test_a_short_run_reports_each_operation_and_keeps_everything(databases, caps
     with databases.engine(name).connect() as conn:  # the run's logins no longer connect
         assert not conn.execute(text("SELECT bool_or(rolcanlogin) FROM pg_roles WHERE rolname LIKE 'load\\_%'"
                                      )).scalar()
+
+
+def test_every_workstation_a_server_made_by_init_is_sized_for_logs_in(tmp_path: Path, monkeypatch, capsys):
+    """`server init --workstations N` leaves room for N desks each holding all it may; N load desks (each with
+    its pool and live-update listener) all log in. README shows the same run at 100 workstations."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    data, desks = tmp_path / "hall", 12
+    monkeypatch.setattr("sys.stdin", io.StringIO("a good password\n"))
+    assert cli.main(["server", "init", "--data", str(data), "--listen", "127.0.0.1", "--port", str(port),
+                     "--subnet", "127.0.0.1/32", "--workstations", str(desks), "--admin", "ada",
+                     "--password-stdin"]) == 0
+    try:
+        url = hall_server.admin_url(data)
+        engine = create_engine(url)
+        try:
+            with engine.connect() as conn:
+                assert int(conn.execute(text("SHOW max_connections")).scalar_one()) == \
+                    hall_server.connections_for(desks)
+        finally:
+            engine.dispose()
+        # a hall made by init is marked production: a trial run on it is forced, as seeding it is
+        assert cli.main(["--url", url, "seed", "--quick", "--force"]) == 0
+        capsys.readouterr()
+        code = cli.main(["load", "--url", url, "--workstations", str(desks), "--seconds", "3", "--pause", "200",
+                         "--force", "--json"])
+        out = capsys.readouterr().out
+        (run,) = json.loads(out)["runs"]
+        assert code == 0, out
+        assert (run["logins"], run["failed_logins"], run["live_failed"]) == (desks, 0, 0)
+        assert run["errors"] == 0, run["messages"]
+    finally:
+        hall_server.stop(data)
 
 
 def _report(workstations: int, throughput: float, p95: float, failed: int = 0) -> LoadReport:

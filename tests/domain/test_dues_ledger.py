@@ -396,3 +396,27 @@ def test_a_batch_and_its_receipts_are_read_in_one_statement_for_the_whole_batch(
     assert any(r.applied for r in receipts) and any(r.unapplied for r in receipts)
     page = q.posting_batch(session, batch.id)
     assert page.summary == q.batch_summary(session, batch.id) and page.receipts == expected
+
+
+def test_the_posting_look_up_reads_each_match_with_its_standing_in_the_search_order(hall):
+    """The page and every match's standing come from one statement; the order is the member search's, and each
+    balance is the one the member's own summary shows (an empty look-up lists members in name order)."""
+    from unioncore_desktop.domain.queries.members import search_members
+
+    ids = [hall.member(card) for card in ("7000091", "7000092", "7000093", "7000901")]
+    for member_id, name in zip(ids, ("Lookupson", "Lookup", "Lookupova", "Lookup"), strict=True):
+        hall.connection.execute(text("UPDATE members SET last_name = :n, version = version + 1 WHERE id = :m"),
+                                {"n": name, "m": member_id})
+    hall.bill(-1, 0)
+    hall.pay(ids[1], "75")
+    hall.pay(ids[2], "200")
+    session = hall.connection_session()
+    for query in ("70009", "lookup", "pat lookup", ""):
+        found = q.find_members_for_posting(session, query)
+        expected = [m.id for m in search_members(session, query, limit=20)]
+        assert [row.member_id for row in found] == expected and expected, query
+        for row in found:
+            summary = hall.summary(row.member_id)
+            assert (row.balance, row.paid_through, row.standing) == (summary.balance, summary.paid_through,
+                                                                     summary.standing), query
+    assert q.find_members_for_posting(session, "nobody-by-this-name") == []

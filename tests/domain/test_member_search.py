@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -121,3 +122,17 @@ def test_each_statement_reads_members_through_its_indexes(session_factory, hall,
     starts = [line for line in plan.splitlines() if f"~>=~ '{query}'" in line and "term" not in line]
     assert all("Index Cond" in line for line in starts), plan
     assert starts or search_shape(query) == "words"
+
+
+@pytest.mark.parametrize("query", ["jo", "7000", "john smith", "smith 7000"])
+def test_the_page_reads_its_members_by_key_whatever_the_planner_expects(session_factory, hall, query):
+    """Joined to the candidates, members was hashed whole once the planner expected a few hundred of them (a page of
+    200 at 31,000 members); the page's members are read one key at a time even with nested loops priced out."""
+    sql, params = build_search(query)
+    with session_factory() as session:
+        session.execute(text("SET LOCAL enable_nestloop = off"))
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(session.execute(text(f"EXPLAIN {sql}"), params).scalars())
+    assert not [line for line in plan.splitlines() if ("Hash Cond" in line or "Merge Cond" in line) and "m.id" in line
+                ], plan
+    assert re.search(r"Index Cond: \(id = \w+\.id\)", plan), plan

@@ -48,6 +48,9 @@ class OpStats:
     p99: float
     errors: int
     refused: int
+    mean: float = 0.0
+    in_database: float = 0.0  # of the mean, ms inside the driver's execute (server, round trips, rows' transfer)
+    statements: float = 0.0  # per operation
 
 
 @dataclass
@@ -120,6 +123,9 @@ class LoadReport:
     integrity: Integrity
     errors: int
     messages: dict[str, int] = field(default_factory=dict)
+    # this machine's one-minute load average when the clock started and stopped (None where the system has none):
+    # the desks, and a private server, share the machine, so their figures mean little without it
+    load_average: tuple[float, float] | None = None
 
     @property
     def worst_interactive_p95(self) -> float:
@@ -144,9 +150,13 @@ def _percentile(ordered: list[float], share: float) -> float:
 
 def _stats(tally: Tally, op: str) -> OpStats:
     ordered = sorted(tally.samples[op])
+    done = len(ordered) + tally.errors[op]  # a failed operation's statements count too
     return OpStats(len(ordered), round(statistics.median(ordered), 1) if ordered else 0.0,
                    round(_percentile(ordered, 0.95), 1), round(_percentile(ordered, 0.99), 1),
-                   tally.errors[op], tally.refused[op])
+                   tally.errors[op], tally.refused[op],
+                   mean=round(statistics.mean(ordered), 1) if ordered else 0.0,
+                   in_database=round(tally.in_database[op] / done, 1) if done else 0.0,
+                   statements=round(tally.statements[op] / done, 1) if done else 0.0)
 
 
 def _desks(stage_: Stage, share: list[tuple[int, str]], pause_ms: float, ready: Any, go: Any, stop_at: Any,
@@ -200,11 +210,13 @@ def _drive(engine: Engine, stage_: Stage, workstations: int, seconds: float, pau
         ready.get(timeout=max(1.0, deadline - time.time()))
     watch = _Watch(engine)
     watch.start()
+    load_before = _load_average()
     stop_at.value = time.time() + seconds
     go.set()
     tally = Tally()
     for _ in procs:
         tally.merge(out.get(timeout=seconds + LOGIN_WAIT))
+    load_after = _load_average()
     sessions = watch.result()
     for proc in procs:
         proc.join(timeout=30)
@@ -217,7 +229,16 @@ def _drive(engine: Engine, stage_: Stage, workstations: int, seconds: float, pau
                       live_failed=tally.live_failed, client_cores=round(tally.client_cpu / seconds, 2),
                       sessions=sessions, integrity=found,
                       errors=sum(s.errors for op, s in operations.items() if op != "login"),
-                      messages=dict(sorted(tally.messages.items(), key=lambda kv: -kv[1])[:10]))
+                      messages=dict(sorted(tally.messages.items(), key=lambda kv: -kv[1])[:10]),
+                      load_average=(load_before, load_after) if load_before is not None and load_after is not None
+                      else None)
+
+
+def _load_average() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):  # Windows has none
+        return None
 
 
 def saturation(reports: list[LoadReport]) -> tuple[int | None, str]:

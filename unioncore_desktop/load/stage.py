@@ -2,7 +2,8 @@
 
 The run gets its own staff logins (one per group, a password of its own), its own books with long lists and open
 requests worked today (so walks and dispatches never touch the hall's real requests), and members qualified for
-those books but not on them, to sign on. Searches use the hall's own surnames."""
+those books but not on them, to sign on. Searches use the hall's own surnames (never the queue members and walk-ins
+an earlier run on the same database made)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from unioncore_desktop.domain.services import staff
 from unioncore_desktop.domain.uow import UnitOfWork
 from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
 from unioncore_desktop.seed.demo import refuse_production
-from unioncore_desktop.seed.referral_world import build_world
+from unioncore_desktop.seed.referral_world import build_world, continue_numbering
 
 ROLES = ("dispatcher", "dues_clerk", "manager")
 REGISTRANTS_PER_BOOK = 1200
@@ -77,6 +78,7 @@ def stage(engine: Engine, *, workstations: int, seconds: float, force: bool = Fa
     with engine.begin() as conn:
         today = conn.execute(text("SELECT uc_hall_today()")).scalar_one()
         book_ids, request_ids, sign_on = [], {}, {}
+        continue_numbering(conn)  # above an earlier run's on this database, made by another process
         for i in range(books):
             code = f"LOAD_{tag.upper()}_{i + 1}"
             world = build_world(conn, code=code, registrants=REGISTRANTS_PER_BOOK, requests=per_book,
@@ -87,7 +89,8 @@ def stage(engine: Engine, *, workstations: int, seconds: float, force: bool = Fa
             sign_on[world.book_id] = tuple(_unlisted_members(conn, code, world.book_id, walk_ins))
         terms = tuple(conn.execute(text("""
             SELECT last_name FROM (SELECT DISTINCT last_name FROM members
-                                   WHERE status = 'active' AND last_name NOT LIKE 'Queue%') AS n
+                                   WHERE status = 'active' AND last_name NOT LIKE 'Queue%'
+                                     AND last_name NOT LIKE 'Signon%') AS n
             ORDER BY md5(last_name) LIMIT 200""")).scalars()) or ("Queue",)
     with engine.connect() as conn:
         conn.execute(text("ANALYZE"))

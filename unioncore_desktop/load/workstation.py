@@ -18,6 +18,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import event
+
 from unioncore_desktop.db.connection import HallConnection, connect
 from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.domain.actions import books, dues, members, referral, reports
@@ -40,6 +42,10 @@ class Tally:
     errors: dict[str, int] = field(default_factory=lambda: {op: 0 for op in OPERATIONS})
     refused: dict[str, int] = field(default_factory=lambda: {op: 0 for op in OPERATIONS})
     messages: dict[str, int] = field(default_factory=dict)  # error sentence -> times
+    # time inside the driver's execute (the server's work, the round trip, the rows' transfer) and statements,
+    # per operation: the rest of an operation's time is the desk's own Python and waiting for a CPU or a connection
+    in_database: dict[str, float] = field(default_factory=lambda: {op: 0.0 for op in OPERATIONS})
+    statements: dict[str, int] = field(default_factory=lambda: {op: 0 for op in OPERATIONS})
     failed_logins: int = 0
     live_failed: int = 0
     client_cpu: float = 0.0  # seconds of CPU the desks' processes used while the clock ran
@@ -51,6 +57,8 @@ class Tally:
             self.samples[op] += other.samples[op]
             self.errors[op] += other.errors[op]
             self.refused[op] += other.refused[op]
+            self.in_database[op] += other.in_database[op]
+            self.statements[op] += other.statements[op]
         for message, n in other.messages.items():
             self.messages[message] = self.messages.get(message, 0) + n
         self.failed_logins += other.failed_logins
@@ -87,6 +95,16 @@ class Workstation:
         self.batch_id: int | None = None
         self._listener: Any = None
         self._live = threading.Event()
+        self._executing = 0.0  # when the statement under way was sent
+        self._op_database = 0.0  # ms inside execute during the operation under way
+        self._op_statements = 0
+
+    def _sent(self, *_args: Any) -> None:
+        self._executing = time.perf_counter()
+
+    def _answered(self, *_args: Any) -> None:
+        self._op_database += (time.perf_counter() - self._executing) * 1000
+        self._op_statements += 1
 
     # --- logging in and out ------------------------------------------------------------------------------------
 
@@ -104,6 +122,9 @@ class Workstation:
             self.tally.error("login", exc)
             return False
         self.tally.samples["login"].append((time.perf_counter() - started) * 1000)
+        # the desk's engine is its own and runs one action at a time, in this desk's thread
+        event.listen(self.hall.engine, "before_cursor_execute", self._sent)
+        event.listen(self.hall.engine, "after_cursor_execute", self._answered)
         self._listener = self.hall.listener(lambda _changes: None, self._on_state).start()
         return True
 
@@ -137,6 +158,7 @@ class Workstation:
         return time.time() < stop_at
 
     def _timed(self, op: str, call: Callable[[], Any]) -> Any:
+        self._op_database, self._op_statements = 0.0, 0
         started = time.perf_counter()
         try:
             result = call()
@@ -150,6 +172,9 @@ class Workstation:
         except Exception as exc:
             self.tally.error(op, exc)
             raise
+        finally:
+            self.tally.in_database[op] += self._op_database
+            self.tally.statements[op] += self._op_statements
         self.tally.samples[op].append((time.perf_counter() - started) * 1000)
         return result
 

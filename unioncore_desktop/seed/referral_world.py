@@ -20,6 +20,19 @@ def _n() -> int:
     return next(_seq)
 
 
+def continue_numbering(conn: Connection) -> None:
+    """Number from above what the database already holds (request numbers, queue and walk-in cards), so that a
+    process adding a world to a database another process added to does not repeat its numbers."""
+    global _seq
+    top = conn.execute(text(r"""
+        SELECT greatest((SELECT max(substr(number, 2)::bigint) FROM labor_requests WHERE number ~ '^T\d{8}$'),
+                        (SELECT max(substr(card_number, 2)::bigint) / 100000 FROM members
+                         WHERE card_number ~ '^Q\d{1,15}$'),
+                        (SELECT max(substr(card_number, 2)::bigint) FROM members WHERE card_number ~ '^W\d{7}$'))
+    """)).scalar_one()
+    _seq = itertools.count(max(next(_seq), (top or 0) + 1))
+
+
 def make_book(conn: Connection, code: str, *, name: str | None = None, agreement_type: str = "standard",
               region: str | None = None, morning_slot: str = "08:30", sort_order: int = 0,
               effective_from: date = date(2000, 1, 1), **rules: object) -> int:

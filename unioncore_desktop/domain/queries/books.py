@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound
 from unioncore_desktop.domain.queries.fragments import morning_order, queue_order, queue_place
-from unioncore_desktop.domain.queries.hall import hall_clock
+from unioncore_desktop.domain.queries.hall import HallClock, hall_clock
 from unioncore_desktop.domain.queries.members import MemberDetail, member_detail
 from unioncore_desktop.domain.rules.registration import reregistration_overdue
 from unioncore_desktop.domain.vocab import ACTIVE_DISPATCH_STATUSES
@@ -170,9 +170,10 @@ class AwaitingRow:
         return _display_name(self.last_name, self.first_name)
 
 
-def awaiting_reregistration(session: Session, book_id: int) -> list[AwaitingRow]:
-    """The book's registrations awaiting re-registration, nearest deadline first."""
-    clock = hall_clock(session)
+def awaiting_reregistration(session: Session, book_id: int, *, clock: HallClock | None = None) -> list[AwaitingRow]:
+    """The book's registrations awaiting re-registration, nearest deadline first (`clock`: the hall's, when the
+    caller read it already in this transaction)."""
+    clock = clock or hall_clock(session)
     rows = session.execute(text("""
         SELECT g.id, g.member_id, m.card_number, m.last_name, m.first_name, g.tier, g.reregister_by, g.version
         FROM registrations g JOIN members m ON m.id = g.member_id
@@ -329,8 +330,9 @@ class BookPage:
 
 
 def book_page(session: Session, book_id: int) -> BookPage:
-    today = hall_clock(session).today
-    return BookPage(book_id, today, book_list(session, book_id, as_of=today), awaiting_reregistration(session, book_id))
+    clock = hall_clock(session)  # once: the list and the deadlines are read as of the same moment
+    return BookPage(book_id, clock.today, book_list(session, book_id, as_of=clock.today),
+                    awaiting_reregistration(session, book_id, clock=clock))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ Balance, paid-through and standing come from the database views `dues_member_sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound, ValidationError
 from unioncore_desktop.domain.queries.fragments import HALL_TODAY, dues_rate_in_force, dues_rates_in_force, hall_date
-from unioncore_desktop.domain.queries.members import search_members
+from unioncore_desktop.domain.queries.members import MemberListRow, build_search, search_members
+from unioncore_desktop.domain.queries.text_search import normalize_query
 from unioncore_desktop.domain.rules.dues import DuesSettings, month_label, month_start
 
 ZERO = Decimal("0.00")
@@ -297,13 +298,22 @@ def find_members_for_posting(session: Session, query: str, *, limit: int = 20) -
     """Type-ahead for the posting screen: the member search (card number, names, typos) with each match's
     standing, best match first. A login that may not see amounts (a dispatcher) gets standing, months behind and
     paid-through from `member_standing`, with no balance."""
+    q = normalize_query(query)
+    source = _standing_source(session) if q else None
+    if source is not None:
+        # the page and each member's standing in one statement: each member id reaches the view as a constant
+        # would (the search's lateral read, kept apart by OFFSET 0), so the view is computed for the page only
+        sql, params = build_search(q, limit=limit, beside=f"{source} WHERE member_id = m.id")
+        width = len(fields(MemberListRow)) - 1  # the member's columns; the standing's follow, then rank
+        return [PostingLookupRow(m.id, m.card_number, m.display_name, m.classification, m.status,
+                                 *row[width:width + 4])
+                for row in session.execute(text(sql), params) for m in [MemberListRow(*row[:width])]]
     matches = search_members(session, query, limit=limit)
     if not matches:
         return []
-    # a login reading neither: the database refuses it with a clear sentence
-    source = _standing_source(session) or _STANDING_ONLY
-    # every match's standing in one round trip; each member id reaches the view as a constant would (OFFSET 0
-    # keeps the lateral subquery from being flattened into one pass over every member)
+    # no query (everyone, in name order), or a login reading neither view: the database refuses it with a clear
+    # sentence once there is someone to show
+    source = (_standing_source(session) if not q else None) or _STANDING_ONLY
     rows = session.execute(text(f"SELECT t.m, s.* FROM unnest(CAST(:ids AS integer[])) AS t(m) CROSS JOIN LATERAL "
                                 f"(SELECT {source} WHERE member_id = t.m OFFSET 0) AS s"),
                            {"ids": [m.id for m in matches]})

@@ -126,6 +126,11 @@ LIST_COLUMNS = """m.id, m.card_number, m.last_name, m.first_name, m.middle_name,
 #  - several words: every name word must match a first or last name through the vocabulary of names in use
 #    (name_terms); without digits two of the words must be a first name and a surname, in either order, which
 #    keeps the candidates few; these are ranked by how close the whole name is.
+# The page's members, each read by its key once the page is chosen: a join over the candidates would let the
+# planner, which expects a few hundred of them, hash the whole members table (a sequential scan per search).
+# OFFSET 0 keeps the subquery from being flattened back into that join.
+PAGE_MEMBERS = f"CROSS JOIN LATERAL (SELECT {LIST_COLUMNS} FROM members AS m WHERE m.id = h.id OFFSET 0) AS m"
+
 NAME_WORD = re.compile(r"^[a-z][a-z'.-]*$")
 PHONE, PHONE_LOCAL = "split_part(m.phone_digits, '|', 1)", "right(split_part(m.phone_digits, '|', 1), 7)"
 STATUS = "(CAST(:status AS text) IS NULL OR m.status = :status)"
@@ -182,10 +187,11 @@ ONE_NAME_SQL = f"""
     )
     SELECT {{columns}}, h.score AS rank
     FROM (SELECT * FROM by_last UNION ALL SELECT * FROM by_first
-          UNION ALL SELECT * FROM near_last UNION ALL SELECT * FROM near_first) AS h
-    JOIN members AS m USING (id)
+          UNION ALL SELECT * FROM near_last UNION ALL SELECT * FROM near_first
+          ORDER BY score DESC, k1 USING ~<~, k2 USING ~<~, id
+          LIMIT :limit) AS h
+    {{members}}
     ORDER BY h.score DESC, h.k1 USING ~<~, h.k2 USING ~<~, h.id
-    LIMIT :limit
 """
 
 # Digits: a card number or a phone, each part read only while the better parts found less than a page; a member
@@ -219,12 +225,14 @@ NUMBER_SQL = f"""
         LIMIT :limit
     )
     SELECT {{columns}}, h.score AS rank
-    FROM (SELECT DISTINCT ON (id) * FROM (SELECT * FROM cards UNION ALL SELECT * FROM phones
-                                          UNION ALL SELECT * FROM locals UNION ALL SELECT * FROM anywhere) AS u
-          ORDER BY id, score DESC) AS h
-    JOIN members AS m USING (id)
+    FROM (SELECT * FROM (SELECT DISTINCT ON (id) *
+                         FROM (SELECT * FROM cards UNION ALL SELECT * FROM phones
+                               UNION ALL SELECT * FROM locals UNION ALL SELECT * FROM anywhere) AS u
+                         ORDER BY id, score DESC) AS best
+          ORDER BY score DESC, k USING ~<~, id
+          LIMIT :limit) AS h
+    {{members}}
     ORDER BY h.score DESC, h.k USING ~<~, h.id
-    LIMIT :limit
 """
 
 # A surname matching one word and a first name another: one descent of a name index per pair of terms, read without
@@ -244,7 +252,7 @@ def _name_pairs(names: list[str], matches: list[str]) -> str:
     return "\n    UNION".join(NAME_PAIR_SQL.format(last=a, first=b, rest=others(a, b)) for a, b in pairs.values())
 
 
-NOTHING_SQL = "SELECT {columns}, 0.0 AS rank FROM members AS m WHERE false"
+NOTHING_SQL = "SELECT {columns}, 0.0 AS rank FROM members AS m{beside} WHERE false"
 
 
 def _swaps(word: str) -> list[str]:
@@ -271,27 +279,35 @@ def search_shape(query: str) -> str:
     return "name" if len(words) == 1 else "words"
 
 
-def build_search(query: str, *, status: str | None = None, limit: int = 0) -> tuple[str, dict[str, object]]:
+def build_search(query: str, *, status: str | None = None, limit: int = 0,
+                 beside: str | None = None) -> tuple[str, dict[str, object]]:
     """The search SQL and its parameters for a non-empty, normalized query (public so the benchmark runs the very
-    same statement through raw psycopg)."""
+    same statement through raw psycopg).
+
+    `beside` is read for each member of the page in the same statement (`SELECT {beside}`, the member being `m`,
+    e.g. "standing FROM member_standing WHERE member_id = m.id"); its columns come between the member's and rank.
+    A member it finds no row for is left out."""
     params: dict[str, object] = {"status": status, "limit": limit or SEARCH_LIMIT}
+    columns = f"{LIST_COLUMNS}, b.*" if beside else LIST_COLUMNS
+    join = f"\n    CROSS JOIN LATERAL (SELECT {beside} OFFSET 0) AS b" if beside else ""
     shape = search_shape(query)
     if shape == "name":
         params.update({"w": query, "lo": query, "hi": _after_prefix(query), "swaps": _swaps(query),
                        "k": _edit_budget(query)})
-        return ONE_NAME_SQL.format(columns=LIST_COLUMNS), params
+        return ONE_NAME_SQL.format(columns=columns, members=PAGE_MEMBERS + join), params
     if shape == "number":
         card = re.sub(r"[^0-9a-z]", "", query).upper()
         digits = re.sub(r"\D", "", query)
         params.update({"card": card, "card_hi": _after_prefix(card), "digits": digits,
                        "digits_hi": _after_prefix(digits) if digits else ""})
-        return NUMBER_SQL.format(columns=LIST_COLUMNS), params
+        return NUMBER_SQL.format(columns=columns, members=PAGE_MEMBERS + join), params
     if shape == "nothing":
-        return NOTHING_SQL.format(columns=LIST_COLUMNS), params
-    return _words_search(query, params)
+        return NOTHING_SQL.format(columns=columns, beside=join), params
+    return _words_search(query, params, columns, join)
 
 
-def _words_search(query: str, params: dict[str, object]) -> tuple[str, dict[str, object]]:
+def _words_search(query: str, params: dict[str, object], columns: str = LIST_COLUMNS,
+                  beside: str = "") -> tuple[str, dict[str, object]]:
     """Several words: each name word matches a first or last name through the vocabulary, other words a card
     number prefix or phone digits; the matches are few, so they are ranked by how close the whole name is."""
     words = query.split()
@@ -330,7 +346,7 @@ def _words_search(query: str, params: dict[str, object]) -> tuple[str, dict[str,
     # distance on the order among them.
     sql = f"""
         WITH {', '.join(ctes)}
-        SELECT {LIST_COLUMNS},
+        SELECT {columns},
                c.score + greatest(0, 1 - least(levenshtein(:q, m.first_key || ' ' || m.last_key),
                                               levenshtein(:q, m.last_key || ' ' || m.first_key))::float
                                          / greatest(length(:q), length(m.first_key) + length(m.last_key) + 1)) AS rank
@@ -341,7 +357,8 @@ def _words_search(query: str, params: dict[str, object]) -> tuple[str, dict[str,
             ORDER BY score DESC, m.last_key, m.first_key, m.id
             LIMIT 500
         ) AS c
-        JOIN members AS m USING (id)
+        CROSS JOIN LATERAL (SELECT {LIST_COLUMNS}, m.first_key, m.last_key FROM members AS m
+                            WHERE m.id = c.id OFFSET 0) AS m{beside}
         ORDER BY rank DESC, m.last_name, m.first_name, m.id
         LIMIT :limit
     """
