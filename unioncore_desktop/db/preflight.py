@@ -9,7 +9,6 @@ import psycopg
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy import exc as sa_exc
 
-from unioncore_desktop.db import migrate
 from unioncore_desktop.domain.errors import ConnectionProblem, DomainError
 from unioncore_desktop.domain.vocab import STAFF_ROLES
 
@@ -86,6 +85,8 @@ CAN_MIGRATE = """
 
 def run(engine: Engine) -> Preflight:
     """Raise ConnectionProblem or PreflightError, or describe the connection."""
+    from unioncore_desktop.db import migrate  # Alembic: imported by the worker that logs in, not at start-up
+
     try:
         with engine.connect() as conn:
             server_version = conn.execute(text("SHOW server_version")).scalar_one()
