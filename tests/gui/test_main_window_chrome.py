@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QTableView, QTreeView
+from PySide6.QtWidgets import QApplication, QTableView, QTreeView, QWidget
 
 from unioncore_desktop.gui import events, theme
 from unioncore_desktop.gui.main_window import AREAS, MainWindow
@@ -164,6 +164,99 @@ class TestDarkPalette:
         background = QColor(turned.split("background: ")[1][:7])
         colour = QColor(turned.split("color: ")[1][:7])
         assert contrast(background, colour) >= 4.5 and background.lightness() < 128
+
+
+def mnemonic(text: str) -> str | None:
+    """The letter Alt+ reaches in a text ("Re-re&gister…" -> "g"); "&&" is a plain ampersand."""
+    at = 0
+    while (at := text.find("&", at)) >= 0 and at + 1 < len(text):
+        if text[at + 1] != "&":
+            return text[at + 1].lower()
+        at += 2
+    return None
+
+
+def visible_mnemonics(window: MainWindow) -> dict[str, list[str]]:
+    """Each Alt+letter bound among what is on screen together: the menu bar's titles, and the buttons, labels
+    with buddies, group boxes and tab titles visible in the window."""
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QTabBar
+
+    bound: dict[str, list[str]] = {}
+
+    def add(text: str, where: str) -> None:
+        letter = mnemonic(text)
+        if letter:
+            bound.setdefault(letter, []).append(f"{where} {text!r}")
+
+    for action in window.menuBar().actions():
+        add(action.text(), "menu")
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisibleTo(window):
+            continue
+        if isinstance(widget, QAbstractButton):
+            add(widget.text(), type(widget).__name__)
+        elif isinstance(widget, QLabel) and widget.buddy() is not None:
+            add(widget.text(), "label")
+        elif isinstance(widget, QGroupBox):
+            add(widget.title(), "group box")
+        elif isinstance(widget, QTabBar):
+            for index in range(widget.count()):
+                add(widget.tabText(index), "tab")
+    return bound
+
+
+@pytest.fixture
+def every_role(qtbot, runner, staff_login, databases, ui_settings) -> Iterator[MainWindow]:
+    """A login in all four groups, so every button any group gets is on screen; opened on Books, so the first-run
+    checklist of the empty hall stays where it is."""
+    hall = staff_login(databases.create(), "dispatcher+manager+dues_clerk+admin", "Avery Everything")
+    main = MainWindow(runner, hall, ui_settings, "books")
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    qtbot.wait(200)
+    yield main
+    runner.shutdown(wait=True)
+
+
+class TestMnemonics:
+    def test_no_alt_letter_is_bound_twice_on_any_screen(self, qtbot, every_role: MainWindow) -> None:
+        """Two widgets on screen with one Alt+letter (the menu bar's titles among them) make Qt give the key to
+        each in turn instead of acting; every area, every tab of it, and a member's record, get each letter once."""
+        from PySide6.QtWidgets import QTabWidget
+
+        window = every_role
+        clashes: list[str] = []
+
+        def check(where: str) -> None:
+            for letter, owners in visible_mnemonics(window).items():
+                if len(owners) > 1:
+                    clashes.append(f"{where}: Alt+{letter.upper()} for {', '.join(owners)}")
+
+        for key, screen in walk_areas(qtbot, window):
+            if key == "members":
+                screen.new_button.click()  # type: ignore[attr-defined]  # the record's form and its tabs
+            check(key)
+            for tabs in screen.findChildren(QTabWidget):
+                if not tabs.isVisibleTo(window):
+                    continue
+                shown = tabs.currentIndex()
+                for index in range(tabs.count()):
+                    tabs.setCurrentIndex(index)
+                    qtbot.wait(10)
+                    check(f"{key}, tab {tabs.tabText(index)!r}")
+                tabs.setCurrentIndex(shown)
+        assert not clashes, "\n".join(dict.fromkeys(clashes))
+
+    def test_no_menu_binds_a_letter_twice(self, window: MainWindow) -> None:
+        clashes = []
+        for title in window.menuBar().actions():
+            menu = title.menu()
+            letters = [mnemonic(action.text()) for action in menu.actions() if not action.isSeparator()]
+            doubled = {letter for letter in letters if letter and letters.count(letter) > 1}
+            if doubled:
+                clashes.append(f"{title.text()}: {sorted(doubled)}")
+        assert not clashes
 
 
 class TestScreenFit:

@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
             action.triggered.connect(lambda _checked=False, r=row: self.nav.setCurrentRow(r))
             go_menu.addAction(action)
-        hall = self.menuBar().addMenu(self.tr("H&all"))
+        hall = self.menuBar().addMenu(self.tr("Ha&ll"))
         hall.addActions(hall_menu.hall_menu_actions(self, frozenset(self.hall.facts.roles), self._open_setup))
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         shortcuts = QAction(self.tr("&Keyboard shortcuts"), self)

@@ -80,7 +80,7 @@ class WalkPanel(QWidget):
         self.result_label.setWordWrap(True)
         self.slip_button = QPushButton(icons.get("print"), self.tr("&Print dispatch slip"))
         self.by_name_button = QPushButton(self.tr("Dispatch &by name…"))
-        self.history_button = QPushButton(self.tr("Offer &history…"))
+        self.history_button = QPushButton(self.tr("&Offer history…"))
         self.walk_mark_button = QPushButton(self.tr("Remove check &mark…"))
         extra = QHBoxLayout()
         for button in (self.slip_button, self.by_name_button, self.history_button, self.walk_mark_button):

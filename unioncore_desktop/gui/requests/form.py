@@ -181,12 +181,12 @@ class RequestForm(QWidget):
         grid = QGridLayout(job)
         grid.setVerticalSpacing(2)
         rows: list[tuple[str, str, QWidget]] = [
-            ("employer_id", self.tr("&Employer"), self.employer),
+            ("employer_id", self.tr("E&mployer"), self.employer),
             ("worksite_id", self.tr("&Worksite"), self.worksite),
             ("book_id", self.tr("&Book"), self.book),
             ("job_class", self.tr("&Job class"), self.job_class),
             ("workers_requested", self.tr("Wor&kers"), self.workers),
-            ("wage", self.tr("Wa&ge"), self.wage),
+            ("wage", self.tr("W&age"), self.wage),
             ("start_on", self.tr("&Start date"), self.start_on),
             ("start_time", self.tr("Start &time"), self.start_time),
             ("duration_days", self.tr("D&uration"), self.duration),
@@ -201,7 +201,7 @@ class RequestForm(QWidget):
         more_grid.setVerticalSpacing(2)
         more_rows: list[tuple[str, str, QWidget]] = [
             ("requirements", self.tr("&Requirements"), self.requirements),
-            ("by_name_member_id", self.tr("By-name &foreperson"), self.by_name),
+            ("by_name_member_id", self.tr("By-name f&oreperson"), self.by_name),
             ("by_name_attested", "", self.attested),
             ("bidding", "", self.bidding),
             ("report_to", self.tr("Re&port to"), self.report_to),

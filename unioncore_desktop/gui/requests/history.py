@@ -151,7 +151,7 @@ class RequestHistoryScreen(QWidget):
         self.open_button.setEnabled(False)
 
         bar = QHBoxLayout()
-        for caption, widget in ((self.tr("Starting &from"), self.first_edit), (self.tr("&to"), self.last_edit),
+        for caption, widget in ((self.tr("&Starting from"), self.first_edit), (self.tr("&to"), self.last_edit),
                                 (self.tr("&Book"), self.book), (self.tr("St&atus"), self.status)):
             text = QLabel(caption)
             text.setBuddy(widget)

@@ -151,7 +151,7 @@ class RequestsScreen(QWidget):
         self.panel.export_requested.connect(self._on_panel_export_requested)
         self.panel.print_requested.connect(self._on_panel_print_requested)
         self.panel.row_activated.connect(lambda _row: self._on_edit_button_clicked())
-        self.edit_button = QPushButton(self.tr("&Edit selected"))
+        self.edit_button = QPushButton(self.tr("E&dit selected"))
         self.cancel_button = QPushButton(self.tr("Ca&ncel selected…"))
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)

@@ -24,7 +24,7 @@ SETUP_ROLES = frozenset({"admin", *MANAGERS})  # the logins the checklist opens 
 # (menu text, the area's method it runs); translated in the area's own context
 ENTRIES = (("Set-up &checklist", "show_checklist"), ("Hall &settings…", "edit_hall_settings"),
            ("&Offices", "show_offices"), ("&Holiday calendar", "show_holidays"),
-           ("C&ontract codes", "show_contract_codes"))
+           ("Con&tract codes", "show_contract_codes"))
 
 
 def hall_menu_actions(owner: QObject, roles: frozenset[str], open_setup: Callable[[], SetupScreen]) -> list[QAction]:
