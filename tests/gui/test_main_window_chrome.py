@@ -301,6 +301,47 @@ class TestScreenFit:
             app.setFont(before)
 
 
+    def test_large_fonts_show_every_label_of_the_request_form_and_dues_whole(self, qtbot,
+                                                                            window: MainWindow) -> None:
+        """At 1.6 times the font, on the screen the window fits, no caption of the request form or of any dues
+        tab is cut, and no field is squeezed below a dozen letters: the form stacks its columns and the areas
+        scroll instead."""
+        from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel, QLineEdit, QTabWidget
+
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        before = app.font()
+        big = QFont(before)
+        big.setPointSizeF(before.pointSizeF() * 1.6)
+        app.setFont(big)
+        cut: list[str] = []
+
+        def check(where: str, parent: QWidget) -> None:
+            qtbot.wait(50)
+            for label in parent.findChildren(QLabel):
+                if label.isVisibleTo(window) and label.text() and not label.wordWrap() \
+                        and label.width() < label.sizeHint().width():
+                    cut.append(f"{where}: {label.text()!r} {label.width()} < {label.sizeHint().width()}")
+            fields = [w for kind in (QLineEdit, QComboBox, QAbstractSpinBox) for w in parent.findChildren(kind)]
+            for field in fields:
+                if field.isVisibleTo(window) and field.width() < 12 * field.fontMetrics().averageCharWidth() \
+                        and not isinstance(field.parentWidget(), (QComboBox, QAbstractSpinBox)):
+                    cut.append(f"{where}: field {field.accessibleName()!r} {field.width()} px")
+
+        try:
+            window.resize(QGuiApplication.primaryScreen().availableGeometry().size())
+            requests = window.open_area("requests")
+            check("request form", requests.form)  # type: ignore[attr-defined]
+            dues = window.open_area("dues")
+            tabs = dues.findChild(QTabWidget)
+            for index in range(tabs.count()):
+                tabs.setCurrentIndex(index)
+                check(f"dues, {tabs.tabText(index)}", tabs.widget(index))
+        finally:
+            app.setFont(before)
+        assert not cut, "\n".join(cut)
+
+
 def test_a_dialog_is_named_when_focus_first_enters_it(qtbot) -> None:
     """Dialogs open after the main window: their fields take their labels' names as focus arrives."""
     from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QSpinBox

@@ -134,7 +134,7 @@ class Application(QObject):
     def _open_main_window(self, hall: HallConnection) -> None:
         from unioncore_desktop.db.preflight import SchemaState
         from unioncore_desktop.gui.live import LiveUpdates
-        from unioncore_desktop.gui.main_window import MainWindow
+        from unioncore_desktop.gui.main_window import MainWindow, fit_to_screen
         from unioncore_desktop.gui.own_login import OwnLoginWatch
         from unioncore_desktop.gui.settings import UiSettings
 
@@ -155,6 +155,7 @@ class Application(QObject):
             # the offscreen platform's screen is a virtual 800 x 800 nobody sees: picture the window as it opens
             # on a desktop, not shrunk onto that
             self.window.resize(1360, 820)
+            fit_to_screen(self.window)  # a configured offscreen screen (150 %: 1280 x 720) is honoured
         self.window.switch_user_requested.connect(self._login)
         # Other workstations' commits refresh open screens (the live board); one listener per login.
         self.live = LiveUpdates(hall.listener, self)

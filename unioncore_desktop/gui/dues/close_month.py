@@ -39,6 +39,7 @@ class CloseMonthPanel(QWidget):
         self.month_combo = QComboBox()
         self.month_combo.setObjectName("closeMonth")
         self.month_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.month_combo.setMinimumContentsLength(len("September 2026"))  # whole at any font, even while empty
         self.refresh_button = QPushButton(self.tr("Refresh"))  # Alt+R is the Rates tab, Alt+S the summary
         self.close_button = QPushButton(self.tr("&Close month"))
         self.close_button.setObjectName("closeMonthButton")
