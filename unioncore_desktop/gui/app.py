@@ -88,7 +88,7 @@ class Application(QObject):
             self.splash.show()
             QApplication.processEvents()  # painted before anything heavy is imported
             mark("splash")
-            self._preload()
+            self._preload(repaint=True)
             self.runner.query(_start_demo, parent=self.splash, success=self._on_demo_started,
                               failure=lambda _exc: self._quit(1), name="start demo")
         else:
@@ -97,10 +97,16 @@ class Application(QObject):
     def first_area(self) -> str:
         return self.args.open if self.args.open in AREAS else DIALOGS.get(self.args.open) or next(iter(AREAS))
 
-    def _preload(self) -> None:
+    def _preload(self, repaint: bool = False) -> None:
+        """`repaint`: the splash repaints between the imports (nothing else can happen then: no worker has
+        started; at the log-in dialog a click could start one mid-import)."""
         from unioncore_desktop.gui import main_window  # noqa: F401 - imported now, used when logged in
 
+        if repaint:
+            QApplication.processEvents()
         area_class(self.first_area())
+        if repaint:
+            QApplication.processEvents()
         mark("imported")
 
     def _on_demo_started(self, hall) -> None:  # noqa: ANN001 - demo.DemoHall
