@@ -220,6 +220,11 @@ def _run(runner: TaskRunner, hall: HallConnection, parent: QWidget, title: str, 
          build: Build, success: Callable[[Built, ReportRun], None], controls: Sequence[QWidget], *,
          kind: str) -> ReportRun:
     """Log the run and write the file in a worker (every report run is audited), into a folder of its own."""
+    # ReportLab, openpyxl and the preview's QtPdf load here, on this thread, before the worker starts: a worker
+    # importing a module while this thread loads a PySide6 one can deadlock the two
+    import unioncore_desktop.reports  # noqa: F401
+    from unioncore_desktop.gui import print_preview  # noqa: F401
+
     pdf = kind == "pdf"
     run = ReportRun(parent, (parent.tr("Building {}…") if pdf else parent.tr("Exporting {}…")).format(title),
                     controls)

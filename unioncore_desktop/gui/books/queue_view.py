@@ -164,10 +164,9 @@ class QueueView(QWidget):
         if book is None:
             return
         rows = list(self.model.rows)
+        from unioncore_desktop.reports.pdf.out_of_work import build_out_of_work_list  # here: never in a worker
 
         def build(path: Path, context: ReportContext) -> Path:
-            from unioncore_desktop.reports.pdf.out_of_work import build_out_of_work_list
-
             return build_out_of_work_list(path, context, book, rows)
 
         reporting.print_report(self.runner, self.hall, self, self._title(), self._parameters(), build,

@@ -320,10 +320,9 @@ class ReferralScreen(QWidget):
         if dispatch_id is None:
             return
         hall = self.hall
+        from unioncore_desktop.reports.pdf.dispatch_slip import build_dispatch_slip  # here: never in a worker
 
         def build(path: Path, context: ReportContext) -> Path:
-            from unioncore_desktop.reports.pdf.dispatch_slip import build_dispatch_slip
-
             return build_dispatch_slip(path, context, referral.dispatch_slip(hall, dispatch_id))
 
         reporting.print_report(self.runner, hall, self, f"Dispatch slip {dispatch_id}",
