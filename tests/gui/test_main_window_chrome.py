@@ -36,6 +36,35 @@ def walk_areas(qtbot, window: MainWindow) -> Iterator[tuple[str, object]]:
         yield key, screen
 
 
+class TestAreasBuiltWhenShown:
+    def test_only_the_area_opened_on_is_built_until_another_is_shown(self, qtbot, runner, staff_login, databases,
+                                                                      ui_settings) -> None:
+        hall = staff_login(databases.create(), "dispatcher", "Dana Dispatcher")
+        main = MainWindow(runner, hall, ui_settings, "books")
+        qtbot.addWidget(main)
+        screens = main.screens
+        assert [key for key in AREAS if screens.is_built(key)] == ["books"]
+        assert main.stack.currentWidget() is screens["books"] and main.nav.currentRow() == list(AREAS).index("books")
+        assert main.confirm_discard_all() and not screens.is_built("members")
+        dues = main.open_area("dues")
+        assert main.stack.currentWidget() is dues and main.stack.indexOf(dues) == list(AREAS).index("dues")
+        assert [key for key in AREAS if screens.is_built(key)] == ["books", "dues"]
+        runner.shutdown(wait=True)
+
+
+def test_the_app_module_leaves_reports_pdf_and_alembic_for_later() -> None:
+    """What a start imports before the splash shows, and what no start needs before a report or an upgrade."""
+    import subprocess
+    import sys
+
+    code = ("import sys, unioncore_desktop.gui.app, unioncore_desktop.gui.main_window, "
+            "unioncore_desktop.gui.books.screen, unioncore_desktop.gui.members.screen, unioncore_desktop.demo; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'reportlab', 'openpyxl', 'alembic'}), "
+            "'PySide6.QtPdf' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["[]", "False"], done.stdout + done.stderr
+
+
 class TestConnection:
     def test_the_indicator_is_always_there_and_turns_at_once(self, window: MainWindow) -> None:
         label = window.connection_label
