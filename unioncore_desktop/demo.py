@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from unioncore_desktop.db import embedded, migrate
+from unioncore_desktop.db import embedded, revisions
 from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.paths import user_data_dir
 from unioncore_desktop.seed.demo import ensure_demo_staff, mark_environment, seed_demo
@@ -46,8 +46,13 @@ def start(*, keep_running: bool = False, seed: bool = True) -> DemoHall:
     engine = create_engine(hall.admin_url())
     try:
         with engine.connect() as conn:
-            fresh = migrate.current_revision(conn) is None
-        migrate.upgrade(engine)
+            migrated = conn.execute(text("SELECT to_regclass('public.alembic_version') IS NOT NULL")).scalar()
+            current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() if migrated else None
+        fresh = current is None
+        if current != revisions.head():  # Alembic (a third of a second to import) only when there is work for it
+            from unioncore_desktop.db import migrate
+
+            migrate.upgrade(engine)
         if fresh:
             with engine.begin() as conn:
                 mark_environment(conn, "demo")

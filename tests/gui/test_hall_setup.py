@@ -298,9 +298,9 @@ def test_the_main_window_opens_on_the_checklist_at_first_run(qtbot, runner, ui_s
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.screens["setup"], timeout=WAIT)
-    hall_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "H&all")
+    hall_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "Ha&ll")
     assert [a.text() for a in hall_menu.actions()] == [
-        "Set-up &checklist", "Hall &settings…", "&Offices", "&Holiday calendar", "C&ontract codes"]
+        "Set-up &checklist", "Hall &settings…", "&Offices", "&Holiday calendar", "Con&tract codes"]
     window.open_area("members")
     next(a for a in hall_menu.actions() if a.text() == "&Holiday calendar").trigger()
     setup = window.screens["setup"]

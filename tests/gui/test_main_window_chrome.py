@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QTableView, QTreeView
+from PySide6.QtWidgets import QApplication, QTableView, QTreeView, QWidget
 
 from unioncore_desktop.gui import events, theme
 from unioncore_desktop.gui.main_window import AREAS, MainWindow
@@ -34,6 +34,35 @@ def walk_areas(qtbot, window: MainWindow) -> Iterator[tuple[str, object]]:
         screen = window.open_area(key)
         qtbot.wait(50)
         yield key, screen
+
+
+class TestAreasBuiltWhenShown:
+    def test_only_the_area_opened_on_is_built_until_another_is_shown(self, qtbot, runner, staff_login, databases,
+                                                                      ui_settings) -> None:
+        hall = staff_login(databases.create(), "dispatcher", "Dana Dispatcher")
+        main = MainWindow(runner, hall, ui_settings, "books")
+        qtbot.addWidget(main)
+        screens = main.screens
+        assert [key for key in AREAS if screens.is_built(key)] == ["books"]
+        assert main.stack.currentWidget() is screens["books"] and main.nav.currentRow() == list(AREAS).index("books")
+        assert main.confirm_discard_all() and not screens.is_built("members")
+        dues = main.open_area("dues")
+        assert main.stack.currentWidget() is dues and main.stack.indexOf(dues) == list(AREAS).index("dues")
+        assert [key for key in AREAS if screens.is_built(key)] == ["books", "dues"]
+        runner.shutdown(wait=True)
+
+
+def test_the_app_module_leaves_reports_pdf_and_alembic_for_later() -> None:
+    """What a start imports before the splash shows, and what no start needs before a report or an upgrade."""
+    import subprocess
+    import sys
+
+    code = ("import sys, unioncore_desktop.gui.app, unioncore_desktop.gui.main_window, "
+            "unioncore_desktop.gui.books.screen, unioncore_desktop.gui.members.screen, unioncore_desktop.demo; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'reportlab', 'openpyxl', 'alembic'}), "
+            "'PySide6.QtPdf' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["[]", "False"], done.stdout + done.stderr
 
 
 class TestConnection:
@@ -166,6 +195,99 @@ class TestDarkPalette:
         assert contrast(background, colour) >= 4.5 and background.lightness() < 128
 
 
+def mnemonic(text: str) -> str | None:
+    """The letter Alt+ reaches in a text ("Re-re&gister…" -> "g"); "&&" is a plain ampersand."""
+    at = 0
+    while (at := text.find("&", at)) >= 0 and at + 1 < len(text):
+        if text[at + 1] != "&":
+            return text[at + 1].lower()
+        at += 2
+    return None
+
+
+def visible_mnemonics(window: MainWindow) -> dict[str, list[str]]:
+    """Each Alt+letter bound among what is on screen together: the menu bar's titles, and the buttons, labels
+    with buddies, group boxes and tab titles visible in the window."""
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QTabBar
+
+    bound: dict[str, list[str]] = {}
+
+    def add(text: str, where: str) -> None:
+        letter = mnemonic(text)
+        if letter:
+            bound.setdefault(letter, []).append(f"{where} {text!r}")
+
+    for action in window.menuBar().actions():
+        add(action.text(), "menu")
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisibleTo(window):
+            continue
+        if isinstance(widget, QAbstractButton):
+            add(widget.text(), type(widget).__name__)
+        elif isinstance(widget, QLabel) and widget.buddy() is not None:
+            add(widget.text(), "label")
+        elif isinstance(widget, QGroupBox):
+            add(widget.title(), "group box")
+        elif isinstance(widget, QTabBar):
+            for index in range(widget.count()):
+                add(widget.tabText(index), "tab")
+    return bound
+
+
+@pytest.fixture
+def every_role(qtbot, runner, staff_login, databases, ui_settings) -> Iterator[MainWindow]:
+    """A login in all four groups, so every button any group gets is on screen; opened on Books, so the first-run
+    checklist of the empty hall stays where it is."""
+    hall = staff_login(databases.create(), "dispatcher+manager+dues_clerk+admin", "Avery Everything")
+    main = MainWindow(runner, hall, ui_settings, "books")
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    qtbot.wait(200)
+    yield main
+    runner.shutdown(wait=True)
+
+
+class TestMnemonics:
+    def test_no_alt_letter_is_bound_twice_on_any_screen(self, qtbot, every_role: MainWindow) -> None:
+        """Two widgets on screen with one Alt+letter (the menu bar's titles among them) make Qt give the key to
+        each in turn instead of acting; every area, every tab of it, and a member's record, get each letter once."""
+        from PySide6.QtWidgets import QTabWidget
+
+        window = every_role
+        clashes: list[str] = []
+
+        def check(where: str) -> None:
+            for letter, owners in visible_mnemonics(window).items():
+                if len(owners) > 1:
+                    clashes.append(f"{where}: Alt+{letter.upper()} for {', '.join(owners)}")
+
+        for key, screen in walk_areas(qtbot, window):
+            if key == "members":
+                screen.new_button.click()  # type: ignore[attr-defined]  # the record's form and its tabs
+            check(key)
+            for tabs in screen.findChildren(QTabWidget):
+                if not tabs.isVisibleTo(window):
+                    continue
+                shown = tabs.currentIndex()
+                for index in range(tabs.count()):
+                    tabs.setCurrentIndex(index)
+                    qtbot.wait(10)
+                    check(f"{key}, tab {tabs.tabText(index)!r}")
+                tabs.setCurrentIndex(shown)
+        assert not clashes, "\n".join(dict.fromkeys(clashes))
+
+    def test_no_menu_binds_a_letter_twice(self, window: MainWindow) -> None:
+        clashes = []
+        for title in window.menuBar().actions():
+            menu = title.menu()
+            letters = [mnemonic(action.text()) for action in menu.actions() if not action.isSeparator()]
+            doubled = {letter for letter in letters if letter and letters.count(letter) > 1}
+            if doubled:
+                clashes.append(f"{title.text()}: {sorted(doubled)}")
+        assert not clashes
+
+
 class TestScreenFit:
     def test_every_area_fits_a_small_screen(self, qtbot, window: MainWindow) -> None:
         """1,360 x 820 on a laptop at 150 % (or the offscreen 800 x 600): the window shrinks onto the screen
@@ -206,6 +328,47 @@ class TestScreenFit:
             assert nav.width() >= widest + nav.iconSize().width()  # "Morning referral" whole
         finally:
             app.setFont(before)
+
+
+    def test_large_fonts_show_every_label_of_the_request_form_and_dues_whole(self, qtbot,
+                                                                            window: MainWindow) -> None:
+        """At 1.6 times the font, on the screen the window fits, no caption of the request form or of any dues
+        tab is cut, and no field is squeezed below a dozen letters: the form stacks its columns and the areas
+        scroll instead."""
+        from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel, QLineEdit, QTabWidget
+
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        before = app.font()
+        big = QFont(before)
+        big.setPointSizeF(before.pointSizeF() * 1.6)
+        app.setFont(big)
+        cut: list[str] = []
+
+        def check(where: str, parent: QWidget) -> None:
+            qtbot.wait(50)
+            for label in parent.findChildren(QLabel):
+                if label.isVisibleTo(window) and label.text() and not label.wordWrap() \
+                        and label.width() < label.sizeHint().width():
+                    cut.append(f"{where}: {label.text()!r} {label.width()} < {label.sizeHint().width()}")
+            fields = [w for kind in (QLineEdit, QComboBox, QAbstractSpinBox) for w in parent.findChildren(kind)]
+            for field in fields:
+                if field.isVisibleTo(window) and field.width() < 12 * field.fontMetrics().averageCharWidth() \
+                        and not isinstance(field.parentWidget(), (QComboBox, QAbstractSpinBox)):
+                    cut.append(f"{where}: field {field.accessibleName()!r} {field.width()} px")
+
+        try:
+            window.resize(QGuiApplication.primaryScreen().availableGeometry().size())
+            requests = window.open_area("requests")
+            check("request form", requests.form)  # type: ignore[attr-defined]
+            dues = window.open_area("dues")
+            tabs = dues.findChild(QTabWidget)
+            for index in range(tabs.count()):
+                tabs.setCurrentIndex(index)
+                check(f"dues, {tabs.tabText(index)}", tabs.widget(index))
+        finally:
+            app.setFont(before)
+        assert not cut, "\n".join(cut)
 
 
 def test_a_dialog_is_named_when_focus_first_enters_it(qtbot) -> None:

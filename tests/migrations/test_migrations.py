@@ -82,3 +82,18 @@ def test_destructive_detector(source, flagged):
 def test_one_head_and_migrations_dir_is_found():
     assert (migrations_dir() / "env.py").exists()
     assert migrate.head_revision() in migrate.known_revisions()
+
+
+def test_the_revisions_read_without_alembic_are_alembics():
+    """Logging in reads the head and the known revisions from the files' lines (db/revisions.py); Alembic's
+    reading of the same files must agree, merges and all."""
+    from alembic.script import ScriptDirectory
+
+    from unioncore_desktop.db import revisions
+
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    assert revisions.head() == migrate.head_revision()
+    assert revisions.known() == migrate.known_revisions()
+    assert revisions.revisions() == {
+        script.revision: tuple(scripts.get_revision(script.revision)._normalized_down_revisions)
+        for script in scripts.walk_revisions()}

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from unioncore_desktop.db import migrate, preflight
+from unioncore_desktop.db import preflight
 from unioncore_desktop.db.engine import REPORTS_POOL_SIZE, build_engine, session_factory
 from unioncore_desktop.db.notify import ChangeListener, ChangesCallback, StateCallback
 from unioncore_desktop.db.profile import ConnectionProfile
@@ -104,6 +104,8 @@ class HallConnection:
 
     def upgrade_schema(self) -> preflight.Preflight:
         """For an admin whose database is older than this build."""
+        from unioncore_desktop.db import migrate
+
         migrate.upgrade(self.engine)
         self.facts = preflight.run(self.engine)
         return self.facts

@@ -9,7 +9,7 @@ import psycopg
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy import exc as sa_exc
 
-from unioncore_desktop.db import migrate
+from unioncore_desktop.db import revisions
 from unioncore_desktop.domain.errors import ConnectionProblem, DomainError
 from unioncore_desktop.domain.vocab import STAFF_ROLES
 
@@ -99,11 +99,13 @@ def run(engine: Engine) -> Preflight:
                                      "admin); ask an administrator to add you as staff.")
             has_schema = conn.execute(text("SELECT to_regclass('public.alembic_version') IS NOT NULL")).scalar_one()
             can_migrate = bool(is_super) or conn.execute(text(CAN_MIGRATE)).scalar_one()
-            revision = migrate.current_revision(conn) if has_schema else None
-            head = migrate.head_revision()
+            # the revision table as Alembic keeps it, and the files' names read without importing Alembic
+            revision = (conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+                        if has_schema else None)
+            head = revisions.head()
             settings: dict[str, str] = {}
             full_name = user
-            if revision is not None and revision in migrate.known_revisions():
+            if revision is not None and revision in revisions.known():
                 settings = dict(conn.execute(text("SELECT key, value FROM app_settings")).all())
                 full_name = conn.execute(text("SELECT full_name FROM staff WHERE login = :u"),
                                          {"u": user}).scalar() or user
@@ -119,7 +121,7 @@ def run(engine: Engine) -> Preflight:
         state = SchemaState.NEEDS_UPGRADE
     elif revision == head:
         state = SchemaState.CURRENT
-    elif revision in migrate.known_revisions():
+    elif revision in revisions.known():
         state = SchemaState.NEEDS_UPGRADE
     else:
         state = SchemaState.TOO_NEW

@@ -7,30 +7,30 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QObject, QSettings, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QWidget
 
 from unioncore_desktop import __version__
-from unioncore_desktop.db.connection import HallConnection, connect
-from unioncore_desktop.db.preflight import SchemaState
-from unioncore_desktop.db.profile import ConnectionProfile
 from unioncore_desktop.gui import build_forms, messages, qtlog, theme
-from unioncore_desktop.gui.books.screen import BooksScreen
-from unioncore_desktop.gui.live import LiveUpdates
-from unioncore_desktop.gui.login import LoginDialog
-from unioncore_desktop.gui.main_window import AREAS, MainWindow
-from unioncore_desktop.gui.members.screen import MembersScreen
-from unioncore_desktop.gui.own_login import OwnLoginWatch
-from unioncore_desktop.gui.settings import UiSettings
+from unioncore_desktop.gui.areas import AREAS, area_class
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets import accessible
 from unioncore_desktop.log import setup_logging
 from unioncore_desktop.paths import resources_dir
+
+# The database driver, the window and its first area are imported once the splash shows (and while the server
+# starts or the login connects), not before the first pixel: see Application.start.
+if TYPE_CHECKING:
+    from unioncore_desktop.db.connection import HallConnection
+    from unioncore_desktop.db.profile import ConnectionProfile
+    from unioncore_desktop.gui.live import LiveUpdates
+    from unioncore_desktop.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 DEMO_DEFAULT_USER = "demo_manager"
@@ -38,6 +38,15 @@ SCREENSHOT_TIMEOUT_MS = 120_000
 SCREENSHOT_SETTLE_MS = 1_500
 # --open may name a dialog too: the area shown behind it (None: the first area) and how the window opens it
 DIALOGS: dict[str, str | None] = {"manage-books": "books", "staff": None, "import": None}
+# bench/cold_start.py sets this: print the wall-clock time of each start-up step, and quit once the area first
+# opened has painted its loaded list
+TIME_START = "UNIONCORE_TIME_START"
+
+
+def mark(step: str) -> None:
+    """One start-up step's wall-clock time on stdout, when timed."""
+    if os.environ.get(TIME_START):
+        print(f"start-timing {step} {time.time():.4f}", flush=True)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -71,34 +80,71 @@ class Application(QObject):
         self._screenshot_saved = False
 
     def start(self) -> None:
+        """The splash (or the log-in) painted first; then the window's modules and the first area's. They are
+        imported here, before any worker starts: a worker importing modules while this thread loads a PySide6
+        module can deadlock the two."""
         if self.args.demo:
             self.splash.setText("Starting the demo database (the first run creates the demo hall)…")
             self.splash.show()
-            from unioncore_desktop import demo
-
-            self.runner.query(demo.start, parent=self.splash, success=self._on_demo_started,
+            QApplication.processEvents()  # painted before anything heavy is imported
+            mark("splash")
+            self._preload(repaint=True)
+            self.runner.query(_start_demo, parent=self.splash, success=self._on_demo_started,
                               failure=lambda _exc: self._quit(1), name="start demo")
         else:
             self._login()
 
+    def first_area(self) -> str:
+        return self.args.open if self.args.open in AREAS else DIALOGS.get(self.args.open) or next(iter(AREAS))
+
+    def _preload(self, repaint: bool = False) -> None:
+        """`repaint`: the splash repaints between the imports (nothing else can happen then: no worker has
+        started; at the log-in dialog a click could start one mid-import)."""
+        from unioncore_desktop.gui import main_window  # noqa: F401 - imported now, used when logged in
+
+        if repaint:
+            QApplication.processEvents()
+        area_class(self.first_area())
+        if repaint:
+            QApplication.processEvents()
+        mark("imported")
+
     def _on_demo_started(self, hall) -> None:  # noqa: ANN001 - demo.DemoHall
         profile = self.demo_profile = hall.profile()
         user = self.args.user or DEMO_DEFAULT_USER
-        self.runner.query(lambda: connect(profile.with_user(user)), parent=self.splash,
-                          success=self._open_main_window, failure=lambda _exc: self._quit(1), name="log in")
+
+        def log_in() -> HallConnection:
+            from unioncore_desktop.db.connection import connect
+
+            return connect(profile.with_user(user))
+
+        self.runner.query(log_in, parent=self.splash, success=self._open_main_window,
+                          failure=lambda _exc: self._quit(1), name="log in")
 
     def _login(self) -> None:
-        dialog = LoginDialog(self.runner, demo_profile=self.demo_profile)
-        dialog.finished.connect(lambda result: self._on_login_finished(dialog, result))
-        dialog.open()
+        from unioncore_desktop.gui.login import LoginDialog
 
-    def _on_login_finished(self, dialog: LoginDialog, result: int) -> None:
-        if result and dialog.connection is not None:
-            self._open_main_window(dialog.connection)
+        dialog = LoginDialog(self.runner, demo_profile=self.demo_profile)
+        dialog.finished.connect(lambda result: self._on_login_finished(dialog.connection if result else None))
+        dialog.open()
+        if self.window is None:
+            QApplication.processEvents()  # the dialog painted while the rest is imported
+            self._preload()
+
+    def _on_login_finished(self, connection: HallConnection | None) -> None:
+        if connection is not None:
+            self._open_main_window(connection)
         elif self.window is None:
             self._quit(0)
 
     def _open_main_window(self, hall: HallConnection) -> None:
+        from unioncore_desktop.db.preflight import SchemaState
+        from unioncore_desktop.gui.live import LiveUpdates
+        from unioncore_desktop.gui.main_window import MainWindow, fit_to_screen
+        from unioncore_desktop.gui.own_login import OwnLoginWatch
+        from unioncore_desktop.gui.settings import UiSettings
+
+        mark("logged-in")
         if hall.facts.schema is SchemaState.NEEDS_UPGRADE:
             self._offer_upgrade(hall)
             return
@@ -109,11 +155,13 @@ class Application(QObject):
             previous.leave()
             previous.hall.close()
         settings = UiSettings(hall.facts.user)
-        self.window = MainWindow(self.runner, hall, settings)
+        self.window = MainWindow(self.runner, hall, settings, self.first_area())
+        mark("window-built")
         if self.args.screenshot and QGuiApplication.platformName() == "offscreen":
             # the offscreen platform's screen is a virtual 800 x 800 nobody sees: picture the window as it opens
             # on a desktop, not shrunk onto that
             self.window.resize(1360, 820)
+            fit_to_screen(self.window)  # a configured offscreen screen (150 %: 1280 x 720) is honoured
         self.window.switch_user_requested.connect(self._login)
         # Other workstations' commits refresh open screens (the live board); one listener per login.
         self.live = LiveUpdates(hall.listener, self)
@@ -128,6 +176,9 @@ class Application(QObject):
             return
         screen = self.window.open_area(self.args.open)
         self.window.show()
+        mark("window-shown")
+        if os.environ.get(TIME_START):
+            self._time_first_paint(screen)
         if self.args.screenshot:
             self._arm_screenshot(screen)
 
@@ -137,17 +188,18 @@ class Application(QObject):
         assert self.window is not None
         self.window.open_area(DIALOGS[key] or next(iter(AREAS)))
         self.window.show()
-        books = self.window.screens["books"]
-        dialog = (books.open_manage_books() if key == "manage-books" and isinstance(books, BooksScreen)
-                  else self.window.manage_staff() if key == "staff" and self.window.staff_action is not None
-                  else self.window.import_records() if key == "import" and self.window.import_action is not None
-                  else None)
+        openers = {"manage-books": getattr(self.window.screens["books"], "open_manage_books", None)
+                   if key == "manage-books" else None,
+                   "staff": self.window.manage_staff if self.window.staff_action is not None else None,
+                   "import": self.window.import_records if self.window.import_action is not None else None}
+        opener = openers[key]
+        dialog = opener() if opener is not None else None
         if dialog is None:
             self._fail(f"{self.window.hall.facts.user} may not open {key}")
             return
         if self.args.screenshot:
             QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, lambda: self._fail("the dialog did not load in time"))
-            dialog.loaded.connect(  # type: ignore[attr-defined]
+            dialog.loaded.connect(  # type: ignore[union-attr]
                 lambda: QTimer.singleShot(SCREENSHOT_SETTLE_MS, lambda: self._save_screenshot(dialog)))
 
     def _offer_upgrade(self, hall: HallConnection) -> None:
@@ -201,11 +253,28 @@ class Application(QObject):
             return
 
         def on_record_shown() -> None:
-            if isinstance(screen, MembersScreen):
-                screen.show_profile_tab()
+            show_profile = getattr(screen, "show_profile_tab", None)  # a member's record: its dispatch profile
+            if callable(show_profile):
+                show_profile()
             QTimer.singleShot(200, self._save_screenshot)
 
         record_shown.connect(on_record_shown)
+
+    def _time_first_paint(self, screen: QWidget) -> None:
+        """Once the area has loaded, the time its list (else the area) next finishes painting; then quit."""
+        view = getattr(getattr(screen, "panel", None), "view", None)
+        target = view.viewport() if isinstance(view, QAbstractScrollArea) else screen
+
+        def painted() -> None:
+            mark("first-paint")
+            self._quit(0)
+
+        watch = PaintWatch(target, painted)
+        loaded = getattr(screen, "loaded", None)
+        if loaded is None:
+            watch.arm()
+        else:
+            loaded.connect(watch.arm)
 
     def _save_screenshot(self, target: QWidget | None = None) -> None:
         assert self.window is not None
@@ -239,6 +308,34 @@ class Application(QObject):
         self.runner.shutdown(wait=True)
         if self.window is not None:
             self.window.hall.close()
+
+
+class PaintWatch(QObject):
+    """Calls `done` once, after the first paint of `target` that follows `arm()`."""
+
+    def __init__(self, target: QWidget, done: Callable[[], None]) -> None:
+        super().__init__(target)
+        self.target = target
+        self.done = done
+        self.armed = False
+        target.installEventFilter(self)
+
+    def arm(self) -> None:
+        self.armed = True
+        self.target.update()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if self.armed and event.type() == QEvent.Type.Paint:
+            self.armed = False
+            QTimer.singleShot(0, self.done)  # once this paint has finished
+        return False
+
+
+def _start_demo() -> object:
+    """In a worker: the demo server and its database (their modules imported there too)."""
+    from unioncore_desktop import demo
+
+    return demo.start()
 
 
 def _install_excepthooks(log_path: Path) -> None:
@@ -278,6 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_path = setup_logging(debug=args.debug, debug_sql=args.debug_sql)
     build_forms.build()
     app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
+    mark("qapplication")
     app.setOrganizationName("UnionCore")
     app.setApplicationName("UnionCore Desktop")
     app.setApplicationVersion(__version__)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
@@ -23,44 +24,61 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.db.preflight import Preflight
-from unioncore_desktop.db.profile import ConnectionProfile
-from unioncore_desktop.domain.queries.dues import PostingLookupRow
+from unioncore_desktop.domain.queries.fragments import DEFAULT_HALL_ZONE
 from unioncore_desktop.gui import events, icons, theme
-from unioncore_desktop.gui.books.screen import BooksScreen
-from unioncore_desktop.gui.dues.screen import DuesScreen
-from unioncore_desktop.gui.employers.screen import EmployersScreen
-from unioncore_desktop.gui.members.screen import MembersScreen
-from unioncore_desktop.gui.referral.screen import ReferralScreen
-from unioncore_desktop.gui.reports.screen import ReportsScreen
-from unioncore_desktop.gui.requests.history import RequestHistoryScreen
-from unioncore_desktop.gui.requests.screen import RequestsScreen
+from unioncore_desktop.gui.areas import AREAS, area_class
+from unioncore_desktop.gui.itemmodels import formatting
 from unioncore_desktop.gui.roles import DATA_IMPORTERS, STAFF_ADMINS
 from unioncore_desktop.gui.settings import UiSettings
-from unioncore_desktop.gui.setup.screen import SetupScreen
-from unioncore_desktop.gui.itemmodels import formatting
+from unioncore_desktop.gui.setup import menu as hall_menu
 from unioncore_desktop.gui.shortcuts import binds
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets import accessible, copy_rows
 from unioncore_desktop.gui.widgets.typed_work import confirm_leaving
-from unioncore_desktop.reports.base import DEFAULT_TIME_ZONE
+
+if TYPE_CHECKING:
+    from unioncore_desktop.db.connection import HallConnection
+    from unioncore_desktop.db.preflight import Preflight
+    from unioncore_desktop.db.profile import ConnectionProfile
+    from unioncore_desktop.domain.queries.dues import PostingLookupRow
+    from unioncore_desktop.gui.dues.screen import DuesScreen
+    from unioncore_desktop.gui.setup.screen import SetupScreen
 
 RECONNECT_INTERVAL_MS = 3000
 NAV_ICON = 20
 NAV_PADDING = 40  # the style sheet's item padding and selection bar, both sides
-AREAS = {"members": ("Members", "members"), "employers": ("Employers", "employers"),
-         "books": ("Books", "books")}
-AREAS["requests"] = ("Requests", "add")
-AREAS["referral"] = ("Morning referral", "dispatch")
-AREAS["reports"] = ("Reports", "reports")
-AREAS["dues"] = ("Dues", "dues")
-AREAS["setup"] = ("Hall set-up", "audit")
-AREAS["request_history"] = ("Request history", "audit")
 
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("MainWindow", text)
+
+
+class Areas(Mapping[str, QWidget]):
+    """The window's areas by key, in the navigation's order; an area is built the first time it is asked for.
+    `built()` gives only those built so far (asking every area about typed work must not build the rest)."""
+
+    def __init__(self, build: Callable[[str], QWidget]) -> None:
+        self._build = build
+        self._built: dict[str, QWidget] = {}
+
+    def __getitem__(self, key: str) -> QWidget:
+        if key not in AREAS:
+            raise KeyError(key)
+        if key not in self._built:
+            self._built[key] = self._build(key)
+        return self._built[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(AREAS)
+
+    def __len__(self) -> int:
+        return len(AREAS)
+
+    def is_built(self, key: str) -> bool:
+        return key in self._built
+
+    def built(self) -> list[QWidget]:
+        return [self._built[key] for key in AREAS if key in self._built]
 
 
 def connection_security(facts: Preflight, profile: ConnectionProfile, server: str) -> tuple[str, str]:
@@ -108,13 +126,15 @@ def fit_to_screen(window: QWidget) -> None:
 class MainWindow(QMainWindow):
     switch_user_requested = Signal()
 
-    def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings) -> None:
+    def __init__(self, runner: TaskRunner, hall: HallConnection, settings: UiSettings,
+                 area: str = "members") -> None:
+        """Opens on `area`, the only one built now; the others are built when first shown."""
         super().__init__()
         self.runner = runner
         self.hall = hall
         self.settings = settings
         facts = hall.facts
-        formatting.set_hall_zone(facts.time_zone or DEFAULT_TIME_ZONE)
+        formatting.set_hall_zone(facts.time_zone or DEFAULT_HALL_ZONE)
         runner.default_parent = self
 
         self.nav = QListWidget()
@@ -122,26 +142,15 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(NAV_ICON, NAV_ICON))
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
-        self.screens: dict[str, QWidget] = {
-            "members": MembersScreen(runner, hall, settings),
-            "employers": EmployersScreen(runner, hall, settings),
-            "books": BooksScreen(runner, hall, settings),
-        }
-        self.screens["requests"] = RequestsScreen(runner, hall, settings)
-        self.screens["referral"] = ReferralScreen(runner, hall, settings)
-        self.screens["reports"] = ReportsScreen(runner, hall, settings)
-        self.screens["dues"] = DuesScreen(runner, hall, settings)  # tabs follow the login's roles
-        self.screens["setup"] = setup = SetupScreen(runner, hall, settings)
-        setup.books_requested.connect(lambda: self.open_area("books"))
-        self.screens["request_history"] = RequestHistoryScreen(runner, hall, settings)
-        for key, screen in self.screens.items():
-            text, icon = AREAS[key]
+        self.screens = Areas(self._build_area)
+        for key, (text, icon) in AREAS.items():
             QListWidgetItem(icons.get(icon), self.tr(text), self.nav)
-            self.stack.addWidget(screen)
+            placeholder = QWidget()  # the area itself is built when first shown
+            placeholder.setObjectName(f"{key}Placeholder")
+            self.stack.addWidget(placeholder)
         self._size_navigation()
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self.nav.activated.connect(lambda _index: self.focus_area())
-        self.screens["members"].post_payment_requested.connect(self.post_payment)  # type: ignore[attr-defined]
 
         self.banner = QWidget()
         self.banner.setObjectName("connectionBannerBox")
@@ -196,18 +205,43 @@ class MainWindow(QMainWindow):
         self._shown = False
         self._leaving = False
         self._build_menus()
-        self.nav.setCurrentRow(0)
+        self.nav.setCurrentRow(list(AREAS).index(area))
         self._on_area_changed(self.nav.currentRow())
         # a hall not yet set up opens on its checklist, unless another area was asked for meanwhile
-        setup.first_run(lambda: self.nav.currentRow() == 0 and self.open_area("setup"))
+        opened_on = self.nav.currentRow()
+
+        def open_checklist() -> None:
+            if self.nav.currentRow() == opened_on:
+                self._open_setup().show_checklist()
+
+        hall_menu.first_run(runner, hall, self, open_checklist)
         self.resize(1360, 820)
         settings.restore_window("main", self)
         fit_to_screen(self)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_focus_changed)
-        for screen in self.screens.values():
-            accessible.name_inputs(screen)
+
+    def _build_area(self, key: str) -> QWidget:
+        """The area's widget in place of its placeholder, wired to the window."""
+        screen = area_class(key)(self.runner, self.hall, self.settings)
+        index = list(AREAS).index(key)
+        placeholder = self.stack.widget(index)
+        assert placeholder is not None
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(index, screen)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self.stack.setCurrentIndex(current)
+        if key == "members":
+            screen.post_payment_requested.connect(self.post_payment)  # type: ignore[attr-defined]
+        elif key == "setup":
+            screen.books_requested.connect(lambda: self.open_area("books"))  # type: ignore[attr-defined]
+        accessible.name_inputs(screen)
+        return screen
+
+    def _open_setup(self) -> SetupScreen:
+        return cast("SetupScreen", self.open_area("setup"))
 
     def _size_navigation(self) -> None:
         """Rows and width from the font in use: large fonts must neither cut "Morning referral" nor let the
@@ -253,10 +287,8 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
             action.triggered.connect(lambda _checked=False, r=row: self.nav.setCurrentRow(r))
             go_menu.addAction(action)
-        hall_menu = self.menuBar().addMenu(self.tr("H&all"))
-        setup = self.screens["setup"]
-        assert isinstance(setup, SetupScreen)
-        hall_menu.addActions(setup.menu_actions(self, partial(self.open_area, "setup")))
+        hall = self.menuBar().addMenu(self.tr("Ha&ll"))
+        hall.addActions(hall_menu.hall_menu_actions(self, frozenset(self.hall.facts.roles), self._open_setup))
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         shortcuts = QAction(self.tr("&Keyboard shortcuts"), self)
         shortcuts.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
@@ -300,7 +332,7 @@ class MainWindow(QMainWindow):
         facts = self.hall.facts
         self.setWindowTitle(self.tr("{area} — {name} ({user}) — UnionCore Desktop — {hall}").format(
             area=area, name=facts.full_name, user=facts.user, hall=facts.hall_name))
-        screen = self.screens.get(key) if key else None
+        screen = self.screens[key] if key else None
         for action, keys in self._window_keys.items():
             # two bindings of one key in a window make Qt fire neither
             action.setShortcut(QKeySequence() if screen is not None and binds(screen, keys) else keys)
@@ -366,9 +398,7 @@ class MainWindow(QMainWindow):
 
     def post_payment(self, member: PostingLookupRow) -> None:
         """A clerk's "Post a payment" on the member record: the posting screen, with that member on the line."""
-        dues = self.open_area("dues")
-        if isinstance(dues, DuesScreen):
-            dues.post_for(member)
+        cast("DuesScreen", self.open_area("dues")).post_for(member)
 
     # --- areas, focus and typed work ---------------------------------------------------------------------
 
@@ -380,6 +410,8 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(self.stack.currentIndex())
             self.nav.blockSignals(False)
             return
+        if 0 <= row < len(AREAS):
+            self.screens[list(AREAS)[row]]  # built the first time it is shown
         self.stack.setCurrentIndex(row)
         self._on_area_changed(row)
         if not self.nav.hasFocus():  # arrowing through the list stays in it; Enter there goes into the area
@@ -415,10 +447,11 @@ class MainWindow(QMainWindow):
     def confirm_discard_all(self) -> bool:
         """Every area asked about its typed work, the one on screen first; False as soon as one is kept."""
         current = self.stack.currentWidget()
-        others = [s for s in self.screens.values() if s is not current]
+        others = [s for s in self.screens.built() if s is not current]
         for screen in ([current] if current is not None else []) + others:
             if not confirm_leaving(screen):
-                self.open_area(next(k for k, s in self.screens.items() if s is screen))
+                self.stack.setCurrentWidget(screen)
+                self.nav.setCurrentRow(self.stack.currentIndex())
                 return False
         return True
 
@@ -466,7 +499,7 @@ class MainWindow(QMainWindow):
         if connected and self.banner.isVisible():
             self._reconnect_timer.stop()
             self.banner.setVisible(False)
-            for screen in self.screens.values():  # lists may be stale after an outage
+            for screen in self.screens.built():  # lists may be stale after an outage
                 panel = getattr(screen, "panel", None)
                 screen.search(panel.search_text() if panel is not None else "")  # type: ignore[attr-defined]
 
@@ -485,7 +518,7 @@ class MainWindow(QMainWindow):
         if not self._leaving and not self.confirm_discard_all():
             event.ignore()
             return
-        for screen in self.screens.values():
+        for screen in self.screens.built():
             screen.save_state()  # type: ignore[attr-defined]
         self.settings.save_window("main", self)
         self.settings.sync()

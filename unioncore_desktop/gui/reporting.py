@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal
@@ -23,17 +23,18 @@ from unioncore_desktop.domain.errors import DomainError
 from unioncore_desktop.domain.queries.hall import HallFacts
 from unioncore_desktop.gui import messages
 from unioncore_desktop.gui.itemmodels.base import RowTableModel
-from unioncore_desktop.gui.print_preview import PrintPreview
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskHandle, TaskRunner
-from unioncore_desktop.reports import ReportContext, XlsxColumn, export_table
+
+if TYPE_CHECKING:  # ReportLab, openpyxl and QtPdf are imported when a report is first run, not at start-up
+    from unioncore_desktop.reports import ReportContext
 
 # Tests set this to a folder: the save dialog is then not shown and answers that folder with the default name.
 save_folder_override: Path | None = None
 # A run shorter than this never shows its progress dialog (tests set 0 to see it at once).
 PROGRESS_DELAY_MS = 700
 
-Build = Callable[[Path, ReportContext], Path]
+Build = Callable[[Path, "ReportContext"], Path]
 Excel = Callable[[QWidget], None]  # the report's Excel export, run from its preview (the argument: the preview)
 
 _UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -41,6 +42,8 @@ _LONGEST_PARAMETER = 40
 
 
 def context_for(facts: HallFacts, title: str, parameters: list[tuple[str, str]]) -> ReportContext:
+    from unioncore_desktop.reports import ReportContext
+
     return ReportContext(hall_name=facts.hall_name, title=title, parameters=parameters, as_of=facts.now,
                          run_by=f"{facts.user_name} ({facts.user_login})", time_zone=facts.time_zone)
 
@@ -88,7 +91,7 @@ class ReportRun(QObject):
     already running on the server finishes there, unseen)."""
 
     finished = Signal()  # built, failed or cancelled: the controls are enabled again
-    previewed = Signal(PrintPreview)
+    previewed = Signal(QObject)  # the PrintPreview
 
     def __init__(self, parent: QWidget, label: str, controls: Sequence[QWidget]) -> None:
         super().__init__(parent)
@@ -156,6 +159,8 @@ def export_model(runner: TaskRunner, hall: HallConnection, parent: QWidget, mode
                  title: str, parameters: list[tuple[str, str]], done: Callable[[Path], None] | None = None,
                  *, controls: Sequence[QWidget] = ()) -> ReportRun:
     """Export the rows the view shows, in its order, as typed cells."""
+    from unioncore_desktop.reports import XlsxColumn, export_table
+
     columns = [XlsxColumn(header, kind) for header, kind in model.export_columns()]
     rows = model.export_rows()  # read here, on the GUI thread that owns the model
 
@@ -173,6 +178,8 @@ def print_report(runner: TaskRunner, hall: HallConnection, parent: QWidget, titl
     built file's path once the preview is open. `report` is the Reports screen's key, logged with the run."""
 
     def show(built: Built, run: ReportRun) -> None:
+        from unioncore_desktop.gui.print_preview import PrintPreview
+
         preview = PrintPreview(
             built.path, title=title, file_name=file_name(title, parameters, built.context.local_as_of.date(), "pdf"),
             ask_path=lambda owner, caption, name, kinds: ask_save_path(owner, hall, caption, name, kinds),
@@ -214,6 +221,11 @@ def _run(runner: TaskRunner, hall: HallConnection, parent: QWidget, title: str, 
          build: Build, success: Callable[[Built, ReportRun], None], controls: Sequence[QWidget], *,
          kind: str, report: str | None = None) -> ReportRun:
     """Log the run and write the file in a worker (every report run is audited), into a folder of its own."""
+    # ReportLab, openpyxl and the preview's QtPdf load here, on this thread, before the worker starts: a worker
+    # importing a module while this thread loads a PySide6 one can deadlock the two
+    import unioncore_desktop.reports  # noqa: F401
+    from unioncore_desktop.gui import print_preview  # noqa: F401
+
     pdf = kind == "pdf"
     run = ReportRun(parent, (parent.tr("Building {}…") if pdf else parent.tr("Exporting {}…")).format(title),
                     controls)

@@ -4,6 +4,8 @@ export and print."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,8 +19,9 @@ from unioncore_desktop.gui.itemmodels.formatting import format_date
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
-from unioncore_desktop.reports import ReportContext
-from unioncore_desktop.reports.pdf.out_of_work import build_out_of_work_list
+
+if TYPE_CHECKING:  # ReportLab is imported when a report is built
+    from unioncore_desktop.reports import ReportContext
 
 TIERS = (1, 2, 3, 4)
 SIZE_SAMPLE_ROWS = 60
@@ -161,6 +164,7 @@ class QueueView(QWidget):
         if book is None:
             return
         rows = list(self.model.rows)
+        from unioncore_desktop.reports.pdf.out_of_work import build_out_of_work_list  # here: never in a worker
 
         def build(path: Path, context: ReportContext) -> Path:
             return build_out_of_work_list(path, context, book, rows)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -17,7 +19,9 @@ from unioncore_desktop.domain.rules.dues import add_months, month_label
 from unioncore_desktop.gui import events, messages, reporting
 from unioncore_desktop.gui.dues.manager_parts import failure_text, message_label, say
 from unioncore_desktop.gui.tasks import TaskRunner
-from unioncore_desktop.reports import ReportContext
+
+if TYPE_CHECKING:  # ReportLab is imported when a report is built
+    from unioncore_desktop.reports import ReportContext
 
 OK_MARK, NOT_OK_MARK = "✔", "✘"
 
@@ -35,6 +39,7 @@ class CloseMonthPanel(QWidget):
         self.month_combo = QComboBox()
         self.month_combo.setObjectName("closeMonth")
         self.month_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.month_combo.setMinimumContentsLength(len("September 2026"))  # whole at any font, even while empty
         self.refresh_button = QPushButton(self.tr("Refresh"))  # Alt+R is the Rates tab, Alt+S the summary
         self.close_button = QPushButton(self.tr("&Close month"))
         self.close_button.setObjectName("closeMonthButton")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
@@ -91,6 +91,20 @@ class LineEntry(QGroupBox):
         QWidget.setTabOrder(self.amount_edit, self.method_combo)
         QWidget.setTabOrder(self.method_combo, self.reference_edit)
         QWidget.setTabOrder(self.reference_edit, self.post_button)
+        self._size_fields()
+
+    def _size_fields(self) -> None:
+        """The amount and the reference never narrower than what they hold, at any font: a large font squeezed
+        them below "000,000.00" and the reference's hint."""
+        samples = ((self.amount_edit, "000,000.00"), (self.reference_edit, self.reference_edit.placeholderText()))
+        for edit, sample in samples:
+            metrics = edit.fontMetrics()
+            edit.setMinimumWidth(metrics.horizontalAdvance(sample) + 2 * metrics.averageCharWidth())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "reference_edit"):
+            self._size_fields()
+        super().changeEvent(event)
 
     def set_open(self, is_open: bool) -> None:
         """Lines are keyed only into an open batch."""

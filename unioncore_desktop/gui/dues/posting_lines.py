@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,7 +16,9 @@ from unioncore_desktop.gui.itemmodels.dues import PostedLinesModel
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
-from unioncore_desktop.reports import ReportContext
+
+if TYPE_CHECKING:  # ReportLab is imported when a report is built
+    from unioncore_desktop.reports import ReportContext
 
 
 def print_receipts(runner: TaskRunner, hall: HallConnection, parent: QWidget,

@@ -48,8 +48,9 @@ class DuesScreen(QWidget):
         if roles & MANAGERS:
             self.manager = ManagerTabs(runner, hall)
             self.tabs.addTab(self.manager.adjustments, self.tr("Ad&justments"))
-            self.tabs.addTab(self.manager.charges, self.tr("C&harges"))
-            self.tabs.addTab(self.manager.close, self.tr("C&lose month"))
+            # no Alt letter is left for these two: every one of theirs is taken on a page, or by the menu bar
+            self.tabs.addTab(self.manager.charges, self.tr("Charges"))
+            self.tabs.addTab(self.manager.close, self.tr("Close month"))
             self.tabs.addTab(self.manager.rates, self.tr("&Rates"))
         # The main window refreshes every area's list after an outage and saves its layout on quit.
         self.panel: TablePanel

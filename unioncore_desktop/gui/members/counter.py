@@ -63,12 +63,12 @@ class CounterActions(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.buttons: dict[str, QToolButton] = {}
         for key, icon, text, slot, shown in (
-                ("sign_on", "add", self.tr("Sign o&n…"), self.sign_on, self.dispatcher),
-                ("re_sign", "refresh", self.tr("Re-si&gn"), self.re_sign, self.dispatcher),
+                ("sign_on", "add", self.tr("Sign &on…"), self.sign_on, self.dispatcher),
+                ("re_sign", "refresh", self.tr("Re-s&ign"), self.re_sign, self.dispatcher),
                 ("exempt", "warning", self.tr("E&xempt…"), self.exempt, self.dispatcher),
-                ("end_exemption", "refresh", self.tr("End exempt&ion"), self.end_exemption, self.dispatcher),
-                ("reregister", "add", self.tr("Re-re&gister…"), self.reregister, self.dispatcher),
-                ("post_payment", "dues", self.tr("&Post a payment…"), self.post_payment, self.clerk)):
+                ("end_exemption", "refresh", self.tr("End exe&mption"), self.end_exemption, self.dispatcher),
+                ("reregister", "add", self.tr("Re-regis&ter…"), self.reregister, self.dispatcher),
+                ("post_payment", "dues", self.tr("Post a pa&yment…"), self.post_payment, self.clerk)):
             button = QToolButton()
             button.setObjectName(f"{key}Button")
             button.setIcon(icons.get(icon))

@@ -34,7 +34,6 @@ from unioncore_desktop.gui.roles import MANAGERS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.search_screen import SearchScreen
-from unioncore_desktop.reports.pdf.member_roster import build_member_roster
 
 DETAIL_KEY = "member-detail"
 # changes that can touch the record shown: kinds naming members (reload when it is ours), and kinds naming books
@@ -341,6 +340,8 @@ class MembersScreen(SearchScreen):
                                self._parameters(), controls=self.panel.report_buttons())
 
     def _on_panel_print_requested(self) -> None:
+        from unioncore_desktop.reports.pdf.member_roster import build_member_roster  # ReportLab: when printing
+
         rows = list(self.model.rows)
         reporting.print_report(self.runner, self.hall, self, "Member roster", self._parameters(),
                                lambda path, context: build_member_roster(path, rows, context, landscape=True),

@@ -25,7 +25,7 @@ class MorningBoard(QTreeWidget):
         self.setAccessibleName(self.tr("Morning board"))
         self.stale = False
         self._set_headers()
-        self.setColumnWidth(0, 360)
+        self.setColumnWidth(0, max(360, 48 * self.fontMetrics().averageCharWidth()))  # wider for a large font
         copy_rows.install(self)
         self.currentItemChanged.connect(self._on_current_item_changed)
         events.hub().connection_state_changed.connect(self._on_hub_connection_state_changed)

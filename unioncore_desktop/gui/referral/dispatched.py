@@ -55,11 +55,11 @@ class DispatchedTab(QWidget):
         self.open_only = QCheckBox(self.tr("Everyone still on the job (not only this day's dispatches)"))
         self.open_only.toggled.connect(lambda _on: self.reload())
         self.check_in_button = QPushButton(self.tr("&Check in"))
-        self.terminate_button = QPushButton(self.tr("&End the job…"))
+        self.terminate_button = QPushButton(self.tr("E&nd the job…"))
         self.reject_button = QPushButton(self.tr("Employer re&jected…"))
         self.reject_button.setToolTip(self.tr("The employer turned the member away: the member keeps their place on "
                                               "the book, with no check mark"))
-        self.no_show_button = QPushButton(self.tr("No-s&how…"))
+        self.no_show_button = QPushButton(self.tr("No-&show…"))
         self.no_show_button.setToolTip(self.tr("The member never reported to the employer"))
         self.dispatch_history_button = QPushButton(self.tr("Offer history…"))
         self.check_in_button.clicked.connect(self._on_check_in_button_clicked)

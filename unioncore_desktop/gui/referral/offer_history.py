@@ -24,7 +24,6 @@ from unioncore_desktop.gui.referral.dialogs import ReasonDialog, remove_mark_flo
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
-from unioncore_desktop.reports.pdf.offer_history import build_offer_history
 
 
 class OfferHistoryDialog(QDialog):
@@ -81,6 +80,8 @@ class OfferHistoryDialog(QDialog):
         reporting.export_model(self.runner, self.hall, self, self.model, "Offer history", self._parameters())
 
     def _on_panel_print_requested(self) -> None:
+        from unioncore_desktop.reports.pdf.offer_history import build_offer_history  # ReportLab: when printing
+
         rows = list(self.model.rows)
         reporting.print_report(self.runner, self.hall, self, "Offer history", self._parameters(),
                                lambda path, context: build_offer_history(path, context, rows),

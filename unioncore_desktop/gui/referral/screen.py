@@ -12,7 +12,7 @@ import uuid
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -47,8 +47,9 @@ from unioncore_desktop.gui.referral.walk_panel import WalkPanel, closed_reason
 from unioncore_desktop.gui.requests.expiry import expire_then
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
-from unioncore_desktop.reports import ReportContext
-from unioncore_desktop.reports.pdf.dispatch_slip import build_dispatch_slip
+
+if TYPE_CHECKING:  # ReportLab is imported when a report is built
+    from unioncore_desktop.reports import ReportContext
 
 LIVE_KINDS = ("registration", "dispatch", "labor_request", "check_mark")
 
@@ -319,6 +320,7 @@ class ReferralScreen(QWidget):
         if dispatch_id is None:
             return
         hall = self.hall
+        from unioncore_desktop.reports.pdf.dispatch_slip import build_dispatch_slip  # here: never in a worker
 
         def build(path: Path, context: ReportContext) -> Path:
             return build_dispatch_slip(path, context, referral.dispatch_slip(hall, dispatch_id))

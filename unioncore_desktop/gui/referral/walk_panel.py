@@ -49,8 +49,13 @@ class WalkPanel(QWidget):
         self.walk_model.sort(-1)
         self.walk_view.setWordWrap(False)
         walk_header = self.walk_view.horizontalHeader()
-        for column, width in enumerate((50, 40, 80, 80, 190, 130)):
-            walk_header.resizeSection(column, width)
+        # widths for the usual font, widened for a large one to what the column holds
+        metrics = self.walk_view.fontMetrics()
+        pad = 2 * metrics.averageCharWidth()
+        for column, (width, sample) in enumerate(zip((50, 40, 80, 80, 190, 130),
+                                                     ("Rank", "Tier", "00000.00", "0000000", "M" * 14, "Answered"),
+                                                     strict=True)):
+            walk_header.resizeSection(column, max(width, metrics.horizontalAdvance(sample) + pad))
         self.walk_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.walk_view.selectionModel().currentRowChanged.connect(lambda *_: self.line_changed.emit())
 
@@ -80,7 +85,7 @@ class WalkPanel(QWidget):
         self.result_label.setWordWrap(True)
         self.slip_button = QPushButton(icons.get("print"), self.tr("&Print dispatch slip"))
         self.by_name_button = QPushButton(self.tr("Dispatch &by name…"))
-        self.history_button = QPushButton(self.tr("Offer &history…"))
+        self.history_button = QPushButton(self.tr("&Offer history…"))
         self.walk_mark_button = QPushButton(self.tr("Remove check &mark…"))
         extra = QHBoxLayout()
         for button in (self.slip_button, self.by_name_button, self.history_button, self.walk_mark_button):

@@ -11,7 +11,7 @@ from itertools import pairwise
 from typing import Any, cast
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QIntValidator, QKeyEvent
+from PySide6.QtGui import QIntValidator, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QCompleter,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
+    QBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -62,6 +62,9 @@ NO_MARK_LABELS = {
     "short_call": "Short call (automatic, from the duration)",
     "employer_rejection": "Employer rejection of the member",
 }
+
+
+STACK_MARGIN = 32  # px
 
 
 class RequestForm(QWidget):
@@ -181,12 +184,12 @@ class RequestForm(QWidget):
         grid = QGridLayout(job)
         grid.setVerticalSpacing(2)
         rows: list[tuple[str, str, QWidget]] = [
-            ("employer_id", self.tr("&Employer"), self.employer),
+            ("employer_id", self.tr("E&mployer"), self.employer),
             ("worksite_id", self.tr("&Worksite"), self.worksite),
             ("book_id", self.tr("&Book"), self.book),
             ("job_class", self.tr("&Job class"), self.job_class),
             ("workers_requested", self.tr("Wor&kers"), self.workers),
-            ("wage", self.tr("Wa&ge"), self.wage),
+            ("wage", self.tr("W&age"), self.wage),
             ("start_on", self.tr("&Start date"), self.start_on),
             ("start_time", self.tr("Start &time"), self.start_time),
             ("duration_days", self.tr("D&uration"), self.duration),
@@ -201,7 +204,7 @@ class RequestForm(QWidget):
         more_grid.setVerticalSpacing(2)
         more_rows: list[tuple[str, str, QWidget]] = [
             ("requirements", self.tr("&Requirements"), self.requirements),
-            ("by_name_member_id", self.tr("By-name &foreperson"), self.by_name),
+            ("by_name_member_id", self.tr("By-name f&oreperson"), self.by_name),
             ("by_name_attested", "", self.attested),
             ("bidding", "", self.bidding),
             ("report_to", self.tr("Re&port to"), self.report_to),
@@ -216,13 +219,30 @@ class RequestForm(QWidget):
         right.addWidget(more)
         right.addStretch(1)
 
-        columns = QHBoxLayout()
-        columns.addWidget(job, 1)
-        columns.addLayout(right, 1)
+        # side by side where both fit at their natural width; one above the other on a narrow area (a large
+        # font, 150 % on a laptop), where the request's fields would otherwise be squeezed to a few letters
+        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.columns.addWidget(job, 1)
+        self.columns.addLayout(right, 1)
+        self._job_group, self._right_column = job, right
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.message)
-        layout.addLayout(columns)
+        layout.addLayout(self.columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_columns(event.size().width())
+
+    def _fit_columns(self, width: int) -> None:
+        side_by_side = (self._job_group.sizeHint().width() + self._right_column.sizeHint().width()
+                        + self.columns.spacing())
+        stacked = self.columns.direction() == QBoxLayout.Direction.TopToBottom
+        # a margin either way, so a scroll bar coming or going does not flip the layout back
+        if stacked and width >= side_by_side + STACK_MARGIN:
+            self.columns.setDirection(QBoxLayout.Direction.LeftToRight)
+        elif not stacked and width < side_by_side:
+            self.columns.setDirection(QBoxLayout.Direction.TopToBottom)
 
     def _set_tab_order(self) -> None:
         order: list[QWidget] = [self.employer, self.worksite, self.book, self.job_class, self.workers, self.wage,

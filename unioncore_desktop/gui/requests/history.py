@@ -40,7 +40,7 @@ from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.simple_table import simple_table
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
-from unioncore_desktop.reports.base import Column, build_table_report, label
+from unioncore_desktop.domain.vocab import label
 
 REFRESH_KINDS = ("labor_request", "dispatch")
 DAYS_AROUND_TODAY = 31  # the history opens on the month before today and the month after
@@ -151,7 +151,7 @@ class RequestHistoryScreen(QWidget):
         self.open_button.setEnabled(False)
 
         bar = QHBoxLayout()
-        for caption, widget in ((self.tr("Starting &from"), self.first_edit), (self.tr("&to"), self.last_edit),
+        for caption, widget in ((self.tr("&Starting from"), self.first_edit), (self.tr("&to"), self.last_edit),
                                 (self.tr("&Book"), self.book), (self.tr("St&atus"), self.status)):
             text = QLabel(caption)
             text.setBuddy(widget)
@@ -261,6 +261,8 @@ class RequestHistoryScreen(QWidget):
         if not self.model.rowCount():
             messages.information(self, self.tr("Print"), self.tr("No requests to print: widen the search."))
             return
+        from unioncore_desktop.reports.base import Column, build_table_report  # ReportLab: when printing
+
         columns = (Column("Starts", weight=0.8), Column("Request", weight=0.9), Column("Book", weight=1.1),
                    Column("Employer", weight=1.6), Column("Disp./wanted", weight=0.7), Column("Status", weight=0.7),
                    Column("Why it closed", weight=2.4))

@@ -34,7 +34,7 @@ from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
 from unioncore_desktop.gui.widgets.typed_work import DiscardGuard
-from unioncore_desktop.reports.base import Column, build_table_report, label
+from unioncore_desktop.domain.vocab import label
 
 REFRESH_KINDS = ("labor_request", "dispatch")
 
@@ -151,7 +151,7 @@ class RequestsScreen(QWidget):
         self.panel.export_requested.connect(self._on_panel_export_requested)
         self.panel.print_requested.connect(self._on_panel_print_requested)
         self.panel.row_activated.connect(lambda _row: self._on_edit_button_clicked())
-        self.edit_button = QPushButton(self.tr("&Edit selected"))
+        self.edit_button = QPushButton(self.tr("E&dit selected"))
         self.cancel_button = QPushButton(self.tr("Ca&ncel selected…"))
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
@@ -386,6 +386,8 @@ class RequestsScreen(QWidget):
 
     def _on_panel_print_requested(self) -> None:
         rows = list(self.model.rows)
+        from unioncore_desktop.reports.base import Column, build_table_report  # ReportLab: when printing
+
         columns = (Column("Referral", weight=0.8), Column("Request", weight=0.9), Column("Book", weight=1.2),
                    Column("Employer", weight=1.8), Column("Worksite", weight=1.4), Column("Disp./wanted", weight=0.7),
                    Column("Status", weight=0.8), Column("Starts", weight=0.8), Column("Flags", weight=1.4))

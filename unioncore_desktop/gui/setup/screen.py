@@ -4,16 +4,14 @@ steps need a manager)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.actions import hall_setup
-from unioncore_desktop.domain.queries.hall_setup import HallSettings, SetupChecklist
+from unioncore_desktop.domain.queries.hall_setup import HallSettings
 from unioncore_desktop.gui import messages
 from unioncore_desktop.gui.roles import MANAGERS
 from unioncore_desktop.gui.settings import UiSettings
@@ -24,7 +22,6 @@ from unioncore_desktop.gui.setup.holidays import HolidayCalendar
 from unioncore_desktop.gui.setup.offices import OfficesList
 from unioncore_desktop.gui.tasks import TaskRunner
 
-SETUP_ROLES = frozenset({"admin", *MANAGERS})  # the logins the checklist opens for on a hall not yet set up
 
 
 class SetupScreen(QWidget):
@@ -81,41 +78,17 @@ class SetupScreen(QWidget):
         for panel in (self.checklist.panel, self.offices.panel, self.holidays.panel, self.contract_codes.panel):
             panel.save_state()
 
-    def menu_actions(self, owner: QObject, show: Callable[[], object] | None = None) -> list[QAction]:
-        """The Hall menu's entries; `show` brings this area forward first."""
-        entries = [
-            (self.tr("Set-up &checklist"), lambda: self.tabs.setCurrentWidget(self.checklist)),
-            (self.tr("Hall &settings…"), self.edit_hall_settings),
-            (self.tr("&Offices"), lambda: self.open_tab(self.offices)),
-            (self.tr("&Holiday calendar"), lambda: self.open_tab(self.holidays)),
-            (self.tr("C&ontract codes"), lambda: self.open_tab(self.contract_codes)),
-        ]
-        actions = []
-        for text, slot in entries:
-            action = QAction(text, owner)
+    def show_checklist(self) -> None:
+        self.tabs.setCurrentWidget(self.checklist)
 
-            def run(_checked: bool = False, slot=slot) -> None:
-                if show is not None:
-                    show()
-                slot()
+    def show_offices(self) -> None:
+        self.open_tab(self.offices)
 
-            action.triggered.connect(run)
-            actions.append(action)
-        actions[1].setEnabled(self.can_write)
-        return actions
+    def show_holidays(self) -> None:
+        self.open_tab(self.holidays)
 
-    def first_run(self, open_area: Callable[[], object]) -> None:
-        """On a hall not yet set up, bring the checklist forward for an administrator or a manager."""
-        if not SETUP_ROLES & frozenset(self.hall.facts.roles):
-            return
-
-        def opened(checklist: SetupChecklist) -> None:
-            if not checklist.complete:
-                open_area()
-                self.tabs.setCurrentWidget(self.checklist)
-
-        self.runner.query(partial(hall_setup.checklist, self.hall), parent=self, success=opened,
-                          name="first run")
+    def show_contract_codes(self) -> None:
+        self.open_tab(self.contract_codes)
 
     # --- steps ----------------------------------------------------------------------------------------------
 
