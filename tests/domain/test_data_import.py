@@ -435,3 +435,77 @@ def test_a_workbook_with_dates_and_a_semicolon_csv_in_cp1252_read_alike(hall, tm
         assert (result.created, result.rejected) == (1, 0), result.rejections
         assert ("Last name", "Peña") in result.examples["created"][0].cells
     assert ("Date of birth", "1980-01-02") in from_xlsx.examples["created"][0].cells
+
+
+def test_employment_written_in_parts_matches_as_if_in_one(hall, tmp_path):
+    """The server writes employment history while the file is still read: a part whose members have no imported
+    history is written at once, and once a part holds a member with history from before the run the rest waits for
+    the last call. Whatever the parts, the outcome is the file's: a job staged after its twin (same member, employer
+    and day) in an earlier part is a second job, not the first one found again."""
+    write(tmp_path / "m.csv", ["Card #,Last Name,First Name,Class", "7000001,SMITH,ANN,JW", "7000002,JONES,BO,FM"])
+    write(tmp_path / "e.csv", ["Employer", "Alpha Electric"])
+    write(tmp_path / "j.csv", ["Card No,Employer,Start Date,End Date", "7000001,Alpha Electric,1/2/2020,3/4/2020"])
+    for entity, name in (("members", "m.csv"), ("employers", "e.csv"), ("employment", "j.csv")):
+        actions.import_file(hall.admin, entity, tmp_path / name, SOURCE)
+    columns = "run_id, line_no, member_id, employer_id, started_on, ended_on"
+    staged = (f"INSERT INTO import_stage_employment ({columns}) SELECT :run, :line, m.id, e.id, :start, :end "
+              "FROM members AS m, employers AS e WHERE m.card_number = :card")
+    run = "7d9c2a34-55d1-4a54-9d0c-0c1f4b1e6a01"
+    with hall.owner.begin() as conn:
+        def part(rows: list[tuple[int, str, str, str | None]], last: bool) -> dict:
+            for line, card, start, end in rows:
+                conn.execute(text(staged), {"run": run, "line": line, "card": card, "start": start, "end": end})
+            return conn.execute(text("SELECT uc_import_employment(:run, :last)"),
+                                {"run": run, "last": last}).scalar_one()
+
+        first = part([(2, "7000002", "2021-05-06", None)], last=False)  # no history: written at once
+        second = part([(3, "7000002", "2021-05-06", "2021-06-07"), (4, "7000001", "2020-01-02", "2020-05-04")],
+                      last=False)  # 7000001 has history: waits
+        last = part([], last=True)
+    assert (first["created"], second["created"], second["updated"]) == (1, 0, 0)
+    assert (last["created"], last["updated"], last["unchanged"]) == (1, 1, 0)
+    assert last["examples"]["updated"] == [{"line": 4, "fields": ["ended_on"]}]
+    assert hall.count("employment_history") == 3 and hall.count("import_stage_employment") == 0
+    with hall.owner.connect() as conn:
+        audit = conn.execute(text("SELECT action, new_values FROM audit_log WHERE table_name = 'employment_history' "
+                                  "AND row_key = :key ORDER BY id"), {"key": f"import {run}"}).all()
+        enabled = conn.execute(text("SELECT tgenabled FROM pg_trigger "
+                                    "WHERE tgname = 'employment_history_audit'")).scalar_one()
+    assert [a.new_values["created"] for a in audit] == [1, 1] and enabled == "O"
+
+    # the same rows as one file, imported again in parts of a row: nothing changes
+    write(tmp_path / "j.csv", ["Card No,Employer,Start Date,End Date", "7000002,Alpha Electric,5/6/2021,",
+                               "7000002,Alpha Electric,5/6/2021,6/7/2021", "7000001,Alpha Electric,1/2/2020,5/4/2020"])
+    from unioncore_desktop.domain.services import imports as services
+
+    parts = services.PART_ROWS
+    services.PART_ROWS = 1
+    try:
+        again = actions.import_file(hall.admin, "employment", tmp_path / "j.csv", SOURCE).value
+    finally:
+        services.PART_ROWS = parts
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_a_large_employment_file_in_parts_is_one_transaction_and_one_outcome(hall, small_exports):
+    """3,000 jobs in parts of 100 rows: the counts and examples are the file's, the refused run writes nothing."""
+    for entity in ("members", "employers"):
+        actions.import_file(hall.admin, entity, small_exports[entity], SOURCE)
+    from unioncore_desktop.domain.services import imports as services
+
+    parts = services.PART_ROWS
+    services.PART_ROWS = 100
+    try:
+        dry = actions.dry_run(hall.admin, "employment", small_exports["employment"], SOURCE)
+        assert (dry.created, dry.rejected, [e.row for e in dry.examples["created"]]) == (3_000, 0, [2, 3, 4, 5, 6])
+        assert hall.count("employment_history") == hall.count("audit_log", "table_name = 'employment_history'") == 0
+        done = actions.import_file(hall.admin, "employment", small_exports["employment"], SOURCE).value
+        again = actions.import_file(hall.admin, "employment", small_exports["employment"], SOURCE).value
+    finally:
+        services.PART_ROWS = parts
+    assert (done.created, again.created, again.updated, again.unchanged) == (3_000, 0, 0, 3_000)
+    assert hall.count("employment_history", "source = 'import'") == 3_000
+    with hall.owner.connect() as conn:
+        created = conn.execute(text("SELECT sum((new_values ->> 'created')::int), count(DISTINCT row_key) "
+                                    "FROM audit_log WHERE table_name = 'employment_history'")).one()
+    assert tuple(created) == (3_000, 1)  # every created row in its run's audit rows

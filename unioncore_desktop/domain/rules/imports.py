@@ -11,17 +11,21 @@ with its reason instead of failing the whole import in the database. Nothing her
 from __future__ import annotations
 
 import csv
+import gc
 import gzip
 import hashlib
 import io
+import itertools
 import re
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
+from typing import Any, cast
 
 from unioncore_desktop.domain.rules.remittance import cell_text, fold, parse_money
 from unioncore_desktop.domain.vocab import (
@@ -278,11 +282,17 @@ def read_source(path: str | Path) -> SourceTable:
         raise ImportFileError(f"{path.name} is not a CSV file (.csv, .csv.gz) or an Excel workbook (.xlsx).")
     if not path.is_file():
         raise ImportFileError(f"{path.name} does not exist.")
-    raw = _xlsx_rows(path) if lowered.endswith((".xlsx", ".xlsm")) else _csv_rows(path)
-    return _table(path.name, raw)
+    collecting = gc.isenabled()
+    gc.disable()  # the file's rows are all kept: a collection among them finds nothing, and cost a third of the read
+    try:
+        raw = _xlsx_rows(path) if lowered.endswith((".xlsx", ".xlsm")) else _csv_rows(path)
+        return _table(path.name, raw)
+    finally:
+        if collecting:
+            gc.enable()
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(path: Path) -> Iterable[tuple[int, list[str]]]:
     try:
         if path.name.lower().endswith(".gz"):
             with gzip.open(path, "rb") as f:
@@ -298,6 +308,19 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
+    if text.count("\n") < MAX_ROWS:  # a bounded file is read whole, in C
+        reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        try:
+            rows = list(reader)
+        except csv.Error as exc:
+            raise ImportFileError(f"Line {reader.line_num} of {path.name} cannot be read as CSV ({exc}).") from None
+        if reader.line_num == len(rows):  # no cell ran over a line: row n is line n
+            return list(zip(itertools.count(1), rows))
+    return _csv_lines(path, text, dialect)
+
+
+def _csv_lines(path: Path, text: str, dialect: type[csv.Dialect] | csv.Dialect) -> Iterator[tuple[int, list[str]]]:
+    """The rows with the line each ends on, one at a time (a cell may run over lines)."""
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         for row in reader:
@@ -341,9 +364,12 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         book.close()
 
 
-def _table(name: str, raw: Iterator[tuple[int, list[str]]]) -> SourceTable:
+def _table(name: str, raw: Iterable[tuple[int, list[str]]]) -> SourceTable:
     head: list[tuple[int, list[str]]] = []
-    for number, row in raw:
+    rows_in = iter(raw)
+    scanned = 0
+    for number, row in rows_in:
+        scanned += 1
         cells = [c.strip() for c in row]
         if any(cells):
             head.append((number, cells))
@@ -356,20 +382,32 @@ def _table(name: str, raw: Iterator[tuple[int, list[str]]]) -> SourceTable:
     width = len(headers)
     rows: list[tuple[str, ...]] = []
     numbers: list[int] = []
+    add_row, add_number = rows.append, numbers.append
 
-    def take(number: int, cells: list[str]) -> None:
-        if len(rows) >= MAX_ROWS:
-            raise ImportFileError(f"{name} has more than {MAX_ROWS:,} rows.")
-        if len(cells) != width:
-            cells = (cells + [""] * width)[:width] if len(cells) < width or not any(cells[width:]) else cells
-        rows.append(tuple(cells))
-        numbers.append(number)
+    def add(numbered: Iterable[tuple[int, list[str]]]) -> None:
+        for number, cells in numbered:
+            if len(cells) != width:
+                if not any(cells):
+                    continue
+                cells = (cells + [""] * width)[:width] if len(cells) < width or not any(cells[width:]) else cells
+            elif not any(cells):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise ImportFileError(f"{name} has more than {MAX_ROWS:,} rows.")
+            add_row(tuple(cells))
+            add_number(number)
 
-    for number, cells in head[at + 1:]:
-        take(number, cells)
-    for number, row in raw:
-        if any(row):
-            take(number, row)
+    add(head[at + 1:])
+    if isinstance(raw, list):  # a file read whole: when every row is full width and none blank, all at once in C
+        rest = raw[scanned:]
+        cells_of = list(map(itemgetter(1), rest))
+        if len(rows) + len(rest) < MAX_ROWS and set(map(len, cells_of)) <= {width} and all(map(any, cells_of)):
+            rows.extend(map(tuple, cells_of))
+            numbers.extend(map(itemgetter(0), rest))
+        else:
+            add(rest)
+    else:
+        add(rows_in)
     return SourceTable(name, tuple(_unique(headers)), rows, numbers, header_row)
 
 
@@ -553,60 +591,149 @@ def read_rows(entity: str, table: SourceTable, mapping: Mapping[str, str | None]
     """Every row of the table read under `mapping` (checked first: a bad mapping is an ImportFileError), with
     each row's checks of its own (cells, required fields, dates in order); checks across rows and against what
     is on file come later."""
-    errors = mapping_errors(entity, table.headers, mapping)
-    if errors:
-        raise ImportFileError(next(iter(errors.values())))
-    fields = [f for f in fields_of(entity) if mapping.get(f.name)]
-    readers = [(f, f.name, table.headers.index(str(mapping[f.name])), _memo(_cell_reader(f))) for f in fields]
+    readers = _readers(entity, table, mapping)
     check = _ROW_CHECKS.get(entity)
     out = ReadRows()
     for cells, number in zip(table.rows, table.row_numbers, strict=True):
-        values: dict[str, object] = {}
-        problem: Rejection | None = None
-        for fld, name, index, reader in readers:
-            value = reader(cells[index] if index < len(cells) else "")
-            if value is None:
-                if fld.required:
-                    problem = Rejection(number, name, f"the {fld.label.lower()} is missing")
-                    break
-            elif type(value) is CellError:
-                problem = Rejection(number, name, f"{fld.label}: {value}")
-                break
-            else:
-                values[name] = value
-        if problem is None and check is not None:
-            problem = check(number, values)
-        if problem is not None:
-            out.rejected.append(problem)
+        read = _read_row(readers, check, cells, number)
+        if type(read) is Rejection:
+            out.rejected.append(read)
         else:
-            out.rows.append(values)
+            out.rows.append(cast("dict[str, object]", read))
             out.row_numbers.append(number)
     return out
 
 
-def _memo(reader: Callable[[str], object]) -> Callable[[str], object]:
-    """The reader with its answers kept per cell text (an export repeats its cards, employers, dates and codes
-    thousands of times): blank is None, a cell that cannot be read is its CellError."""
-    seen: dict[str, object] = {}
+_Readers = list[tuple[Field, int, "_Cells"]]
 
-    def read(raw: str) -> object:
-        try:
-            return seen[raw]
-        except KeyError:
-            pass
-        text = raw.strip()
-        if not text:
-            value: object = None
+
+def _readers(entity: str, table: SourceTable, mapping: Mapping[str, str | None]) -> _Readers:
+    """Each mapped field with its column and its cells' memo, in the order fields are checked."""
+    errors = mapping_errors(entity, table.headers, mapping)
+    if errors:
+        raise ImportFileError(next(iter(errors.values())))
+    return [(f, table.headers.index(str(mapping[f.name])), _Cells(_cell_reader(f)))
+            for f in fields_of(entity) if mapping.get(f.name)]
+
+
+def _read_row(readers: _Readers, check: Callable[[int, dict[str, object]], Rejection | None] | None,
+              cells: Sequence[str], number: int) -> dict[str, object] | Rejection:
+    """One row as field -> value, or the first reason it is rejected (fields in order, then the entity's check)."""
+    values: dict[str, object] = {}
+    for fld, index, memo in readers:
+        value = memo[cells[index] if index < len(cells) else ""]
+        if value is None:
+            if fld.required:
+                return Rejection(number, fld.name, f"the {fld.label.lower()} is missing")
+        elif type(value) is CellError:
+            return Rejection(number, fld.name, f"{fld.label}: {value}")
         else:
+            values[fld.name] = value
+    problem = check(number, values) if check is not None else None
+    return values if problem is None else problem
+
+
+class _Cells(dict[str, object]):
+    """A reader's answers kept per cell text (an export repeats its cards, employers, dates and codes thousands of
+    times): blank is None, a cell that cannot be read is its CellError. Looked up as a dict, so a cell seen before
+    costs no Python call."""
+
+    __slots__ = ("reader",)
+
+    def __init__(self, reader: Callable[[str], object]) -> None:
+        super().__init__()
+        self.reader = reader
+
+    def __missing__(self, raw: str) -> object:
+        text = raw.strip()
+        value: object = None
+        if text:
             try:
-                value = reader(text)
+                value = self.reader(text)
             except CellError as exc:
                 value = exc
-        if len(seen) < 200_000:
-            seen[raw] = value
+        if len(self) < 200_000:
+            self[raw] = value
         return value
 
-    return read
+
+def cards_in(table: SourceTable, mapping: Mapping[str, str | None]) -> set[str]:
+    """Every readable card number in the table's card column: the members a run looks up."""
+    column = table.headers.index(str(mapping["card_number"]))
+    cells = _Cells(read_card)
+    return {card for raw in {row[column] for row in table.rows if column < len(row)}
+            if type(card := cells[raw]) is str}
+
+
+EMPLOYMENT_VALUES = ("job_class", "started_on", "ended_on", "termination_reason", "days_worked", "hours_worked")
+_NO_HOURS = Decimal("1000000")
+
+
+def read_employment(table: SourceTable, mapping: Mapping[str, str | None],
+                    as_text: Callable[[object], str]) -> Iterator[tuple[int, str, str, str] | Rejection]:
+    """The employment rows of the table, one at a time and in the file's order, as read_rows would read them
+    (a row's rejection is the same, with the same sentence): (row number, card, employer name, the row's
+    EMPLOYMENT_VALUES each made text by `as_text` and joined by tabs), or the row's Rejection.
+
+    Employment history is the bulk of a hall's records (hundreds of thousands of rows), and this is its hot loop:
+    each distinct cell of a column is read and made text once, a row is looked up column by column, and the few
+    rows that fail any check are read again the slow way, which names the reason."""
+    readers = _readers("employment", table, mapping)
+    check = _ROW_CHECKS["employment"]
+    by_name = {fld.name: (index, memo) for fld, index, memo in readers}
+    card_at, cards = by_name["card_number"]
+    employer_at, employers = by_name["employer"]
+    start_at, starts = by_name["started_on"][0], _Texts(by_name["started_on"][1], as_text)
+    unmapped = _Cells(lambda text: None)
+
+    def column(name: str) -> tuple[int, _Texts]:  # an unmapped column reads as blank (any cell will do)
+        index, memo = by_name.get(name, (card_at, unmapped))
+        return index, _Texts(memo, as_text)
+
+    (class_at, classes), (end_at, ends), (reason_at, reasons), (days_at, days), (hours_at, hours) = (
+        column(name) for name in ("job_class", "ended_on", "termination_reason", "days_worked", "hours_worked"))
+    width = 1 + max(index for _, index, _ in readers)
+    for cells, number in zip(table.rows, table.row_numbers, strict=True):
+        if len(cells) >= width:
+            card, employer, started = cards[cells[card_at]], employers[cells[employer_at]], starts[cells[start_at]]
+            if type(card) is str and type(employer) is str and type(started[0]) is date:
+                job_class, ended, reason, day_count, hour_count = (
+                    classes[cells[class_at]], ends[cells[end_at]], reasons[cells[reason_at]], days[cells[days_at]],
+                    hours[cells[hours_at]])
+                if (job_class[0] is not _BAD and reason[0] is not _BAD
+                        and (ended[0] is None or (ended[0] is not _BAD and ended[0] >= started[0]))
+                        and (day_count[0] is None or (day_count[0] is not _BAD and day_count[0] >= 0))
+                        and (hour_count[0] is None or (hour_count[0] is not _BAD and 0 <= hour_count[0] < _NO_HOURS))):
+                    yield (number, card, employer, f"{job_class[1]}\t{started[1]}\t{ended[1]}\t{reason[1]}\t"
+                                                   f"{day_count[1]}\t{hour_count[1]}")
+                    continue
+        read = _read_row(readers, check, cells, number)  # names the reason (or reads a row the loop above doubted)
+        if type(read) is Rejection:
+            yield read
+        else:
+            values = cast("dict[str, object]", read)
+            yield (number, cast("str", values["card_number"]), cast("str", values["employer"]),
+                   "\t".join(as_text(values.get(name)) for name in EMPLOYMENT_VALUES))
+
+
+_BAD = object()  # a cell that cannot be read, in a _Texts answer
+
+
+class _Texts(dict[str, tuple[Any, str]]):
+    """raw cell -> (its value, that value as text): None for blank, _BAD for a cell that cannot be read."""
+
+    __slots__ = ("as_text", "cells")
+
+    def __init__(self, cells: _Cells, as_text: Callable[[object], str]) -> None:
+        super().__init__()
+        self.cells = cells
+        self.as_text = as_text
+
+    def __missing__(self, raw: str) -> tuple[Any, str]:
+        value = self.cells[raw]
+        answer: tuple[Any, str] = (_BAD, "") if type(value) is CellError else (value, self.as_text(value))
+        self[raw] = answer
+        return answer
 
 
 def split_full_name(name: str) -> tuple[str, str, str | None]:

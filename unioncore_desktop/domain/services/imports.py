@@ -18,7 +18,7 @@ import bisect
 import json
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
@@ -27,7 +27,7 @@ from typing import Any, cast
 
 from sqlalchemy import text
 
-from unioncore_desktop.domain.driver_sql import copy_rows
+from unioncore_desktop.domain.driver_sql import copy_rows, copy_text, copy_while_calling
 from unioncore_desktop.domain.errors import ValidationError
 from unioncore_desktop.domain.queries import imports as q
 from unioncore_desktop.domain.queries.hall import hall_clock
@@ -215,15 +215,20 @@ def run_import(uow: UnitOfWork, *, entity: str, path: str | Path, source: str,
     errors = rules.mapping_errors(entity, table.headers, chosen)
     if errors:
         raise ValidationError(errors)
-    read = rules.read_rows(entity, table, chosen)
     with uow:
-        prepared = _PREPARE[entity](uow, read)
         run_id = uuid.uuid4()
-        _stage(uow, entity, run_id, prepared.staged)
-        outcome = cast("dict[str, Any]", uow.session.execute(
-            text(f"SELECT uc_import_{entity}(:run)"), {"run": run_id}).scalar_one())
+        if entity == "employment":
+            prepared = _Prepared()
+            outcome = _import_employment(uow, table, chosen, run_id, prepared.rejected)
+        else:
+            read = rules.read_rows(entity, table, chosen)
+            prepared = _PREPARE[entity](uow, read)
+            prepared.rejected[:0] = read.rejected
+            _stage(uow, entity, run_id, prepared.staged)
+            outcome = cast("dict[str, Any]", uow.session.execute(
+                text(f"SELECT uc_import_{entity}(:run)"), {"run": run_id}).scalar_one())
         on_file = [rules.Rejection(r["row"], r["field"], r["reason"]) for r in outcome.get("rejected", [])]
-        rejections = sorted([*read.rejected, *prepared.rejected, *on_file], key=lambda r: (r.row, r.field))
+        rejections = sorted([*prepared.rejected, *on_file], key=lambda r: (r.row, r.field))
         status = "dry_run" if dry_run else "refused" if rejections and not accept_rejected else "imported"
         examples = {name: tuple(_example(table, chosen, row) for row in outcome["examples"].get(name, []))
                     for name in ("created", "updated", "unchanged")}
@@ -390,31 +395,67 @@ def _prepare_registrations(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
     return out
 
 
-def _prepare_employment(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
-    out = _Prepared()
-    members = q.member_ids_by_card(uow.session, (cast("str", v["card_number"]) for v in read.rows))
-    employers = q.employer_ids_by_key(uow.session)
-    keys: dict[str, str] = {}
-    staged = out.staged
-    for values, number in zip(read.rows, read.row_numbers, strict=True):
-        card = cast("str", values["card_number"])
-        member_id = out.member_of(members, card, number)
-        if member_id is None:
-            continue
-        name = cast("str", values["employer"])
-        key = keys.get(name)
-        if key is None:
-            key = keys[name] = rules.name_key(name)
-        ids = employers.get(key)
-        if not ids or len(ids) > 1:
-            reason = (f"no employer named {name!r} is on file" if not ids
-                      else f"{len(ids)} employers on file are named {name!r}")
-            out.rejected.append(rules.Rejection(number, "employer", reason))
-            continue
-        staged.append((number, member_id, ids[0], values.get("job_class"), values["started_on"],
-                       values.get("ended_on"), values.get("termination_reason"), values.get("days_worked"),
-                       values.get("hours_worked")))
-    return out
+def _import_employment(uow: UnitOfWork, table: rules.SourceTable, mapping: Mapping[str, str | None],
+                       run_id: uuid.UUID, rejected: list[rules.Rejection]) -> dict[str, Any]:
+    """Read, check, stage and write a file of employment history, the server writing each part while the next is
+    read (driver_sql.copy_while_calling; uc_import_employment says what it writes when). The rows and their
+    rejections are read_rows' and _prepare_employment's; returns the calls' outcomes added up."""
+    session = uow.session
+    members = {card: str(member_id)
+               for card, member_id in q.member_ids_by_card(session, rules.cards_in(table, mapping)).items()}
+    on_file = q.employer_ids_by_key(session)
+    employers: dict[str, str | rules.Rejection] = {}  # employer cell -> its id, or why it is not one
+    run = str(run_id)
+
+    def employer_of(name: str, number: int) -> str | rules.Rejection:
+        ids = on_file.get(rules.name_key(name))
+        if ids and len(ids) == 1:
+            return str(ids[0])
+        return rules.Rejection(number, "employer", f"no employer named {name!r} is on file" if not ids
+                               else f"{len(ids)} employers on file are named {name!r}")
+
+    def parts() -> Iterator[str]:
+        lines: list[str] = []
+        for row in rules.read_employment(table, mapping, copy_text):
+            if type(row) is rules.Rejection:
+                rejected.append(row)
+                continue
+            number, card, name, values = cast("tuple[int, str, str, str]", row)
+            member_id = members.get(card)
+            if member_id is None:
+                rejected.append(rules.Rejection(number, "card_number", f"no member with card number {card} is on file"))
+                continue
+            employer_id = employers.get(name)
+            if employer_id is None:
+                employer_id = employers[name] = employer_of(name, number)
+            if isinstance(employer_id, rules.Rejection):
+                rejected.append(replace(employer_id, row=number))
+                continue
+            lines.append(f"{run}\t{number}\t{member_id}\t{employer_id}\t{values}")
+            if len(lines) >= PART_ROWS:
+                yield "\n".join(lines) + "\n"
+                lines.clear()
+        if lines:
+            yield "\n".join(lines) + "\n"
+
+    columns = ", ".join(("run_id", "line_no", *STAGE_COLUMNS["employment"]))
+    outcomes = copy_while_calling(session, f"COPY import_stage_employment ({columns}) FROM STDIN",
+                                  "SELECT uc_import_employment(:run, :last)", {"run": run_id}, parts())
+    return _added_up(outcomes)
+
+
+PART_ROWS = 5_000  # rows a part of an employment file holds (the server takes every part made since its last call)
+
+
+def _added_up(outcomes: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The outcomes of an import's calls as one: counts added, each outcome's first examples in line order."""
+    examples: dict[str, list[Any]] = {"created": [], "updated": [], "unchanged": []}
+    for outcome in outcomes:
+        for name, rows in examples.items():
+            rows.extend(outcome["examples"].get(name, []))
+    return {**{name: sum(o[name] for o in outcomes) for name in ("created", "updated", "unchanged")},
+            "examples": {name: sorted(rows, key=lambda row: row["line"] if isinstance(row, dict) else row)
+                         [:rules.EXAMPLES] for name, rows in examples.items()}}
 
 
 def _prepare_dues(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
@@ -442,7 +483,7 @@ def _prepare_dues(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
 
 
 _PREPARE = {"members": _prepare_members, "employers": _prepare_employers,
-            "registrations": _prepare_registrations, "employment": _prepare_employment, "dues": _prepare_dues}
+            "registrations": _prepare_registrations, "dues": _prepare_dues}
 
 
 def book_ids_of(result: ImportResult, uow: UnitOfWork) -> list[int]:
