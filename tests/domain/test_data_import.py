@@ -509,3 +509,29 @@ def test_a_large_employment_file_in_parts_is_one_transaction_and_one_outcome(hal
         created = conn.execute(text("SELECT sum((new_values ->> 'created')::int), count(DISTINCT row_key) "
                                     "FROM audit_log WHERE table_name = 'employment_history'")).one()
     assert tuple(created) == (3_000, 1)  # every created row in its run's audit rows
+
+
+def test_a_file_is_numbered_by_lines_whichever_slice_a_cell_runs_over_lines_in(tmp_path):
+    """Rows are read in slices; a row's number is the line it ends on, after a cell that runs over lines too."""
+    rows = [f"7000001,Alpha Electric,1/2/2020,,{i}" for i in range(rules.SLICE_ROWS + 5)]
+    rows[rules.SLICE_ROWS + 1] = '7000001,"Alpha\nElectric",1/2/2020,,x'
+    path = write(tmp_path / "j.csv", ["Card No,Employer,Start Date,End Date,Note", *rows])
+    table = rules.read_source(path)
+    assert len(table.rows) == rules.SLICE_ROWS + 5
+    assert table.row_numbers[rules.SLICE_ROWS + 1] == rules.SLICE_ROWS + 4  # header, then the row's two lines
+    assert table.row_numbers[-1] == rules.SLICE_ROWS + 7
+    assert table.rows[rules.SLICE_ROWS + 1][1] == "Alpha\nElectric"
+
+
+def test_an_employment_file_damaged_past_its_first_rows_is_named_and_writes_nothing(hall, tmp_path):
+    write(tmp_path / "m.csv", ["Card #,Last Name,First Name,Class", "7000001,SMITH,ANN,JW"])
+    write(tmp_path / "e.csv", ["Employer", "Alpha Electric"])
+    for entity, name in (("members", "m.csv"), ("employers", "e.csv")):
+        actions.import_file(hall.admin, entity, tmp_path / name, SOURCE)
+    rows = [f"7000001,Alpha Electric,1/2/2020,{i}" for i in range(3 * rules.SLICE_ROWS)]
+    rows[2 * rules.SLICE_ROWS] = '7000001,"' + "x" * 200_000 + '",1/2/2020,'  # past csv's field limit
+    path = write(tmp_path / "j.csv", ["Card No,Employer,Start Date,Days", *rows])
+    with pytest.raises(ValidationError, match="cannot be read as CSV"):
+        actions.import_file(hall.admin, "employment", path, SOURCE)
+    assert hall.count("employment_history") == hall.count("import_stage_employment") == 0
+    assert hall.count("audit_log", "table_name = 'employment_history'") == 0

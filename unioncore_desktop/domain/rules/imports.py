@@ -19,11 +19,11 @@ import itertools
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
@@ -276,23 +276,54 @@ def is_supported(path: str | Path) -> bool:
 
 def read_source(path: str | Path) -> SourceTable:
     """The first sheet of a workbook or a CSV (compressed or not), its header row found among the first rows."""
+    with no_collection():
+        table, rest = open_source(path)
+        for _ in rest:
+            pass
+    return table
+
+
+def open_source(path: str | Path) -> tuple[SourceTable, Iterator[None]]:
+    """read_source's table with its header row found and its rows still coming: each step of the iterator reads
+    more of them into it (an import checks and writes the first rows while the next are read). A file that cannot
+    be read fails here, or in a step when the damage is further in."""
     path = Path(path)
     lowered = path.name.lower()
     if not is_supported(path):
         raise ImportFileError(f"{path.name} is not a CSV file (.csv, .csv.gz) or an Excel workbook (.xlsx).")
     if not path.is_file():
         raise ImportFileError(f"{path.name} does not exist.")
+    if lowered.endswith((".xlsx", ".xlsm")):
+        return _table(path.name, _slices(_xlsx_rows(path)))
+    return _table(path.name, _csv_slices(path))
+
+
+@contextmanager
+def no_collection() -> Iterator[None]:
+    """Python's cycle collector paused: reading a file keeps every row it makes, so a collection finds nothing among
+    them, and the collections a big file's rows set off cost a third of reading it."""
     collecting = gc.isenabled()
-    gc.disable()  # the file's rows are all kept: a collection among them finds nothing, and cost a third of the read
+    gc.disable()
     try:
-        raw = _xlsx_rows(path) if lowered.endswith((".xlsx", ".xlsm")) else _csv_rows(path)
-        return _table(path.name, raw)
+        yield
     finally:
         if collecting:
             gc.enable()
 
 
-def _csv_rows(path: Path) -> Iterable[tuple[int, list[str]]]:
+SLICE_ROWS = 10_000  # rows a step of open_source reads
+_Slice = tuple[Sequence[int], list[list[str]]]  # row numbers and their rows' cells
+
+
+def _slices(numbered: Iterator[tuple[int, list[str]]]) -> Iterator[_Slice]:
+    while True:
+        part = list(itertools.islice(numbered, SLICE_ROWS))
+        if not part:
+            return
+        yield [number for number, _ in part], [cells for _, cells in part]
+
+
+def _csv_slices(path: Path) -> Iterator[_Slice]:
     try:
         if path.name.lower().endswith(".gz"):
             with gzip.open(path, "rb") as f:
@@ -308,25 +339,29 @@ def _csv_rows(path: Path) -> Iterable[tuple[int, list[str]]]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    if text.count("\n") < MAX_ROWS:  # a bounded file is read whole, in C
-        reader = csv.reader(io.StringIO(text, newline=""), dialect)
-        try:
-            rows = list(reader)
-        except csv.Error as exc:
-            raise ImportFileError(f"Line {reader.line_num} of {path.name} cannot be read as CSV ({exc}).") from None
-        if reader.line_num == len(rows):  # no cell ran over a line: row n is line n
-            return list(zip(itertools.count(1), rows))
-    return _csv_lines(path, text, dialect)
+    return _csv_parts(path.name, text, dialect)
 
 
-def _csv_lines(path: Path, text: str, dialect: type[csv.Dialect] | csv.Dialect) -> Iterator[tuple[int, list[str]]]:
-    """The rows with the line each ends on, one at a time (a cell may run over lines)."""
+def _csv_parts(name: str, text: str, dialect: type[csv.Dialect] | csv.Dialect) -> Iterator[_Slice]:
+    """The rows a slice at a time, each slice read by csv in C. A row's number is the line it ends on: while no cell
+    has run over a line, row n is line n; after one, the rest is read again a row at a time to number it."""
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    done = 0
     try:
-        for row in reader:
-            yield reader.line_num, row
+        while True:
+            rows = list(itertools.islice(reader, SLICE_ROWS))
+            if not rows:
+                return
+            if reader.line_num != done + len(rows):
+                break
+            yield range(done + 1, done + len(rows) + 1), rows
+            done += len(rows)
+        reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        for _ in itertools.islice(reader, done):
+            pass
+        yield from _slices((reader.line_num, row) for row in reader)
     except csv.Error as exc:
-        raise ImportFileError(f"Line {reader.line_num} of {path.name} cannot be read as CSV ({exc}).") from None
+        raise ImportFileError(f"Line {reader.line_num} of {name} cannot be read as CSV ({exc}).") from None
 
 
 def _decode(data: bytes) -> str:
@@ -364,25 +399,29 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         book.close()
 
 
-def _table(name: str, raw: Iterable[tuple[int, list[str]]]) -> SourceTable:
+def _head(slices: Iterator[_Slice]) -> tuple[list[tuple[int, list[str]]], _Slice]:
+    """The first non-blank rows (stripped, with their numbers), where the header is looked for, and what was left of
+    the slice they ended in."""
     head: list[tuple[int, list[str]]] = []
-    rows_in = iter(raw)
-    scanned = 0
-    for number, row in rows_in:
-        scanned += 1
-        cells = [c.strip() for c in row]
-        if any(cells):
-            head.append((number, cells))
-        if len(head) >= HEADER_SCAN_ROWS:
-            break
+    for numbers, rows in slices:
+        for k, row in enumerate(rows):
+            cells = [c.strip() for c in row]
+            if any(cells):
+                head.append((numbers[k], cells))
+            if len(head) >= HEADER_SCAN_ROWS:
+                return head, (numbers[k + 1:], rows[k + 1:])
+    return head, ([], [])
+
+
+def _table(name: str, slices: Iterator[_Slice]) -> tuple[SourceTable, Iterator[None]]:
+    head, left = _head(slices)
     if not head:
         raise ImportFileError(f"{name} is empty.")
     at = _header_index([cells for _, cells in head])
     header_row, headers = head[at]
     width = len(headers)
-    rows: list[tuple[str, ...]] = []
-    numbers: list[int] = []
-    add_row, add_number = rows.append, numbers.append
+    table = SourceTable(name, tuple(_unique(headers)), [], [], header_row)
+    rows_out, numbers_out = table.rows, table.row_numbers
 
     def add(numbered: Iterable[tuple[int, list[str]]]) -> None:
         for number, cells in numbered:
@@ -392,23 +431,24 @@ def _table(name: str, raw: Iterable[tuple[int, list[str]]]) -> SourceTable:
                 cells = (cells + [""] * width)[:width] if len(cells) < width or not any(cells[width:]) else cells
             elif not any(cells):
                 continue
-            if len(rows) >= MAX_ROWS:
+            if len(rows_out) >= MAX_ROWS:
                 raise ImportFileError(f"{name} has more than {MAX_ROWS:,} rows.")
-            add_row(tuple(cells))
-            add_number(number)
+            rows_out.append(tuple(cells))
+            numbers_out.append(number)
 
     add(head[at + 1:])
-    if isinstance(raw, list):  # a file read whole: when every row is full width and none blank, all at once in C
-        rest = raw[scanned:]
-        cells_of = list(map(itemgetter(1), rest))
-        if len(rows) + len(rest) < MAX_ROWS and set(map(len, cells_of)) <= {width} and all(map(any, cells_of)):
-            rows.extend(map(tuple, cells_of))
-            numbers.extend(map(itemgetter(0), rest))
-        else:
-            add(rest)
-    else:
-        add(rows_in)
-    return SourceTable(name, tuple(_unique(headers)), rows, numbers, header_row)
+
+    def rest() -> Iterator[None]:
+        for numbers, rows in itertools.chain((left,), slices):
+            # every row full width and none blank (an export's usual shape): the slice at once, in C
+            if len(rows_out) + len(rows) <= MAX_ROWS and set(map(len, rows)) <= {width} and all(map(any, rows)):
+                rows_out.extend(map(tuple, rows))
+                numbers_out.extend(numbers)
+            else:
+                add(zip(numbers, rows, strict=True))
+            yield
+
+    return table, rest()
 
 
 def _header_index(rows: Sequence[Sequence[str]]) -> int:
@@ -657,27 +697,20 @@ class _Cells(dict[str, object]):
         return value
 
 
-def cards_in(table: SourceTable, mapping: Mapping[str, str | None]) -> set[str]:
-    """Every readable card number in the table's card column: the members a run looks up."""
-    column = table.headers.index(str(mapping["card_number"]))
-    cells = _Cells(read_card)
-    return {card for raw in {row[column] for row in table.rows if column < len(row)}
-            if type(card := cells[raw]) is str}
-
-
 EMPLOYMENT_VALUES = ("job_class", "started_on", "ended_on", "termination_reason", "days_worked", "hours_worked")
 _NO_HOURS = Decimal("1000000")
 
 
-def read_employment(table: SourceTable, mapping: Mapping[str, str | None],
-                    as_text: Callable[[object], str]) -> Iterator[tuple[int, str, str, str] | Rejection]:
+def read_employment(table: SourceTable, mapping: Mapping[str, str | None], as_text: Callable[[object], str],
+                    more: Iterator[None] | None = None) -> Iterator[tuple[int, str, str, str] | Rejection]:
     """The employment rows of the table, one at a time and in the file's order, as read_rows would read them
     (a row's rejection is the same, with the same sentence): (row number, card, employer name, the row's
     EMPLOYMENT_VALUES each made text by `as_text` and joined by tabs), or the row's Rejection.
 
     Employment history is the bulk of a hall's records (hundreds of thousands of rows), and this is its hot loop:
     each distinct cell of a column is read and made text once, a row is looked up column by column, and the few
-    rows that fail any check are read again the slow way, which names the reason."""
+    rows that fail any check are read again the slow way, which names the reason. `more` is open_source's rest
+    of the table, read as the rows before it are used up."""
     readers = _readers("employment", table, mapping)
     check = _ROW_CHECKS["employment"]
     by_name = {fld.name: (index, memo) for fld, index, memo in readers}
@@ -693,7 +726,7 @@ def read_employment(table: SourceTable, mapping: Mapping[str, str | None],
     (class_at, classes), (end_at, ends), (reason_at, reasons), (days_at, days), (hours_at, hours) = (
         column(name) for name in ("job_class", "ended_on", "termination_reason", "days_worked", "hours_worked"))
     width = 1 + max(index for _, index, _ in readers)
-    for cells, number in zip(table.rows, table.row_numbers, strict=True):
+    for cells, number in _as_read(table, more or iter(())):
         if len(cells) >= width:
             card, employer, started = cards[cells[card_at]], employers[cells[employer_at]], starts[cells[start_at]]
             if type(card) is str and type(employer) is str and type(started[0]) is date:
@@ -716,6 +749,18 @@ def read_employment(table: SourceTable, mapping: Mapping[str, str | None],
                    "\t".join(as_text(values.get(name)) for name in EMPLOYMENT_VALUES))
 
 
+def _as_read(table: SourceTable, more: Iterator[None]) -> Iterator[tuple[tuple[str, ...], int]]:
+    """The table's rows with their numbers, reading more of it whenever those read so far are used up."""
+    done = 0
+    while True:
+        upto = len(table.rows)
+        yield from zip(table.rows[done:upto], table.row_numbers[done:upto], strict=True)
+        done = upto
+        if next(more, _END) is _END and len(table.rows) == done:
+            return
+
+
+_END = object()
 _BAD = object()  # a cell that cannot be read, in a _Texts answer
 
 

@@ -19,6 +19,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
@@ -195,8 +196,14 @@ def _source(source: str) -> str:
 
 def read_file(path: str | Path) -> rules.SourceTable:
     """The file as a table; a file that cannot be read is the admin's to fix (a ValidationError naming it)."""
-    try:
+    with _file_errors():
         return rules.read_source(path)
+
+
+@contextmanager
+def _file_errors() -> Iterator[None]:
+    try:
+        yield
     except rules.ImportFileError as exc:
         raise ValidationError({"path": str(exc)}) from None
 
@@ -210,6 +217,10 @@ def run_import(uow: UnitOfWork, *, entity: str, path: str | Path, source: str,
         raise ValidationError({"entity": f"There is no import of {entity!r}; choose one of "
                                          f"{', '.join(rules.ENTITIES)}."})
     source = _source(source)
+    more: Iterator[None] = iter(())
+    if table is None and entity == "employment":  # read while its first rows are written
+        with _file_errors():
+            table, more = rules.open_source(path)
     table = table if table is not None else read_file(path)
     chosen, _ = resolve_mapping(uow, entity=entity, source=source, headers=table.headers, mapping=mapping)
     errors = rules.mapping_errors(entity, table.headers, chosen)
@@ -219,7 +230,7 @@ def run_import(uow: UnitOfWork, *, entity: str, path: str | Path, source: str,
         run_id = uuid.uuid4()
         if entity == "employment":
             prepared = _Prepared()
-            outcome = _import_employment(uow, table, chosen, run_id, prepared.rejected)
+            outcome = _import_employment(uow, table, more, chosen, run_id, prepared.rejected)
         else:
             read = rules.read_rows(entity, table, chosen)
             prepared = _PREPARE[entity](uow, read)
@@ -395,14 +406,15 @@ def _prepare_registrations(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
     return out
 
 
-def _import_employment(uow: UnitOfWork, table: rules.SourceTable, mapping: Mapping[str, str | None],
-                       run_id: uuid.UUID, rejected: list[rules.Rejection]) -> dict[str, Any]:
-    """Read, check, stage and write a file of employment history, the server writing each part while the next is
-    read (driver_sql.copy_while_calling; uc_import_employment says what it writes when). The rows and their
-    rejections are read_rows' and _prepare_employment's; returns the calls' outcomes added up."""
+def _import_employment(uow: UnitOfWork, table: rules.SourceTable, more: Iterator[None],
+                       mapping: Mapping[str, str | None], run_id: uuid.UUID,
+                       rejected: list[rules.Rejection]) -> dict[str, Any]:
+    """Read (the rest of the file, `more`, if it is still being read), check, stage and write a file of employment
+    history, the server writing each part while the next is read (driver_sql.copy_while_calling;
+    uc_import_employment says what it writes when). A row is rejected for what read_rows says and for a card or
+    an employer not on file; returns the calls' outcomes added up."""
     session = uow.session
-    members = {card: str(member_id)
-               for card, member_id in q.member_ids_by_card(session, rules.cards_in(table, mapping)).items()}
+    members = {card: str(member_id) for card, member_id in q.member_ids(session).items()}
     on_file = q.employer_ids_by_key(session)
     employers: dict[str, str | rules.Rejection] = {}  # employer cell -> its id, or why it is not one
     run = str(run_id)
@@ -416,7 +428,7 @@ def _import_employment(uow: UnitOfWork, table: rules.SourceTable, mapping: Mappi
 
     def parts() -> Iterator[str]:
         lines: list[str] = []
-        for row in rules.read_employment(table, mapping, copy_text):
+        for row in rules.read_employment(table, mapping, copy_text, more):
             if type(row) is rules.Rejection:
                 rejected.append(row)
                 continue
@@ -439,8 +451,9 @@ def _import_employment(uow: UnitOfWork, table: rules.SourceTable, mapping: Mappi
             yield "\n".join(lines) + "\n"
 
     columns = ", ".join(("run_id", "line_no", *STAGE_COLUMNS["employment"]))
-    outcomes = copy_while_calling(session, f"COPY import_stage_employment ({columns}) FROM STDIN",
-                                  "SELECT uc_import_employment(:run, :last)", {"run": run_id}, parts())
+    with _file_errors(), rules.no_collection():
+        outcomes = copy_while_calling(session, f"COPY import_stage_employment ({columns}) FROM STDIN",
+                                      "SELECT uc_import_employment(:run, :last)", {"run": run_id}, parts())
     return _added_up(outcomes)
 
 
