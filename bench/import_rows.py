@@ -82,7 +82,7 @@ def main() -> int:
     member_rows = rules.read_rows("members", member_table, rules.suggest_mapping("members", member_table.headers))
     job_table = rules.read_source(files["employment"])
     job_mapping = rules.suggest_mapping("employment", job_table.headers)
-    checked = sum(1 for row in rules.read_employment(job_table, job_mapping, copy_text) if type(row) is tuple)
+    checked = sum(len(batch) for batch in rules.read_employment(job_table, job_mapping, copy_text, []))
     reading = time.perf_counter() - t0
     # the rows the raw COPY writes: the same ones
     job_rows = rules.read_rows("employment", job_table, job_mapping)

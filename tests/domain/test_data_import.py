@@ -535,3 +535,38 @@ def test_an_employment_file_damaged_past_its_first_rows_is_named_and_writes_noth
         actions.import_file(hall.admin, "employment", path, SOURCE)
     assert hall.count("employment_history") == hall.count("import_stage_employment") == 0
     assert hall.count("audit_log", "table_name = 'employment_history'") == 0
+
+
+@pytest.mark.parametrize("owner_sets_replication_role", [True, False])
+def test_the_employment_import_holds_its_foreign_keys_however_it_writes(hall, tmp_path, owner_sets_replication_role):
+    """New rows go in with the table's triggers off for that statement when the function's owner may set
+    session_replication_role, and the function checks their keys itself; otherwise only the audit trigger is off and
+    the keys are checked row by row. Either way a staged row naming no member or employer fails the run, the
+    trigger is on again, and the rows are audited in the run's row."""
+    if not owner_sets_replication_role:
+        from unioncore_desktop.db import sql_sources
+
+        body = sql_sources.text_as_of("functions/uc_import_employment.sql", None)
+        assert "has_parameter_privilege('session_replication_role', 'SET')" in body
+        with hall.owner.begin() as conn:
+            conn.exec_driver_sql(body.replace("has_parameter_privilege('session_replication_role', 'SET')", "false"))
+    write(tmp_path / "m.csv", ["Card #,Last Name,First Name,Class", "7000001,SMITH,ANN,JW"])
+    write(tmp_path / "e.csv", ["Employer", "Alpha Electric"])
+    write(tmp_path / "j.csv", ["Card No,Employer,Start Date", "7000001,Alpha Electric,1/2/2020",
+                               "7000001,Alpha Electric,1/2/2021"])
+    for entity, name in (("members", "m.csv"), ("employers", "e.csv"), ("employment", "j.csv")):
+        assert actions.import_file(hall.admin, entity, tmp_path / name, SOURCE).value.rejected == 0
+    assert hall.count("employment_history") == 2
+    assert hall.count("audit_log", "table_name = 'employment_history' AND new_values ->> 'created' = '2'") == 1
+    for member, employer, constraint in (("999999", "e.id", "fk_employment_history_member_id_members"),
+                                         ("m.id", "999999", "fk_employment_history_employer_id_employers")):
+        with pytest.raises(Exception, match=constraint), hall.owner.begin() as conn:
+            conn.execute(text("INSERT INTO import_stage_employment (run_id, line_no, member_id, employer_id, "
+                              f"started_on) SELECT gen_random_uuid(), 2, {member}, {employer}, '2022-01-01' "
+                              "FROM members AS m, employers AS e"))
+            conn.execute(text("SELECT uc_import_employment(run_id) FROM import_stage_employment"))
+    with hall.owner.connect() as conn:
+        enabled = conn.execute(text("SELECT tgenabled FROM pg_trigger "
+                                    "WHERE tgname = 'employment_history_audit'")).scalar_one()
+        role = conn.execute(text("SHOW session_replication_role")).scalar_one()
+    assert (enabled, role) == ("O", "origin") and hall.count("employment_history") == 2

@@ -702,81 +702,96 @@ _NO_HOURS = Decimal("1000000")
 
 
 def read_employment(table: SourceTable, mapping: Mapping[str, str | None], as_text: Callable[[object], str],
-                    more: Iterator[None] | None = None) -> Iterator[tuple[int, str, str, str] | Rejection]:
-    """The employment rows of the table, one at a time and in the file's order, as read_rows would read them
-    (a row's rejection is the same, with the same sentence): (row number, card, employer name, the row's
-    EMPLOYMENT_VALUES each made text by `as_text` and joined by tabs), or the row's Rejection.
+                    rejected: list[Rejection],
+                    more: Iterator[None] | None = None) -> Iterator[list[tuple[int, str, str, str]]]:
+    """The employment rows of the table in the file's order, a batch at a time, as read_rows would read them:
+    (row number, card, employer name, the row's EMPLOYMENT_VALUES each made text by `as_text` and joined by tabs);
+    a row read_rows rejects goes to `rejected` instead, with the same sentence. `more` is open_source's rest of
+    the table, read whenever the rows before it are used up.
 
     Employment history is the bulk of a hall's records (hundreds of thousands of rows), and this is its hot loop:
-    each distinct cell of a column is read and made text once, a row is looked up column by column, and the few
-    rows that fail any check are read again the slow way, which names the reason. `more` is open_source's rest
-    of the table, read as the rows before it are used up."""
+    each distinct cell of a column is read, checked as far as it can be alone and made text once; a row is then
+    its cells looked up, and the one check across them (the end not before the start). The few rows that fail are
+    read again the slow way, which names the reason."""
     readers = _readers("employment", table, mapping)
     check = _ROW_CHECKS["employment"]
     by_name = {fld.name: (index, memo) for fld, index, memo in readers}
-    card_at, cards = by_name["card_number"]
-    employer_at, employers = by_name["employer"]
-    start_at, starts = by_name["started_on"][0], _Texts(by_name["started_on"][1], as_text)
     unmapped = _Cells(lambda text: None)
 
-    def column(name: str) -> tuple[int, _Texts]:  # an unmapped column reads as blank (any cell will do)
-        index, memo = by_name.get(name, (card_at, unmapped))
-        return index, _Texts(memo, as_text)
+    def column(name: str, fits: Callable[[Any], bool] = lambda value: True) -> tuple[int, _Texts]:
+        index, memo = by_name.get(name, (by_name["card_number"][0], unmapped))  # unmapped: blank, any cell will do
+        return index, _Texts(memo, as_text, fits)
 
-    (class_at, classes), (end_at, ends), (reason_at, reasons), (days_at, days), (hours_at, hours) = (
-        column(name) for name in ("job_class", "ended_on", "termination_reason", "days_worked", "hours_worked"))
+    card_at, cards = column("card_number")
+    employer_at, employers = column("employer")
+    start_at, starts = column("started_on")
+    end_at, ends = column("ended_on")
+    class_at, classes = column("job_class")
+    reason_at, reasons = column("termination_reason")
+    days_at, days = column("days_worked", lambda value: value >= 0)
+    hours_at, hours = column("hours_worked", lambda value: 0 <= value < _NO_HOURS)
     width = 1 + max(index for _, index, _ in readers)
-    for cells, number in _as_read(table, more or iter(())):
-        if len(cells) >= width:
-            card, employer, started = cards[cells[card_at]], employers[cells[employer_at]], starts[cells[start_at]]
-            if type(card) is str and type(employer) is str and type(started[0]) is date:
-                job_class, ended, reason, day_count, hour_count = (
-                    classes[cells[class_at]], ends[cells[end_at]], reasons[cells[reason_at]], days[cells[days_at]],
-                    hours[cells[hours_at]])
-                if (job_class[0] is not _BAD and reason[0] is not _BAD
-                        and (ended[0] is None or (ended[0] is not _BAD and ended[0] >= started[0]))
-                        and (day_count[0] is None or (day_count[0] is not _BAD and day_count[0] >= 0))
-                        and (hour_count[0] is None or (hour_count[0] is not _BAD and 0 <= hour_count[0] < _NO_HOURS))):
-                    yield (number, card, employer, f"{job_class[1]}\t{started[1]}\t{ended[1]}\t{reason[1]}\t"
-                                                   f"{day_count[1]}\t{hour_count[1]}")
+    for rows, numbers in _as_read(table, more or iter(())):
+        batch: list[tuple[int, str, str, str]] = []
+        add = batch.append
+        for cells, number in zip(rows, numbers, strict=True):
+            if len(cells) >= width:
+                card, employer, started, ended = (cards[cells[card_at]], employers[cells[employer_at]],
+                                                  starts[cells[start_at]], ends[cells[end_at]])
+                job_class, reason, day_count, hour_count = (classes[cells[class_at]], reasons[cells[reason_at]],
+                                                            days[cells[days_at]], hours[cells[hours_at]])
+                if (card[0] is not None and employer[0] is not None and started[0] is not None
+                        and job_class is not _BAD and reason is not _BAD and day_count is not _BAD
+                        and hour_count is not _BAD and ended is not _BAD
+                        and (ended[0] is None or ended[0] >= started[0])):
+                    add((number, card[0], employer[0], f"{job_class[1]}\t{started[1]}\t{ended[1]}\t{reason[1]}\t"
+                                                       f"{day_count[1]}\t{hour_count[1]}"))
                     continue
-        read = _read_row(readers, check, cells, number)  # names the reason (or reads a row the loop above doubted)
-        if type(read) is Rejection:
-            yield read
-        else:
-            values = cast("dict[str, object]", read)
-            yield (number, cast("str", values["card_number"]), cast("str", values["employer"]),
-                   "\t".join(as_text(values.get(name)) for name in EMPLOYMENT_VALUES))
+            read = _read_row(readers, check, cells, number)  # names the reason (or reads a row doubted above)
+            if type(read) is Rejection:
+                rejected.append(read)
+            else:
+                values = cast("dict[str, object]", read)
+                add((number, cast("str", values["card_number"]), cast("str", values["employer"]),
+                     "\t".join(as_text(values.get(name)) for name in EMPLOYMENT_VALUES)))
+        yield batch
 
 
-def _as_read(table: SourceTable, more: Iterator[None]) -> Iterator[tuple[tuple[str, ...], int]]:
-    """The table's rows with their numbers, reading more of it whenever those read so far are used up."""
+def _as_read(table: SourceTable, more: Iterator[None]) -> Iterator[tuple[list[tuple[str, ...]], list[int]]]:
+    """The table's rows with their numbers, a batch at a time, reading more of it whenever those read so far are
+    used up."""
     done = 0
     while True:
         upto = len(table.rows)
-        yield from zip(table.rows[done:upto], table.row_numbers[done:upto], strict=True)
+        if upto > done:
+            yield table.rows[done:upto], table.row_numbers[done:upto]
         done = upto
         if next(more, _END) is _END and len(table.rows) == done:
             return
 
 
 _END = object()
-_BAD = object()  # a cell that cannot be read, in a _Texts answer
+# a cell that cannot be read, or that its column's check refuses, in a _Texts answer: no value, as a blank cell has
+# none (so a required cell's check refuses both), and itself (so an optional one's tells them apart)
+_BAD: tuple[Any, str] = tuple([None, ""])  # type: ignore[assignment]
 
 
-class _Texts(dict[str, tuple[Any, str]]):
-    """raw cell -> (its value, that value as text): None for blank, _BAD for a cell that cannot be read."""
+class _Texts(dict[str, Any]):
+    """raw cell -> (its value, that value as text), with None for a blank cell's value; _BAD for a cell that cannot
+    be read or that `fits` refuses."""
 
-    __slots__ = ("as_text", "cells")
+    __slots__ = ("as_text", "cells", "fits")
 
-    def __init__(self, cells: _Cells, as_text: Callable[[object], str]) -> None:
+    def __init__(self, cells: _Cells, as_text: Callable[[object], str], fits: Callable[[Any], bool]) -> None:
         super().__init__()
         self.cells = cells
         self.as_text = as_text
+        self.fits = fits
 
-    def __missing__(self, raw: str) -> tuple[Any, str]:
+    def __missing__(self, raw: str) -> Any:
         value = self.cells[raw]
-        answer: tuple[Any, str] = (_BAD, "") if type(value) is CellError else (value, self.as_text(value))
+        answer: Any = _BAD if type(value) is CellError or (value is not None and not self.fits(value)) \
+            else (value, self.as_text(value))
         self[raw] = answer
         return answer
 

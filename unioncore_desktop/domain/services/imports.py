@@ -428,25 +428,24 @@ def _import_employment(uow: UnitOfWork, table: rules.SourceTable, more: Iterator
 
     def parts() -> Iterator[str]:
         lines: list[str] = []
-        for row in rules.read_employment(table, mapping, copy_text, more):
-            if type(row) is rules.Rejection:
-                rejected.append(row)
-                continue
-            number, card, name, values = cast("tuple[int, str, str, str]", row)
-            member_id = members.get(card)
-            if member_id is None:
-                rejected.append(rules.Rejection(number, "card_number", f"no member with card number {card} is on file"))
-                continue
-            employer_id = employers.get(name)
-            if employer_id is None:
-                employer_id = employers[name] = employer_of(name, number)
-            if isinstance(employer_id, rules.Rejection):
-                rejected.append(replace(employer_id, row=number))
-                continue
-            lines.append(f"{run}\t{number}\t{member_id}\t{employer_id}\t{values}")
-            if len(lines) >= PART_ROWS:
-                yield "\n".join(lines) + "\n"
-                lines.clear()
+        add = lines.append
+        for batch in rules.read_employment(table, mapping, copy_text, rejected, more):
+            for number, card, name, values in batch:
+                member_id = members.get(card)
+                if member_id is None:
+                    rejected.append(rules.Rejection(number, "card_number",
+                                                    f"no member with card number {card} is on file"))
+                    continue
+                employer_id = employers.get(name)
+                if employer_id is None:
+                    employer_id = employers[name] = employer_of(name, number)
+                if type(employer_id) is not str:
+                    rejected.append(replace(cast("rules.Rejection", employer_id), row=number))
+                    continue
+                add(f"{run}\t{number}\t{member_id}\t{employer_id}\t{values}")
+                if len(lines) >= PART_ROWS:
+                    yield "\n".join(lines) + "\n"
+                    lines.clear()
         if lines:
             yield "\n".join(lines) + "\n"
 
