@@ -85,7 +85,7 @@ def main() -> int:
     member_rows = rules.read_rows("members", member_table, rules.suggest_mapping("members", member_table.headers))
     job_table = rules.read_source(files["employment"])
     job_mapping = rules.suggest_mapping("employment", job_table.headers)
-    checked = sum(len(batch) for batch in rules.read_employment(job_table, job_mapping, copy_text, []))
+    checked = sum(len(numbers) for numbers, *_ in rules.read_employment(job_table, job_mapping, copy_text, []))
     reading = time.perf_counter() - t0
     # the rows the raw COPY writes: the same ones
     job_rows = rules.read_rows("employment", job_table, job_mapping)

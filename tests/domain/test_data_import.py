@@ -570,3 +570,45 @@ def test_the_employment_import_holds_its_foreign_keys_however_it_writes(hall, tm
                                     "WHERE tgname = 'employment_history_audit'")).scalar_one()
         role = conn.execute(text("SHOW session_replication_role")).scalar_one()
     assert (enabled, role) == ("O", "origin") and hall.count("employment_history") == 2
+
+
+def test_employment_rows_read_a_batch_at_a_time_are_read_rows_own(tmp_path):
+    """read_employment takes a batch whole when nothing in it fails, and row by row otherwise; either way its rows
+    and rejections are read_rows'."""
+    from unioncore_desktop.domain.driver_sql import copy_text
+
+    good = ["7000001,Alpha Electric,1/2/2020,3/4/2020,Wireman,RIF,10,80.5",
+            "7000002,Beta\\Tab Electric,2020-01-02,,,,,"]
+    bad = ["X-1,Alpha Electric,1/2/2020,,,,,", ",Alpha Electric,1/2/2020,,,,,", "7000001,,1/2/2020,,,,,",
+           "7000001,Alpha Electric,31/31/2020,,,,,", "7000001,Alpha Electric,1/2/2020,1/1/2020,,,,",
+           "7000001,Alpha Electric,1/2/2020,,,Fired?,,", "7000001,Alpha Electric,1/2/2020,,,,-1,",
+           "7000001,Alpha Electric,1/2/2020,,,,,1000000", "7000001,Alpha Electric,1/2/2020,,," + "x" * 41 + ",,"]
+    header = "Card No,Employer,Start Date,End Date,Class,Reason,Days,Hours"
+    for name, lines in (("clean.csv", good * 3), ("mixed.csv", [*good, *bad, *good])):
+        table = rules.read_source(write(tmp_path / name, [header, *lines]))
+        mapping = rules.suggest_mapping("employment", table.headers)
+        expected = rules.read_rows("employment", table, mapping)
+        rejected: list[rules.Rejection] = []
+        batches = list(rules.read_employment(table, mapping, copy_text, rejected))
+        assert rejected == expected.rejected and (name == "clean.csv") == (not rejected)
+        assert [n for numbers, *_ in batches for n in numbers] == expected.row_numbers
+        assert [c for _, cards, *_ in batches for c in cards] == [v["card_number"] for v in expected.rows]
+        assert [e for *_, employers, _ in batches for e in employers] == [v["employer"] for v in expected.rows]
+        assert [v for *_, values in batches for v in values] == [
+            "\t".join(copy_text(v.get(field)) for field in rules.EMPLOYMENT_VALUES) for v in expected.rows]
+
+
+def test_an_employment_batch_with_unknown_cards_and_employers_keeps_its_good_rows(hall, tmp_path):
+    write(tmp_path / "m.csv", ["Card #,Last Name,First Name,Class", "7000001,SMITH,ANN,JW"])
+    write(tmp_path / "e.csv", ["Employer", "Alpha Electric"])
+    for entity, name in (("members", "m.csv"), ("employers", "e.csv")):
+        actions.import_file(hall.admin, entity, tmp_path / name, SOURCE)
+    jobs = write(tmp_path / "j.csv", ["Card No,Employer,Start Date", "7000001,Alpha Electric,1/2/2020",
+                                      "7999999,Alpha Electric,1/2/2020", "7000001,Nobody Electric,1/2/2020",
+                                      "7000001,Nobody Electric,1/3/2020", "7000001,alpha electric,1/2/2021"])
+    dry = actions.dry_run(hall.admin, "employment", jobs, SOURCE)
+    assert (dry.created, [e.row for e in dry.examples["created"]]) == (2, [2, 6])
+    assert [(r.row, r.field, r.reason) for r in dry.rejections] == [
+        (3, "card_number", "no member with card number 7999999 is on file"),
+        (4, "employer", "no employer named 'Nobody Electric' is on file"),
+        (5, "employer", "no employer named 'Nobody Electric' is on file")]

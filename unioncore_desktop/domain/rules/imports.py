@@ -712,60 +712,80 @@ EMPLOYMENT_VALUES = ("job_class", "started_on", "ended_on", "termination_reason"
 _NO_HOURS = Decimal("1000000")
 
 
-def read_employment(table: SourceTable, mapping: Mapping[str, str | None], as_text: Callable[[object], str],
-                    rejected: list[Rejection],
-                    more: Iterator[None] | None = None) -> Iterator[list[tuple[int, str, str, str]]]:
-    """The employment rows of the table in the file's order, a batch at a time, as read_rows would read them:
-    (row number, card, employer name, the row's EMPLOYMENT_VALUES each made text by `as_text` and joined by tabs);
-    a row read_rows rejects goes to `rejected` instead, with the same sentence. `more` is open_source's rest of
-    the table, read whenever the rows before it are used up.
+Batch = tuple[Sequence[int], list[str], list[str], list[str]]  # row numbers, cards, employer names, values as text
 
-    Employment history is the bulk of a hall's records (hundreds of thousands of rows), and this is its hot loop:
-    each distinct cell of a column is read, checked as far as it can be alone and made text once; a row is then
-    its cells looked up, and the one check across them (the end not before the start). The few rows that fail are
-    read again the slow way, which names the reason."""
+
+def read_employment(table: SourceTable, mapping: Mapping[str, str | None], as_text: Callable[[object], str],
+                    rejected: list[Rejection], more: Iterator[None] | None = None) -> Iterator[Batch]:
+    """The employment rows of the table in the file's order, a batch at a time, as read_rows would read them: their
+    row numbers, cards, employer names and EMPLOYMENT_VALUES (each made text by `as_text`, joined by tabs), each a
+    list in the rows' order; a row read_rows rejects goes to `rejected` instead, with the same sentence. `more` is
+    open_source's rest of the table, read whenever the rows before it are used up.
+
+    Employment history is the bulk of a hall's records (hundreds of thousands of rows), and this is its hot loop.
+    Each distinct cell of a column is read, checked as far as it can be alone and made text once. A batch is then
+    read a column at a time, in C (zip and map over the memos): when no cell of it fails and no job in it ends
+    before it starts, which is an export's usual shape, its rows are taken whole; otherwise it is read row by row,
+    and a row that fails is read again by read_rows' own code, which names the reason."""
     readers = _readers("employment", table, mapping)
     check = _ROW_CHECKS["employment"]
     by_name = {fld.name: (index, memo) for fld, index, memo in readers}
     unmapped = _Cells(lambda text: None)
 
-    def column(name: str, fits: Callable[[Any], bool] = lambda value: True) -> tuple[int, _Texts]:
+    def column(name: str, fits: Callable[[Any], bool] = lambda value: value is not None) -> tuple[int, _Texts]:
         index, memo = by_name.get(name, (by_name["card_number"][0], unmapped))  # unmapped: blank, any cell will do
         return index, _Texts(memo, as_text, fits)
 
-    card_at, cards = column("card_number")
-    employer_at, employers = column("employer")
-    start_at, starts = column("started_on")
-    end_at, ends = column("ended_on")
-    class_at, classes = column("job_class")
-    reason_at, reasons = column("termination_reason")
-    days_at, days = column("days_worked", lambda value: value >= 0)
-    hours_at, hours = column("hours_worked", lambda value: 0 <= value < _NO_HOURS)
+    def optional(test: Callable[[Any], bool] = lambda value: True) -> Callable[[Any], bool]:
+        return lambda value: value is None or test(value)
+
+    columns = [column("card_number"), column("employer"), column("job_class", optional()), column("started_on"),
+               column("ended_on", optional()), column("termination_reason", optional()),
+               column("days_worked", optional(lambda value: value >= 0)),
+               column("hours_worked", optional(lambda value: 0 <= value < _NO_HOURS))]
     width = 1 + max(index for _, index, _ in readers)
     for rows, numbers in _as_read(table, more or iter(())):
-        batch: list[tuple[int, str, str, str]] = []
-        add = batch.append
-        for cells, number in zip(rows, numbers, strict=True):
-            if len(cells) >= width:
-                card, employer, started, ended = (cards[cells[card_at]], employers[cells[employer_at]],
-                                                  starts[cells[start_at]], ends[cells[end_at]])
-                job_class, reason, day_count, hour_count = (classes[cells[class_at]], reasons[cells[reason_at]],
-                                                            days[cells[days_at]], hours[cells[hours_at]])
-                if (card[0] is not None and employer[0] is not None and started[0] is not None
-                        and job_class is not _BAD and reason is not _BAD and day_count is not _BAD
-                        and hour_count is not _BAD and ended is not _BAD
-                        and (ended[0] is None or ended[0] >= started[0])):
-                    add((number, card[0], employer[0], f"{job_class[1]}\t{started[1]}\t{ended[1]}\t{reason[1]}\t"
-                                                       f"{day_count[1]}\t{hour_count[1]}"))
-                    continue
-            read = _read_row(readers, check, cells, number)  # names the reason (or reads a row doubted above)
-            if type(read) is Rejection:
-                rejected.append(read)
-            else:
-                values = cast("dict[str, object]", read)
-                add((number, cast("str", values["card_number"]), cast("str", values["employer"]),
-                     "\t".join(as_text(values.get(name)) for name in EMPLOYMENT_VALUES)))
-        yield batch
+        if min(map(len, rows)) >= width:
+            cells = list(zip(*rows, strict=False))
+            answers = [list(map(texts.__getitem__, cells[index])) for index, texts in columns]
+            starts, ends = answers[3], answers[4]
+            if (all(texts.bad.isdisjoint(cells[index]) for index, texts in columns)
+                    and not any(end[0] is not None and end[0] < start[0] for start, end in zip(starts, ends,
+                                                                                               strict=True))):
+                yield (numbers, [answer[0] for answer in answers[0]], [answer[0] for answer in answers[1]],
+                       list(map("\t".join, zip(*([answer[1] for answer in column] for column in answers[2:]),
+                                               strict=True))))
+                continue
+        yield _read_by_row(rows, numbers, columns, readers, check, rejected, as_text)
+
+
+def _read_by_row(rows: list[tuple[str, ...]], numbers: list[int], columns: list[tuple[int, _Texts]],
+                 readers: _Readers, check: Callable[[int, dict[str, object]], Rejection | None],
+                 rejected: list[Rejection], as_text: Callable[[object], str]) -> Batch:
+    """A batch of read_employment's that some row of fails: row by row."""
+    out: Batch = ([], [], [], [])
+    out_numbers, cards, employers, values = cast("list[int]", out[0]), out[1], out[2], out[3]
+    width = 1 + max(index for index, _ in columns)
+    for cells, number in zip(rows, numbers, strict=True):
+        if len(cells) >= width:
+            answers = [texts[cells[index]] for index, texts in columns]
+            started, ended = answers[3], answers[4]
+            if all(answer is not _BAD for answer in answers) and (ended[0] is None or ended[0] >= started[0]):
+                out_numbers.append(number)
+                cards.append(answers[0][0])
+                employers.append(answers[1][0])
+                values.append("\t".join([answer[1] for answer in answers[2:]]))
+                continue
+        read = _read_row(readers, check, cells, number)  # names the reason (or reads a row doubted above)
+        if type(read) is Rejection:
+            rejected.append(read)
+        else:
+            row = cast("dict[str, object]", read)
+            out_numbers.append(number)
+            cards.append(cast("str", row["card_number"]))
+            employers.append(cast("str", row["employer"]))
+            values.append("\t".join(as_text(row.get(name)) for name in EMPLOYMENT_VALUES))
+    return out
 
 
 def _as_read(table: SourceTable, more: Iterator[None]) -> Iterator[tuple[list[tuple[str, ...]], list[int]]]:
@@ -789,20 +809,24 @@ _BAD: tuple[Any, str] = tuple([None, ""])  # type: ignore[assignment]
 
 class _Texts(dict[str, Any]):
     """raw cell -> (its value, that value as text), with None for a blank cell's value; _BAD for a cell that cannot
-    be read or that `fits` refuses."""
+    be read or that `fits` refuses (a blank one too, where the column needs a value). `bad` holds those cells."""
 
-    __slots__ = ("as_text", "cells", "fits")
+    __slots__ = ("as_text", "bad", "cells", "fits")
 
     def __init__(self, cells: _Cells, as_text: Callable[[object], str], fits: Callable[[Any], bool]) -> None:
         super().__init__()
         self.cells = cells
         self.as_text = as_text
         self.fits = fits
+        self.bad: set[str] = set()
 
     def __missing__(self, raw: str) -> Any:
         value = self.cells[raw]
-        answer: Any = _BAD if type(value) is CellError or (value is not None and not self.fits(value)) \
-            else (value, self.as_text(value))
+        answer: Any = _BAD
+        if type(value) is not CellError and self.fits(value):
+            answer = (value, self.as_text(value))
+        else:
+            self.bad.add(raw)
         self[raw] = answer
         return answer
 

@@ -15,6 +15,7 @@ file imported twice changes nothing the second time.
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import time
 import uuid
@@ -415,37 +416,30 @@ def _import_employment(uow: UnitOfWork, table: rules.SourceTable, more: Iterator
     an employer not on file; returns the calls' outcomes added up."""
     session = uow.session
     members = {card: str(member_id) for card, member_id in q.member_ids(session).items()}
-    on_file = q.employer_ids_by_key(session)
-    employers: dict[str, str | rules.Rejection] = {}  # employer cell -> its id, or why it is not one
+    employers = _EmployerIds(q.employer_ids_by_key(session))
     run = str(run_id)
-
-    def employer_of(name: str, number: int) -> str | rules.Rejection:
-        ids = on_file.get(rules.name_key(name))
-        if ids and len(ids) == 1:
-            return str(ids[0])
-        return rules.Rejection(number, "employer", f"no employer named {name!r} is on file" if not ids
-                               else f"{len(ids)} employers on file are named {name!r}")
 
     def parts() -> Iterator[str]:
         lines: list[str] = []
-        add = lines.append
-        for batch in rules.read_employment(table, mapping, copy_text, rejected, more):
-            for number, card, name, values in batch:
-                member_id = members.get(card)
-                if member_id is None:
-                    rejected.append(rules.Rejection(number, "card_number",
-                                                    f"no member with card number {card} is on file"))
-                    continue
-                employer_id = employers.get(name)
-                if employer_id is None:
-                    employer_id = employers[name] = employer_of(name, number)
-                if type(employer_id) is not str:
-                    rejected.append(replace(cast("rules.Rejection", employer_id), row=number))
-                    continue
-                add(f"{run}\t{number}\t{member_id}\t{employer_id}\t{values}")
-                if len(lines) >= PART_ROWS:
-                    yield "\n".join(lines) + "\n"
-                    lines.clear()
+        for numbers, cards, names, values in rules.read_employment(table, mapping, copy_text, rejected, more):
+            member_ids = list(map(members.get, cards))
+            employer_ids = list(map(employers.__getitem__, names))
+            if None in member_ids or not employers.missing.keys().isdisjoint(names):  # some rows are rejected
+                for number, card, name, member_id, employer_id, row in zip(
+                        numbers, cards, names, member_ids, employer_ids, values, strict=True):
+                    if member_id is None:
+                        rejected.append(rules.Rejection(number, "card_number",
+                                                        f"no member with card number {card} is on file"))
+                    elif name in employers.missing:
+                        rejected.append(rules.Rejection(number, "employer", employers.missing[name]))
+                    else:
+                        lines.append(f"{run}\t{number}\t{member_id}\t{employer_id}\t{row}")
+            else:  # the batch whole, in C
+                lines.extend(map("\t".join, zip(itertools.repeat(run), map(str, numbers), cast("list[str]", member_ids),
+                                                employer_ids, values)))
+            while len(lines) >= PART_ROWS:
+                yield "\n".join(lines[:PART_ROWS]) + "\n"
+                del lines[:PART_ROWS]
         if lines:
             yield "\n".join(lines) + "\n"
 
@@ -457,6 +451,26 @@ def _import_employment(uow: UnitOfWork, table: rules.SourceTable, more: Iterator
 
 
 PART_ROWS = 5_000  # rows a part of an employment file holds (the server takes every part made since its last call)
+
+
+class _EmployerIds(dict[str, str]):
+    """employer cell -> the id of the one employer on file by that name, as text; a name that has none, or more
+    than one, reads as "" and keeps why in `missing`."""
+
+    def __init__(self, on_file: dict[str, list[int]]) -> None:
+        super().__init__()
+        self.on_file = on_file
+        self.missing: dict[str, str] = {}
+
+    def __missing__(self, name: str) -> str:
+        ids = self.on_file.get(rules.name_key(name))
+        if ids and len(ids) == 1:
+            self[name] = str(ids[0])
+        else:
+            self[name] = ""
+            self.missing[name] = (f"no employer named {name!r} is on file" if not ids
+                                  else f"{len(ids)} employers on file are named {name!r}")
+        return self[name]
 
 
 def _added_up(outcomes: Sequence[dict[str, Any]]) -> dict[str, Any]:
