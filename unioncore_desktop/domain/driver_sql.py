@@ -123,8 +123,7 @@ def copy_while_calling(session: Session, copy: str, call: str, params: dict[str,
                 with conn.cursor() as cursor:
                     if texts:
                         with cursor.copy(copy) as copier:
-                            for text in texts:
-                                copier.write(text)
+                            copier.write("".join(texts))  # one write: this thread holds the GIL as little as it can
                     row = cursor.execute(sql, {**params, "last": last}).fetchone()
                 answers.append(row[0] if row is not None else None)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread, raised there
