@@ -547,9 +547,11 @@ def test_the_employment_import_holds_its_foreign_keys_however_it_writes(hall, tm
         from unioncore_desktop.db import sql_sources
 
         body = sql_sources.text_as_of("functions/uc_import_employment.sql", None)
-        assert "has_parameter_privilege('session_replication_role', 'SET')" in body
-        with hall.owner.begin() as conn:
-            conn.exec_driver_sql(body.replace("has_parameter_privilege('session_replication_role', 'SET')", "false"))
+        may = ("(SELECT r.rolsuper FROM pg_roles AS r WHERE r.rolname = current_user)",
+               "current_setting('server_version_num')::integer >= 150000")
+        assert all(text_ in body for text_ in may)
+        with hall.owner.begin() as conn:  # as under an owner that is no superuser and holds no SET on it
+            conn.exec_driver_sql(body.replace(may[0], "false").replace(may[1], "false"))
     write(tmp_path / "m.csv", ["Card #,Last Name,First Name,Class", "7000001,SMITH,ANN,JW"])
     write(tmp_path / "e.csv", ["Employer", "Alpha Electric"])
     write(tmp_path / "j.csv", ["Card No,Employer,Start Date", "7000001,Alpha Electric,1/2/2020",
