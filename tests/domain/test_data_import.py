@@ -435,3 +435,186 @@ def test_a_workbook_with_dates_and_a_semicolon_csv_in_cp1252_read_alike(hall, tm
         assert (result.created, result.rejected) == (1, 0), result.rejections
         assert ("Last name", "Peña") in result.examples["created"][0].cells
     assert ("Date of birth", "1980-01-02") in from_xlsx.examples["created"][0].cells
+
+
+def test_employment_written_in_parts_matches_as_if_in_one(hall, tmp_path):
+    """The server writes employment history while the file is still read: a part whose members have no imported
+    history is written at once, and once a part holds a member with history from before the run the rest waits for
+    the last call. Whatever the parts, the outcome is the file's: a job staged after its twin (same member, employer
+    and day) in an earlier part is a second job, not the first one found again."""
+    write(tmp_path / "m.csv", ["Card #,Last Name,First Name,Class", "7000001,SMITH,ANN,JW", "7000002,JONES,BO,FM"])
+    write(tmp_path / "e.csv", ["Employer", "Alpha Electric"])
+    write(tmp_path / "j.csv", ["Card No,Employer,Start Date,End Date", "7000001,Alpha Electric,1/2/2020,3/4/2020"])
+    for entity, name in (("members", "m.csv"), ("employers", "e.csv"), ("employment", "j.csv")):
+        actions.import_file(hall.admin, entity, tmp_path / name, SOURCE)
+    columns = "run_id, line_no, member_id, employer_id, started_on, ended_on"
+    staged = (f"INSERT INTO import_stage_employment ({columns}) SELECT :run, :line, m.id, e.id, :start, :end "
+              "FROM members AS m, employers AS e WHERE m.card_number = :card")
+    run = "7d9c2a34-55d1-4a54-9d0c-0c1f4b1e6a01"
+    with hall.owner.begin() as conn:
+        def part(rows: list[tuple[int, str, str, str | None]], last: bool) -> dict:
+            for line, card, start, end in rows:
+                conn.execute(text(staged), {"run": run, "line": line, "card": card, "start": start, "end": end})
+            return conn.execute(text("SELECT uc_import_employment(:run, :last)"),
+                                {"run": run, "last": last}).scalar_one()
+
+        first = part([(2, "7000002", "2021-05-06", None)], last=False)  # no history: written at once
+        second = part([(3, "7000002", "2021-05-06", "2021-06-07"), (4, "7000001", "2020-01-02", "2020-05-04")],
+                      last=False)  # 7000001 has history: waits
+        last = part([], last=True)
+    assert (first["created"], second["created"], second["updated"]) == (1, 0, 0)
+    assert (last["created"], last["updated"], last["unchanged"]) == (1, 1, 0)
+    assert last["examples"]["updated"] == [{"line": 4, "fields": ["ended_on"]}]
+    assert hall.count("employment_history") == 3 and hall.count("import_stage_employment") == 0
+    with hall.owner.connect() as conn:
+        audit = conn.execute(text("SELECT action, new_values FROM audit_log WHERE table_name = 'employment_history' "
+                                  "AND row_key = :key ORDER BY id"), {"key": f"import {run}"}).all()
+        enabled = conn.execute(text("SELECT tgenabled FROM pg_trigger "
+                                    "WHERE tgname = 'employment_history_audit'")).scalar_one()
+    assert [a.new_values["created"] for a in audit] == [1, 1] and enabled == "O"
+
+    # the same rows as one file, imported again in parts of a row: nothing changes
+    write(tmp_path / "j.csv", ["Card No,Employer,Start Date,End Date", "7000002,Alpha Electric,5/6/2021,",
+                               "7000002,Alpha Electric,5/6/2021,6/7/2021", "7000001,Alpha Electric,1/2/2020,5/4/2020"])
+    from unioncore_desktop.domain.services import imports as services
+
+    parts = services.PART_ROWS
+    services.PART_ROWS = 1
+    try:
+        again = actions.import_file(hall.admin, "employment", tmp_path / "j.csv", SOURCE).value
+    finally:
+        services.PART_ROWS = parts
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_a_large_employment_file_in_parts_is_one_transaction_and_one_outcome(hall, small_exports):
+    """3,000 jobs in parts of 100 rows: the counts and examples are the file's, the refused run writes nothing."""
+    for entity in ("members", "employers"):
+        actions.import_file(hall.admin, entity, small_exports[entity], SOURCE)
+    from unioncore_desktop.domain.services import imports as services
+
+    parts = services.PART_ROWS
+    services.PART_ROWS = 100
+    try:
+        dry = actions.dry_run(hall.admin, "employment", small_exports["employment"], SOURCE)
+        assert (dry.created, dry.rejected, [e.row for e in dry.examples["created"]]) == (3_000, 0, [2, 3, 4, 5, 6])
+        assert hall.count("employment_history") == hall.count("audit_log", "table_name = 'employment_history'") == 0
+        done = actions.import_file(hall.admin, "employment", small_exports["employment"], SOURCE).value
+        again = actions.import_file(hall.admin, "employment", small_exports["employment"], SOURCE).value
+    finally:
+        services.PART_ROWS = parts
+    assert (done.created, again.created, again.updated, again.unchanged) == (3_000, 0, 0, 3_000)
+    assert hall.count("employment_history", "source = 'import'") == 3_000
+    with hall.owner.connect() as conn:
+        created = conn.execute(text("SELECT sum((new_values ->> 'created')::int), count(DISTINCT row_key) "
+                                    "FROM audit_log WHERE table_name = 'employment_history'")).one()
+    assert tuple(created) == (3_000, 1)  # every created row in its run's audit rows
+
+
+def test_a_file_is_numbered_by_lines_whichever_slice_a_cell_runs_over_lines_in(tmp_path):
+    """Rows are read in slices; a row's number is the line it ends on, after a cell that runs over lines too."""
+    rows = [f"7000001,Alpha Electric,1/2/2020,,{i}" for i in range(rules.SLICE_ROWS + 5)]
+    rows[rules.SLICE_ROWS + 1] = '7000001,"Alpha\nElectric",1/2/2020,,x'
+    path = write(tmp_path / "j.csv", ["Card No,Employer,Start Date,End Date,Note", *rows])
+    table = rules.read_source(path)
+    assert len(table.rows) == rules.SLICE_ROWS + 5
+    assert table.row_numbers[rules.SLICE_ROWS + 1] == rules.SLICE_ROWS + 4  # header, then the row's two lines
+    assert table.row_numbers[-1] == rules.SLICE_ROWS + 7
+    assert table.rows[rules.SLICE_ROWS + 1][1] == "Alpha\nElectric"
+
+
+def test_an_employment_file_damaged_past_its_first_rows_is_named_and_writes_nothing(hall, tmp_path):
+    write(tmp_path / "m.csv", ["Card #,Last Name,First Name,Class", "7000001,SMITH,ANN,JW"])
+    write(tmp_path / "e.csv", ["Employer", "Alpha Electric"])
+    for entity, name in (("members", "m.csv"), ("employers", "e.csv")):
+        actions.import_file(hall.admin, entity, tmp_path / name, SOURCE)
+    rows = [f"7000001,Alpha Electric,1/2/2020,{i}" for i in range(3 * rules.SLICE_ROWS)]
+    rows[2 * rules.SLICE_ROWS] = '7000001,"' + "x" * 200_000 + '",1/2/2020,'  # past csv's field limit
+    path = write(tmp_path / "j.csv", ["Card No,Employer,Start Date,Days", *rows])
+    with pytest.raises(ValidationError, match="cannot be read as CSV"):
+        actions.import_file(hall.admin, "employment", path, SOURCE)
+    assert hall.count("employment_history") == hall.count("import_stage_employment") == 0
+    assert hall.count("audit_log", "table_name = 'employment_history'") == 0
+
+
+@pytest.mark.parametrize("owner_sets_replication_role", [True, False])
+def test_the_employment_import_holds_its_foreign_keys_however_it_writes(hall, tmp_path, owner_sets_replication_role):
+    """New rows go in with the table's triggers off for that statement when the function's owner may set
+    session_replication_role, and the function checks their keys itself; otherwise only the audit trigger is off and
+    the keys are checked row by row. Either way a staged row naming no member or employer fails the run, the
+    trigger is on again, and the rows are audited in the run's row."""
+    if not owner_sets_replication_role:
+        from unioncore_desktop.db import sql_sources
+
+        body = sql_sources.text_as_of("functions/uc_import_employment.sql", None)
+        may = ("(SELECT r.rolsuper FROM pg_roles AS r WHERE r.rolname = current_user)",
+               "current_setting('server_version_num')::integer >= 150000")
+        assert all(text_ in body for text_ in may)
+        with hall.owner.begin() as conn:  # as under an owner that is no superuser and holds no SET on it
+            conn.exec_driver_sql(body.replace(may[0], "false").replace(may[1], "false"))
+    write(tmp_path / "m.csv", ["Card #,Last Name,First Name,Class", "7000001,SMITH,ANN,JW"])
+    write(tmp_path / "e.csv", ["Employer", "Alpha Electric"])
+    write(tmp_path / "j.csv", ["Card No,Employer,Start Date", "7000001,Alpha Electric,1/2/2020",
+                               "7000001,Alpha Electric,1/2/2021"])
+    for entity, name in (("members", "m.csv"), ("employers", "e.csv"), ("employment", "j.csv")):
+        assert actions.import_file(hall.admin, entity, tmp_path / name, SOURCE).value.rejected == 0
+    assert hall.count("employment_history") == 2
+    assert hall.count("audit_log", "table_name = 'employment_history' AND new_values ->> 'created' = '2'") == 1
+    for member, employer, constraint in (("999999", "e.id", "fk_employment_history_member_id_members"),
+                                         ("m.id", "999999", "fk_employment_history_employer_id_employers")):
+        with pytest.raises(Exception, match=constraint), hall.owner.begin() as conn:
+            conn.execute(text("INSERT INTO import_stage_employment (run_id, line_no, member_id, employer_id, "
+                              f"started_on) SELECT gen_random_uuid(), 2, {member}, {employer}, '2022-01-01' "
+                              "FROM members AS m, employers AS e"))
+            conn.execute(text("SELECT uc_import_employment(run_id) FROM import_stage_employment"))
+    with hall.owner.connect() as conn:
+        enabled = conn.execute(text("SELECT tgenabled FROM pg_trigger "
+                                    "WHERE tgname = 'employment_history_audit'")).scalar_one()
+        role = conn.execute(text("SHOW session_replication_role")).scalar_one()
+        triggers = conn.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
+                                     "AND tgrelid = 'employment_history'::regclass ORDER BY 1")).scalars().all()
+    assert (enabled, role) == ("O", "origin") and hall.count("employment_history") == 2
+    # the new rows skip every trigger on the table in replica mode: one added later must be weighed there
+    assert triggers == ["employment_history_audit", "employment_history_version"]
+
+
+def test_employment_rows_read_a_batch_at_a_time_are_read_rows_own(tmp_path):
+    """read_employment takes a batch whole when nothing in it fails, and row by row otherwise; either way its rows
+    and rejections are read_rows'."""
+    from unioncore_desktop.domain.driver_sql import copy_text
+
+    good = ["7000001,Alpha Electric,1/2/2020,3/4/2020,Wireman,RIF,10,80.5",
+            "7000002,Beta\\Tab Electric,2020-01-02,,,,,"]
+    bad = ["X-1,Alpha Electric,1/2/2020,,,,,", ",Alpha Electric,1/2/2020,,,,,", "7000001,,1/2/2020,,,,,",
+           "7000001,Alpha Electric,31/31/2020,,,,,", "7000001,Alpha Electric,1/2/2020,1/1/2020,,,,",
+           "7000001,Alpha Electric,1/2/2020,,,Fired?,,", "7000001,Alpha Electric,1/2/2020,,,,-1,",
+           "7000001,Alpha Electric,1/2/2020,,,,,1000000", "7000001,Alpha Electric,1/2/2020,,," + "x" * 41 + ",,"]
+    header = "Card No,Employer,Start Date,End Date,Class,Reason,Days,Hours"
+    for name, lines in (("clean.csv", good * 3), ("mixed.csv", [*good, *bad, *good])):
+        table = rules.read_source(write(tmp_path / name, [header, *lines]))
+        mapping = rules.suggest_mapping("employment", table.headers)
+        expected = rules.read_rows("employment", table, mapping)
+        rejected: list[rules.Rejection] = []
+        batches = list(rules.read_employment(table, mapping, copy_text, rejected))
+        assert rejected == expected.rejected and (name == "clean.csv") == (not rejected)
+        assert [n for numbers, *_ in batches for n in numbers] == expected.row_numbers
+        assert [c for _, cards, *_ in batches for c in cards] == [v["card_number"] for v in expected.rows]
+        assert [e for *_, employers, _ in batches for e in employers] == [v["employer"] for v in expected.rows]
+        assert [v for *_, values in batches for v in values] == [
+            "\t".join(copy_text(v.get(field)) for field in rules.EMPLOYMENT_VALUES) for v in expected.rows]
+
+
+def test_an_employment_batch_with_unknown_cards_and_employers_keeps_its_good_rows(hall, tmp_path):
+    write(tmp_path / "m.csv", ["Card #,Last Name,First Name,Class", "7000001,SMITH,ANN,JW"])
+    write(tmp_path / "e.csv", ["Employer", "Alpha Electric"])
+    for entity, name in (("members", "m.csv"), ("employers", "e.csv")):
+        actions.import_file(hall.admin, entity, tmp_path / name, SOURCE)
+    jobs = write(tmp_path / "j.csv", ["Card No,Employer,Start Date", "7000001,Alpha Electric,1/2/2020",
+                                      "7999999,Alpha Electric,1/2/2020", "7000001,Nobody Electric,1/2/2020",
+                                      "7000001,Nobody Electric,1/3/2020", "7000001,alpha electric,1/2/2021"])
+    dry = actions.dry_run(hall.admin, "employment", jobs, SOURCE)
+    assert (dry.created, [e.row for e in dry.examples["created"]]) == (2, [2, 6])
+    assert [(r.row, r.field, r.reason) for r in dry.rejections] == [
+        (3, "card_number", "no member with card number 7999999 is on file"),
+        (4, "employer", "no employer named 'Nobody Electric' is on file"),
+        (5, "employer", "no employer named 'Nobody Electric' is on file")]

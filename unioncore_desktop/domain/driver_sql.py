@@ -9,7 +9,9 @@ work's translation like any other.
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -87,6 +89,65 @@ def copy_rows(session: Session, statement: str, rows: Iterable[Sequence[Any]]) -
             copy.write("\n".join(chunk) + "\n")
 
 
+def copy_while_calling(session: Session, copy: str, call: str, params: dict[str, Any],
+                       parts: Iterable[str]) -> list[Any]:
+    """COPY `parts` (whole lines of COPY's text format) in the session's transaction while the caller is still
+    making them, and run `call` (with `params` and `last`) each time the server has taken what was made so far:
+    with `last` false while parts keep coming, then true once after the last. Returns each call's first column.
+
+    An import's server function writes the rows staged so far while this thread reads and checks the next ones:
+    on two cores the file's reading costs no time of its own. A second thread talks to the server (psycopg lets go
+    of the GIL while it waits) and takes everything made since its last call in one COPY; this one makes the parts.
+    An error on either side stops both and leaves here, in the caller's thread."""
+    conn = _driver(session)
+    sql = _pyformat(call)
+    made: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+    answers: list[Any] = []
+    failed: list[BaseException] = []
+    stop = threading.Event()
+
+    def write() -> None:
+        try:
+            last = False
+            while not last and not stop.is_set():
+                batch = [made.get()]
+                while True:
+                    try:
+                        batch.append(made.get_nowait())
+                    except queue.Empty:
+                        break
+                last = batch[-1] is None
+                texts = [text for text in batch if text is not None]
+                if stop.is_set():
+                    return
+                with conn.cursor() as cursor:
+                    if texts:
+                        with cursor.copy(copy) as copier:
+                            copier.write("".join(texts))  # one write: this thread holds the GIL as little as it can
+                    row = cursor.execute(sql, {**params, "last": last}).fetchone()
+                answers.append(row[0] if row is not None else None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread, raised there
+            failed.append(exc)
+
+    writer = threading.Thread(target=write, name="copy-while-calling", daemon=True)
+    writer.start()
+    try:
+        for part in parts:
+            if failed:
+                break
+            made.put(part)
+    except BaseException:
+        stop.set()
+        made.put(None)
+        writer.join()
+        raise
+    made.put(None)
+    writer.join()
+    if failed:
+        raise failed[0]
+    return answers
+
+
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -99,3 +160,8 @@ _COPY_TEXT: dict[type, Callable[[Any], str]] = {
     type(None): lambda _: "\\N", str: _copy_str, int: str, bool: lambda v: "t" if v else "f", Decimal: str,
     date: date.isoformat, datetime: datetime.isoformat, UUID: str,
 }
+
+
+def copy_text(value: Any) -> str:
+    """One value in COPY's text format (the types copy_rows takes)."""
+    return _COPY_TEXT[type(value)](value)

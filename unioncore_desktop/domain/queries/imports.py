@@ -47,6 +47,11 @@ def member_ids_by_card(session: Session, cards: Iterable[str]) -> dict[str, int]
     return {card: member_id for card, member_id in rows}
 
 
+def member_ids(session: Session) -> dict[str, int]:
+    """Every member's id by card number (an employment file is looked up while it is still being read)."""
+    return {card: member_id for card, member_id in session.execute(text("SELECT card_number, id FROM members"))}
+
+
 @dataclass(frozen=True, slots=True)
 class BookRef:
     id: int

@@ -11,17 +11,21 @@ with its reason instead of failing the whole import in the database. Nothing her
 from __future__ import annotations
 
 import csv
+import gc
 import gzip
 import hashlib
 import io
+import itertools
 import re
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 from unioncore_desktop.domain.rules.remittance import cell_text, fold, parse_money
 from unioncore_desktop.domain.vocab import (
@@ -272,17 +276,54 @@ def is_supported(path: str | Path) -> bool:
 
 def read_source(path: str | Path) -> SourceTable:
     """The first sheet of a workbook or a CSV (compressed or not), its header row found among the first rows."""
+    with no_collection():
+        table, rest = open_source(path)
+        for _ in rest:
+            pass
+    return table
+
+
+def open_source(path: str | Path) -> tuple[SourceTable, Iterator[None]]:
+    """read_source's table with its header row found and its rows still coming: each step of the iterator reads
+    more of them into it (an import checks and writes the first rows while the next are read). A file that cannot
+    be read fails here, or in a step when the damage is further in."""
     path = Path(path)
     lowered = path.name.lower()
     if not is_supported(path):
         raise ImportFileError(f"{path.name} is not a CSV file (.csv, .csv.gz) or an Excel workbook (.xlsx).")
     if not path.is_file():
         raise ImportFileError(f"{path.name} does not exist.")
-    raw = _xlsx_rows(path) if lowered.endswith((".xlsx", ".xlsm")) else _csv_rows(path)
-    return _table(path.name, raw)
+    if lowered.endswith((".xlsx", ".xlsm")):
+        return _table(path.name, _slices(_xlsx_rows(path)))
+    return _table(path.name, _csv_slices(path))
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+@contextmanager
+def no_collection() -> Iterator[None]:
+    """Python's cycle collector paused: reading a file keeps every row it makes, so a collection finds nothing among
+    them, and the collections a big file's rows set off cost a third of reading it."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+SLICE_ROWS = 10_000  # rows a step of open_source reads
+_Slice = tuple[Sequence[int], list[list[str]]]  # row numbers and their rows' cells
+
+
+def _slices(numbered: Iterator[tuple[int, list[str]]]) -> Iterator[_Slice]:
+    while True:
+        part = list(itertools.islice(numbered, SLICE_ROWS))
+        if not part:
+            return
+        yield [number for number, _ in part], [cells for _, cells in part]
+
+
+def _csv_slices(path: Path) -> Iterator[_Slice]:
     try:
         if path.name.lower().endswith(".gz"):
             with gzip.open(path, "rb") as f:
@@ -298,12 +339,40 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
+    return _csv_parts(path.name, text, dialect)
+
+
+def _csv_parts(name: str, text: str, dialect: type[csv.Dialect] | csv.Dialect) -> Iterator[_Slice]:
+    """The rows a slice at a time, each slice read by csv in C. A row's number is the line it ends on: while no cell
+    has run over a line, row n is line n; after one, the rest is read again a row at a time to number it."""
+    lines = text.replace("\r\n", "\n")
+    quoted = any(char and char in text for char in (dialect.quotechar, dialect.escapechar))
+    if not quoted and not dialect.skipinitialspace and "\r" not in lines:
+        # no quotes: a line is a row and its cells are what lies between delimiters, which str.split finds faster
+        split = lines.split("\n")
+        if split and not split[-1]:
+            split.pop()  # the last line's end
+        for at in range(0, len(split), SLICE_ROWS):
+            part = split[at:at + SLICE_ROWS]
+            yield range(at + 1, at + len(part) + 1), [line.split(dialect.delimiter) for line in part]
+        return
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    done = 0
     try:
-        for row in reader:
-            yield reader.line_num, row
+        while True:
+            rows = list(itertools.islice(reader, SLICE_ROWS))
+            if not rows:
+                return
+            if reader.line_num != done + len(rows):
+                break
+            yield range(done + 1, done + len(rows) + 1), rows
+            done += len(rows)
+        reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        for _ in itertools.islice(reader, done):
+            pass
+        yield from _slices((reader.line_num, row) for row in reader)
     except csv.Error as exc:
-        raise ImportFileError(f"Line {reader.line_num} of {path.name} cannot be read as CSV ({exc}).") from None
+        raise ImportFileError(f"Line {reader.line_num} of {name} cannot be read as CSV ({exc}).") from None
 
 
 def _decode(data: bytes) -> str:
@@ -341,36 +410,56 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         book.close()
 
 
-def _table(name: str, raw: Iterator[tuple[int, list[str]]]) -> SourceTable:
+def _head(slices: Iterator[_Slice]) -> tuple[list[tuple[int, list[str]]], _Slice]:
+    """The first non-blank rows (stripped, with their numbers), where the header is looked for, and what was left of
+    the slice they ended in."""
     head: list[tuple[int, list[str]]] = []
-    for number, row in raw:
-        cells = [c.strip() for c in row]
-        if any(cells):
-            head.append((number, cells))
-        if len(head) >= HEADER_SCAN_ROWS:
-            break
+    for numbers, rows in slices:
+        for k, row in enumerate(rows):
+            cells = [c.strip() for c in row]
+            if any(cells):
+                head.append((numbers[k], cells))
+            if len(head) >= HEADER_SCAN_ROWS:
+                return head, (numbers[k + 1:], rows[k + 1:])
+    return head, ([], [])
+
+
+def _table(name: str, slices: Iterator[_Slice]) -> tuple[SourceTable, Iterator[None]]:
+    head, left = _head(slices)
     if not head:
         raise ImportFileError(f"{name} is empty.")
     at = _header_index([cells for _, cells in head])
     header_row, headers = head[at]
     width = len(headers)
-    rows: list[tuple[str, ...]] = []
-    numbers: list[int] = []
+    table = SourceTable(name, tuple(_unique(headers)), [], [], header_row)
+    rows_out, numbers_out = table.rows, table.row_numbers
 
-    def take(number: int, cells: list[str]) -> None:
-        if len(rows) >= MAX_ROWS:
-            raise ImportFileError(f"{name} has more than {MAX_ROWS:,} rows.")
-        if len(cells) != width:
-            cells = (cells + [""] * width)[:width] if len(cells) < width or not any(cells[width:]) else cells
-        rows.append(tuple(cells))
-        numbers.append(number)
+    def add(numbered: Iterable[tuple[int, list[str]]]) -> None:
+        for number, cells in numbered:
+            if len(cells) != width:
+                if not any(cells):
+                    continue
+                cells = (cells + [""] * width)[:width] if len(cells) < width or not any(cells[width:]) else cells
+            elif not any(cells):
+                continue
+            if len(rows_out) >= MAX_ROWS:
+                raise ImportFileError(f"{name} has more than {MAX_ROWS:,} rows.")
+            rows_out.append(tuple(cells))
+            numbers_out.append(number)
 
-    for number, cells in head[at + 1:]:
-        take(number, cells)
-    for number, row in raw:
-        if any(row):
-            take(number, row)
-    return SourceTable(name, tuple(_unique(headers)), rows, numbers, header_row)
+    add(head[at + 1:])
+
+    def rest() -> Iterator[None]:
+        for numbers, rows in itertools.chain((left,), slices):
+            # every row full width and none blank (an export's usual shape): the slice at once, in C
+            if len(rows_out) + len(rows) <= MAX_ROWS and set(map(len, rows)) <= {width} and all(map(any, rows)):
+                rows_out.extend(map(tuple, rows))
+                numbers_out.extend(numbers)
+            else:
+                add(zip(numbers, rows, strict=True))
+            yield
+
+    return table, rest()
 
 
 def _header_index(rows: Sequence[Sequence[str]]) -> int:
@@ -553,60 +642,193 @@ def read_rows(entity: str, table: SourceTable, mapping: Mapping[str, str | None]
     """Every row of the table read under `mapping` (checked first: a bad mapping is an ImportFileError), with
     each row's checks of its own (cells, required fields, dates in order); checks across rows and against what
     is on file come later."""
-    errors = mapping_errors(entity, table.headers, mapping)
-    if errors:
-        raise ImportFileError(next(iter(errors.values())))
-    fields = [f for f in fields_of(entity) if mapping.get(f.name)]
-    readers = [(f, f.name, table.headers.index(str(mapping[f.name])), _memo(_cell_reader(f))) for f in fields]
+    readers = _readers(entity, table, mapping)
     check = _ROW_CHECKS.get(entity)
     out = ReadRows()
     for cells, number in zip(table.rows, table.row_numbers, strict=True):
-        values: dict[str, object] = {}
-        problem: Rejection | None = None
-        for fld, name, index, reader in readers:
-            value = reader(cells[index] if index < len(cells) else "")
-            if value is None:
-                if fld.required:
-                    problem = Rejection(number, name, f"the {fld.label.lower()} is missing")
-                    break
-            elif type(value) is CellError:
-                problem = Rejection(number, name, f"{fld.label}: {value}")
-                break
-            else:
-                values[name] = value
-        if problem is None and check is not None:
-            problem = check(number, values)
-        if problem is not None:
-            out.rejected.append(problem)
+        read = _read_row(readers, check, cells, number)
+        if type(read) is Rejection:
+            out.rejected.append(read)
         else:
-            out.rows.append(values)
+            out.rows.append(cast("dict[str, object]", read))
             out.row_numbers.append(number)
     return out
 
 
-def _memo(reader: Callable[[str], object]) -> Callable[[str], object]:
-    """The reader with its answers kept per cell text (an export repeats its cards, employers, dates and codes
-    thousands of times): blank is None, a cell that cannot be read is its CellError."""
-    seen: dict[str, object] = {}
+_Readers = list[tuple[Field, int, "_Cells"]]
 
-    def read(raw: str) -> object:
-        try:
-            return seen[raw]
-        except KeyError:
-            pass
-        text = raw.strip()
-        if not text:
-            value: object = None
+
+def _readers(entity: str, table: SourceTable, mapping: Mapping[str, str | None]) -> _Readers:
+    """Each mapped field with its column and its cells' memo, in the order fields are checked."""
+    errors = mapping_errors(entity, table.headers, mapping)
+    if errors:
+        raise ImportFileError(next(iter(errors.values())))
+    return [(f, table.headers.index(str(mapping[f.name])), _Cells(_cell_reader(f)))
+            for f in fields_of(entity) if mapping.get(f.name)]
+
+
+def _read_row(readers: _Readers, check: Callable[[int, dict[str, object]], Rejection | None] | None,
+              cells: Sequence[str], number: int) -> dict[str, object] | Rejection:
+    """One row as field -> value, or the first reason it is rejected (fields in order, then the entity's check)."""
+    values: dict[str, object] = {}
+    for fld, index, memo in readers:
+        value = memo[cells[index] if index < len(cells) else ""]
+        if value is None:
+            if fld.required:
+                return Rejection(number, fld.name, f"the {fld.label.lower()} is missing")
+        elif type(value) is CellError:
+            return Rejection(number, fld.name, f"{fld.label}: {value}")
         else:
+            values[fld.name] = value
+    problem = check(number, values) if check is not None else None
+    return values if problem is None else problem
+
+
+class _Cells(dict[str, object]):
+    """A reader's answers kept per cell text (an export repeats its cards, employers, dates and codes thousands of
+    times): blank is None, a cell that cannot be read is its CellError. Looked up as a dict, so a cell seen before
+    costs no Python call."""
+
+    __slots__ = ("reader",)
+
+    def __init__(self, reader: Callable[[str], object]) -> None:
+        super().__init__()
+        self.reader = reader
+
+    def __missing__(self, raw: str) -> object:
+        text = raw.strip()
+        value: object = None
+        if text:
             try:
-                value = reader(text)
+                value = self.reader(text)
             except CellError as exc:
                 value = exc
-        if len(seen) < 200_000:
-            seen[raw] = value
+        if len(self) < 200_000:
+            self[raw] = value
         return value
 
-    return read
+
+EMPLOYMENT_VALUES = ("job_class", "started_on", "ended_on", "termination_reason", "days_worked", "hours_worked")
+_NO_HOURS = Decimal("1000000")
+
+
+Batch = tuple[Sequence[int], list[str], list[str], list[str]]  # row numbers, cards, employer names, values as text
+
+
+def read_employment(table: SourceTable, mapping: Mapping[str, str | None], as_text: Callable[[object], str],
+                    rejected: list[Rejection], more: Iterator[None] | None = None) -> Iterator[Batch]:
+    """The employment rows of the table in the file's order, a batch at a time, as read_rows would read them: their
+    row numbers, cards, employer names and EMPLOYMENT_VALUES (each made text by `as_text`, joined by tabs), each a
+    list in the rows' order; a row read_rows rejects goes to `rejected` instead, with the same sentence. `more` is
+    open_source's rest of the table, read whenever the rows before it are used up.
+
+    Employment history is the bulk of a hall's records (hundreds of thousands of rows), and this is its hot loop.
+    Each distinct cell of a column is read, checked as far as it can be alone and made text once. A batch is then
+    read a column at a time, in C (zip and map over the memos): when no cell of it fails and no job in it ends
+    before it starts, which is an export's usual shape, its rows are taken whole; otherwise it is read row by row,
+    and a row that fails is read again by read_rows' own code, which names the reason."""
+    readers = _readers("employment", table, mapping)
+    check = _ROW_CHECKS["employment"]
+    by_name = {fld.name: (index, memo) for fld, index, memo in readers}
+    unmapped = _Cells(lambda text: None)
+
+    def column(name: str, fits: Callable[[Any], bool] = lambda value: value is not None) -> tuple[int, _Texts]:
+        index, memo = by_name.get(name, (by_name["card_number"][0], unmapped))  # unmapped: blank, any cell will do
+        return index, _Texts(memo, as_text, fits)
+
+    def optional(test: Callable[[Any], bool] = lambda value: True) -> Callable[[Any], bool]:
+        return lambda value: value is None or test(value)
+
+    columns = [column("card_number"), column("employer"), column("job_class", optional()), column("started_on"),
+               column("ended_on", optional()), column("termination_reason", optional()),
+               column("days_worked", optional(lambda value: value >= 0)),
+               column("hours_worked", optional(lambda value: 0 <= value < _NO_HOURS))]
+    width = 1 + max(index for _, index, _ in readers)
+    for rows, numbers in _as_read(table, more or iter(())):
+        if min(map(len, rows)) >= width:
+            cells = list(zip(*rows, strict=False))
+            answers = [list(map(texts.__getitem__, cells[index])) for index, texts in columns]
+            starts, ends = answers[3], answers[4]
+            if (all(texts.bad.isdisjoint(cells[index]) for index, texts in columns)
+                    and not any(end[0] is not None and end[0] < start[0] for start, end in zip(starts, ends,
+                                                                                               strict=True))):
+                yield (numbers, [answer[0] for answer in answers[0]], [answer[0] for answer in answers[1]],
+                       list(map("\t".join, zip(*([answer[1] for answer in column] for column in answers[2:]),
+                                               strict=True))))
+                continue
+        yield _read_by_row(rows, numbers, columns, readers, check, rejected, as_text)
+
+
+def _read_by_row(rows: list[tuple[str, ...]], numbers: list[int], columns: list[tuple[int, _Texts]],
+                 readers: _Readers, check: Callable[[int, dict[str, object]], Rejection | None],
+                 rejected: list[Rejection], as_text: Callable[[object], str]) -> Batch:
+    """A batch of read_employment's that some row of fails: row by row."""
+    out: Batch = ([], [], [], [])
+    out_numbers, cards, employers, values = cast("list[int]", out[0]), out[1], out[2], out[3]
+    width = 1 + max(index for index, _ in columns)
+    for cells, number in zip(rows, numbers, strict=True):
+        if len(cells) >= width:
+            answers = [texts[cells[index]] for index, texts in columns]
+            started, ended = answers[3], answers[4]
+            if all(answer is not _BAD for answer in answers) and (ended[0] is None or ended[0] >= started[0]):
+                out_numbers.append(number)
+                cards.append(answers[0][0])
+                employers.append(answers[1][0])
+                values.append("\t".join([answer[1] for answer in answers[2:]]))
+                continue
+        read = _read_row(readers, check, cells, number)  # names the reason (or reads a row doubted above)
+        if type(read) is Rejection:
+            rejected.append(read)
+        else:
+            row = cast("dict[str, object]", read)
+            out_numbers.append(number)
+            cards.append(cast("str", row["card_number"]))
+            employers.append(cast("str", row["employer"]))
+            values.append("\t".join(as_text(row.get(name)) for name in EMPLOYMENT_VALUES))
+    return out
+
+
+def _as_read(table: SourceTable, more: Iterator[None]) -> Iterator[tuple[list[tuple[str, ...]], list[int]]]:
+    """The table's rows with their numbers, a batch at a time, reading more of it whenever those read so far are
+    used up."""
+    done = 0
+    while True:
+        upto = len(table.rows)
+        if upto > done:
+            yield table.rows[done:upto], table.row_numbers[done:upto]
+        done = upto
+        if next(more, _END) is _END and len(table.rows) == done:
+            return
+
+
+_END = object()
+# a cell that cannot be read, or that its column's check refuses, in a _Texts answer: no value, as a blank cell has
+# none (so a required cell's check refuses both), and itself (so an optional one's tells them apart)
+_BAD: tuple[Any, str] = tuple([None, ""])  # type: ignore[assignment]
+
+
+class _Texts(dict[str, Any]):
+    """raw cell -> (its value, that value as text), with None for a blank cell's value; _BAD for a cell that cannot
+    be read or that `fits` refuses (a blank one too, where the column needs a value). `bad` holds those cells."""
+
+    __slots__ = ("as_text", "bad", "cells", "fits")
+
+    def __init__(self, cells: _Cells, as_text: Callable[[object], str], fits: Callable[[Any], bool]) -> None:
+        super().__init__()
+        self.cells = cells
+        self.as_text = as_text
+        self.fits = fits
+        self.bad: set[str] = set()
+
+    def __missing__(self, raw: str) -> Any:
+        value = self.cells[raw]
+        answer: Any = _BAD
+        if type(value) is not CellError and self.fits(value):
+            answer = (value, self.as_text(value))
+        else:
+            self.bad.add(raw)
+        self[raw] = answer
+        return answer
 
 
 def split_full_name(name: str) -> tuple[str, str, str | None]:

@@ -15,10 +15,12 @@ file imported twice changes nothing the second time.
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
@@ -27,7 +29,7 @@ from typing import Any, cast
 
 from sqlalchemy import text
 
-from unioncore_desktop.domain.driver_sql import copy_rows
+from unioncore_desktop.domain.driver_sql import copy_rows, copy_text, copy_while_calling
 from unioncore_desktop.domain.errors import ValidationError
 from unioncore_desktop.domain.queries import imports as q
 from unioncore_desktop.domain.queries.hall import hall_clock
@@ -195,8 +197,14 @@ def _source(source: str) -> str:
 
 def read_file(path: str | Path) -> rules.SourceTable:
     """The file as a table; a file that cannot be read is the admin's to fix (a ValidationError naming it)."""
-    try:
+    with _file_errors():
         return rules.read_source(path)
+
+
+@contextmanager
+def _file_errors() -> Iterator[None]:
+    try:
+        yield
     except rules.ImportFileError as exc:
         raise ValidationError({"path": str(exc)}) from None
 
@@ -210,20 +218,29 @@ def run_import(uow: UnitOfWork, *, entity: str, path: str | Path, source: str,
         raise ValidationError({"entity": f"There is no import of {entity!r}; choose one of "
                                          f"{', '.join(rules.ENTITIES)}."})
     source = _source(source)
+    more: Iterator[None] = iter(())
+    if table is None and entity == "employment":  # read while its first rows are written
+        with _file_errors():
+            table, more = rules.open_source(path)
     table = table if table is not None else read_file(path)
     chosen, _ = resolve_mapping(uow, entity=entity, source=source, headers=table.headers, mapping=mapping)
     errors = rules.mapping_errors(entity, table.headers, chosen)
     if errors:
         raise ValidationError(errors)
-    read = rules.read_rows(entity, table, chosen)
     with uow:
-        prepared = _PREPARE[entity](uow, read)
         run_id = uuid.uuid4()
-        _stage(uow, entity, run_id, prepared.staged)
-        outcome = cast("dict[str, Any]", uow.session.execute(
-            text(f"SELECT uc_import_{entity}(:run)"), {"run": run_id}).scalar_one())
+        if entity == "employment":
+            prepared = _Prepared()
+            outcome = _import_employment(uow, table, more, chosen, run_id, prepared.rejected)
+        else:
+            read = rules.read_rows(entity, table, chosen)
+            prepared = _PREPARE[entity](uow, read)
+            prepared.rejected[:0] = read.rejected
+            _stage(uow, entity, run_id, prepared.staged)
+            outcome = cast("dict[str, Any]", uow.session.execute(
+                text(f"SELECT uc_import_{entity}(:run)"), {"run": run_id}).scalar_one())
         on_file = [rules.Rejection(r["row"], r["field"], r["reason"]) for r in outcome.get("rejected", [])]
-        rejections = sorted([*read.rejected, *prepared.rejected, *on_file], key=lambda r: (r.row, r.field))
+        rejections = sorted([*prepared.rejected, *on_file], key=lambda r: (r.row, r.field))
         status = "dry_run" if dry_run else "refused" if rejections and not accept_rejected else "imported"
         examples = {name: tuple(_example(table, chosen, row) for row in outcome["examples"].get(name, []))
                     for name in ("created", "updated", "unchanged")}
@@ -390,31 +407,81 @@ def _prepare_registrations(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
     return out
 
 
-def _prepare_employment(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
-    out = _Prepared()
-    members = q.member_ids_by_card(uow.session, (cast("str", v["card_number"]) for v in read.rows))
-    employers = q.employer_ids_by_key(uow.session)
-    keys: dict[str, str] = {}
-    staged = out.staged
-    for values, number in zip(read.rows, read.row_numbers, strict=True):
-        card = cast("str", values["card_number"])
-        member_id = out.member_of(members, card, number)
-        if member_id is None:
-            continue
-        name = cast("str", values["employer"])
-        key = keys.get(name)
-        if key is None:
-            key = keys[name] = rules.name_key(name)
-        ids = employers.get(key)
-        if not ids or len(ids) > 1:
-            reason = (f"no employer named {name!r} is on file" if not ids
-                      else f"{len(ids)} employers on file are named {name!r}")
-            out.rejected.append(rules.Rejection(number, "employer", reason))
-            continue
-        staged.append((number, member_id, ids[0], values.get("job_class"), values["started_on"],
-                       values.get("ended_on"), values.get("termination_reason"), values.get("days_worked"),
-                       values.get("hours_worked")))
-    return out
+def _import_employment(uow: UnitOfWork, table: rules.SourceTable, more: Iterator[None],
+                       mapping: Mapping[str, str | None], run_id: uuid.UUID,
+                       rejected: list[rules.Rejection]) -> dict[str, Any]:
+    """Read (the rest of the file, `more`, if it is still being read), check, stage and write a file of employment
+    history, the server writing each part while the next is read (driver_sql.copy_while_calling;
+    uc_import_employment says what it writes when). A row is rejected for what read_rows says and for a card or
+    an employer not on file; returns the calls' outcomes added up."""
+    session = uow.session
+    members = {card: str(member_id) for card, member_id in q.member_ids(session).items()}
+    employers = _EmployerIds(q.employer_ids_by_key(session))
+    run = str(run_id)
+
+    def parts() -> Iterator[str]:
+        lines: list[str] = []
+        for numbers, cards, names, values in rules.read_employment(table, mapping, copy_text, rejected, more):
+            member_ids = list(map(members.get, cards))
+            employer_ids = list(map(employers.__getitem__, names))
+            if None in member_ids or not employers.missing.keys().isdisjoint(names):  # some rows are rejected
+                for number, card, name, member_id, employer_id, row in zip(
+                        numbers, cards, names, member_ids, employer_ids, values, strict=True):
+                    if member_id is None:
+                        rejected.append(rules.Rejection(number, "card_number",
+                                                        f"no member with card number {card} is on file"))
+                    elif name in employers.missing:
+                        rejected.append(rules.Rejection(number, "employer", employers.missing[name]))
+                    else:
+                        lines.append(f"{run}\t{number}\t{member_id}\t{employer_id}\t{row}")
+            else:  # the batch whole, in C
+                lines.extend(map("\t".join, zip(itertools.repeat(run), map(str, numbers), cast("list[str]", member_ids),
+                                                employer_ids, values)))
+            while len(lines) >= PART_ROWS:
+                yield "\n".join(lines[:PART_ROWS]) + "\n"
+                del lines[:PART_ROWS]
+        if lines:
+            yield "\n".join(lines) + "\n"
+
+    columns = ", ".join(("run_id", "line_no", *STAGE_COLUMNS["employment"]))
+    with _file_errors(), rules.no_collection():
+        outcomes = copy_while_calling(session, f"COPY import_stage_employment ({columns}) FROM STDIN",
+                                      "SELECT uc_import_employment(:run, :last)", {"run": run_id}, parts())
+    return _added_up(outcomes)
+
+
+PART_ROWS = 5_000  # rows a part of an employment file holds (the server takes every part made since its last call)
+
+
+class _EmployerIds(dict[str, str]):
+    """employer cell -> the id of the one employer on file by that name, as text; a name that has none, or more
+    than one, reads as "" and keeps why in `missing`."""
+
+    def __init__(self, on_file: dict[str, list[int]]) -> None:
+        super().__init__()
+        self.on_file = on_file
+        self.missing: dict[str, str] = {}
+
+    def __missing__(self, name: str) -> str:
+        ids = self.on_file.get(rules.name_key(name))
+        if ids and len(ids) == 1:
+            self[name] = str(ids[0])
+        else:
+            self[name] = ""
+            self.missing[name] = (f"no employer named {name!r} is on file" if not ids
+                                  else f"{len(ids)} employers on file are named {name!r}")
+        return self[name]
+
+
+def _added_up(outcomes: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The outcomes of an import's calls as one: counts added, each outcome's first examples in line order."""
+    examples: dict[str, list[Any]] = {"created": [], "updated": [], "unchanged": []}
+    for outcome in outcomes:
+        for name, rows in examples.items():
+            rows.extend(outcome["examples"].get(name, []))
+    return {**{name: sum(o[name] for o in outcomes) for name in ("created", "updated", "unchanged")},
+            "examples": {name: sorted(rows, key=lambda row: row["line"] if isinstance(row, dict) else row)
+                         [:rules.EXAMPLES] for name, rows in examples.items()}}
 
 
 def _prepare_dues(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
@@ -442,7 +509,7 @@ def _prepare_dues(uow: UnitOfWork, read: rules.ReadRows) -> _Prepared:
 
 
 _PREPARE = {"members": _prepare_members, "employers": _prepare_employers,
-            "registrations": _prepare_registrations, "employment": _prepare_employment, "dues": _prepare_dues}
+            "registrations": _prepare_registrations, "dues": _prepare_dues}
 
 
 def book_ids_of(result: ImportResult, uow: UnitOfWork) -> list[int]:
