@@ -19,7 +19,7 @@ from unioncore_desktop import __version__
 from unioncore_desktop.db.connection import HallConnection, connect
 from unioncore_desktop.db.preflight import SchemaState
 from unioncore_desktop.db.profile import ConnectionProfile
-from unioncore_desktop.gui import build_forms, messages, qtlog, theme
+from unioncore_desktop.gui import build_forms, gc_tuning, messages, qtlog, theme
 from unioncore_desktop.gui.books.screen import BooksScreen
 from unioncore_desktop.gui.live import LiveUpdates
 from unioncore_desktop.gui.login import LoginDialog
@@ -38,6 +38,7 @@ SCREENSHOT_TIMEOUT_MS = 120_000
 SCREENSHOT_SETTLE_MS = 1_500
 # --open may name a dialog too: the area shown behind it (None: the first area) and how the window opens it
 DIALOGS: dict[str, str | None] = {"manage-books": "books", "staff": None, "import": None}
+START_UP_SETTLED_MS = 3_000  # the first area's lists have arrived: what start-up built is kept out of the collector
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -115,13 +116,15 @@ class Application(QObject):
             # on a desktop, not shrunk onto that
             self.window.resize(1360, 820)
         self.window.switch_user_requested.connect(self._login)
-        # Other workstations' commits refresh open screens (the live board); one listener per login.
-        self.live = LiveUpdates(hall.listener, self)
+        # Other workstations' commits refresh open screens (the live board); one listener per login. The echo of
+        # this workstation's own commits is left out: its screens heard those changes from the task runner.
+        self.live = LiveUpdates(hall.listener, self, own_application=hall.application_name)
         # another workstation deactivating this login or resetting its password is said at once
         watch = OwnLoginWatch(self.runner, hall, self.window)
         self.live.changes_received.connect(watch.on_changes)
         watch.logged_out.connect(lambda _text: self._login())
         self.live.start()
+        QTimer.singleShot(START_UP_SETTLED_MS, gc_tuning.after_start_up)
         self.splash.hide()
         if self.args.open in DIALOGS:
             self._open_dialog(self.args.open)
@@ -274,6 +277,7 @@ def headless_platform(args: argparse.Namespace, environ: dict[str, str] | os._En
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    gc_tuning.tune()
     headless_platform(args)  # before the QApplication picks its platform plugin
     log_path = setup_logging(debug=args.debug, debug_sql=args.debug_sql)
     build_forms.build()

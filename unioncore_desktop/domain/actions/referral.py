@@ -45,7 +45,24 @@ def answer(hall: Hall, request: RequestDetail, registration_id: int, outcome: st
     """The offered registrant's answer, under the request's walk `run_id` and this click's idempotency `key`."""
     result = dispatch_services.offer_next(hall.uow(), request_id=request.id, registration_id=registration_id,
                                           outcome=outcome, run_id=run_id, idempotency_key=key)
-    return done(result, Changed.of("dispatch", book_ids=[request.book_id]))
+    return done(result, *answer_changes(result, request.book_id))
+
+
+def answer_changes(result: dispatch_services.OfferResult, book_id: int) -> list[Changed]:
+    """Everything an answer wrote, so this workstation's screens hear it once, from the answer (the server's
+    notice of the same rows is then its echo): a mark on the book, a roll-off from it (or from every book, for a
+    refused bid win), and for an accept the request's count and the member's places on every book they sit on."""
+    books = [book_id]
+    changes = [Changed.of("dispatch", book_ids=books)]
+    if result.mark_issued:
+        changes.append(Changed.of("check_mark", book_ids=books))
+    if result.dispatch_id is not None:
+        changes += [Changed.of("labor_request", book_ids=books), Changed.of("registration")]
+    elif result.rolled_off == "quit":
+        changes.append(Changed.of("registration"))
+    elif result.rolled_off is not None:
+        changes.append(Changed.of("registration", book_ids=books))
+    return changes
 
 
 def dispatch_by_name(hall: Hall, request_id: int, key: uuid.UUID) -> Done[q.DispatchRow]:
