@@ -49,6 +49,7 @@ from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets import view_state
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
 from unioncore_desktop.gui.widgets.simple_table import simple_table
+from unioncore_desktop.gui.widgets.when_shown import ReloadWhenShown
 
 
 class AdjustmentDialog(QDialog):
@@ -257,6 +258,7 @@ class MemberDuesView(QWidget):
         self.void_button.clicked.connect(self.void_selected)
         self.receipt_button.clicked.connect(self._on_receipt_button_clicked)
         self.view.selectionModel().currentRowChanged.connect(self._update_buttons)
+        self.when_shown = ReloadWhenShown(self, self.reload)  # a hidden tab reads the member again once shown
         events.hub().data_changed.connect(self._on_hub_data_changed)
         self._update_buttons()
 
@@ -377,5 +379,6 @@ class MemberDuesView(QWidget):
         # remittance ids, so only its resync (no ids) can concern the member shown
         if self.member_id is None:
             return
-        if (kind == "dues" and (not ids or self.member_id in ids)) or (kind == "remittance" and not ids):
+        if ((kind == "dues" and (not ids or self.member_id in ids)) or (kind == "remittance" and not ids)) and (
+                not self.when_shown.defer()):
             self.reload()

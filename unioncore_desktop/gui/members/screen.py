@@ -229,7 +229,12 @@ class MembersScreen(SearchScreen):
             ours = not ids or self.record is None or not self.record.book_ids.isdisjoint(ids)
         else:
             return
-        if ours:
+        if ours and not self.when_shown.defer():
+            self._reload_record()
+
+    def refresh(self) -> None:
+        super().refresh()
+        if self.current is not None and not self._creating:
             self._reload_record()
 
     def show_profile_tab(self) -> None:

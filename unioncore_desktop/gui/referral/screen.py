@@ -47,6 +47,7 @@ from unioncore_desktop.gui.referral.walk_panel import WalkPanel, closed_reason
 from unioncore_desktop.gui.requests.expiry import expire_then
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.when_shown import ReloadWhenShown
 from unioncore_desktop.reports import ReportContext
 from unioncore_desktop.reports.pdf.dispatch_slip import build_dispatch_slip
 
@@ -153,6 +154,10 @@ class ReferralScreen(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
 
+        # behind another area, a change only marks the screen stale (read again once shown); the day's dispatches
+        # are read when their tab is shown
+        self.when_shown = ReloadWhenShown(self, self.search)
+        self.dispatched_when_shown = ReloadWhenShown(self.dispatched, self._read_dispatches)
         events.hub().data_changed.connect(self._on_hub_data_changed)
         self.panel.restore_state()
         self._update_buttons()
@@ -370,6 +375,10 @@ class ReferralScreen(QWidget):
     # --- dispatched ----------------------------------------------------------------------------------------
 
     def _load_dispatches(self) -> None:
+        if not self.dispatched_when_shown.defer():
+            self._read_dispatches()
+
+    def _read_dispatches(self) -> None:
         if self.day is not None:
             self.dispatched.load(self.day, self.today)
 
@@ -380,6 +389,8 @@ class ReferralScreen(QWidget):
             return
         if initiator is self:
             return  # our own answers refresh in their success callback
+        if self.when_shown.defer():
+            return
         self._load_board()
         self._load_dispatches()
         if self.view is not None and (not ids or self.view.request.book_id in ids):
