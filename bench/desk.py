@@ -392,9 +392,10 @@ def main() -> int:
             runs = len(samples)
             print("        " + ", ".join(f"{name} {n / runs:.1f}" for name, n in results.names[action].most_common()))
     full = [ms for generation, ms in desk.gc_pauses if generation == 2]
-    print(f"gc: {len(desk.gc_pauses)} collections, {len(full)} full; longest {max((ms for _g, ms in desk.gc_pauses), default=0):.1f} ms"
-          f", longest full {max(full, default=0):.1f} ms; longest stall overall "
-          f"{max(v for k, v in desk.stalls.items() if k != 'start-up'):.1f} ms")
+    longest = max((ms for _generation, ms in desk.gc_pauses), default=0.0)
+    stall = max(v for k, v in desk.stalls.items() if k != "start-up")
+    print(f"gc: {len(desk.gc_pauses)} collections, {len(full)} full; longest {longest:.1f} ms, longest full "
+          f"{max(full, default=0.0):.1f} ms; longest stall overall {stall:.1f} ms")
     return 0
 
 
