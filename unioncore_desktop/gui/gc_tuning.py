@@ -4,7 +4,7 @@ With the defaults (700, 10, 10) a full collection runs every few hundred actions
 process holds: Qt wrappers, SQLAlchemy's mappers and compiled statements, the forms of every screen; on a
 workstation that took 130 to 160 ms of the GUI thread (up to 400 ms under load), long enough to drop keys.
 What start-up builds lives as long as the window, so after start-up it is moved out of the collector's sight
-(`gc.freeze`), and the thresholds are raised so collections come less often; the young generation stays
+(`gc.freeze`), and the thresholds are raised so collections come less often; the young generations stay
 small either way, since reference counting frees almost everything at once. bench/desk.py measures the longest
 pause with and without this.
 """
@@ -27,10 +27,12 @@ def tune() -> None:
 
 
 def after_start_up() -> None:
-    """Collect once, then freeze what start-up built (the main window and its screens), so later collections
-    only walk what was made since. Call when the first window is up; again after another login is harmless."""
+    """Freeze what start-up built (the main window and its screens), so later collections only walk what was made
+    since. Call when the first window is up; again after another login is harmless. Only the young generations are
+    collected first: a full collection here would be the very freeze this avoids, and start-up's own cyclic
+    garbage is small and made once."""
     started = time.perf_counter()
-    gc.collect()
+    gc.collect(1)
     gc.freeze()
     log.debug("collector: %d start-up objects frozen in %.0f ms", gc.get_freeze_count(),
               (time.perf_counter() - started) * 1000)
