@@ -1,7 +1,7 @@
 """What one keystroke costs the server, counted through the task runner (its speed is bench/desk.py's): an answer
-on the walk is the command and the board and walk read again, the server's notice of its own commit not heard a
-second time; a screen behind another area waits until it is shown; a search goes out at the first key and keys
-typed while it is out make one more search. A posted dues line is test_posting_batch's."""
+on the walk is its command (the walk read with it) and the board read again, the server's notice of its own
+commit not heard a second time; a screen behind another area waits until it is shown; a search goes out at the
+first key and keys typed while it is out make one more search. A posted dues line is test_posting_batch's."""
 
 from __future__ import annotations
 
@@ -76,8 +76,8 @@ def dispatcher(referral_hall, runner):
     connection.close()
 
 
-def test_a_decline_is_one_command_and_the_board_and_walk_read_once(qtbot, runner, ui_settings, dispatcher,
-                                                                   referral_hall, live):
+def test_a_decline_is_one_command_and_the_board_read_once(qtbot, runner, ui_settings, dispatcher, referral_hall,
+                                                          live):
     request_id = take_request(referral_hall, duration=30)
     screen = open_screen(qtbot, runner, ui_settings, dispatcher, request_id)
     live(dispatcher)
@@ -89,7 +89,7 @@ def test_a_decline_is_one_command_and_the_board_and_walk_read_once(qtbot, runner
     press(qtbot, screen, Qt.Key.Key_D)  # the check mark's question is answered Yes
     qtbot.waitUntil(lambda: next_name(screen) != first and not runner.busy, timeout=WAIT)
     qtbot.wait(ECHO_MS)  # the server's notice of the mark and the line comes back meanwhile: not read again
-    assert tasks.names() == ["morning referral", "offer declined", "referral walk"]
+    assert tasks.names() == ["morning referral", "offer declined"]  # the walk is read with the answer
     with referral_hall.engine().connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM check_marks")).scalar_one() == 1
 

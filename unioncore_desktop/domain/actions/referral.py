@@ -6,11 +6,13 @@ Dispatch, registration and check-mark changes are announced by their book (the k
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from unioncore_desktop.domain.actions import Hall
 from unioncore_desktop.domain.changes import Changed, Done, done
+from unioncore_desktop.domain.errors import ConnectionProblem, DomainError
 from unioncore_desktop.domain.queries import dispatch as q
 from unioncore_desktop.domain.queries import referral
 from unioncore_desktop.domain.queries.requests import MorningBook, RequestDetail, morning_referral
@@ -46,6 +48,26 @@ def answer(hall: Hall, request: RequestDetail, registration_id: int, outcome: st
     result = dispatch_services.offer_next(hall.uow(), request_id=request.id, registration_id=registration_id,
                                           outcome=outcome, run_id=run_id, idempotency_key=key)
     return done(result, *answer_changes(result, request.book_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """An answer and the walk as it stands after it (None when that read failed: the answer itself is recorded)."""
+
+    result: dispatch_services.OfferResult
+    walk: walk_views.WalkView | None
+
+
+def answer_and_walk(hall: Hall, request: RequestDetail, registration_id: int, outcome: str, run_id: uuid.UUID,
+                    key: uuid.UUID) -> Done[Answered]:
+    """`answer`, then the walk read again in the same task, so the next registrant is on screen as soon as the
+    answer is: the dispatcher's next key needs it, and a second task would wait its turn behind the board's."""
+    answered = answer(hall, request, registration_id, outcome, run_id, key)
+    try:
+        view: walk_views.WalkView | None = walk(hall, request.id, run_id)
+    except (DomainError, ConnectionProblem):  # recorded all the same: the screen reads the walk on its own
+        view = None
+    return Done(Answered(answered.value, view), answered.changes)
 
 
 def answer_changes(result: dispatch_services.OfferResult, book_id: int) -> list[Changed]:

@@ -46,7 +46,7 @@ from unioncore_desktop.gui.referral.offer_history import OfferHistoryDialog
 from unioncore_desktop.gui.referral.walk_panel import WalkPanel, closed_reason
 from unioncore_desktop.gui.requests.expiry import expire_then
 from unioncore_desktop.gui.settings import UiSettings
-from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.tasks import TaskHandle, TaskRunner
 from unioncore_desktop.gui.widgets.when_shown import ReloadWhenShown
 from unioncore_desktop.reports import ReportContext
 from unioncore_desktop.reports.pdf.dispatch_slip import build_dispatch_slip
@@ -86,6 +86,7 @@ class ReferralScreen(QWidget):
         self.run_ids: dict[int, uuid.UUID] = {}
         self.last_dispatch_id: int | None = None
         self.last_result: OfferResult | None = None
+        self._walk_task: TaskHandle | None = None
         self.dialog: QWidget | None = None  # the follow-up dialog last opened (tests reach it here)
         self._answering = False
 
@@ -249,8 +250,9 @@ class ReferralScreen(QWidget):
         request_id = self.request_id
         if request_id is None:
             return
-        self.runner.query(partial(referral.walk, self.hall, request_id, self.run_id(request_id)), parent=self,
-                          key="referral-walk", success=self._show_walk, name="referral walk")
+        self._walk_task = self.runner.query(partial(referral.walk, self.hall, request_id, self.run_id(request_id)),
+                                            parent=self, key="referral-walk", success=self._show_walk,
+                                            name="referral walk")
 
     def _show_walk(self, view: WalkView) -> None:
         if view.request.id != self.request_id:
@@ -280,7 +282,7 @@ class ReferralScreen(QWidget):
         self._answering = True
         self._update_buttons()
         self.runner.command(
-            partial(referral.answer, self.hall, request, registration_id, outcome, self.run_id(request.id),
+            partial(referral.answer_and_walk, self.hall, request, registration_id, outcome, self.run_id(request.id),
                     uuid.uuid4()),
             parent=self, success=self._on_answered, failure=self._on_answer_failed, name=f"offer {outcome}")
 
@@ -296,7 +298,8 @@ class ReferralScreen(QWidget):
                     "Record it?").format(name, what, self.view.request.book_name, self.view.rules_marks_allowed),
             default_yes=True)
 
-    def _on_answered(self, result: OfferResult) -> None:
+    def _on_answered(self, answered: referral.Answered) -> None:
+        result = answered.result
         self._answering = False
         self.last_result = result
         if result.outcome == "accepted":
@@ -306,7 +309,12 @@ class ReferralScreen(QWidget):
         self.answered.emit(result)
         self._load_board()
         self._load_dispatches()
-        self.load_walk()
+        if answered.walk is not None and answered.walk.request.id == self.request_id:
+            if self._walk_task is not None:
+                self._walk_task.cancel()  # a read started before the answer would bring the old walk back
+            self._show_walk(answered.walk)  # read with the answer: the next registrant comes up with it
+        else:
+            self.load_walk()
 
     def _on_answer_failed(self, exc: BaseException) -> None:
         self._answering = False
