@@ -213,6 +213,9 @@ class MemberDuesView(QWidget):
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # fitted to the rows on screen: Qt's default asks up to 1,000 rows for their size on every load, tens of
+        # milliseconds of the GUI thread for a long ledger
+        header.setResizeContentsPrecision(0)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # the description takes the room left
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(False)  # the running balance reads only in date order
