@@ -16,7 +16,7 @@ def test_every_employer_write_is_announced_with_the_employers_id(listener, recor
     saved = employers.save_employer(hall, EmployerInput(name="Live Electric"), None).value
     key = str(saved.id)
     who = hall.facts.user
-    assert recorder.next_batch() == [Change("employers", "I", key, who, "unioncore-desktop")]
+    assert recorder.next_batch() == [Change("employers", "I", key, who, hall.application_name)]
     employers.save_worksite(hall, saved.id, WorksiteInput(name="Shop"), None)
     employers.save_contact(hall, saved.id, ContactInput(name="Sam Lee", is_primary=True), None)
     employers.save_contract(hall, saved.id, ContractInput("WIREPERSON", date(2020, 1, 1)), None)

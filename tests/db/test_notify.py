@@ -226,7 +226,8 @@ class TestBooksTriggers:
                                  "VALUES (:m, :b, 1, 100.01)"), {"m": first, "b": book})
             session.commit()
         batch = recorder.next_batch()
-        assert batch == [Change("registrations", "I", str(book), hall.facts.user, "unioncore-desktop")]
+        assert batch == [Change("registrations", "I", str(book), hall.facts.user, hall.application_name)]
+        assert hall.application_name.startswith("unioncore-desktop ")  # this login's own tag
 
     def test_two_sign_ons_on_one_book_in_one_transaction_arrive_once(self, listener, recorder, hall,
                                                                      book_and_member):

@@ -93,7 +93,12 @@ def test_a_payment_moves_the_member_from_arrears_to_good_standing(qtbot, logins,
     qtbot.keyClicks(QApplication.focusWidget(), "150.00")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
 
-    # the member view listens for the payment and reloads its header and ledger
+    # the member view heard the payment behind the posting tab: it reads the member again once shown
+    qtbot.waitUntil(lambda: posting.model.rowCount() == 1, timeout=WAIT)
+    assert view.when_shown.stale and view.standing_label.text() == "In arrears"
+    with qtbot.assertNotEmitted(view.record_shown, wait=300):
+        pass
+    screen.tabs.setCurrentWidget(view)
     qtbot.waitUntil(lambda: view.standing_label.text() == "Good standing", timeout=WAIT)
     assert "0.00" in view.balance_label.text() and view.model.rows[-1].kind == "payment"
     assert view.model.rows[-1].balance == 0

@@ -19,7 +19,9 @@ from unioncore_desktop.domain.errors import ConnectionProblem
 from unioncore_desktop.domain.rules.dues import add_months, month_start
 from unioncore_desktop.domain.services import dues as dues_services
 from unioncore_desktop.domain.uow import UnitOfWork
+from unioncore_desktop.domain.actions import dues as dues_actions
 from unioncore_desktop.gui.dues.posting import PostingScreen
+from unioncore_desktop.gui.live import LiveUpdates
 
 RATES = {"apprentice_2": 40, "journeyman": 75, "foreman": 85, "retiree": 25}
 PEOPLE = [("7464416", "John", "Smith", "journeyman"), ("7000200", "Maria", "Garcia", "journeyman"),
@@ -397,3 +399,31 @@ def visible_mnemonics(root) -> dict[str, list[str]]:
             for i in range(bar.count()):
                 claim(bar.tabText(i))
     return found
+
+
+def test_an_enter_is_one_command_and_the_totals_it_shows_are_the_servers(qtbot, runner, screen, clerk_hall):
+    """The receipt goes into the grid as one inserted row and the totals are added up from it; the server's
+    notice of the payment is this counter's own echo and reads nothing (the speed is bench/desk.py's)."""
+    live = LiveUpdates(clerk_hall.listener, own_application=clerk_hall.application_name)
+    with qtbot.waitSignal(live.state_changed, timeout=5000):
+        live.start()
+    try:
+        open_batch(qtbot, screen, "305.00")
+        started: list[str] = []
+        runner.task_submitted.connect(lambda _kind, name: started.append(name))
+        resets: list[bool] = []
+        screen.model.modelReset.connect(lambda: resets.append(True))
+        for member, amount in (("7464416", "150.00"), ("7000200", "75.00")):
+            qtbot.keyClicks(focused(), member)
+            qtbot.waitUntil(lambda: screen.member_edit.member is not None and not runner.busy, timeout=WAIT)
+            started.clear()
+            resets.clear()  # the batch as opened has been read (a reset); each line from here is one insert
+            key_line(qtbot, "", amount)
+            qtbot.waitUntil(lambda m=member: screen.model.rowCount() and screen.model.rows[-1].card_number == m,
+                            timeout=WAIT)
+            qtbot.wait(800)  # the notice of the payment comes back meanwhile
+            assert started == ["post payment"] and resets == []
+        server = dues_actions.batch_summary(clerk_hall, screen.batch.id)
+        assert screen.batch == server and "Difference 80.00" in screen.difference_label.text()
+    finally:
+        live.stop()

@@ -268,7 +268,9 @@ def test_the_walk_view_and_the_slip_are_one_read_each_and_say_what_the_parts_say
 
     accepted = referral.answer(dispatcher, view.request, view.preview.next.registration_id, "accepted", run_id,
                                uuid.uuid4())
-    assert accepted.changes == (Changed("dispatch", (view.request.book_id,)),)
+    book = view.request.book_id  # an accept reports the request's count and the member's places on every book
+    assert accepted.changes == (Changed("dispatch", (book,)), Changed("labor_request", (book,)),
+                                Changed("registration"))
     dispatch_id = accepted.value.dispatch_id
     with dispatcher.session() as session:
         statements: list[str] = []

@@ -4,6 +4,7 @@ This is what the GUI's composition root holds, so no SQLAlchemy object crosses i
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from unioncore_desktop import APP_NAME
 from unioncore_desktop.db import preflight
 from unioncore_desktop.db.engine import REPORTS_POOL_SIZE, build_engine, session_factory
 from unioncore_desktop.db.notify import ChangeListener, ChangesCallback, StateCallback
@@ -28,10 +30,14 @@ T = TypeVar("T")
 class HallConnection:
     """Built once after login; every query and command of the session goes through it."""
 
-    def __init__(self, engine: Engine, facts: preflight.Preflight, profile: ConnectionProfile) -> None:
+    def __init__(self, engine: Engine, facts: preflight.Preflight, profile: ConnectionProfile,
+                 application_name: str = APP_NAME) -> None:
         self.engine = engine
         self.facts = facts
         self.profile = profile
+        # what this login's connections call themselves: the notifications of its own commits carry it ("app"),
+        # so the live board can tell its own changes' echo from another workstation's
+        self.application_name = application_name
         self._sessions = session_factory(engine)
         self._password: str | None = None  # set once the login's password changed during this session
         self._reports: ReportsReader | None = None
@@ -64,6 +70,7 @@ class HallConnection:
             if self._reports is None:
                 password = self._password if self._password is not None else self.engine.url.password
                 self._reports = ReportsReader(self, build_engine(reports.sqlalchemy_url(password),
+                                                                 application_name=self.application_name,
                                                                  pool_size=REPORTS_POOL_SIZE, max_overflow=0))
             return self._reports
 
@@ -144,10 +151,17 @@ def connect(profile: ConnectionProfile, password: str | None = None) -> HallConn
     problem = profile.tls_problem()
     if problem is not None:
         raise preflight.PreflightError(problem)
-    engine = build_engine(profile.sqlalchemy_url(password))
+    name = workstation_name()
+    engine = build_engine(profile.sqlalchemy_url(password), application_name=name)
     try:
         facts = preflight.run(engine)
     except BaseException:
         engine.dispose()
         raise
-    return HallConnection(engine, facts, profile)
+    return HallConnection(engine, facts, profile, name)
+
+
+def workstation_name() -> str:
+    """The application name of one login's connections: the app's name and a tag of this login, unique enough
+    that no other workstation's connections carry it (audit rows and pg_stat_activity show it too)."""
+    return f"{APP_NAME} {secrets.token_hex(4)}"

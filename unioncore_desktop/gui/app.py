@@ -17,7 +17,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QWidget
 
 from unioncore_desktop import __version__
-from unioncore_desktop.gui import build_forms, messages, qtlog, theme
+from unioncore_desktop.gui import build_forms, gc_tuning, messages, qtlog, theme
 from unioncore_desktop.gui.areas import AREAS, area_class
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets import accessible
@@ -47,6 +47,7 @@ def mark(step: str) -> None:
     """One start-up step's wall-clock time on stdout, when timed."""
     if os.environ.get(TIME_START):
         print(f"start-timing {step} {time.time():.4f}", flush=True)
+START_UP_SETTLED_MS = 3_000  # the first area's lists have arrived: what start-up built is kept out of the collector
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -163,13 +164,15 @@ class Application(QObject):
             self.window.resize(1360, 820)
             fit_to_screen(self.window)  # a configured offscreen screen (150 %: 1280 x 720) is honoured
         self.window.switch_user_requested.connect(self._login)
-        # Other workstations' commits refresh open screens (the live board); one listener per login.
-        self.live = LiveUpdates(hall.listener, self)
+        # Other workstations' commits refresh open screens (the live board); one listener per login. The echo of
+        # this workstation's own commits is left out: its screens heard those changes from the task runner.
+        self.live = LiveUpdates(hall.listener, self, own_application=hall.application_name)
         # another workstation deactivating this login or resetting its password is said at once
         watch = OwnLoginWatch(self.runner, hall, self.window)
         self.live.changes_received.connect(watch.on_changes)
         watch.logged_out.connect(lambda _text: self._login())
         self.live.start()
+        QTimer.singleShot(START_UP_SETTLED_MS, gc_tuning.after_start_up)
         self.splash.hide()
         if self.args.open in DIALOGS:
             self._open_dialog(self.args.open)
@@ -371,6 +374,7 @@ def headless_platform(args: argparse.Namespace, environ: dict[str, str] | os._En
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    gc_tuning.tune()
     headless_platform(args)  # before the QApplication picks its platform plugin
     log_path = setup_logging(debug=args.debug, debug_sql=args.debug_sql)
     build_forms.build()

@@ -109,6 +109,8 @@ class TaskRunner(QObject):
     # Emitted with the error text whenever a task could not reach the server; the main window shows a banner
     # whose Retry calls retry_failed().
     connection_lost = Signal(str)
+    # (kind, name) of every task accepted, as it starts: what one keystroke costs the server is countable
+    task_submitted = Signal(str, str)
     _task_finished = Signal(object)
 
     def __init__(
@@ -248,6 +250,7 @@ class TaskRunner(QObject):
                 previous._future.cancel()
             self._latest_by_key[task.key] = handle
         self._change_in_flight(+1)
+        self.task_submitted.emit(task.kind.value, task.name)
 
         if self.synchronous:
             try:

@@ -6,11 +6,13 @@ Dispatch, registration and check-mark changes are announced by their book (the k
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from unioncore_desktop.domain.actions import Hall
 from unioncore_desktop.domain.changes import Changed, Done, done
+from unioncore_desktop.domain.errors import ConnectionProblem, DomainError
 from unioncore_desktop.domain.queries import dispatch as q
 from unioncore_desktop.domain.queries import referral
 from unioncore_desktop.domain.queries.requests import MorningBook, RequestDetail, morning_referral
@@ -45,7 +47,44 @@ def answer(hall: Hall, request: RequestDetail, registration_id: int, outcome: st
     """The offered registrant's answer, under the request's walk `run_id` and this click's idempotency `key`."""
     result = dispatch_services.offer_next(hall.uow(), request_id=request.id, registration_id=registration_id,
                                           outcome=outcome, run_id=run_id, idempotency_key=key)
-    return done(result, Changed.of("dispatch", book_ids=[request.book_id]))
+    return done(result, *answer_changes(result, request.book_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """An answer and the walk as it stands after it (None when that read failed: the answer itself is recorded)."""
+
+    result: dispatch_services.OfferResult
+    walk: walk_views.WalkView | None
+
+
+def answer_and_walk(hall: Hall, request: RequestDetail, registration_id: int, outcome: str, run_id: uuid.UUID,
+                    key: uuid.UUID) -> Done[Answered]:
+    """`answer`, then the walk read again in the same task, so the next registrant is on screen as soon as the
+    answer is: the dispatcher's next key needs it, and a second task would wait its turn behind the board's."""
+    answered = answer(hall, request, registration_id, outcome, run_id, key)
+    try:
+        view: walk_views.WalkView | None = walk(hall, request.id, run_id)
+    except (DomainError, ConnectionProblem):  # recorded all the same: the screen reads the walk on its own
+        view = None
+    return Done(Answered(answered.value, view), answered.changes)
+
+
+def answer_changes(result: dispatch_services.OfferResult, book_id: int) -> list[Changed]:
+    """Everything an answer wrote, so this workstation's screens hear it once, from the answer (the server's
+    notice of the same rows is then its echo): a mark on the book, a roll-off from it (or from every book, for a
+    refused bid win), and for an accept the request's count and the member's places on every book they sit on."""
+    books = [book_id]
+    changes = [Changed.of("dispatch", book_ids=books)]
+    if result.mark_issued:
+        changes.append(Changed.of("check_mark", book_ids=books))
+    if result.dispatch_id is not None:
+        changes += [Changed.of("labor_request", book_ids=books), Changed.of("registration")]
+    elif result.rolled_off == "quit":
+        changes.append(Changed.of("registration"))
+    elif result.rolled_off is not None:
+        changes.append(Changed.of("registration", book_ids=books))
+    return changes
 
 
 def dispatch_by_name(hall: Hall, request_id: int, key: uuid.UUID) -> Done[q.DispatchRow]:

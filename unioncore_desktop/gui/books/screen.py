@@ -36,6 +36,7 @@ from unioncore_desktop.gui.itemmodels.formatting import format_date
 from unioncore_desktop.gui.roles import MANAGERS, REFERRAL_WRITERS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.when_shown import ReloadWhenShown
 
 # Kinds whose ids are book ids: reload when this book is named (or nothing is, meaning "anything").
 BOOK_KINDS = ("registration", "check_mark", "book_rules")
@@ -134,6 +135,8 @@ class BooksScreen(QWidget):
         self.awaiting_info.member_chosen.connect(self.reregister)
         self.panel.search_changed.connect(self._on_panel_search_changed)
         self.panel.view.selectionModel().currentRowChanged.connect(self._on_view_current_row_changed)
+        # behind another area, a change only marks the book stale: it is read again once shown
+        self.when_shown = ReloadWhenShown(self, self.search)
         events.hub().data_changed.connect(self._on_hub_data_changed)
         self._update_actions()
         self.start()
@@ -231,10 +234,12 @@ class BooksScreen(QWidget):
         self._update_actions()
 
     def _on_hub_data_changed(self, kind: str, ids: list, _initiator: object) -> None:
+        if kind != "book" and kind not in BOOK_KINDS and kind not in ANY_BOOK_KINDS:
+            return
+        if self.when_shown.defer():
+            return
         if kind == "book":  # added, changed or retired: the picker's list and order
             self.refresh_books()
-            return
-        if kind not in BOOK_KINDS and kind not in ANY_BOOK_KINDS:
             return
         if kind == "registration":
             self.refresh_books()  # the picker's counts

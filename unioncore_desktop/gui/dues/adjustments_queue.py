@@ -19,6 +19,7 @@ from unioncore_desktop.gui.dues.manager_parts import failure_text, message_label
 from unioncore_desktop.gui.itemmodels.dues import AdjustmentQueueModel
 from unioncore_desktop.gui.itemmodels.formatting import format_label, format_money
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.when_shown import hidden
 
 
 class AdjustmentsQueue(QWidget):
@@ -59,9 +60,9 @@ class AdjustmentsQueue(QWidget):
         self._update_buttons()
 
     def _on_hub_data_changed(self, kind: str, _ids: list, initiator: object) -> None:
-        # a request from the posting or member screen, here or (initiator None) at another workstation; a
-        # hidden tab catches up when shown, so other counters' payments do not reload it behind the scenes
-        if kind == "dues" and initiator is not self and (initiator is not None or self.isVisible()):
+        # a request from the posting or member screen, here or at another workstation; a hidden tab catches up
+        # when shown, so payments do not reload it behind the scenes
+        if kind == "dues" and initiator is not self and not hidden(self):
             self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:

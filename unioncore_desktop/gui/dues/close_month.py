@@ -19,6 +19,7 @@ from unioncore_desktop.domain.rules.dues import add_months, month_label
 from unioncore_desktop.gui import events, messages, reporting
 from unioncore_desktop.gui.dues.manager_parts import failure_text, message_label, say
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.when_shown import hidden
 
 if TYPE_CHECKING:  # ReportLab is imported when a report is built
     from unioncore_desktop.reports import ReportContext
@@ -76,9 +77,9 @@ class CloseMonthPanel(QWidget):
         events.hub().data_changed.connect(self._on_hub_data_changed)
 
     def _on_hub_data_changed(self, kind: str, _ids: list, initiator: object) -> None:
-        # as for the adjustments: other workstations' changes refresh the checklist while it is on screen
-        if kind in ("dues", "dues_batch", "remittance", "dues_period") and initiator is not self and (
-                initiator is not None or self.isVisible()):
+        # as for the adjustments: changes refresh the checklist while it is on screen, a hidden one when shown
+        if (kind in ("dues", "dues_batch", "remittance", "dues_period") and initiator is not self
+                and not hidden(self)):
             self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -49,6 +49,7 @@ from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets import view_state
 from unioncore_desktop.gui.widgets.field_errors import FieldErrors, as_message
 from unioncore_desktop.gui.widgets.simple_table import simple_table
+from unioncore_desktop.gui.widgets.when_shown import ReloadWhenShown
 
 
 class AdjustmentDialog(QDialog):
@@ -212,6 +213,9 @@ class MemberDuesView(QWidget):
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # fitted to the rows on screen: Qt's default asks up to 1,000 rows for their size on every load, tens of
+        # milliseconds of the GUI thread for a long ledger
+        header.setResizeContentsPrecision(0)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # the description takes the room left
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(False)  # the running balance reads only in date order
@@ -257,6 +261,7 @@ class MemberDuesView(QWidget):
         self.void_button.clicked.connect(self.void_selected)
         self.receipt_button.clicked.connect(self._on_receipt_button_clicked)
         self.view.selectionModel().currentRowChanged.connect(self._update_buttons)
+        self.when_shown = ReloadWhenShown(self, self.reload)  # a hidden tab reads the member again once shown
         events.hub().data_changed.connect(self._on_hub_data_changed)
         self._update_buttons()
 
@@ -377,5 +382,6 @@ class MemberDuesView(QWidget):
         # remittance ids, so only its resync (no ids) can concern the member shown
         if self.member_id is None:
             return
-        if (kind == "dues" and (not ids or self.member_id in ids)) or (kind == "remittance" and not ids):
+        if ((kind == "dues" and (not ids or self.member_id in ids)) or (kind == "remittance" and not ids)) and (
+                not self.when_shown.defer()):
             self.reload()

@@ -38,6 +38,7 @@ from unioncore_desktop.gui.itemmodels.dues import format_month
 from unioncore_desktop.gui.itemmodels.formatting import format_money
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.widgets.when_shown import ReloadWhenShown
 
 ABSURD_YEARS = 10                   # a payment beyond ten years of the member's dues is asked about
 ABSURD_WITHOUT_RATE = Decimal("5000.00")
@@ -57,6 +58,20 @@ class PendingLine:
 
 def amount_limit(rate: Decimal | None) -> Decimal:
     return rate * 12 * ABSURD_YEARS if rate else ABSURD_WITHOUT_RATE
+
+
+def with_receipt(summary: dq.BatchSummary, receipt: dq.PaymentReceipt) -> dq.BatchSummary:
+    """The batch's totals with a payment just posted into it, as batch_summary would read them: each Enter
+    costs the one command, not a read of the totals after it. Other counters' posts arrive as changes and
+    reload the batch."""
+    methods = {m.method: m for m in summary.by_method}
+    had = methods.get(receipt.method)
+    methods[receipt.method] = dq.MethodTotal(receipt.method, (had.count if had else 0) + 1,
+                                             (had.total if had else Decimal(0)) + receipt.amount)
+    return replace(summary, payment_count=summary.payment_count + 1,
+                   payments_total=summary.payments_total + receipt.amount,
+                   difference=summary.difference - receipt.amount,
+                   by_method=tuple(methods[m] for m in sorted(methods)))
 
 
 class PostingScreen(QWidget):
@@ -127,6 +142,7 @@ class PostingScreen(QWidget):
         self.panel.view.selectionModel().currentRowChanged.connect(lambda *_: self.record_shown.emit())
         QShortcut(QKeySequence.StandardKey.Print, self, self.panel.print_chosen)
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_batch)
+        self.when_shown = ReloadWhenShown(self, self.refresh)  # hidden, a change is read once shown
         events.hub().data_changed.connect(self._on_hub_data_changed)
 
         self._show_batch(None)
@@ -348,6 +364,7 @@ class PostingScreen(QWidget):
 
     def _on_posted(self, _line: PendingLine, receipt: dq.PaymentReceipt) -> None:
         self._sending -= 1
+        new = self.model.row_by_id(receipt.payment_id) is None
         self.model.add_or_replace(receipt)
         self.panel.view.scrollToBottom()
         again = self.tr(" (it had already reached the server; posted once)") if receipt.already_posted else ""
@@ -357,7 +374,11 @@ class PostingScreen(QWidget):
                 no=receipt.receipt_number, name=receipt.member_name, amount=format_money(receipt.amount),
                 balance=format_money(receipt.balance), through=format_month(receipt.paid_through) or "—",
                 again=again))
-        self._refresh_summary()
+        batch = self.batch
+        if batch is not None and receipt.batch_id == batch.id and not receipt.already_posted and new:
+            self._show_batch(with_receipt(batch, receipt))
+        else:  # a post sent again, or the batch changed meanwhile: read the totals
+            self._refresh_summary()
         self.line_posted.emit(receipt)
 
     def _line_failed(self, line: PendingLine, exc: BaseException) -> None:
@@ -442,7 +463,7 @@ class PostingScreen(QWidget):
         # Another counter may post into this batch or close it, and remittances post into their own batches.
         # A refresh reloads the open batches and this batch's receipts and totals in place; the line being
         # typed is left alone.
-        if initiator is not self and kind in ("dues", "dues_batch", "remittance"):
+        if initiator is not self and kind in ("dues", "dues_batch", "remittance") and not self.when_shown.defer():
             self.refresh()
 
     def save_state(self) -> None:

@@ -133,10 +133,15 @@ class EmployersScreen(SearchScreen):
         if kind == "contract_code":  # a code added in the hall's set-up is offered for contracts at once
             self._load_codes()
             return
-        if kind not in KINDS:
+        if kind not in KINDS or self.when_shown.defer():
             return
         self.search(self.panel.search_text())  # the list shows contracts, worksites and the primary contact
         if self.current is not None and (not ids or self.current.id in ids):
+            self.open_employer(self.current.id)
+
+    def refresh(self) -> None:
+        super().refresh()
+        if self.current is not None:
             self.open_employer(self.current.id)
 
     # --- record -------------------------------------------------------------------------------------------

@@ -146,6 +146,19 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         self._reindex()
         self.endResetModel()
 
+    def add_row(self, row: T) -> None:
+        """Add one row at the end as one inserted row: the view keeps its selection and scroll and repaints only
+        the new line, where set_rows would reset it. A sorted table sorts it in (a reset)."""
+        if 0 <= self._sort_column < len(self.columns):
+            self.set_rows([*self._loaded, row])
+            return
+        self._loaded.append(row)
+        position = len(self._rows)
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._rows.append(row)
+        self._positions[self.row_id(row)] = position
+        self.endInsertRows()
+
     def replace_row(self, row: T) -> bool:
         """Swap in a fresh copy of the row with the same id; False when no such row is shown.
 

@@ -65,7 +65,7 @@ class PostedLinesModel(RowTableModel[PaymentReceipt]):
     def add_or_replace(self, receipt: PaymentReceipt) -> None:
         """A retried post returns the receipt already listed: show it once."""
         if not self.replace_row(receipt):
-            self.set_rows([*self._loaded, receipt])
+            self.add_row(receipt)
 
 
 def _ledger_part(line: LedgerLine, kind: str) -> Decimal | None:

@@ -157,6 +157,9 @@ class MembersScreen(SearchScreen):
         events.hub().data_changed.connect(self._on_hub_data_changed)
 
         self.lay_out(header, self.tabs)
+        # the name column is fitted to the rows on screen only: Qt's default looks at up to 1,000 rows, asking
+        # each cell's size, which took tens of milliseconds of the GUI thread on every search as you type
+        self.panel.view.horizontalHeader().setResizeContentsPrecision(0)
         self.loaded.connect(self._widen_names)
 
         self._update_buttons()
@@ -168,7 +171,7 @@ class MembersScreen(SearchScreen):
         return members.search(self.hall, text)
 
     def _widen_names(self) -> None:
-        """The name column as wide as the longest name shown (never narrower than the user made it): two
+        """The name column as wide as the longest name on screen (never narrower than the user made it): two
         "Armstrong, A…" must not look the same."""
         view = self.panel.view
         column = next(i for i, c in enumerate(self.model.columns) if c.key == "display_name")
@@ -228,7 +231,12 @@ class MembersScreen(SearchScreen):
             ours = not ids or self.record is None or not self.record.book_ids.isdisjoint(ids)
         else:
             return
-        if ours:
+        if ours and not self.when_shown.defer():
+            self._reload_record()
+
+    def refresh(self) -> None:
+        super().refresh()
+        if self.current is not None and not self._creating:
             self._reload_record()
 
     def show_profile_tab(self) -> None:

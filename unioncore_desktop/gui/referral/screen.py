@@ -46,7 +46,8 @@ from unioncore_desktop.gui.referral.offer_history import OfferHistoryDialog
 from unioncore_desktop.gui.referral.walk_panel import WalkPanel, closed_reason
 from unioncore_desktop.gui.requests.expiry import expire_then
 from unioncore_desktop.gui.settings import UiSettings
-from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.tasks import TaskHandle, TaskRunner
+from unioncore_desktop.gui.widgets.when_shown import ReloadWhenShown
 
 if TYPE_CHECKING:  # ReportLab is imported when a report is built
     from unioncore_desktop.reports import ReportContext
@@ -86,6 +87,7 @@ class ReferralScreen(QWidget):
         self.run_ids: dict[int, uuid.UUID] = {}
         self.last_dispatch_id: int | None = None
         self.last_result: OfferResult | None = None
+        self._walk_task: TaskHandle | None = None
         self.dialog: QWidget | None = None  # the follow-up dialog last opened (tests reach it here)
         self._answering = False
 
@@ -154,6 +156,10 @@ class ReferralScreen(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
 
+        # behind another area, a change only marks the screen stale (read again once shown); the day's dispatches
+        # are read when their tab is shown
+        self.when_shown = ReloadWhenShown(self, self.search)
+        self.dispatched_when_shown = ReloadWhenShown(self.dispatched, self._read_dispatches)
         events.hub().data_changed.connect(self._on_hub_data_changed)
         self.panel.restore_state()
         self._update_buttons()
@@ -245,8 +251,9 @@ class ReferralScreen(QWidget):
         request_id = self.request_id
         if request_id is None:
             return
-        self.runner.query(partial(referral.walk, self.hall, request_id, self.run_id(request_id)), parent=self,
-                          key="referral-walk", success=self._show_walk, name="referral walk")
+        self._walk_task = self.runner.query(partial(referral.walk, self.hall, request_id, self.run_id(request_id)),
+                                            parent=self, key="referral-walk", success=self._show_walk,
+                                            name="referral walk")
 
     def _show_walk(self, view: WalkView) -> None:
         if view.request.id != self.request_id:
@@ -276,7 +283,7 @@ class ReferralScreen(QWidget):
         self._answering = True
         self._update_buttons()
         self.runner.command(
-            partial(referral.answer, self.hall, request, registration_id, outcome, self.run_id(request.id),
+            partial(referral.answer_and_walk, self.hall, request, registration_id, outcome, self.run_id(request.id),
                     uuid.uuid4()),
             parent=self, success=self._on_answered, failure=self._on_answer_failed, name=f"offer {outcome}")
 
@@ -292,7 +299,8 @@ class ReferralScreen(QWidget):
                     "Record it?").format(name, what, self.view.request.book_name, self.view.rules_marks_allowed),
             default_yes=True)
 
-    def _on_answered(self, result: OfferResult) -> None:
+    def _on_answered(self, answered: referral.Answered) -> None:
+        result = answered.result
         self._answering = False
         self.last_result = result
         if result.outcome == "accepted":
@@ -302,7 +310,12 @@ class ReferralScreen(QWidget):
         self.answered.emit(result)
         self._load_board()
         self._load_dispatches()
-        self.load_walk()
+        if answered.walk is not None and answered.walk.request.id == self.request_id:
+            if self._walk_task is not None:
+                self._walk_task.cancel()  # a read started before the answer would bring the old walk back
+            self._show_walk(answered.walk)  # read with the answer: the next registrant comes up with it
+        else:
+            self.load_walk()
 
     def _on_answer_failed(self, exc: BaseException) -> None:
         self._answering = False
@@ -372,6 +385,10 @@ class ReferralScreen(QWidget):
     # --- dispatched ----------------------------------------------------------------------------------------
 
     def _load_dispatches(self) -> None:
+        if not self.dispatched_when_shown.defer():
+            self._read_dispatches()
+
+    def _read_dispatches(self) -> None:
         if self.day is not None:
             self.dispatched.load(self.day, self.today)
 
@@ -382,6 +399,8 @@ class ReferralScreen(QWidget):
             return
         if initiator is self:
             return  # our own answers refresh in their success callback
+        if self.when_shown.defer():
+            return
         self._load_board()
         self._load_dispatches()
         if self.view is not None and (not ids or self.view.request.book_id in ids):

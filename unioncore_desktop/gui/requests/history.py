@@ -40,6 +40,7 @@ from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.simple_table import simple_table
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
+from unioncore_desktop.gui.widgets.when_shown import ReloadWhenShown
 from unioncore_desktop.domain.vocab import label
 
 REFRESH_KINDS = ("labor_request", "dispatch")
@@ -181,6 +182,8 @@ class RequestHistoryScreen(QWidget):
         layout.addWidget(self.panel, 1)
         layout.addWidget(self.limit_label)
 
+        # behind another area, a change only marks the list stale: it is searched again once shown
+        self.when_shown = ReloadWhenShown(self, self.search)
         events.hub().data_changed.connect(self._on_hub_data_changed)
         self.panel.restore_state()
         # columns sized to the rows once per workstation; after that the user's widths are kept
@@ -225,7 +228,7 @@ class RequestHistoryScreen(QWidget):
             self.record_shown.emit()
 
     def _on_hub_data_changed(self, kind: str, _ids: list, _initiator: object) -> None:
-        if kind in REFRESH_KINDS:
+        if kind in REFRESH_KINDS and not self.when_shown.defer():
             self.search()
 
     # --- one request ----------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
 from unioncore_desktop.gui.widgets.typed_work import DiscardGuard
+from unioncore_desktop.gui.widgets.when_shown import ReloadWhenShown
 from unioncore_desktop.domain.vocab import label
 
 REFRESH_KINDS = ("labor_request", "dispatch")
@@ -183,6 +184,8 @@ class RequestsScreen(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
+        # behind another area, a change only marks the list stale: it is read again once shown
+        self.when_shown = ReloadWhenShown(self, self._reload_all)
         events.hub().data_changed.connect(self._on_hub_data_changed)
         self.panel.restore_state()
         self._load_setup()
@@ -218,10 +221,18 @@ class RequestsScreen(QWidget):
         self.model.set_rows([r for r in self._rows if matches(r, text)])
 
     def _on_hub_data_changed(self, kind: str, _ids: list, _initiator: object) -> None:
+        if kind not in REFRESH_KINDS and kind != "book_rules":
+            return
+        if self.when_shown.defer():
+            return
         if kind in REFRESH_KINDS:
             self.search(self.panel.search_text())
-        elif kind == "book_rules":  # the form's short-call limit and bidding follow the rules (book kept)
+        else:  # the form's short-call limit and bidding follow the rules (book kept)
             self._load_setup()
+
+    def _reload_all(self) -> None:
+        self._load_setup()
+        self.search(self.panel.search_text())
 
     # --- type-ahead ---------------------------------------------------------------------------------------
 

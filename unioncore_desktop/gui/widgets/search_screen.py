@@ -1,5 +1,9 @@
 """Base for an area that is a searchable list beside one record: the newest search wins, the selection
-survives refreshes, and writes from any window refresh the list."""
+survives refreshes, and writes from any window refresh the list.
+
+Search as you type asks at the first key, with no pause: a name search takes a few milliseconds, so a fixed wait
+would be most of what the user waits for. Keys typed while a search is out are coalesced into one search for
+the text as it then stands, sent when the answer arrives; an answer for text no longer in the box is dropped."""
 
 from __future__ import annotations
 
@@ -13,8 +17,9 @@ from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.gui import events
 from unioncore_desktop.gui.itemmodels.base import RowTableModel
 from unioncore_desktop.gui.settings import UiSettings
-from unioncore_desktop.gui.tasks import TaskRunner
+from unioncore_desktop.gui.tasks import TaskHandle, TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
+from unioncore_desktop.gui.widgets.when_shown import ReloadWhenShown
 
 
 class SearchScreen(QWidget):
@@ -32,10 +37,15 @@ class SearchScreen(QWidget):
         self.hall = hall
         self.settings = settings
         self.model = model
-        self.panel = TablePanel(self.area, model, settings=settings, search_placeholder=placeholder)
+        self.panel = TablePanel(self.area, model, settings=settings, search_placeholder=placeholder,
+                                search_delay_ms=0)
         self.panel.search_changed.connect(self._on_panel_search_changed)
         self.panel.search_edit.installEventFilter(self)
         self._shown_search: str | None = None
+        self._search_out: TaskHandle | None = None  # the one search on its way
+        self._search_next: str | None = None  # typed while it was out: searched when it comes back
+        # behind another area, a change only marks the screen stale: `refresh` runs once it is shown
+        self.when_shown = ReloadWhenShown(self, self.refresh)
         events.hub().data_changed.connect(self._on_hub_data_changed)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
@@ -83,9 +93,24 @@ class SearchScreen(QWidget):
 
     def search(self, text: str) -> None:
         self.panel.set_busy(True)
-        self.runner.query(lambda: self.find_rows(text), parent=self, key=f"{self.area}-search",
-                          success=lambda rows: self._show_results(text, rows),
-                          failure=lambda _exc: self.panel.set_busy(False), name=f"search {self.area}")
+        if self._search_out is not None and not self._search_out.done:
+            self._search_next = text
+            return
+        self._search_next = None
+        self._search_out = self.runner.query(
+            lambda: self.find_rows(text), parent=self, key=f"{self.area}-search",
+            success=lambda rows: self._on_search_answered(text, rows),
+            failure=lambda _exc: self._on_search_answered(text, None), name=f"search {self.area}")
+
+    def _on_search_answered(self, text: str, rows: list | None) -> None:
+        waiting, self._search_next = self._search_next, None
+        self._search_out = None
+        if waiting is not None:  # typed on meanwhile: this answer is stale, ask for what is there now
+            self.search(waiting)
+        elif rows is not None:
+            self._show_results(text, rows)
+        else:
+            self.panel.set_busy(False)
 
     def kept_selection(self) -> object | None:
         row = self.panel.current_row()
@@ -110,8 +135,12 @@ class SearchScreen(QWidget):
         self.search(text)
 
     def _on_hub_data_changed(self, kind: str, _ids: list, _initiator: object) -> None:
-        if kind == self.kind:
+        if kind == self.kind and not self.when_shown.defer():
             self.search(self.panel.search_text())
+
+    def refresh(self) -> None:
+        """Everything shown, read again (a subclass adds its record)."""
+        self.search(self.panel.search_text())
 
     def save_state(self) -> None:
         self.panel.save_state()

@@ -45,8 +45,11 @@ class TablePanel(QWidget):
         *,
         settings: UiSettings | None = None,
         search_placeholder: str | None = None,
+        search_delay_ms: int = SEARCH_DELAY_MS,
         parent: QWidget | None = None,
     ) -> None:
+        """`search_delay_ms`: the pause in typing before `search_changed`; 0 for an owner that queries at once
+        and coalesces keys itself while a query is out (SearchScreen)."""
         super().__init__(parent)
         self.name = name
         self._settings = settings
@@ -66,7 +69,7 @@ class TablePanel(QWidget):
         # Restarted on every keystroke, so one search goes out when the typing pauses.
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.setInterval(search_delay_ms)
 
         self.busy_label = QLabel(self.tr("Searching…"))
         self.busy_label.setObjectName("busyIndicator")
