@@ -5,6 +5,7 @@ README's and the installer's start check)."""
 from __future__ import annotations
 
 import os
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,8 @@ def test_the_demo_opens_each_area_and_saves_a_screenshot(home: Path, area: str, 
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"screenshot saved to {shot}" in done.stdout
     assert shot.stat().st_size > 10_000
+    if area in AREAS:  # the window as it opens on a desktop, not squeezed onto the offscreen platform's 800 x 800
+        assert struct.unpack(">II", shot.read_bytes()[16:24]) == (1360, 820)
 
 
 @pytest.mark.parametrize("environ, platform, expected", [

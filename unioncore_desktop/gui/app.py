@@ -50,6 +50,17 @@ def mark(step: str) -> None:
 START_UP_SETTLED_MS = 3_000  # the first area's lists have arrived: what start-up built is kept out of the collector
 
 
+OFFSCREEN_DEFAULT_PIXELS = (800, 800)  # the offscreen platform's screen unless a configuration file gives one
+
+
+def _default_offscreen_screen() -> bool:
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return True
+    size, ratio = screen.geometry().size(), screen.devicePixelRatio()
+    return (round(size.width() * ratio), round(size.height() * ratio)) == OFFSCREEN_DEFAULT_PIXELS
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="unioncore-desktop", description="UnionCore Desktop")
     parser.add_argument("--demo", action="store_true", help="run on the private demo server with demo data")
@@ -162,7 +173,8 @@ class Application(QObject):
             # the offscreen platform's screen is a virtual 800 x 800 nobody sees: picture the window as it opens
             # on a desktop, not shrunk onto that
             self.window.resize(1360, 820)
-            fit_to_screen(self.window)  # a configured offscreen screen (150 %: 1280 x 720) is honoured
+            if not _default_offscreen_screen():
+                fit_to_screen(self.window)  # a configured offscreen screen (150 %: 1280 x 720) is honoured
         self.window.switch_user_requested.connect(self._login)
         # Other workstations' commits refresh open screens (the live board); one listener per login. The echo of
         # this workstation's own commits is left out: its screens heard those changes from the task runner.
