@@ -127,6 +127,11 @@ class ReportContext:
         return " \u00b7 ".join(f"{name}: {value}" for name, value in self.parameters)
 
 
+def apn_text(value: object) -> str:
+    """A priority number as printed: numeric(10,2), never rounded, never given a thousands separator."""
+    return f"{value:.2f}"
+
+
 def label(value: str | None) -> str:
     """Human text for a vocabulary value: 'apprentice_3' -> 'Apprentice 3'; codes such as 'BA' stay as they are."""
     if not value:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from reportlab.lib.units import inch
 
 from unioncore_desktop.reports.base import (
+    apn_text,
     Column,
     GroupHeading,
     ReportContext,
@@ -26,13 +27,9 @@ if TYPE_CHECKING:
     from unioncore_desktop.domain.queries.book_history import BookAsItStood, StoodRow
 
 
-def _apn(value: object) -> str:
-    return f"{value:.2f}"
-
-
 COLUMNS = (
     Column("Rank", width=0.4 * inch, align="right"),
-    Column("APN", width=0.65 * inch, align="right", format=_apn),
+    Column("APN", width=0.65 * inch, align="right", format=apn_text),
     Column("Name", weight=1.4),
     Column("Card", width=0.68 * inch),
     Column("Tier", width=0.32 * inch, align="center"),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from reportlab.lib.units import inch
 
 from unioncore_desktop.reports.base import (
+    apn_text,
     Column,
     GroupHeading,
     ReportContext,
@@ -30,10 +31,6 @@ if TYPE_CHECKING:
     from unioncore_desktop.domain.queries.requests import RequestRow
 
 TIERS = (1, 2, 3, 4)
-
-
-def _apn(value: object) -> str:
-    return f"{value:.2f}"
 
 
 def _day(value: date) -> str:
@@ -85,7 +82,7 @@ RESIGN_COLUMNS = (
     Column("Card", width=0.72 * inch),
     Column("Name", weight=1.8),
     Column("Tier", width=0.35 * inch, align="center"),
-    Column("APN", width=0.68 * inch, align="right", format=_apn),
+    Column("APN", width=0.68 * inch, align="right", format=apn_text),
     Column("Last re-sign", width=0.82 * inch),
     Column("", width=0.7 * inch),
 )
@@ -134,7 +131,7 @@ DROPPED_COLUMNS = (
     Column("Card", width=0.72 * inch),
     Column("Name", weight=1.8),
     Column("Tier", width=0.35 * inch, align="center"),
-    Column("APN", width=0.68 * inch, align="right", format=_apn),
+    Column("APN", width=0.68 * inch, align="right", format=apn_text),
 )
 
 

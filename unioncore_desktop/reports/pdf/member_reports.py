@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from reportlab.lib.units import inch
 
 from unioncore_desktop.reports.base import (
+    apn_text,
     Column,
     GroupHeading,
     ReportContext,
@@ -33,10 +34,6 @@ if TYPE_CHECKING:
     from unioncore_desktop.domain.queries.referral_reports import MemberBooks
 
 
-def _apn(value: object) -> str:
-    return f"{value:.2f}"  # numeric(10,2): never rounded, no thousands separator
-
-
 def member_heading(member: MemberDetail) -> str:
     """'Smith, John · card 7464416 · Journeyman · active · (206) 555-0101'."""
     parts = [f"{member.last_name}, {member.first_name}", f"card {member.card_number}", label(member.classification),
@@ -54,7 +51,7 @@ REGISTRATION_COLUMNS = (
     Column("Status", weight=1.0),
     Column("Position", width=0.55 * inch, align="right"),
     Column("Tier", width=0.32 * inch, align="center"),
-    Column("APN", width=0.66 * inch, align="right", format=_apn),
+    Column("APN", width=0.66 * inch, align="right", format=apn_text),
     Column("Registered", width=1.0 * inch),
     Column("Last re-sign", width=0.72 * inch),
     Column("Due", width=0.72 * inch),

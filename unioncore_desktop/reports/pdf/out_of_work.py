@@ -12,6 +12,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import PageBreak
 
 from unioncore_desktop.reports.base import (
+    apn_text,
     Column,
     GroupHeading,
     ReportContext,
@@ -27,13 +28,9 @@ if TYPE_CHECKING:
     from unioncore_desktop.domain.queries.books import BookListRow, BookSummary
 
 
-def _apn(value: object) -> str:
-    return f"{value:.2f}"  # an APN is numeric(10,2): never rounded, never given a thousands separator
-
-
 COLUMNS = (
     Column("Rank", width=0.36 * inch, align="right"),
-    Column("APN", width=0.62 * inch, align="right", format=_apn),
+    Column("APN", width=0.62 * inch, align="right", format=apn_text),
     Column("Name", weight=1.05),
     Column("Card", width=0.6 * inch),
     Column("Tier", width=0.3 * inch, align="center"),

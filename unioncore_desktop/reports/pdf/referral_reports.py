@@ -17,6 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from unioncore_desktop.reports.base import (
+    apn_text,
     FONT,
     FONT_BOLD,
     INK,
@@ -43,10 +44,6 @@ if TYPE_CHECKING:
         ReferralSummary,
     )
     from unioncore_desktop.domain.queries.morning_sheet import MorningSheet, SheetLine, SheetRequest
-
-
-def _apn(value: object) -> str:
-    return f"{value:.2f}"  # numeric(10,2): never rounded, no thousands separator
 
 
 def _day(value: date) -> str:
@@ -117,7 +114,7 @@ BID_COLUMNS = (
     Column("Place now", width=0.68 * inch, align="right"),
     Column("Walk turn", width=0.68 * inch, align="right"),
     Column("Tier", width=0.35 * inch, align="center"),
-    Column("APN", width=0.68 * inch, align="right", format=_apn),
+    Column("APN", width=0.68 * inch, align="right", format=apn_text),
     Column("Card", width=0.75 * inch),
     Column("Member", weight=1.6),
     Column("Bid received", width=1.05 * inch),
@@ -258,7 +255,7 @@ SHEET_COLUMNS = (
     Column("Call", width=0.55 * inch),
     Column("Rank", width=0.4 * inch, align="right"),
     Column("Tier", width=0.32 * inch, align="center"),
-    Column("APN", width=0.66 * inch, align="right", format=_apn),
+    Column("APN", width=0.66 * inch, align="right", format=apn_text),
     Column("Name", weight=1.6),
     Column("Card", width=0.72 * inch),
     Column("Phone", width=1.0 * inch),
