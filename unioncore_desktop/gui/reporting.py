@@ -192,6 +192,19 @@ def print_report(runner: TaskRunner, hall: HallConnection, parent: QWidget, titl
     return _run(runner, hall, parent, title, parameters, build, show, controls, kind="pdf", report=report)
 
 
+def print_table(runner: TaskRunner, hall: HallConnection, parent: QWidget, title: str,
+                parameters: list[tuple[str, str]], columns: Sequence[tuple[str, float]],
+                cells: Sequence[Sequence[object]], *, excel: Excel | None = None,
+                controls: Sequence[QWidget] = ()) -> ReportRun:
+    """A grid's rows printed as a landscape table, one (header, weight) per column, into the print preview."""
+    from unioncore_desktop.reports.base import Column, build_table_report  # ReportLab: when printing, here
+
+    table = [Column(header, weight=weight) for header, weight in columns]
+    return print_report(runner, hall, parent, title, parameters,
+                        lambda path, context: build_table_report(path, context, table, cells, landscape=True),
+                        excel=excel, controls=controls)
+
+
 def export_report(runner: TaskRunner, hall: HallConnection, parent: QWidget, title: str,
                   parameters: list[tuple[str, str]], build: Build, done: Callable[[Path], None] | None = None,
                   *, controls: Sequence[QWidget] = (), report: str | None = None) -> ReportRun:

@@ -31,7 +31,6 @@ from unioncore_desktop.gui.roles import MANAGERS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
-from unioncore_desktop.reports.base import Column, build_table_report
 
 DAYS_BACK = 30  # the log opens on the last month
 
@@ -181,14 +180,11 @@ class RunLogDialog(QDialog):
         if not self.model.rowCount():
             messages.information(self, self.tr("Print"), self.tr("No runs to print: widen the search."))
             return
-        columns = (Column("When", weight=1.0), Column("Staff", weight=1.1), Column("Report", weight=1.8),
-                   Column("File", weight=0.5), Column("Parameters", weight=2.6))
+        columns = (("When", 1.0), ("Staff", 1.1), ("Report", 1.8), ("File", 0.5), ("Parameters", 2.6))
         cells = [(format_datetime(r.run_at), f"{r.staff_name} ({r.run_by})", r.title, KINDS.get(r.kind, r.kind),
                   r.parameters_text) for r in self.model.rows]
-        reporting.print_report(self.runner, self.hall, self, "Report-run log", self._parameters(),
-                               lambda path, context: build_table_report(path, context, columns, cells,
-                                                                        landscape=True),
-                               excel=self._on_panel_export_requested, controls=self.panel.report_buttons())
+        reporting.print_table(self.runner, self.hall, self, "Report-run log", self._parameters(), columns, cells,
+                              excel=self._on_panel_export_requested, controls=self.panel.report_buttons())
 
     def done(self, result: int) -> None:
         self.panel.save_state()

@@ -264,18 +264,13 @@ class RequestHistoryScreen(QWidget):
         if not self.model.rowCount():
             messages.information(self, self.tr("Print"), self.tr("No requests to print: widen the search."))
             return
-        from unioncore_desktop.reports.base import Column, build_table_report  # ReportLab: when printing
-
-        columns = (Column("Starts", weight=0.8), Column("Request", weight=0.9), Column("Book", weight=1.1),
-                   Column("Employer", weight=1.6), Column("Disp./wanted", weight=0.7), Column("Status", weight=0.7),
-                   Column("Why it closed", weight=2.4))
+        columns = (("Starts", 0.8), ("Request", 0.9), ("Book", 1.1), ("Employer", 1.6), ("Disp./wanted", 0.7),
+                   ("Status", 0.7), ("Why it closed", 2.4))
         cells = [(r.start_on, r.number, r.book_name, r.employer_name,
                   f"{r.workers_dispatched} of {r.workers_requested}", label(r.status), r.reason or "")
                  for r in self.model.rows]
-        reporting.print_report(self.runner, self.hall, self, "Request history", self._parameters(),
-                               lambda path, context: build_table_report(path, context, columns, cells,
-                                                                        landscape=True),
-                               excel=self._on_panel_export_requested, controls=self.panel.report_buttons())
+        reporting.print_table(self.runner, self.hall, self, "Request history", self._parameters(), columns, cells,
+                              excel=self._on_panel_export_requested, controls=self.panel.report_buttons())
 
     def save_state(self) -> None:
         self.panel.save_state()

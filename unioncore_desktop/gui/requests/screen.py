@@ -397,18 +397,13 @@ class RequestsScreen(QWidget):
 
     def _on_panel_print_requested(self) -> None:
         rows = list(self.model.rows)
-        from unioncore_desktop.reports.base import Column, build_table_report  # ReportLab: when printing
-
-        columns = (Column("Referral", weight=0.8), Column("Request", weight=0.9), Column("Book", weight=1.2),
-                   Column("Employer", weight=1.8), Column("Worksite", weight=1.4), Column("Disp./wanted", weight=0.7),
-                   Column("Status", weight=0.8), Column("Starts", weight=0.8), Column("Flags", weight=1.4))
+        columns = (("Referral", 0.8), ("Request", 0.9), ("Book", 1.2), ("Employer", 1.8), ("Worksite", 1.4),
+                   ("Disp./wanted", 0.7), ("Status", 0.8), ("Starts", 0.8), ("Flags", 1.4))
         cells = [(r.referral_date, r.number, r.book_name, r.employer_name, r.worksite_name,
                   f"{r.workers_dispatched} of {r.workers_requested}", label(r.status), r.start_on, request_flags(r))
                  for r in rows]
-        reporting.print_report(self.runner, self.hall, self, "Open requests", self._parameters(),
-                               lambda path, context: build_table_report(path, context, columns, cells,
-                                                                        landscape=True),
-                               excel=self._on_panel_export_requested, controls=self.panel.report_buttons())
+        reporting.print_table(self.runner, self.hall, self, "Open requests", self._parameters(), columns, cells,
+                              excel=self._on_panel_export_requested, controls=self.panel.report_buttons())
 
     def save_state(self) -> None:
         self.panel.save_state()
