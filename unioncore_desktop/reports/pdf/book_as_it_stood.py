@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportlab.lib.units import inch
 
+from unioncore_desktop.reports.pdf.out_of_work import tier_rows
 from unioncore_desktop.reports.base import (
     apn_text,
     Column,
-    GroupHeading,
     ReportContext,
     ReportDocument,
     Row,
@@ -56,26 +57,19 @@ def moment_label(report: BookAsItStood, context: ReportContext) -> str:
     return report.at.astimezone(context.zone).strftime("%a %Y-%m-%d %H:%M %Z")
 
 
-def _tier_subtotal(tier: int, count: int) -> Subtotal:
-    return Subtotal((None, None, f"Tier {tier} subtotal", None, None, f"{count:,} registered"))
+def _subtotal(text: str, rows: Sequence[StoodRow], grand: bool) -> Subtotal:
+    return Subtotal((None, None, text, None, None, f"{len(rows):,} registered"), grand=grand)
+
+
+def _cells(r: StoodRow) -> Row:
+    return (r.rank, r.apn, r.display_name, r.card_number, r.tier, r.registered_at, r.resign_due_on, r.marks,
+            stood_note(r), "changed" if r.changed_since else "")
 
 
 def build_book_as_it_stood(path: str | os.PathLike[str], context: ReportContext, report: BookAsItStood) -> Path:
     """The list in the order it had at the moment, a group per tier with its count."""
-    table: list[Row] = []
-    tier: int | None = None
+    table = tier_rows(report.rows, _cells, _subtotal)
     counts = Counter(r.tier for r in report.rows)
-    for r in report.rows:
-        if r.tier != tier:
-            if tier is not None:
-                table.append(_tier_subtotal(tier, counts[tier]))
-            tier = r.tier
-            table.append(GroupHeading(f"Tier {tier}"))
-        table.append((r.rank, r.apn, r.display_name, r.card_number, r.tier, r.registered_at, r.resign_due_on,
-                      r.marks, stood_note(r), "changed" if r.changed_since else ""))
-    if tier is not None:
-        table.append(_tier_subtotal(tier, counts[tier]))
-        table.append(Subtotal((None, None, "Book total", None, None, f"{len(report.rows):,} registered"), grand=True))
     document = ReportDocument(context)
     document.add_heading(f"{report.book_name} ({report.book_code}) as it stood {moment_label(report, context)}")
     document.add_table(COLUMNS, table, font_size=7.5, empty_text="No one was registered on this book at that moment.")

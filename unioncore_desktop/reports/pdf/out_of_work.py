@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from itertools import groupby
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from reportlab.lib.units import inch
 from reportlab.platypus import PageBreak
@@ -74,28 +75,37 @@ def _subtotal(text: str, count: int, exempt: int, *, grand: bool = False) -> Sub
     return Subtotal(cells, grand=grand)
 
 
-def book_rows(rows: Sequence[BookListRow]) -> list[Row]:
-    """Table rows for one book: a heading and a subtotal per tier, in queue order, and the book total.
+class _Placed(Protocol):
+    @property
+    def tier(self) -> int: ...
+
+
+P = TypeVar("P", bound=_Placed)
+
+
+def tier_rows(rows: Sequence[P], cells: Callable[[P], Row],
+              subtotal: Callable[[str, Sequence[P], bool], Subtotal]) -> list[Row]:
+    """Table rows for one book in queue order: a heading and a subtotal (`subtotal(text, rows, grand)`) per tier,
+    then the book total.
 
     Tiers are never merged: some books are 'inverted' (tier 2 larger than tier 1), and a dispatcher counts
     each tier on its own because tier 1 is exhausted before tier 2 is touched.
     """
     out: list[Row] = []
-    tier: int | None = None
-    count = exempt = 0
-    for row in rows:
-        if row.tier != tier:
-            if tier is not None:
-                out.append(_subtotal(f"Tier {tier} subtotal", count, exempt))
-            tier, count, exempt = row.tier, 0, 0
-            out.append(GroupHeading(f"Tier {tier}"))
-        out.append(_cells(row))
-        count += 1
-        exempt += row.exempt
-    if tier is not None:
-        out.append(_subtotal(f"Tier {tier} subtotal", count, exempt))
-        out.append(_subtotal("Book total", len(rows), sum(r.exempt for r in rows), grand=True))
+    for tier, placed in groupby(rows, key=lambda row: row.tier):
+        group = list(placed)
+        out.append(GroupHeading(f"Tier {tier}"))
+        out += [cells(row) for row in group]
+        out.append(subtotal(f"Tier {tier} subtotal", group, False))
+    if rows:
+        out.append(subtotal("Book total", rows, True))
     return out
+
+
+def book_rows(rows: Sequence[BookListRow]) -> list[Row]:
+    """Table rows for one book's out-of-work list (see `tier_rows`)."""
+    return tier_rows(rows, _cells, lambda text, group, grand: _subtotal(text, len(group), sum(r.exempt for r in group),
+                                                                        grand=grand))
 
 
 def _summary(rows: Sequence[BookListRow]) -> list[SummaryLine]:
@@ -153,4 +163,5 @@ def build_all_books_list(path: str | os.PathLike[str], context: ReportContext,
     return document.build(path)
 
 
-__all__ = ["COLUMNS", "book_heading", "book_rows", "build_all_books_list", "build_out_of_work_list", "status_note"]
+__all__ = ["COLUMNS", "book_heading", "book_rows", "build_all_books_list", "build_out_of_work_list", "status_note",
+           "tier_rows"]
