@@ -276,3 +276,91 @@ def test_remittances_are_written_by_clerks_and_frozen_once_posted(dues_db):
     with dues_db.engine(clerk).begin() as conn, pytest.raises(exc.IntegrityError):
         conn.execute(text("INSERT INTO remittances (employer_id, period, check_number, check_amount) "
                           "VALUES (:e, :p, '8812', 150)"), {"e": employer, "p": dues_db.this})
+
+
+def _totals(conn, member: int) -> list[tuple]:
+    """The kept and the summed owed and paid of each of the member's months, side by side."""
+    return conn.execute(text("""
+        SELECT l.period, t.owed, t.paid, l.owed, l.paid FROM dues_charge_ledger AS l
+        JOIN dues_charge_totals AS t ON t.charge_id = l.charge_id WHERE l.member_id = :m ORDER BY l.period
+    """), {"m": member}).all()
+
+
+def test_the_kept_totals_follow_every_write_to_the_ledger(dues_db):
+    """Posting, a void, an approved waiver that releases what was paid, a denied one, and a new month's charges:
+    after each, every month's kept owed and paid equal what the ledger sums to."""
+    clerk, manager = dues_db.login("dues_clerk"), dues_db.login("manager")
+    as_clerk, as_manager = dues_db.uow(clerk), dues_db.uow(manager)
+
+    def same() -> list[tuple]:
+        with dues_db.owner.connect() as conn:
+            rows = _totals(conn, dues_db.member)
+        assert rows and all((kept_owed, kept_paid) == (owed, paid) for _, kept_owed, kept_paid, owed, paid in rows)
+        return rows
+
+    first = svc.post_payment(as_clerk, idempotency_key=uuid.uuid4(), member_id=dues_db.member, amount="150",
+                             method="cash")
+    assert [paid for _, _, paid, _, _ in same()] == [75, 75, 0]
+    svc.post_payment(as_clerk, idempotency_key=uuid.uuid4(), member_id=dues_db.member, amount="75", method="cash")
+    svc.void_payment(as_clerk, payment_id=first.payment_id, reason="Check returned by the bank")
+    assert [paid for _, _, paid, _, _ in same()] == [0, 0, 75]
+    waiver = svc.request_adjustment(as_clerk, member_id=dues_db.member, period=dues_db.this, amount="-75",
+                                    type="hardship", reason="Out of work")
+    denied = svc.request_adjustment(as_clerk, member_id=dues_db.member, period=add_months(dues_db.this, -1),
+                                    amount="-75", type="hardship", reason="Asked twice")
+    svc.decide_adjustment(as_manager, adjustment_id=denied.id, approve=False)
+    svc.decide_adjustment(as_manager, adjustment_id=waiver.id, approve=True)  # its 75 pays the oldest month
+    assert [(owed, paid) for _, owed, paid, _, _ in same()] == [(75, 75), (75, 0), (0, 0)]
+    svc.generate_charges(as_manager, month=add_months(dues_db.this, 1))
+    assert len(same()) == 4
+
+
+def test_no_login_writes_the_kept_totals_and_two_connections_cannot_overpay_a_month(dues_db):
+    """A clerk with psql cannot make a member look paid by writing the totals; two clerks applying money to one
+    month from two connections at once add up, and the second is refused once the month would be paid past what
+    it owes (the month's row is updated under its lock, so the second sees the first)."""
+    clerk, manager = dues_db.login("dues_clerk"), dues_db.login("manager")
+    for login in (clerk, manager):
+        for statement in ("UPDATE dues_charge_totals SET paid = owed", "DELETE FROM dues_charge_totals",
+                          "INSERT INTO dues_charge_totals SELECT * FROM dues_charge_totals",
+                          "SELECT uc_dues_charge_totals()"):
+            with dues_db.engine(login).begin() as conn, pytest.raises(exc.ProgrammingError) as info:
+                conn.execute(text(statement))
+            assert isinstance(_pg_error(info), psycopg.errors.InsufficientPrivilege), statement
+
+    with dues_db.owner.begin() as conn:  # two payments held as credit, neither applied yet
+        payments = conn.execute(text("""
+            INSERT INTO payments (member_id, amount, method, idempotency_key)
+            VALUES (:m, 50, 'cash', gen_random_uuid()), (:m, 50, 'cash', gen_random_uuid()) RETURNING id
+        """), {"m": dues_db.member}).scalars().all()
+        charge = conn.execute(text("SELECT id FROM dues_charges WHERE member_id = :m AND period = :p"),
+                              {"m": dues_db.member, "p": dues_db.this}).scalar_one()
+    apply = text("INSERT INTO payment_allocations (payment_id, member_id, charge_id, amount) VALUES (:p, :m, :c, 50)")
+    first = dues_db.engine(clerk).connect()
+    first.execute(apply, {"p": payments[0], "m": dues_db.member, "c": charge})  # uncommitted: holds the month's row
+    outcome: list[BaseException | None] = []
+
+    def second() -> None:
+        try:
+            with dues_db.engine(dues_db.login("dues_clerk")).begin() as conn:
+                conn.execute(apply, {"p": payments[1], "m": dues_db.member, "c": charge})
+            outcome.append(None)
+        except exc.DBAPIError as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    deadline = time.monotonic() + 10
+    with dues_db.owner.connect() as watcher:  # the second waits on the month's row
+        while watcher.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted")
+                              ).scalar_one() < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    first.commit()
+    first.close()
+    thread.join(10)
+    assert outcome and outcome[0] is not None and "More would be applied to a month" in str(outcome[0])
+    with dues_db.owner.connect() as conn:
+        assert conn.execute(text("SELECT owed, paid FROM dues_charge_totals WHERE charge_id = :c"),
+                            {"c": charge}).one() == (75, 50)
+        assert conn.execute(text("SELECT sum(amount) FROM payment_allocations WHERE charge_id = :c"),
+                            {"c": charge}).scalar_one() == 50

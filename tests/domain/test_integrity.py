@@ -165,6 +165,15 @@ def plant_charge_over_applied(conn: Connection) -> str:
     return f"card {card}, {period}:"
 
 
+def plant_charge_totals_stale(conn: Connection) -> str:
+    """A month's kept totals written by hand (only the owner can): the ledger itself is as it was."""
+    charge, card, period = _one(conn, """
+        SELECT t.charge_id, m.card_number, to_char(t.period, 'YYYY-MM') FROM dues_charge_totals t
+        JOIN members m ON m.id = t.member_id WHERE t.paid > 0 ORDER BY t.charge_id LIMIT 1""")
+    conn.execute(text("UPDATE dues_charge_totals SET paid = 0 WHERE charge_id = :c"), {"c": charge})
+    return f"card {card}, {period}: kept as owing"
+
+
 def plant_paid_through_behind(conn: Connection) -> str:
     """A payment written straight into the ledger, not through uc_post_payment: nothing applied it."""
     member, card = _one(conn, "SELECT cb.member_id, m.card_number FROM dues_charge_balances cb "
@@ -266,6 +275,22 @@ def test_repair_recounts_requests_and_applies_credit_in_one_audited_transaction(
     assert code == 1 and "repair request_counters: 0 repaired" in out and twin in out
 
 
+def test_a_dues_clerk_puts_stale_totals_right_from_the_ledger(hall, capsys):
+    """The kept totals are what every balance reads; a stale month (planted below the triggers, as a restore of a
+    partial dump might leave one) is found, and the repair sums it again from the ledger under the clerk's login."""
+    database = hall.copy()
+    engine = hall.factory.engine(database)
+    with engine.begin() as conn:
+        stale = plant_charge_totals_stale(conn)
+    clerk = hall.factory.make_staff(database, "dues_clerk")
+    code, out = _cli(hall, database, capsys, login=clerk)
+    assert code == 1 and stale in out
+    code, out = _cli(hall, database, capsys, "--repair", login=clerk)
+    assert "repair charge_totals_stale: 1 repaired" in out and stale not in out
+    with Session(engine) as session:
+        assert integrity_report(session).check("charge_totals_stale").count == 0
+
+
 def test_json_parses_and_a_clean_hall_exits_zero(hall, capsys):
     database = hall.copy()
     code, out = _cli(hall, database, capsys, "--json")
@@ -310,5 +335,5 @@ def test_an_admin_is_told_the_dues_checks_are_not_theirs(hall, capsys):
     admin = hall.factory.make_staff(database, "admin")
     code, out = _cli(hall, database, capsys, login=admin)
     assert code == 0
-    assert "charge_over_applied" in out and "this login may not read dues_charge_balances" in out
+    assert "charge_over_applied" in out and "this login may not read dues_charge_ledger" in out
     assert "skipped for this login" in out.splitlines()[-1]

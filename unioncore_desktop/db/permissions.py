@@ -110,6 +110,9 @@ RELATIONS: Mapping[str, Mapping[str, str]] = {
     "remittances": _money(clerk="INSERT UPDATE"),
     "remittance_lines": _money(clerk="INSERT UPDATE DELETE"),
     "remittance_column_maps": _money(clerk="INSERT UPDATE DELETE"),
+    # each charge's owed and paid: kept by the ledger's triggers (no login writes them) and summed afresh
+    "dues_charge_totals": _money(),
+    "dues_charge_ledger": _money(),
     "dues_charge_balances": _money(),
     "dues_member_standing": _money(),
     # imports from the hall's old system (go-live): the admin maps columns, stages checked rows (COPY needs INSERT)
@@ -145,6 +148,8 @@ FUNCTIONS: Mapping[str, Mapping[str, str]] = {
     "uc_post_payment": {C: "EXECUTE"},
     # posting, voids and billing apply credit: the clerk posts and voids, the manager bills and approves
     "uc_apply_credit": {C: "EXECUTE", M: "EXECUTE"},
+    # the integrity check's repair of the kept totals (SECURITY DEFINER: no login writes them)
+    "uc_rebuild_dues_charge_totals": {C: "EXECUTE", M: "EXECUTE"},
     # the import's writes, one per entity (SECURITY DEFINER: the admin group writes no hall records itself)
     **{f"uc_import_{entity}": {A: "EXECUTE"} for entity in IMPORT_ENTITIES},
     "uc_create_staff": {A: "EXECUTE"},
@@ -159,7 +164,7 @@ FUNCTIONS: Mapping[str, Mapping[str, str]] = {
         "uc_audit", "uc_check_version", "uc_audit_log_immutable", "uc_track", "uc_refresh_name_terms",
         "uc_member_name_terms", "uc_append_only", "uc_notify_change", "uc_dispatch_fills_request",
         "uc_dues_refuse_closed", "uc_dues_periods_guard", "uc_payment_batches_guard", "uc_payments_before_insert",
-        "uc_payment_allocations_check", "uc_dues_adjustments_guard", "uc_remittances_guard",
+        "uc_payment_allocations_check", "uc_dues_charge_totals", "uc_dues_adjustments_guard", "uc_remittances_guard",
         "uc_remittance_lines_guard", "uc_book_rules_guard", "uc_staff_guard", "uc_staff_roles_of",
         "uc_audit_staff", "uc_check_roles", "uc_check_verifier", "uc_check_admin_remains", "uc_book_open_guard",
         "uc_registration_office_guard", "uc_request_start_guard",

@@ -2,7 +2,8 @@
 payments with realistic habits, applied oldest first; a few adjustments, some still pending.
 
 Set-based and deterministic like generate.py. It runs with triggers off (bulk_mode), so it does here what the
-triggers would: receipt numbers per year with their counters, who posted, batches that balance. Payments are
+triggers would: receipt numbers per year with their counters, who posted, batches that balance, each month's
+owed and paid totals. Payments are
 applied by the one rule the services use (uc_apply_credit), each allocation dated when it could first have been made.
 """
 
@@ -55,6 +56,7 @@ def seed_dues(conn: Connection, *, today: date, months: int = 24, open_months: i
     _payments(conn, today=today, first=first)
     _adjustments(conn, today=today)
     conn.execute(APPLY_SQL, {"members": None, "on": None})  # everyone; each row dated when it could first be made
+    conn.execute(text("SELECT uc_rebuild_dues_charge_totals(NULL)"))  # what the ledger's triggers would have kept
     conn.execute(text("""
         INSERT INTO receipt_counters (year, last_number)
         SELECT left(receipt_number, 4)::smallint, max(right(receipt_number, 6)::integer)

@@ -35,9 +35,7 @@ BEGIN
     NEW.decided_at := now();
     IF NEW.status = 'approved' THEN
         PERFORM pg_advisory_xact_lock(4401, NEW.member_id);
-        SELECT c.amount + coalesce((SELECT sum(a.amount) FROM dues_adjustments a
-                                    WHERE a.charge_id = c.id AND a.status = 'approved'), 0)
-          INTO owed FROM dues_charges c WHERE c.id = NEW.charge_id;
+        SELECT t.owed INTO owed FROM dues_charge_totals AS t WHERE t.charge_id = NEW.charge_id;
         IF owed + NEW.amount < 0 THEN
             RAISE EXCEPTION 'The adjustment would make the month owe less than nothing.'
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_dues_adjustments_owed_not_negative';

@@ -21,5 +21,9 @@ FOR EACH ROW EXECUTE FUNCTION uc_dues_adjustments_guard();
 CREATE OR REPLACE TRIGGER dues_adjustments_notify AFTER INSERT OR UPDATE OR DELETE ON dues_adjustments
 FOR EACH ROW EXECUTE FUNCTION uc_notify_change('member_id');
 
+CREATE OR REPLACE TRIGGER dues_adjustments_totals AFTER UPDATE ON dues_adjustments
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION uc_dues_charge_totals();
+
 CREATE OR REPLACE TRIGGER dues_adjustments_version BEFORE UPDATE ON dues_adjustments
 FOR EACH ROW EXECUTE FUNCTION uc_check_version();

@@ -16,3 +16,7 @@ FOR EACH STATEMENT EXECUTE FUNCTION uc_dues_refuse_closed('allocated_on', 'payme
 
 CREATE OR REPLACE TRIGGER payment_allocations_no_truncate BEFORE TRUNCATE ON payment_allocations
 FOR EACH STATEMENT EXECUTE FUNCTION uc_append_only();
+
+CREATE OR REPLACE TRIGGER payment_allocations_totals AFTER INSERT ON payment_allocations
+REFERENCING NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION uc_dues_charge_totals();

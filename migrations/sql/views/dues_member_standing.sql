@@ -2,12 +2,14 @@
 -- paid_through: the month before the oldest month still owing; with nothing owing, the last month billed plus the
 -- whole months the member's credit buys at the current rate (paid ahead).
 -- months_behind: months still owing whose grace has passed. Thresholds are app settings.
+-- What each month owes and was paid comes from dues_charge_totals: a member's applications are the sum of what their
+-- months were paid.
 CREATE OR REPLACE VIEW dues_member_standing AS
 SELECT m.id AS member_id,
        coalesce(ch.owed, 0)::numeric(12, 2) AS charged,
        coalesce(pay.paid, 0)::numeric(12, 2) AS paid,
        (coalesce(ch.owed, 0) - coalesce(pay.paid, 0))::numeric(12, 2) AS balance,
-       (coalesce(pay.paid, 0) - coalesce(al.applied, 0))::numeric(12, 2) AS credit,
+       (coalesce(pay.paid, 0) - coalesce(ch.applied, 0))::numeric(12, 2) AS credit,
        ch.first_charge, ch.last_charge, ch.first_open,
        CASE WHEN ch.last_charge IS NULL THEN NULL
             WHEN ch.first_open IS NULL THEN (ch.last_charge + make_interval(months => ahead.months))::date
@@ -28,18 +30,16 @@ CROSS JOIN (
     OFFSET 0
 ) AS cfg
 LEFT JOIN (
-    SELECT cb.member_id, sum(cb.owed) AS owed, min(cb.period) AS first_charge,
-           max(cb.period) AS last_charge, min(cb.period) FILTER (WHERE cb.open > 0) AS first_open,
-           count(*) FILTER (WHERE cb.open > 0 AND p.grace_until < (SELECT uc_hall_today()))
+    SELECT t.member_id, sum(t.owed) AS owed, sum(t.paid) AS applied, min(t.period) AS first_charge,
+           max(t.period) AS last_charge, min(t.period) FILTER (WHERE t.paid < t.owed) AS first_open,
+           count(*) FILTER (WHERE t.paid < t.owed AND p.grace_until < (SELECT uc_hall_today()))
                AS months_behind
-    FROM dues_charge_balances AS cb
-    JOIN dues_periods AS p ON p.month = cb.period
-    GROUP BY cb.member_id
+    FROM dues_charge_totals AS t
+    JOIN dues_periods AS p ON p.month = t.period
+    GROUP BY t.member_id
 ) AS ch ON ch.member_id = m.id
 LEFT JOIN (SELECT member_id, sum(amount) AS paid FROM payments GROUP BY member_id) AS pay
        ON pay.member_id = m.id
-LEFT JOIN (SELECT member_id, sum(amount) AS applied FROM payment_allocations GROUP BY member_id) AS al
-       ON al.member_id = m.id
 LEFT JOIN LATERAL (
     SELECT p.paid_on, p.amount FROM payments AS p
     WHERE p.member_id = m.id AND p.reverses_payment_id IS NULL
@@ -47,8 +47,8 @@ LEFT JOIN LATERAL (
     ORDER BY p.paid_on DESC, p.id DESC LIMIT 1
 ) AS lp ON true
 CROSS JOIN LATERAL (
-    SELECT CASE WHEN ch.first_open IS NULL AND coalesce(pay.paid, 0) - coalesce(al.applied, 0) > 0 THEN
-        coalesce((SELECT floor((coalesce(pay.paid, 0) - coalesce(al.applied, 0)) / nullif(r.amount, 0))::integer
+    SELECT CASE WHEN ch.first_open IS NULL AND coalesce(pay.paid, 0) - coalesce(ch.applied, 0) > 0 THEN
+        coalesce((SELECT floor((coalesce(pay.paid, 0) - coalesce(ch.applied, 0)) / nullif(r.amount, 0))::integer
                   FROM dues_rates AS r
                   WHERE r.classification = m.classification
                     AND r.effective_from <= ch.last_charge + interval '1 month'

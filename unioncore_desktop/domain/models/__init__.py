@@ -7,6 +7,7 @@ from unioncore_desktop.domain.models.dispatch import Dispatch, OfferLine
 from unioncore_desktop.domain.models.dues import (
     DuesAdjustment,
     DuesCharge,
+    DuesChargeTotal,
     DuesPeriod,
     DuesRate,
     Payment,
@@ -58,6 +59,7 @@ __all__ = [
     "Dispatch",
     "DuesAdjustment",
     "DuesCharge",
+    "DuesChargeTotal",
     "DuesPeriod",
     "DuesRate",
     "Employer",

@@ -5,7 +5,8 @@ A ledger, not a mutable balance: charges, payments and allocations are append-on
 and DELETE for every role), and closing a month makes everything dated in it immutable. What a member owes is
 derived: owed on a charge = its amount + the approved adjustments attached to it; balance = charges + approved
 adjustments - payments (reversals are negative payments). The views `dues_charge_balances` and
-`dues_member_standing` (migration 0004) compute it for one member or for the whole hall.
+`dues_member_standing` compute it for one member or for the whole hall, from each charge's owed and paid amounts,
+which `dues_charge_totals` keeps as the ledger grows (so a hall-wide list does not sum every application again).
 """
 
 from __future__ import annotations
@@ -117,6 +118,27 @@ class DuesCharge(Base):
     amount: Mapped[Decimal] = mapped_column(MONEY)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     created_by: Mapped[str] = mapped_column(String(63), server_default=text("session_user"))
+
+
+class DuesChargeTotal(Base):
+    """One charge's owed (amount + approved adjustments) and paid (its applications), kept by the ledger's triggers
+    (uc_dues_charge_totals) and written by no login: a cache of `dues_charge_ledger`, which the integrity check
+    compares it with. The member and month are the charge's, copied so hall-wide lists read this table alone."""
+
+    __tablename__ = "dues_charge_totals"
+    __table_args__ = (
+        ForeignKeyConstraint(["charge_id", "member_id"], ["dues_charges.id", "dues_charges.member_id"],
+                             name="fk_dues_charge_totals_charge_id_dues_charges"),
+        CheckConstraint("owed >= 0", name="owed_not_negative"),
+        Index("ix_dues_charge_totals_member_id", "member_id"),
+        Index("ix_dues_charge_totals_open", "member_id", "period", postgresql_where=text("paid < owed")),
+    )
+
+    charge_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    member_id: Mapped[int] = mapped_column(Integer)
+    period: Mapped[date] = mapped_column(Date)
+    owed: Mapped[Decimal] = mapped_column(MONEY)
+    paid: Mapped[Decimal] = mapped_column(MONEY)
 
 
 class PaymentBatch(Versioned, Base):

@@ -2,7 +2,8 @@
 arrears list, daily cash, the dues summary, the month-close checklist, rates and periods.
 
 Balance, paid-through and standing come from the database views `dues_member_standing` and
-`dues_charge_balances` (migration 0004), so every screen and report agrees with the arrears hold in dispatch.
+`dues_charge_balances` (migrations/sql/views), so every screen and report agrees with the arrears hold in dispatch;
+both read the owed and paid amounts the ledger's triggers keep per month (`dues_charge_totals`).
 """
 
 from __future__ import annotations

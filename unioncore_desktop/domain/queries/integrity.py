@@ -204,13 +204,27 @@ VOIDED_STILL_APPLIED = """
     ORDER BY p.receipt_number, c.period
 """
 
+# summed from the ledger itself, not from the totals the screens read (the next check compares those)
 CHARGE_OVER_APPLIED = """
-    SELECT cb.charge_id, format('card %s, %s: %s applied to a month that owes %s',
-                                m.card_number, to_char(cb.period, 'YYYY-MM'), cb.paid, cb.owed)
-    FROM dues_charge_balances AS cb
-    JOIN members AS m ON m.id = cb.member_id
-    WHERE cb.paid > cb.owed OR cb.paid < 0
-    ORDER BY m.card_number, cb.period
+    SELECT l.charge_id, format('card %s, %s: %s applied to a month that owes %s',
+                               m.card_number, to_char(l.period, 'YYYY-MM'), l.paid, l.owed)
+    FROM dues_charge_ledger AS l
+    JOIN members AS m ON m.id = l.member_id
+    WHERE l.paid > l.owed OR l.paid < 0
+    ORDER BY m.card_number, l.period
+"""
+
+# the owed and paid amounts the ledger's triggers keep per month (dues_charge_totals), which every balance, standing
+# and arrears list reads, against what the ledger sums to
+CHARGE_TOTALS_STALE = """
+    SELECT l.charge_id, format('card %s, %s: kept as owing %s and paid %s; the ledger says owing %s and paid %s',
+                               m.card_number, to_char(l.period, 'YYYY-MM'), coalesce(t.owed::text, 'nothing'),
+                               coalesce(t.paid::text, 'nothing'), l.owed, l.paid)
+    FROM dues_charge_ledger AS l
+    LEFT JOIN dues_charge_totals AS t ON t.charge_id = l.charge_id
+    JOIN members AS m ON m.id = l.member_id
+    WHERE (t.owed, t.paid) IS DISTINCT FROM (l.owed, l.paid)
+    ORDER BY m.card_number, l.period
 """
 
 # the paid-through month is derived (dues_member_standing: the month before the oldest month still owing), so it
@@ -290,7 +304,10 @@ CHECKS: tuple[Check, ...] = (
     Check("voided_payment_applied", "Voided payments whose money is still applied to a month",
           "payments", ("payments", "payment_allocations", "dues_charges", "members"), VOIDED_STILL_APPLIED),
     Check("charge_over_applied", "Months with more applied to them than they owe (or less than nothing)",
-          "dues_charges", ("dues_charge_balances", "members"), CHARGE_OVER_APPLIED),
+          "dues_charges", ("dues_charge_ledger", "members"), CHARGE_OVER_APPLIED),
+    Check("charge_totals_stale", "Months whose kept owed and paid amounts disagree with the ledger",
+          "dues_charges", ("dues_charge_ledger", "dues_charge_totals", "members"), CHARGE_TOTALS_STALE,
+          repairable=True),
     Check("paid_through_behind", "Members whose paid-through month lags the ledger: credit held while a month is owed",
           "members", ("payments", "payment_allocations", "dues_charge_balances", "members"), UNAPPLIED_CREDIT,
           repairable=True),

@@ -1,5 +1,6 @@
 """Repairs of what the integrity checks find, where one is safe: a request's counters recounted from its dispatches,
-and a member's unapplied credit applied to their open months (which moves the paid-through month, a derived value).
+a month's kept owed and paid amounts summed again from the ledger, and a member's unapplied credit applied to their
+open months (which moves the paid-through month, a derived value).
 
 Everything else they find (registrations, allocations, exempt dispatches, duplicates) needs a person to decide
 and is only reported. All repairs run in one transaction. The audit log keeps the login (session_user) of every
@@ -82,10 +83,26 @@ def apply_unapplied_credit(session: Session) -> Repair:
     return Repair(name, members)
 
 
+def rebuild_charge_totals(session: Session) -> Repair:
+    """The kept owed and paid amounts of the months found, written back from the ledger by the one function that
+    may (uc_rebuild_dues_charge_totals, under the hall's exclusive dues lock); before the credit repair, which
+    reads them."""
+    name = "charge_totals_stale"
+    if not _may(session, "has_function_privilege('uc_rebuild_dues_charge_totals(bigint[])', 'EXECUTE')"):
+        return Repair(name, 0, "rebuilding the kept totals needs a dues clerk or manager login or the schema owner")
+    ids = [finding.key for finding in q.findings(session, q.check_by_name(name))]
+    if not ids:
+        return Repair(name, 0)
+    written = session.execute(text("SELECT uc_rebuild_dues_charge_totals(CAST(:ids AS bigint[]))"),
+                              {"ids": ids}).scalar_one()
+    return Repair(name, written)
+
+
 def repair(uow: UnitOfWork) -> tuple[Repair, ...]:
     """Run every safe repair in one transaction; a repair this login may not make is refused with the reason and
     the others still run."""
     with uow:
-        done = (recount_requests(uow.session), apply_unapplied_credit(uow.session))
+        done = (recount_requests(uow.session), rebuild_charge_totals(uow.session),
+                    apply_unapplied_credit(uow.session))
         uow.commit()
         return done
