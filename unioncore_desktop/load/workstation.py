@@ -143,9 +143,12 @@ class Workstation:
     # --- the day -----------------------------------------------------------------------------------------------
 
     def work(self, stop_at: float) -> None:
-        """Until `stop_at` (time.time()), one visit after another."""
+        """Until `stop_at` (time.time()), one visit after another. A desk starts at a random moment within one think
+        time, as staff do; all of them pressing Enter at the clock's first instant is the harness, not a hall, and
+        that one burst would be the run's slowest tenth of the first operations."""
         visit = {"dispatcher": self._dispatcher_visit, "dues_clerk": self._clerk_visit,
                  "manager": self._manager_visit}[self.role]
+        time.sleep(max(0.0, min(self.rng.uniform(0.0, self.pause_ms / 1000), stop_at - time.time())))
         rounds = 0
         while time.time() < stop_at:
             visit(rounds, stop_at)
