@@ -332,6 +332,10 @@ def test_dues_standing_becomes_opening_entries_in_the_ledger(hall, small_exports
     assert (dry.created, dry.rejected) == (300, 0) and hall.count("dues_charges") == 0
     result = actions.import_file(hall.admin, "dues", small_exports["dues"], SOURCE).value
     assert result.created == 300 and result.parts["charges_created"] == hall.count("dues_charges")
+    with hall.owner.connect() as conn:  # the kept totals every balance reads follow the imported entries
+        assert conn.execute(text("SELECT count(*) FROM dues_charge_ledger AS l LEFT JOIN dues_charge_totals AS t "
+                                 "USING (charge_id) WHERE (t.owed, t.paid) IS DISTINCT FROM (l.owed, l.paid)")
+                            ).scalar_one() == 0
     with open(small_exports["dues"], newline="") as f:
         source = {row[0]: row for row in list(csv.reader(f))[1:]}
     with hall.owner.connect() as conn:
