@@ -364,3 +364,27 @@ def test_no_login_writes_the_kept_totals_and_two_connections_cannot_overpay_a_mo
                             {"c": charge}).one() == (75, 50)
         assert conn.execute(text("SELECT sum(amount) FROM payment_allocations WHERE charge_id = :c"),
                             {"c": charge}).scalar_one() == 50
+
+
+def test_a_month_whose_totals_are_missing_refuses_money_until_they_are_written_back(dues_db):
+    """A month written below the triggers and never rebuilt has no totals row: applying money to it, or approving
+    an adjustment on it, is refused rather than left unchecked, and the repair's function writes it back."""
+    clerk, manager = dues_db.login("dues_clerk"), dues_db.login("manager")
+    waiver = svc.request_adjustment(dues_db.uow(clerk), member_id=dues_db.member, period=dues_db.this,
+                                    amount="-75", type="hardship", reason="Out of work")
+    with dues_db.owner.begin() as conn:
+        charge = conn.execute(text("SELECT id FROM dues_charges WHERE member_id = :m AND period = :p"),
+                              {"m": dues_db.member, "p": dues_db.this}).scalar_one()
+        conn.execute(text("DELETE FROM dues_charge_totals WHERE charge_id = :c"), {"c": charge})
+    with pytest.raises(DomainError, match="kept totals are missing"):
+        svc.post_payment(dues_db.uow(clerk), idempotency_key=uuid.uuid4(), member_id=dues_db.member, amount="225",
+                         method="cash")
+    with pytest.raises(DomainError, match="kept totals are missing"):
+        svc.decide_adjustment(dues_db.uow(manager), adjustment_id=waiver.id, approve=True)
+    with dues_db.engine(clerk).begin() as conn:
+        assert conn.execute(text("SELECT uc_rebuild_dues_charge_totals(NULL)")).scalar_one() == 1
+    svc.post_payment(dues_db.uow(clerk), idempotency_key=uuid.uuid4(), member_id=dues_db.member, amount="225",
+                     method="cash")
+    with dues_db.owner.connect() as conn:
+        assert conn.execute(text("SELECT owed, paid FROM dues_charge_totals WHERE charge_id = :c"),
+                            {"c": charge}).one() == (75, 75)
