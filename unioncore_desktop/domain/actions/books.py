@@ -45,6 +45,11 @@ def open_book(hall: Hall, book_id: int) -> q.BookPage:
     return hall.read(q.book_page, book_id)
 
 
+def open_books(hall: Hall) -> q.BooksOpening:
+    """The books screen's first read: the books in morning order and the first book's page."""
+    return hall.read(q.books_opening)
+
+
 def offices(hall: Hall) -> list[q.OfficeRow]:
     return hall.read(q.list_offices)
 

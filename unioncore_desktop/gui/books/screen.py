@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from unioncore_desktop.domain.actions import books
 from unioncore_desktop.domain.errors import DomainError, StaleRecord
-from unioncore_desktop.domain.queries.books import BookListRow, BookPage, BookSummary
+from unioncore_desktop.domain.queries.books import BookListRow, BookPage, BooksOpening, BookSummary
 from unioncore_desktop.gui import events, icons, messages
 from unioncore_desktop.gui.books.awaiting import AwaitingLine
 from unioncore_desktop.gui.books.queue_view import TIERS, QueueView
@@ -159,8 +159,18 @@ class BooksScreen(QWidget):
     # --- loading ----------------------------------------------------------------------------------------------
 
     def start(self) -> None:
+        """The picker's books and the first book's list in one read (a refresh meanwhile supersedes it)."""
         self.queue.restore_state()
-        self.refresh_books()
+        self.runner.query(partial(books.open_books, self.hall), parent=self, key=("books-summary", id(self)),
+                          success=self._show_opening, name="open books")
+
+    def _show_opening(self, opening: BooksOpening) -> None:
+        if opening.page is None:
+            self._show_books(opening.books)
+            return
+        self.book_id = opening.page.book_id  # the picker comes up on it, with its list already read
+        self._show_books(opening.books)
+        self._show_book(opening.page)
 
     def search(self, _text: str = "") -> None:
         """Reload everything (the main window calls this after a lost connection comes back)."""
