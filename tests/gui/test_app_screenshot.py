@@ -42,6 +42,45 @@ def test_the_demo_opens_each_area_and_saves_a_screenshot(home: Path, area: str, 
         assert struct.unpack(">II", shot.read_bytes()[16:24]) == (1360, 820)
 
 
+# Runs the app as bench/cold_start.py does, noting what a worker imports before the book has painted and which ORM
+# models are loaded then.
+TIMED_START = """
+import sys, threading
+import unioncore_desktop.gui.app as app
+imported_off_main, painted = [], []
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if threading.current_thread() is not threading.main_thread() and not painted:
+            imported_off_main.append(name)
+sys.meta_path.insert(0, Watch())
+mark = app.mark
+def timed(step):
+    mark(step)
+    if step == 'first-paint':
+        painted.append(True)
+        print('off-main', sorted(set(imported_off_main)))
+        print('models', sorted(m for m in sys.modules if m.startswith('unioncore_desktop.domain.models')))
+app.mark = timed
+raise SystemExit(app.main(['--demo', '--open', 'books']))
+"""
+
+
+def test_a_timed_start_paints_the_book_with_no_import_in_a_worker_and_no_orm_model(home: Path):
+    """The demo's worker starts the server and logs in while the window's modules are imported, so it must import
+    nothing itself (a worker importing while the GUI thread loads a PySide6 module can deadlock the two); and the
+    book paints before any ORM model is loaded."""
+    env = {key: value for key, value in os.environ.items() if key not in NO_DISPLAY}
+    env |= {"HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
+            "QT_QPA_PLATFORM": "offscreen", "UNIONCORE_TIME_START": "1"}
+    for _start in ("the first may create the demo hall, importing its generators", "timed"):
+        done = subprocess.run([sys.executable, "-c", TIMED_START], env=env, capture_output=True, text=True,
+                              timeout=180)
+        assert done.returncode == 0, done.stderr[-2000:]
+    steps = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("start-timing ")]
+    assert steps[-1] == "first-paint" and {"splash", "imported", "logged-in", "window-shown"} <= set(steps)
+    assert "off-main []" in done.stdout and "models []" in done.stdout, done.stdout
+
+
 @pytest.mark.parametrize("environ, platform, expected", [
     ({}, "linux", "offscreen"),
     ({"DISPLAY": ":0"}, "linux", None),

@@ -65,6 +65,20 @@ def test_the_app_module_leaves_reports_pdf_and_alembic_for_later() -> None:
     assert done.stdout.split() == ["[]", "False"], done.stdout + done.stderr
 
 
+def test_the_book_starts_without_the_orm_models_services_or_seed_generators() -> None:
+    """What a start on the books imports before its list paints (`--demo --open books`, bench/cold_start.py): the
+    reads, not the ORM models, services and seed generators that only writes and a first demo start need."""
+    import subprocess
+    import sys
+
+    code = ("import sys, unioncore_desktop.gui.app, unioncore_desktop.gui.main_window, "
+            "unioncore_desktop.gui.books.screen, unioncore_desktop.demo, unioncore_desktop.db.connection; "
+            "print(sorted(m for m in sys.modules if m.startswith(('unioncore_desktop.domain.models', "
+            "'unioncore_desktop.domain.services', 'unioncore_desktop.seed.generate'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["[]"], done.stdout + done.stderr
+
+
 class TestConnection:
     def test_the_indicator_is_always_there_and_turns_at_once(self, window: MainWindow) -> None:
         label = window.connection_label

