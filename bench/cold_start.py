@@ -23,7 +23,9 @@ STEPS = ("qapplication", "splash", "imported", "logged-in", "window-built", "win
 
 
 def environment(home: Path) -> dict[str, str]:
-    env = dict(os.environ)
+    # the first launch writes the .pyc files an installed program has: a shell that forbids that would have every
+    # launch compile the app's modules from source
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     env |= {"HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
             "QT_QPA_PLATFORM": "offscreen", "UNIONCORE_TIME_START": "1"}
     return env
