@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,10 +36,13 @@ def data_dir() -> Path:
     return user_data_dir() / "demo-pgdata"
 
 
-def start(*, keep_running: bool = False, seed: bool = True) -> DemoHall:
+def start(*, keep_running: bool = False, seed: bool = True,
+          before_preparing: Callable[[], object] | None = None) -> DemoHall:
     """Start the demo server, create and migrate its database, and seed it on first run. A demo hall that is
     ready (at this build's head, seeded, its staff as they should be) costs one connection and four reads, and
-    writes nothing: the app's every --demo start goes through here."""
+    writes nothing: the app's every --demo start goes through here. `before_preparing` is called before a hall
+    that is not ready is migrated or seeded, which imports Alembic and the generators (the app waits there until
+    its GUI thread has imported the window's modules)."""
     server = embedded.start(data_dir(), keep_running=keep_running)
     hall = DemoHall(server)
     engine = create_engine(hall.admin_url())
@@ -53,6 +57,8 @@ def start(*, keep_running: bool = False, seed: bool = True) -> DemoHall:
             current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() if migrated else None
             if seed and current == revisions.head() and is_seeded(conn) and demo_staff_current(conn):
                 return hall
+        if before_preparing is not None:
+            before_preparing()
         _prepare(engine, current, seed)
     finally:
         engine.dispose()

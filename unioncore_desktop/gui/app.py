@@ -13,6 +13,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+# Every PySide6 module the app uses loads here, on the GUI thread, before any worker starts: a worker importing
+# while this thread loads a PySide6 module can deadlock the two, and a worker may import later (an action's services
+# with its first write). Their classes are set up when first used (the print preview's with its first report).
+import PySide6.QtPdf
+import PySide6.QtPdfWidgets
+import PySide6.QtPrintSupport
+import PySide6.QtSvg  # noqa: F401
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QWidget
@@ -91,7 +98,7 @@ class Application(QObject):
         self.splash.setMinimumSize(420, 120)
         self.exit_code = 0
         self._screenshot_saved = False
-        self._preloaded = False
+        self._preloaded = threading.Event()  # set once the window's modules are imported
         self._logged_in: HallConnection | None = None  # the demo's login, until the window's modules are in
 
     def start(self) -> None:
@@ -106,10 +113,12 @@ class Application(QObject):
             mark("splash")
             _preload_database()
             user = self.args.user or DEMO_DEFAULT_USER
-            self.runner.query(partial(_start_demo_and_log_in, user), parent=self.splash,
+            self.runner.query(partial(_start_demo_and_log_in, user, self._preloaded), parent=self.splash,
                               success=self._on_demo_logged_in, failure=lambda _exc: self._quit(1), name="start demo")
-            self._preload(repaint=True)
-            self._preloaded = True
+            try:
+                self._preload(repaint=True)
+            finally:
+                self._preloaded.set()
             self._open_when_ready()
         else:
             self._login()
@@ -135,7 +144,7 @@ class Application(QObject):
 
     def _open_when_ready(self) -> None:
         """The window opens once its modules are imported and the demo's login has come back, whichever is last."""
-        if self._preloaded and self._logged_in is not None:
+        if self._preloaded.is_set() and self._logged_in is not None:
             hall, self._logged_in = self._logged_in, None
             self._open_main_window(hall)
 
@@ -354,21 +363,21 @@ class PaintWatch(QObject):
 
 def _preload_database() -> None:
     """On the GUI thread, before the demo's worker starts: the modules that worker runs (SQLAlchemy, psycopg, the
-    embedded server's package, the log-in) and the last PySide6 module the window loads (QtSvg, for its icons)."""
+    embedded server's package, the log-in)."""
     from unioncore_desktop import demo  # noqa: F401
     from unioncore_desktop.db import connection, embedded  # noqa: F401
-    from unioncore_desktop.gui import icons  # noqa: F401
 
     embedded.load_package()
 
 
-def _start_demo_and_log_in(user: str) -> tuple[ConnectionProfile, HallConnection]:
+def _start_demo_and_log_in(user: str, preloaded: threading.Event) -> tuple[ConnectionProfile, HallConnection]:
     """In a worker: the demo server and its database, then the log-in as `user` (the demo's own profile too, for
-    Switch user)."""
+    Switch user). A demo hall to migrate or seed (a first start) imports Alembic and the generators here, so that
+    waits until the GUI thread has `preloaded` the window's modules."""
     from unioncore_desktop import demo
     from unioncore_desktop.db.connection import connect
 
-    profile = demo.start().profile()
+    profile = demo.start(before_preparing=preloaded.wait).profile()
     return profile, connect(profile.with_user(user))
 
 
