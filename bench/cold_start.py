@@ -11,6 +11,7 @@ the demo (or the hall's server) is already up. Target: a median of 1.2 s to the 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import statistics
 import subprocess
@@ -23,7 +24,9 @@ STEPS = ("qapplication", "splash", "imported", "logged-in", "window-built", "win
 
 
 def environment(home: Path) -> dict[str, str]:
-    env = dict(os.environ)
+    # the first launch writes the .pyc files an installed program has: a shell that forbids that would have every
+    # launch compile the app's modules from source
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     env |= {"HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
             "QT_QPA_PLATFORM": "offscreen", "UNIONCORE_TIME_START": "1"}
     return env
@@ -54,7 +57,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--open", default="books", help="area opened first")
-    parser.add_argument("--home", default=str(Path(tempfile.gettempdir()) / "unioncore-bench" / "cold-start"),
+    # one demo hall per checkout: another checkout on the same machine may be at another schema revision
+    checkout = hashlib.sha1(str(Path(__file__).resolve().parent.parent).encode()).hexdigest()[:8]
+    parser.add_argument("--home", default=str(Path(tempfile.gettempdir()) / "unioncore-bench" /
+                                              f"cold-start-{checkout}"),
                         help="the user folder the demo hall is kept in between runs")
     parser.add_argument("--importtime", action="store_true",
                         help="also print the slowest imports of the app module (python -X importtime)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from unioncore_desktop.db import preflight
 from unioncore_desktop.db.connection import connect
@@ -24,6 +24,23 @@ def test_staff_login_sees_roles_hall_and_current_schema(databases):
         assert facts.time_zone == (zone or "")
     finally:
         hall.close()
+
+
+def test_logging_in_asks_the_server_three_statements(databases):
+    """Who and over what, the schema's revision, the hall's settings with the staff name: each round trip is a
+    start-up's wait, so the checks share them."""
+    name = databases.create()
+    login = databases.make_staff(name, "manager+dispatcher", "Morgan Both")
+    engine = create_engine(databases.server.url(name, login))
+    sent: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, statement, *_rest: sent.append(statement))
+    try:
+        facts = preflight.run(engine)
+    finally:
+        engine.dispose()
+    assert len(sent) == 3, sent
+    assert facts.roles == frozenset({"manager", "dispatcher"}) and facts.full_name == "Morgan Both"
+    assert facts.schema is preflight.SchemaState.CURRENT and not facts.can_migrate
 
 
 def test_the_embedded_server_is_a_local_unencrypted_socket(databases):

@@ -63,6 +63,18 @@ def select(qtbot, screen: BooksScreen, last_name: str) -> None:
     qtbot.waitUntil(lambda: screen.selected() is not None and screen.selected().last_name == last_name)
 
 
+def test_the_screen_opens_on_the_first_book_in_one_read(qtbot, runner, ui_settings, books_hall: BooksHall):
+    """The picker's books and the first book's list arrive together: a start waits for one round trip, not two."""
+    started: list[str] = []
+    runner.task_submitted.connect(lambda _kind, name: started.append(name))
+    screen = open_screen(qtbot, runner, ui_settings, books_hall.login("dispatcher"))
+    qtbot.waitUntil(lambda: not runner.busy, timeout=WAIT)
+    assert started == ["open books"]
+    assert screen.book_combo.currentText().startswith("WIRE SEATTLE") and screen.book_combo.count() > 1
+    assert screen.book_id == screen.book_combo.currentData() and names(screen)[0] == "Lovelace"
+    runner.shutdown(wait=True)
+
+
 def test_the_list_is_in_queue_order_with_tier_subtotals_and_two_decimal_apns(qtbot, screen):
     assert screen.book_combo.currentText().startswith("WIRE SEATTLE")  # first book of the morning
     assert names(screen) == ["Lovelace", "Okafor", "Charisse", "Tran"]

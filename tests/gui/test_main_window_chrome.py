@@ -52,17 +52,39 @@ class TestAreasBuiltWhenShown:
         runner.shutdown(wait=True)
 
 
-def test_the_app_module_leaves_reports_pdf_and_alembic_for_later() -> None:
-    """What a start imports before the splash shows, and what no start needs before a report or an upgrade."""
+def test_the_app_module_leaves_reports_and_alembic_for_later_and_loads_every_pyside6_module() -> None:
+    """What no start needs before a report or an upgrade; and every PySide6 module the app uses loads with the app
+    module, on the GUI thread before any worker starts (a worker importing while it loads one can deadlock)."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "unioncore_desktop"
+    used = sorted({name for path in package.rglob("*.py")
+                   for name in re.findall(r"\bPySide6\.Qt\w+", path.read_text(encoding="utf-8"))})
+    assert "PySide6.QtPdf" in used
+    code = ("import sys, unioncore_desktop.gui.app; loaded = set(sys.modules); "
+            "import unioncore_desktop.gui.main_window, unioncore_desktop.gui.books.screen, "
+            "unioncore_desktop.gui.members.screen, unioncore_desktop.demo; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'reportlab', 'openpyxl', 'alembic'}), "
+            f"sorted(set({used!r}) - loaded))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["[]", "[]"], done.stdout + done.stderr
+
+
+def test_the_book_starts_without_the_orm_models_services_or_seed_generators() -> None:
+    """What a start on the books imports before its list paints (`--demo --open books`, bench/cold_start.py): the
+    reads, not the ORM models, services and seed generators that only writes and a first demo start need."""
     import subprocess
     import sys
 
     code = ("import sys, unioncore_desktop.gui.app, unioncore_desktop.gui.main_window, "
-            "unioncore_desktop.gui.books.screen, unioncore_desktop.gui.members.screen, unioncore_desktop.demo; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'reportlab', 'openpyxl', 'alembic'}), "
-            "'PySide6.QtPdf' in sys.modules)")
+            "unioncore_desktop.gui.books.screen, unioncore_desktop.demo, unioncore_desktop.db.connection; "
+            "print(sorted(m for m in sys.modules if m.startswith(('unioncore_desktop.domain.models', "
+            "'unioncore_desktop.domain.services', 'unioncore_desktop.seed.generate'))))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["[]", "False"], done.stdout + done.stderr
+    assert done.stdout.split() == ["[]"], done.stdout + done.stderr
 
 
 class TestConnection:

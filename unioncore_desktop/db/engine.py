@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# the dialect every engine here uses, loaded with this module rather than by the first create_engine (in a worker)
+import sqlalchemy.dialects.postgresql.psycopg  # noqa: F401
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker

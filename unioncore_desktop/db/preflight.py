@@ -60,45 +60,55 @@ class Transport:
     tls_cipher: str | None
 
 
-def transport(conn: Connection) -> Transport:
+def transport(conn: Connection, ssl: bool | None, version: str | None, cipher: str | None) -> Transport:
     """Whether this session's bytes are encrypted: libpq's own answer for the link it opened, with the TLS version
-    and cipher the server reports (pg_stat_ssl) when it terminates the TLS itself."""
+    and cipher the server reports (pg_stat_ssl's row for this session) when it terminates the TLS itself."""
     dbapi = conn.connection.dbapi_connection
     pgconn = getattr(dbapi, "pgconn", None)
     info = getattr(dbapi, "info", None)
     host = str(getattr(info, "host", "") or "")
-    ssl, version, cipher = conn.execute(text(
-        "SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
-    )).one_or_none() or (False, None, None)
     encrypted = bool(pgconn.ssl_in_use) if pgconn is not None else bool(ssl)
     if not (encrypted and ssl):
         version = cipher = None
     return Transport(local_socket=host.startswith("/"), encrypted=encrypted, tls_version=version, tls_cipher=cipher)
 
 
-# The owner of the schema's tables (alembic_version stands for them), or of schema public while it is empty.
-CAN_MIGRATE = """
-    SELECT pg_has_role(session_user, coalesce(
-        (SELECT relowner FROM pg_catalog.pg_class WHERE oid = to_regclass('public.alembic_version')),
-        (SELECT nspowner FROM pg_catalog.pg_namespace WHERE nspname = 'public')), 'USAGE')
+# Who is logging in, over what, and what the server holds for them, in one round trip: the server, the link's TLS,
+# the staff groups held (`:groups`), superuser or not, whether the schema exists, and whether this login may migrate
+# it: it owns the schema's tables (alembic_version stands for them), or schema public while that is empty.
+WHO = """
+    SELECT current_setting('server_version'), current_database(), session_user, s.ssl, s.version, s.cipher,
+           ARRAY(SELECT g FROM unnest(CAST(:groups AS text[])) WITH ORDINALITY AS t(g, n)
+                 WHERE pg_has_role(session_user, 'uc_' || g, 'MEMBER') ORDER BY n),
+           coalesce(r.rolsuper, false),
+           to_regclass('public.alembic_version') IS NOT NULL,
+           pg_has_role(session_user, coalesce(
+               (SELECT relowner FROM pg_catalog.pg_class WHERE oid = to_regclass('public.alembic_version')),
+               (SELECT nspowner FROM pg_catalog.pg_namespace WHERE nspname = 'public')), 'USAGE')
+    FROM (SELECT pg_backend_pid() AS pid) AS me
+    LEFT JOIN pg_catalog.pg_stat_ssl AS s ON s.pid = me.pid
+    LEFT JOIN pg_catalog.pg_roles AS r ON r.rolname = session_user
+"""
+# A schema this build knows: the hall's settings and the login's name as staff, in one round trip.
+HALL = """
+    SELECT (SELECT json_object_agg(key, value) FROM app_settings),
+           (SELECT full_name FROM staff WHERE login = :user)
 """
 
 
 def run(engine: Engine) -> Preflight:
-    """Raise ConnectionProblem or PreflightError, or describe the connection."""
+    """Raise ConnectionProblem or PreflightError, or describe the connection. Three round trips at most: who and
+    over what, the schema's revision, the hall's settings (only for a schema this build knows)."""
     try:
         with engine.connect() as conn:
-            server_version = conn.execute(text("SHOW server_version")).scalar_one()
-            link = transport(conn)
-            database, user = conn.execute(text("SELECT current_database(), session_user")).one()
-            roles = frozenset(role for role in STAFF_ROLES if conn.execute(
-                text("SELECT pg_has_role(session_user, :g, 'MEMBER')"), {"g": f"uc_{role}"}).scalar_one())
-            is_super = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = session_user")).scalar()
+            (server_version, database, user, ssl, tls_version, cipher, groups, is_super, has_schema,
+             owns_schema) = conn.execute(text(WHO), {"groups": list(STAFF_ROLES)}).one()
+            link = transport(conn, ssl, tls_version, cipher)
+            roles = frozenset(groups)
             if not roles and not is_super:
                 raise PreflightError(f"The login {user} has no UnionCore role (dispatcher, dues clerk, manager or "
                                      "admin); ask an administrator to add you as staff.")
-            has_schema = conn.execute(text("SELECT to_regclass('public.alembic_version') IS NOT NULL")).scalar_one()
-            can_migrate = bool(is_super) or conn.execute(text(CAN_MIGRATE)).scalar_one()
+            can_migrate = bool(is_super or owns_schema)
             # the revision table as Alembic keeps it, and the files' names read without importing Alembic
             revision = (conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
                         if has_schema else None)
@@ -106,9 +116,9 @@ def run(engine: Engine) -> Preflight:
             settings: dict[str, str] = {}
             full_name = user
             if revision is not None and revision in revisions.known():
-                settings = dict(conn.execute(text("SELECT key, value FROM app_settings")).all())
-                full_name = conn.execute(text("SELECT full_name FROM staff WHERE login = :u"),
-                                         {"u": user}).scalar() or user
+                values, staff_name = conn.execute(text(HALL), {"user": user}).one()
+                settings = dict(values or {})
+                full_name = staff_name or user
     except sa_exc.OperationalError as exc:
         raise _connect_problem(engine, exc) from exc
     except sa_exc.ProgrammingError as exc:

@@ -6,9 +6,11 @@ import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
-from sqlalchemy.engine import URL, make_url
+if TYPE_CHECKING:  # SQLAlchemy loads when a URL is made: the log-in dialog and the settings need profiles first
+    from sqlalchemy.engine import URL
 
 # What the profile editor offers: encrypt when the server can, always encrypt, or always encrypt and check that
 # the certificate is the server's (signed by the hall's CA and naming the host).
@@ -124,6 +126,8 @@ class ConnectionProfile:
         return None
 
     def sqlalchemy_url(self, password: str | None = None) -> URL:
+        from sqlalchemy.engine import URL
+
         query: dict[str, str | tuple[str, ...]] = {}
         host, port = self.host, self.port
         if self.is_local_socket:
@@ -170,6 +174,8 @@ class ConnectionProfile:
 
     @classmethod
     def from_url(cls, url: str, name: str = "url") -> ConnectionProfile:
+        from sqlalchemy.engine import make_url
+
         # libpq's host list in the URL's authority ("user@a:5432,b:5433"), which SQLAlchemy cannot parse
         listed = re.match(r"^([\w+]+://(?:[^@/]*@)?)([^/?@]*,[^/?@]*)(.*)$", url)
         if listed:

@@ -64,6 +64,14 @@ ACTIVITY_ACTIONS = ("sign_on", "re_sign", "resign", "exempt_start", "exempt_end"
                     "roll_off", "mark_added", "mark_removed", "reregistered", "bid", "job_ended")
 BID_SOURCES = ("phone", "email", "web")
 
+# --- the hall's settings (app_settings keys) -------------------------------------------------------------------
+
+HALL_NAME = "hall_name"
+HALL_ADDRESS = "hall_address"  # one or more lines, as printed on letters and reports
+HALL_PHONE = "hall_phone"
+TIME_ZONE = "time_zone"
+ENVIRONMENT = "environment"  # 'production' makes seeding refuse without --force
+
 
 def label(value: str | None) -> str:
     """Human text for a vocabulary value: 'apprentice_3' -> 'Apprentice 3'."""

@@ -9,9 +9,17 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+# Every PySide6 module the app uses loads here, on the GUI thread, before any worker starts: a worker importing
+# while this thread loads a PySide6 module can deadlock the two, and a worker may import later (an action's services
+# with its first write). Their classes are set up when first used (the print preview's with its first report).
+import PySide6.QtPdf
+import PySide6.QtPdfWidgets
+import PySide6.QtPrintSupport
+import PySide6.QtSvg  # noqa: F401
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QWidget
@@ -90,19 +98,28 @@ class Application(QObject):
         self.splash.setMinimumSize(420, 120)
         self.exit_code = 0
         self._screenshot_saved = False
+        self._preloaded = threading.Event()  # set once the window's modules are imported
+        self._logged_in: HallConnection | None = None  # the demo's login, until the window's modules are in
 
     def start(self) -> None:
-        """The splash (or the log-in) painted first; then the window's modules and the first area's. They are
-        imported here, before any worker starts: a worker importing modules while this thread loads a PySide6
-        module can deadlock the two."""
+        """The splash (or the log-in) painted first; then the window's modules and the first area's. A worker
+        importing modules while this thread loads a PySide6 module can deadlock the two, so the demo's worker
+        starts only once everything it runs is imported, and imports nothing while this thread goes on with the
+        window's modules: the demo server and the log-in's round trips overlap those imports."""
         if self.args.demo:
             self.splash.setText("Starting the demo database (the first run creates the demo hall)…")
             self.splash.show()
             QApplication.processEvents()  # painted before anything heavy is imported
             mark("splash")
-            self._preload(repaint=True)
-            self.runner.query(_start_demo, parent=self.splash, success=self._on_demo_started,
-                              failure=lambda _exc: self._quit(1), name="start demo")
+            _preload_database()
+            user = self.args.user or DEMO_DEFAULT_USER
+            self.runner.query(partial(_start_demo_and_log_in, user, self._preloaded), parent=self.splash,
+                              success=self._on_demo_logged_in, failure=lambda _exc: self._quit(1), name="start demo")
+            try:
+                self._preload(repaint=True)
+            finally:
+                self._preloaded.set()
+            self._open_when_ready()
         else:
             self._login()
 
@@ -110,8 +127,8 @@ class Application(QObject):
         return self.args.open if self.args.open in AREAS else DIALOGS.get(self.args.open) or next(iter(AREAS))
 
     def _preload(self, repaint: bool = False) -> None:
-        """`repaint`: the splash repaints between the imports (nothing else can happen then: no worker has
-        started; at the log-in dialog a click could start one mid-import)."""
+        """`repaint`: the splash repaints between the imports (the demo's log-in arriving meanwhile waits for
+        them, `_open_when_ready`; at the log-in dialog a click could start a worker mid-import)."""
         from unioncore_desktop.gui import main_window  # noqa: F401 - imported now, used when logged in
 
         if repaint:
@@ -121,17 +138,15 @@ class Application(QObject):
             QApplication.processEvents()
         mark("imported")
 
-    def _on_demo_started(self, hall) -> None:  # noqa: ANN001 - demo.DemoHall
-        profile = self.demo_profile = hall.profile()
-        user = self.args.user or DEMO_DEFAULT_USER
+    def _on_demo_logged_in(self, started: tuple[ConnectionProfile, HallConnection]) -> None:
+        self.demo_profile, self._logged_in = started
+        self._open_when_ready()
 
-        def log_in() -> HallConnection:
-            from unioncore_desktop.db.connection import connect
-
-            return connect(profile.with_user(user))
-
-        self.runner.query(log_in, parent=self.splash, success=self._open_main_window,
-                          failure=lambda _exc: self._quit(1), name="log in")
+    def _open_when_ready(self) -> None:
+        """The window opens once its modules are imported and the demo's login has come back, whichever is last."""
+        if self._preloaded.is_set() and self._logged_in is not None:
+            hall, self._logged_in = self._logged_in, None
+            self._open_main_window(hall)
 
     def _login(self) -> None:
         from unioncore_desktop.gui.login import LoginDialog
@@ -346,11 +361,24 @@ class PaintWatch(QObject):
         return False
 
 
-def _start_demo() -> object:
-    """In a worker: the demo server and its database (their modules imported there too)."""
-    from unioncore_desktop import demo
+def _preload_database() -> None:
+    """On the GUI thread, before the demo's worker starts: the modules that worker runs (SQLAlchemy, psycopg, the
+    embedded server's package, the log-in)."""
+    from unioncore_desktop import demo  # noqa: F401
+    from unioncore_desktop.db import connection, embedded  # noqa: F401
 
-    return demo.start()
+    embedded.load_package()
+
+
+def _start_demo_and_log_in(user: str, preloaded: threading.Event) -> tuple[ConnectionProfile, HallConnection]:
+    """In a worker: the demo server and its database, then the log-in as `user` (the demo's own profile too, for
+    Switch user). A demo hall to migrate or seed (a first start) imports Alembic and the generators here, so that
+    waits until the GUI thread has `preloaded` the window's modules."""
+    from unioncore_desktop import demo
+    from unioncore_desktop.db.connection import connect
+
+    profile = demo.start(before_preparing=preloaded.wait).profile()
+    return profile, connect(profile.with_user(user))
 
 
 def _install_excepthooks(log_path: Path) -> None:

@@ -17,8 +17,6 @@ import shiboken6
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
 
-from unioncore_desktop.db.connection import HallConnection
-from unioncore_desktop.domain.actions import reports
 from unioncore_desktop.domain.errors import DomainError
 from unioncore_desktop.domain.queries.hall import HallFacts
 from unioncore_desktop.gui import messages
@@ -27,6 +25,7 @@ from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskHandle, TaskRunner
 
 if TYPE_CHECKING:  # ReportLab, openpyxl and QtPdf are imported when a report is first run, not at start-up
+    from unioncore_desktop.db.connection import HallConnection
     from unioncore_desktop.reports import ReportContext
 
 # Tests set this to a folder: the save dialog is then not shown and answers that folder with the default name.
@@ -237,6 +236,7 @@ def _run(runner: TaskRunner, hall: HallConnection, parent: QWidget, title: str, 
     # ReportLab, openpyxl and the preview's QtPdf load here, on this thread, before the worker starts: a worker
     # importing a module while this thread loads a PySide6 one can deadlock the two
     import unioncore_desktop.reports  # noqa: F401
+    from unioncore_desktop.domain.actions import reports  # the run's log, with the report modules
     from unioncore_desktop.gui import print_preview  # noqa: F401
 
     pdf = kind == "pdf"

@@ -9,10 +9,9 @@ from datetime import date
 from sqlalchemy import Connection, Engine, text
 
 from unioncore_desktop.domain.errors import DomainError
-from unioncore_desktop.seed import generate
-from unioncore_desktop.seed.books import seed_books
-from unioncore_desktop.seed.dues import seed_dues
-from unioncore_desktop.seed.generate import timed
+
+# The generators (seed.generate, .books, .dues and the models and services beneath them) load in the functions that
+# seed: the demo's every start and the log-in dialog read this module, and only a first start seeds.
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +64,20 @@ def is_seeded(conn: Connection) -> bool:
     return conn.execute(text("SELECT EXISTS (SELECT 1 FROM members)")).scalar_one()
 
 
+def demo_staff_current(conn: Connection) -> bool:
+    """Whether every demo login can log in, is active staff under its name and holds its groups: what
+    `ensure_demo_staff` would leave as it is (it only ever adds groups), read in one statement."""
+    return conn.execute(text("""
+        SELECT count(*) = :n
+        FROM unnest(CAST(:logins AS text[]), CAST(:names AS text[]), CAST(:groups AS text[])) AS d(login, name, groups)
+        JOIN pg_catalog.pg_roles AS r ON r.rolname = d.login AND r.rolcanlogin
+        JOIN staff AS s ON s.login = d.login AND s.full_name = d.name AND s.active
+        WHERE NOT EXISTS (SELECT FROM unnest(string_to_array(d.groups, ' ')) AS g(role)
+                          WHERE NOT pg_has_role(d.login, 'uc_' || g.role, 'MEMBER'))
+    """), {"n": len(DEMO_STAFF), "logins": [s.login for s in DEMO_STAFF], "names": [s.full_name for s in DEMO_STAFF],
+           "groups": [" ".join(s.roles) for s in DEMO_STAFF]}).scalar_one()
+
+
 def ensure_demo_staff(conn: Connection) -> None:
     for staff in DEMO_STAFF:
         # no password: the demo server is reached through its private socket
@@ -81,6 +94,11 @@ def _after_bulk_members(conn: Connection) -> None:
 def seed_demo(engine: Engine, *, members: int = 4000, employers: int = 850, jobs_per_member: int = 40,
               force: bool = False, today: date | None = None) -> bool:
     """Seed the demo hall once; returns False when the database already has members."""
+    from unioncore_desktop.seed import generate
+    from unioncore_desktop.seed.books import seed_books
+    from unioncore_desktop.seed.dues import seed_dues
+    from unioncore_desktop.seed.generate import timed
+
     with engine.begin() as conn:
         refuse_production(conn, force)
         if is_seeded(conn):
@@ -136,6 +154,8 @@ def _hall_today(conn: Connection) -> date:
 
 def seed_stress(engine: Engine, *, members: int = 10_000, force: bool = False) -> int:
     """Add `members` more synthetic members (for benchmarks); returns how many were added."""
+    from unioncore_desktop.seed import generate
+
     with engine.begin() as conn:
         refuse_production(conn, force)
         generate.bulk_mode(conn)

@@ -8,11 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from unioncore_desktop.domain.models.base import Base, Versioned
 
-HALL_NAME = "hall_name"
-HALL_ADDRESS = "hall_address"  # one or more lines, as printed on letters and reports
-HALL_PHONE = "hall_phone"
-TIME_ZONE = "time_zone"
-ENVIRONMENT = "environment"  # 'production' makes seeding refuse without --force
+# The keys are in domain/vocab.py (HALL_NAME, TIME_ZONE, ...): the reads name them without loading the models.
 
 
 class AppSetting(Versioned, Base):

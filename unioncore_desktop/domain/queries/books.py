@@ -336,6 +336,20 @@ def book_page(session: Session, book_id: int) -> BookPage:
 
 
 @dataclass(frozen=True, slots=True)
+class BooksOpening:
+    """What the books screen opens on: the picker's books and the first book's page (None: no active book)."""
+
+    books: list[BookSummary]
+    page: BookPage | None
+
+
+def books_opening(session: Session) -> BooksOpening:
+    """The books and the first one's page in one read, so the screen's first list needs no second round trip."""
+    books = list_books(session)
+    return BooksOpening(books, book_page(session, books[0].id) if books else None)
+
+
+@dataclass(frozen=True, slots=True)
 class MemberVisit:
     """A member signing on: who they are (their qualified books) and their registrations, live ones first."""
 

@@ -11,7 +11,6 @@ from datetime import date, time, timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from unioncore_desktop.domain.models.settings import HALL_ADDRESS, HALL_NAME, HALL_PHONE, TIME_ZONE
 from unioncore_desktop.domain.queries.fragments import HALL_TODAY, book_rules_in_force, hall_date
 from unioncore_desktop.domain.queries.hall import hall_clock, holidays
 from unioncore_desktop.domain.queries.requests import LIVE_REQUEST_STATUSES
@@ -25,7 +24,7 @@ from unioncore_desktop.domain.rules.holidays import (
     us_federal_holidays,
 )
 from unioncore_desktop.domain.rules.referral import referral_date
-from unioncore_desktop.domain.vocab import LIVE_REGISTRATION_STATUSES
+from unioncore_desktop.domain.vocab import HALL_ADDRESS, HALL_NAME, HALL_PHONE, LIVE_REGISTRATION_STATUSES, TIME_ZONE
 
 SETTING_KEYS = (HALL_NAME, HALL_ADDRESS, HALL_PHONE, TIME_ZONE)
 EXAMPLES = 5  # moved dates shown by name in a preview; the counts say how many in all

@@ -11,7 +11,6 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from unioncore_desktop.domain.errors import NotFound
-from unioncore_desktop.domain.models import Member
 from unioncore_desktop.domain.queries.text_search import like_escape, normalize_query
 
 
@@ -399,6 +398,8 @@ def count_members(session: Session) -> int:
 
 
 def member_detail(session: Session, member_id: int) -> MemberDetail:
+    from unioncore_desktop.domain.models import Member  # the ORM models load with the first record read
+
     member = session.get(Member, member_id)
     if member is None:
         raise NotFound("That member no longer exists.")

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from unioncore_desktop.domain.queries.books import AwaitingRow
 from unioncore_desktop.gui import theme
-from unioncore_desktop.gui.books.reregister import PASSED_COLOR
 from unioncore_desktop.gui.itemmodels.formatting import format_deadline
 
+PASSED_COLOR = "#b00020"  # a re-registration deadline passed (here and in the re-registration dialog)
 AWAITING_SHOWN = 6  # names in the awaiting line; the rest are counted (and listed in its tooltip)
 
 

@@ -24,7 +24,7 @@ from unioncore_desktop.domain.services.drop_run import DropCandidate, DropRunRes
 from unioncore_desktop.gui import messages
 from unioncore_desktop.gui.books.dialogs import from_qdate, to_qdate
 from unioncore_desktop.gui.forms.ui_drop_run_dialog import Ui_DropRunDialog
-from unioncore_desktop.gui.itemmodels.books import DropCandidateModel, drop_reason_label
+from unioncore_desktop.gui.itemmodels.drop_run import DropCandidateModel, drop_reason_label
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.field_errors import as_message
 from unioncore_desktop.gui.widgets.simple_table import simple_table

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.queries.books import BookListRow, BookSummary
 from unioncore_desktop.gui import reporting, theme
 from unioncore_desktop.gui.itemmodels.books import BookListModel
@@ -21,6 +20,7 @@ from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
 
 if TYPE_CHECKING:  # ReportLab is imported when a report is built
+    from unioncore_desktop.db.connection import HallConnection
     from unioncore_desktop.reports import ReportContext
 
 TIERS = (1, 2, 3, 4)

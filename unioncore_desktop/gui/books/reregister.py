@@ -18,12 +18,12 @@ from unioncore_desktop.domain.queries.books import RegistrationRow, Reregistrati
 from unioncore_desktop.domain.queries.members import MemberDetail
 from unioncore_desktop.domain.rules.apn import format_apn
 from unioncore_desktop.gui import theme
+from unioncore_desktop.gui.books.awaiting import PASSED_COLOR
 from unioncore_desktop.gui.books.visit import MemberVisitDialog
 from unioncore_desktop.gui.itemmodels.formatting import format_deadline
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 
-PASSED_COLOR = "#b00020"
 
 
 class ReregisterDialog(MemberVisitDialog):

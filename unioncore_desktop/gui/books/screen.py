@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -19,30 +19,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.actions import books
 from unioncore_desktop.domain.errors import DomainError, StaleRecord
-from unioncore_desktop.domain.queries.books import BookListRow, BookPage, BookSummary
+from unioncore_desktop.domain.queries.books import BookListRow, BookPage, BooksOpening, BookSummary
 from unioncore_desktop.gui import events, icons, messages
 from unioncore_desktop.gui.books.awaiting import AwaitingLine
-from unioncore_desktop.gui.books.dialogs import ExemptionDialog, SignOnDialog
-from unioncore_desktop.gui.books.drop_run import DropRunDialog
 from unioncore_desktop.gui.books.queue_view import TIERS, QueueView
-from unioncore_desktop.gui.books.reregister import ReregisterDialog
-from unioncore_desktop.gui.books.rules import BookRulesDialog
-from unioncore_desktop.gui.books.setup import ManageBooksDialog
-from unioncore_desktop.gui.books.visit import MemberVisitDialog
 from unioncore_desktop.gui.itemmodels.formatting import format_date
 from unioncore_desktop.gui.roles import MANAGERS, REFERRAL_WRITERS
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.when_shown import ReloadWhenShown
 
+# The dialogs (and the actions of other areas they use: member search, reports) load when first opened, not
+# before the book's list has painted.
+if TYPE_CHECKING:
+    from unioncore_desktop.db.connection import HallConnection
+    from unioncore_desktop.gui.books.dialogs import ExemptionDialog, SignOnDialog
+    from unioncore_desktop.gui.books.drop_run import DropRunDialog
+    from unioncore_desktop.gui.books.reregister import ReregisterDialog
+    from unioncore_desktop.gui.books.rules import BookRulesDialog
+    from unioncore_desktop.gui.books.setup import ManageBooksDialog
+    from unioncore_desktop.gui.books.visit import MemberVisitDialog
+
 # Kinds whose ids are book ids: reload when this book is named (or nothing is, meaning "anything").
 BOOK_KINDS = ("registration", "check_mark", "book_rules")
 # A dispatch from any book puts the member "out on dispatch" on every other book they are on.
 ANY_BOOK_KINDS = ("dispatch", "member")
-VisitDialogT = TypeVar("VisitDialogT", bound=MemberVisitDialog)
+VisitDialogT = TypeVar("VisitDialogT", bound="MemberVisitDialog")
 
 
 def can_write(roles: frozenset[str]) -> bool:
@@ -155,8 +159,18 @@ class BooksScreen(QWidget):
     # --- loading ----------------------------------------------------------------------------------------------
 
     def start(self) -> None:
+        """The picker's books and the first book's list in one read (a refresh meanwhile supersedes it)."""
         self.queue.restore_state()
-        self.refresh_books()
+        self.runner.query(partial(books.open_books, self.hall), parent=self, key=("books-summary", id(self)),
+                          success=self._show_opening, name="open books")
+
+    def _show_opening(self, opening: BooksOpening) -> None:
+        if opening.page is None:
+            self._show_books(opening.books)
+            return
+        self.book_id = opening.page.book_id  # the picker comes up on it, with its list already read
+        self._show_books(opening.books)
+        self._show_book(opening.page)
 
     def search(self, _text: str = "") -> None:
         """Reload everything (the main window calls this after a lost connection comes back)."""
@@ -287,6 +301,8 @@ class BooksScreen(QWidget):
     def sign_on(self) -> SignOnDialog | None:
         if not self.sign_on_action.isEnabled():
             return None
+        from unioncore_desktop.gui.books.dialogs import SignOnDialog
+
         return self._open_visit(SignOnDialog(self.runner, self.hall, self.books, self.book_id, self,
                                              settings=self.settings), self.tr("Signed on {card} to {books}, APN {apn}"))
 
@@ -294,6 +310,8 @@ class BooksScreen(QWidget):
         """R6: re-register a member awaiting it; `member_id` picks the member (a name in the awaiting line)."""
         if not self.reregister_action.isEnabled():
             return None
+        from unioncore_desktop.gui.books.reregister import ReregisterDialog
+
         return self._open_visit(ReregisterDialog(self.runner, self.hall, self, settings=self.settings,
                                                  member_id=member_id),
                                 self.tr("Re-registered {card} on {books}, new APN {apn}"))
@@ -349,6 +367,8 @@ class BooksScreen(QWidget):
         row, book = self.selected(), self.current_book()
         if row is None or book is None or self.today is None or not self.exempt_action.isEnabled():
             return None
+        from unioncore_desktop.gui.books.dialogs import ExemptionDialog
+
         dialog = ExemptionDialog(self.runner, self.hall, row, book, self.today, self)
         dialog.accepted.connect(lambda: messages.status(self, self.tr("{name} is exempt on {book}").format(
             name=row.display_name, book=book.name)))
@@ -373,6 +393,8 @@ class BooksScreen(QWidget):
     def open_drop_run(self) -> DropRunDialog | None:
         if not self.drop_run_action.isEnabled() or self.today is None:
             return None
+        from unioncore_desktop.gui.books.drop_run import DropRunDialog
+
         dialog = DropRunDialog(self.runner, self.hall, self.today, can_apply=bool(self.roles & MANAGERS),
                                parent=self)
         self._dialog = dialog
@@ -384,6 +406,8 @@ class BooksScreen(QWidget):
         book = self.current_book()
         if book is None or not self.rules_action.isEnabled():
             return None
+        from unioncore_desktop.gui.books.rules import BookRulesDialog
+
         dialog = BookRulesDialog(self.runner, self.hall, book.id, book.name, self)
         self._dialog = dialog
         dialog.open()
@@ -393,6 +417,8 @@ class BooksScreen(QWidget):
         """Every book, retired ones too: add a book with its first rules, change one, retire one."""
         if not self.manage_action.isEnabled():
             return None
+        from unioncore_desktop.gui.books.setup import ManageBooksDialog
+
         dialog = ManageBooksDialog(self.runner, self.hall, self)
         self._dialog = dialog
         dialog.open()

@@ -1,4 +1,5 @@
-"""Item models for the out-of-work books: one book's list in queue order, and the drop run's preview."""
+"""Item models for the out-of-work books: one book's list in queue order (the drop run's preview is in
+itemmodels/drop_run.py, loaded with its dialog)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from PySide6.QtGui import QColor, QFont
 
 from unioncore_desktop.domain.queries.books import BookListRow
 from unioncore_desktop.domain.rules.apn import format_apn
-from unioncore_desktop.domain.services.drop_run import DropCandidate
 from unioncore_desktop.gui import theme
 from unioncore_desktop.gui.itemmodels.base import (
     AnyIndex,
@@ -125,33 +125,3 @@ _BOOK_ROLES = frozenset({
     Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole,
     Qt.ItemDataRole.FontRole, *RowRole,
 })
-
-
-DROP_REASON_LABELS = {
-    "failed_re_sign": "Missed re-sign",
-    "failed_re_register": "Did not re-register (all books)",
-    "max_days_on_book": "Over the days-on-book limit",
-    "exemption_expired": "Exemption ended (stays on the book)",
-}
-
-
-def drop_reason_label(reason: str) -> str:
-    return QCoreApplication.translate("DropCandidateModel", DROP_REASON_LABELS.get(reason, format_label(reason)))
-
-
-class DropCandidateModel(RowTableModel[DropCandidate]):
-    """The drop run preview: who would leave which book, and why."""
-
-    columns = (
-        Column("member", "Member"),
-        Column("card", "Card"),
-        Column("book", "Book"),
-        Column("tier", "Tier", kind="int"),
-        Column("apn", "APN", kind="decimal", formatter=format_apn),
-        Column("reason", "Reason", formatter=drop_reason_label,
-               foreground=lambda c: None if c.drops else QColor("#475569")),
-        Column("detail", "Why"),
-    )
-
-    def row_id(self, row: DropCandidate) -> Hashable:
-        return row.key

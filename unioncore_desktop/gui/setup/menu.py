@@ -11,13 +11,13 @@ from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
-from unioncore_desktop.db.connection import HallConnection
 from unioncore_desktop.domain.actions import hall_setup
-from unioncore_desktop.domain.queries.hall_setup import SetupChecklist
 from unioncore_desktop.gui.roles import MANAGERS
 from unioncore_desktop.gui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from unioncore_desktop.db.connection import HallConnection
+    from unioncore_desktop.domain.queries.hall_setup import SetupChecklist
     from unioncore_desktop.gui.setup.screen import SetupScreen
 
 SETUP_ROLES = frozenset({"admin", *MANAGERS})  # the logins the checklist opens for on a hall not yet set up
