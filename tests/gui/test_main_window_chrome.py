@@ -73,14 +73,16 @@ def test_the_app_module_leaves_reports_and_alembic_for_later_and_loads_every_pys
     assert done.stdout.split() == ["[]", "[]"], done.stdout + done.stderr
 
 
-def test_the_book_starts_without_the_orm_models_services_or_seed_generators() -> None:
-    """What a start on the books imports before its list paints (`--demo --open books`, bench/cold_start.py): the
-    reads, not the ORM models, services and seed generators that only writes and a first demo start need."""
+@pytest.mark.parametrize("area", ["books", "members"])
+def test_a_start_on_the_books_or_members_leaves_out_the_orm_models_services_and_seed_generators(area: str) -> None:
+    """What a start imports before its list paints (`--demo --open books`, bench/cold_start.py; members is where a
+    start opens by default): the reads, not the ORM models, services and seed generators that only writes and a
+    first demo start need."""
     import subprocess
     import sys
 
     code = ("import sys, unioncore_desktop.gui.app, unioncore_desktop.gui.main_window, "
-            "unioncore_desktop.gui.books.screen, unioncore_desktop.demo, unioncore_desktop.db.connection; "
+            f"unioncore_desktop.gui.{area}.screen, unioncore_desktop.demo, unioncore_desktop.db.connection; "
             "print(sorted(m for m in sys.modules if m.startswith(('unioncore_desktop.domain.models', "
             "'unioncore_desktop.domain.services', 'unioncore_desktop.seed.generate'))))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

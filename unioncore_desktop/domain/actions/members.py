@@ -1,7 +1,8 @@
 """Members: find, open the whole record, save and deactivate, and keep the dispatch profile (qualified books,
 skills and certifications, employer exclusions).
 
-Member and profile changes are announced by member id (the key their notifications carry)."""
+Member and profile changes are announced by member id (the key their notifications carry). The services (and the
+ORM models beneath them) load with the first write: the members screen opens on the reads alone."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from unioncore_desktop.domain.queries import members as q
 from unioncore_desktop.domain.queries.member_record import MemberRecord, member_record
 from unioncore_desktop.domain.rules.member_profile import ExclusionInput, QualifiedBookInput, SkillInput
 from unioncore_desktop.domain.rules.members import MemberInput
-from unioncore_desktop.domain.services import member_profile as profile
-from unioncore_desktop.domain.services import members as services
 
 
 def search(hall: Hall, text: str, *, status: str | None = None, limit: int | None = None) -> list[q.MemberListRow]:
@@ -31,12 +30,16 @@ def _saved(detail: q.MemberDetail) -> Done[q.MemberDetail]:
 
 def save_member(hall: Hall, data: MemberInput, base: q.MemberDetail | None) -> Done[q.MemberDetail]:
     """A new member (no `base`), or `data` over the member as loaded in `base`."""
+    from unioncore_desktop.domain.services import members as services
+
     if base is None:
         return _saved(services.create_member(hall.uow(), data))
     return _saved(services.update_member(hall.uow(), base.id, data, base=base))
 
 
 def deactivate_member(hall: Hall, base: q.MemberDetail) -> Done[q.MemberDetail]:
+    from unioncore_desktop.domain.services import members as services
+
     return _saved(services.deactivate_member(hall.uow(), base.id, base=base))
 
 
@@ -57,6 +60,8 @@ def _profile(saved: profile_q.MemberProfile) -> Done[profile_q.MemberProfile]:
 def save_profile_entry(hall: Hall, member_id: int, data: ProfileInput,
                        base: ProfileRow | None) -> Done[profile_q.MemberProfile]:
     """Add `data` to the member's profile (no `base`), or change the entry as it was loaded in `base`."""
+    from unioncore_desktop.domain.services import member_profile as profile
+
     uow = hall.uow()
     if isinstance(data, QualifiedBookInput):
         if base is None:
@@ -75,6 +80,8 @@ def save_profile_entry(hall: Hall, member_id: int, data: ProfileInput,
 
 
 def remove_profile_entry(hall: Hall, base: ProfileRow) -> Done[profile_q.MemberProfile]:
+    from unioncore_desktop.domain.services import member_profile as profile
+
     uow = hall.uow()
     if isinstance(base, profile_q.ProfileBookRow):
         return _profile(profile.remove_qualified_book(uow, base))

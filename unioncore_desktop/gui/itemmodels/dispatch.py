@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
 from unioncore_desktop.domain.queries.dispatch import DispatchRow, OfferLineRow
-from unioncore_desktop.domain.services.walk import WalkPreview
 from unioncore_desktop.gui import theme
 from unioncore_desktop.gui.itemmodels.base import AnyIndex, Column, RowTableModel
 from unioncore_desktop.gui.itemmodels.formatting import format_label
+
+if TYPE_CHECKING:  # the walk's services (and the ORM models) load with the referral's actions, not with a grid
+    from unioncore_desktop.domain.services.walk import WalkPreview
 
 _MUTED = QColor("#6B7280")
 _NEXT_FILL = QColor("#FFF4C2")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor
 
@@ -14,9 +15,11 @@ from unioncore_desktop.domain.queries.dues import (
     PaymentReceipt,
     RateRow,
 )
-from unioncore_desktop.domain.services.dues import ChargeException
 from unioncore_desktop.gui.itemmodels.base import Column, RowTableModel
 from unioncore_desktop.gui.itemmodels.formatting import format_label, format_money
+
+if TYPE_CHECKING:  # the dues services (and the ORM models) load with the first dues write, not with a grid
+    from unioncore_desktop.domain.services.dues import ChargeException
 
 STANDING_COLOURS = {"good_standing": "#1b7a2f", "in_arrears": "#b35900", "suspended": "#b00020"}
 STANDING_TEXT = {"good_standing": "Good standing", "in_arrears": "In arrears", "suspended": "Suspended"}
@@ -122,7 +125,7 @@ class AdjustmentQueueModel(RowTableModel[AdjustmentRow]):
     )
 
 
-class ChargeExceptionModel(RowTableModel[ChargeException]):
+class ChargeExceptionModel(RowTableModel["ChargeException"]):
     columns = (
         Column("card_number", "Card"),
         Column("name", "Member"),

@@ -6,7 +6,7 @@ of its request, which reads its own lines)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
@@ -22,10 +22,12 @@ from unioncore_desktop.gui.itemmodels.dues import STANDING_COLOURS, format_month
 from unioncore_desktop.gui.itemmodels.formatting import format_money
 from unioncore_desktop.gui.itemmodels.member_record import BanModel, RecordRegistrationModel
 from unioncore_desktop.gui.itemmodels.members import ChangeHistoryModel, EmploymentModel
-from unioncore_desktop.gui.referral.offer_history import OfferHistoryDialog
 from unioncore_desktop.gui.settings import UiSettings
 from unioncore_desktop.gui.tasks import TaskRunner
 from unioncore_desktop.gui.widgets.table_panel import TablePanel
+
+if TYPE_CHECKING:  # the referral's actions and services load when an offer's history first opens
+    from unioncore_desktop.gui.referral.offer_history import OfferHistoryDialog
 
 
 def record_grid(runner: TaskRunner, hall: HallConnection, name: str, title: str, model: RowTableModel[Any],
@@ -103,6 +105,8 @@ class RecordGrids:
 
     def open_offer_history(self, line: OfferLineRow) -> OfferHistoryDialog:
         """Enter or a double-click on an offer: the list as it stood for its request, every run of it."""
+        from unioncore_desktop.gui.referral.offer_history import OfferHistoryDialog
+
         dialog = OfferHistoryDialog(self.runner, self.hall, self.settings, request_id=line.request_id,
                                     subject=f"request {line.request_number} — {self.subject()}", parent=self.parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
