@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
@@ -226,6 +226,29 @@ class SummaryLine:
 
 
 Row = Sequence[Any] | GroupHeading | Subtotal
+R = TypeVar("R")
+
+
+def reason_groups(rows: Sequence[R], reason: Callable[[R], str], name: Callable[[str], str],
+                  cells: Callable[[R], Row], *, lead: int, counted: str) -> tuple[list[Row], list[SummaryLine]]:
+    """Rows grouped by their reason, reasons in the order of their names: a heading, the rows and a subtotal
+    "<reason>: N <counted>" (after `lead` blank cells) per reason, then "All reasons: N <counted>"; and the
+    summary's line per reason, indented under the caller's total."""
+    by_reason: dict[str, list[R]] = {}
+    for row in rows:
+        by_reason.setdefault(reason(row), []).append(row)
+    table: list[Row] = []
+    summary: list[SummaryLine] = []
+    blank = (None,) * lead
+    for key in sorted(by_reason, key=name):
+        group = by_reason[key]
+        table.append(GroupHeading(name(key)))
+        table += [cells(row) for row in group]
+        table.append(Subtotal((*blank, f"{name(key)}: {len(group):,} {counted}")))
+        summary.append(SummaryLine(name(key), len(group), indent=1))
+    if rows:
+        table.append(Subtotal((*blank, f"All reasons: {len(rows):,} {counted}"), grand=True))
+    return table, summary
 
 _ALIGN = {"left": "LEFT", "right": "RIGHT", "center": "CENTER"}
 _PARA_ALIGN: dict[str, Literal[0, 1, 2]] = {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}

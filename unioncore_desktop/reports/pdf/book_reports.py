@@ -22,6 +22,7 @@ from unioncore_desktop.reports.base import (
     Subtotal,
     SummaryLine,
     label,
+    reason_groups,
 )
 
 if TYPE_CHECKING:
@@ -138,22 +139,13 @@ DROPPED_COLUMNS = (
 def build_dropped(path: str | os.PathLike[str], context: ReportContext, rows: Iterable[DroppedRow]) -> Path:
     """Roll-offs in a date range, one group per reason (re-sign, check marks, quit...) with its count."""
     rows = list(rows)
-    by_reason: dict[str, list[DroppedRow]] = defaultdict(list)
-    for r in rows:
-        by_reason[r.reason].append(r)
-    table: list[Row] = []
-    for reason in sorted(by_reason, key=lambda k: label(k)):
-        group = by_reason[reason]
-        table.append(GroupHeading(label(reason)))
-        table += [(_day(r.rolled_off_on), r.book_name, r.card_number, r.display_name, r.tier, r.apn) for r in group]
-        table.append(Subtotal((None, None, None, f"{label(reason)}: {len(group):,} dropped")))
-    if rows:
-        table.append(Subtotal((None, None, None, f"All reasons: {len(rows):,} dropped"), grand=True))
+    table, by_reason = reason_groups(
+        rows, lambda r: r.reason, label,
+        lambda r: (_day(r.rolled_off_on), r.book_name, r.card_number, r.display_name, r.tier, r.apn),
+        lead=3, counted="dropped")
     document = ReportDocument(context)
     document.add_table(DROPPED_COLUMNS, table, empty_text="No one was dropped in this period.")
-    summary = [SummaryLine("Registrations dropped", len(rows), bold=True)]
-    summary += [SummaryLine(label(reason), len(by_reason[reason]), indent=1)
-                for reason in sorted(by_reason, key=lambda k: label(k))]
+    summary = [SummaryLine("Registrations dropped", len(rows), bold=True), *by_reason]
     summary.append(SummaryLine("Members", len({r.member_id for r in rows})))
     document.add_summary(summary)
     return document.build(path)

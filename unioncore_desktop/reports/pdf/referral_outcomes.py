@@ -21,6 +21,7 @@ from unioncore_desktop.reports.base import (
     Subtotal,
     SummaryLine,
     label,
+    reason_groups,
 )
 
 if TYPE_CHECKING:
@@ -124,24 +125,14 @@ def build_terminations(path: str | os.PathLike[str], context: ReportContext,
                        rows: Iterable[TerminationRow]) -> Path:
     """One group per termination reason, each with its count, then the counts per reason (landscape)."""
     rows = list(rows)
-    by_reason: dict[str, list[TerminationRow]] = defaultdict(list)
-    for r in rows:
-        by_reason[r.reason].append(r)
-    table: list[Row] = []
-    for reason in sorted(by_reason, key=reason_label):
-        group = by_reason[reason]
-        table.append(GroupHeading(reason_label(reason)))
-        table += [(r.terminated_on, r.card_number, r.member_name, r.employer_name, r.worksite_name, r.book_name,
-                   r.request_number, r.dispatch_date, r.business_days_worked, r.hours_worked, after_end(r))
-                  for r in group]
-        table.append(Subtotal((None, None, f"{reason_label(reason)}: {len(group):,} ended")))
-    if rows:
-        table.append(Subtotal((None, None, f"All reasons: {len(rows):,} ended"), grand=True))
+    table, by_reason = reason_groups(
+        rows, lambda r: r.reason, reason_label,
+        lambda r: (r.terminated_on, r.card_number, r.member_name, r.employer_name, r.worksite_name, r.book_name,
+                   r.request_number, r.dispatch_date, r.business_days_worked, r.hours_worked, after_end(r)),
+        lead=2, counted="ended")
     document = ReportDocument(context, landscape=True)
     document.add_table(TERMINATION_COLUMNS, table, empty_text="No dispatch ended in this period.")
-    summary = [SummaryLine("Dispatches ended", len(rows), bold=True)]
-    summary += [SummaryLine(reason_label(reason), len(by_reason[reason]), indent=1)
-                for reason in sorted(by_reason, key=reason_label)]
+    summary = [SummaryLine("Dispatches ended", len(rows), bold=True), *by_reason]
     summary.append(SummaryLine("Members", len({r.card_number for r in rows})))
     summary.append(SummaryLine("Employers", len({r.employer_name for r in rows})))
     document.add_summary(summary)
