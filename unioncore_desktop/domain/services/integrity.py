@@ -42,6 +42,11 @@ def _may(session: Session, sql: str) -> bool:
     return bool(session.execute(text(f"SELECT {sql}")).scalar())
 
 
+def _found(session: Session, check: str) -> list[int]:
+    """The ids of the rows the check finds now, which its repair works on."""
+    return [finding.key for finding in q.findings(session, q.check_by_name(check))]
+
+
 # the dispatches trigger keeps these counters; recounting takes each request's row lock first, so a dispatch in
 # flight either committed before (and is counted) or waits and adds its place to the corrected count
 _RECOUNT = text(f"""
@@ -58,7 +63,7 @@ def recount_requests(session: Session) -> Repair:
     name = "request_counters"
     if not _may(session, "has_table_privilege('labor_requests', 'UPDATE')"):
         return Repair(name, 0, "recounting requests needs a dispatcher login or the schema owner")
-    ids = [finding.key for finding in q.findings(session, q.check_by_name(name))]
+    ids = _found(session, name)
     if not ids:
         return Repair(name, 0)
     session.execute(text("SELECT id FROM labor_requests WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"), {"ids": ids})
@@ -74,7 +79,7 @@ def apply_unapplied_credit(session: Session) -> Repair:
                          "AND has_table_privilege('payment_allocations', 'INSERT')"):
         return Repair(name, 0, "applying credit needs a dues clerk or manager login or the schema owner")
     session.execute(text("SELECT pg_advisory_xact_lock(:h)"), {"h": HALL_LOCK})
-    ids = [finding.key for finding in q.findings(session, q.check_by_name(name))]
+    ids = _found(session, name)
     if not ids:
         return Repair(name, 0)
     _reason(session, name)
@@ -90,7 +95,7 @@ def rebuild_charge_totals(session: Session) -> Repair:
     name = "charge_totals_stale"
     if not _may(session, "has_function_privilege('uc_rebuild_dues_charge_totals(bigint[])', 'EXECUTE')"):
         return Repair(name, 0, "rebuilding the kept totals needs a dues clerk or manager login or the schema owner")
-    ids = [finding.key for finding in q.findings(session, q.check_by_name(name))]
+    ids = _found(session, name)
     if not ids:
         return Repair(name, 0)
     written = session.execute(text("SELECT uc_rebuild_dues_charge_totals(CAST(:ids AS bigint[]))"),
