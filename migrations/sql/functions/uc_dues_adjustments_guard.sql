@@ -36,9 +36,6 @@ BEGIN
     IF NEW.status = 'approved' THEN
         PERFORM pg_advisory_xact_lock(4401, NEW.member_id);
         SELECT t.owed INTO owed FROM dues_charge_totals AS t WHERE t.charge_id = NEW.charge_id;
-        IF owed IS NULL THEN
-            RAISE EXCEPTION 'A month''s kept totals are missing (unioncore integrity --repair writes them back).';
-        END IF;
         IF owed + NEW.amount < 0 THEN
             RAISE EXCEPTION 'The adjustment would make the month owe less than nothing.'
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_dues_adjustments_owed_not_negative';
